@@ -1,0 +1,18 @@
+#include <pybind11/pybind11.h>
+
+#include "surge/core/clock.hpp"
+#include "register.hpp"
+
+#ifndef SURGE_VERSION
+#define SURGE_VERSION "0.0.0"
+#endif
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "surge's native engine (private: use the surge package)";
+  m.attr("__version__") = SURGE_VERSION;
+  m.def("now_ns", &surge::now_ns, "The engine's monotonic clock, in nanoseconds.");
+  surge::bindings::register_histogram(m);
+  surge::bindings::register_generators(m);
+  surge::bindings::register_target(m);
+  surge::bindings::register_http_run(m);
+}

@@ -1,0 +1,13 @@
+// One register_X per concept; module.cpp only calls them.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace surge::bindings {
+
+void register_histogram(pybind11::module_& m);
+void register_generators(pybind11::module_& m);
+void register_target(pybind11::module_& m);
+void register_http_run(pybind11::module_& m);
+
+}  // namespace surge::bindings

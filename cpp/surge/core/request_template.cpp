@@ -1,0 +1,103 @@
+#include "surge/core/request_template.hpp"
+
+#include <stdexcept>
+
+namespace surge {
+
+namespace {
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (const char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
+}  // namespace
+
+void VariableSet::declare(std::string name, std::string_view generator_spec) {
+  if (!is_identifier(name))
+    throw std::invalid_argument("bad variable name '" + name + "': use letters, digits and _");
+  if (find(name) >= 0) throw std::invalid_argument("variable '" + name + "' is declared twice");
+  generators_.push_back(ValueGenerator::parse(generator_spec));
+  names_.push_back(std::move(name));
+  values_.emplace_back();
+  values_.back().reserve(64);
+}
+
+int VariableSet::find(std::string_view name) const noexcept {
+  for (std::size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+void VariableSet::partition(std::int64_t index, std::int64_t count) noexcept {
+  for (auto& g : generators_) g.partition(index, count);
+}
+
+void VariableSet::draw(Rng& rng) {
+  for (std::size_t i = 0; i < generators_.size(); ++i) {
+    values_[i].clear();
+    generators_[i].append(values_[i], rng);
+  }
+}
+
+RequestTemplate RequestTemplate::parse(std::string_view text, const VariableSet& variables) {
+  RequestTemplate t;
+  std::string literal;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '{') {
+      const auto close = text.find('}', i + 1);
+      if (close != std::string_view::npos) {
+        const auto inner = text.substr(i + 1, close - i - 1);
+        const auto paren = inner.find('(');
+        const auto head = inner.substr(0, paren);
+        if (is_identifier(head)) {
+          Segment segment;
+          if (paren == std::string_view::npos && variables.find(head) >= 0) {
+            segment.variable = variables.find(head);
+          } else if (ValueGenerator::looks_like_generator(inner)) {
+            segment.generator = static_cast<int>(t.generators_.size());
+            t.generators_.push_back(ValueGenerator::parse(inner));
+          } else {
+            throw std::invalid_argument("unknown template variable '{" + std::string(inner) +
+                                        "}' in '" + std::string(text) +
+                                        "': declare it with --var " + std::string(head) +
+                                        "=GENERATOR or use a generator such as {uuid}");
+          }
+          if (!literal.empty()) t.segments_.push_back(Segment{std::move(literal), -1, -1});
+          literal.clear();
+          t.segments_.push_back(std::move(segment));
+          i = close + 1;
+          continue;
+        }
+      }
+    }
+    literal += text[i++];
+  }
+  if (!literal.empty()) t.segments_.push_back(Segment{std::move(literal), -1, -1});
+  return t;
+}
+
+void RequestTemplate::render(std::string& out, const VariableSet& variables, Rng& rng) {
+  for (const auto& s : segments_) {
+    if (s.variable >= 0)
+      out += variables.value(s.variable);
+    else if (s.generator >= 0)
+      generators_[static_cast<std::size_t>(s.generator)].append(out, rng);
+    else
+      out += s.literal;
+  }
+}
+
+void RequestTemplate::partition(std::int64_t index, std::int64_t count) noexcept {
+  for (auto& g : generators_) g.partition(index, count);
+}
+
+bool RequestTemplate::is_constant() const noexcept { return generators_.empty() && [&] {
+  for (const auto& s : segments_) if (s.variable >= 0) return false;
+  return true;
+}(); }
+
+}  // namespace surge

@@ -1,0 +1,52 @@
+// Text templates with {name} placeholders. A placeholder is an identifier naming a declared
+// variable, or an inline generator such as {uuid} or {uniform(1,100)}; any other brace is text,
+// so JSON bodies need no escaping. Variables are drawn once per request and may repeat.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "surge/core/value_generator.hpp"
+
+namespace surge {
+
+// The named variables of one operation; draw() fills every value once per request.
+class VariableSet {
+ public:
+  // Throws std::invalid_argument on a bad name or generator.
+  void declare(std::string name, std::string_view generator_spec);
+  [[nodiscard]] int find(std::string_view name) const noexcept;
+  void partition(std::int64_t index, std::int64_t count) noexcept;
+  void draw(Rng& rng);
+  [[nodiscard]] std::string_view value(int index) const noexcept { return values_[static_cast<std::size_t>(index)]; }
+  [[nodiscard]] bool empty() const noexcept { return names_.empty(); }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<ValueGenerator> generators_;
+  std::vector<std::string> values_;
+};
+
+class RequestTemplate {
+ public:
+  RequestTemplate() = default;
+  // Throws std::invalid_argument naming the placeholder when it is neither a variable nor a
+  // generator.
+  static RequestTemplate parse(std::string_view text, const VariableSet& variables);
+
+  void render(std::string& out, const VariableSet& variables, Rng& rng);
+  void partition(std::int64_t index, std::int64_t count) noexcept;
+  [[nodiscard]] bool is_constant() const noexcept;
+
+ private:
+  struct Segment {
+    std::string literal;
+    int variable = -1;
+    int generator = -1;
+  };
+  std::vector<Segment> segments_;
+  std::vector<ValueGenerator> generators_;
+};
+
+}  // namespace surge

@@ -1,0 +1,53 @@
+// Value generators shared by every protocol's templates:
+//   seq | seq(start) | uniform(a,b) | zipf(a,b,s) | gaussian(mean,sd) | choice(x,y,...) | uuid | bytes(n)
+// A generator appends its next value to a caller-owned buffer, so steady state allocates nothing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "surge/core/rng.hpp"
+
+namespace surge {
+
+class ValueGenerator {
+ public:
+  enum class Kind { seq, uniform, zipf, gaussian, choice, uuid, bytes };
+
+  // Throws std::invalid_argument with a message that names the spec and the expected form.
+  static ValueGenerator parse(std::string_view spec);
+  // True when `name` is a generator that needs no arguments or `spec` looks like a call.
+  static bool looks_like_generator(std::string_view spec);
+
+  void append(std::string& out, Rng& rng);
+  // Numeric draw for generators that have one (seq, uniform, zipf, gaussian).
+  std::int64_t next_int(Rng& rng);
+  // Lets T workers draw disjoint sequences: worker i yields start+i, start+i+T, ...
+  void partition(std::int64_t index, std::int64_t count) noexcept;
+
+  [[nodiscard]] Kind kind() const noexcept { return kind_; }
+
+ private:
+  std::int64_t zipf_rank(Rng& rng) const noexcept;
+
+  Kind kind_ = Kind::seq;
+  std::int64_t lo_ = 0;
+  std::int64_t hi_ = 0;
+  double mean_ = 0;
+  double sd_ = 0;
+  std::int64_t next_ = 0;
+  std::int64_t stride_ = 1;
+  // Zipf rejection-inversion constants (Hörmann & Derflinger), computed once at parse.
+  double exponent_ = 0;
+  double h_integral_x1_ = 0;
+  double h_integral_n_ = 0;
+  double zipf_s_ = 0;
+  std::vector<std::string> choices_;
+  // A shared pool of random printable bytes; bytes(n) copies a random window of it.
+  std::shared_ptr<const std::string> pool_;
+};
+
+}  // namespace surge

@@ -1,0 +1,220 @@
+#include "surge/engine/http_connection.hpp"
+
+#include <boost/asio/write.hpp>
+
+#include "surge/engine/http_worker.hpp"
+
+namespace surge {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+constexpr std::size_t kReadBufferSize = 16 * 1024;
+constexpr Nanos kFirstBackoff = 10 * kNanosPerMilli;
+constexpr Nanos kMaxBackoff = 1000 * kNanosPerMilli;
+}  // namespace
+
+HttpConnection::HttpConnection(HttpWorker& worker, asio::ip::tcp::endpoint endpoint)
+    : worker_(worker),
+      endpoint_(endpoint),
+      socket_(worker.context()),
+      backoff_timer_(worker.context()),
+      read_buffer_(kReadBufferSize) {
+  request_.reserve(1024);
+}
+
+void HttpConnection::send(int op, Nanos intended) {
+  busy_ = true;
+  timed_out_ = false;
+  op_ = op;
+  intended_ = intended;
+  worker_.build_request(op, request_);
+  if (connected_) {
+    write_request();
+    return;
+  }
+  start_connect();
+}
+
+void HttpConnection::start_connect() {
+  connecting_ = true;
+  deadline_ = now_ns() + worker_.connect_timeout();
+  error_code ignored;
+  socket_.close(ignored);
+  socket_.async_connect(endpoint_, [this](const error_code& ec) { on_connect(ec); });
+}
+
+void HttpConnection::on_connect(const error_code& ec) {
+  connecting_ = false;
+  if (stopped_) return;
+  if (ec) {
+    if (timed_out_) {
+      fail(ErrorClass::connect_timeout, "connect timed out");
+    } else {
+      fail(ErrorClass::refused, ec.message());
+    }
+    return;
+  }
+  error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  socket_.non_blocking(true, ignored);
+  connected_ = true;
+  read_begin_ = read_end_ = 0;
+  write_request();
+}
+
+void HttpConnection::write_request() {
+  sent_ = now_ns();
+  deadline_ = sent_ + worker_.request_timeout();
+  reader_.start(worker_.is_head(op_), worker_.keeps_body(op_));
+  response_done_ = false;
+  // A small request almost always fits the socket buffer: write it now and skip a handler
+  // round trip; fall back to an asynchronous write for whatever is left.
+  error_code ec;
+  const std::size_t written = socket_.write_some(asio::buffer(request_), ec);
+  if (ec && ec != asio::error::would_block) {
+    fail(ErrorClass::reset, ec.message());
+    return;
+  }
+  if (written < request_.size()) {
+    write_pending_ = true;
+    asio::async_write(socket_, asio::buffer(request_.data() + written, request_.size() - written),
+                      [this](const error_code& write_ec, std::size_t) {
+                        write_pending_ = false;
+                        if (stopped_ || !busy_) return;
+                        if (write_ec) {
+                          if (write_ec != asio::error::operation_aborted) fail(ErrorClass::reset, write_ec.message());
+                          return;
+                        }
+                        if (response_done_) complete();
+                      });
+  }
+  if (read_end_ > read_begin_) {
+    parse_buffered();
+    return;
+  }
+  start_read();
+}
+
+void HttpConnection::start_read() {
+  if (read_begin_ == read_end_) read_begin_ = read_end_ = 0;
+  if (read_end_ == read_buffer_.size()) {
+    if (read_begin_ > 0) {
+      std::copy(read_buffer_.begin() + static_cast<std::ptrdiff_t>(read_begin_),
+                read_buffer_.begin() + static_cast<std::ptrdiff_t>(read_end_), read_buffer_.begin());
+      read_end_ -= read_begin_;
+      read_begin_ = 0;
+    } else {
+      read_buffer_.resize(read_buffer_.size() * 2);  // a header larger than the buffer
+    }
+  }
+  socket_.async_read_some(asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_),
+                          [this](const error_code& ec, std::size_t n) { on_read(ec, n); });
+}
+
+void HttpConnection::on_read(const error_code& ec, std::size_t n) {
+  if (stopped_ || !busy_) return;
+  if (ec == asio::error::eof) {
+    if (reader_.finish_on_eof() == http::ResponseReader::State::complete) {
+      connected_ = false;
+      response_done_ = true;
+      if (!write_pending_) complete();
+      return;
+    }
+    fail(ErrorClass::reset, reader_.started() ? "connection closed inside a response"
+                                              : "connection closed before a response");
+    return;
+  }
+  if (ec) {
+    if (timed_out_) {
+      fail(ErrorClass::request_timeout, "no complete response within the request timeout");
+    } else if (ec != asio::error::operation_aborted) {
+      fail(ErrorClass::reset, ec.message());
+    }
+    return;
+  }
+  read_end_ += n;
+  parse_buffered();
+}
+
+void HttpConnection::parse_buffered() {
+  const auto step = reader_.feed(std::string_view(read_buffer_.data() + read_begin_, read_end_ - read_begin_));
+  read_begin_ += step.consumed;
+  switch (step.state) {
+    case http::ResponseReader::State::need_more:
+      start_read();
+      return;
+    case http::ResponseReader::State::malformed:
+      fail(ErrorClass::malformed, reader_.error());
+      return;
+    case http::ResponseReader::State::complete:
+      if (!reader_.keep_alive()) connected_ = false;
+      response_done_ = true;
+      if (!write_pending_) complete();
+      return;
+  }
+}
+
+void HttpConnection::complete() {
+  const Nanos done = now_ns();
+  busy_ = false;
+  backoff_ = 0;
+  if (!connected_) close_socket();
+  if (auto* stats = worker_.stats(op_, intended_)) {
+    stats->record_timed(intended_, sent_, done);
+    if (const auto error = worker_.classify(op_, reader_)) {
+      std::string example;
+      if (stats->wants_example(*error)) {
+        example = "HTTP " + std::to_string(reader_.status());
+        if (*error == ErrorClass::check_failed) example += ": response failed the check";
+      }
+      stats->record_error(*error, example);
+    }
+  }
+  worker_.request_finished(*this, true);
+}
+
+void HttpConnection::fail(ErrorClass error, std::string_view example) {
+  busy_ = false;
+  close_socket();
+  if (auto* stats = worker_.stats(op_, intended_)) stats->record_failure(error, example);
+  // Refused and timed-out connects back off, so a dead server gets a bounded retry rate
+  // instead of a busy loop; a reset reconnects at once, as a real client would.
+  if (error == ErrorClass::refused || error == ErrorClass::connect_timeout) {
+    backoff_ = backoff_ == 0 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
+    worker_.request_finished(*this, false);
+    after_failure();
+    return;
+  }
+  worker_.request_finished(*this, true);
+}
+
+void HttpConnection::after_failure() {
+  backoff_timer_.expires_after(std::chrono::nanoseconds(backoff_));
+  backoff_timer_.async_wait([this](const error_code& ec) {
+    if (!ec && !stopped_) worker_.connection_available(*this);
+  });
+}
+
+void HttpConnection::close_socket() noexcept {
+  connected_ = false;
+  read_begin_ = read_end_ = 0;
+  error_code ignored;
+  socket_.close(ignored);
+}
+
+void HttpConnection::check_deadline(Nanos now) {
+  if (!busy_ || timed_out_ || now < deadline_) return;
+  timed_out_ = true;
+  error_code ignored;
+  socket_.close(ignored);  // pending handlers complete with operation_aborted
+}
+
+void HttpConnection::shutdown() {
+  stopped_ = true;
+  backoff_timer_.cancel();
+  close_socket();
+}
+
+}  // namespace surge

@@ -1,0 +1,67 @@
+// One keep-alive HTTP/1.1 connection, owned by one worker thread. It connects lazily, sends
+// one request at a time, reads the response with the sans-IO reader, and reports the outcome
+// to its worker. It never allocates in steady state: buffers are reused.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <string>
+#include <vector>
+
+#include "surge/core/clock.hpp"
+#include "surge/engine/operation_stats.hpp"
+#include "surge/proto/http/response_reader.hpp"
+
+namespace surge {
+
+class HttpWorker;
+
+class HttpConnection {
+ public:
+  HttpConnection(HttpWorker& worker, boost::asio::ip::tcp::endpoint endpoint);
+
+  // Sends operation `op`, intended to start at `intended`. The connection must be available.
+  void send(int op, Nanos intended);
+  // Closes the socket if the current connect or request has passed its deadline.
+  void check_deadline(Nanos now);
+  // Ends all I/O; outstanding handlers complete as aborted and record nothing.
+  void shutdown();
+  [[nodiscard]] bool busy() const noexcept { return busy_; }
+
+ private:
+  void start_connect();
+  void on_connect(const boost::system::error_code& ec);
+  void write_request();
+  void start_read();
+  void on_read(const boost::system::error_code& ec, std::size_t n);
+  void parse_buffered();
+  void complete();
+  void fail(ErrorClass error, std::string_view example);
+  void close_socket() noexcept;
+  void after_failure();
+
+  HttpWorker& worker_;
+  boost::asio::ip::tcp::endpoint endpoint_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer backoff_timer_;
+  http::ResponseReader reader_;
+  std::string request_;
+  std::vector<char> read_buffer_;
+  std::size_t read_begin_ = 0;
+  std::size_t read_end_ = 0;
+
+  bool connected_ = false;
+  bool connecting_ = false;
+  bool busy_ = false;
+  bool timed_out_ = false;
+  bool stopped_ = false;
+  bool write_pending_ = false;
+  bool response_done_ = false;
+  int op_ = 0;
+  Nanos intended_ = 0;
+  Nanos sent_ = 0;
+  Nanos deadline_ = 0;
+  Nanos backoff_ = 0;
+};
+
+}  // namespace surge

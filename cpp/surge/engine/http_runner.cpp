@@ -1,0 +1,201 @@
+#include "surge/engine/http_runner.hpp"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+
+#include "surge/engine/http_worker.hpp"
+
+namespace surge {
+
+namespace asio = boost::asio;
+
+namespace {
+
+asio::ip::tcp::endpoint resolve(const std::string& host, std::uint16_t port) {
+  asio::io_context context;
+  asio::ip::tcp::resolver resolver(context);
+  boost::system::error_code ec;
+  const auto results = resolver.resolve(host, std::to_string(port), ec);
+  if (ec || results.empty())
+    throw std::invalid_argument("cannot resolve host '" + host + "': " + ec.message());
+  return results.begin()->endpoint();
+}
+
+class Coordinator {
+ public:
+  Coordinator(const HttpRunSpec& spec, const ProgressCallback& progress, const InterruptCheck& interrupted)
+      : spec_(spec), progress_(progress), interrupted_(interrupted) {
+    const auto n = spec.operations.size();
+    result_.operations.resize(n);
+    for (const auto& op : spec.operations) result_.operation_names.push_back(op.name);
+  }
+
+  RunResult run() {
+    const auto endpoint = resolve(spec_.host, spec_.port);
+    const int threads = std::min(spec_.load.threads, spec_.load.connections);
+    const auto& load = spec_.load;
+    // A short lead lets every thread reach its io_context before the first intended start.
+    clock_.t0 = now_ns() + 5 * kNanosPerMilli;
+    clock_.measure_start = clock_.t0 + load.warmup;
+    clock_.measure_end = load.duration > 0 ? clock_.measure_start + load.duration : INT64_MAX;
+
+    for (int i = 0; i < threads; ++i)
+      workers_.push_back(std::make_unique<HttpWorker>(spec_, clock_, signal_, i, threads, endpoint));
+    std::vector<std::thread> threads_running;
+    threads_running.reserve(workers_.size());
+    for (auto& w : workers_) threads_running.emplace_back([&w] { w->run(); });
+
+    supervise();
+
+    for (auto& w : workers_) w->end();
+    for (auto& t : threads_running) t.join();
+    finish();
+    return std::move(result_);
+  }
+
+ private:
+  bool all_done() {
+    const std::lock_guard lock(signal_.mutex);
+    return signal_.workers_done == static_cast<int>(workers_.size());
+  }
+
+  void supervise() {
+    const auto& load = spec_.load;
+    Nanos next_tick = clock_.measure_start;
+    Nanos drain_deadline = INT64_MAX;
+    bool draining = false;
+    while (true) {
+      const Nanos now = now_ns();
+      const Nanos wake = std::min({next_tick, now + 100 * kNanosPerMilli, draining ? drain_deadline : clock_.measure_end});
+      {
+        std::unique_lock lock(signal_.mutex);
+        signal_.cv.wait_for(lock, std::chrono::nanoseconds(std::max<Nanos>(wake - now, 0)), [&] {
+          return signal_.workers_done == static_cast<int>(workers_.size());
+        });
+      }
+      if (interrupted_ && interrupted_()) {
+        result_.interrupted = true;
+        stopped_at_ = now_ns();
+        return;
+      }
+      if (all_done()) return;
+      const Nanos t = now_ns();
+      if (t >= next_tick) {
+        if (!close_interval(next_tick)) {
+          result_.interrupted = true;
+          stopped_at_ = t;
+          return;
+        }
+        next_tick += load.interval;
+      }
+      if (!draining && t >= clock_.measure_end) {
+        draining = true;
+        drain_deadline = clock_.measure_end + load.drain;
+        for (auto& w : workers_) w->drain();
+      }
+      if (draining && t >= drain_deadline) return;
+    }
+  }
+
+  // Swaps every worker's block, merges the interval, reports it. The first tick (at the start
+  // of measurement) only discards warm-up leftovers.
+  bool close_interval(Nanos tick) {
+    std::vector<std::future<StatsBlock*>> futures;
+    for (auto& w : workers_) futures.push_back(w->swap_interval());
+    StatsBlock interval(spec_.operations.size());
+    for (auto& f : futures) {
+      StatsBlock* block = f.get();
+      for (std::size_t i = 0; i < block->ops.size(); ++i) interval.ops[i].add(block->ops[i]);
+      block->reset_all();
+    }
+    if (tick == clock_.measure_start) return true;
+    const double start_s = static_cast<double>(tick - clock_.measure_start - spec_.load.interval) / 1e9;
+    return absorb(interval, start_s, spec_.load.interval, true);
+  }
+
+  bool absorb(const StatsBlock& interval, double start_s, Nanos length, bool call_progress) {
+    IntervalReport report;
+    report.elapsed_s = start_s + static_cast<double>(length) / 1e9;
+    report.interval_s = static_cast<double>(length) / 1e9;
+    for (std::size_t i = 0; i < interval.ops.size(); ++i) {
+      const auto& op = interval.ops[i];
+      result_.operations[i].add(op);
+      IntervalRow row;
+      row.t_s = start_s;
+      row.operation = static_cast<int>(i);
+      row.count = op.count;
+      row.errors = op.error_total();
+      row.p50_ns = op.response.value_at_percentile(50);
+      row.p90_ns = op.response.value_at_percentile(90);
+      row.p99_ns = op.response.value_at_percentile(99);
+      row.max_ns = op.response.max();
+      result_.timeseries.push_back(row);
+      report.rows.push_back(row);
+    }
+    if (call_progress && progress_) return progress_(report);
+    return true;
+  }
+
+  void finish() {
+    Nanos end = 0;
+    for (auto& w : workers_) {
+      end = std::max(end, w->finished_at());
+      result_.unfinished += w->unfinished();
+    }
+    if (stopped_at_ > 0) end = std::min(end, stopped_at_);
+    if (spec_.load.duration > 0) end = std::min(end, clock_.measure_end);
+    end = std::max(end, clock_.measure_start);
+    // The last, partial interval: whatever the workers recorded since the last tick.
+    StatsBlock tail(spec_.operations.size());
+    for (auto& w : workers_) {
+      for (std::size_t i = 0; i < tail.ops.size(); ++i) tail.ops[i].add(w->active().ops[i]);
+    }
+    const Nanos last_tick_start = std::max(clock_.measure_start, last_tick_start_());
+    bool any = false;
+    for (const auto& op : tail.ops) any = any || op.count > 0 || op.dropped > 0;
+    if (any) absorb(tail, static_cast<double>(last_tick_start - clock_.measure_start) / 1e9,
+                    std::max<Nanos>(now_ns() - last_tick_start, 1), false);
+    result_.measured_s = static_cast<double>(end - clock_.measure_start) / 1e9;
+  }
+
+  Nanos last_tick_start_() const {
+    if (result_.timeseries.empty()) return clock_.measure_start;
+    const double last = result_.timeseries.back().t_s;
+    return clock_.measure_start + static_cast<Nanos>(last * 1e9) + spec_.load.interval;
+  }
+
+  const HttpRunSpec& spec_;
+  const ProgressCallback& progress_;
+  const InterruptCheck& interrupted_;
+  RunClock clock_;
+  RunSignal signal_;
+  std::vector<std::unique_ptr<HttpWorker>> workers_;
+  RunResult result_;
+  Nanos stopped_at_ = 0;
+};
+
+}  // namespace
+
+RunResult run_http(const HttpRunSpec& spec, const ProgressCallback& progress,
+                   const InterruptCheck& interrupted) {
+  validate(spec);
+  {
+    // Build every request template once here, so a bad template fails before any load.
+    const std::string host_header = spec.host + ":" + std::to_string(spec.port);
+    for (const auto& op : spec.operations) {
+      try {
+        http::RequestBuilder check(op.request, host_header);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("operation '" + op.name + "': " + e.what());
+      }
+    }
+  }
+  Coordinator coordinator(spec, progress, interrupted);
+  return coordinator.run();
+}
+
+}  // namespace surge

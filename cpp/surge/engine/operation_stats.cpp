@@ -1,0 +1,55 @@
+#include "surge/engine/operation_stats.hpp"
+
+namespace surge {
+
+std::string_view error_class_name(ErrorClass c) noexcept {
+  switch (c) {
+    case ErrorClass::refused: return "refused";
+    case ErrorClass::connect_timeout: return "connect_timeout";
+    case ErrorClass::request_timeout: return "request_timeout";
+    case ErrorClass::reset: return "reset";
+    case ErrorClass::malformed: return "malformed";
+    case ErrorClass::http_4xx: return "http_4xx";
+    case ErrorClass::http_5xx: return "http_5xx";
+    case ErrorClass::check_failed: return "check_failed";
+  }
+  return "unknown";
+}
+
+void OperationStats::record_error(ErrorClass c, std::string_view example) {
+  const auto i = static_cast<std::size_t>(c);
+  ++errors[i];
+  // Examples are only built for the first few errors, so a failing run allocates little.
+  if (examples[i].size() < kExamplesPerClass && !example.empty()) examples[i].emplace_back(example);
+}
+
+std::int64_t OperationStats::error_total() const noexcept {
+  std::int64_t total = 0;
+  for (const auto e : errors) total += e;
+  return total;
+}
+
+void OperationStats::add(const OperationStats& other) {
+  response.add(other.response);
+  service.add(other.service);
+  lag.add(other.lag);
+  count += other.count;
+  dropped += other.dropped;
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    errors[i] += other.errors[i];
+    for (const auto& e : other.examples[i])
+      if (examples[i].size() < kExamplesPerClass) examples[i].push_back(e);
+  }
+}
+
+void OperationStats::reset() noexcept {
+  response.reset();
+  service.reset();
+  lag.reset();
+  count = 0;
+  dropped = 0;
+  errors.fill(0);
+  for (auto& e : examples) e.clear();
+}
+
+}  // namespace surge

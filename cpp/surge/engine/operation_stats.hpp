@@ -1,0 +1,63 @@
+// Per-operation statistics: three histograms (response time from the intended start, service
+// time from the actual send, schedule lag), outcome counts, and error classes with examples.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "surge/core/clock.hpp"
+#include "surge/core/hdr_histogram.hpp"
+
+namespace surge {
+
+enum class ErrorClass : int {
+  refused,
+  connect_timeout,
+  request_timeout,
+  reset,
+  malformed,
+  http_4xx,
+  http_5xx,
+  check_failed,
+};
+inline constexpr int kErrorClassCount = 8;
+std::string_view error_class_name(ErrorClass c) noexcept;
+
+struct OperationStats {
+  static constexpr std::size_t kExamplesPerClass = 3;
+
+  HdrHistogram response;
+  HdrHistogram service;
+  HdrHistogram lag;
+  std::int64_t count = 0;  // every outcome: successes and errors
+  std::int64_t dropped = 0;  // open model: never sent because the backlog was full
+  std::array<std::int64_t, kErrorClassCount> errors{};
+  std::array<std::vector<std::string>, kErrorClassCount> examples;
+
+  // Response-bearing outcome (success, HTTP error or failed check): all three timings recorded.
+  void record_timed(Nanos intended, Nanos sent, Nanos done) noexcept {
+    response.record(done - intended);
+    service.record(done - sent);
+    lag.record(sent - intended);
+    ++count;
+  }
+  // Adds an error class to an outcome already counted (an HTTP error still has timings).
+  void record_error(ErrorClass c, std::string_view example);
+  // An outcome without a response (refused, timeout, reset): counted, no timings.
+  void record_failure(ErrorClass c, std::string_view example) {
+    ++count;
+    record_error(c, example);
+  }
+  [[nodiscard]] bool wants_example(ErrorClass c) const noexcept {
+    return examples[static_cast<std::size_t>(c)].size() < kExamplesPerClass;
+  }
+  [[nodiscard]] std::int64_t error_total() const noexcept;
+
+  void add(const OperationStats& other);
+  void reset() noexcept;
+};
+
+}  // namespace surge

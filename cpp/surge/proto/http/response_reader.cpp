@@ -1,0 +1,79 @@
+#include "surge/proto/http/response_reader.hpp"
+
+#include <boost/beast/http/error.hpp>
+
+namespace surge::http {
+
+namespace beast = boost::beast;
+
+std::size_t ResponseReader::Parser::on_body_impl(string_view body, error_code&) {
+  owner_.keep(body);
+  return body.size();
+}
+
+std::size_t ResponseReader::Parser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+  owner_.keep(body);
+  return body.size();
+}
+
+void ResponseReader::keep(std::string_view chunk) {
+  if (!keep_body_ || body_.size() >= kMaxKeptBody) return;
+  body_.append(chunk.substr(0, kMaxKeptBody - body_.size()));
+}
+
+void ResponseReader::start(bool head_request, bool keep_body) {
+  // basic_parser cannot be reset; re-emplacing it reuses the same storage, no allocation.
+  parser_.emplace(*this);
+  parser_->eager(true);
+  parser_->skip(head_request);
+  parser_->body_limit(boost::none);
+  keep_body_ = keep_body;
+  keep_alive_ = false;
+  status_ = 0;
+  bytes_seen_ = 0;
+  body_.clear();
+  error_.clear();
+}
+
+ResponseReader::Step ResponseReader::feed(std::string_view data) {
+  std::size_t consumed = 0;
+  bytes_seen_ += data.size();
+  while (consumed < data.size()) {
+    beast::error_code ec;
+    const std::size_t used =
+        parser_->put(boost::asio::const_buffer(data.data() + consumed, data.size() - consumed), ec);
+    consumed += used;
+    if (ec == beast::http::error::need_more) break;
+    if (ec) {
+      error_ = ec.message();
+      return {State::malformed, consumed};
+    }
+    if (parser_->is_done()) {
+      keep_alive_ = parser_->keep_alive();
+      return {State::complete, consumed};
+    }
+    if (used == 0) break;
+  }
+  if (parser_->is_done()) {
+    keep_alive_ = parser_->keep_alive();
+    return {State::complete, consumed};
+  }
+  return {State::need_more, consumed};
+}
+
+ResponseReader::State ResponseReader::finish_on_eof() {
+  if (!parser_ || bytes_seen_ == 0) {
+    error_ = "connection closed before a response";
+    return State::malformed;
+  }
+  beast::error_code ec;
+  parser_->put_eof(ec);
+  if (ec || !parser_->is_done()) {
+    error_ = ec ? ec.message() : "connection closed inside a response";
+    return State::malformed;
+  }
+  keep_alive_ = false;
+  return State::complete;
+}
+
+}  // namespace surge::http

@@ -1,0 +1,67 @@
+// Sans-IO HTTP/1.1 response reader: bytes in, one parsed response out. Wraps Beast's
+// basic_parser without storing headers, so reading a response allocates nothing.
+#pragma once
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace surge::http {
+
+class ResponseReader {
+ public:
+  enum class State { need_more, complete, malformed };
+  struct Step {
+    State state;
+    std::size_t consumed;
+  };
+
+  // Starts a new response. keep_body makes the body available for checks (capped).
+  void start(bool head_request, bool keep_body);
+  // Parses from `data`; unconsumed bytes must be offered again, with more appended.
+  Step feed(std::string_view data);
+  // The peer closed the connection: completes a read-until-close body, else malformed.
+  State finish_on_eof();
+
+  [[nodiscard]] int status() const noexcept { return status_; }
+  [[nodiscard]] bool keep_alive() const noexcept { return keep_alive_; }
+  [[nodiscard]] bool started() const noexcept { return bytes_seen_ > 0; }
+  [[nodiscard]] std::string_view body() const noexcept { return body_; }
+  [[nodiscard]] const std::string& error() const noexcept { return error_; }
+
+  static constexpr std::size_t kMaxKeptBody = 1 << 20;
+
+ private:
+  class Parser final : public boost::beast::http::basic_parser<false> {
+   public:
+    explicit Parser(ResponseReader& owner) : owner_(owner) {}
+
+   private:
+    using error_code = boost::beast::error_code;
+    using string_view = boost::beast::string_view;
+    void on_request_impl(boost::beast::http::verb, string_view, string_view, int, error_code&) override {}
+    void on_response_impl(int code, string_view, int, error_code&) override { owner_.status_ = code; }
+    void on_field_impl(boost::beast::http::field, string_view, string_view, error_code&) override {}
+    void on_header_impl(error_code&) override {}
+    void on_body_init_impl(boost::optional<std::uint64_t> const&, error_code&) override {}
+    std::size_t on_body_impl(string_view body, error_code&) override;
+    void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override;
+    void on_finish_impl(error_code&) override {}
+    ResponseReader& owner_;
+  };
+
+  void keep(std::string_view chunk);
+
+  std::optional<Parser> parser_;
+  bool keep_body_ = false;
+  bool keep_alive_ = false;
+  int status_ = 0;
+  std::size_t bytes_seen_ = 0;
+  std::string body_;
+  std::string error_;
+};
+
+}  // namespace surge::http

@@ -1,0 +1,158 @@
+#include "surge/target/session.hpp"
+
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include "surge/target/target_server.hpp"
+
+namespace surge::target {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+void Session::RequestParser::on_request_impl(beast::http::verb, string_view method, string_view target, int,
+                                             error_code&) {
+  request_.method.assign(method.data(), method.size());
+  request_.target.assign(target.data(), target.size());
+}
+
+void Session::RequestParser::on_field_impl(beast::http::field name, string_view name_text, string_view value,
+                                           error_code&) {
+  if (name == beast::http::field::content_type) {
+    request_.content_type.assign(value.data(), value.size());
+  } else if (name == beast::http::field::unknown && beast::iequals(name_text, "x-ttl")) {
+    request_.ttl_header.assign(value.data(), value.size());
+  }
+}
+
+std::size_t Session::RequestParser::on_body_impl(string_view body, error_code&) {
+  request_.body.append(body.data(), body.size());
+  return body.size();
+}
+
+std::size_t Session::RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+  request_.body.append(body.data(), body.size());
+  return body.size();
+}
+
+Session::Session(TargetServer& server, asio::ip::tcp::socket socket, std::uint64_t seed)
+    : server_(server), socket_(std::move(socket)), delay_(socket_.get_executor()), rng_(seed), buffer_(16 * 1024) {
+  boost::system::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  reset_request();
+}
+
+void Session::reset_request() {
+  request_.method.clear();
+  request_.target.clear();
+  request_.body.clear();
+  request_.content_type.clear();
+  request_.ttl_header.clear();
+  parser_.emplace(request_);
+  parser_->eager(true);
+  parser_->body_limit(DemoApi::kMaxImageBytes + 1);
+}
+
+void Session::read() {
+  if (begin_ == end_) begin_ = end_ = 0;
+  if (end_ == buffer_.size()) {
+    if (begin_ > 0) {
+      std::copy(buffer_.begin() + static_cast<std::ptrdiff_t>(begin_), buffer_.begin() + static_cast<std::ptrdiff_t>(end_), buffer_.begin());
+      end_ -= begin_;
+      begin_ = 0;
+    } else if (buffer_.size() < (1U << 20)) {
+      buffer_.resize(buffer_.size() * 2);
+    } else {
+      return;  // a header over 1 MiB: drop the connection
+    }
+  }
+  socket_.async_read_some(asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
+                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                            if (ec) return;
+                            self->end_ += n;
+                            self->parse();
+                          });
+}
+
+void Session::parse() {
+  while (begin_ < end_) {
+    beast::error_code ec;
+    const std::size_t used = parser_->put(asio::const_buffer(buffer_.data() + begin_, end_ - begin_), ec);
+    begin_ += used;
+    if (ec == beast::http::error::need_more) break;
+    if (ec) {
+      response_.status = 400;
+      response_.content_type = "application/json";
+      response_.body = R"({"error":"bad request"})";
+      keep_alive_ = false;
+      write();
+      return;
+    }
+    if (parser_->is_done()) {
+      respond();
+      return;
+    }
+    if (used == 0) break;
+  }
+  read();
+}
+
+void Session::respond() {
+  keep_alive_ = parser_->keep_alive();
+  const Nanos arrived = now_ns();
+  server_.requests_served_.fetch_add(1, std::memory_order_relaxed);
+  auto& knobs = server_.knobs_;
+  if (knobs.drop_connection(rng_)) {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    return;
+  }
+  if (knobs.inject_error(rng_)) {
+    response_.status = 500;
+    response_.content_type = "application/json";
+    response_.body = R"({"error":"injected fault"})";
+  } else {
+    server_.api_.handle(request_, response_);
+  }
+  const Nanos release = knobs.release_time(arrived + knobs.added_latency(rng_));
+  if (release > now_ns()) {
+    delay_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(release)));
+    delay_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) self->write();
+    });
+    return;
+  }
+  write();
+}
+
+void Session::write() {
+  const bool head = request_.method == "HEAD";
+  out_.clear();
+  out_ += "HTTP/1.1 ";
+  out_ += std::to_string(response_.status);
+  out_ += response_.status < 300 ? " OK" : response_.status < 500 ? " Client Error" : " Server Error";
+  out_ += "\r\nServer: surge-target\r\nContent-Type: ";
+  out_ += response_.content_type;
+  out_ += "\r\nContent-Length: ";
+  out_ += std::to_string(response_.status == 204 ? 0 : response_.body.size());
+  out_ += keep_alive_ ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+  if (!head && response_.status != 204) out_ += response_.body;
+  asio::async_write(socket_, asio::buffer(out_),
+                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                      if (ec) return;
+                      if (!self->keep_alive_) {
+                        boost::system::error_code ignored;
+                        self->socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+                        return;
+                      }
+                      self->reset_request();
+                      if (self->begin_ < self->end_) {
+                        self->parse();
+                      } else {
+                        self->read();
+                      }
+                    });
+}
+
+}  // namespace surge::target

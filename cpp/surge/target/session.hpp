@@ -1,0 +1,64 @@
+// One accepted connection of the demo target: read a request, let DemoApi answer it, delay it
+// as the fault knobs say, write it, repeat.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "surge/core/rng.hpp"
+#include "surge/target/demo_api.hpp"
+
+namespace surge::target {
+
+class TargetServer;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(TargetServer& server, boost::asio::ip::tcp::socket socket, std::uint64_t seed);
+  void start() { read(); }
+
+ private:
+  class RequestParser final : public boost::beast::http::basic_parser<true> {
+   public:
+    explicit RequestParser(ApiRequest& request) : request_(request) {}
+
+   private:
+    using error_code = boost::beast::error_code;
+    using string_view = boost::beast::string_view;
+    void on_request_impl(boost::beast::http::verb, string_view method, string_view target, int, error_code&) override;
+    void on_response_impl(int, string_view, int, error_code&) override {}
+    void on_field_impl(boost::beast::http::field name, string_view, string_view value, error_code&) override;
+    void on_header_impl(error_code&) override {}
+    void on_body_init_impl(boost::optional<std::uint64_t> const&, error_code&) override {}
+    std::size_t on_body_impl(string_view body, error_code&) override;
+    void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override;
+    void on_finish_impl(error_code&) override {}
+    ApiRequest& request_;
+  };
+
+  void read();
+  void parse();
+  void respond();
+  void write();
+  void reset_request();
+
+  TargetServer& server_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer delay_;
+  Rng rng_;
+  std::optional<RequestParser> parser_;
+  ApiRequest request_;
+  ApiResponse response_;
+  std::string out_;
+  std::vector<char> buffer_;
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+  bool keep_alive_ = true;
+};
+
+}  // namespace surge::target

@@ -1,0 +1,67 @@
+#include "surge/target/target_server.hpp"
+
+#include <stdexcept>
+
+#include "surge/target/session.hpp"
+
+namespace surge::target {
+
+namespace asio = boost::asio;
+
+TargetServer::TargetServer() : acceptor_(context_) {}
+
+TargetServer::~TargetServer() { stop(); }
+
+std::uint16_t TargetServer::start(const std::string& host, std::uint16_t port, int threads) {
+  if (running_) throw std::runtime_error("the target is already running");
+  if (threads < 1) throw std::invalid_argument("threads must be >= 1");
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (ec) throw std::invalid_argument("bad bind address '" + host + "': use an IP address such as 127.0.0.1");
+  const asio::ip::tcp::endpoint endpoint(address, port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  }
+  port_ = acceptor_.local_endpoint().port();
+  context_.restart();
+  accept();
+  running_ = true;
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { context_.run(); });
+  return port_;
+}
+
+void TargetServer::accept() {
+  acceptor_.async_accept([this](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      std::make_shared<Session>(*this, std::move(socket), next_seed_.fetch_add(1, std::memory_order_relaxed))
+          ->start();
+    }
+    accept();
+  });
+}
+
+void TargetServer::stop() {
+  if (!running_) return;
+  asio::post(context_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  context_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  running_ = false;
+  // Destroying pending handlers releases the sessions they own.
+  context_.restart();
+  context_.poll();
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+}  // namespace surge::target

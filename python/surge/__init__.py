@@ -1,0 +1,1 @@
+"""surge: a load and latency engine. C++ does the load; Python describes it."""
