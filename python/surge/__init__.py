@@ -1,1 +1,37 @@
-"""surge: a load and latency engine. C++ does the load; Python describes it."""
+"""surge: a load and latency engine. C++ does the load; Python describes it.
+
+    import surge
+    from surge import http
+
+    scenario = surge.Scenario(
+        name="health",
+        base_url="http://127.0.0.1:8080",
+        operations=[http.get("health", "/api/v1/health")],
+        load=surge.ConstantRate(1000, connections=16),
+        duration="10s",
+    )
+    result = surge.run(scenario)
+"""
+
+from . import http
+from ._core import __version__
+from .errors import ConfigError
+from .load_models import Connections, ConstantRate
+from .result import Result, load
+from .runner import run
+from .scenario import Scenario, scenario
+from .target import Target
+
+__all__ = [
+    "ConfigError",
+    "Connections",
+    "ConstantRate",
+    "Result",
+    "Scenario",
+    "Target",
+    "__version__",
+    "http",
+    "load",
+    "run",
+    "scenario",
+]

@@ -1,0 +1,80 @@
+"""HTTP operations: what one request of a scenario looks like.
+
+Paths, header values and bodies are templates: `{name}` is a variable declared in
+`variables` (drawn once per request) or an inline generator such as `{uuid}` or
+`{uniform(1,100)}`. Any other brace is plain text, so JSON bodies need no escaping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class HttpOperation:
+    name: str
+    method: str = "GET"
+    path: str = "/"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: str = ""
+    variables: Mapping[str, str] = field(default_factory=dict)
+    weight: float = 1.0
+    expect_status: tuple[int, ...] = ()
+    expect_body: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name or not isinstance(self.name, str):
+            raise ConfigError("operation name: must be a non-empty string")
+        if not self.path.startswith("/"):
+            raise ConfigError(f"operation {self.name!r}: path must start with '/', got {self.path!r}")
+        if not (isinstance(self.weight, (int, float)) and self.weight > 0):
+            raise ConfigError(f"operation {self.name!r}: weight must be > 0, got {self.weight!r}")
+        for status in self.expect_status:
+            if not (isinstance(status, int) and 100 <= status <= 599):
+                raise ConfigError(
+                    f"operation {self.name!r}: expect_status holds {status!r}; use HTTP codes 100..599"
+                )
+
+
+def request(
+    name: str,
+    method: str,
+    path: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    body: str = "",
+    variables: Mapping[str, str] | None = None,
+    weight: float = 1.0,
+    expect_status: Iterable[int] = (),
+    expect_body: str = "",
+) -> HttpOperation:
+    return HttpOperation(
+        name=name,
+        method=method.upper(),
+        path=path,
+        headers=dict(headers or {}),
+        body=body,
+        variables=dict(variables or {}),
+        weight=weight,
+        expect_status=tuple(expect_status),
+        expect_body=expect_body,
+    )
+
+
+def get(name: str, path: str, **kwargs) -> HttpOperation:
+    return request(name, "GET", path, **kwargs)
+
+
+def post(name: str, path: str, **kwargs) -> HttpOperation:
+    return request(name, "POST", path, **kwargs)
+
+
+def put(name: str, path: str, **kwargs) -> HttpOperation:
+    return request(name, "PUT", path, **kwargs)
+
+
+def delete(name: str, path: str, **kwargs) -> HttpOperation:
+    return request(name, "DELETE", path, **kwargs)

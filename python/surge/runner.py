@@ -1,0 +1,174 @@
+"""Runs a Scenario on the native engine and assembles its results document.
+
+Python describes, C++ executes: the scenario is converted once into engine structs, the GIL
+is released for the whole run, and Python is called back once per interval only.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from typing import Any
+
+from . import _core
+from .errors import ConfigError
+from .load_models import ConstantRate
+from .result import SCHEMA, Result, latency_summary
+from .scenario import Scenario
+from .units import parse_duration, to_ns
+from .urls import parse_http_url, redact_url
+
+ProgressCallback = Callable[["_core.IntervalReport"], bool | None]
+
+
+def _engine_spec(scenario: Scenario) -> _core.HttpRunSpec:
+    target = parse_http_url(scenario.base_url)
+    spec = _core.HttpRunSpec()
+    spec.host = target.host
+    spec.port = target.port
+    spec.host_header = target.host_header
+    operations = []
+    for op in scenario.operations:
+        engine_op = _core.HttpOperation()
+        engine_op.name = op.name
+        engine_op.weight = float(op.weight)
+        engine_op.method = op.method
+        engine_op.path = target.base_path + op.path
+        engine_op.headers = list(op.headers.items())
+        engine_op.body = op.body
+        engine_op.variables = list(op.variables.items())
+        engine_op.expect_status = list(op.expect_status)
+        engine_op.expect_body = op.expect_body
+        operations.append(engine_op)
+    spec.operations = operations
+
+    load = _core.LoadSpec()
+    model = scenario.load
+    load.connections = model.connections
+    if isinstance(model, ConstantRate):
+        load.model = _core.LoadModel.open
+        load.rate = float(model.rate)
+        load.max_backlog = model.max_backlog
+    else:
+        load.model = _core.LoadModel.closed
+    load.threads = scenario.threads
+    load.requests = scenario.requests or 0
+    load.duration_ns = to_ns(parse_duration(scenario.duration, "duration"))
+    load.warmup_ns = to_ns(parse_duration(scenario.warmup, "warmup"))
+    load.interval_ns = to_ns(parse_duration(scenario.interval, "interval"))
+    spec.load = load
+    spec.request_timeout_ns = to_ns(parse_duration(scenario.timeout, "timeout"))
+    spec.connect_timeout_ns = to_ns(parse_duration(scenario.connect_timeout, "connect_timeout"))
+    spec.seed = scenario.seed
+    return spec
+
+
+def _stats(op: _core.OperationStats, measured_s: float) -> dict[str, Any]:
+    errors = dict(op.errors)
+    return {
+        "count": op.count,
+        "errors": errors,
+        "error_count": sum(errors.values()),
+        "error_examples": dict(op.error_examples),
+        "dropped": op.dropped,
+        "rate_per_s": round(op.count / measured_s, 3) if measured_s > 0 else 0.0,
+        "latency": latency_summary(op.response),
+        "service_time": latency_summary(op.service),
+        "schedule_lag": latency_summary(op.lag),
+        "histogram": op.response.encode(),
+        "service_histogram": op.service.encode(),
+    }
+
+
+def _total(ops: list[_core.OperationStats], measured_s: float) -> dict[str, Any]:
+    response, service, lag = _core.HdrHistogram(), _core.HdrHistogram(), _core.HdrHistogram()
+    errors: dict[str, int] = {}
+    examples: dict[str, list[str]] = {}
+    for op in ops:
+        response.add(op.response)
+        service.add(op.service)
+        lag.add(op.lag)
+        for name, n in op.errors.items():
+            errors[name] = errors.get(name, 0) + n
+        for name, found in op.error_examples.items():
+            examples.setdefault(name, []).extend(found[: 3 - len(examples.get(name, []))])
+    count = sum(op.count for op in ops)
+    return {
+        "count": count,
+        "errors": errors,
+        "error_count": sum(errors.values()),
+        "error_examples": examples,
+        "dropped": sum(op.dropped for op in ops),
+        "rate_per_s": round(count / measured_s, 3) if measured_s > 0 else 0.0,
+        "latency": latency_summary(response),
+        "service_time": latency_summary(service),
+        "schedule_lag": latency_summary(lag),
+        "histogram": response.encode(),
+        "service_histogram": service.encode(),
+    }
+
+
+def run(
+    scenario: Scenario, *, progress: ProgressCallback | None = None, **overrides: Any
+) -> Result:
+    """Runs `scenario` (with any field overridden by keyword) and returns its Result.
+
+    Ctrl-C ends the run cleanly: the Result keeps what was measured, with `interrupted` set.
+    A progress callback gets an IntervalReport once per interval; returning False stops the run.
+    """
+    if overrides:
+        scenario = scenario.replace(**overrides)
+    spec = _engine_spec(scenario)
+    started_at = _dt.datetime.now(_dt.timezone.utc)
+    try:
+        raw = _core.run_http(spec, progress)
+    except ValueError as exc:  # the engine's validation: a configuration error
+        raise ConfigError(str(exc)) from None
+    measured = raw.measured_s
+    names = list(raw.operation_names)
+    document = {
+        "schema": SCHEMA,
+        "surge_version": _core.__version__,
+        "scenario": {
+            "name": scenario.name,
+            "base_url": redact_url(scenario.base_url),
+            "parameters": {
+                k: (redact_url(v) if isinstance(v, str) and "://" in v else v)
+                for k, v in scenario.params.items()
+            },
+        },
+        "load": {
+            **scenario.load.describe(),
+            "threads": scenario.threads,
+            "requests": scenario.requests,
+            "duration_s": parse_duration(scenario.duration),
+            "warmup_s": parse_duration(scenario.warmup) or 0.0,
+            "timeout_s": parse_duration(scenario.timeout),
+            "connect_timeout_s": parse_duration(scenario.connect_timeout),
+            "interval_s": parse_duration(scenario.interval),
+        },
+        "started_at": started_at.isoformat(timespec="milliseconds"),
+        "duration_s": round(measured, 6),
+        "interrupted": raw.interrupted,
+        "unfinished": raw.unfinished,
+        "operations": {name: _stats(op, measured) for name, op in zip(names, raw.operations)},
+        "total": _total(list(raw.operations), measured),
+        "timeseries": [
+            {
+                "t_s": round(row.t_s, 6),
+                "operation": names[row.operation],
+                "count": row.count,
+                "errors": row.errors,
+                "p50_ms": _ms_or_none(row.p50_ns, row.count),
+                "p90_ms": _ms_or_none(row.p90_ns, row.count),
+                "p99_ms": _ms_or_none(row.p99_ns, row.count),
+                "max_ms": _ms_or_none(row.max_ns, row.count),
+            }
+            for row in raw.timeseries
+        ],
+    }
+    return Result(document)
+
+
+def _ms_or_none(ns: int, count: int) -> float | None:
+    return round(ns / 1e6, 6) if count else None

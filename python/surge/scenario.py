@@ -1,0 +1,97 @@
+"""A scenario: named operations with weights, a load model, a duration and a warm-up.
+
+Scenario modules define them either as module-level `Scenario` objects or as functions
+decorated with `@surge.scenario`, whose keyword defaults are the parameters that the CLI
+(`--set key=value`) and pytest may override.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ConfigError
+from .http import HttpOperation
+from .load_models import Connections, ConstantRate, LoadModel
+from .units import parse_duration
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    base_url: str
+    operations: Sequence[HttpOperation]
+    load: LoadModel = field(default_factory=Connections)
+    duration: str | float | None = "10s"
+    warmup: str | float | None = None
+    requests: int | None = None
+    threads: int = 1
+    timeout: str | float = "30s"
+    connect_timeout: str | float = "5s"
+    interval: str | float = "1s"
+    seed: int = 1
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.operations:
+            raise ConfigError(f"scenario {self.name!r}: needs at least one operation")
+        names = [op.name for op in self.operations]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ConfigError(f"scenario {self.name!r}: operation names must be unique: {duplicates}")
+        if not isinstance(self.load, (ConstantRate, Connections)):
+            raise ConfigError("load: use surge.ConstantRate(rate) or surge.Connections(n)")
+        for name in ("duration", "warmup", "timeout", "connect_timeout", "interval"):
+            parse_duration(getattr(self, name), name)
+        if self.requests is not None and (not isinstance(self.requests, int) or self.requests < 1):
+            raise ConfigError(f"requests: must be a whole number >= 1, got {self.requests!r}")
+        if self.duration is None and self.requests is None:
+            raise ConfigError("give a duration (-d 10s), a request count (-n 1000), or both")
+        if not isinstance(self.threads, int) or self.threads < 1:
+            raise ConfigError(f"threads: must be a whole number >= 1, got {self.threads!r}")
+
+    def replace(self, **changes: Any) -> Scenario:
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        if unknown:
+            raise ConfigError(
+                f"unknown scenario setting(s) {unknown}; known: "
+                + ", ".join(f.name for f in dataclasses.fields(self))
+            )
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class ScenarioFactory:
+    """A function that builds a Scenario from keyword parameters with defaults."""
+
+    name: str
+    build: Callable[..., Scenario]
+    defaults: dict[str, Any]
+
+    def __call__(self, **params: Any) -> Scenario:
+        unknown = sorted(set(params) - set(self.defaults))
+        if unknown:
+            raise ConfigError(
+                f"scenario {self.name!r} has no parameter(s) {unknown}; "
+                f"it takes: {', '.join(self.defaults) or 'none'}"
+            )
+        merged = {**self.defaults, **params}
+        scenario = self.build(**merged)
+        if not isinstance(scenario, Scenario):
+            raise ConfigError(f"scenario function {self.name!r} must return a surge.Scenario")
+        return scenario.replace(params={**scenario.params, **merged})
+
+
+def scenario(function: Callable[..., Scenario]) -> ScenarioFactory:
+    """Marks a function as a scenario; its keyword defaults become overridable parameters."""
+    defaults = {}
+    for p in inspect.signature(function).parameters.values():
+        if p.default is inspect.Parameter.empty:
+            raise ConfigError(
+                f"scenario function {function.__name__!r}: parameter {p.name!r} needs a default"
+            )
+        defaults[p.name] = p.default
+    return ScenarioFactory(function.__name__, function, defaults)

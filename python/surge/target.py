@@ -1,0 +1,88 @@
+"""The embedded demo target, in-process: a real HTTP server on loopback with fault knobs."""
+
+from __future__ import annotations
+
+from . import _core
+from .errors import ConfigError
+from .units import parse_duration
+
+
+class Target:
+    """Starts the demo target on `host:port` (port 0 picks a free one).
+
+    Use it as a context manager; the knobs may be changed while a run is going.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, threads: int = 1):
+        self.host = host
+        self._requested_port = port
+        self._threads = threads
+        self._server = _core.TargetServer()
+
+    def start(self) -> Target:
+        try:
+            self._server.start(self.host, self._requested_port, self._threads)
+        except (RuntimeError, ValueError) as exc:
+            raise ConfigError(str(exc)) from None
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> Target:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def requests_served(self) -> int:
+        return self._server.requests_served
+
+    def set_latency(self, kind: str = "none", a_ms: float = 0.0, b_ms: float = 0.0) -> None:
+        """fixed: a_ms; uniform: a_ms..b_ms; lognormal: median a_ms, sigma b_ms; none: off."""
+        if a_ms < 0 or b_ms < 0:
+            raise ConfigError("latency: values must be >= 0")
+        try:
+            self._server.set_latency(kind, a_ms, b_ms)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+
+    def set_stall(self, every: str | float, length: str | float) -> None:
+        """Holds every response for `length` once per `every`, from `every` after this call."""
+        every_s = parse_duration(every, "stall every")
+        length_s = parse_duration(length, "stall length")
+        if every_s and length_s and length_s >= every_s:
+            raise ConfigError("stall: the freeze must be shorter than its period")
+        self._server.set_stall(round((every_s or 0) * 1e9), round((length_s or 0) * 1e9))
+
+    @property
+    def stall_origin_ns(self) -> int:
+        return self._server.stall_origin_ns
+
+    def set_error_ratio(self, ratio: float) -> None:
+        self._server.set_error_ratio(_ratio(ratio, "error ratio"))
+
+    def set_drop_ratio(self, ratio: float) -> None:
+        self._server.set_drop_ratio(_ratio(ratio, "drop ratio"))
+
+    def cache_get(self, key: str) -> str | None:
+        return self._server.cache_get(key)
+
+    def cache_size(self) -> int:
+        return self._server.cache_size()
+
+
+def _ratio(value: float, name: str) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{name}: must be between 0 and 1, got {value!r}")
+    return float(value)

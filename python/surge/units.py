@@ -1,0 +1,32 @@
+"""Parsing of durations ("10s", "2m", "500ms") and other human-written quantities."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import ConfigError
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h)?\s*$")
+_SCALE = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def parse_duration(value: str | float | int | None, field: str = "duration") -> float | None:
+    """Seconds from "10s", "2m", "500ms", "1h" or a plain number of seconds; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ConfigError(
+                f"{field}: expected a duration such as 10s, 2m or 500ms, got {value!r}"
+            )
+        seconds = float(match.group(1)) * _SCALE[match.group(2)]
+    if seconds < 0:
+        raise ConfigError(f"{field}: must not be negative, got {value!r}")
+    return seconds
+
+
+def to_ns(seconds: float | None) -> int:
+    return 0 if seconds is None else round(seconds * 1e9)

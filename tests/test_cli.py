@@ -1,0 +1,120 @@
+"""The surge command: demo, http, run and serve, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SURGE = [sys.executable, "-m", "surge.cli"]
+
+
+def surge_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([*SURGE, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def test_demo_prints_a_summary_and_writes_json(tmp_path):
+    done = surge_cli("demo", "-d", "2s", "--results-dir", str(tmp_path), "-q")
+    assert done.returncode == 0, done.stderr
+    assert "classify" in done.stdout and "p99" in done.stdout
+    files = list(tmp_path.glob("demo-*.json"))
+    assert len(files) == 1
+    doc = json.loads(files[0].read_text())
+    assert doc["schema"] == "surge.result/1"
+    assert doc["total"]["count"] > 3000 and doc["total"]["error_count"] == 0
+
+
+def test_http_against_the_target(target, tmp_path):
+    out = tmp_path / "r.json"
+    done = surge_cli("http", f"{target.url}/cache/k{{id}}", "-m", "PUT", "--body", "v{id}",
+                     "--var", "id=seq", "-n", "300", "-c", "4", "--json", str(out), "-q")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(out.read_text())
+    assert doc["total"]["count"] == 300 and doc["total"]["error_count"] == 0
+    assert target.cache_get("k299") == "v299"
+
+
+def test_http_open_model_with_rate(target):
+    done = surge_cli("http", f"{target.url}/api/v1/health", "-R", "300", "-d", "1s", "-q")
+    assert done.returncode == 0, done.stderr
+    assert "open model, 300 req/s" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["http", "http://127.0.0.1:1", "-d", "soon"], "--duration: expected a duration"),
+        (["http", "http://127.0.0.1:1", "-c", "0"], "expected a number >= 1"),
+        (["http", "http://127.0.0.1:1", "-R", "fast"], "expected a number"),
+        (["http", "http://127.0.0.1:1", "-H", "NoColon"], "expected 'Name: value'"),
+        (["http", "localhost:8080", "-n", "1"], "expected http://HOST"),
+        (["http", "http://127.0.0.1:1/{who}", "-n", "1"], "unknown template variable"),
+        (["http", "http://127.0.0.1:1", "--var", "x=normal(1)", "-n", "1"], "unknown generator"),
+        (["run", "no/such/file.py"], "no scenario file"),
+        (["serve", "--latency", "slow"], "--latency: expected"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    done = surge_cli(*args)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert message in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_run_a_scenario_file_with_overrides(target, tmp_path):
+    out = tmp_path / "r.json"
+    done = surge_cli("run", "scenarios/quickstart.py", "--set", f"base_url={target.url}",
+                     "--set", "rate=200", "--set", "duration=1s", "--json", str(out), "-q")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(out.read_text())
+    assert doc["scenario"]["parameters"]["rate"] == 200
+    assert doc["total"]["rate_per_s"] == pytest.approx(200, rel=0.05)
+
+
+def test_run_rejects_unknown_parameters():
+    done = surge_cli("run", "scenarios/quickstart.py", "--set", "colour=blue")
+    assert done.returncode == 2
+    assert "has no parameter(s) ['colour']" in done.stderr
+
+
+def test_ctrl_c_keeps_what_was_measured(target, tmp_path):
+    out = tmp_path / "r.json"
+    proc = subprocess.Popen([*SURGE, "http", f"{target.url}/api/v1/health", "-R", "500", "-d", "60s",
+                             "--json", str(out), "-q"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=20)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    doc = json.loads(out.read_text())
+    assert doc["interrupted"] is True
+    assert doc["total"]["count"] > 300
+    assert doc["duration_s"] < 10
+    assert "(interrupted)" in stdout
+
+
+def test_serve_answers_until_stopped(free_port):
+    with subprocess.Popen([*SURGE, "serve", "--port", str(free_port)], cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "PYTHONUNBUFFERED": "1"}) as proc:
+        try:
+            assert "listening" in proc.stdout.readline()
+            done = surge_cli("http", f"http://127.0.0.1:{free_port}/api/v1/model/info",
+                             "-n", "50", "--expect-body", "surge-demo-classifier", "-q")
+            assert done.returncode == 0, done.stderr
+            assert " 50 " in done.stdout and "errors:" not in done.stdout
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=10)
+    assert proc.returncode == 0
