@@ -1,0 +1,39 @@
+// Histogram codec round trip and the target's stall arithmetic, without a server.
+#include "check.hpp"
+#include "surge/core/hdr_codec.hpp"
+#include "surge/core/hdr_histogram.hpp"
+#include "surge/target/fault_knobs.hpp"
+
+TEST(codec_round_trip_keeps_every_count) {
+  surge::HdrHistogram h;
+  for (std::int64_t v = 1; v < 5'000'000; v = v * 3 / 2 + 1) h.record_n(v, v % 7 + 1);
+  const auto decoded = surge::decode_hdr_base64(surge::encode_hdr_base64(h));
+  CHECK(decoded.total_count() == h.total_count());
+  const auto a = h.counts();
+  const auto b = decoded.counts();
+  CHECK(a.size() == b.size());
+  bool same = true;
+  for (std::size_t i = 0; i < a.size(); ++i) same = same && a[i] == b[i];
+  CHECK(same);
+}
+
+TEST(out_of_range_values_are_clamped_not_lost) {
+  surge::HdrHistogram h;
+  h.record(-5);
+  h.record(std::int64_t{1} << 50);
+  CHECK(h.total_count() == 2);
+  CHECK(h.min() == 0);
+}
+
+TEST(stall_windows_release_at_their_end) {
+  surge::target::FaultKnobs knobs;
+  knobs.set_stall(100 * surge::kNanosPerMilli, 10 * surge::kNanosPerMilli);
+  const surge::Nanos origin = knobs.stall_origin();
+  const surge::Nanos ms = surge::kNanosPerMilli;
+  CHECK(knobs.release_time(origin + 5 * ms) == origin + 5 * ms);      // before the first window
+  CHECK(knobs.release_time(origin + 100 * ms) == origin + 110 * ms);  // a window's first instant
+  CHECK(knobs.release_time(origin + 204 * ms) == origin + 210 * ms);  // inside the second
+  CHECK(knobs.release_time(origin + 215 * ms) == origin + 215 * ms);  // after it
+  knobs.set_stall(0, 0);
+  CHECK(knobs.release_time(origin + 100 * ms) == origin + 100 * ms);
+}

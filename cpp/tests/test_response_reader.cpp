@@ -1,0 +1,96 @@
+// The HTTP response reader needs no server: bytes in, events out.
+#include <string>
+
+#include "check.hpp"
+#include "surge/proto/http/response_reader.hpp"
+
+using surge::http::ResponseReader;
+
+namespace {
+
+// Feeds `wire` in pieces of `step` bytes, keeping unconsumed bytes as a connection would.
+ResponseReader::State feed_in_pieces(ResponseReader& reader, const std::string& wire, std::size_t step) {
+  std::string pending;
+  std::size_t offset = 0;
+  while (offset < wire.size()) {
+    pending += wire.substr(offset, step);
+    offset += step;
+    const auto result = reader.feed(pending);
+    pending.erase(0, result.consumed);
+    if (result.state != ResponseReader::State::need_more) return result.state;
+  }
+  return ResponseReader::State::need_more;
+}
+
+}  // namespace
+
+TEST(content_length_response_in_every_split) {
+  const std::string wire = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello";
+  for (std::size_t step = 1; step <= wire.size(); ++step) {
+    ResponseReader reader;
+    reader.start(false, true);
+    CHECK(feed_in_pieces(reader, wire, step) == ResponseReader::State::complete);
+    CHECK(reader.status() == 200);
+    CHECK(reader.body() == "hello");
+    CHECK(reader.keep_alive());
+  }
+}
+
+TEST(chunked_body_is_reassembled) {
+  ResponseReader reader;
+  reader.start(false, true);
+  const std::string wire =
+      "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
+  CHECK(feed_in_pieces(reader, wire, 7) == ResponseReader::State::complete);
+  CHECK(reader.status() == 404);
+  CHECK(reader.body() == "abcde");
+}
+
+TEST(connection_close_is_not_keep_alive) {
+  ResponseReader reader;
+  reader.start(false, false);
+  const auto step = reader.feed("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  CHECK(step.state == ResponseReader::State::complete);
+  CHECK(!reader.keep_alive());
+  CHECK(reader.body().empty());  // bodies are kept only when a check needs them
+}
+
+TEST(body_until_eof) {
+  ResponseReader reader;
+  reader.start(false, true);
+  CHECK(reader.feed("HTTP/1.0 200 OK\r\n\r\npartial").state == ResponseReader::State::need_more);
+  CHECK(reader.finish_on_eof() == ResponseReader::State::complete);
+  CHECK(reader.body() == "partial");
+}
+
+TEST(head_response_has_no_body) {
+  ResponseReader reader;
+  reader.start(true, false);
+  CHECK(reader.feed("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n").state == ResponseReader::State::complete);
+}
+
+TEST(pipelined_bytes_are_left_unconsumed) {
+  ResponseReader reader;
+  reader.start(false, false);
+  const std::string two = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 201 OK\r\nContent-Length: 0\r\n\r\n";
+  const auto first = reader.feed(two);
+  CHECK(first.state == ResponseReader::State::complete);
+  reader.start(false, false);
+  const auto second = reader.feed(std::string_view(two).substr(first.consumed));
+  CHECK(second.state == ResponseReader::State::complete);
+  CHECK(reader.status() == 201);
+}
+
+TEST(garbage_is_malformed) {
+  ResponseReader reader;
+  reader.start(false, false);
+  CHECK(reader.feed("SURELY NOT HTTP\r\n\r\n").state == ResponseReader::State::malformed);
+  CHECK(!reader.error().empty());
+}
+
+TEST(eof_before_any_byte_is_not_a_response) {
+  ResponseReader reader;
+  reader.start(false, false);
+  CHECK(reader.finish_on_eof() == ResponseReader::State::malformed);
+  CHECK(!reader.started());
+}

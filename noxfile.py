@@ -1,0 +1,52 @@
+"""Developer sessions: tests, lint, demo, bench. `bash scripts/bootstrap.sh` installs the system
+packages they need first."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["tests"]
+
+CPP_DIRS = ["cpp"]
+
+
+def _cpp_files() -> list[str]:
+    from pathlib import Path
+
+    return sorted(str(p) for d in CPP_DIRS for p in Path(d).rglob("*") if p.suffix in {".cpp", ".hpp"})
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """C++ unit tests (ctest, no interpreter), then the pytest suite against real servers."""
+    session.install("cmake>=3.20", "ninja")
+    session.run("cmake", "-S", ".", "-B", "build/cpp-tests", "-G", "Ninja", "-DSURGE_BUILD_TESTS=ON",
+                "-DCMAKE_BUILD_TYPE=Release", "--log-level=WARNING")
+    session.run("cmake", "--build", "build/cpp-tests", "-j", "2")
+    session.run("ctest", "--test-dir", "build/cpp-tests", "--output-on-failure")
+    session.install(".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """clang-format and ruff must both be clean."""
+    session.install("ruff")
+    session.run("ruff", "check", "python", "tests", "scenarios", "benchmarks", "noxfile.py")
+    session.run("ruff", "format", "--check", "python", "tests", "scenarios", "benchmarks", "noxfile.py")
+    session.run("clang-format", "--dry-run", "--Werror", *_cpp_files(), external=True)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Starts the embedded target and runs a short mixed scenario against it."""
+    session.install(".")
+    session.run("surge", "demo", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """surge http vs wrk against the same nginx, pinned to different cores; writes JSON."""
+    session.install(".")
+    session.run("python", "benchmarks/http_vs_wrk.py", *session.posargs)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what surge needs on a bare Debian 12 machine: build libraries and the real servers
+# the tests and benchmarks start (apt), and nox (pip). Safe to run again: it installs only
+# what is missing.
+set -euo pipefail
+
+packages=(
+  g++ cmake pkg-config zlib1g-dev
+  libboost1.81-dev libhiredis-dev libpq-dev liburing-dev
+  redis-server postgresql nginx-light wrk
+  clang-format clang-tidy
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "bootstrap: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts these services on install; the tests start their own on free ports.
+  for service in redis-server nginx postgresql; do
+    $sudo service "$service" stop >/dev/null 2>&1 || true
+  done
+fi
+
+python3 -m nox --version >/dev/null 2>&1 || python3 -m pip install -q "nox>=2024.4"
