@@ -14,15 +14,27 @@ CPP_DIRS = ["cpp"]
 def _cpp_files() -> list[str]:
     from pathlib import Path
 
-    return sorted(str(p) for d in CPP_DIRS for p in Path(d).rglob("*") if p.suffix in {".cpp", ".hpp"})
+    return sorted(
+        str(p) for d in CPP_DIRS for p in Path(d).rglob("*") if p.suffix in {".cpp", ".hpp"}
+    )
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """C++ unit tests (ctest, no interpreter), then the pytest suite against real servers."""
     session.install("cmake>=3.20", "ninja")
-    session.run("cmake", "-S", ".", "-B", "build/cpp-tests", "-G", "Ninja", "-DSURGE_BUILD_TESTS=ON",
-                "-DCMAKE_BUILD_TYPE=Release", "--log-level=WARNING")
+    session.run(
+        "cmake",
+        "-S",
+        ".",
+        "-B",
+        "build/cpp-tests",
+        "-G",
+        "Ninja",
+        "-DSURGE_BUILD_TESTS=ON",
+        "-DCMAKE_BUILD_TYPE=Release",
+        "--log-level=WARNING",
+    )
     session.run("cmake", "--build", "build/cpp-tests", "-j", "2")
     session.run("ctest", "--test-dir", "build/cpp-tests", "--output-on-failure")
     session.install(".[test]")
@@ -34,7 +46,9 @@ def lint(session: nox.Session) -> None:
     """clang-format and ruff must both be clean."""
     session.install("ruff")
     session.run("ruff", "check", "python", "tests", "scenarios", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "python", "tests", "scenarios", "benchmarks", "noxfile.py")
+    session.run(
+        "ruff", "format", "--check", "python", "tests", "scenarios", "benchmarks", "noxfile.py"
+    )
     session.run("clang-format", "--dry-run", "--Werror", *_cpp_files(), external=True)
 
 

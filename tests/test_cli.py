@@ -17,7 +17,9 @@ SURGE = [sys.executable, "-m", "surge.cli"]
 
 
 def surge_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([*SURGE, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [*SURGE, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
 
 
 def test_demo_prints_a_summary_and_writes_json(tmp_path):
@@ -33,8 +35,23 @@ def test_demo_prints_a_summary_and_writes_json(tmp_path):
 
 def test_http_against_the_target(target, tmp_path):
     out = tmp_path / "r.json"
-    done = surge_cli("http", f"{target.url}/cache/k{{id}}", "-m", "PUT", "--body", "v{id}",
-                     "--var", "id=seq", "-n", "300", "-c", "4", "--json", str(out), "-q")
+    done = surge_cli(
+        "http",
+        f"{target.url}/cache/k{{id}}",
+        "-m",
+        "PUT",
+        "--body",
+        "v{id}",
+        "--var",
+        "id=seq",
+        "-n",
+        "300",
+        "-c",
+        "4",
+        "--json",
+        str(out),
+        "-q",
+    )
     assert done.returncode == 0, done.stderr
     doc = json.loads(out.read_text())
     assert doc["total"]["count"] == 300 and doc["total"]["error_count"] == 0
@@ -73,8 +90,19 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
 
 def test_run_a_scenario_file_with_overrides(target, tmp_path):
     out = tmp_path / "r.json"
-    done = surge_cli("run", "scenarios/quickstart.py", "--set", f"base_url={target.url}",
-                     "--set", "rate=200", "--set", "duration=1s", "--json", str(out), "-q")
+    done = surge_cli(
+        "run",
+        "scenarios/quickstart.py",
+        "--set",
+        f"base_url={target.url}",
+        "--set",
+        "rate=200",
+        "--set",
+        "duration=1s",
+        "--json",
+        str(out),
+        "-q",
+    )
     assert done.returncode == 0, done.stderr
     doc = json.loads(out.read_text())
     assert doc["scenario"]["parameters"]["rate"] == 200
@@ -89,9 +117,24 @@ def test_run_rejects_unknown_parameters():
 
 def test_ctrl_c_keeps_what_was_measured(target, tmp_path):
     out = tmp_path / "r.json"
-    proc = subprocess.Popen([*SURGE, "http", f"{target.url}/api/v1/health", "-R", "500", "-d", "60s",
-                             "--json", str(out), "-q"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            *SURGE,
+            "http",
+            f"{target.url}/api/v1/health",
+            "-R",
+            "500",
+            "-d",
+            "60s",
+            "--json",
+            str(out),
+            "-q",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(2.0)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=20)
@@ -105,13 +148,25 @@ def test_ctrl_c_keeps_what_was_measured(target, tmp_path):
 
 
 def test_serve_answers_until_stopped(free_port):
-    with subprocess.Popen([*SURGE, "serve", "--port", str(free_port)], cwd=ROOT,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          env={**os.environ, "PYTHONUNBUFFERED": "1"}) as proc:
+    with subprocess.Popen(
+        [*SURGE, "serve", "--port", str(free_port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    ) as proc:
         try:
             assert "listening" in proc.stdout.readline()
-            done = surge_cli("http", f"http://127.0.0.1:{free_port}/api/v1/model/info",
-                             "-n", "50", "--expect-body", "surge-demo-classifier", "-q")
+            done = surge_cli(
+                "http",
+                f"http://127.0.0.1:{free_port}/api/v1/model/info",
+                "-n",
+                "50",
+                "--expect-body",
+                "surge-demo-classifier",
+                "-q",
+            )
             assert done.returncode == 0, done.stderr
             assert " 50 " in done.stdout and "errors:" not in done.stdout
         finally:

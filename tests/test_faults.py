@@ -6,14 +6,20 @@ import socket
 import threading
 
 import pytest
-
 import surge
 from surge import http
 
 
 def run(url, ops, **kwargs) -> surge.Result:
-    defaults = {"load": surge.Connections(2), "duration": "1s", "timeout": "200ms", "connect_timeout": "200ms"}
-    return surge.run(surge.Scenario(name="f", base_url=url, operations=ops, **{**defaults, **kwargs}))
+    defaults = {
+        "load": surge.Connections(2),
+        "duration": "1s",
+        "timeout": "200ms",
+        "connect_timeout": "200ms",
+    }
+    return surge.run(
+        surge.Scenario(name="f", base_url=url, operations=ops, **{**defaults, **kwargs})
+    )
 
 
 def test_refused_is_counted_with_backoff(free_port):
@@ -119,14 +125,24 @@ def test_malformed_response(garbage_server):
 
 
 def test_check_failed(target):
-    result = run(target.url, [http.get("h", "/api/v1/health", expect_body="nope")], requests=30, duration=None)
+    result = run(
+        target.url,
+        [http.get("h", "/api/v1/health", expect_body="nope")],
+        requests=30,
+        duration=None,
+    )
     assert result.total["errors"] == {"check_failed": 30}
 
 
 def test_periodic_stall_holds_responses(target):
     target.set_stall(every="300ms", length="100ms")
-    result = run(target.url, [http.get("h", "/api/v1/health")], duration="1.2s",
-                 load=surge.ConstantRate(500, connections=8), timeout="5s")
+    result = run(
+        target.url,
+        [http.get("h", "/api/v1/health")],
+        duration="1.2s",
+        load=surge.ConstantRate(500, connections=8),
+        timeout="5s",
+    )
     assert result.total["error_count"] == 0
     latency = result.total["latency"]
     # Requests intended just as a freeze begins wait for all of it.

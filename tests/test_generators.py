@@ -6,7 +6,6 @@ import re
 from collections import Counter
 
 import pytest
-
 from surge import _core
 
 
@@ -31,8 +30,8 @@ def test_zipf_is_skewed_toward_the_low_end():
     assert min(values) >= 1 and max(values) <= 1000
     counts = Counter(values)
     # Under Zipf(0.99) rank 1 is drawn about twice as often as rank 2 and ~10x rank 10.
-    assert counts[1] / counts[2] == pytest.approx(2 ** 0.99, rel=0.15)
-    assert counts[1] / counts[10] == pytest.approx(10 ** 0.99, rel=0.25)
+    assert counts[1] / counts[2] == pytest.approx(2**0.99, rel=0.15)
+    assert counts[1] / counts[10] == pytest.approx(10**0.99, rel=0.25)
 
 
 def test_gaussian_has_its_mean_and_spread():
@@ -46,7 +45,9 @@ def test_gaussian_has_its_mean_and_spread():
 def test_choice_uuid_and_bytes():
     assert set(_core.sample("choice(red, 'green', blue)", 500)) == {"red", "green", "blue"}
     for u in _core.sample("uuid", 50):
-        assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", u)
+        assert re.fullmatch(
+            r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", u
+        )
     values = _core.sample("bytes(100)", 20)
     assert all(len(v) == 100 and v.isalnum() for v in values)
     assert len(set(values)) == 20
@@ -77,7 +78,9 @@ def test_template_draws_each_variable_once_per_request():
 
 def test_json_braces_are_plain_text():
     body = '{"name": "{who}", "n": {n}}'
-    assert _core.render(body, [("who", "choice(ann)"), ("n", "seq")], 1) == ['{"name": "ann", "n": 0}']
+    assert _core.render(body, [("who", "choice(ann)"), ("n", "seq")], 1) == [
+        '{"name": "ann", "n": 0}'
+    ]
 
 
 def test_unknown_template_variable_names_the_fix():

@@ -8,7 +8,6 @@ import random
 
 import pytest
 from hdrh.histogram import HdrHistogram as ReferenceHistogram
-
 from surge._core import HdrHistogram
 
 
@@ -71,7 +70,9 @@ def test_blob_decodes_with_the_reference_package_to_the_same_counts():
     assert reference.get_total_count() == h.total_count
     decoded = {}
     for item in reference.get_recorded_iterator():
-        decoded[reference.get_lowest_equivalent_value(item.value_iterated_to)] = item.count_at_value_iterated_to
+        decoded[reference.get_lowest_equivalent_value(item.value_iterated_to)] = (
+            item.count_at_value_iterated_to
+        )
     assert decoded == dict(h.nonzero_counts())
     for p in (50, 90, 99, 99.9):
         assert reference.get_value_at_percentile(p) == h.value_at_percentile(p)
@@ -85,7 +86,10 @@ def test_reference_blob_decodes_in_surge():
     ours = HdrHistogram.decode(blob.decode() if isinstance(blob, bytes) else blob)
     assert ours.total_count == 6
     assert ours.value_at_percentile(50) == reference.get_value_at_percentile(50)
-    assert ours.encode() and HdrHistogram.decode(ours.encode()).nonzero_counts() == ours.nonzero_counts()
+    assert (
+        ours.encode()
+        and HdrHistogram.decode(ours.encode()).nonzero_counts() == ours.nonzero_counts()
+    )
 
 
 def test_garbage_blob_is_a_clear_error():

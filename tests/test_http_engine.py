@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from hdrh.histogram import HdrHistogram as ReferenceHistogram
-
 import surge
+from hdrh.histogram import HdrHistogram as ReferenceHistogram
 from surge import http
 
 
 def scenario(target, operations, **kwargs) -> surge.Scenario:
     defaults = {"load": surge.Connections(4), "duration": None, "requests": 1000}
-    return surge.Scenario(name="t", base_url=target.url, operations=operations, **{**defaults, **kwargs})
+    return surge.Scenario(
+        name="t", base_url=target.url, operations=operations, **{**defaults, **kwargs}
+    )
 
 
 def test_closed_model_counts_add_up(target):
@@ -34,7 +35,9 @@ def test_closed_model_counts_add_up(target):
 
 def test_open_model_issues_every_scheduled_request(target):
     ops = [http.get("health", "/api/v1/health")]
-    result = surge.run(scenario(target, ops, load=surge.ConstantRate(2000, connections=8), requests=1000))
+    result = surge.run(
+        scenario(target, ops, load=surge.ConstantRate(2000, connections=8), requests=1000)
+    )
     assert result.total["count"] == 1000
     assert result.total["dropped"] == 0
     assert result["load"]["model"] == "open"
@@ -45,8 +48,14 @@ def test_open_model_issues_every_scheduled_request(target):
 
 
 def test_templates_fill_as_specified(target):
-    ops = [http.put("put", "/cache/user-{id}", body='{"id": {id}, "tag": "{tag}"}',
-                    variables={"id": "seq(500)", "tag": "choice(a,b)"})]
+    ops = [
+        http.put(
+            "put",
+            "/cache/user-{id}",
+            body='{"id": {id}, "tag": "{tag}"}',
+            variables={"id": "seq(500)", "tag": "choice(a,b)"},
+        )
+    ]
     result = surge.run(scenario(target, ops, requests=200, threads=2, load=surge.Connections(4)))
     assert result.total["count"] == 200 and result.total["error_count"] == 0
     assert target.cache_size() == 200
@@ -73,21 +82,56 @@ def test_status_and_body_checks(target):
 
 
 def test_results_document_shape(target, tmp_path):
-    ops = [http.get("health", "/api/v1/health"), http.post("classify", "/api/v1/classify", body="{img}",
-                                                              variables={"img": "bytes(1000)"})]
-    result = surge.run(scenario(target, ops, requests=None, duration="2.2s", warmup="0.3s",
-                                load=surge.ConstantRate(500, connections=4)))
+    ops = [
+        http.get("health", "/api/v1/health"),
+        http.post("classify", "/api/v1/classify", body="{img}", variables={"img": "bytes(1000)"}),
+    ]
+    result = surge.run(
+        scenario(
+            target,
+            ops,
+            requests=None,
+            duration="2.2s",
+            warmup="0.3s",
+            load=surge.ConstantRate(500, connections=4),
+        )
+    )
     path = result.save(tmp_path / "r.json")
     doc = json.loads(path.read_text())
     assert doc["schema"] == "surge.result/1"
-    assert set(doc) >= {"schema", "surge_version", "scenario", "load", "started_at", "duration_s",
-                        "operations", "total", "timeseries"}
+    assert set(doc) >= {
+        "schema",
+        "surge_version",
+        "scenario",
+        "load",
+        "started_at",
+        "duration_s",
+        "operations",
+        "total",
+        "timeseries",
+    }
     assert doc["duration_s"] == pytest.approx(2.2, abs=0.01)
     assert doc["total"]["rate_per_s"] == pytest.approx(500, rel=0.05)
     for stats in [doc["total"], *doc["operations"].values()]:
-        assert set(stats) >= {"count", "errors", "error_examples", "rate_per_s", "latency",
-                              "service_time", "schedule_lag", "histogram"}
-        assert set(stats["latency"]["percentiles"]) == {"50", "75", "90", "95", "99", "99.9", "99.99"}
+        assert set(stats) >= {
+            "count",
+            "errors",
+            "error_examples",
+            "rate_per_s",
+            "latency",
+            "service_time",
+            "schedule_lag",
+            "histogram",
+        }
+        assert set(stats["latency"]["percentiles"]) == {
+            "50",
+            "75",
+            "90",
+            "95",
+            "99",
+            "99.9",
+            "99.99",
+        }
         decoded = ReferenceHistogram.decode(stats["histogram"])
         assert decoded.get_total_count() == stats["count"]
     seconds = sorted({row["t_s"] for row in doc["timeseries"]})
@@ -101,15 +145,25 @@ def test_results_document_shape(target, tmp_path):
 
 def test_warmup_is_excluded(target):
     ops = [http.get("health", "/api/v1/health")]
-    result = surge.run(scenario(target, ops, requests=None, duration="1s", warmup="1s",
-                                load=surge.ConstantRate(400, connections=4)))
+    result = surge.run(
+        scenario(
+            target,
+            ops,
+            requests=None,
+            duration="1s",
+            warmup="1s",
+            load=surge.ConstantRate(400, connections=4),
+        )
+    )
     assert target.requests_served == pytest.approx(800, abs=10)
     assert result.total["count"] == pytest.approx(400, abs=5)
 
 
 def test_password_never_reaches_results(target):
     url = target.url.replace("http://", "http://alice:s3cret@")
-    result = surge.run(scenario(target, [http.get("h", "/api/v1/health")], requests=10), base_url=url)
+    result = surge.run(
+        scenario(target, [http.get("h", "/api/v1/health")], requests=10), base_url=url
+    )
     assert "s3cret" not in result.to_json()
     assert "alice:***@" in result["scenario"]["base_url"]
 
@@ -122,8 +176,17 @@ def test_progress_callback_runs_once_per_interval_and_can_stop(target):
         return len(seen) < 2
 
     ops = [http.get("health", "/api/v1/health")]
-    result = surge.run(scenario(target, ops, requests=None, duration="30s", interval="200ms",
-                                load=surge.ConstantRate(200, connections=2)), progress=progress)
+    result = surge.run(
+        scenario(
+            target,
+            ops,
+            requests=None,
+            duration="30s",
+            interval="200ms",
+            load=surge.ConstantRate(200, connections=2),
+        ),
+        progress=progress,
+    )
     assert seen == pytest.approx([0.2, 0.4], abs=1e-6)
     assert result.interrupted
     assert result["duration_s"] < 1.0
@@ -142,8 +205,15 @@ def test_engine_releases_the_gil(target):
 
     t = threading.Thread(target=busy)
     t.start()
-    surge.run(scenario(target, [http.get("h", "/api/v1/health")], requests=None, duration="1s",
-                       load=surge.ConstantRate(100, connections=2)))
+    surge.run(
+        scenario(
+            target,
+            [http.get("h", "/api/v1/health")],
+            requests=None,
+            duration="1s",
+            load=surge.ConstantRate(100, connections=2),
+        )
+    )
     stop.set()
     t.join()
     assert len(ticks) > 30
@@ -167,6 +237,6 @@ def test_bad_configuration_is_one_clear_error(target, change, message):
 
 def test_bad_template_fails_before_any_load(target):
     bad = scenario(target, [http.get("h", "/x/{nope}")])
-    with pytest.raises(surge.ConfigError, match="operation 'h'.*nope"):
+    with pytest.raises(surge.ConfigError, match=r"operation 'h'.*nope"):
         surge.run(bad)
     assert target.requests_served == 0

@@ -29,13 +29,16 @@ void register_histogram(py::module_& m) {
       .def("lowest_equivalent", &HdrHistogram::lowest_equivalent)
       .def("encode", &encode_hdr_base64, "HdrHistogram V2 compressed blob, base64 encoded.")
       .def_static("decode", [](const std::string& blob) { return decode_hdr_base64(blob); })
-      .def("nonzero_counts", [](const HdrHistogram& h) {
-        std::vector<std::pair<std::int64_t, std::int64_t>> out;
-        const auto counts = h.counts();
-        for (std::size_t i = 0; i < counts.size(); ++i)
-          if (counts[i] != 0) out.emplace_back(h.value_at_index(static_cast<std::int32_t>(i)), counts[i]);
-        return out;
-      }, "(lowest value of the bucket, count) for every non-empty bucket.");
+      .def(
+          "nonzero_counts",
+          [](const HdrHistogram& h) {
+            std::vector<std::pair<std::int64_t, std::int64_t>> out;
+            const auto counts = h.counts();
+            for (std::size_t i = 0; i < counts.size(); ++i)
+              if (counts[i] != 0) out.emplace_back(h.value_at_index(static_cast<std::int32_t>(i)), counts[i]);
+            return out;
+          },
+          "(lowest value of the bucket, count) for every non-empty bucket.");
 }
 
 }  // namespace surge::bindings

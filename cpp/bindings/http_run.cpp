@@ -16,7 +16,8 @@ py::dict error_dict(const OperationStats& s) {
   py::dict d;
   for (int i = 0; i < kErrorClassCount; ++i)
     if (s.errors[static_cast<std::size_t>(i)] > 0)
-      d[py::str(std::string(error_class_name(static_cast<ErrorClass>(i))))] = s.errors[static_cast<std::size_t>(i)];
+      d[py::str(std::string(error_class_name(static_cast<ErrorClass>(i))))] =
+          s.errors[static_cast<std::size_t>(i)];
   return d;
 }
 
@@ -24,7 +25,8 @@ py::dict example_dict(const OperationStats& s) {
   py::dict d;
   for (int i = 0; i < kErrorClassCount; ++i)
     if (!s.examples[static_cast<std::size_t>(i)].empty())
-      d[py::str(std::string(error_class_name(static_cast<ErrorClass>(i))))] = s.examples[static_cast<std::size_t>(i)];
+      d[py::str(std::string(error_class_name(static_cast<ErrorClass>(i))))] =
+          s.examples[static_cast<std::size_t>(i)];
   return d;
 }
 
@@ -92,13 +94,17 @@ void register_http_run(py::module_& m) {
           [](HttpOperation& o, std::string v) { o.request.path = std::move(v); })
       .def_property(
           "headers", [](const HttpOperation& o) { return o.request.headers; },
-          [](HttpOperation& o, std::vector<std::pair<std::string, std::string>> v) { o.request.headers = std::move(v); })
+          [](HttpOperation& o, std::vector<std::pair<std::string, std::string>> v) {
+            o.request.headers = std::move(v);
+          })
       .def_property(
           "body", [](const HttpOperation& o) { return o.request.body; },
           [](HttpOperation& o, std::string v) { o.request.body = std::move(v); })
       .def_property(
           "variables", [](const HttpOperation& o) { return o.request.variables; },
-          [](HttpOperation& o, std::vector<std::pair<std::string, std::string>> v) { o.request.variables = std::move(v); })
+          [](HttpOperation& o, std::vector<std::pair<std::string, std::string>> v) {
+            o.request.variables = std::move(v);
+          })
       .def_readwrite("expect_status", &HttpOperation::expect_status)
       .def_readwrite("expect_body", &HttpOperation::expect_body);
 

@@ -1,7 +1,7 @@
 #include <pybind11/pybind11.h>
 
-#include "surge/core/clock.hpp"
 #include "register.hpp"
+#include "surge/core/clock.hpp"
 
 #ifndef SURGE_VERSION
 #define SURGE_VERSION "0.0.0"

@@ -21,11 +21,16 @@ void register_target(py::module_& m) {
       .def("set_latency",
            [](TargetServer& s, const std::string& kind, double a_ms, double b_ms) {
              target::LatencyKind k{};
-             if (kind == "none") k = target::LatencyKind::none;
-             else if (kind == "fixed") k = target::LatencyKind::fixed;
-             else if (kind == "uniform") k = target::LatencyKind::uniform;
-             else if (kind == "lognormal") k = target::LatencyKind::lognormal;
-             else throw std::invalid_argument("latency kind must be none, fixed, uniform or lognormal");
+             if (kind == "none")
+               k = target::LatencyKind::none;
+             else if (kind == "fixed")
+               k = target::LatencyKind::fixed;
+             else if (kind == "uniform")
+               k = target::LatencyKind::uniform;
+             else if (kind == "lognormal")
+               k = target::LatencyKind::lognormal;
+             else
+               throw std::invalid_argument("latency kind must be none, fixed, uniform or lognormal");
              s.knobs().set_latency(k, a_ms, b_ms);
            })
       .def("set_stall", [](TargetServer& s, std::int64_t every_ns,

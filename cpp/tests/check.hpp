@@ -25,16 +25,18 @@ inline int& failures() {
 }
 
 struct Registrar {
-  Registrar(std::string name, std::function<void()> body) { registry().push_back({std::move(name), std::move(body)}); }
+  Registrar(std::string name, std::function<void()> body) {
+    registry().push_back({std::move(name), std::move(body)});
+  }
 };
 
 }  // namespace surge::testing
 
 #define SURGE_CONCAT_INNER(a, b) a##b
 #define SURGE_CONCAT(a, b) SURGE_CONCAT_INNER(a, b)
-#define TEST(name)                                                                       \
-  static void name();                                                                    \
-  static const surge::testing::Registrar SURGE_CONCAT(registrar_, name){#name, &name};   \
+#define TEST(name)                                                                     \
+  static void name();                                                                  \
+  static const surge::testing::Registrar SURGE_CONCAT(registrar_, name){#name, &name}; \
   static void name()
 #define CHECK(condition)                                                                      \
   do {                                                                                        \

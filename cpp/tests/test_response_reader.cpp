@@ -66,13 +66,15 @@ TEST(body_until_eof) {
 TEST(head_response_has_no_body) {
   ResponseReader reader;
   reader.start(true, false);
-  CHECK(reader.feed("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n").state == ResponseReader::State::complete);
+  CHECK(reader.feed("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n").state ==
+        ResponseReader::State::complete);
 }
 
 TEST(pipelined_bytes_are_left_unconsumed) {
   ResponseReader reader;
   reader.start(false, false);
-  const std::string two = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 201 OK\r\nContent-Length: 0\r\n\r\n";
+  const std::string two =
+      "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 201 OK\r\nContent-Length: 0\r\n\r\n";
   const auto first = reader.feed(two);
   CHECK(first.state == ResponseReader::State::complete);
   reader.start(false, false);

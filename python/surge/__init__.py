@@ -1,16 +1,16 @@
 """surge: a load and latency engine. C++ does the load; Python describes it.
 
-    import surge
-    from surge import http
+import surge
+from surge import http
 
-    scenario = surge.Scenario(
-        name="health",
-        base_url="http://127.0.0.1:8080",
-        operations=[http.get("health", "/api/v1/health")],
-        load=surge.ConstantRate(1000, connections=16),
-        duration="10s",
-    )
-    result = surge.run(scenario)
+scenario = surge.Scenario(
+    name="health",
+    base_url="http://127.0.0.1:8080",
+    operations=[http.get("health", "/api/v1/health")],
+    load=surge.ConstantRate(1000, connections=16),
+    duration="10s",
+)
+result = surge.run(scenario)
 """
 
 from . import http

@@ -71,7 +71,9 @@ def _ratio(value: str) -> float:
     try:
         x = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a ratio between 0 and 1, got {value!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a ratio between 0 and 1, got {value!r}"
+        ) from None
     if not 0 <= x <= 1:
         raise argparse.ArgumentTypeError(f"expected a ratio between 0 and 1, got {value!r}")
     return x
@@ -100,24 +102,35 @@ def _build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="start the embedded target and run a short mixed scenario")
     demo.add_argument("-d", "--duration", type=_duration_arg("--duration"), default=8.0)
-    demo.add_argument("-R", "--rate", type=_positive_float, default=2000.0, help="requests/s (open model)")
+    demo.add_argument(
+        "-R", "--rate", type=_positive_float, default=2000.0, help="requests/s (open model)"
+    )
     demo.add_argument("--results-dir", default="surge-results")
     _add_output_flags(demo)
 
     run_p = sub.add_parser("run", help="run a scenario module")
     run_p.add_argument("file")
     run_p.add_argument("-s", "--scenario", help="which scenario of the file")
-    run_p.add_argument("--set", dest="settings", action="append", default=[],
-                       type=_key_value("=", "key=value"), metavar="KEY=VALUE",
-                       help="override a scenario parameter")
+    run_p.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        type=_key_value("=", "key=value"),
+        metavar="KEY=VALUE",
+        help="override a scenario parameter",
+    )
     _add_output_flags(run_p)
 
     serve = sub.add_parser("serve", help="run the embedded demo target in the foreground")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--threads", type=_positive_int, default=1)
-    serve.add_argument("--latency", metavar="fixed:MS|uniform:A-B|lognormal:MEDIAN,SIGMA",
-                       help="added latency per response")
+    serve.add_argument(
+        "--latency",
+        metavar="fixed:MS|uniform:A-B|lognormal:MEDIAN,SIGMA",
+        help="added latency per response",
+    )
     serve.add_argument("--stall", metavar="LENGTH/EVERY", help="freeze responses, e.g. 200ms/5s")
     serve.add_argument("--error-ratio", type=_ratio, default=0.0)
     serve.add_argument("--drop-ratio", type=_ratio, default=0.0)
@@ -130,7 +143,9 @@ def _build_parser() -> argparse.ArgumentParser:
     h.add_argument("-n", "--requests", type=_positive_int)
     h.add_argument("-R", "--rate", type=_positive_float, help="requests/s: runs the open model")
     h.add_argument("-m", "--method", default="GET")
-    h.add_argument("-H", "--header", action="append", default=[], type=_key_value(":", "'Name: value'"))
+    h.add_argument(
+        "-H", "--header", action="append", default=[], type=_key_value(":", "'Name: value'")
+    )
     h.add_argument("--body", default="")
     h.add_argument("--var", action="append", default=[], type=_key_value("=", "name=GENERATOR"))
     h.add_argument("--timeout", type=_duration_arg("--timeout"), default=30.0)
@@ -172,20 +187,38 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             operations=[
                 http_ops.get("health", "/api/v1/health", weight=4),
                 http_ops.get("model_info", "/api/v1/model/info", weight=2),
-                http_ops.post("classify", "/api/v1/classify", body="{image}",
-                              variables={"image": "bytes(4096)"},
-                              headers={"Content-Type": "image/png"}, weight=2),
-                http_ops.put("cache_put", "/cache/item-{key}?ttl=60", body="{value}",
-                             variables={"key": "uniform(1,1000)", "value": "bytes(64)"}, weight=1),
-                http_ops.get("cache_get", "/cache/item-{key}", variables={"key": "uniform(1,1000)"},
-                             expect_status=(200, 404), weight=3),
+                http_ops.post(
+                    "classify",
+                    "/api/v1/classify",
+                    body="{image}",
+                    variables={"image": "bytes(4096)"},
+                    headers={"Content-Type": "image/png"},
+                    weight=2,
+                ),
+                http_ops.put(
+                    "cache_put",
+                    "/cache/item-{key}?ttl=60",
+                    body="{value}",
+                    variables={"key": "uniform(1,1000)", "value": "bytes(64)"},
+                    weight=1,
+                ),
+                http_ops.get(
+                    "cache_get",
+                    "/cache/item-{key}",
+                    variables={"key": "uniform(1,1000)"},
+                    expect_status=(200, 404),
+                    weight=3,
+                ),
             ],
             load=ConstantRate(args.rate, connections=32),
             duration=args.duration,
             warmup="1s",
         )
-        print(f"surge demo: target {target.url}, {args.rate:g} req/s for {args.duration:g}s "
-              "(1s warm-up)", file=sys.stderr)
+        print(
+            f"surge demo: target {target.url}, {args.rate:g} req/s for {args.duration:g}s "
+            "(1s warm-up)",
+            file=sys.stderr,
+        )
         result = run(scenario, progress=_progress(args.quiet))
     return _finish(result, args.json, args.results_dir)
 
@@ -210,7 +243,9 @@ def _parse_latency(text: str) -> tuple[str, float, float]:
             return kind, float(median.removesuffix("ms")), float(sigma)
     except ValueError:
         pass
-    raise ConfigError(f"--latency: expected fixed:5ms, uniform:1-10 or lognormal:5,0.5, got {text!r}")
+    raise ConfigError(
+        f"--latency: expected fixed:5ms, uniform:1-10 or lognormal:5,0.5, got {text!r}"
+    )
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -223,7 +258,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.stall:
         length, _, every = args.stall.partition("/")
         if not every:
-            raise ConfigError(f"--stall: expected LENGTH/EVERY such as 200ms/5s, got {args.stall!r}")
+            raise ConfigError(
+                f"--stall: expected LENGTH/EVERY such as 200ms/5s, got {args.stall!r}"
+            )
         target.set_stall(every, length)
     target.set_error_ratio(args.error_ratio)
     target.set_drop_ratio(args.drop_ratio)
@@ -247,12 +284,21 @@ def _cmd_http(args: argparse.Namespace) -> int:
     parts = urlsplit(args.url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     operation = http_ops.request(
-        "request", args.method, path,
-        headers=dict(args.header), body=args.body, variables=dict(args.var),
-        expect_status=args.expect_status, expect_body=args.expect_body,
+        "request",
+        args.method,
+        path,
+        headers=dict(args.header),
+        body=args.body,
+        variables=dict(args.var),
+        expect_status=args.expect_status,
+        expect_body=args.expect_body,
     )
     base = f"{parts.scheme}://{parts.netloc}"
-    load = ConstantRate(args.rate, connections=args.connections) if args.rate else Connections(args.connections)
+    load = (
+        ConstantRate(args.rate, connections=args.connections)
+        if args.rate
+        else Connections(args.connections)
+    )
     scenario = Scenario(
         name="http",
         base_url=base,

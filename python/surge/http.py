@@ -29,13 +29,16 @@ class HttpOperation:
         if not self.name or not isinstance(self.name, str):
             raise ConfigError("operation name: must be a non-empty string")
         if not self.path.startswith("/"):
-            raise ConfigError(f"operation {self.name!r}: path must start with '/', got {self.path!r}")
+            raise ConfigError(
+                f"operation {self.name!r}: path must start with '/', got {self.path!r}"
+            )
         if not (isinstance(self.weight, (int, float)) and self.weight > 0):
             raise ConfigError(f"operation {self.name!r}: weight must be > 0, got {self.weight!r}")
         for status in self.expect_status:
             if not (isinstance(status, int) and 100 <= status <= 599):
                 raise ConfigError(
-                    f"operation {self.name!r}: expect_status holds {status!r}; use HTTP codes 100..599"
+                    f"operation {self.name!r}: expect_status holds {status!r}; "
+                    "use HTTP codes 100..599"
                 )
 
 

@@ -23,12 +23,12 @@ def load_scenarios(path: str | Path) -> dict[str, Scenario | ScenarioFactory]:
     spec.loader.exec_module(module)
     found: dict[str, Scenario | ScenarioFactory] = {}
     for value in vars(module).values():
-        if isinstance(value, ScenarioFactory):
-            found[value.name] = value
-        elif isinstance(value, Scenario):
+        if isinstance(value, (ScenarioFactory, Scenario)):
             found[value.name] = value
     if not found:
-        raise ConfigError(f"{path} defines no scenario: add a surge.Scenario or an @surge.scenario function")
+        raise ConfigError(
+            f"{path} defines no scenario: add a surge.Scenario or an @surge.scenario function"
+        )
     return found
 
 
@@ -55,7 +55,9 @@ def pick(
 ) -> Scenario:
     if name is None:
         if len(scenarios) > 1:
-            raise ConfigError(f"this file defines several scenarios; pick one with -s: {', '.join(scenarios)}")
+            raise ConfigError(
+                f"this file defines several scenarios; pick one with -s: {', '.join(scenarios)}"
+            )
         name = next(iter(scenarios))
     if name not in scenarios:
         raise ConfigError(f"no scenario {name!r}; this file defines: {', '.join(scenarios)}")

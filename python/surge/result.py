@@ -45,9 +45,7 @@ class Result(Mapping):
     def __init__(self, document: dict[str, Any]):
         schema = document.get("schema")
         if schema != SCHEMA:
-            raise ConfigError(
-                f"unsupported results schema {schema!r}: this surge reads {SCHEMA!r}"
-            )
+            raise ConfigError(f"unsupported results schema {schema!r}: this surge reads {SCHEMA!r}")
         self._doc = document
 
     def __getitem__(self, key: str) -> Any:

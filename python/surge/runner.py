@@ -151,7 +151,9 @@ def run(
         "duration_s": round(measured, 6),
         "interrupted": raw.interrupted,
         "unfinished": raw.unfinished,
-        "operations": {name: _stats(op, measured) for name, op in zip(names, raw.operations)},
+        "operations": {
+            name: _stats(op, measured) for name, op in zip(names, raw.operations, strict=True)
+        },
         "total": _total(list(raw.operations), measured),
         "timeseries": [
             {

@@ -41,7 +41,9 @@ class Scenario:
         names = [op.name for op in self.operations]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ConfigError(f"scenario {self.name!r}: operation names must be unique: {duplicates}")
+            raise ConfigError(
+                f"scenario {self.name!r}: operation names must be unique: {duplicates}"
+            )
         if not isinstance(self.load, (ConstantRate, Connections)):
             raise ConfigError("load: use surge.ConstantRate(rate) or surge.Connections(n)")
         for name in ("duration", "warmup", "timeout", "connect_timeout", "interval"):

@@ -15,7 +15,19 @@ def _fmt(ms: float | None) -> str:
 
 
 def summary_table(result: Result) -> str:
-    header = ("operation", "count", "rps", "errors", "p50", "p90", "p99", "p99.9", "max", "svc p99", "lag p99")
+    header = (
+        "operation",
+        "count",
+        "rps",
+        "errors",
+        "p50",
+        "p90",
+        "p99",
+        "p99.9",
+        "max",
+        "svc p99",
+        "lag p99",
+    )
     rows = []
     items: list[tuple[str, dict[str, Any]]] = list(result.operations.items())
     if len(items) > 1:
@@ -39,7 +51,10 @@ def summary_table(result: Result) -> str:
         )
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = [
-        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
         for r in [header, *rows]
     ]
     lines.insert(1, "-" * len(lines[0]))
@@ -57,7 +72,9 @@ def summary_table(result: Result) -> str:
     for name, stats in items:
         for error_class, n in stats["errors"].items():
             examples = stats["error_examples"].get(error_class, [])
-            notes.append(f"  {name}: {error_class} x{n}" + (f" (e.g. {examples[0]})" if examples else ""))
+            notes.append(
+                f"  {name}: {error_class} x{n}" + (f" (e.g. {examples[0]})" if examples else "")
+            )
         if stats.get("dropped"):
             notes.append(f"  {name}: {stats['dropped']} dropped (backlog full)")
     if result["unfinished"]:

@@ -96,8 +96,7 @@ std::string encode_hdr_base64(const HdrHistogram& histogram) {
 
   uLongf compressed_size = compressBound(static_cast<uLong>(payload.size()));
   std::vector<std::uint8_t> blob(8 + compressed_size);
-  if (compress(blob.data() + 8, &compressed_size, payload.data(),
-               static_cast<uLong>(payload.size())) != Z_OK)
+  if (compress(blob.data() + 8, &compressed_size, payload.data(), static_cast<uLong>(payload.size())) != Z_OK)
     throw std::runtime_error("zlib failed to compress a histogram");
   blob.resize(8 + compressed_size);
   std::vector<std::uint8_t> header;

@@ -48,8 +48,7 @@ HdrHistogram::HdrHistogram(std::int64_t lowest_discernible, std::int64_t highest
 }
 
 std::int32_t HdrHistogram::bucket_index(std::int64_t value) const noexcept {
-  const auto pow2_ceiling =
-      64 - std::countl_zero(static_cast<std::uint64_t>(value | sub_bucket_mask_));
+  const auto pow2_ceiling = 64 - std::countl_zero(static_cast<std::uint64_t>(value | sub_bucket_mask_));
   return pow2_ceiling - unit_magnitude_ - (sub_bucket_half_count_magnitude_ + 1);
 }
 

@@ -13,8 +13,7 @@ class HdrHistogram {
   // Values are nanoseconds by convention; 2^42 ns is about 73 minutes, above the 1 h floor.
   static constexpr std::int64_t kDefaultHighest = std::int64_t{1} << 42;
 
-  explicit HdrHistogram(std::int64_t lowest_discernible = 1,
-                        std::int64_t highest_trackable = kDefaultHighest,
+  explicit HdrHistogram(std::int64_t lowest_discernible = 1, std::int64_t highest_trackable = kDefaultHighest,
                         int significant_digits = 3);
 
   // Values outside [0, highest] are clamped, so one absurd sample never drops silently.

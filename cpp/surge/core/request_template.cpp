@@ -61,9 +61,8 @@ RequestTemplate RequestTemplate::parse(std::string_view text, const VariableSet&
             segment.generator = static_cast<int>(t.generators_.size());
             t.generators_.push_back(ValueGenerator::parse(inner));
           } else {
-            throw std::invalid_argument("unknown template variable '{" + std::string(inner) +
-                                        "}' in '" + std::string(text) +
-                                        "': declare it with --var " + std::string(head) +
+            throw std::invalid_argument("unknown template variable '{" + std::string(inner) + "}' in '" +
+                                        std::string(text) + "': declare it with --var " + std::string(head) +
                                         "=GENERATOR or use a generator such as {uuid}");
           }
           if (!literal.empty()) t.segments_.push_back(Segment{std::move(literal), -1, -1});
@@ -95,9 +94,12 @@ void RequestTemplate::partition(std::int64_t index, std::int64_t count) noexcept
   for (auto& g : generators_) g.partition(index, count);
 }
 
-bool RequestTemplate::is_constant() const noexcept { return generators_.empty() && [&] {
-  for (const auto& s : segments_) if (s.variable >= 0) return false;
-  return true;
-}(); }
+bool RequestTemplate::is_constant() const noexcept {
+  return generators_.empty() && [&] {
+    for (const auto& s : segments_)
+      if (s.variable >= 0) return false;
+    return true;
+  }();
+}
 
 }  // namespace surge

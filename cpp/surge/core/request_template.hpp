@@ -19,7 +19,9 @@ class VariableSet {
   [[nodiscard]] int find(std::string_view name) const noexcept;
   void partition(std::int64_t index, std::int64_t count) noexcept;
   void draw(Rng& rng);
-  [[nodiscard]] std::string_view value(int index) const noexcept { return values_[static_cast<std::size_t>(index)]; }
+  [[nodiscard]] std::string_view value(int index) const noexcept {
+    return values_[static_cast<std::size_t>(index)];
+  }
   [[nodiscard]] bool empty() const noexcept { return names_.empty(); }
 
  private:

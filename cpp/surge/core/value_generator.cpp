@@ -56,13 +56,16 @@ std::string unquote(std::string_view s) {
 }
 
 // Helpers of the rejection-inversion Zipf sampler; stable where the exponent is near 1.
-double helper1(double x) { return std::abs(x) > 1e-8 ? std::log1p(x) / x : 1 - x * (0.5 - x * (1.0 / 3 - 0.25 * x)); }
-double helper2(double x) { return std::abs(x) > 1e-8 ? std::expm1(x) / x : 1 + x * 0.5 * (1 + x / 3 * (1 + 0.25 * x)); }
+double helper1(double x) {
+  return std::abs(x) > 1e-8 ? std::log1p(x) / x : 1 - x * (0.5 - x * (1.0 / 3 - 0.25 * x));
+}
+double helper2(double x) {
+  return std::abs(x) > 1e-8 ? std::expm1(x) / x : 1 + x * 0.5 * (1 + x / 3 * (1 + 0.25 * x));
+}
 
 std::shared_ptr<const std::string> byte_pool() {
   static const auto pool = [] {
-    constexpr std::string_view kPrintable =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    constexpr std::string_view kPrintable = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     auto s = std::make_shared<std::string>(1 << 20, ' ');
     Rng rng(42);
     for (auto& c : *s) c = kPrintable[rng() % kPrintable.size()];
@@ -80,8 +83,8 @@ bool ValueGenerator::looks_like_generator(std::string_view spec) {
   const auto paren = spec.find('(');
   const auto name = spec.substr(0, paren);
   if (paren == std::string_view::npos) return name == "seq" || name == "uuid";
-  return name == "seq" || name == "uniform" || name == "zipf" || name == "gaussian" ||
-         name == "choice" || name == "bytes";
+  return name == "seq" || name == "uniform" || name == "zipf" || name == "gaussian" || name == "choice" ||
+         name == "bytes";
 }
 
 ValueGenerator ValueGenerator::parse(std::string_view raw) {
@@ -152,8 +155,9 @@ ValueGenerator ValueGenerator::parse(std::string_view raw) {
     if (g.lo_ < 0 || g.lo_ > kMaxBytes) bad(spec, "n must be between 0 and 1048576");
     g.pool_ = byte_pool();
   } else {
-    bad(spec, "unknown generator; use seq, uniform(a,b), zipf(a,b,s), gaussian(mean,sd), "
-              "choice(x,y,...), uuid or bytes(n)");
+    bad(spec,
+        "unknown generator; use seq, uniform(a,b), zipf(a,b,s), gaussian(mean,sd), "
+        "choice(x,y,...), uuid or bytes(n)");
   }
   return g;
 }
@@ -208,7 +212,8 @@ std::int64_t ValueGenerator::next_int(Rng& rng) {
 void ValueGenerator::append(std::string& out, Rng& rng) {
   switch (kind_) {
     case Kind::choice:
-      out += choices_[static_cast<std::size_t>(rng.between(0, static_cast<std::int64_t>(choices_.size()) - 1))];
+      out +=
+          choices_[static_cast<std::size_t>(rng.between(0, static_cast<std::int64_t>(choices_.size()) - 1))];
       return;
     case Kind::uuid: {
       constexpr std::string_view kHex = "0123456789abcdef";
@@ -223,7 +228,7 @@ void ValueGenerator::append(std::string& out, Rng& rng) {
         }
         const std::uint64_t word = bit < 64 ? a : b;
         unsigned nibble = static_cast<unsigned>((word >> (bit % 64)) & 0xF);
-        if (i == 14) nibble = 4;                    // version 4
+        if (i == 14) nibble = 4;                   // version 4
         if (i == 19) nibble = 8 | (nibble & 0x3);  // RFC 4122 variant
         text[i] = kHex[nibble];
         bit += 4;
@@ -233,7 +238,8 @@ void ValueGenerator::append(std::string& out, Rng& rng) {
     }
     case Kind::bytes: {
       const auto n = static_cast<std::size_t>(lo_);
-      const auto offset = static_cast<std::size_t>(rng.between(0, static_cast<std::int64_t>(pool_->size() - n)));
+      const auto offset =
+          static_cast<std::size_t>(rng.between(0, static_cast<std::int64_t>(pool_->size() - n)));
       out.append(*pool_, offset, n);
       return;
     }

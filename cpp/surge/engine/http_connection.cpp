@@ -84,7 +84,8 @@ void HttpConnection::write_request() {
                         write_pending_ = false;
                         if (stopped_ || !busy_) return;
                         if (write_ec) {
-                          if (write_ec != asio::error::operation_aborted) fail(ErrorClass::reset, write_ec.message());
+                          if (write_ec != asio::error::operation_aborted)
+                            fail(ErrorClass::reset, write_ec.message());
                           return;
                         }
                         if (response_done_) complete();
@@ -122,8 +123,8 @@ void HttpConnection::on_read(const error_code& ec, std::size_t n) {
       if (!write_pending_) complete();
       return;
     }
-    fail(ErrorClass::reset, reader_.started() ? "connection closed inside a response"
-                                              : "connection closed before a response");
+    fail(ErrorClass::reset,
+         reader_.started() ? "connection closed inside a response" : "connection closed before a response");
     return;
   }
   if (ec) {
@@ -139,7 +140,8 @@ void HttpConnection::on_read(const error_code& ec, std::size_t n) {
 }
 
 void HttpConnection::parse_buffered() {
-  const auto step = reader_.feed(std::string_view(read_buffer_.data() + read_begin_, read_end_ - read_begin_));
+  const auto step =
+      reader_.feed(std::string_view(read_buffer_.data() + read_begin_, read_end_ - read_begin_));
   read_begin_ += step.consumed;
   switch (step.state) {
     case http::ResponseReader::State::need_more:

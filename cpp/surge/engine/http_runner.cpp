@@ -70,12 +70,12 @@ class Coordinator {
     bool draining = false;
     while (true) {
       const Nanos now = now_ns();
-      const Nanos wake = std::min({next_tick, now + 100 * kNanosPerMilli, draining ? drain_deadline : clock_.measure_end});
+      const Nanos wake =
+          std::min({next_tick, now + 100 * kNanosPerMilli, draining ? drain_deadline : clock_.measure_end});
       {
         std::unique_lock lock(signal_.mutex);
-        signal_.cv.wait_for(lock, std::chrono::nanoseconds(std::max<Nanos>(wake - now, 0)), [&] {
-          return signal_.workers_done == static_cast<int>(workers_.size());
-        });
+        signal_.cv.wait_for(lock, std::chrono::nanoseconds(std::max<Nanos>(wake - now, 0)),
+                            [&] { return signal_.workers_done == static_cast<int>(workers_.size()); });
       }
       if (interrupted_ && interrupted_()) {
         result_.interrupted = true;
@@ -157,8 +157,9 @@ class Coordinator {
     const Nanos last_tick_start = std::max(clock_.measure_start, last_tick_start_());
     bool any = false;
     for (const auto& op : tail.ops) any = any || op.count > 0 || op.dropped > 0;
-    if (any) absorb(tail, static_cast<double>(last_tick_start - clock_.measure_start) / 1e9,
-                    std::max<Nanos>(now_ns() - last_tick_start, 1), false);
+    if (any)
+      absorb(tail, static_cast<double>(last_tick_start - clock_.measure_start) / 1e9,
+             std::max<Nanos>(now_ns() - last_tick_start, 1), false);
     result_.measured_s = static_cast<double>(end - clock_.measure_start) / 1e9;
   }
 

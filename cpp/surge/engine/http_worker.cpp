@@ -44,8 +44,8 @@ HttpWorker::HttpWorker(const HttpRunSpec& spec, const RunClock& clock, RunSignal
     builders_.emplace_back(op.request, host_header);
     builders_.back().partition(index, worker_count);
     cumulative += op.weight;
-    weight_thresholds_.push_back(static_cast<std::uint64_t>(
-        std::ldexp(std::min(cumulative / total_weight, 1.0), 63)));
+    weight_thresholds_.push_back(
+        static_cast<std::uint64_t>(std::ldexp(std::min(cumulative / total_weight, 1.0), 63)));
   }
   weight_thresholds_.back() = std::numeric_limits<std::uint64_t>::max();
 
@@ -55,8 +55,8 @@ HttpWorker::HttpWorker(const HttpRunSpec& spec, const RunClock& clock, RunSignal
   idle_.reserve(connections_.size());
   if (spec.load.requests > 0) remaining_ = share(spec.load.requests, index, worker_count);
   if (spec.load.model == LoadModel::open)
-    backlog_.resize(static_cast<std::size_t>(std::max<std::int64_t>(
-        1, share(spec.load.max_backlog, index, worker_count))));
+    backlog_.resize(static_cast<std::size_t>(
+        std::max<std::int64_t>(1, share(spec.load.max_backlog, index, worker_count))));
 }
 
 void HttpWorker::run() {
@@ -78,8 +78,8 @@ void HttpWorker::start() {
     for (auto& c : connections_) connection_available(*c);
   } else {
     for (auto& c : connections_) idle_.push_back(c.get());
-    next_intended_ = clock_.t0 + static_cast<Nanos>(std::llround(
-                                     static_cast<double>(index_) * 1e9 / spec_.load.rate));
+    next_intended_ =
+        clock_.t0 + static_cast<Nanos>(std::llround(static_cast<double>(index_) * 1e9 / spec_.load.rate));
     arm_pacer();
   }
 }

@@ -29,8 +29,8 @@ struct StatsBlock {
 
 class HttpWorker {
  public:
-  HttpWorker(const HttpRunSpec& spec, const RunClock& clock, RunSignal& signal, int index,
-             int worker_count, boost::asio::ip::tcp::endpoint endpoint);
+  HttpWorker(const HttpRunSpec& spec, const RunClock& clock, RunSignal& signal, int index, int worker_count,
+             boost::asio::ip::tcp::endpoint endpoint);
   HttpWorker(const HttpWorker&) = delete;
   HttpWorker& operator=(const HttpWorker&) = delete;
 
@@ -39,8 +39,8 @@ class HttpWorker {
 
   // Coordinator side; each posts into this worker's io_context.
   std::future<StatsBlock*> swap_interval();  // hands back the block filled since the last swap
-  void drain();                               // stop issuing; let in-flight requests finish
-  void end();                                 // close everything; run() returns
+  void drain();                              // stop issuing; let in-flight requests finish
+  void end();                                // close everything; run() returns
   [[nodiscard]] bool done() const noexcept { return done_.load(std::memory_order_acquire); }
   [[nodiscard]] Nanos finished_at() const noexcept { return finished_at_; }
   [[nodiscard]] std::int64_t unfinished() const noexcept { return unfinished_; }
@@ -53,7 +53,9 @@ class HttpWorker {
   [[nodiscard]] Nanos connect_timeout() const noexcept { return spec_.connect_timeout; }
   [[nodiscard]] Nanos request_timeout() const noexcept { return spec_.request_timeout; }
   void build_request(int op, std::string& out) { builders_[static_cast<std::size_t>(op)].build(out, rng_); }
-  [[nodiscard]] bool is_head(int op) const noexcept { return builders_[static_cast<std::size_t>(op)].is_head(); }
+  [[nodiscard]] bool is_head(int op) const noexcept {
+    return builders_[static_cast<std::size_t>(op)].is_head();
+  }
   [[nodiscard]] bool keeps_body(int op) const noexcept {
     return !spec_.operations[static_cast<std::size_t>(op)].expect_body.empty();
   }

@@ -4,14 +4,22 @@ namespace surge {
 
 std::string_view error_class_name(ErrorClass c) noexcept {
   switch (c) {
-    case ErrorClass::refused: return "refused";
-    case ErrorClass::connect_timeout: return "connect_timeout";
-    case ErrorClass::request_timeout: return "request_timeout";
-    case ErrorClass::reset: return "reset";
-    case ErrorClass::malformed: return "malformed";
-    case ErrorClass::http_4xx: return "http_4xx";
-    case ErrorClass::http_5xx: return "http_5xx";
-    case ErrorClass::check_failed: return "check_failed";
+    case ErrorClass::refused:
+      return "refused";
+    case ErrorClass::connect_timeout:
+      return "connect_timeout";
+    case ErrorClass::request_timeout:
+      return "request_timeout";
+    case ErrorClass::reset:
+      return "reset";
+    case ErrorClass::malformed:
+      return "malformed";
+    case ErrorClass::http_4xx:
+      return "http_4xx";
+    case ErrorClass::http_5xx:
+      return "http_5xx";
+    case ErrorClass::check_failed:
+      return "check_failed";
   }
   return "unknown";
 }

@@ -32,7 +32,7 @@ struct OperationStats {
   HdrHistogram response;
   HdrHistogram service;
   HdrHistogram lag;
-  std::int64_t count = 0;  // every outcome: successes and errors
+  std::int64_t count = 0;    // every outcome: successes and errors
   std::int64_t dropped = 0;  // open model: never sent because the backlog was full
   std::array<std::int64_t, kErrorClassCount> errors{};
   std::array<std::vector<std::string>, kErrorClassCount> examples;

@@ -30,7 +30,7 @@ struct RunResult {
   std::vector<std::string> operation_names;
   std::vector<OperationStats> operations;
   std::vector<IntervalRow> timeseries;
-  double measured_s = 0;  // length of the measured window as it ran
+  double measured_s = 0;        // length of the measured window as it ran
   std::int64_t unfinished = 0;  // in flight or queued when the run was ended
   bool interrupted = false;
 };

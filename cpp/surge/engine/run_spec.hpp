@@ -17,10 +17,10 @@ struct LoadSpec {
   LoadModel model = LoadModel::closed;
   int connections = 10;
   int threads = 1;
-  double rate = 0;              // open model: requests per second over the whole run
-  std::int64_t requests = 0;    // measured requests to issue; 0 = no limit
-  Nanos duration = 0;           // measured window; 0 = until `requests` are done
-  Nanos warmup = 0;             // before the measured window, excluded from statistics
+  double rate = 0;            // open model: requests per second over the whole run
+  std::int64_t requests = 0;  // measured requests to issue; 0 = no limit
+  Nanos duration = 0;         // measured window; 0 = until `requests` are done
+  Nanos warmup = 0;           // before the measured window, excluded from statistics
   Nanos interval = kNanosPerSecond;
   Nanos drain = 2 * kNanosPerSecond;  // how long in-flight requests may finish after the window
   std::int64_t max_backlog = 100000;  // open model: queued requests before new ones are dropped

@@ -53,9 +53,8 @@ void DemoApi::handle(const ApiRequest& request, ApiResponse& response) {
     response.body = R"({"status":"healthy"})";
   } else if (target == "/api/v1/model/info") {
     if (!get) return json_error(response, 405, "method not allowed");
-    response.body =
-        R"({"name":"surge-demo-classifier","version":"1.0.0","input_size":[224,224],)"
-        R"("classes":["cat","dog","bird","car","tree"]})";
+    response.body = R"({"name":"surge-demo-classifier","version":"1.0.0","input_size":[224,224],)"
+                    R"("classes":["cat","dog","bird","car","tree"]})";
   } else if (target == "/api/v1/classify") {
     if (request.method != "POST") return json_error(response, 405, "method not allowed");
     classify(request, response);
@@ -109,7 +108,8 @@ void DemoApi::cache(const ApiRequest& request, std::string_view key, std::string
       if (!seconds || *seconds < 0) return json_error(response, 400, "ttl must be whole seconds");
       if (*seconds > 0) expires_at = now + *seconds * kNanosPerSecond;
     }
-    const auto [it, inserted] = cache_.insert_or_assign(std::string(key), CacheEntry{request.body, expires_at});
+    const auto [it, inserted] =
+        cache_.insert_or_assign(std::string(key), CacheEntry{request.body, expires_at});
     response.status = inserted ? 201 : 200;
     response.body = R"({"stored":true})";
   } else if (request.method == "DELETE") {

@@ -23,9 +23,14 @@ Nanos FaultKnobs::added_latency(Rng& rng) const noexcept {
   const double b = latency_b_ms_.load(std::memory_order_relaxed);
   double ms = 0;
   switch (kind) {
-    case LatencyKind::none: return 0;
-    case LatencyKind::fixed: ms = a; break;
-    case LatencyKind::uniform: ms = a + (b - a) * rng.uniform(); break;
+    case LatencyKind::none:
+      return 0;
+    case LatencyKind::fixed:
+      ms = a;
+      break;
+    case LatencyKind::uniform:
+      ms = a + (b - a) * rng.uniform();
+      break;
     case LatencyKind::lognormal: {
       const double u1 = 1.0 - rng.uniform();
       const double u2 = rng.uniform();

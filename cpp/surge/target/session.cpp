@@ -37,7 +37,11 @@ std::size_t Session::RequestParser::on_chunk_body_impl(std::uint64_t, string_vie
 }
 
 Session::Session(TargetServer& server, asio::ip::tcp::socket socket, std::uint64_t seed)
-    : server_(server), socket_(std::move(socket)), delay_(socket_.get_executor()), rng_(seed), buffer_(16 * 1024) {
+    : server_(server),
+      socket_(std::move(socket)),
+      delay_(socket_.get_executor()),
+      rng_(seed),
+      buffer_(16 * 1024) {
   boost::system::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   reset_request();
@@ -58,7 +62,8 @@ void Session::read() {
   if (begin_ == end_) begin_ = end_ = 0;
   if (end_ == buffer_.size()) {
     if (begin_ > 0) {
-      std::copy(buffer_.begin() + static_cast<std::ptrdiff_t>(begin_), buffer_.begin() + static_cast<std::ptrdiff_t>(end_), buffer_.begin());
+      std::copy(buffer_.begin() + static_cast<std::ptrdiff_t>(begin_),
+                buffer_.begin() + static_cast<std::ptrdiff_t>(end_), buffer_.begin());
       end_ -= begin_;
       begin_ = 0;
     } else if (buffer_.size() < (1U << 20)) {

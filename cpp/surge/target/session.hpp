@@ -29,7 +29,8 @@ class Session : public std::enable_shared_from_this<Session> {
    private:
     using error_code = boost::beast::error_code;
     using string_view = boost::beast::string_view;
-    void on_request_impl(boost::beast::http::verb, string_view method, string_view target, int, error_code&) override;
+    void on_request_impl(boost::beast::http::verb, string_view method, string_view target, int,
+                         error_code&) override;
     void on_response_impl(int, string_view, int, error_code&) override {}
     void on_field_impl(boost::beast::http::field name, string_view, string_view value, error_code&) override;
     void on_header_impl(error_code&) override {}

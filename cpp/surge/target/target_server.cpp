@@ -10,7 +10,9 @@ namespace asio = boost::asio;
 
 TargetServer::TargetServer() : acceptor_(context_) {}
 
-TargetServer::~TargetServer() { stop(); }
+TargetServer::~TargetServer() {
+  stop();
+}
 
 std::uint16_t TargetServer::start(const std::string& host, std::uint16_t port, int threads) {
   if (running_) throw std::runtime_error("the target is already running");

@@ -1,0 +1,82 @@
+"""A real nginx on a free loopback port in a temp dir, for tests and benchmarks."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+CONFIG = """
+worker_processes 1;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path {root}/body;
+    proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi;
+    scgi_temp_path {root}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ return 200 "hello from nginx\\n"; }}
+    }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Nginx:
+    def __init__(self, root: Path, cpu: int | None = None):
+        self.root = root
+        self.port = free_port()
+        self.cpu = cpu
+        self.process: subprocess.Popen | None = None
+
+    @staticmethod
+    def binary() -> str | None:
+        return shutil.which("nginx") or (
+            "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+        )
+
+    def __enter__(self) -> Nginx:
+        binary = self.binary()
+        if binary is None:
+            raise RuntimeError("nginx is not installed: run scripts/bootstrap.sh")
+        config = self.root / "nginx.conf"
+        config.write_text(CONFIG.format(root=self.root, port=self.port))
+        command = [binary, "-c", str(config), "-p", str(self.root)]
+        if self.cpu is not None:
+            command = ["taskset", "-c", str(self.cpu), *command]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.__exit__()
+        raise RuntimeError(f"nginx did not start; see {self.root}/error.log")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
