@@ -63,24 +63,8 @@ def _engine_spec(scenario: Scenario) -> _core.HttpRunSpec:
     return spec
 
 
-def _stats(op: _core.OperationStats, measured_s: float) -> dict[str, Any]:
-    errors = dict(op.errors)
-    return {
-        "count": op.count,
-        "errors": errors,
-        "error_count": sum(errors.values()),
-        "error_examples": dict(op.error_examples),
-        "dropped": op.dropped,
-        "rate_per_s": round(op.count / measured_s, 3) if measured_s > 0 else 0.0,
-        "latency": latency_summary(op.response),
-        "service_time": latency_summary(op.service),
-        "schedule_lag": latency_summary(op.lag),
-        "histogram": op.response.encode(),
-        "service_histogram": op.service.encode(),
-    }
-
-
-def _total(ops: list[_core.OperationStats], measured_s: float) -> dict[str, Any]:
+def _stats(ops: list[_core.OperationStats], measured_s: float) -> dict[str, Any]:
+    """One Stats object for one operation, or for several merged (histograms add exactly)."""
     response, service, lag = _core.HdrHistogram(), _core.HdrHistogram(), _core.HdrHistogram()
     errors: dict[str, int] = {}
     examples: dict[str, list[str]] = {}
@@ -91,7 +75,8 @@ def _total(ops: list[_core.OperationStats], measured_s: float) -> dict[str, Any]
         for name, n in op.errors.items():
             errors[name] = errors.get(name, 0) + n
         for name, found in op.error_examples.items():
-            examples.setdefault(name, []).extend(found[: 3 - len(examples.get(name, []))])
+            kept = examples.setdefault(name, [])
+            kept.extend(found[: 3 - len(kept)])
     count = sum(op.count for op in ops)
     return {
         "count": count,
@@ -152,9 +137,9 @@ def run(
         "interrupted": raw.interrupted,
         "unfinished": raw.unfinished,
         "operations": {
-            name: _stats(op, measured) for name, op in zip(names, raw.operations, strict=True)
+            name: _stats([op], measured) for name, op in zip(names, raw.operations, strict=True)
         },
-        "total": _total(list(raw.operations), measured),
+        "total": _stats(list(raw.operations), measured),
         "timeseries": [
             {
                 "t_s": round(row.t_s, 6),

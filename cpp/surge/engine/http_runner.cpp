@@ -65,7 +65,8 @@ class Coordinator {
 
   void supervise() {
     const auto& load = spec_.load;
-    Nanos next_tick = clock_.measure_start;
+    // Workers never record warm-up requests, so the first interval simply starts at measure_start.
+    Nanos next_tick = clock_.measure_start + load.interval;
     Nanos drain_deadline = INT64_MAX;
     bool draining = false;
     while (true) {
@@ -101,8 +102,7 @@ class Coordinator {
     }
   }
 
-  // Swaps every worker's block, merges the interval, reports it. The first tick (at the start
-  // of measurement) only discards warm-up leftovers.
+  // Swaps every worker's block, merges the interval, reports it.
   bool close_interval(Nanos tick) {
     std::vector<std::future<StatsBlock*>> futures;
     for (auto& w : workers_) futures.push_back(w->swap_interval());
@@ -112,7 +112,6 @@ class Coordinator {
       for (std::size_t i = 0; i < block->ops.size(); ++i) interval.ops[i].add(block->ops[i]);
       block->reset_all();
     }
-    if (tick == clock_.measure_start) return true;
     const double start_s = static_cast<double>(tick - clock_.measure_start - spec_.load.interval) / 1e9;
     return absorb(interval, start_s, spec_.load.interval, true);
   }

@@ -1,0 +1,131 @@
+"""Type stubs for surge's native engine module (private: use the surge package)."""
+
+from collections.abc import Callable
+from enum import Enum
+
+__version__: str
+
+def now_ns() -> int: ...
+def sample(spec: str, n: int, seed: int = 1) -> list[str]: ...
+def render(template: str, variables: list[tuple[str, str]], n: int, seed: int = 1) -> list[str]: ...
+
+class HdrHistogram:
+    def __init__(
+        self, lowest: int = 1, highest: int = 4398046511104, significant_digits: int = 3
+    ) -> None: ...
+    def record(self, value: int, count: int = 1) -> None: ...
+    def record_many(self, values: list[int]) -> None: ...
+    def add(self, other: HdrHistogram) -> None: ...
+    def reset(self) -> None: ...
+    @property
+    def total_count(self) -> int: ...
+    @property
+    def min(self) -> int: ...
+    @property
+    def max(self) -> int: ...
+    @property
+    def mean(self) -> float: ...
+    @property
+    def stdev(self) -> float: ...
+    def value_at_percentile(self, percentile: float) -> int: ...
+    def highest_equivalent(self, value: int) -> int: ...
+    def lowest_equivalent(self, value: int) -> int: ...
+    def encode(self) -> str: ...
+    @staticmethod
+    def decode(blob: str) -> HdrHistogram: ...
+    def nonzero_counts(self) -> list[tuple[int, int]]: ...
+
+class TargetServer:
+    def __init__(self) -> None: ...
+    def start(self, host: str, port: int, threads: int) -> int: ...
+    def stop(self) -> None: ...
+    @property
+    def running(self) -> bool: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def requests_served(self) -> int: ...
+    def set_latency(self, kind: str, a_ms: float, b_ms: float) -> None: ...
+    def set_stall(self, every_ns: int, length_ns: int) -> None: ...
+    @property
+    def stall_origin_ns(self) -> int: ...
+    def set_error_ratio(self, ratio: float) -> None: ...
+    def set_drop_ratio(self, ratio: float) -> None: ...
+    def cache_get(self, key: str) -> str | None: ...
+    def cache_size(self) -> int: ...
+
+class LoadModel(Enum):
+    closed = 0
+    open = 1
+
+class LoadSpec:
+    model: LoadModel
+    connections: int
+    threads: int
+    rate: float
+    requests: int
+    duration_ns: int
+    warmup_ns: int
+    interval_ns: int
+    drain_ns: int
+    max_backlog: int
+    def __init__(self) -> None: ...
+
+class HttpOperation:
+    name: str
+    weight: float
+    method: str
+    path: str
+    headers: list[tuple[str, str]]
+    body: str
+    variables: list[tuple[str, str]]
+    expect_status: list[int]
+    expect_body: str
+    def __init__(self) -> None: ...
+
+class HttpRunSpec:
+    host: str
+    port: int
+    host_header: str
+    operations: list[HttpOperation]
+    load: LoadSpec
+    connect_timeout_ns: int
+    request_timeout_ns: int
+    seed: int
+    def __init__(self) -> None: ...
+
+class OperationStats:
+    response: HdrHistogram
+    service: HdrHistogram
+    lag: HdrHistogram
+    count: int
+    dropped: int
+    errors: dict[str, int]
+    error_examples: dict[str, list[str]]
+
+class IntervalRow:
+    t_s: float
+    operation: int
+    count: int
+    errors: int
+    p50_ns: int
+    p90_ns: int
+    p99_ns: int
+    max_ns: int
+
+class IntervalReport:
+    elapsed_s: float
+    interval_s: float
+    rows: list[IntervalRow]
+
+class RunResult:
+    operation_names: list[str]
+    operations: list[OperationStats]
+    timeseries: list[IntervalRow]
+    measured_s: float
+    unfinished: int
+    interrupted: bool
+
+def run_http(
+    spec: HttpRunSpec, progress: Callable[[IntervalReport], bool | None] | None = None
+) -> RunResult: ...
