@@ -94,12 +94,4 @@ void RequestTemplate::partition(std::int64_t index, std::int64_t count) noexcept
   for (auto& g : generators_) g.partition(index, count);
 }
 
-bool RequestTemplate::is_constant() const noexcept {
-  return generators_.empty() && [&] {
-    for (const auto& s : segments_)
-      if (s.variable >= 0) return false;
-    return true;
-  }();
-}
-
 }  // namespace surge

@@ -39,7 +39,6 @@ class RequestTemplate {
 
   void render(std::string& out, const VariableSet& variables, Rng& rng);
   void partition(std::int64_t index, std::int64_t count) noexcept;
-  [[nodiscard]] bool is_constant() const noexcept;
 
  private:
   struct Segment {

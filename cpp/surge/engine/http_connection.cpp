@@ -11,6 +11,7 @@ using boost::system::error_code;
 
 namespace {
 constexpr std::size_t kReadBufferSize = 16 * 1024;
+constexpr std::size_t kMaxReadBuffer = 1 << 20;
 constexpr Nanos kFirstBackoff = 10 * kNanosPerMilli;
 constexpr Nanos kMaxBackoff = 1000 * kNanosPerMilli;
 }  // namespace
@@ -60,7 +61,7 @@ void HttpConnection::on_connect(const error_code& ec) {
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
   connected_ = true;
-  read_begin_ = read_end_ = 0;
+  read_buffer_.clear();
   write_request();
 }
 
@@ -91,7 +92,7 @@ void HttpConnection::write_request() {
                         if (response_done_) complete();
                       });
   }
-  if (read_end_ > read_begin_) {
+  if (!read_buffer_.empty()) {
     parse_buffered();
     return;
   }
@@ -99,18 +100,13 @@ void HttpConnection::write_request() {
 }
 
 void HttpConnection::start_read() {
-  if (read_begin_ == read_end_) read_begin_ = read_end_ = 0;
-  if (read_end_ == read_buffer_.size()) {
-    if (read_begin_ > 0) {
-      std::copy(read_buffer_.begin() + static_cast<std::ptrdiff_t>(read_begin_),
-                read_buffer_.begin() + static_cast<std::ptrdiff_t>(read_end_), read_buffer_.begin());
-      read_end_ -= read_begin_;
-      read_begin_ = 0;
-    } else {
-      read_buffer_.resize(read_buffer_.size() * 2);  // a header larger than the buffer
-    }
+  std::size_t room = 0;
+  char* tail = read_buffer_.writable(room, kMaxReadBuffer);
+  if (room == 0) {
+    fail(ErrorClass::malformed, "response header larger than 1 MiB");
+    return;
   }
-  socket_.async_read_some(asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_),
+  socket_.async_read_some(asio::buffer(tail, room),
                           [this](const error_code& ec, std::size_t n) { on_read(ec, n); });
 }
 
@@ -135,14 +131,13 @@ void HttpConnection::on_read(const error_code& ec, std::size_t n) {
     }
     return;
   }
-  read_end_ += n;
+  read_buffer_.commit(n);
   parse_buffered();
 }
 
 void HttpConnection::parse_buffered() {
-  const auto step =
-      reader_.feed(std::string_view(read_buffer_.data() + read_begin_, read_end_ - read_begin_));
-  read_begin_ += step.consumed;
+  const auto step = reader_.feed(read_buffer_.unread());
+  read_buffer_.consume(step.consumed);
   switch (step.state) {
     case http::ResponseReader::State::need_more:
       start_read();
@@ -201,7 +196,7 @@ void HttpConnection::after_failure() {
 
 void HttpConnection::close_socket() noexcept {
   connected_ = false;
-  read_begin_ = read_end_ = 0;
+  read_buffer_.clear();
   error_code ignored;
   socket_.close(ignored);
 }

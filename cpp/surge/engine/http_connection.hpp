@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "surge/core/clock.hpp"
+#include "surge/core/read_buffer.hpp"
 #include "surge/engine/operation_stats.hpp"
 #include "surge/proto/http/response_reader.hpp"
 
@@ -46,9 +47,7 @@ class HttpConnection {
   boost::asio::steady_timer backoff_timer_;
   http::ResponseReader reader_;
   std::string request_;
-  std::vector<char> read_buffer_;
-  std::size_t read_begin_ = 0;
-  std::size_t read_end_ = 0;
+  ReadBuffer read_buffer_;
 
   bool connected_ = false;
   bool connecting_ = false;

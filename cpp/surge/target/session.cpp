@@ -59,32 +59,23 @@ void Session::reset_request() {
 }
 
 void Session::read() {
-  if (begin_ == end_) begin_ = end_ = 0;
-  if (end_ == buffer_.size()) {
-    if (begin_ > 0) {
-      std::copy(buffer_.begin() + static_cast<std::ptrdiff_t>(begin_),
-                buffer_.begin() + static_cast<std::ptrdiff_t>(end_), buffer_.begin());
-      end_ -= begin_;
-      begin_ = 0;
-    } else if (buffer_.size() < (1U << 20)) {
-      buffer_.resize(buffer_.size() * 2);
-    } else {
-      return;  // a header over 1 MiB: drop the connection
-    }
-  }
-  socket_.async_read_some(asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
+  std::size_t room = 0;
+  char* tail = buffer_.writable(room, std::size_t{1} << 20);
+  if (room == 0) return;  // a header over 1 MiB: drop the connection
+  socket_.async_read_some(asio::buffer(tail, room),
                           [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
                             if (ec) return;
-                            self->end_ += n;
+                            self->buffer_.commit(n);
                             self->parse();
                           });
 }
 
 void Session::parse() {
-  while (begin_ < end_) {
+  while (!buffer_.empty()) {
     beast::error_code ec;
-    const std::size_t used = parser_->put(asio::const_buffer(buffer_.data() + begin_, end_ - begin_), ec);
-    begin_ += used;
+    const auto unread = buffer_.unread();
+    const std::size_t used = parser_->put(asio::const_buffer(unread.data(), unread.size()), ec);
+    buffer_.consume(used);
     if (ec == beast::http::error::need_more) break;
     if (ec) {
       response_.status = 400;
@@ -152,7 +143,7 @@ void Session::write() {
                         return;
                       }
                       self->reset_request();
-                      if (self->begin_ < self->end_) {
+                      if (!self->buffer_.empty()) {
                         self->parse();
                       } else {
                         self->read();

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "surge/core/read_buffer.hpp"
 #include "surge/core/rng.hpp"
 #include "surge/target/demo_api.hpp"
 
@@ -56,9 +57,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ApiRequest request_;
   ApiResponse response_;
   std::string out_;
-  std::vector<char> buffer_;
-  std::size_t begin_ = 0;
-  std::size_t end_ = 0;
+  ReadBuffer buffer_;
   bool keep_alive_ = true;
 };
 
