@@ -2,6 +2,7 @@
 #include <pybind11/stl.h>
 
 #include <optional>
+#include <tuple>
 
 #include "register.hpp"
 #include "surge/engine/http_runner.hpp"
@@ -66,21 +67,48 @@ RunResult run(const HttpRunSpec& spec, const std::optional<py::function>& progre
 
 }  // namespace
 
+// Stages cross the boundary as (duration_s, from, to) triples; inf marks an open-ended hold.
+using StageTuple = std::tuple<double, double, double>;
+
+RateCurve curve_from(const std::vector<StageTuple>& stages) {
+  std::vector<CurveSegment> segments;
+  for (const auto& [duration, from, to] : stages)
+    segments.push_back(CurveSegment{.duration_s = duration, .from = from, .to = to});
+  return RateCurve(std::move(segments));  // std::invalid_argument -> ValueError
+}
+
 void register_http_run(py::module_& m) {
   py::enum_<LoadModel>(m, "LoadModel").value("closed", LoadModel::closed).value("open", LoadModel::open);
+  py::enum_<Arrivals>(m, "Arrivals").value("uniform", Arrivals::uniform).value("poisson", Arrivals::poisson);
+  py::enum_<ThinkKind>(m, "ThinkKind")
+      .value("none", ThinkKind::none)
+      .value("constant", ThinkKind::constant)
+      .value("uniform", ThinkKind::uniform)
+      .value("exponential", ThinkKind::exponential)
+      .value("pacing", ThinkKind::pacing);
 
   py::class_<LoadSpec>(m, "LoadSpec")
       .def(py::init<>())
       .def_readwrite("model", &LoadSpec::model)
-      .def_readwrite("connections", &LoadSpec::connections)
       .def_readwrite("threads", &LoadSpec::threads)
-      .def_readwrite("rate", &LoadSpec::rate)
       .def_readwrite("requests", &LoadSpec::requests)
       .def_readwrite("duration_ns", &LoadSpec::duration)
       .def_readwrite("warmup_ns", &LoadSpec::warmup)
       .def_readwrite("interval_ns", &LoadSpec::interval)
       .def_readwrite("drain_ns", &LoadSpec::drain)
-      .def_readwrite("max_backlog", &LoadSpec::max_backlog);
+      .def("set_rate_stages", [](LoadSpec& l, const std::vector<StageTuple>& s) { l.rate = curve_from(s); })
+      .def_readwrite("arrivals", &LoadSpec::arrivals)
+      .def_readwrite("connections", &LoadSpec::connections)
+      .def_readwrite("max_connections", &LoadSpec::max_connections)
+      .def_readwrite("max_backlog", &LoadSpec::max_backlog)
+      .def_readwrite("late_after_ns", &LoadSpec::late_after)
+      .def("set_user_stages", [](LoadSpec& l, const std::vector<StageTuple>& s) { l.users = curve_from(s); })
+      .def("set_think",
+           [](LoadSpec& l, ThinkKind kind, Nanos a, Nanos b) {
+             l.think = ThinkTime{.kind = kind, .a = a, .b = b};
+           })
+      .def_readwrite("iterations_per_user", &LoadSpec::iterations_per_user)
+      .def_property_readonly("peak_users", &LoadSpec::peak_users);
 
   py::class_<HttpOperation>(m, "HttpOperation")
       .def(py::init<>())
@@ -125,6 +153,7 @@ void register_http_run(py::module_& m) {
       .def_readonly("lag", &OperationStats::lag)
       .def_readonly("count", &OperationStats::count)
       .def_readonly("dropped", &OperationStats::dropped)
+      .def_readonly("late", &OperationStats::late)
       .def_property_readonly("errors", &error_dict)
       .def_property_readonly("error_examples", &example_dict);
 
@@ -133,20 +162,29 @@ void register_http_run(py::module_& m) {
       .def_readonly("operation", &IntervalRow::operation)
       .def_readonly("count", &IntervalRow::count)
       .def_readonly("errors", &IntervalRow::errors)
+      .def_readonly("dropped", &IntervalRow::dropped)
+      .def_readonly("late", &IntervalRow::late)
       .def_readonly("p50_ns", &IntervalRow::p50_ns)
       .def_readonly("p90_ns", &IntervalRow::p90_ns)
+      .def_readonly("p95_ns", &IntervalRow::p95_ns)
       .def_readonly("p99_ns", &IntervalRow::p99_ns)
-      .def_readonly("max_ns", &IntervalRow::max_ns);
+      .def_readonly("max_ns", &IntervalRow::max_ns)
+      .def_readonly("target_rate_per_s", &IntervalRow::target_rate_per_s)
+      .def_readonly("users", &IntervalRow::users);
 
   py::class_<IntervalReport>(m, "IntervalReport")
       .def_readonly("elapsed_s", &IntervalReport::elapsed_s)
       .def_readonly("interval_s", &IntervalReport::interval_s)
-      .def_readonly("rows", &IntervalReport::rows);
+      .def_readonly("rows", &IntervalReport::rows)
+      .def_readonly("total", &IntervalReport::total);
 
   py::class_<RunResult>(m, "RunResult")
       .def_readonly("operation_names", &RunResult::operation_names)
       .def_readonly("operations", &RunResult::operations)
       .def_readonly("timeseries", &RunResult::timeseries)
+      .def_readonly("timeseries_total", &RunResult::timeseries_total)
+      .def_readonly("t0_ns", &RunResult::t0_ns)
+      .def_readonly("measure_start_ns", &RunResult::measure_start_ns)
       .def_readonly("measured_s", &RunResult::measured_s)
       .def_readonly("unfinished", &RunResult::unfinished)
       .def_readonly("interrupted", &RunResult::interrupted);

@@ -12,7 +12,6 @@ from typing import Any
 
 from . import _core
 from .errors import ConfigError
-from .load_models import ConstantRate
 from .result import SCHEMA, Result, latency_summary
 from .scenario import Scenario
 from .units import parse_duration, to_ns
@@ -43,19 +42,17 @@ def _engine_spec(scenario: Scenario) -> _core.HttpRunSpec:
     spec.operations = operations
 
     load = _core.LoadSpec()
-    model = scenario.load
-    load.connections = model.connections
-    if isinstance(model, ConstantRate):
-        load.model = _core.LoadModel.open
-        load.rate = float(model.rate)
-        load.max_backlog = model.max_backlog
-    else:
-        load.model = _core.LoadModel.closed
+    try:
+        scenario.load.fill(load)
+    except ValueError as exc:  # the engine's check of the stages
+        raise ConfigError(f"stages: {exc}") from None
     load.threads = scenario.threads
-    load.requests = scenario.requests or 0
-    load.duration_ns = to_ns(parse_duration(scenario.duration, "duration"))
+    if scenario.requests:
+        load.requests = scenario.requests
+    load.duration_ns = to_ns(scenario.measured_duration_s())
     load.warmup_ns = to_ns(parse_duration(scenario.warmup, "warmup"))
     load.interval_ns = to_ns(parse_duration(scenario.interval, "interval"))
+    load.late_after_ns = to_ns(parse_duration(scenario.late_after, "late_after"))
     spec.load = load
     spec.request_timeout_ns = to_ns(parse_duration(scenario.timeout, "timeout"))
     spec.connect_timeout_ns = to_ns(parse_duration(scenario.connect_timeout, "connect_timeout"))
@@ -84,6 +81,7 @@ def _stats(ops: list[_core.OperationStats], measured_s: float) -> dict[str, Any]
         "error_count": sum(errors.values()),
         "error_examples": examples,
         "dropped": sum(op.dropped for op in ops),
+        "late_starts": sum(op.late for op in ops),
         "rate_per_s": round(count / measured_s, 3) if measured_s > 0 else 0.0,
         "latency": latency_summary(response),
         "service_time": latency_summary(service),
@@ -111,6 +109,7 @@ def run(
         raise ConfigError(str(exc)) from None
     measured = raw.measured_s
     names = list(raw.operation_names)
+    interval_s = parse_duration(scenario.interval, "interval")
     document = {
         "schema": SCHEMA,
         "surge_version": _core.__version__,
@@ -126,8 +125,9 @@ def run(
             **scenario.load.describe(),
             "threads": scenario.threads,
             "requests": scenario.requests,
-            "duration_s": parse_duration(scenario.duration),
+            "duration_s": scenario.measured_duration_s(),
             "warmup_s": parse_duration(scenario.warmup) or 0.0,
+            "late_after_ms": parse_duration(scenario.late_after) * 1e3,
             "timeout_s": parse_duration(scenario.timeout),
             "connect_timeout_s": parse_duration(scenario.connect_timeout),
             "interval_s": parse_duration(scenario.interval),
@@ -141,17 +141,12 @@ def run(
         },
         "total": _stats(list(raw.operations), measured),
         "timeseries": [
-            {
-                "t_s": round(row.t_s, 6),
-                "operation": names[row.operation],
-                "count": row.count,
-                "errors": row.errors,
-                "p50_ms": _ms_or_none(row.p50_ns, row.count),
-                "p90_ms": _ms_or_none(row.p90_ns, row.count),
-                "p99_ms": _ms_or_none(row.p99_ns, row.count),
-                "max_ms": _ms_or_none(row.max_ns, row.count),
-            }
-            for row in raw.timeseries
+            {"operation": names[row.operation], **_interval(row)} for row in raw.timeseries
+        ],
+        "timeseries_total": [
+            # The last interval may be partial: its rate is over the part that ran.
+            _total_interval(row, min(interval_s, max(measured - row.t_s, 1e-3)))
+            for row in raw.timeseries_total
         ],
     }
     return Result(document)
@@ -159,3 +154,28 @@ def run(
 
 def _ms_or_none(ns: int, count: int) -> float | None:
     return round(ns / 1e6, 6) if count else None
+
+
+def _interval(row: _core.IntervalRow) -> dict[str, Any]:
+    return {
+        "t_s": round(row.t_s, 6),
+        "count": row.count,
+        "errors": row.errors,
+        "dropped": row.dropped,
+        "late_starts": row.late,
+        "p50_ms": _ms_or_none(row.p50_ns, row.count),
+        "p90_ms": _ms_or_none(row.p90_ns, row.count),
+        "p95_ms": _ms_or_none(row.p95_ns, row.count),
+        "p99_ms": _ms_or_none(row.p99_ns, row.count),
+        "max_ms": _ms_or_none(row.max_ns, row.count),
+    }
+
+
+def _total_interval(row: _core.IntervalRow, interval_s: float) -> dict[str, Any]:
+    entry = _interval(row)
+    entry["rate_per_s"] = round(row.count / interval_s, 3)
+    if row.target_rate_per_s >= 0:
+        entry["target_rate_per_s"] = round(row.target_rate_per_s, 3)
+    if row.users >= 0:
+        entry["users"] = row.users
+    return entry

@@ -15,8 +15,10 @@ from typing import Any
 
 from .errors import ConfigError
 from .http import HttpOperation
-from .load_models import Connections, ConstantRate, LoadModel
+from .load_models import LOAD_MODELS, Connections, LoadModel
 from .units import parse_duration
+
+DEFAULT_DURATION_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -25,13 +27,16 @@ class Scenario:
     base_url: str
     operations: Sequence[HttpOperation]
     load: LoadModel = field(default_factory=Connections)
-    duration: str | float | None = "10s"
+    # Measured length. Unset: 10s, unless the load model has stages (they set the timeline)
+    # or the run is bounded by `requests` or iterations.
+    duration: str | float | None = None
     warmup: str | float | None = None
     requests: int | None = None
     threads: int = 1
     timeout: str | float = "30s"
     connect_timeout: str | float = "5s"
     interval: str | float = "1s"
+    late_after: str | float = "1ms"  # a request sent later than this after its intended start is late
     seed: int = 1
     params: dict[str, Any] = field(default_factory=dict)
 
@@ -44,16 +49,45 @@ class Scenario:
             raise ConfigError(
                 f"scenario {self.name!r}: operation names must be unique: {duplicates}"
             )
-        if not isinstance(self.load, (ConstantRate, Connections)):
-            raise ConfigError("load: use surge.ConstantRate(rate) or surge.Connections(n)")
-        for name in ("duration", "warmup", "timeout", "connect_timeout", "interval"):
+        if not isinstance(self.load, LOAD_MODELS):
+            raise ConfigError(
+                "load: use surge.ConstantRate, RampingRate, Users, RampingUsers or Iterations, "
+                f"got {self.load!r}"
+            )
+        for name in ("duration", "warmup", "timeout", "connect_timeout", "interval", "late_after"):
             parse_duration(getattr(self, name), name)
+        for name in ("timeout", "connect_timeout", "interval"):
+            if not parse_duration(getattr(self, name), name):
+                raise ConfigError(f"{name}: must be > 0, got {getattr(self, name)!r}")
         if self.requests is not None and (not isinstance(self.requests, int) or self.requests < 1):
             raise ConfigError(f"requests: must be a whole number >= 1, got {self.requests!r}")
-        if self.duration is None and self.requests is None:
-            raise ConfigError("give a duration (-d 10s), a request count (-n 1000), or both")
+        self.measured_duration_s()
         if not isinstance(self.threads, int) or self.threads < 1:
             raise ConfigError(f"threads: must be a whole number >= 1, got {self.threads!r}")
+
+    def measured_duration_s(self) -> float | None:
+        """Length of the measured window in seconds; None when only a count bounds the run."""
+        warmup = parse_duration(self.warmup, "warmup") or 0.0
+        staged = self.load.duration_s
+        if staged is not None:
+            if self.duration is not None:
+                raise ConfigError(
+                    f"duration: the stages of {type(self.load).__name__} set the run's length "
+                    f"({staged:g}s); leave duration unset"
+                )
+            if warmup >= staged:
+                raise ConfigError(
+                    f"warmup: must be shorter than the stages ({staged:g}s in all), got {warmup:g}s"
+                )
+            return staged - warmup
+        if self.duration is not None:
+            duration = parse_duration(self.duration, "duration")
+            if not duration:
+                raise ConfigError(f"duration: must be > 0, got {self.duration!r}")
+            return duration
+        if self.requests is not None or self.load.bounded:
+            return None
+        return DEFAULT_DURATION_S
 
     def replace(self, **changes: Any) -> Scenario:
         unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})

@@ -58,17 +58,12 @@ def summary_table(result: Result) -> str:
         for r in [header, *rows]
     ]
     lines.insert(1, "-" * len(lines[0]))
-    load = result["load"]
-    shape = (
-        f"open model, {load['rate_per_s']:g} req/s"
-        if load["model"] == "open"
-        else f"closed model, {load['connections']} connections"
-    )
+    shape = describe_load(result["load"])
     head = (
         f"{result['scenario']['name']}: {shape}, {result['duration_s']:.2f}s measured"
         f"{' (interrupted)' if result.interrupted else ''}; latency in ms, from the intended start"
     )
-    notes = []
+    notes, schedule = [], []
     for name, stats in items:
         for error_class, n in stats["errors"].items():
             examples = stats["error_examples"].get(error_class, [])
@@ -76,19 +71,61 @@ def summary_table(result: Result) -> str:
                 f"  {name}: {error_class} x{n}" + (f" (e.g. {examples[0]})" if examples else "")
             )
         if stats.get("dropped"):
-            notes.append(f"  {name}: {stats['dropped']} dropped (backlog full)")
+            schedule.append(f"  {name}: {stats['dropped']} dropped (backlog full)")
+        if stats.get("late_starts"):
+            schedule.append(
+                f"  {name}: {stats['late_starts']} late start(s) "
+                f"(sent > {result['load'].get('late_after_ms', 1):g} ms after the intended start)"
+            )
     if result["unfinished"]:
         notes.append(f"  {result['unfinished']} request(s) still in flight or queued at the end")
-    return "\n".join([head, *lines, *(["errors:", *notes] if notes else [])])
+    return "\n".join(
+        [
+            head,
+            *lines,
+            *(["errors:", *notes] if notes else []),
+            *(["schedule:", *schedule] if schedule else []),
+        ]
+    )
+
+
+def describe_load(load: dict[str, Any]) -> str:
+    """One phrase for the load model of a results document."""
+    shape = load.get("shape")
+    think = load.get("think", {}).get("kind", "none")
+    with_think = "" if think == "none" else f", think {think}"
+    if shape == "constant":
+        poisson = " (poisson)" if load.get("arrivals") == "poisson" else ""
+        return f"open model, {load['rate_per_s']:g} req/s{poisson}"
+    if shape == "ramping":
+        targets = " -> ".join(f"{s['target']:g}" for s in load["stages"])
+        return f"open model, rate stages {load['start_rate_per_s']:g} -> {targets} req/s"
+    if shape == "users":
+        spawn = f" spawned at {load['spawn_rate_per_s']:g}/s" if load.get("spawn_rate_per_s") else ""
+        return f"closed model, {load['users']} users{spawn}{with_think}"
+    if shape == "ramping_users":
+        targets = " -> ".join(f"{s['target']:g}" for s in load["stages"])
+        return f"closed model, user stages {load['start_users']} -> {targets}{with_think}"
+    if shape == "iterations":
+        return f"closed model, {load['iterations']} iterations by {load['users']} users{with_think}"
+    return f"{load.get('model', '?')} model"
 
 
 def progress_line(report: _core.IntervalReport) -> str:
-    count = sum(r.count for r in report.rows)
-    errors = sum(r.errors for r in report.rows)
-    p50 = max((r.p50_ns for r in report.rows if r.count), default=0) / 1e6
-    p99 = max((r.p99_ns for r in report.rows if r.count), default=0) / 1e6
-    rate = count / report.interval_s if report.interval_s else 0.0
+    total = report.total
+    rate = total.count / report.interval_s if report.interval_s else 0.0
+    if total.target_rate_per_s >= 0:
+        load = f" (target {total.target_rate_per_s:.0f})"
+    elif total.users >= 0:
+        load = f"  users {total.users}"
+    else:
+        load = ""
+    extra = ""
+    if total.late:
+        extra += f"  late {total.late}"
+    if total.dropped:
+        extra += f"  dropped {total.dropped}"
     return (
-        f"{report.elapsed_s:7.1f}s  {rate:9.0f} req/s  p50 {_fmt(p50)} ms  "
-        f"p99 {_fmt(p99)} ms  errors {errors}"
+        f"{report.elapsed_s:7.1f}s  {rate:9.0f} req/s{load}  p50 {_fmt(total.p50_ns / 1e6)} ms  "
+        f"p99 {_fmt(total.p99_ns / 1e6)} ms  errors {total.errors}{extra}"
     )

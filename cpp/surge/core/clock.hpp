@@ -16,5 +16,6 @@ inline Nanos now_ns() noexcept {
 
 constexpr Nanos kNanosPerSecond = 1'000'000'000;
 constexpr Nanos kNanosPerMilli = 1'000'000;
+constexpr Nanos kNanosPerMicro = 1'000;
 
 }  // namespace surge

@@ -16,13 +16,18 @@ constexpr Nanos kFirstBackoff = 10 * kNanosPerMilli;
 constexpr Nanos kMaxBackoff = 1000 * kNanosPerMilli;
 }  // namespace
 
-HttpConnection::HttpConnection(HttpWorker& worker, asio::ip::tcp::endpoint endpoint)
+HttpConnection::HttpConnection(HttpWorker& worker, asio::ip::tcp::endpoint endpoint, int index)
     : worker_(worker),
+      index_(index),
       endpoint_(endpoint),
       socket_(worker.context()),
-      backoff_timer_(worker.context()),
+      wait_timer_(worker.context()),
       read_buffer_(kReadBufferSize) {
   request_.reserve(1024);
+}
+
+void HttpConnection::connect() {
+  if (!connected_ && !connecting_) start_connect();
 }
 
 void HttpConnection::send(int op, Nanos intended) {
@@ -33,10 +38,21 @@ void HttpConnection::send(int op, Nanos intended) {
   worker_.build_request(op, request_);
   if (connected_) {
     write_request();
-    return;
+  } else if (connecting_) {
+    deadline_ = now_ns() + worker_.connect_timeout();  // on_connect() writes it
+  } else {
+    start_connect();
   }
-  start_connect();
 }
+
+void HttpConnection::think_until(Nanos when) {
+  wait_timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(when)));
+  wait_timer_.async_wait([this](const error_code& ec) {
+    if (!ec && !stopped_) worker_.user_wakes(*this);
+  });
+}
+
+void HttpConnection::cancel_wait() { wait_timer_.cancel(); }
 
 void HttpConnection::start_connect() {
   connecting_ = true;
@@ -49,6 +65,16 @@ void HttpConnection::start_connect() {
 void HttpConnection::on_connect(const error_code& ec) {
   connecting_ = false;
   if (stopped_) return;
+  if (!busy_) {
+    // An early connect with no request yet: keep the socket if it worked, else the first
+    // request connects again and counts whatever fails then.
+    if (ec) {
+      close_socket();
+    } else {
+      set_up_socket();
+    }
+    return;
+  }
   if (ec) {
     if (timed_out_) {
       fail(ErrorClass::connect_timeout, "connect timed out");
@@ -57,12 +83,16 @@ void HttpConnection::on_connect(const error_code& ec) {
     }
     return;
   }
+  set_up_socket();
+  write_request();
+}
+
+void HttpConnection::set_up_socket() {
   error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
   connected_ = true;
   read_buffer_.clear();
-  write_request();
 }
 
 void HttpConnection::write_request() {
@@ -159,7 +189,7 @@ void HttpConnection::complete() {
   backoff_ = 0;
   if (!connected_) close_socket();
   if (auto* stats = worker_.stats(op_, intended_)) {
-    stats->record_timed(intended_, sent_, done);
+    stats->record_timed(intended_, sent_, done, worker_.late_after());
     if (const auto error = worker_.classify(op_, reader_)) {
       std::string example;
       if (stats->wants_example(*error)) {
@@ -188,8 +218,8 @@ void HttpConnection::fail(ErrorClass error, std::string_view example) {
 }
 
 void HttpConnection::after_failure() {
-  backoff_timer_.expires_after(std::chrono::nanoseconds(backoff_));
-  backoff_timer_.async_wait([this](const error_code& ec) {
+  wait_timer_.expires_after(std::chrono::nanoseconds(backoff_));
+  wait_timer_.async_wait([this](const error_code& ec) {
     if (!ec && !stopped_) worker_.connection_available(*this);
   });
 }
@@ -210,7 +240,7 @@ void HttpConnection::check_deadline(Nanos now) {
 
 void HttpConnection::shutdown() {
   stopped_ = true;
-  backoff_timer_.cancel();
+  wait_timer_.cancel();
   close_socket();
 }
 

@@ -19,19 +19,29 @@ class HttpWorker;
 
 class HttpConnection {
  public:
-  HttpConnection(HttpWorker& worker, boost::asio::ip::tcp::endpoint endpoint);
+  HttpConnection(HttpWorker& worker, boost::asio::ip::tcp::endpoint endpoint, int index);
 
+  // Opens the socket ahead of the first request; a failure here is left for that request.
+  void connect();
   // Sends operation `op`, intended to start at `intended`. The connection must be available.
   void send(int op, Nanos intended);
+  // Closed model: calls the worker's user_wakes() at `when` (think time or pacing).
+  void think_until(Nanos when);
+  // Cancels a pending think or back-off wait; its handler then does nothing.
+  void cancel_wait();
+  // Closes the socket of an idle connection; the next send() reconnects.
+  void disconnect() noexcept { close_socket(); }
   // Closes the socket if the current connect or request has passed its deadline.
   void check_deadline(Nanos now);
   // Ends all I/O; outstanding handlers complete as aborted and record nothing.
   void shutdown();
   [[nodiscard]] bool busy() const noexcept { return busy_; }
+  [[nodiscard]] int index() const noexcept { return index_; }
 
  private:
   void start_connect();
   void on_connect(const boost::system::error_code& ec);
+  void set_up_socket();
   void write_request();
   void start_read();
   void on_read(const boost::system::error_code& ec, std::size_t n);
@@ -42,9 +52,10 @@ class HttpConnection {
   void after_failure();
 
   HttpWorker& worker_;
+  int index_;
   boost::asio::ip::tcp::endpoint endpoint_;
   boost::asio::ip::tcp::socket socket_;
-  boost::asio::steady_timer backoff_timer_;
+  boost::asio::steady_timer wait_timer_;  // back-off after a failed connect, or think time
   http::ResponseReader reader_;
   std::string request_;
   ReadBuffer read_buffer_;

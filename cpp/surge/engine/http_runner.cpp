@@ -36,12 +36,18 @@ class Coordinator {
 
   RunResult run() {
     const auto endpoint = resolve(spec_.host, spec_.port);
-    const int threads = std::min(spec_.load.threads, spec_.load.connections);
     const auto& load = spec_.load;
-    // A short lead lets every thread reach its io_context before the first intended start.
-    clock_.t0 = now_ns() + 5 * kNanosPerMilli;
+    const int pool = load.model == LoadModel::open ? load.pool_limit() : load.peak_users();
+    const int threads = std::max(1, std::min(load.threads, pool));
+    // A short lead lets every thread reach its io_context, and open-model pools connect,
+    // before the first intended start.
+    const int preconnected = load.model == LoadModel::open ? load.connections : pool;
+    const Nanos lead = std::min<Nanos>(5 * kNanosPerMilli + preconnected * 20 * kNanosPerMicro, 200 * kNanosPerMilli);
+    clock_.t0 = now_ns() + lead;
     clock_.measure_start = clock_.t0 + load.warmup;
     clock_.measure_end = load.duration > 0 ? clock_.measure_start + load.duration : INT64_MAX;
+    result_.t0_ns = clock_.t0;
+    result_.measure_start_ns = clock_.measure_start;
 
     for (int i = 0; i < threads; ++i)
       workers_.push_back(std::make_unique<HttpWorker>(spec_, clock_, signal_, i, threads, endpoint));
@@ -110,31 +116,53 @@ class Coordinator {
     for (auto& f : futures) {
       StatsBlock* block = f.get();
       for (std::size_t i = 0; i < block->ops.size(); ++i) interval.ops[i].add(block->ops[i]);
+      interval.active_users += block->active_users;
       block->reset_all();
     }
     const double start_s = static_cast<double>(tick - clock_.measure_start - spec_.load.interval) / 1e9;
     return absorb(interval, start_s, spec_.load.interval, true);
   }
 
+  static IntervalRow make_row(const OperationStats& op, double start_s, int index) {
+    IntervalRow row;
+    row.t_s = start_s;
+    row.operation = index;
+    row.count = op.count;
+    row.errors = op.error_total();
+    row.dropped = op.dropped;
+    row.late = op.late;
+    row.p50_ns = op.response.value_at_percentile(50);
+    row.p90_ns = op.response.value_at_percentile(90);
+    row.p95_ns = op.response.value_at_percentile(95);
+    row.p99_ns = op.response.value_at_percentile(99);
+    row.max_ns = op.response.max();
+    return row;
+  }
+
   bool absorb(const StatsBlock& interval, double start_s, Nanos length, bool call_progress) {
     IntervalReport report;
-    report.elapsed_s = start_s + static_cast<double>(length) / 1e9;
-    report.interval_s = static_cast<double>(length) / 1e9;
+    const double length_s = static_cast<double>(length) / 1e9;
+    report.elapsed_s = start_s + length_s;
+    report.interval_s = length_s;
+    OperationStats all;
     for (std::size_t i = 0; i < interval.ops.size(); ++i) {
       const auto& op = interval.ops[i];
       result_.operations[i].add(op);
-      IntervalRow row;
-      row.t_s = start_s;
-      row.operation = static_cast<int>(i);
-      row.count = op.count;
-      row.errors = op.error_total();
-      row.p50_ns = op.response.value_at_percentile(50);
-      row.p90_ns = op.response.value_at_percentile(90);
-      row.p99_ns = op.response.value_at_percentile(99);
-      row.max_ns = op.response.max();
+      all.add(op);
+      const IntervalRow row = make_row(op, start_s, static_cast<int>(i));
       result_.timeseries.push_back(row);
       report.rows.push_back(row);
     }
+    report.total = make_row(all, start_s, -1);
+    const auto& load = spec_.load;
+    if (load.model == LoadModel::open) {
+      // Intervals are measured from measure_start; the rate curve from t0.
+      const double from = static_cast<double>(load.warmup) / 1e9 + start_s;
+      report.total.target_rate_per_s = (load.rate.integral_to(from + length_s) - load.rate.integral_to(from)) / length_s;
+    } else {
+      report.total.users = interval.active_users;
+    }
+    result_.timeseries_total.push_back(report.total);
     if (call_progress && progress_) return progress_(report);
     return true;
   }
@@ -152,6 +180,7 @@ class Coordinator {
     StatsBlock tail(spec_.operations.size());
     for (auto& w : workers_) {
       for (std::size_t i = 0; i < tail.ops.size(); ++i) tail.ops[i].add(w->active().ops[i]);
+      tail.active_users += w->active_users();
     }
     const Nanos last_tick_start = std::max(clock_.measure_start, last_tick_start_());
     bool any = false;

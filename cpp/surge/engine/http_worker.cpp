@@ -8,18 +8,6 @@ namespace surge {
 
 namespace asio = boost::asio;
 
-namespace {
-
-std::chrono::steady_clock::time_point to_time_point(Nanos t) {
-  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(t));
-}
-
-std::int64_t share(std::int64_t total, int index, int count) {
-  return total / count + (index < total % count ? 1 : 0);
-}
-
-}  // namespace
-
 HttpWorker::HttpWorker(const HttpRunSpec& spec, const RunClock& clock, RunSignal& signal, int index,
                        int worker_count, asio::ip::tcp::endpoint endpoint)
     : spec_(spec),
@@ -27,11 +15,15 @@ HttpWorker::HttpWorker(const HttpRunSpec& spec, const RunClock& clock, RunSignal
       signal_(signal),
       index_(index),
       worker_count_(worker_count),
+      endpoint_(endpoint),
       guard_(context_.get_executor()),
       pacer_(context_),
       sweeper_(context_),
       sweep_period_(std::clamp<Nanos>(std::min(spec.connect_timeout, spec.request_timeout) / 8,
                                       kNanosPerMilli, 100 * kNanosPerMilli)),
+      late_after_(spec.load.model == LoadModel::open || spec.load.think.is_pacing()
+                      ? spec.load.late_after
+                      : std::numeric_limits<Nanos>::max()),
       rng_(spec.seed * 0x100000001B3ULL + static_cast<std::uint64_t>(index) + 1),
       active_(std::make_unique<StatsBlock>(spec.operations.size())),
       spare_(std::make_unique<StatsBlock>(spec.operations.size())) {
@@ -49,19 +41,37 @@ HttpWorker::HttpWorker(const HttpRunSpec& spec, const RunClock& clock, RunSignal
   }
   weight_thresholds_.back() = std::numeric_limits<std::uint64_t>::max();
 
-  const auto connections = share(spec.load.connections, index, worker_count);
+  const auto& load = spec.load;
+  if (load.requests > 0) remaining_ = worker_share(load.requests, index, worker_count);
+  std::int64_t connections = 0;
+  if (load.model == LoadModel::open) {
+    connections = worker_share(load.connections, index, worker_count);
+    pool_limit_ = static_cast<std::size_t>(std::max<std::int64_t>(worker_share(load.pool_limit(), index, worker_count), 1));
+    schedule_.emplace(load.rate, clock.t0, index, worker_count, load.arrivals,
+                      spec.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(index));
+    backlog_.resize(static_cast<std::size_t>(std::max<std::int64_t>(1, worker_share(load.max_backlog, index, worker_count))));
+    idle_.reserve(pool_limit_);
+  } else {
+    connections = worker_share(load.peak_users(), index, worker_count);
+    users_.resize(static_cast<std::size_t>(connections));
+  }
+  connections_.reserve(std::max<std::size_t>(pool_limit_, static_cast<std::size_t>(connections)));
   for (std::int64_t i = 0; i < connections; ++i)
-    connections_.push_back(std::make_unique<HttpConnection>(*this, endpoint));
-  idle_.reserve(connections_.size());
-  if (spec.load.requests > 0) remaining_ = share(spec.load.requests, index, worker_count);
-  if (spec.load.model == LoadModel::open)
-    backlog_.resize(static_cast<std::size_t>(
-        std::max<std::int64_t>(1, share(spec.load.max_backlog, index, worker_count))));
+    connections_.push_back(std::make_unique<HttpConnection>(*this, endpoint, static_cast<int>(i)));
 }
 
 void HttpWorker::run() {
-  // Nothing is sent before t0, so a run without warm-up measures its very first request.
-  pacer_.expires_at(to_time_point(clock_.t0));
+  // Open connections during the lead before t0, so connect time does not show up as lag of
+  // the first requests. Nothing is sent before t0: a run without warm-up measures its first.
+  if (spec_.load.model == LoadModel::open) {
+    for (auto& c : connections_) c->connect();
+  } else {
+    const double at_start = std::floor(spec_.load.users.value_at(0) + 1e-9);
+    const auto users = worker_share(static_cast<std::int64_t>(at_start), index_, worker_count_);
+    for (std::int64_t k = 0; k < users && k < static_cast<std::int64_t>(connections_.size()); ++k)
+      connections_[static_cast<std::size_t>(k)]->connect();
+  }
+  pacer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(clock_.t0)));
   pacer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) start();
   });
@@ -71,16 +81,14 @@ void HttpWorker::run() {
 void HttpWorker::start() {
   sweep();
   if (remaining_ == 0 || connections_.empty()) {
+    schedule_done_ = true;
     maybe_finish();
     return;
   }
-  if (spec_.load.model == LoadModel::closed) {
-    for (auto& c : connections_) connection_available(*c);
+  if (spec_.load.model == LoadModel::open) {
+    start_open();
   } else {
-    for (auto& c : connections_) idle_.push_back(c.get());
-    next_intended_ =
-        clock_.t0 + static_cast<Nanos>(std::llround(static_cast<double>(index_) * 1e9 / spec_.load.rate));
-    arm_pacer();
+    start_closed();
   }
 }
 
@@ -99,77 +107,29 @@ bool HttpWorker::take_quota(Nanos intended) noexcept {
   return true;
 }
 
-void HttpWorker::arm_pacer() {
-  pacer_.expires_at(to_time_point(next_intended_));
-  pacer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) on_pacer();
-  });
-}
-
-void HttpWorker::on_pacer() {
-  if (draining_ || stopping_) return;
-  const Nanos now = now_ns();
-  // Absolute schedule: request k of this worker is intended at t0 + (k*T + index)/rate, so
-  // a late timer never shifts later requests; it only shows up as schedule lag.
-  while (next_intended_ <= now) {
-    if (next_intended_ >= clock_.measure_end || !take_quota(next_intended_)) {
-      schedule_done_ = true;
-      maybe_finish();
-      return;
-    }
-    dispatch(pick_operation(), next_intended_);
-    ++schedule_index_;
-    const double slot = static_cast<double>(schedule_index_ * worker_count_ + index_);
-    next_intended_ = clock_.t0 + static_cast<Nanos>(std::llround(slot * 1e9 / spec_.load.rate));
-  }
-  arm_pacer();
-}
-
-void HttpWorker::dispatch(int op, Nanos intended) {
-  if (!idle_.empty()) {
-    HttpConnection* c = idle_.back();
-    idle_.pop_back();
-    ++in_flight_;
-    c->send(op, intended);
-    return;
-  }
-  if (backlog_size_ < backlog_.size()) {
-    backlog_[(backlog_head_ + backlog_size_) % backlog_.size()] = Pending{intended, op};
-    ++backlog_size_;
-    return;
-  }
-  if (auto* s = stats(op, intended)) ++s->dropped;
+void HttpWorker::send(HttpConnection& connection, int op, Nanos intended) {
+  ++in_flight_;
+  connection.send(op, intended);
 }
 
 void HttpWorker::request_finished(HttpConnection& connection, bool available) {
   --in_flight_;
-  if (available)
+  // A connection that is backing off comes back through connection_available(); a closed-model
+  // user stays running meanwhile.
+  if (available) {
     connection_available(connection);
-  else
+  } else {
     maybe_finish();
+  }
 }
 
 void HttpWorker::connection_available(HttpConnection& connection) {
   if (stopping_) return;
   if (spec_.load.model == LoadModel::open) {
-    if (backlog_size_ > 0) {
-      const Pending next = backlog_[backlog_head_];
-      backlog_head_ = (backlog_head_ + 1) % backlog_.size();
-      --backlog_size_;
-      ++in_flight_;
-      connection.send(next.op, next.intended);
-      return;
-    }
-    idle_.push_back(&connection);
+    open_connection_free(connection);
   } else {
-    const Nanos now = now_ns();
-    if (!draining_ && now < clock_.measure_end && take_quota(now)) {
-      ++in_flight_;
-      connection.send(pick_operation(), now);
-      return;
-    }
+    user_next(connection);
   }
-  maybe_finish();
 }
 
 void HttpWorker::sweep() {
@@ -182,12 +142,19 @@ void HttpWorker::sweep() {
   });
 }
 
+bool HttpWorker::schedule_over() noexcept {
+  if (spec_.load.model == LoadModel::open) return schedule_done_;
+  const Nanos now = now_ns();
+  if (schedule_done_ || remaining_ == 0 || now >= clock_.measure_end) return true;
+  // An active user with iterations left is always running, so with none running and no ramp
+  // ahead nothing more will be sent.
+  return running_users_ == 0 && !spec_.load.users.changes_after(run_time_s(now));
+}
+
 void HttpWorker::maybe_finish() {
   if (finished_ || in_flight_ > 0 || backlog_size_ > 0) return;
-  const bool schedule_over = spec_.load.model == LoadModel::open
-                                 ? schedule_done_
-                                 : (remaining_ == 0 || now_ns() >= clock_.measure_end);
-  if (!(draining_ || schedule_over)) return;
+  if (spec_.load.model == LoadModel::closed && running_users_ > 0) return;
+  if (!(draining_ || schedule_over())) return;
   finished_ = true;
   finished_at_ = now_ns();
   pacer_.cancel();
@@ -217,6 +184,7 @@ std::future<StatsBlock*> HttpWorker::swap_interval() {
   auto future = promise->get_future();
   asio::post(context_, [this, promise] {
     std::swap(active_, spare_);
+    spare_->active_users = active_target_;
     promise->set_value(spare_.get());
   });
   return future;
@@ -226,6 +194,7 @@ void HttpWorker::drain() {
   asio::post(context_, [this] {
     draining_ = true;
     pacer_.cancel();
+    stop_thinking();
     maybe_finish();
   });
 }

@@ -1,6 +1,11 @@
 // One worker thread: its io_context, its share of the connections and of the schedule, and its
 // statistics. The coordinator talks to it only by posting handlers into its io_context, so
 // nothing shared is written on the per-request path.
+//
+// The open model (http_worker_open.cpp) paces intended starts from an ArrivalSchedule and
+// hands them to idle connections, growing the pool or queueing when all are busy. The closed
+// model (http_worker_closed.cpp) runs users, each on its own connection, with think time and a
+// user count that may ramp.
 #pragma once
 
 #include <atomic>
@@ -19,11 +24,18 @@
 
 namespace surge {
 
+// Worker `index` of `count` takes this much of `total` (connections, users, requests).
+inline std::int64_t worker_share(std::int64_t total, int index, int count) noexcept {
+  return total / count + (index < total % count ? 1 : 0);
+}
+
 struct StatsBlock {
   std::vector<OperationStats> ops;
+  std::int64_t active_users = 0;  // closed model: users running when the block was handed over
   explicit StatsBlock(std::size_t n) : ops(n) {}
   void reset_all() noexcept {
     for (auto& op : ops) op.reset();
+    active_users = 0;
   }
 };
 
@@ -46,12 +58,14 @@ class HttpWorker {
   [[nodiscard]] std::int64_t unfinished() const noexcept { return unfinished_; }
   // After run() has returned: the block still being filled.
   [[nodiscard]] StatsBlock& active() noexcept { return *active_; }
-  [[nodiscard]] StatsBlock& spare() noexcept { return *spare_; }
+  [[nodiscard]] std::int64_t active_users() const noexcept { return active_target_; }
 
   // Connection side (worker thread only).
   [[nodiscard]] boost::asio::io_context& context() noexcept { return context_; }
   [[nodiscard]] Nanos connect_timeout() const noexcept { return spec_.connect_timeout; }
   [[nodiscard]] Nanos request_timeout() const noexcept { return spec_.request_timeout; }
+  // Without pacing a closed-model user has no schedule to be late for: its lag is connect time.
+  [[nodiscard]] Nanos late_after() const noexcept { return late_after_; }
   void build_request(int op, std::string& out) { builders_[static_cast<std::size_t>(op)].build(out, rng_); }
   [[nodiscard]] bool is_head(int op) const noexcept {
     return builders_[static_cast<std::size_t>(op)].is_head();
@@ -67,47 +81,69 @@ class HttpWorker {
   [[nodiscard]] std::optional<ErrorClass> classify(int op, const http::ResponseReader& reader) const;
   // The connection has an outcome for its request and, when `available`, can take another.
   void request_finished(HttpConnection& connection, bool available);
-  // A connection that was backing off can take a request again.
+  // A connection that was backing off (or a user that was thinking) can go on.
   void connection_available(HttpConnection& connection);
+  // Closed model: a user's think time is over.
+  void user_wakes(HttpConnection& connection);
 
  private:
-  void start();
-  void on_pacer();
-  void arm_pacer();
-  void dispatch(int op, Nanos intended);
-  void sweep();
-  int pick_operation() noexcept;
-  bool take_quota(Nanos intended) noexcept;
-  [[nodiscard]] bool quota_left() const noexcept { return remaining_ != 0; }
-  void maybe_finish();
-  void shutdown();
-
   struct Pending {
     Nanos intended;
     int op;
   };
+  struct User {
+    bool active = false;    // counted in the current user target
+    bool running = false;   // in a request, backing off or thinking; not parked
+    bool thinking = false;  // waiting on its timer
+    Nanos last_start = -1;  // actual start of its last request; -1 before the first
+    Nanos next_start = 0;   // while thinking: the start it waits for
+    std::int64_t iterations_left = -1;  // -1 = unlimited
+  };
+
+  void start();
+  void sweep();
+  int pick_operation() noexcept;
+  bool take_quota(Nanos intended) noexcept;
+  void maybe_finish();
+  [[nodiscard]] bool schedule_over() noexcept;
+  void shutdown();
+  void send(HttpConnection& connection, int op, Nanos intended);
+
+  // Open model (http_worker_open.cpp).
+  void start_open();
+  void arm_pacer();
+  void on_pacer();
+  void dispatch(int op, Nanos intended);
+  void open_connection_free(HttpConnection& connection);
+  HttpConnection* grow_pool();
+
+  // Closed model (http_worker_closed.cpp).
+  void start_closed();
+  void update_users();
+  void user_next(HttpConnection& connection);
+  void launch(HttpConnection& connection, Nanos intended, Nanos now);
+  void park(HttpConnection& connection);
+  void stop_thinking();
+  [[nodiscard]] double run_time_s(Nanos t) const noexcept {
+    return static_cast<double>(t - clock_.t0) / 1e9;
+  }
 
   const HttpRunSpec& spec_;
   const RunClock& clock_;
   RunSignal& signal_;
   const int index_;
   const int worker_count_;
+  boost::asio::ip::tcp::endpoint endpoint_;
   boost::asio::io_context context_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  boost::asio::steady_timer pacer_;
+  boost::asio::steady_timer pacer_;  // open: next arrival; closed: next user-count change
   boost::asio::steady_timer sweeper_;
   Nanos sweep_period_;
+  Nanos late_after_;
   Rng rng_;
   std::vector<http::RequestBuilder> builders_;
   std::vector<std::uint64_t> weight_thresholds_;
   std::vector<std::unique_ptr<HttpConnection>> connections_;
-  std::vector<HttpConnection*> idle_;
-  std::vector<Pending> backlog_;  // ring buffer, preallocated
-  std::size_t backlog_head_ = 0;
-  std::size_t backlog_size_ = 0;
-  std::int64_t schedule_index_ = 0;
-  Nanos next_intended_ = 0;
-  bool schedule_done_ = false;
   std::int64_t remaining_ = -1;  // measured requests left; -1 = unlimited
   int in_flight_ = 0;
   bool draining_ = false;
@@ -118,6 +154,21 @@ class HttpWorker {
   std::atomic<bool> done_{false};
   std::unique_ptr<StatsBlock> active_;
   std::unique_ptr<StatsBlock> spare_;
+
+  // Open model.
+  std::optional<ArrivalSchedule> schedule_;
+  std::size_t pool_limit_ = 0;
+  std::vector<HttpConnection*> idle_;
+  std::vector<Pending> backlog_;  // ring buffer, preallocated
+  std::size_t backlog_head_ = 0;
+  std::size_t backlog_size_ = 0;
+  Nanos next_intended_ = 0;
+  bool schedule_done_ = false;
+
+  // Closed model.
+  std::vector<User> users_;  // one per connection, same index
+  std::int64_t active_target_ = 0;
+  int running_users_ = 0;
 };
 
 }  // namespace surge

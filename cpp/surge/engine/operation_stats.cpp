@@ -43,6 +43,7 @@ void OperationStats::add(const OperationStats& other) {
   lag.add(other.lag);
   count += other.count;
   dropped += other.dropped;
+  late += other.late;
   for (std::size_t i = 0; i < errors.size(); ++i) {
     errors[i] += other.errors[i];
     for (const auto& e : other.examples[i])
@@ -56,6 +57,7 @@ void OperationStats::reset() noexcept {
   lag.reset();
   count = 0;
   dropped = 0;
+  late = 0;
   errors.fill(0);
   for (auto& e : examples) e.clear();
 }

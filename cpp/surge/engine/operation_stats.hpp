@@ -34,14 +34,16 @@ struct OperationStats {
   HdrHistogram lag;
   std::int64_t count = 0;    // every outcome: successes and errors
   std::int64_t dropped = 0;  // open model: never sent because the backlog was full
+  std::int64_t late = 0;     // sent more than the run's late_after behind the intended start
   std::array<std::int64_t, kErrorClassCount> errors{};
   std::array<std::vector<std::string>, kErrorClassCount> examples;
 
   // Response-bearing outcome (success, HTTP error or failed check): all three timings recorded.
-  void record_timed(Nanos intended, Nanos sent, Nanos done) noexcept {
+  void record_timed(Nanos intended, Nanos sent, Nanos done, Nanos late_after) noexcept {
     response.record(done - intended);
     service.record(done - sent);
     lag.record(sent - intended);
+    if (sent - intended > late_after) ++late;
     ++count;
   }
   // Adds an error class to an outcome already counted (an HTTP error still has timings).

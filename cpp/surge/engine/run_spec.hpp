@@ -7,23 +7,41 @@
 #include <vector>
 
 #include "surge/core/clock.hpp"
+#include "surge/load/arrival_schedule.hpp"
+#include "surge/load/rate_curve.hpp"
+#include "surge/load/think_time.hpp"
 #include "surge/proto/http/request_builder.hpp"
 
 namespace surge {
 
 enum class LoadModel { closed, open };
 
+// Both curves start at t0, the start of warm-up; the measured window follows the warm-up.
 struct LoadSpec {
   LoadModel model = LoadModel::closed;
-  int connections = 10;
   int threads = 1;
-  double rate = 0;            // open model: requests per second over the whole run
-  std::int64_t requests = 0;  // measured requests to issue; 0 = no limit
+  std::int64_t requests = 0;  // measured requests to issue in all; 0 = no limit
   Nanos duration = 0;         // measured window; 0 = until `requests` are done
   Nanos warmup = 0;           // before the measured window, excluded from statistics
   Nanos interval = kNanosPerSecond;
   Nanos drain = 2 * kNanosPerSecond;  // how long in-flight requests may finish after the window
-  std::int64_t max_backlog = 100000;  // open model: queued requests before new ones are dropped
+
+  // Open model: arrivals follow `rate` (requests/s over time).
+  RateCurve rate;
+  Arrivals arrivals = Arrivals::uniform;
+  int connections = 10;               // pool opened before the first request
+  int max_connections = 0;            // the pool grows up to this when all are busy; 0 = connections
+  std::int64_t max_backlog = 100000;  // requests waiting for a connection before new ones are dropped
+  Nanos late_after = kNanosPerMilli;  // a request sent later than this after its intended start is late
+
+  // Closed model: `users` over time, each with one connection, looping over the operations.
+  RateCurve users;
+  ThinkTime think;
+  std::int64_t iterations_per_user = 0;  // 0 = no limit
+
+  [[nodiscard]] int pool_limit() const noexcept { return max_connections > 0 ? max_connections : connections; }
+  // Closed model: most users at once in the run (each needs its own connection).
+  [[nodiscard]] int peak_users() const noexcept;
 };
 
 struct HttpOperation {

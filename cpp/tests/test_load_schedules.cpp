@@ -1,0 +1,138 @@
+// Rate curves, arrival schedules and think time: the intended start of every request.
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "check.hpp"
+#include "surge/load/arrival_schedule.hpp"
+#include "surge/load/rate_curve.hpp"
+#include "surge/load/think_time.hpp"
+
+using namespace surge;
+
+namespace {
+bool near(double a, double b, double tolerance) { return std::fabs(a - b) <= tolerance; }
+constexpr double kInf = std::numeric_limits<double>::infinity();
+}  // namespace
+
+TEST(constant_curve_spaces_arrivals_evenly) {
+  const auto curve = RateCurve::constant(1000);
+  std::size_t hint = 0;
+  CHECK(curve.time_of_integral(0, hint) == 0);
+  CHECK(near(curve.time_of_integral(1, hint), 0.001, 1e-12));
+  CHECK(near(curve.time_of_integral(12345, hint), 12.345, 1e-9));
+  CHECK(near(curve.integral_to(2.5), 2500, 1e-9));
+  CHECK(curve.value_at(100) == 1000);
+  CHECK(!curve.changes_after(0));
+}
+
+TEST(ramp_integral_and_inverse_agree) {
+  // 0 -> 100/s over 10 s, hold 100/s for 5 s, down to 20/s over 4 s.
+  const RateCurve curve({{10, 0, 100}, {5, 100, 100}, {4, 100, 20}});
+  CHECK(near(curve.integral_to(10), 500, 1e-9));
+  CHECK(near(curve.integral_to(15), 1000, 1e-9));
+  CHECK(near(curve.integral_to(19), 1240, 1e-9));
+  CHECK(near(curve.value_at(5), 50, 1e-12));
+  CHECK(near(curve.value_at(17), 60, 1e-9));
+  CHECK(curve.value_at(19.5) == 0);  // after the last stage
+  CHECK(curve.end_s() == 19);
+  std::size_t hint = 0;
+  for (double n = 0; n <= 1240; n += 7.5) {
+    const double t = curve.time_of_integral(n, hint);
+    CHECK(near(curve.integral_to(t), n, 1e-6));
+  }
+  CHECK(std::isinf(curve.time_of_integral(1240.5, hint)));
+  // Going back in n resets the hint rather than answering wrongly.
+  CHECK(near(curve.time_of_integral(125, hint), 5, 1e-9));
+  CHECK(near(curve.max_until(100), 100, 1e-12));
+  CHECK(near(curve.max_until(5), 50, 1e-9));
+}
+
+TEST(zero_length_stage_is_a_jump) {
+  const RateCurve curve({{2, 10, 10}, {0, 10, 50}, {kInf, 50, 50}});
+  CHECK(curve.value_at(1.999) == 10);
+  CHECK(curve.value_at(2) == 50);
+  std::size_t hint = 0;
+  CHECK(near(curve.time_of_integral(20, hint), 2, 1e-12));
+  CHECK(near(curve.time_of_integral(70, hint), 3, 1e-12));
+}
+
+TEST(curve_rejects_bad_stages) {
+  bool threw = false;
+  try {
+    RateCurve({{-1, 1, 1}});
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  CHECK(threw);
+  threw = false;
+  try {
+    RateCurve({{kInf, 1, 1}, {1, 1, 1}});
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  CHECK(threw);
+}
+
+TEST(workers_interleave_to_the_full_schedule) {
+  const auto curve = RateCurve::constant(100);
+  const Nanos origin = 1'000'000'000;
+  std::vector<Nanos> all;
+  for (int w = 0; w < 3; ++w) {
+    ArrivalSchedule schedule(curve, origin, w, 3, Arrivals::uniform, 1);
+    for (int k = 0; k < 4; ++k) all.push_back(schedule.next());
+  }
+  // Worker w has global arrivals w, w+3, w+6, w+9: intended at origin + i * 10 ms.
+  CHECK(all[0] == origin);
+  CHECK(all[1] == origin + 30'000'000);
+  CHECK(all[4] == origin + 10'000'000);
+  CHECK(all[11] == origin + 110'000'000);
+}
+
+TEST(schedule_ends_with_the_curve) {
+  const RateCurve curve({{1, 10, 10}});
+  ArrivalSchedule schedule(curve, 0, 0, 1, Arrivals::uniform, 1);
+  int n = 0;
+  while (schedule.next() != ArrivalSchedule::kNever && n < 100) ++n;
+  CHECK(n == 11);  // arrivals at 0, 0.1, ..., 1.0 s: the integral reaches 10 at the end
+}
+
+TEST(poisson_arrivals_have_the_right_rate_and_spread) {
+  const auto curve = RateCurve::constant(1000);
+  ArrivalSchedule schedule(curve, 0, 0, 1, Arrivals::poisson, 42);
+  const int n = 200000;
+  Nanos last = 0;
+  double sum = 0;
+  double sum_sq = 0;
+  for (int i = 0; i < n; ++i) {
+    const Nanos t = schedule.next();
+    const double gap = static_cast<double>(t - last) / 1e6;  // ms
+    sum += gap;
+    sum_sq += gap * gap;
+    last = t;
+  }
+  const double mean = sum / n;
+  const double variance = sum_sq / n - mean * mean;
+  CHECK(near(mean, 1.0, 0.01));      // 1000/s: mean gap 1 ms
+  CHECK(near(variance, 1.0, 0.03));  // exponential: variance = mean^2
+}
+
+TEST(think_time_kinds) {
+  Rng rng(7);
+  CHECK(ThinkTime{}.next_start(100, 500, rng) == 500);
+  CHECK((ThinkTime{.kind = ThinkKind::constant, .a = 50}).next_start(100, 500, rng) == 550);
+  const ThinkTime between{.kind = ThinkKind::uniform, .a = 10, .b = 20};
+  for (int i = 0; i < 1000; ++i) {
+    const Nanos t = between.next_start(0, 1000, rng);
+    CHECK(t >= 1010 && t <= 1020);
+  }
+  // Pacing fixes the time between starts, whatever the response took.
+  const ThinkTime pacing{.kind = ThinkKind::pacing, .a = 1000};
+  CHECK(pacing.next_start(5000, 5300, rng) == 6000);
+  CHECK(pacing.next_start(5000, 7000, rng) == 6000);  // already late: intended in the past
+  const ThinkTime exponential{.kind = ThinkKind::exponential, .a = 1'000'000};
+  double sum = 0;
+  for (int i = 0; i < 100000; ++i) sum += static_cast<double>(exponential.next_start(0, 0, rng));
+  CHECK(near(sum / 100000, 1e6, 2e4));
+}
