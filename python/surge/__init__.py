@@ -13,25 +13,45 @@ scenario = surge.Scenario(
 result = surge.run(scenario)
 """
 
-from . import http
+from . import http, shapes, slo, think
 from ._core import __version__
 from .errors import ConfigError
-from .load_models import Connections, ConstantRate
+from .load_models import (
+    Connections,
+    ConstantRate,
+    Iterations,
+    RampingRate,
+    RampingUsers,
+    Users,
+)
 from .result import Result, load
 from .runner import run
 from .scenario import Scenario, scenario
 from .target import Target
+from .think import between, constant, constant_pacing, constant_throughput, exponential
 
 __all__ = [
     "ConfigError",
     "Connections",
     "ConstantRate",
+    "Iterations",
+    "RampingRate",
+    "RampingUsers",
     "Result",
     "Scenario",
     "Target",
+    "Users",
     "__version__",
+    "between",
+    "constant",
+    "constant_pacing",
+    "constant_throughput",
+    "exponential",
     "http",
     "load",
     "run",
     "scenario",
+    "shapes",
+    "slo",
+    "think",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import os
 import signal
 import sys
 import threading
@@ -17,13 +18,21 @@ from urllib.parse import urlsplit
 
 from . import http as http_ops
 from .errors import ConfigError
-from .load_models import Connections, ConstantRate
+from .load_models import (
+    Connections,
+    ConstantRate,
+    LoadModel,
+    RampingRate,
+    RampingUsers,
+    Users,
+)
 from .loader import load_scenarios, pick
 from .result import Result
 from .runner import run
 from .scenario import Scenario
 from .summary import progress_line, summary_table
 from .target import Target
+from .think import NO_THINK, parse_think
 from .units import parse_duration
 from .urls import parse_http_url
 
@@ -91,6 +100,105 @@ def _key_value(separator: str, what: str):
     return parse
 
 
+def _stages_arg(flag: str):
+    def parse(value: str) -> list[tuple[str, float]]:
+        stages = []
+        for part in value.split(","):
+            duration, sep, target = part.strip().partition(":")
+            try:
+                if not sep or not duration:
+                    raise ValueError
+                stages.append((duration, float(target)))
+            except ValueError:
+                raise argparse.ArgumentTypeError(
+                    f"expected DURATION:TARGET pairs such as 30s:100,1m:2000, got {value!r}"
+                ) from None
+        return stages
+
+    return parse
+
+
+def _add_load_flags(p: argparse.ArgumentParser, *, connections_default: int | None) -> None:
+    g = p.add_argument_group("load model (open: -R/--stages; closed: -c/-u/--user-stages)")
+    g.add_argument(
+        "-c",
+        "--connections",
+        type=_positive_int,
+        default=connections_default,
+        help="closed model: connections, one request each; open model: the initial pool",
+    )
+    g.add_argument("-R", "--rate", type=_positive_float, help="requests/s: runs the open model")
+    g.add_argument(
+        "--stages",
+        type=_stages_arg("--stages"),
+        metavar="30s:100,1m:2000",
+        help="open model with ramping rate stages (starts from -R, or 0)",
+    )
+    g.add_argument("--poisson", action="store_true", help="open model: Poisson arrivals")
+    g.add_argument("--max-connections", type=_positive_int, help="open model: pool ceiling")
+    g.add_argument("--max-backlog", type=int, help="open model: queued requests before drops")
+    g.add_argument("-u", "--users", type=_positive_int, help="closed model: users")
+    g.add_argument("--spawn-rate", type=_positive_float, help="users started per second")
+    g.add_argument(
+        "--user-stages",
+        type=_stages_arg("--user-stages"),
+        metavar="30s:10,1m:50",
+        help="closed model with ramping user stages",
+    )
+    g.add_argument(
+        "--think", metavar="2s|1s-3s|exp:2s|pacing:1s|throughput:5", help="user think time"
+    )
+    g.add_argument("--iterations", type=_positive_int, help="closed model: requests per user")
+
+
+def _load_from_flags(args: argparse.Namespace) -> LoadModel | None:
+    """The load model the flags ask for; None when they name none."""
+    open_flags = [f for f, v in (("-R", args.rate), ("--stages", args.stages)) if v]
+    closed_flags = [
+        f
+        for f, v in (
+            ("-u", args.users),
+            ("--user-stages", args.user_stages),
+            ("--think", args.think),
+            ("--spawn-rate", args.spawn_rate),
+            ("--iterations", args.iterations),
+        )
+        if v
+    ]
+    if open_flags and closed_flags:
+        raise ConfigError(
+            f"{open_flags[0]} (open model) and {closed_flags[0]} (closed model) cannot be "
+            "combined: pick a rate or users"
+        )
+    if args.poisson and not open_flags:
+        raise ConfigError("--poisson needs an open-model rate: add -R or --stages")
+    pool = {}
+    if args.connections is not None:
+        pool["connections"] = args.connections
+    if args.max_connections is not None:
+        pool["max_connections"] = args.max_connections
+    if args.max_backlog is not None:
+        pool["max_backlog"] = args.max_backlog
+    if args.stages:
+        return RampingRate(args.stages, start_rate=args.rate or 0.0, poisson=args.poisson, **pool)
+    if args.rate:
+        return ConstantRate(args.rate, poisson=args.poisson, **pool)
+    think = parse_think(args.think) if args.think else NO_THINK
+    limit = {"max_connections": args.max_connections} if args.max_connections else {}
+    if args.user_stages:
+        return RampingUsers(args.user_stages, think=think, **limit)
+    if closed_flags or args.connections is not None:
+        users = args.users or args.connections or 10
+        return Users(
+            users,
+            think=think,
+            spawn_rate=args.spawn_rate,
+            iterations=args.iterations,
+            **limit,
+        )
+    return None
+
+
 def _add_output_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="PATH", help="write the results JSON here")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-interval progress lines")
@@ -120,6 +228,8 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a scenario parameter",
     )
+    run_p.add_argument("-d", "--duration", type=_duration_arg("--duration"))
+    _add_load_flags(run_p, connections_default=None)
     _add_output_flags(run_p)
 
     serve = sub.add_parser("serve", help="run the embedded demo target in the foreground")
@@ -137,11 +247,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     h = sub.add_parser("http", help="load one URL, wrk-style (open model with -R)")
     h.add_argument("url")
-    h.add_argument("-c", "--connections", type=_positive_int, default=10)
     h.add_argument("-t", "--threads", type=_positive_int, default=1)
     h.add_argument("-d", "--duration", type=_duration_arg("--duration"))
     h.add_argument("-n", "--requests", type=_positive_int)
-    h.add_argument("-R", "--rate", type=_positive_float, help="requests/s: runs the open model")
+    _add_load_flags(h, connections_default=None)
     h.add_argument("-m", "--method", default="GET")
     h.add_argument(
         "-H", "--header", action="append", default=[], type=_key_value(":", "'Name: value'")
@@ -226,6 +335,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     scenarios = load_scenarios(args.file)
     scenario = pick(scenarios, args.scenario, dict(args.settings))
+    changes: dict[str, Any] = {}
+    load = _load_from_flags(args)
+    if load is not None:
+        changes["load"] = load
+        if load.duration_s is not None:  # stages set the timeline
+            changes["duration"] = None
+    if args.duration is not None:
+        changes["duration"] = args.duration
+    if changes:
+        scenario = scenario.replace(**changes)
     result = run(scenario, progress=_progress(args.quiet))
     return _finish(result, args.json)
 
@@ -278,8 +397,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_http(args: argparse.Namespace) -> int:
-    if args.duration is None and args.requests is None:
-        args.duration = 10.0
     parse_http_url(args.url)  # a bad URL fails here with its own message
     parts = urlsplit(args.url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -294,11 +411,7 @@ def _cmd_http(args: argparse.Namespace) -> int:
         expect_body=args.expect_body,
     )
     base = f"{parts.scheme}://{parts.netloc}"
-    load = (
-        ConstantRate(args.rate, connections=args.connections)
-        if args.rate
-        else Connections(args.connections)
-    )
+    load = _load_from_flags(args) or Connections(10)
     scenario = Scenario(
         name="http",
         base_url=base,
@@ -329,6 +442,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error of the run.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -299,7 +299,7 @@ class Iterations:
         _fill_closed(self, load)
 
 
-def Connections(connections: int = 10) -> Users:  # noqa: N802 - kept as the wrk-style name
+def Connections(connections: int = 10) -> Users:
     """Closed model, wrk-style: `connections` connections, each with one request in flight."""
     _whole(connections, "connections", 1)
     return Users(connections)

@@ -36,7 +36,8 @@ class Scenario:
     timeout: str | float = "30s"
     connect_timeout: str | float = "5s"
     interval: str | float = "1s"
-    late_after: str | float = "1ms"  # a request sent later than this after its intended start is late
+    # A request sent later than this after its intended start counts as a late start.
+    late_after: str | float = "1ms"
     seed: int = 1
     params: dict[str, Any] = field(default_factory=dict)
 

@@ -101,7 +101,8 @@ def describe_load(load: dict[str, Any]) -> str:
         targets = " -> ".join(f"{s['target']:g}" for s in load["stages"])
         return f"open model, rate stages {load['start_rate_per_s']:g} -> {targets} req/s"
     if shape == "users":
-        spawn = f" spawned at {load['spawn_rate_per_s']:g}/s" if load.get("spawn_rate_per_s") else ""
+        rate = load.get("spawn_rate_per_s")
+        spawn = f" spawned at {rate:g}/s" if rate else ""
         return f"closed model, {load['users']} users{spawn}{with_think}"
     if shape == "ramping_users":
         targets = " -> ".join(f"{s['target']:g}" for s in load["stages"])

@@ -54,7 +54,9 @@ def between(low: str | float, high: str | float) -> Think:
     """A pause drawn uniformly between `low` and `high` (Locust's `between`)."""
     a, b = _seconds(low, "think time"), _seconds(high, "think time")
     if b < a:
-        raise ConfigError(f"think time: between(low, high) needs low <= high, got {low!r}, {high!r}")
+        raise ConfigError(
+            f"think time: between(low, high) needs low <= high, got {low!r}, {high!r}"
+        )
     return Think("uniform", a, b)
 
 
