@@ -136,3 +136,16 @@ TEST(think_time_kinds) {
   for (int i = 0; i < 100000; ++i) sum += static_cast<double>(exponential.next_start(0, 0, rng));
   CHECK(near(sum / 100000, 1e6, 2e4));
 }
+
+TEST(whole_changes_of_a_users_ramp) {
+  // 0 -> 10 users over 2 s, hold 1 s, 10 -> 0 over 1 s.
+  const RateCurve users({{2, 0, 10}, {1, 10, 10}, {1, 10, 0}});
+  CHECK(near(users.next_whole_change(0), 0.2, 1e-9));
+  CHECK(near(users.next_whole_change(0.2), 0.4, 1e-9));
+  CHECK(near(users.next_whole_change(1.9), 2.0, 1e-9));
+  CHECK(near(users.next_whole_change(2.0), 3.0, 1e-12));  // the hold ends
+  CHECK(near(users.next_whole_change(3.0), 3.0, 1e-9));  // falling: 10 -> 9 right after 3.0
+  CHECK(near(users.next_whole_change(3.05), 3.1, 1e-9));
+  CHECK(near(users.next_whole_change(3.95), 4.0, 1e-9));
+  CHECK(std::isinf(users.next_whole_change(4.0)));
+}

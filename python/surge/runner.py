@@ -133,6 +133,9 @@ def run(
             "interval_s": parse_duration(scenario.interval),
         },
         "started_at": started_at.isoformat(timespec="milliseconds"),
+        # CLOCK_MONOTONIC (time.monotonic_ns) at the start of measurement: lines the run up
+        # with other events on the same host, such as a target's stall windows.
+        "monotonic_start_ns": raw.measure_start_ns,
         "duration_s": round(measured, 6),
         "interrupted": raw.interrupted,
         "unfinished": raw.unfinished,

@@ -187,7 +187,7 @@ class Coordinator {
     for (const auto& op : tail.ops) any = any || op.count > 0 || op.dropped > 0;
     if (any)
       absorb(tail, static_cast<double>(last_tick_start - clock_.measure_start) / 1e9,
-             std::max<Nanos>(now_ns() - last_tick_start, 1), false);
+             std::max<Nanos>(end - last_tick_start, 1), false);
     result_.measured_s = static_cast<double>(end - clock_.measure_start) / 1e9;
   }
 

@@ -10,9 +10,9 @@
 namespace surge {
 
 namespace {
-// How often the user count is re-read while it ramps: fine enough for spawn rates in the
-// hundreds per second, cheap enough to be invisible.
-constexpr Nanos kUserRampTick = 5 * kNanosPerMilli;
+// The user count is re-read just after each whole-number change of the curve; the margin keeps
+// floating-point rounding from reading the old count at the boundary.
+constexpr Nanos kUserChangeMargin = 2 * kNanosPerMicro;
 }  // namespace
 
 void HttpWorker::start_closed() {
@@ -44,8 +44,10 @@ void HttpWorker::update_users() {
     }
   }
   for (auto* c : starting) user_next(*c);
-  if (now < clock_.measure_end && spec_.load.users.changes_after(t)) {
-    pacer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(now + kUserRampTick)));
+  const double next = spec_.load.users.next_whole_change(t);
+  if (now < clock_.measure_end && std::isfinite(next)) {
+    const Nanos at = clock_.t0 + static_cast<Nanos>(next * 1e9) + kUserChangeMargin;
+    pacer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(std::max(at, now + 1))));
     pacer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) update_users();
     });

@@ -107,4 +107,23 @@ bool RateCurve::changes_after(double t) const noexcept {
   return false;
 }
 
+double RateCurve::next_whole_change(double t) const noexcept {
+  for (std::size_t i = 0; i < segments_.size(); ++i) {
+    const auto& s = segments_[i];
+    const double end = starts_[i] + s.duration_s;
+    if (end <= t) continue;
+    if (s.from == s.to || s.duration_s == 0) return end;  // flat: only the boundary matters
+    const double slope = (s.to - s.from) / s.duration_s;
+    const double v = s.from + slope * (std::max(t, starts_[i]) - starts_[i]);
+    // Users are read as floor(value + 1e-9). Rising, that count goes up when the value reaches
+    // the next whole number; falling, it goes down as soon as the value drops below the count.
+    constexpr double kEps = 1e-9;
+    const double count = std::floor(v + kEps);
+    const double goal = slope > 0 ? count + 1 - kEps : count - kEps;
+    const double at = starts_[i] + (goal - s.from) / slope;
+    return std::min(std::max(at, t), end);
+  }
+  return std::numeric_limits<double>::infinity();
+}
+
 }  // namespace surge

@@ -36,6 +36,9 @@ class RateCurve {
   [[nodiscard]] double end_s() const noexcept { return end_; }
   // Whether the value can change strictly after t (false on a final hold).
   [[nodiscard]] bool changes_after(double t) const noexcept;
+  // The next time after t at which floor(value) may change: an integer crossing or a segment
+  // boundary; +inf if there is none. Used to start and stop users exactly on time.
+  [[nodiscard]] double next_whole_change(double t) const noexcept;
 
  private:
   std::vector<CurveSegment> segments_;
