@@ -77,6 +77,15 @@ def test_http_open_model_with_rate(target):
         (["run", "no/such/file.py"], "no scenario file"),
         (["serve", "--latency", "slow"], "--latency: expected"),
         (["frobnicate"], "invalid choice"),
+        (["http", "http://127.0.0.1:1", "-R", "0"], "expected a number > 0"),
+        (["http", "http://127.0.0.1:1", "-d", "0s"], "duration: must be > 0"),
+        (["http", "http://127.0.0.1:1", "--stages", "100,1m:200"], "--stages: expected"),
+        (["http", "http://127.0.0.1:1", "--stages", "30s:100", "-d", "5s"], "leave duration"),
+        (["http", "http://127.0.0.1:1", "--think=-1s"], "--think: expected"),
+        (["http", "http://127.0.0.1:1", "-R", "10", "-u", "5"], "cannot be combined"),
+        (["http", "http://127.0.0.1:1", "-u", "60", "--max-connections", "50"], "max_connect"),
+        (["http", "http://127.0.0.1:1", "-R", "9", "-c", "8", "--max-connections", "4"], ">= c"),
+        (["http", "http://127.0.0.1:1", "--poisson"], "--poisson needs"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message):
@@ -86,6 +95,44 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
     assert len(lines) == 1, done.stderr
     assert message in lines[0]
     assert "Traceback" not in done.stderr
+
+
+def test_http_rate_stages_and_users_from_flags(target, tmp_path):
+    out = tmp_path / "ramp.json"
+    done = surge_cli(
+        "http", f"{target.url}/api/v1/health", "--stages", "1s:200,1s:400", "--json", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(out.read_text())
+    assert doc["load"]["shape"] == "ramping" and doc["load"]["duration_s"] == 2
+    assert doc["total"]["count"] == pytest.approx(100 + 300, abs=4)
+    assert "rate stages 0 -> 200 -> 400" in done.stdout
+    # Progress lines name the target rate of each interval.
+    assert "(target 100)" in done.stderr and "(target 300)" in done.stderr
+
+    out = tmp_path / "users.json"
+    done = surge_cli(
+        "http",
+        f"{target.url}/api/v1/health",
+        *("-u", "3", "--iterations", "5", "--think", "1ms-2ms", "--json", str(out), "-q"),
+    )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(out.read_text())
+    assert doc["total"]["count"] == 15
+    assert doc["load"]["think"] == {"kind": "uniform", "min_s": 0.001, "max_s": 0.002}
+
+
+def test_run_overrides_the_scenario_load_from_flags(target, tmp_path):
+    out = tmp_path / "r.json"
+    done = surge_cli(
+        "run",
+        "scenarios/quickstart.py",
+        *("--set", f"base_url={target.url}", "--user-stages", "1s:4", "--think", "5ms"),
+        *("--json", str(out), "-q"),
+    )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(out.read_text())
+    assert doc["load"]["shape"] == "ramping_users" and doc["duration_s"] == pytest.approx(1, 0.05)
 
 
 def test_run_a_scenario_file_with_overrides(target, tmp_path):

@@ -103,10 +103,8 @@ void register_http_run(py::module_& m) {
       .def_readwrite("max_backlog", &LoadSpec::max_backlog)
       .def_readwrite("late_after_ns", &LoadSpec::late_after)
       .def("set_user_stages", [](LoadSpec& l, const std::vector<StageTuple>& s) { l.users = curve_from(s); })
-      .def("set_think",
-           [](LoadSpec& l, ThinkKind kind, Nanos a, Nanos b) {
-             l.think = ThinkTime{.kind = kind, .a = a, .b = b};
-           })
+      .def("set_think", [](LoadSpec& l, ThinkKind kind, Nanos a,
+                           Nanos b) { l.think = ThinkTime{.kind = kind, .a = a, .b = b}; })
       .def_readwrite("iterations_per_user", &LoadSpec::iterations_per_user)
       .def_property_readonly("peak_users", &LoadSpec::peak_users);
 

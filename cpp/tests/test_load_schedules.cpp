@@ -12,7 +12,9 @@
 using namespace surge;
 
 namespace {
-bool near(double a, double b, double tolerance) { return std::fabs(a - b) <= tolerance; }
+bool near(double a, double b, double tolerance) {
+  return std::fabs(a - b) <= tolerance;
+}
 constexpr double kInf = std::numeric_limits<double>::infinity();
 }  // namespace
 
@@ -144,7 +146,7 @@ TEST(whole_changes_of_a_users_ramp) {
   CHECK(near(users.next_whole_change(0.2), 0.4, 1e-9));
   CHECK(near(users.next_whole_change(1.9), 2.0, 1e-9));
   CHECK(near(users.next_whole_change(2.0), 3.0, 1e-12));  // the hold ends
-  CHECK(near(users.next_whole_change(3.0), 3.0, 1e-9));  // falling: 10 -> 9 right after 3.0
+  CHECK(near(users.next_whole_change(3.0), 3.0, 1e-9));   // falling: 10 -> 9 right after 3.0
   CHECK(near(users.next_whole_change(3.05), 3.1, 1e-9));
   CHECK(near(users.next_whole_change(3.95), 4.0, 1e-9));
   CHECK(std::isinf(users.next_whole_change(4.0)));

@@ -52,7 +52,9 @@ void HttpConnection::think_until(Nanos when) {
   });
 }
 
-void HttpConnection::cancel_wait() { wait_timer_.cancel(); }
+void HttpConnection::cancel_wait() {
+  wait_timer_.cancel();
+}
 
 void HttpConnection::start_connect() {
   connecting_ = true;

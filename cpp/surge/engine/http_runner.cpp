@@ -42,7 +42,8 @@ class Coordinator {
     // A short lead lets every thread reach its io_context, and open-model pools connect,
     // before the first intended start.
     const int preconnected = load.model == LoadModel::open ? load.connections : pool;
-    const Nanos lead = std::min<Nanos>(5 * kNanosPerMilli + preconnected * 20 * kNanosPerMicro, 200 * kNanosPerMilli);
+    const Nanos lead =
+        std::min<Nanos>(5 * kNanosPerMilli + preconnected * 20 * kNanosPerMicro, 200 * kNanosPerMilli);
     clock_.t0 = now_ns() + lead;
     clock_.measure_start = clock_.t0 + load.warmup;
     clock_.measure_end = load.duration > 0 ? clock_.measure_start + load.duration : INT64_MAX;
@@ -93,6 +94,7 @@ class Coordinator {
       const Nanos t = now_ns();
       if (t >= next_tick) {
         if (!close_interval(next_tick)) {
+          progress_declined_ = true;
           result_.interrupted = true;
           stopped_at_ = t;
           return;
@@ -158,7 +160,8 @@ class Coordinator {
     if (load.model == LoadModel::open) {
       // Intervals are measured from measure_start; the rate curve from t0.
       const double from = static_cast<double>(load.warmup) / 1e9 + start_s;
-      report.total.target_rate_per_s = (load.rate.integral_to(from + length_s) - load.rate.integral_to(from)) / length_s;
+      report.total.target_rate_per_s =
+          (load.rate.integral_to(from + length_s) - load.rate.integral_to(from)) / length_s;
     } else {
       report.total.users = interval.active_users;
     }
@@ -187,7 +190,7 @@ class Coordinator {
     for (const auto& op : tail.ops) any = any || op.count > 0 || op.dropped > 0;
     if (any)
       absorb(tail, static_cast<double>(last_tick_start - clock_.measure_start) / 1e9,
-             std::max<Nanos>(end - last_tick_start, 1), false);
+             std::max<Nanos>(end - last_tick_start, 1), !progress_declined_);
     result_.measured_s = static_cast<double>(end - clock_.measure_start) / 1e9;
   }
 
@@ -205,6 +208,7 @@ class Coordinator {
   std::vector<std::unique_ptr<HttpWorker>> workers_;
   RunResult result_;
   Nanos stopped_at_ = 0;
+  bool progress_declined_ = false;  // the callback asked to stop: do not call it again
 };
 
 }  // namespace

@@ -46,10 +46,12 @@ HttpWorker::HttpWorker(const HttpRunSpec& spec, const RunClock& clock, RunSignal
   std::int64_t connections = 0;
   if (load.model == LoadModel::open) {
     connections = worker_share(load.connections, index, worker_count);
-    pool_limit_ = static_cast<std::size_t>(std::max<std::int64_t>(worker_share(load.pool_limit(), index, worker_count), 1));
+    pool_limit_ = static_cast<std::size_t>(
+        std::max<std::int64_t>(worker_share(load.pool_limit(), index, worker_count), 1));
     schedule_.emplace(load.rate, clock.t0, index, worker_count, load.arrivals,
                       spec.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(index));
-    backlog_.resize(static_cast<std::size_t>(std::max<std::int64_t>(1, worker_share(load.max_backlog, index, worker_count))));
+    backlog_.resize(static_cast<std::size_t>(
+        std::max<std::int64_t>(1, worker_share(load.max_backlog, index, worker_count))));
     idle_.reserve(pool_limit_);
   } else {
     connections = worker_share(load.peak_users(), index, worker_count);

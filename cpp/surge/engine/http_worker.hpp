@@ -92,11 +92,11 @@ class HttpWorker {
     int op;
   };
   struct User {
-    bool active = false;    // counted in the current user target
-    bool running = false;   // in a request, backing off or thinking; not parked
-    bool thinking = false;  // waiting on its timer
-    Nanos last_start = -1;  // actual start of its last request; -1 before the first
-    Nanos next_start = 0;   // while thinking: the start it waits for
+    bool active = false;                // counted in the current user target
+    bool running = false;               // in a request, backing off or thinking; not parked
+    bool thinking = false;              // waiting on its timer
+    Nanos last_start = -1;              // actual start of its last request; -1 before the first
+    Nanos next_start = 0;               // while thinking: the start it waits for
     std::int64_t iterations_left = -1;  // -1 = unlimited
   };
 
@@ -124,9 +124,7 @@ class HttpWorker {
   void launch(HttpConnection& connection, Nanos intended, Nanos now);
   void park(HttpConnection& connection);
   void stop_thinking();
-  [[nodiscard]] double run_time_s(Nanos t) const noexcept {
-    return static_cast<double>(t - clock_.t0) / 1e9;
-  }
+  [[nodiscard]] double run_time_s(Nanos t) const noexcept { return static_cast<double>(t - clock_.t0) / 1e9; }
 
   const HttpRunSpec& spec_;
   const RunClock& clock_;

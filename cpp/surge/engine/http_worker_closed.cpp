@@ -26,8 +26,8 @@ void HttpWorker::update_users() {
   const Nanos now = now_ns();
   const double t = run_time_s(now);
   const auto global = static_cast<std::int64_t>(std::floor(spec_.load.users.value_at(t) + 1e-9));
-  active_target_ =
-      std::min<std::int64_t>(worker_share(global, index_, worker_count_), static_cast<std::int64_t>(users_.size()));
+  active_target_ = std::min<std::int64_t>(worker_share(global, index_, worker_count_),
+                                          static_cast<std::int64_t>(users_.size()));
   // Mark first, then start, so a user that stops at once cannot end the run for the others.
   std::vector<HttpConnection*> starting;
   for (std::size_t k = 0; k < users_.size(); ++k) {

@@ -38,8 +38,8 @@ struct RunResult {
   std::vector<OperationStats> operations;
   std::vector<IntervalRow> timeseries;
   std::vector<IntervalRow> timeseries_total;
-  Nanos t0_ns = 0;             // schedule origin (steady clock), the start of warm-up
-  Nanos measure_start_ns = 0;  // start of the measured window (steady clock)
+  Nanos t0_ns = 0;              // schedule origin (steady clock), the start of warm-up
+  Nanos measure_start_ns = 0;   // start of the measured window (steady clock)
   double measured_s = 0;        // length of the measured window as it ran
   std::int64_t unfinished = 0;  // in flight or queued when the run was ended
   bool interrupted = false;

@@ -39,7 +39,9 @@ struct LoadSpec {
   ThinkTime think;
   std::int64_t iterations_per_user = 0;  // 0 = no limit
 
-  [[nodiscard]] int pool_limit() const noexcept { return max_connections > 0 ? max_connections : connections; }
+  [[nodiscard]] int pool_limit() const noexcept {
+    return max_connections > 0 ? max_connections : connections;
+  }
   // Closed model: most users at once in the run (each needs its own connection).
   [[nodiscard]] int peak_users() const noexcept;
 };

@@ -101,7 +101,7 @@ bool RateCurve::changes_after(double t) const noexcept {
     const auto& s = segments_[i];
     if (starts_[i] + s.duration_s <= t) continue;  // already over
     if (s.from != s.to) return true;
-    if (i + 1 < segments_.size()) return true;  // a later stage may differ
+    if (i + 1 < segments_.size()) return true;        // a later stage may differ
     return std::isfinite(s.duration_s) && s.to != 0;  // falls to 0 after the last stage
   }
   return false;
