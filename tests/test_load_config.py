@@ -25,7 +25,7 @@ def scenario(**kwargs) -> surge.Scenario:
         (lambda: surge.RampingRate([100, 200]), "stage 1 must be (duration, target"),
         (lambda: surge.RampingRate([]), "give a list of (duration, target"),
         (lambda: surge.RampingRate([("10s", 0)]), "at least one stage needs a rate > 0"),
-        (lambda: surge.RampingRate([("1s", 10), ("-2s", 5)]), "stage 2 duration: expected a duration"),
+        (lambda: surge.RampingRate([("1s", 10), ("-2s", 5)]), "stage 2 duration: expected"),
         (lambda: surge.RampingRate([("0s", 10)]), "longer than 0s"),
         (lambda: surge.RampingUsers([("10s", -1)]), "stage 1 target users: must be >= 0"),
         (lambda: surge.Users(0), "users: must be a whole number >= 1"),

@@ -18,7 +18,9 @@ def run(target, load, **kwargs) -> surge.Result:
     return surge.run(scenario.replace(**kwargs))
 
 
-@pytest.mark.parametrize(("rate", "per_second_tolerance"), [(1_000, 0.01), (10_000, 0.01), (50_000, 0.03)])
+@pytest.mark.parametrize(
+    ("rate", "per_second_tolerance"), [(1_000, 0.01), (10_000, 0.01), (50_000, 0.03)]
+)
 def test_constant_rate_is_held_within_one_percent(target, rate, per_second_tolerance):
     # 50k req/s runs in full here, but the generator and the target then each fill one of
     # this machine's two cores: a scheduler hiccup of ~10 ms shifts ~500 completions into the
@@ -169,9 +171,7 @@ def test_shared_and_per_user_iterations_are_exact(target):
 
 def test_pool_grows_to_max_connections_instead_of_queueing(target):
     target.set_latency("fixed", 50)  # 400/s x 50 ms: about 20 requests in flight
-    grown = run(
-        target, surge.ConstantRate(400, connections=4, max_connections=64), duration="2s"
-    )
+    grown = run(target, surge.ConstantRate(400, connections=4, max_connections=64), duration="2s")
     total = grown.total
     assert total["count"] == 800 and total["dropped"] == 0
     assert total["late_starts"] <= 30  # only the connects of the added connections

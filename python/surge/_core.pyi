@@ -58,18 +58,38 @@ class LoadModel(Enum):
     closed = 0
     open = 1
 
+class Arrivals(Enum):
+    uniform = 0
+    poisson = 1
+
+class ThinkKind(Enum):
+    none = 0
+    constant = 1
+    uniform = 2
+    exponential = 3
+    pacing = 4
+
 class LoadSpec:
     model: LoadModel
-    connections: int
     threads: int
-    rate: float
     requests: int
     duration_ns: int
     warmup_ns: int
     interval_ns: int
     drain_ns: int
+    arrivals: Arrivals
+    connections: int
+    max_connections: int
     max_backlog: int
+    late_after_ns: int
+    iterations_per_user: int
+    @property
+    def peak_users(self) -> int: ...
     def __init__(self) -> None: ...
+    # Stages are (duration_s, from, to); float("inf") marks an open-ended last stage.
+    def set_rate_stages(self, stages: list[tuple[float, float, float]]) -> None: ...
+    def set_user_stages(self, stages: list[tuple[float, float, float]]) -> None: ...
+    def set_think(self, kind: ThinkKind, a_ns: int, b_ns: int) -> None: ...
 
 class HttpOperation:
     name: str
@@ -100,6 +120,7 @@ class OperationStats:
     lag: HdrHistogram
     count: int
     dropped: int
+    late: int
     errors: dict[str, int]
     error_examples: dict[str, list[str]]
 
@@ -108,20 +129,29 @@ class IntervalRow:
     operation: int
     count: int
     errors: int
+    dropped: int
+    late: int
     p50_ns: int
     p90_ns: int
+    p95_ns: int
     p99_ns: int
     max_ns: int
+    target_rate_per_s: float  # all-operations rows of open-model runs; -1 otherwise
+    users: int  # all-operations rows of closed-model runs; -1 otherwise
 
 class IntervalReport:
     elapsed_s: float
     interval_s: float
     rows: list[IntervalRow]
+    total: IntervalRow
 
 class RunResult:
     operation_names: list[str]
     operations: list[OperationStats]
     timeseries: list[IntervalRow]
+    timeseries_total: list[IntervalRow]
+    t0_ns: int
+    measure_start_ns: int
     measured_s: float
     unfinished: int
     interrupted: bool
