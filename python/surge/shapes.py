@@ -26,28 +26,14 @@ from .units import parse_duration
 SloSpec = str | Sequence[str] | Callable[[Result], bool]
 
 
-def baseline(
-    scenario: Scenario,
-    users: int,
-    duration: str | float,
-    *,
-    think: Think = NO_THINK,
-    spawn_rate: float | None = None,
-) -> Scenario:
-    """Steady `users` for `duration` (spawned at `spawn_rate`/s if given)."""
-    return _steady(scenario, "baseline", users, duration, think, spawn_rate)
+def baseline(scenario: Scenario, users: int, duration: str | float, **options: Any) -> Scenario:
+    """Steady `users` for `duration`; options: `think`, `spawn_rate` (users started per second)."""
+    return _steady(scenario, "baseline", users, duration, **options)
 
 
-def peak(
-    scenario: Scenario,
-    users: int,
-    duration: str | float,
-    *,
-    think: Think = NO_THINK,
-    spawn_rate: float | None = None,
-) -> Scenario:
+def peak(scenario: Scenario, users: int, duration: str | float, **options: Any) -> Scenario:
     """Like baseline, with the higher user count of the expected peak."""
-    return _steady(scenario, "peak", users, duration, think, spawn_rate)
+    return _steady(scenario, "peak", users, duration, **options)
 
 
 def _steady(
@@ -55,8 +41,9 @@ def _steady(
     shape: str,
     users: int,
     duration: str | float,
-    think: Think,
-    spawn_rate: float | None,
+    *,
+    think: Think = NO_THINK,
+    spawn_rate: float | None = None,
 ) -> Scenario:
     return scenario.replace(
         name=f"{scenario.name}-{shape}",
