@@ -144,20 +144,24 @@ def test_pacing_shows_lag_when_the_target_is_slower_than_the_pace(target):
 def test_ramping_users_follow_the_stages(target):
     load = surge.RampingUsers([("2s", 20), ("1s", 20), ("1s", 0)], think=surge.constant("5ms"))
     result = run(target, load, interval="0.5s")
-    users = [row["users"] for row in result["timeseries_total"]]
+    rows = result["timeseries_total"]
     # Users at each interval's end: 5 per 0.5 s up to 20, hold, then 10 per 0.5 s down.
     expected = [5, 10, 15, 20, 20, 20, 10, 0]
-    assert len(users) == len(expected)
-    for got, want in zip(users, expected, strict=True):
-        assert abs(got - want) <= 1, (users, expected)
+    assert [row["users"] for row in rows] == expected
+    for row, want in zip(rows, expected, strict=True):
+        assert abs(row["active_users"] - want) <= 1, (rows, expected)
+    # Requests follow the users: the first half second averages 2.5 users, the hold has 20,
+    # so the hold carries about eight times the requests.
+    assert rows[4]["count"] > 5 * rows[0]["count"]
     assert result["load"]["shape"] == "ramping_users"
 
 
 def test_spawn_rate_starts_users_gradually(target):
     load = surge.Users(10, think=surge.constant("5ms"), spawn_rate=5)
     result = run(target, load, duration="3s")
-    users = [row["users"] for row in result["timeseries_total"]]
-    assert abs(users[0] - 5) <= 1 and users[1] == 10 and users[2] == 10
+    rows = result["timeseries_total"]
+    assert [row["users"] for row in rows] == [5, 10, 10]
+    assert [abs(row["active_users"] - row["users"]) <= 1 for row in rows] == [True] * 3
 
 
 def test_shared_and_per_user_iterations_are_exact(target):

@@ -168,7 +168,8 @@ void register_http_run(py::module_& m) {
       .def_readonly("p99_ns", &IntervalRow::p99_ns)
       .def_readonly("max_ns", &IntervalRow::max_ns)
       .def_readonly("target_rate_per_s", &IntervalRow::target_rate_per_s)
-      .def_readonly("users", &IntervalRow::users);
+      .def_readonly("users", &IntervalRow::users)
+      .def_readonly("active_users", &IntervalRow::active_users);
 
   py::class_<IntervalReport>(m, "IntervalReport")
       .def_readonly("elapsed_s", &IntervalReport::elapsed_s)

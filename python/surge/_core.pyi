@@ -137,7 +137,8 @@ class IntervalRow:
     p99_ns: int
     max_ns: int
     target_rate_per_s: float  # all-operations rows of open-model runs; -1 otherwise
-    users: int  # all-operations rows of closed-model runs; -1 otherwise
+    users: int  # all-operations rows of closed-model runs (planned); -1 otherwise
+    active_users: int  # all-operations rows of closed-model runs (running); -1 otherwise
 
 class IntervalReport:
     elapsed_s: float

@@ -181,4 +181,5 @@ def _total_interval(row: _core.IntervalRow, interval_s: float) -> dict[str, Any]
         entry["target_rate_per_s"] = round(row.target_rate_per_s, 3)
     if row.users >= 0:
         entry["users"] = row.users
+        entry["active_users"] = row.active_users
     return entry

@@ -1,6 +1,7 @@
 #include "surge/engine/http_runner.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
@@ -163,7 +164,9 @@ class Coordinator {
       report.total.target_rate_per_s =
           (load.rate.integral_to(from + length_s) - load.rate.integral_to(from)) / length_s;
     } else {
-      report.total.users = interval.active_users;
+      const double end = static_cast<double>(load.warmup) / 1e9 + start_s + length_s;
+      report.total.users = static_cast<std::int64_t>(std::floor(load.users.value_at(end) + 1e-9));
+      report.total.active_users = interval.active_users;
     }
     result_.timeseries_total.push_back(report.total);
     if (call_progress && progress_) return progress_(report);

@@ -23,7 +23,8 @@ struct IntervalRow {
   std::int64_t max_ns = 0;
   // All-operations rows only: what the load model asked for in this interval.
   double target_rate_per_s = -1;  // open model: scheduled arrivals / interval length
-  std::int64_t users = -1;        // closed model: active users at the interval's end
+  std::int64_t users = -1;        // closed model: users the model asked for at the interval's end
+  std::int64_t active_users = -1;  // closed model: users the workers ran at the tick
 };
 
 struct IntervalReport {
