@@ -2,8 +2,6 @@
 
 #include <boost/asio/write.hpp>
 
-#include "surge/engine/http_worker.hpp"
-
 namespace surge {
 
 namespace asio = boost::asio;
@@ -16,10 +14,10 @@ constexpr Nanos kFirstBackoff = 10 * kNanosPerMilli;
 constexpr Nanos kMaxBackoff = 1000 * kNanosPerMilli;
 }  // namespace
 
-HttpConnection::HttpConnection(HttpWorker& worker, asio::ip::tcp::endpoint endpoint, int index)
+HttpConnection::HttpConnection(Worker<HttpProtocol>& worker, int index)
     : worker_(worker),
       index_(index),
-      endpoint_(endpoint),
+      endpoint_(worker.protocol().endpoint()),
       socket_(worker.context()),
       wait_timer_(worker.context()),
       read_buffer_(kReadBufferSize) {
@@ -35,7 +33,7 @@ void HttpConnection::send(int op, Nanos intended) {
   timed_out_ = false;
   op_ = op;
   intended_ = intended;
-  worker_.build_request(op, request_);
+  worker_.protocol().build_request(op, request_, worker_.rng());
   if (connected_) {
     write_request();
   } else if (connecting_) {
@@ -100,7 +98,7 @@ void HttpConnection::set_up_socket() {
 void HttpConnection::write_request() {
   sent_ = now_ns();
   deadline_ = sent_ + worker_.request_timeout();
-  reader_.start(worker_.is_head(op_), worker_.keeps_body(op_));
+  reader_.start(worker_.protocol().is_head(op_), worker_.protocol().keeps_body(op_));
   response_done_ = false;
   // A small request almost always fits the socket buffer: write it now and skip a handler
   // round trip; fall back to an asynchronous write for whatever is left.
@@ -192,7 +190,7 @@ void HttpConnection::complete() {
   if (!connected_) close_socket();
   if (auto* stats = worker_.stats(op_, intended_)) {
     stats->record_timed(intended_, sent_, done, worker_.late_after());
-    if (const auto error = worker_.classify(op_, reader_)) {
+    if (const auto error = worker_.protocol().classify(op_, reader_)) {
       std::string example;
       if (stats->wants_example(*error)) {
         example = "HTTP " + std::to_string(reader_.status());

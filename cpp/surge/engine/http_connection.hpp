@@ -10,16 +10,16 @@
 
 #include "surge/core/clock.hpp"
 #include "surge/core/read_buffer.hpp"
+#include "surge/engine/http_protocol.hpp"
 #include "surge/engine/operation_stats.hpp"
+#include "surge/engine/worker.hpp"
 #include "surge/proto/http/response_reader.hpp"
 
 namespace surge {
 
-class HttpWorker;
-
 class HttpConnection {
  public:
-  HttpConnection(HttpWorker& worker, boost::asio::ip::tcp::endpoint endpoint, int index);
+  HttpConnection(Worker<HttpProtocol>& worker, int index);
 
   // Opens the socket ahead of the first request; a failure here is left for that request.
   void connect();
@@ -51,7 +51,7 @@ class HttpConnection {
   void close_socket() noexcept;
   void after_failure();
 
-  HttpWorker& worker_;
+  Worker<HttpProtocol>& worker_;
   int index_;
   boost::asio::ip::tcp::endpoint endpoint_;
   boost::asio::ip::tcp::socket socket_;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,8 @@ struct IntervalRow {
   std::int64_t p99_ns = 0;
   std::int64_t max_ns = 0;
   // All-operations rows only: what the load model asked for in this interval.
-  double target_rate_per_s = -1;  // open model: scheduled arrivals / interval length
-  std::int64_t users = -1;        // closed model: users the model asked for at the interval's end
+  double target_rate_per_s = -1;   // open model: scheduled arrivals / interval length
+  std::int64_t users = -1;         // closed model: users the model asked for at the interval's end
   std::int64_t active_users = -1;  // closed model: users the workers ran at the tick
 };
 
@@ -33,6 +34,11 @@ struct IntervalReport {
   std::vector<IntervalRow> rows;  // one per operation, for the interval just closed
   IntervalRow total;              // all operations together
 };
+
+// Return false to stop the run early.
+using ProgressCallback = std::function<bool(const IntervalReport&)>;
+// Polled about every 100 ms; return true to stop (Ctrl-C). Keeps what was measured.
+using InterruptCheck = std::function<bool()>;
 
 struct RunResult {
   std::vector<std::string> operation_names;

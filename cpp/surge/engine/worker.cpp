@@ -1,21 +1,23 @@
-#include "surge/engine/http_worker.hpp"
+#include "surge/engine/worker.hpp"
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cmath>
 
+#include "surge/engine/protocols.hpp"
+
 namespace surge {
 
 namespace asio = boost::asio;
 
-HttpWorker::HttpWorker(const HttpRunSpec& spec, const RunClock& clock, RunSignal& signal, int index,
-                       int worker_count, asio::ip::tcp::endpoint endpoint)
+template <class Protocol>
+Worker<Protocol>::Worker(const Spec& spec, const Shared& shared, const RunClock& clock, RunSignal& signal,
+                         int index, int worker_count)
     : spec_(spec),
       clock_(clock),
       signal_(signal),
       index_(index),
       worker_count_(worker_count),
-      endpoint_(endpoint),
       guard_(context_.get_executor()),
       pacer_(context_),
       sweeper_(context_),
@@ -25,16 +27,13 @@ HttpWorker::HttpWorker(const HttpRunSpec& spec, const RunClock& clock, RunSignal
                       ? spec.load.late_after
                       : std::numeric_limits<Nanos>::max()),
       rng_(spec.seed * 0x100000001B3ULL + static_cast<std::uint64_t>(index) + 1),
+      protocol_(spec, shared, index, worker_count),
       active_(std::make_unique<StatsBlock>(spec.operations.size())),
       spare_(std::make_unique<StatsBlock>(spec.operations.size())) {
-  const std::string host_header =
-      spec.host_header.empty() ? spec.host + ":" + std::to_string(spec.port) : spec.host_header;
   double total_weight = 0;
   for (const auto& op : spec.operations) total_weight += op.weight;
   double cumulative = 0;
   for (const auto& op : spec.operations) {
-    builders_.emplace_back(op.request, host_header);
-    builders_.back().partition(index, worker_count);
     cumulative += op.weight;
     weight_thresholds_.push_back(
         static_cast<std::uint64_t>(std::ldexp(std::min(cumulative / total_weight, 1.0), 63)));
@@ -59,10 +58,11 @@ HttpWorker::HttpWorker(const HttpRunSpec& spec, const RunClock& clock, RunSignal
   }
   connections_.reserve(std::max<std::size_t>(pool_limit_, static_cast<std::size_t>(connections)));
   for (std::int64_t i = 0; i < connections; ++i)
-    connections_.push_back(std::make_unique<HttpConnection>(*this, endpoint, static_cast<int>(i)));
+    connections_.push_back(std::make_unique<Connection>(*this, static_cast<int>(i)));
 }
 
-void HttpWorker::run() {
+template <class Protocol>
+void Worker<Protocol>::run() {
   // Open connections during the lead before t0, so connect time does not show up as lag of
   // the first requests. Nothing is sent before t0: a run without warm-up measures its first.
   if (spec_.load.model == LoadModel::open) {
@@ -80,7 +80,8 @@ void HttpWorker::run() {
   context_.run();
 }
 
-void HttpWorker::start() {
+template <class Protocol>
+void Worker<Protocol>::start() {
   sweep();
   if (remaining_ == 0 || connections_.empty()) {
     schedule_done_ = true;
@@ -94,7 +95,8 @@ void HttpWorker::start() {
   }
 }
 
-int HttpWorker::pick_operation() noexcept {
+template <class Protocol>
+int Worker<Protocol>::pick_operation() noexcept {
   if (weight_thresholds_.size() == 1) return 0;
   const std::uint64_t draw = rng_() >> 1;
   int op = 0;
@@ -102,19 +104,22 @@ int HttpWorker::pick_operation() noexcept {
   return op;
 }
 
-bool HttpWorker::take_quota(Nanos intended) noexcept {
+template <class Protocol>
+bool Worker<Protocol>::take_quota(Nanos intended) noexcept {
   if (intended < clock_.measure_start) return true;  // warm-up requests are not part of -n
   if (remaining_ == 0) return false;
   if (remaining_ > 0) --remaining_;
   return true;
 }
 
-void HttpWorker::send(HttpConnection& connection, int op, Nanos intended) {
+template <class Protocol>
+void Worker<Protocol>::send(Connection& connection, int op, Nanos intended) {
   ++in_flight_;
   connection.send(op, intended);
 }
 
-void HttpWorker::request_finished(HttpConnection& connection, bool available) {
+template <class Protocol>
+void Worker<Protocol>::request_finished(Connection& connection, bool available) {
   --in_flight_;
   // A connection that is backing off comes back through connection_available(); a closed-model
   // user stays running meanwhile.
@@ -125,7 +130,8 @@ void HttpWorker::request_finished(HttpConnection& connection, bool available) {
   }
 }
 
-void HttpWorker::connection_available(HttpConnection& connection) {
+template <class Protocol>
+void Worker<Protocol>::connection_available(Connection& connection) {
   if (stopping_) return;
   if (spec_.load.model == LoadModel::open) {
     open_connection_free(connection);
@@ -134,7 +140,8 @@ void HttpWorker::connection_available(HttpConnection& connection) {
   }
 }
 
-void HttpWorker::sweep() {
+template <class Protocol>
+void Worker<Protocol>::sweep() {
   if (stopping_) return;
   const Nanos now = now_ns();
   for (auto& c : connections_) c->check_deadline(now);
@@ -144,7 +151,8 @@ void HttpWorker::sweep() {
   });
 }
 
-bool HttpWorker::schedule_over() noexcept {
+template <class Protocol>
+bool Worker<Protocol>::schedule_over() noexcept {
   if (spec_.load.model == LoadModel::open) return schedule_done_;
   const Nanos now = now_ns();
   if (schedule_done_ || remaining_ == 0 || now >= clock_.measure_end) return true;
@@ -153,7 +161,8 @@ bool HttpWorker::schedule_over() noexcept {
   return running_users_ == 0 && !spec_.load.users.changes_after(run_time_s(now));
 }
 
-void HttpWorker::maybe_finish() {
+template <class Protocol>
+void Worker<Protocol>::maybe_finish() {
   if (finished_ || in_flight_ > 0 || backlog_size_ > 0) return;
   if (spec_.load.model == LoadModel::closed && running_users_ > 0) return;
   if (!(draining_ || schedule_over())) return;
@@ -164,24 +173,8 @@ void HttpWorker::maybe_finish() {
   signal_.worker_done();
 }
 
-std::optional<ErrorClass> HttpWorker::classify(int op, const http::ResponseReader& reader) const {
-  const auto& operation = spec_.operations[static_cast<std::size_t>(op)];
-  const int status = reader.status();
-  bool status_ok = status < 400;
-  if (!operation.expect_status.empty())
-    status_ok = std::find(operation.expect_status.begin(), operation.expect_status.end(), status) !=
-                operation.expect_status.end();
-  if (!status_ok) {
-    if (status >= 500) return ErrorClass::http_5xx;
-    if (status >= 400) return ErrorClass::http_4xx;
-    return ErrorClass::check_failed;
-  }
-  if (!operation.expect_body.empty() && reader.body().find(operation.expect_body) == std::string_view::npos)
-    return ErrorClass::check_failed;
-  return std::nullopt;
-}
-
-std::future<StatsBlock*> HttpWorker::swap_interval() {
+template <class Protocol>
+std::future<StatsBlock*> Worker<Protocol>::swap_interval() {
   auto promise = std::make_shared<std::promise<StatsBlock*>>();
   auto future = promise->get_future();
   asio::post(context_, [this, promise] {
@@ -192,7 +185,8 @@ std::future<StatsBlock*> HttpWorker::swap_interval() {
   return future;
 }
 
-void HttpWorker::drain() {
+template <class Protocol>
+void Worker<Protocol>::drain() {
   asio::post(context_, [this] {
     draining_ = true;
     pacer_.cancel();
@@ -201,7 +195,8 @@ void HttpWorker::drain() {
   });
 }
 
-void HttpWorker::shutdown() {
+template <class Protocol>
+void Worker<Protocol>::shutdown() {
   stopping_ = true;
   unfinished_ = in_flight_ + static_cast<std::int64_t>(backlog_size_);
   pacer_.cancel();
@@ -216,8 +211,11 @@ void HttpWorker::shutdown() {
   guard_.reset();
 }
 
-void HttpWorker::end() {
+template <class Protocol>
+void Worker<Protocol>::end() {
   asio::post(context_, [this] { shutdown(); });
 }
+
+template class Worker<HttpProtocol>;
 
 }  // namespace surge

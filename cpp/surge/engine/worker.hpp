@@ -2,10 +2,13 @@
 // statistics. The coordinator talks to it only by posting handlers into its io_context, so
 // nothing shared is written on the per-request path.
 //
-// The open model (http_worker_open.cpp) paces intended starts from an ArrivalSchedule and
-// hands them to idle connections, growing the pool or queueing when all are busy. The closed
-// model (http_worker_closed.cpp) runs users, each on its own connection, with think time and a
-// user count that may ramp.
+// The worker knows load models, not protocols. A Protocol supplies the run spec type, the
+// per-worker protocol state (request builders, reply checks) and the Connection type: one
+// "lane" that carries one request at a time (an HTTP connection, or one slot of a pipelined
+// Redis connection). The open model (worker_open.cpp) paces intended starts from an
+// ArrivalSchedule and hands them to idle lanes, growing the pool or queueing when all are busy.
+// The closed model (worker_closed.cpp) runs users, each on its own lane, with think time and a
+// user count that may ramp. The .cpp files instantiate the template for each protocol.
 #pragma once
 
 #include <atomic>
@@ -18,7 +21,7 @@
 #include <vector>
 
 #include "surge/core/rng.hpp"
-#include "surge/engine/http_connection.hpp"
+#include "surge/engine/operation_stats.hpp"
 #include "surge/engine/run_signal.hpp"
 #include "surge/engine/run_spec.hpp"
 
@@ -39,12 +42,17 @@ struct StatsBlock {
   }
 };
 
-class HttpWorker {
+template <class Protocol>
+class Worker {
  public:
-  HttpWorker(const HttpRunSpec& spec, const RunClock& clock, RunSignal& signal, int index, int worker_count,
-             boost::asio::ip::tcp::endpoint endpoint);
-  HttpWorker(const HttpWorker&) = delete;
-  HttpWorker& operator=(const HttpWorker&) = delete;
+  using Spec = typename Protocol::Spec;
+  using Connection = typename Protocol::Connection;
+  using Shared = typename Protocol::Shared;
+
+  Worker(const Spec& spec, const Shared& shared, const RunClock& clock, RunSignal& signal, int index,
+         int worker_count);
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
 
   // Thread body: runs until the coordinator calls end().
   void run();
@@ -62,29 +70,22 @@ class HttpWorker {
 
   // Connection side (worker thread only).
   [[nodiscard]] boost::asio::io_context& context() noexcept { return context_; }
+  [[nodiscard]] Protocol& protocol() noexcept { return protocol_; }
+  [[nodiscard]] Rng& rng() noexcept { return rng_; }
   [[nodiscard]] Nanos connect_timeout() const noexcept { return spec_.connect_timeout; }
   [[nodiscard]] Nanos request_timeout() const noexcept { return spec_.request_timeout; }
   // Without pacing a closed-model user has no schedule to be late for: its lag is connect time.
   [[nodiscard]] Nanos late_after() const noexcept { return late_after_; }
-  void build_request(int op, std::string& out) { builders_[static_cast<std::size_t>(op)].build(out, rng_); }
-  [[nodiscard]] bool is_head(int op) const noexcept {
-    return builders_[static_cast<std::size_t>(op)].is_head();
-  }
-  [[nodiscard]] bool keeps_body(int op) const noexcept {
-    return !spec_.operations[static_cast<std::size_t>(op)].expect_body.empty();
-  }
   // Statistics for a request intended at `intended`, or nullptr during warm-up.
   [[nodiscard]] OperationStats* stats(int op, Nanos intended) noexcept {
     return intended < clock_.measure_start ? nullptr : &active_->ops[static_cast<std::size_t>(op)];
   }
-  // Classifies a complete response against the operation's checks; nullopt is a success.
-  [[nodiscard]] std::optional<ErrorClass> classify(int op, const http::ResponseReader& reader) const;
   // The connection has an outcome for its request and, when `available`, can take another.
-  void request_finished(HttpConnection& connection, bool available);
+  void request_finished(Connection& connection, bool available);
   // A connection that was backing off (or a user that was thinking) can go on.
-  void connection_available(HttpConnection& connection);
+  void connection_available(Connection& connection);
   // Closed model: a user's think time is over.
-  void user_wakes(HttpConnection& connection);
+  void user_wakes(Connection& connection);
 
  private:
   struct Pending {
@@ -107,31 +108,30 @@ class HttpWorker {
   void maybe_finish();
   [[nodiscard]] bool schedule_over() noexcept;
   void shutdown();
-  void send(HttpConnection& connection, int op, Nanos intended);
+  void send(Connection& connection, int op, Nanos intended);
 
-  // Open model (http_worker_open.cpp).
+  // Open model (worker_open.cpp).
   void start_open();
   void arm_pacer();
   void on_pacer();
   void dispatch(int op, Nanos intended);
-  void open_connection_free(HttpConnection& connection);
-  HttpConnection* grow_pool();
+  void open_connection_free(Connection& connection);
+  Connection* grow_pool();
 
-  // Closed model (http_worker_closed.cpp).
+  // Closed model (worker_closed.cpp).
   void start_closed();
   void update_users();
-  void user_next(HttpConnection& connection);
-  void launch(HttpConnection& connection, Nanos intended, Nanos now);
-  void park(HttpConnection& connection);
+  void user_next(Connection& connection);
+  void launch(Connection& connection, Nanos intended, Nanos now);
+  void park(Connection& connection);
   void stop_thinking();
   [[nodiscard]] double run_time_s(Nanos t) const noexcept { return static_cast<double>(t - clock_.t0) / 1e9; }
 
-  const HttpRunSpec& spec_;
+  const Spec& spec_;
   const RunClock& clock_;
   RunSignal& signal_;
   const int index_;
   const int worker_count_;
-  boost::asio::ip::tcp::endpoint endpoint_;
   boost::asio::io_context context_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   boost::asio::steady_timer pacer_;  // open: next arrival; closed: next user-count change
@@ -139,9 +139,9 @@ class HttpWorker {
   Nanos sweep_period_;
   Nanos late_after_;
   Rng rng_;
-  std::vector<http::RequestBuilder> builders_;
+  Protocol protocol_;
   std::vector<std::uint64_t> weight_thresholds_;
-  std::vector<std::unique_ptr<HttpConnection>> connections_;
+  std::vector<std::unique_ptr<Connection>> connections_;
   std::int64_t remaining_ = -1;  // measured requests left; -1 = unlimited
   int in_flight_ = 0;
   bool draining_ = false;
@@ -156,7 +156,7 @@ class HttpWorker {
   // Open model.
   std::optional<ArrivalSchedule> schedule_;
   std::size_t pool_limit_ = 0;
-  std::vector<HttpConnection*> idle_;
+  std::vector<Connection*> idle_;
   std::vector<Pending> backlog_;  // ring buffer, preallocated
   std::size_t backlog_head_ = 0;
   std::size_t backlog_size_ = 0;

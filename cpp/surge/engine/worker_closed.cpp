@@ -1,11 +1,12 @@
-// The closed model of HttpWorker: users, each on its own connection, loop over the
+// The closed model of Worker: users, each on its own connection, loop over the
 // operations with think time between requests. The number of active users follows the users
 // curve (a fixed count, a spawn-rate ramp or k6-style stages); a user above the count finishes
 // its request and leaves. Without pacing, a request is intended when it is sent; with pacing
 // it is intended at its slot, so a user that falls behind shows schedule lag.
 #include <cmath>
 
-#include "surge/engine/http_worker.hpp"
+#include "surge/engine/protocols.hpp"
+#include "surge/engine/worker.hpp"
 
 namespace surge {
 
@@ -15,13 +16,15 @@ namespace {
 constexpr Nanos kUserChangeMargin = 2 * kNanosPerMicro;
 }  // namespace
 
-void HttpWorker::start_closed() {
+template <class Protocol>
+void Worker<Protocol>::start_closed() {
   const auto per_user = spec_.load.iterations_per_user;
   for (auto& u : users_) u.iterations_left = per_user > 0 ? per_user : -1;
   update_users();
 }
 
-void HttpWorker::update_users() {
+template <class Protocol>
+void Worker<Protocol>::update_users() {
   if (draining_ || stopping_) return;
   const Nanos now = now_ns();
   const double t = run_time_s(now);
@@ -29,7 +32,7 @@ void HttpWorker::update_users() {
   active_target_ = std::min<std::int64_t>(worker_share(global, index_, worker_count_),
                                           static_cast<std::int64_t>(users_.size()));
   // Mark first, then start, so a user that stops at once cannot end the run for the others.
-  std::vector<HttpConnection*> starting;
+  std::vector<Connection*> starting;
   for (std::size_t k = 0; k < users_.size(); ++k) {
     User& u = users_[k];
     u.active = static_cast<std::int64_t>(k) < active_target_;
@@ -56,7 +59,8 @@ void HttpWorker::update_users() {
   }
 }
 
-void HttpWorker::user_next(HttpConnection& connection) {
+template <class Protocol>
+void Worker<Protocol>::user_next(Connection& connection) {
   User& u = users_[static_cast<std::size_t>(connection.index())];
   if (!u.running || u.thinking) return;
   const Nanos now = now_ns();
@@ -75,7 +79,8 @@ void HttpWorker::user_next(HttpConnection& connection) {
   launch(connection, spec_.load.think.is_pacing() ? start : now, now);
 }
 
-void HttpWorker::user_wakes(HttpConnection& connection) {
+template <class Protocol>
+void Worker<Protocol>::user_wakes(Connection& connection) {
   User& u = users_[static_cast<std::size_t>(connection.index())];
   if (!u.running || !u.thinking) return;
   u.thinking = false;
@@ -87,7 +92,8 @@ void HttpWorker::user_wakes(HttpConnection& connection) {
   launch(connection, spec_.load.think.is_pacing() ? u.next_start : now, now);
 }
 
-void HttpWorker::launch(HttpConnection& connection, Nanos intended, Nanos now) {
+template <class Protocol>
+void Worker<Protocol>::launch(Connection& connection, Nanos intended, Nanos now) {
   User& u = users_[static_cast<std::size_t>(connection.index())];
   if (!take_quota(intended)) {
     park(connection);
@@ -98,7 +104,8 @@ void HttpWorker::launch(HttpConnection& connection, Nanos intended, Nanos now) {
   send(connection, pick_operation(), intended);
 }
 
-void HttpWorker::park(HttpConnection& connection) {
+template <class Protocol>
+void Worker<Protocol>::park(Connection& connection) {
   User& u = users_[static_cast<std::size_t>(connection.index())];
   if (!u.running) return;
   u.running = false;
@@ -107,7 +114,8 @@ void HttpWorker::park(HttpConnection& connection) {
   maybe_finish();
 }
 
-void HttpWorker::stop_thinking() {
+template <class Protocol>
+void Worker<Protocol>::stop_thinking() {
   // Drain: users that are thinking or backing off will not send again.
   for (std::size_t k = 0; k < users_.size(); ++k) {
     User& u = users_[k];
@@ -117,5 +125,7 @@ void HttpWorker::stop_thinking() {
     park(*connections_[k]);
   }
 }
+
+template class Worker<HttpProtocol>;
 
 }  // namespace surge

@@ -1,19 +1,22 @@
-// The open model of HttpWorker: intended starts come from the arrival schedule, whatever the
+// The open model of Worker: intended starts come from the arrival schedule, whatever the
 // server does; a request that finds no free connection grows the pool (up to its limit) or
 // waits in the backlog, and its response time still counts from its intended start.
 #include <algorithm>
 
-#include "surge/engine/http_worker.hpp"
+#include "surge/engine/protocols.hpp"
+#include "surge/engine/worker.hpp"
 
 namespace surge {
 
-void HttpWorker::start_open() {
+template <class Protocol>
+void Worker<Protocol>::start_open() {
   for (auto& c : connections_) idle_.push_back(c.get());
   next_intended_ = schedule_->next();
   arm_pacer();
 }
 
-void HttpWorker::arm_pacer() {
+template <class Protocol>
+void Worker<Protocol>::arm_pacer() {
   if (next_intended_ == ArrivalSchedule::kNever) {
     schedule_done_ = true;
     maybe_finish();
@@ -25,7 +28,8 @@ void HttpWorker::arm_pacer() {
   });
 }
 
-void HttpWorker::on_pacer() {
+template <class Protocol>
+void Worker<Protocol>::on_pacer() {
   if (draining_ || stopping_) return;
   const Nanos now = now_ns();
   // Every arrival that is due goes out now with its own intended time: a late wake-up never
@@ -42,15 +46,16 @@ void HttpWorker::on_pacer() {
   arm_pacer();
 }
 
-HttpConnection* HttpWorker::grow_pool() {
+template <class Protocol>
+typename Worker<Protocol>::Connection* Worker<Protocol>::grow_pool() {
   if (connections_.size() >= pool_limit_) return nullptr;
-  connections_.push_back(
-      std::make_unique<HttpConnection>(*this, endpoint_, static_cast<int>(connections_.size())));
+  connections_.push_back(std::make_unique<Connection>(*this, static_cast<int>(connections_.size())));
   return connections_.back().get();
 }
 
-void HttpWorker::dispatch(int op, Nanos intended) {
-  HttpConnection* c = nullptr;
+template <class Protocol>
+void Worker<Protocol>::dispatch(int op, Nanos intended) {
+  Connection* c = nullptr;
   if (!idle_.empty()) {
     c = idle_.back();
     idle_.pop_back();
@@ -69,7 +74,8 @@ void HttpWorker::dispatch(int op, Nanos intended) {
   if (auto* s = stats(op, intended)) ++s->dropped;
 }
 
-void HttpWorker::open_connection_free(HttpConnection& connection) {
+template <class Protocol>
+void Worker<Protocol>::open_connection_free(Connection& connection) {
   if (backlog_size_ > 0) {
     const Pending next = backlog_[backlog_head_];
     backlog_head_ = (backlog_head_ + 1) % backlog_.size();
@@ -80,5 +86,7 @@ void HttpWorker::open_connection_free(HttpConnection& connection) {
   idle_.push_back(&connection);
   maybe_finish();
 }
+
+template class Worker<HttpProtocol>;
 
 }  // namespace surge
