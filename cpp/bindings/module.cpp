@@ -14,5 +14,8 @@ PYBIND11_MODULE(_core, m) {
   surge::bindings::register_histogram(m);
   surge::bindings::register_generators(m);
   surge::bindings::register_target(m);
+  surge::bindings::register_load_spec(m);
+  surge::bindings::register_results(m);
   surge::bindings::register_http_run(m);
+  surge::bindings::register_redis_run(m);
 }

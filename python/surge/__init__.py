@@ -13,7 +13,7 @@ scenario = surge.Scenario(
 result = surge.run(scenario)
 """
 
-from . import http, shapes, slo, think
+from . import http, redis, services, shapes, slo, think
 from ._core import __version__
 from .errors import ConfigError
 from .load_models import (
@@ -49,8 +49,10 @@ __all__ = [
     "exponential",
     "http",
     "load",
+    "redis",
     "run",
     "scenario",
+    "services",
     "shapes",
     "slo",
     "think",

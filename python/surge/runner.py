@@ -15,12 +15,42 @@ from .errors import ConfigError
 from .result import SCHEMA, Result, latency_summary
 from .scenario import Scenario
 from .units import parse_duration, to_ns
-from .urls import parse_http_url, redact_url
+from .urls import is_redis_url, parse_http_url, parse_redis_url, redact_url
 
 ProgressCallback = Callable[["_core.IntervalReport"], bool | None]
 
 
-def _engine_spec(scenario: Scenario) -> _core.HttpRunSpec:
+def _engine_spec(scenario: Scenario) -> _core.HttpRunSpec | _core.RedisRunSpec:
+    if is_redis_url(scenario.base_url):
+        return _redis_spec(scenario)
+    return _http_spec(scenario)
+
+
+def _redis_spec(scenario: Scenario) -> _core.RedisRunSpec:
+    target = parse_redis_url(scenario.base_url)
+    spec = _core.RedisRunSpec()
+    spec.host, spec.port, spec.unix_path = target.host, target.port, target.unix_path
+    spec.db, spec.username, spec.password = target.db, target.username, target.password
+    spec.pipeline = scenario.pipeline
+    operations = []
+    for op in scenario.operations:
+        engine_op = _core.RedisOperation()
+        engine_op.name = op.name
+        engine_op.weight = float(op.weight)
+        engine_op.command = op.command
+        engine_op.variables = list(op.variables.items())
+        operations.append(engine_op)
+    spec.operations = operations
+    load = _load_spec(scenario)
+    load.scale_lanes(scenario.pipeline)
+    spec.load = load
+    spec.request_timeout_ns = to_ns(parse_duration(scenario.timeout, "timeout"))
+    spec.connect_timeout_ns = to_ns(parse_duration(scenario.connect_timeout, "connect_timeout"))
+    spec.seed = scenario.seed
+    return spec
+
+
+def _http_spec(scenario: Scenario) -> _core.HttpRunSpec:
     target = parse_http_url(scenario.base_url)
     spec = _core.HttpRunSpec()
     spec.host = target.host
@@ -40,7 +70,14 @@ def _engine_spec(scenario: Scenario) -> _core.HttpRunSpec:
         engine_op.expect_body = op.expect_body
         operations.append(engine_op)
     spec.operations = operations
+    spec.load = _load_spec(scenario)
+    spec.request_timeout_ns = to_ns(parse_duration(scenario.timeout, "timeout"))
+    spec.connect_timeout_ns = to_ns(parse_duration(scenario.connect_timeout, "connect_timeout"))
+    spec.seed = scenario.seed
+    return spec
 
+
+def _load_spec(scenario: Scenario) -> _core.LoadSpec:
     load = _core.LoadSpec()
     try:
         scenario.load.fill(load)
@@ -53,11 +90,7 @@ def _engine_spec(scenario: Scenario) -> _core.HttpRunSpec:
     load.warmup_ns = to_ns(parse_duration(scenario.warmup, "warmup"))
     load.interval_ns = to_ns(parse_duration(scenario.interval, "interval"))
     load.late_after_ns = to_ns(parse_duration(scenario.late_after, "late_after"))
-    spec.load = load
-    spec.request_timeout_ns = to_ns(parse_duration(scenario.timeout, "timeout"))
-    spec.connect_timeout_ns = to_ns(parse_duration(scenario.connect_timeout, "connect_timeout"))
-    spec.seed = scenario.seed
-    return spec
+    return load
 
 
 def _stats(ops: list[_core.OperationStats], measured_s: float) -> dict[str, Any]:
@@ -82,6 +115,7 @@ def _stats(ops: list[_core.OperationStats], measured_s: float) -> dict[str, Any]
         "error_examples": examples,
         "dropped": sum(op.dropped for op in ops),
         "late_starts": sum(op.late for op in ops),
+        **_cache_reads(sum(op.hits for op in ops), sum(op.misses for op in ops)),
         "rate_per_s": round(count / measured_s, 3) if measured_s > 0 else 0.0,
         "latency": latency_summary(response),
         "service_time": latency_summary(service),
@@ -104,7 +138,8 @@ def run(
     spec = _engine_spec(scenario)
     started_at = _dt.datetime.now(_dt.timezone.utc)
     try:
-        raw = _core.run_http(spec, progress)
+        engine = _core.run_redis if isinstance(spec, _core.RedisRunSpec) else _core.run_http
+        raw = engine(spec, progress)
     except ValueError as exc:  # the engine's validation: a configuration error
         raise ConfigError(str(exc)) from None
     measured = raw.measured_s
@@ -159,6 +194,12 @@ def _ms_or_none(ns: int, count: int) -> float | None:
     return round(ns / 1e6, 6) if count else None
 
 
+def _cache_reads(hits: int, misses: int) -> dict[str, Any]:
+    """Hits and misses of cache reads; hit_rate is null when the operation made none."""
+    reads = hits + misses
+    return {"hits": hits, "misses": misses, "hit_rate": round(hits / reads, 6) if reads else None}
+
+
 def _interval(row: _core.IntervalRow) -> dict[str, Any]:
     return {
         "t_s": round(row.t_s, 6),
@@ -166,6 +207,7 @@ def _interval(row: _core.IntervalRow) -> dict[str, Any]:
         "errors": row.errors,
         "dropped": row.dropped,
         "late_starts": row.late,
+        **_cache_reads(row.hits, row.misses),
         "p50_ms": _ms_or_none(row.p50_ns, row.count),
         "p90_ms": _ms_or_none(row.p90_ns, row.count),
         "p95_ms": _ms_or_none(row.p95_ns, row.count),

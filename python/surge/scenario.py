@@ -16,7 +16,9 @@ from typing import Any
 from .errors import ConfigError
 from .http import HttpOperation
 from .load_models import LOAD_MODELS, Connections, LoadModel
+from .redis import RedisOperation
 from .units import parse_duration
+from .urls import is_redis_url
 
 DEFAULT_DURATION_S = 10.0
 
@@ -38,6 +40,7 @@ class Scenario:
     interval: str | float = "1s"
     # A request sent later than this after its intended start counts as a late start.
     late_after: str | float = "1ms"
+    pipeline: int = 1  # redis:// targets: commands in flight per connection
     seed: int = 1
     params: dict[str, Any] = field(default_factory=dict)
 
@@ -63,8 +66,27 @@ class Scenario:
         if self.requests is not None and (not isinstance(self.requests, int) or self.requests < 1):
             raise ConfigError(f"requests: must be a whole number >= 1, got {self.requests!r}")
         self.measured_duration_s()
+        self._check_protocol()
         if not isinstance(self.threads, int) or self.threads < 1:
             raise ConfigError(f"threads: must be a whole number >= 1, got {self.threads!r}")
+
+    def _check_protocol(self) -> None:
+        redis_target = is_redis_url(self.base_url)
+        kind, expected = (
+            ("redis://", RedisOperation) if redis_target else ("http://", HttpOperation)
+        )
+        for op in self.operations:
+            if not isinstance(op, expected):
+                raise ConfigError(
+                    f"operation {getattr(op, 'name', op)!r}: a {kind} target takes "
+                    f"surge.{'redis' if redis_target else 'http'} operations"
+                )
+        if not isinstance(self.pipeline, int) or isinstance(self.pipeline, bool):
+            raise ConfigError(f"pipeline: must be a whole number, got {self.pipeline!r}")
+        if not 1 <= self.pipeline <= 100_000:
+            raise ConfigError(f"pipeline: must be 1..100000, got {self.pipeline!r}")
+        if self.pipeline > 1 and not redis_target:
+            raise ConfigError("pipeline: applies to redis:// targets only")
 
     def measured_duration_s(self) -> float | None:
         """Length of the measured window in seconds; None when only a count bounds the run."""

@@ -34,6 +34,52 @@ def parse_http_url(url: str) -> HttpTarget:
     return HttpTarget(host, port, parts.path.rstrip("/"), host_header)
 
 
+@dataclass(frozen=True)
+class RedisTarget:
+    host: str
+    port: int
+    unix_path: str
+    db: int
+    username: str
+    password: str
+
+
+def is_redis_url(url: str) -> bool:
+    return url.split("://", 1)[0].lower() in ("redis", "valkey", "unix", "rediss", "valkeys")
+
+
+def parse_redis_url(url: str) -> RedisTarget:
+    """redis://[user:pass@]host[:port][/db], or unix:///path/to/socket[?db=N&password=P]."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigError(f"bad URL {redact_url(url)!r}: {exc}") from None
+    query = dict(q.split("=", 1) for q in parts.query.split("&") if "=" in q)
+    if parts.scheme in ("rediss", "valkeys"):
+        raise ConfigError(f"bad URL {redact_url(url)!r}: TLS is not supported yet; use redis://")
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise ConfigError(f"bad URL {redact_url(url)!r}: expected unix:///path/to/redis.sock")
+        db_text, path = query.get("db", "0"), parts.path
+        host, port = "", 0
+    elif parts.scheme in ("redis", "valkey") and parts.hostname:
+        db_text, path = parts.path.strip("/") or "0", ""
+        host, port = parts.hostname, port or 6379
+    else:
+        raise ConfigError(
+            f"bad URL {redact_url(url)!r}: expected redis://[user:pass@]HOST[:PORT][/DB] "
+            "or unix:///PATH"
+        )
+    if not db_text.isdigit():
+        raise ConfigError(
+            f"bad URL {redact_url(url)!r}: the database must be a number, got {db_text!r}"
+        )
+    password = parts.password or query.get("password", "")
+    username = (parts.username or "") if parts.password else ""
+    return RedisTarget(host, port, path, int(db_text), username, password)
+
+
 def redact_url(url: str) -> str:
     """Replaces the password of user:password@host with ***."""
     try:
@@ -41,6 +87,11 @@ def redact_url(url: str) -> str:
     except ValueError:
         return "<unparseable URL>"
     if parts.password is None:
+        if "password=" in parts.query:
+            query = "&".join(
+                "password=***" if q.startswith("password=") else q for q in parts.query.split("&")
+            )
+            return urlunsplit(parts._replace(query=query))
         return url
     netloc = parts.netloc.rsplit("@", 1)
     user = netloc[0].split(":", 1)[0]

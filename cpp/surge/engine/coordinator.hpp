@@ -126,6 +126,8 @@ class Coordinator {
     row.errors = op.error_total();
     row.dropped = op.dropped;
     row.late = op.late;
+    row.hits = op.hits;
+    row.misses = op.misses;
     row.p50_ns = op.response.value_at_percentile(50);
     row.p90_ns = op.response.value_at_percentile(90);
     row.p95_ns = op.response.value_at_percentile(95);

@@ -20,6 +20,8 @@ std::string_view error_class_name(ErrorClass c) noexcept {
       return "http_5xx";
     case ErrorClass::check_failed:
       return "check_failed";
+    case ErrorClass::error_reply:
+      return "error_reply";
   }
   return "unknown";
 }
@@ -44,6 +46,8 @@ void OperationStats::add(const OperationStats& other) {
   count += other.count;
   dropped += other.dropped;
   late += other.late;
+  hits += other.hits;
+  misses += other.misses;
   for (std::size_t i = 0; i < errors.size(); ++i) {
     errors[i] += other.errors[i];
     for (const auto& e : other.examples[i])
@@ -58,6 +62,8 @@ void OperationStats::reset() noexcept {
   count = 0;
   dropped = 0;
   late = 0;
+  hits = 0;
+  misses = 0;
   errors.fill(0);
   for (auto& e : examples) e.clear();
 }

@@ -22,8 +22,9 @@ enum class ErrorClass : int {
   http_4xx,
   http_5xx,
   check_failed,
+  error_reply,  // a Redis -ERR reply, a PostgreSQL error result
 };
-inline constexpr int kErrorClassCount = 8;
+inline constexpr int kErrorClassCount = 9;
 std::string_view error_class_name(ErrorClass c) noexcept;
 
 struct OperationStats {
@@ -35,6 +36,8 @@ struct OperationStats {
   std::int64_t count = 0;    // every outcome: successes and errors
   std::int64_t dropped = 0;  // open model: never sent because the backlog was full
   std::int64_t late = 0;     // sent more than the run's late_after behind the intended start
+  std::int64_t hits = 0;     // cache reads that found a value
+  std::int64_t misses = 0;   // cache reads that found none (a nil reply is a miss, not an error)
   std::array<std::int64_t, kErrorClassCount> errors{};
   std::array<std::vector<std::string>, kErrorClassCount> examples;
 

@@ -17,6 +17,8 @@ struct IntervalRow {
   std::int64_t errors = 0;
   std::int64_t dropped = 0;
   std::int64_t late = 0;
+  std::int64_t hits = 0;
+  std::int64_t misses = 0;
   std::int64_t p50_ns = 0;
   std::int64_t p90_ns = 0;
   std::int64_t p95_ns = 0;

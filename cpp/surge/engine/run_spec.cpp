@@ -47,13 +47,17 @@ int LoadSpec::peak_users() const noexcept {
 }
 
 void validate(const HttpRunSpec& spec) {
-  const auto& load = spec.load;
-  if (spec.operations.empty()) throw std::invalid_argument("operations: a run needs at least one operation");
-  for (const auto& op : spec.operations) {
-    if (op.name.empty()) throw std::invalid_argument("operations: every operation needs a name");
-    if (!(op.weight > 0) || !std::isfinite(op.weight))
-      throw std::invalid_argument("operation '" + op.name + "': weight must be a positive number");
-  }
+  validate_operations(spec.operations);
+  validate_load(spec.load);
+  validate_timeouts(spec.connect_timeout, spec.request_timeout);
+  if (spec.port == 0) throw std::invalid_argument("port must be 1..65535");
+}
+
+void validate_timeouts(Nanos connect_timeout, Nanos request_timeout) {
+  if (connect_timeout <= 0 || request_timeout <= 0) throw std::invalid_argument("timeouts must be > 0");
+}
+
+void validate_load(const LoadSpec& load) {
   if (load.threads < 1) throw std::invalid_argument("threads must be >= 1");
   if (load.model == LoadModel::open) {
     validate_open(load);
@@ -66,9 +70,6 @@ void validate(const HttpRunSpec& spec) {
   if (load.duration == 0 && load.requests == 0 && !per_user_bound)
     throw std::invalid_argument("give a duration, a request count, or both: an unbounded run never stops");
   if (load.interval < kNanosPerMilli) throw std::invalid_argument("interval must be >= 1ms");
-  if (spec.connect_timeout <= 0 || spec.request_timeout <= 0)
-    throw std::invalid_argument("timeouts must be > 0");
-  if (spec.port == 0) throw std::invalid_argument("port must be 1..65535");
 }
 
 }  // namespace surge

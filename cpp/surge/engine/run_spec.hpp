@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,13 @@ struct LoadSpec {
   ThinkTime think;
   std::int64_t iterations_per_user = 0;  // 0 = no limit
 
+  // Pipelined protocols: each connection carries `factor` lanes, one command in flight each, and
+  // the load model counts lanes.
+  void scale_lanes(int factor) {
+    connections *= factor;
+    max_connections *= factor;
+    if (!users.empty()) users = users.scaled(factor);
+  }
   [[nodiscard]] int pool_limit() const noexcept {
     return max_connections > 0 ? max_connections : connections;
   }
@@ -67,5 +75,20 @@ struct HttpRunSpec {
 
 // Throws std::invalid_argument naming the field when the spec cannot run.
 void validate(const HttpRunSpec& spec);
+
+// The checks every protocol shares: the load model, and timeouts.
+void validate_load(const LoadSpec& load);
+void validate_timeouts(Nanos connect_timeout, Nanos request_timeout);
+
+// Every operation needs a name and a positive weight.
+template <class Operations>
+void validate_operations(const Operations& operations) {
+  if (operations.empty()) throw std::invalid_argument("operations: a run needs at least one operation");
+  for (const auto& op : operations) {
+    if (op.name.empty()) throw std::invalid_argument("operations: every operation needs a name");
+    if (!(op.weight > 0) || !(op.weight < 1e300))
+      throw std::invalid_argument("operation '" + op.name + "': weight must be a positive number");
+  }
+}
 
 }  // namespace surge

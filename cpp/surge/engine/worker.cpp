@@ -217,5 +217,6 @@ void Worker<Protocol>::end() {
 }
 
 template class Worker<HttpProtocol>;
+template class Worker<RedisProtocol>;
 
 }  // namespace surge

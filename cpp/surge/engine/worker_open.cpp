@@ -88,5 +88,6 @@ void Worker<Protocol>::open_connection_free(Connection& connection) {
 }
 
 template class Worker<HttpProtocol>;
+template class Worker<RedisProtocol>;
 
 }  // namespace surge

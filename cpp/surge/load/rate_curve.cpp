@@ -30,6 +30,15 @@ RateCurve::RateCurve(std::vector<CurveSegment> segments) : segments_(std::move(s
   end_ = t;
 }
 
+RateCurve RateCurve::scaled(double factor) const {
+  std::vector<CurveSegment> segments = segments_;
+  for (auto& s : segments) {
+    s.from *= factor;
+    s.to *= factor;
+  }
+  return RateCurve(std::move(segments));
+}
+
 double RateCurve::value_at(double t) const noexcept {
   if (t < 0) return 0;
   for (std::size_t i = 0; i < segments_.size(); ++i) {

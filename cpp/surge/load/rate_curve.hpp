@@ -24,6 +24,8 @@ class RateCurve {
   static RateCurve constant(double value) { return RateCurve({CurveSegment{.from = value, .to = value}}); }
 
   [[nodiscard]] bool empty() const noexcept { return segments_.empty(); }
+  // The same shape with every value multiplied by `factor`.
+  [[nodiscard]] RateCurve scaled(double factor) const;
   [[nodiscard]] double value_at(double t) const noexcept;
   // Integral from 0 to t: for a rate, the expected number of arrivals by time t.
   [[nodiscard]] double integral_to(double t) const noexcept;

@@ -1,0 +1,49 @@
+#include <pybind11/stl.h>
+
+#include "register.hpp"
+#include "run_wrapper.hpp"
+#include "surge/engine/redis_runner.hpp"
+
+namespace py = pybind11;
+
+namespace surge::bindings {
+
+void register_redis_run(py::module_& m) {
+  py::class_<RedisOperation>(m, "RedisOperation")
+      .def(py::init<>())
+      .def_readwrite("name", &RedisOperation::name)
+      .def_readwrite("weight", &RedisOperation::weight)
+      .def_property(
+          "command", [](const RedisOperation& o) { return o.command.command; },
+          [](RedisOperation& o, std::string v) { o.command.command = std::move(v); })
+      .def_property(
+          "variables", [](const RedisOperation& o) { return o.command.variables; },
+          [](RedisOperation& o, std::vector<std::pair<std::string, std::string>> v) {
+            o.command.variables = std::move(v);
+          });
+
+  py::class_<RedisRunSpec>(m, "RedisRunSpec")
+      .def(py::init<>())
+      .def_readwrite("host", &RedisRunSpec::host)
+      .def_readwrite("port", &RedisRunSpec::port)
+      .def_readwrite("unix_path", &RedisRunSpec::unix_path)
+      .def_readwrite("username", &RedisRunSpec::username)
+      .def_readwrite("password", &RedisRunSpec::password)
+      .def_readwrite("db", &RedisRunSpec::db)
+      .def_readwrite("pipeline", &RedisRunSpec::pipeline)
+      .def_readwrite("operations", &RedisRunSpec::operations)
+      .def_readwrite("load", &RedisRunSpec::load)
+      .def_readwrite("connect_timeout_ns", &RedisRunSpec::connect_timeout)
+      .def_readwrite("request_timeout_ns", &RedisRunSpec::request_timeout)
+      .def_readwrite("seed", &RedisRunSpec::seed);
+
+  m.def(
+      "run_redis",
+      [](const RedisRunSpec& spec, const std::optional<py::function>& progress) {
+        return run_releasing_gil(spec, progress, &run_redis);
+      },
+      py::arg("spec"), py::arg("progress") = py::none(),
+      "Run a Redis load; releases the GIL for the whole run.");
+}
+
+}  // namespace surge::bindings

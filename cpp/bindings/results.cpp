@@ -1,0 +1,81 @@
+#include <pybind11/stl.h>
+
+#include "register.hpp"
+#include "surge/engine/run_result.hpp"
+
+namespace py = pybind11;
+
+namespace surge::bindings {
+
+namespace {
+
+py::dict error_dict(const OperationStats& s) {
+  py::dict d;
+  for (int i = 0; i < kErrorClassCount; ++i)
+    if (s.errors[static_cast<std::size_t>(i)] > 0)
+      d[py::str(std::string(error_class_name(static_cast<ErrorClass>(i))))] =
+          s.errors[static_cast<std::size_t>(i)];
+  return d;
+}
+
+py::dict example_dict(const OperationStats& s) {
+  py::dict d;
+  for (int i = 0; i < kErrorClassCount; ++i)
+    if (!s.examples[static_cast<std::size_t>(i)].empty())
+      d[py::str(std::string(error_class_name(static_cast<ErrorClass>(i))))] =
+          s.examples[static_cast<std::size_t>(i)];
+  return d;
+}
+
+}  // namespace
+
+void register_results(py::module_& m) {
+  py::class_<OperationStats>(m, "OperationStats")
+      .def_readonly("response", &OperationStats::response)
+      .def_readonly("service", &OperationStats::service)
+      .def_readonly("lag", &OperationStats::lag)
+      .def_readonly("count", &OperationStats::count)
+      .def_readonly("dropped", &OperationStats::dropped)
+      .def_readonly("late", &OperationStats::late)
+      .def_readonly("hits", &OperationStats::hits)
+      .def_readonly("misses", &OperationStats::misses)
+      .def_property_readonly("errors", &error_dict)
+      .def_property_readonly("error_examples", &example_dict);
+
+  py::class_<IntervalRow>(m, "IntervalRow")
+      .def_readonly("t_s", &IntervalRow::t_s)
+      .def_readonly("operation", &IntervalRow::operation)
+      .def_readonly("count", &IntervalRow::count)
+      .def_readonly("errors", &IntervalRow::errors)
+      .def_readonly("dropped", &IntervalRow::dropped)
+      .def_readonly("late", &IntervalRow::late)
+      .def_readonly("hits", &IntervalRow::hits)
+      .def_readonly("misses", &IntervalRow::misses)
+      .def_readonly("p50_ns", &IntervalRow::p50_ns)
+      .def_readonly("p90_ns", &IntervalRow::p90_ns)
+      .def_readonly("p95_ns", &IntervalRow::p95_ns)
+      .def_readonly("p99_ns", &IntervalRow::p99_ns)
+      .def_readonly("max_ns", &IntervalRow::max_ns)
+      .def_readonly("target_rate_per_s", &IntervalRow::target_rate_per_s)
+      .def_readonly("users", &IntervalRow::users)
+      .def_readonly("active_users", &IntervalRow::active_users);
+
+  py::class_<IntervalReport>(m, "IntervalReport")
+      .def_readonly("elapsed_s", &IntervalReport::elapsed_s)
+      .def_readonly("interval_s", &IntervalReport::interval_s)
+      .def_readonly("rows", &IntervalReport::rows)
+      .def_readonly("total", &IntervalReport::total);
+
+  py::class_<RunResult>(m, "RunResult")
+      .def_readonly("operation_names", &RunResult::operation_names)
+      .def_readonly("operations", &RunResult::operations)
+      .def_readonly("timeseries", &RunResult::timeseries)
+      .def_readonly("timeseries_total", &RunResult::timeseries_total)
+      .def_readonly("t0_ns", &RunResult::t0_ns)
+      .def_readonly("measure_start_ns", &RunResult::measure_start_ns)
+      .def_readonly("measured_s", &RunResult::measured_s)
+      .def_readonly("unfinished", &RunResult::unfinished)
+      .def_readonly("interrupted", &RunResult::interrupted);
+}
+
+}  // namespace surge::bindings

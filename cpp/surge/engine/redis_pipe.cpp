@@ -1,0 +1,260 @@
+#include "surge/engine/redis_pipe.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include "surge/engine/redis_lane.hpp"
+#include "surge/engine/redis_protocol.hpp"
+#include "surge/engine/worker.hpp"
+
+namespace surge {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+constexpr std::size_t kReadBufferSize = 64 * 1024;
+constexpr std::size_t kMaxReadBuffer = 64 * 1024;  // hiredis keeps partial replies itself
+constexpr Nanos kFirstBackoff = 10 * kNanosPerMilli;
+constexpr Nanos kMaxBackoff = 1000 * kNanosPerMilli;
+}  // namespace
+
+RedisPipe::RedisPipe(Worker<RedisProtocol>& worker, int capacity)
+    : worker_(worker),
+      socket_(worker.context()),
+      backoff_timer_(worker.context()),
+      read_buffer_(kReadBufferSize),
+      ring_(static_cast<std::size_t>(capacity) + 4) {
+  out_.reserve(4096);
+  writing_.reserve(4096);
+  failing_.reserve(static_cast<std::size_t>(capacity));
+  backing_off_.reserve(static_cast<std::size_t>(capacity));
+}
+
+void RedisPipe::push_back(Entry e) {
+  ring_[(head_ + size_) % ring_.size()] = e;
+  ++size_;
+}
+
+void RedisPipe::push_front(Entry e) {
+  head_ = (head_ + ring_.size() - 1) % ring_.size();
+  ring_[head_] = e;
+  ++size_;
+}
+
+RedisPipe::Entry RedisPipe::pop_front() {
+  const Entry e = ring_[head_];
+  head_ = (head_ + 1) % ring_.size();
+  --size_;
+  return e;
+}
+
+void RedisPipe::connect() {
+  if (state_ == State::closed && !stopped_ && !waiting_backoff_) start_connect();
+}
+
+void RedisPipe::start_connect() {
+  state_ = State::connecting;
+  timed_out_ = false;
+  ++generation_;
+  connect_deadline_ = now_ns() + worker_.connect_timeout();
+  error_code ignored;
+  socket_.close(ignored);
+  socket_.async_connect(worker_.protocol().shared().endpoint,
+                        [this, generation = generation_](const error_code& ec) {
+                          if (generation == generation_) on_connect(ec);
+                        });
+}
+
+void RedisPipe::on_connect(const error_code& ec) {
+  if (stopped_) return;
+  if (ec) {
+    fail_all(timed_out_ ? ErrorClass::connect_timeout : ErrorClass::refused,
+             timed_out_ ? "connect timed out" : ec.message(), true);
+    return;
+  }
+  const auto& shared = worker_.protocol().shared();
+  error_code ignored;
+  if (shared.tcp) socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  socket_.non_blocking(true, ignored);
+  state_ = State::ready;
+  reader_.reset();
+  read_buffer_.clear();
+  // AUTH and SELECT go ahead of whatever lanes queued while connecting; their replies come first.
+  for (int i = 0; i < shared.handshake_replies; ++i) push_front(Entry{nullptr});
+  out_.insert(0, shared.handshake);
+  unsent_ = size_;
+  start_read();
+  flush();
+}
+
+void RedisPipe::enqueue(RedisLane& lane) {
+  worker_.protocol().append_command(lane.op(), out_, worker_.rng());
+  push_back(Entry{&lane});
+  ++unsent_;
+  if (state_ == State::ready) {
+    schedule_flush();
+  } else if (state_ == State::closed && !waiting_backoff_) {
+    start_connect();
+  }
+}
+
+void RedisPipe::schedule_flush() {
+  // Commands queued by the same round of handlers (a pacer burst, a batch of replies that each
+  // start the next command) leave in one write.
+  if (flush_posted_ || write_pending_) return;
+  flush_posted_ = true;
+  asio::post(worker_.context(), [this] {
+    flush_posted_ = false;
+    if (!stopped_ && state_ == State::ready) flush();
+  });
+}
+
+void RedisPipe::flush() {
+  if (write_pending_ || out_.empty()) return;
+  const Nanos now = now_ns();
+  for (std::size_t i = size_ - unsent_; i < size_; ++i) {
+    RedisLane* lane = ring_[(head_ + i) % ring_.size()].lane;
+    if (lane != nullptr) lane->mark_sent(now);
+  }
+  unsent_ = 0;
+  std::swap(out_, writing_);
+  out_.clear();
+  error_code ec;
+  const std::size_t written = socket_.write_some(asio::buffer(writing_), ec);
+  if (ec && ec != asio::error::would_block) {
+    fail_all(ErrorClass::reset, ec.message(), false);
+    return;
+  }
+  if (written == writing_.size()) return;
+  write_pending_ = true;
+  asio::async_write(socket_, asio::buffer(writing_.data() + written, writing_.size() - written),
+                    [this, generation = generation_](const error_code& write_ec, std::size_t) {
+                      if (generation != generation_ || stopped_) return;
+                      write_pending_ = false;
+                      if (write_ec) {
+                        if (write_ec != asio::error::operation_aborted)
+                          fail_all(ErrorClass::reset, write_ec.message(), false);
+                        return;
+                      }
+                      flush();
+                    });
+}
+
+void RedisPipe::start_read() {
+  std::size_t room = 0;
+  char* tail = read_buffer_.writable(room, kMaxReadBuffer);
+  socket_.async_read_some(asio::buffer(tail, room),
+                          [this, generation = generation_](const error_code& ec, std::size_t n) {
+                            if (generation == generation_) on_read(ec, n);
+                          });
+}
+
+void RedisPipe::on_read(const error_code& ec, std::size_t n) {
+  if (stopped_ || state_ != State::ready) return;
+  if (ec) {
+    if (timed_out_) {
+      fail_all(ErrorClass::request_timeout, "no reply within the request timeout", false);
+    } else if (ec == asio::error::eof) {
+      fail_all(ErrorClass::reset, "connection closed by the server", false);
+    } else if (ec != asio::error::operation_aborted) {
+      fail_all(ErrorClass::reset, ec.message(), false);
+    }
+    return;
+  }
+  read_buffer_.commit(n);
+  reader_.feed(read_buffer_.unread());
+  read_buffer_.consume(read_buffer_.unread().size());
+  deliver();
+}
+
+void RedisPipe::deliver() {
+  redis::Reply reply;
+  while (true) {
+    const auto step = reader_.next(reply);
+    if (step == redis::RespReader::Step::need_more) break;
+    if (step == redis::RespReader::Step::protocol_error) {
+      fail_all(ErrorClass::malformed, reader_.error(), false);
+      return;
+    }
+    if (size_ == 0) {
+      fail_all(ErrorClass::malformed, "a reply nobody asked for", false);
+      return;
+    }
+    const Entry entry = pop_front();
+    if (entry.lane == nullptr) {
+      if (reply.kind == redis::ReplyKind::error) {
+        const std::string example = "connection set-up (AUTH/SELECT): " + std::string(reply.text);
+        fail_all(ErrorClass::error_reply, example, true);
+        return;
+      }
+      continue;
+    }
+    backoff_ = 0;  // the server answers commands: the next failure starts the back-off afresh
+    // The lane may start its next command right here; it queues behind the ones in flight.
+    entry.lane->complete(reply, now_ns());
+    if (stopped_ || state_ != State::ready) return;
+  }
+  start_read();
+}
+
+void RedisPipe::fail_all(ErrorClass error, std::string_view example, bool back_off) {
+  const std::string copy(example);  // the reader's text dies with the reset below
+  state_ = State::closed;
+  ++generation_;  // handlers of this connection that are still queued now do nothing
+  write_pending_ = false;
+  error_code ignored;
+  socket_.close(ignored);
+  out_.clear();
+  unsent_ = 0;
+  failing_.clear();
+  while (size_ > 0) {
+    const Entry e = pop_front();
+    if (e.lane != nullptr) failing_.push_back(e.lane);
+  }
+  head_ = 0;
+  reader_.reset();
+  read_buffer_.clear();
+  if (!back_off) {
+    // Lanes may send again at once: the next command reconnects, as a real client would.
+    for (RedisLane* lane : failing_) lane->fail(error, copy, true);
+    return;
+  }
+  // A server that refuses, or rejects AUTH/SELECT, gets a bounded retry rate, not a busy loop.
+  backoff_ = backoff_ == 0 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
+  waiting_backoff_ = true;
+  for (RedisLane* lane : failing_) backing_off_.push_back(lane);
+  backoff_timer_.expires_after(std::chrono::nanoseconds(backoff_));
+  backoff_timer_.async_wait([this](const error_code& ec) {
+    if (ec || stopped_) return;
+    waiting_backoff_ = false;
+    returning_.clear();
+    returning_.swap(backing_off_);
+    for (RedisLane* lane : returning_) lane->back_from_backoff();
+    if (state_ == State::closed && size_ > 0) start_connect();  // commands queued meanwhile
+  });
+  for (RedisLane* lane : failing_) lane->fail(error, copy, false);
+}
+
+void RedisPipe::check_deadline(Nanos now) {
+  if (timed_out_ || stopped_) return;
+  bool late = state_ == State::connecting && now >= connect_deadline_;
+  if (state_ == State::ready && size_ > 0) {
+    const RedisLane* oldest = ring_[head_].lane;
+    late = oldest != nullptr && unsent_ < size_ && now >= oldest->sent() + worker_.request_timeout();
+  }
+  if (!late) return;
+  timed_out_ = true;
+  error_code ignored;
+  socket_.close(ignored);  // pending handlers complete with operation_aborted
+}
+
+void RedisPipe::shutdown() {
+  stopped_ = true;
+  backoff_timer_.cancel();
+  error_code ignored;
+  socket_.close(ignored);
+}
+
+}  // namespace surge

@@ -1,0 +1,50 @@
+"""Redis/Valkey operations: templated commands.
+
+    redis.command("set", "SET {key} {value} EX 300",
+                  variables={"key": "key:{uniform(1,100000)}", "value": "bytes(100)"})
+    redis.get("get", "key:{zipf(1,100000,0.99)}")
+
+Arguments are split at spaces (not inside a {placeholder}) and rendered from the same template
+syntax as HTTP. A nil reply to a read (GET, HGET, ...) counts as a miss, not an error; error
+replies are counted per operation with examples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class RedisOperation:
+    name: str
+    command: str
+    variables: Mapping[str, str] = field(default_factory=dict)
+    weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.name or not isinstance(self.name, str):
+            raise ConfigError("operation name: must be a non-empty string")
+        if not isinstance(self.command, str) or not self.command.split():
+            raise ConfigError(f"operation {self.name!r}: give a command such as 'GET {{key}}'")
+        if not (isinstance(self.weight, (int, float)) and self.weight > 0):
+            raise ConfigError(f"operation {self.name!r}: weight must be > 0, got {self.weight!r}")
+
+
+def command(
+    name: str, command: str, *, variables: Mapping[str, str] | None = None, weight: float = 1.0
+) -> RedisOperation:
+    return RedisOperation(name, command, dict(variables or {}), weight)
+
+
+def get(name: str, key: str, *, weight: float = 1.0, **kwargs) -> RedisOperation:
+    return command(name, f"GET {key}", weight=weight, **kwargs)
+
+
+def set(
+    name: str, key: str, value: str, *, ttl_s: int | None = None, weight: float = 1.0, **kwargs
+) -> RedisOperation:
+    ttl = f" EX {int(ttl_s)}" if ttl_s else ""
+    return command(name, f"SET {key} {value}{ttl}", weight=weight, **kwargs)
