@@ -53,10 +53,23 @@ def test_choice_uuid_and_bytes():
     assert len(set(values)) == 20
 
 
+def test_sized_bytes_and_cycling_sequences():
+    lengths = [len(v) for v in _core.sample("bytes(10,20)", 2000)]
+    assert min(lengths) == 10 and max(lengths) == 20
+    weighted = [len(v) for v in _core.sample("bytes(32:8,1024:2)", 5000)]
+    assert set(weighted) == {32, 1024}
+    assert weighted.count(1024) / 5000 == pytest.approx(0.2, abs=0.02)
+    assert _core.sample("seq(1,3)", 7) == ["1", "2", "3", "1", "2", "3", "1"]
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
         ("uniform(5)", "expected uniform(min,max)"),
+        ("bytes(20,10)", "max must be >= min"),
+        ("bytes(32:0)", "weights must be > 0"),
+        ("bytes(32:1,64)", "expected bytes(size:weight,...)"),
+        ("seq(5,1)", "last must be >= first"),
         ("uniform(9,1)", "max must be >= min"),
         ("zipf(1,10,0)", "exponent must be > 0"),
         ("bytes(-1)", "between 0 and 1048576"),

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .errors import ConfigError
+from .keyspace import KeySpace, value_spec
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,51 @@ def set(
 ) -> RedisOperation:
     ttl = f" EX {int(ttl_s)}" if ttl_s else ""
     return command(name, f"SET {key} {value}{ttl}", weight=weight, **kwargs)
+
+
+def cache_mix(
+    keyspace: KeySpace,
+    *,
+    data_size: str | int = 100,
+    ratio: tuple[float, float] = (1, 10),
+    ttl_s: int | None = None,
+    delete_ratio: float = 0.0,
+) -> list[RedisOperation]:
+    """memtier's workload: SET and GET (and optionally DEL) over a key space, mixed by ratio."""
+    set_weight, get_weight = ratio
+    if set_weight < 0 or get_weight < 0 or set_weight + get_weight + delete_ratio <= 0:
+        raise ConfigError(f"ratio: expected SET:GET weights >= 0, not both 0, got {ratio!r}")
+    key = {"key": keyspace.generator()}
+    template = keyspace.key_template()
+    ops = []
+    if set_weight > 0:
+        ops.append(
+            set(
+                "set",
+                template,
+                "{value}",
+                ttl_s=ttl_s,
+                weight=set_weight,
+                variables={**key, "value": value_spec(data_size)},
+            )
+        )
+    if get_weight > 0:
+        ops.append(get("get", template, weight=get_weight, variables=key))
+    if delete_ratio > 0:
+        ops.append(command("del", f"DEL {template}", weight=delete_ratio, variables=key))
+    return ops
+
+
+def preload_operations(
+    keyspace: KeySpace, *, data_size: str | int = 100, ttl_s: int | None = None
+) -> list[RedisOperation]:
+    """One SET per key of the space, in order (run it with Iterations(keyspace.keys))."""
+    return [
+        set(
+            "preload",
+            keyspace.key_template(),
+            "{value}",
+            ttl_s=ttl_s,
+            variables={"key": f"seq(1,{keyspace.keys})", "value": value_spec(data_size)},
+        )
+    ]

@@ -104,8 +104,13 @@ ValueGenerator ValueGenerator::parse(std::string_view raw) {
   ValueGenerator g;
   if (name == "seq") {
     g.kind_ = Kind::seq;
-    if (args.size() > 1) bad(spec, "expected seq or seq(start)");
+    if (args.size() > 2) bad(spec, "expected seq, seq(start) or seq(first,last)");
     g.next_ = args.empty() ? 0 : to_int(spec, args[0]);
+    if (args.size() == 2) {
+      g.cycle_lo_ = g.next_;
+      g.cycle_hi_ = to_int(spec, args[1]);
+      if (g.cycle_hi_ < g.cycle_lo_) bad(spec, "last must be >= first");
+    }
   } else if (name == "uniform") {
     expect_args(2, "uniform(min,max)");
     g.kind_ = Kind::uniform;
@@ -149,15 +154,38 @@ ValueGenerator ValueGenerator::parse(std::string_view raw) {
     if (!args.empty()) bad(spec, "uuid takes no arguments");
     g.kind_ = Kind::uuid;
   } else if (name == "bytes") {
-    expect_args(1, "bytes(n)");
     g.kind_ = Kind::bytes;
-    g.lo_ = to_int(spec, args[0]);
-    if (g.lo_ < 0 || g.lo_ > kMaxBytes) bad(spec, "n must be between 0 and 1048576");
+    auto size = [&](std::string_view text) {
+      const std::int64_t n = to_int(spec, text);
+      if (n < 0 || n > kMaxBytes) bad(spec, "sizes must be between 0 and 1048576");
+      return n;
+    };
+    if (!args.empty() && args[0].find(':') != std::string_view::npos) {
+      double total = 0;
+      for (auto a : args) {
+        const auto colon = a.find(':');
+        if (colon == std::string_view::npos)
+          bad(spec, "expected bytes(size:weight,...) such as bytes(32:8,1024:2)");
+        const double weight = to_double(spec, a.substr(colon + 1));
+        if (!(weight > 0)) bad(spec, "weights must be > 0");
+        total += weight;
+        g.sizes_.emplace_back(size(a.substr(0, colon)), total);
+      }
+      for (auto& entry : g.sizes_) entry.second /= total;
+    } else if (args.size() == 1) {
+      g.lo_ = g.hi_ = size(args[0]);
+    } else if (args.size() == 2) {
+      g.lo_ = size(args[0]);
+      g.hi_ = size(args[1]);
+      if (g.hi_ < g.lo_) bad(spec, "max must be >= min");
+    } else {
+      bad(spec, "expected bytes(n), bytes(min,max) or bytes(size:weight,...)");
+    }
     g.pool_ = byte_pool();
   } else {
     bad(spec,
         "unknown generator; use seq, uniform(a,b), zipf(a,b,s), gaussian(mean,sd), "
-        "choice(x,y,...), uuid or bytes(n)");
+        "choice(x,y,...), uuid, bytes(n) or bytes(min,max)");
   }
   return g;
 }
@@ -166,6 +194,7 @@ void ValueGenerator::partition(std::int64_t index, std::int64_t count) noexcept 
   if (kind_ != Kind::seq || count <= 1) return;
   next_ += index;
   stride_ = count;
+  if (cycle_hi_ >= cycle_lo_) next_ = cycle_lo_ + (next_ - cycle_lo_) % (cycle_hi_ - cycle_lo_ + 1);
 }
 
 std::int64_t ValueGenerator::zipf_rank(Rng& rng) const noexcept {
@@ -191,6 +220,8 @@ std::int64_t ValueGenerator::next_int(Rng& rng) {
     case Kind::seq: {
       const std::int64_t v = next_;
       next_ += stride_;
+      if (cycle_hi_ >= cycle_lo_ && next_ > cycle_hi_)
+        next_ = cycle_lo_ + (next_ - cycle_lo_) % (cycle_hi_ - cycle_lo_ + 1);
       return v;
     }
     case Kind::uniform:
@@ -237,7 +268,20 @@ void ValueGenerator::append(std::string& out, Rng& rng) {
       return;
     }
     case Kind::bytes: {
-      const auto n = static_cast<std::size_t>(lo_);
+      std::int64_t length = lo_;
+      if (!sizes_.empty()) {
+        const double u = rng.uniform();
+        length = sizes_.back().first;
+        for (const auto& [size, cumulative] : sizes_) {
+          if (u < cumulative) {
+            length = size;
+            break;
+          }
+        }
+      } else if (hi_ > lo_) {
+        length = rng.between(lo_, hi_);
+      }
+      const auto n = static_cast<std::size_t>(length);
       const auto offset =
           static_cast<std::size_t>(rng.between(0, static_cast<std::int64_t>(pool_->size() - n)));
       out.append(*pool_, offset, n);

@@ -1,5 +1,8 @@
 // Value generators shared by every protocol's templates:
-//   seq | seq(start) | uniform(a,b) | zipf(a,b,s) | gaussian(mean,sd) | choice(x,y,...) | uuid | bytes(n)
+//   seq | seq(start) | seq(a,b) | uniform(a,b) | zipf(a,b,s) | gaussian(mean,sd) | choice(x,y,...) |
+//   uuid | bytes(n) | bytes(min,max) | bytes(size:weight,...)
+// seq(a,b) cycles a..b; bytes(min,max) draws a length uniformly; bytes(32:8,1024:2) draws 32
+// bytes 80% of the time and 1024 bytes 20% (memtier's --data-size-list).
 // A generator appends its next value to a caller-owned buffer, so steady state allocates nothing.
 #pragma once
 
@@ -46,6 +49,9 @@ class ValueGenerator {
   double h_integral_n_ = 0;
   double zipf_s_ = 0;
   std::vector<std::string> choices_;
+  std::int64_t cycle_lo_ = 0;  // seq(a,b): wraps back to a after b
+  std::int64_t cycle_hi_ = -1;
+  std::vector<std::pair<std::int64_t, double>> sizes_;  // bytes(size:weight,...): cumulative
   // A shared pool of random printable bytes; bytes(n) copies a random window of it.
   std::shared_ptr<const std::string> pool_;
 };

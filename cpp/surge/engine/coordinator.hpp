@@ -85,7 +85,11 @@ class Coordinator {
       }
       if (all_done()) return;
       const Nanos t = now_ns();
-      if (t >= next_tick) {
+      if (t >= next_tick && next_tick >= clock_.measure_end) {
+        // The interval that ends the window closes in finish(), after the drain, so requests
+        // intended inside it that complete late still count in it.
+        next_tick = INT64_MAX;
+      } else if (t >= next_tick) {
         if (!close_interval(next_tick)) {
           progress_declined_ = true;
           result_.interrupted = true;
@@ -176,7 +180,8 @@ class Coordinator {
     if (stopped_at_ > 0) end = std::min(end, stopped_at_);
     if (spec_.load.duration > 0) end = std::min(end, clock_.measure_end);
     end = std::max(end, clock_.measure_start);
-    // The last, partial interval: whatever the workers recorded since the last tick.
+    // The last interval, maybe partial: whatever the workers recorded since the last tick,
+    // stragglers of the drain included.
     StatsBlock tail(spec_.operations.size());
     for (auto& w : workers_) {
       for (std::size_t i = 0; i < tail.ops.size(); ++i) tail.ops[i].add(w->active().ops[i]);

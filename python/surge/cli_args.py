@@ -1,0 +1,187 @@
+"""Argument types and the load-model flags shared by the surge commands.
+
+Bad values become one argparse line that names the flag; the parser exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from .errors import ConfigError
+from .load_models import (
+    ConstantRate,
+    LoadModel,
+    RampingRate,
+    RampingUsers,
+    Users,
+)
+from .think import NO_THINK, parse_think
+from .units import parse_duration
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def duration_arg(flag: str):
+    def parse(value: str) -> float:
+        try:
+            seconds = parse_duration(value, flag)
+        except ConfigError as exc:
+            raise argparse.ArgumentTypeError(str(exc).split(": ", 1)[1]) from None
+        return seconds or 0.0
+
+    return parse
+
+
+def positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value!r}")
+    return n
+
+
+def positive_float(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    if not x > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {value!r}")
+    return x
+
+
+def ratio_arg(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a ratio between 0 and 1, got {value!r}"
+        ) from None
+    if not 0 <= x <= 1:
+        raise argparse.ArgumentTypeError(f"expected a ratio between 0 and 1, got {value!r}")
+    return x
+
+
+def key_value(separator: str, what: str):
+    def parse(value: str) -> tuple[str, str]:
+        if separator not in value:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value!r}")
+        key, rest = value.split(separator, 1)
+        if not key.strip():
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value!r}")
+        return key.strip(), rest.strip()
+
+    return parse
+
+
+def stages_arg(flag: str):
+    def parse(value: str) -> list[tuple[str, float]]:
+        stages = []
+        for part in value.split(","):
+            duration, sep, target = part.strip().partition(":")
+            try:
+                if not sep or not duration:
+                    raise ValueError
+                stages.append((duration, float(target)))
+            except ValueError:
+                raise argparse.ArgumentTypeError(
+                    f"expected DURATION:TARGET pairs such as 30s:100,1m:2000, got {value!r}"
+                ) from None
+        return stages
+
+    return parse
+
+
+def add_load_flags(p: argparse.ArgumentParser, *, connections_default: int | None) -> None:
+    g = p.add_argument_group("load model (open: -R/--stages; closed: -c/-u/--user-stages)")
+    g.add_argument(
+        "-c",
+        "--connections",
+        type=positive_int,
+        default=connections_default,
+        help="closed model: connections, one request each; open model: the initial pool",
+    )
+    g.add_argument("-R", "--rate", type=positive_float, help="requests/s: runs the open model")
+    g.add_argument(
+        "--stages",
+        type=stages_arg("--stages"),
+        metavar="30s:100,1m:2000",
+        help="open model with ramping rate stages (starts from -R, or 0)",
+    )
+    g.add_argument("--poisson", action="store_true", help="open model: Poisson arrivals")
+    g.add_argument("--max-connections", type=positive_int, help="open model: pool ceiling")
+    g.add_argument("--max-backlog", type=int, help="open model: queued requests before drops")
+    g.add_argument("-u", "--users", type=positive_int, help="closed model: users")
+    g.add_argument("--spawn-rate", type=positive_float, help="users started per second")
+    g.add_argument(
+        "--user-stages",
+        type=stages_arg("--user-stages"),
+        metavar="30s:10,1m:50",
+        help="closed model with ramping user stages",
+    )
+    g.add_argument(
+        "--think", metavar="2s|1s-3s|exp:2s|pacing:1s|throughput:5", help="user think time"
+    )
+    g.add_argument("--iterations", type=positive_int, help="closed model: requests per user")
+
+
+def load_from_flags(args: argparse.Namespace) -> LoadModel | None:
+    """The load model the flags ask for; None when they name none."""
+    open_flags = [f for f, v in (("-R", args.rate), ("--stages", args.stages)) if v]
+    closed_flags = [
+        f
+        for f, v in (
+            ("-u", args.users),
+            ("--user-stages", args.user_stages),
+            ("--think", args.think),
+            ("--spawn-rate", args.spawn_rate),
+            ("--iterations", args.iterations),
+        )
+        if v
+    ]
+    if open_flags and closed_flags:
+        raise ConfigError(
+            f"{open_flags[0]} (open model) and {closed_flags[0]} (closed model) cannot be "
+            "combined: pick a rate or users"
+        )
+    if args.poisson and not open_flags:
+        raise ConfigError("--poisson needs an open-model rate: add -R or --stages")
+    pool = {}
+    if args.connections is not None:
+        pool["connections"] = args.connections
+    if args.max_connections is not None:
+        pool["max_connections"] = args.max_connections
+    if args.max_backlog is not None:
+        pool["max_backlog"] = args.max_backlog
+    if args.stages:
+        return RampingRate(args.stages, start_rate=args.rate or 0.0, poisson=args.poisson, **pool)
+    if args.rate:
+        return ConstantRate(args.rate, poisson=args.poisson, **pool)
+    think = parse_think(args.think) if args.think else NO_THINK
+    limit = {"max_connections": args.max_connections} if args.max_connections else {}
+    if args.user_stages:
+        return RampingUsers(args.user_stages, think=think, **limit)
+    if closed_flags or args.connections is not None:
+        users = args.users or args.connections or 10
+        return Users(
+            users,
+            think=think,
+            spawn_rate=args.spawn_rate,
+            iterations=args.iterations,
+            **limit,
+        )
+    return None
+
+
+def add_output_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", metavar="PATH", help="write the results JSON here")
+    p.add_argument("-q", "--quiet", action="store_true", help="no per-interval progress lines")

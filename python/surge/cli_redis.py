@@ -1,0 +1,157 @@
+"""`surge redis URL`: memtier/redis-benchmark-style load on Redis or Valkey.
+
+    surge redis redis://127.0.0.1:6379 -c 50 -P 16 -d 30s --ratio 1:10 --keys 100000 \\
+        --key-pattern zipf:0.99 --data-size 32-1024 --ttl 300 --preload
+    surge redis unix:///run/redis.sock --command 'INCR counter:{key}' -n 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from . import redis as redis_ops
+from .cli_args import (
+    add_load_flags,
+    add_output_flags,
+    duration_arg,
+    load_from_flags,
+    positive_int,
+)
+from .cli_output import finish, progress
+from .errors import ConfigError
+from .keyspace import KeySpace, value_spec
+from .load_models import Iterations, Users
+from .runner import run
+from .scenario import Scenario
+from .urls import is_redis_url, parse_redis_url
+
+
+def _ratio_pair(value: str) -> tuple[float, float]:
+    try:
+        set_weight, get_weight = (float(x) for x in value.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected SET:GET weights such as 1:10, got {value!r}"
+        ) from None
+    if set_weight < 0 or get_weight < 0 or set_weight + get_weight == 0:
+        raise argparse.ArgumentTypeError(f"expected weights >= 0, not both 0, got {value!r}")
+    return set_weight, get_weight
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("redis", help="load a Redis/Valkey server (memtier/redis-benchmark style)")
+    p.add_argument("url", help="redis://[user:pass@]HOST[:PORT][/DB] or unix:///PATH")
+    p.add_argument("-t", "--threads", type=positive_int, default=1)
+    p.add_argument("-d", "--duration", type=duration_arg("--duration"))
+    p.add_argument("-n", "--requests", type=positive_int, help="commands in all")
+    p.add_argument(
+        "-P", "--pipeline", type=positive_int, default=1, help="commands in flight per connection"
+    )
+    add_load_flags(p, connections_default=None)
+    w = p.add_argument_group("workload")
+    w.add_argument("--ratio", type=_ratio_pair, help="SET:GET weights (default 1:10)")
+    w.add_argument("--keys", type=positive_int, default=10_000, help="key range 1..N")
+    w.add_argument("--key-prefix", default="key:")
+    w.add_argument(
+        "--key-pattern", default="uniform", help="uniform | sequential | gaussian | zipf[:0.99]"
+    )
+    w.add_argument("--data-size", default="100", help="value bytes: N, MIN-MAX or SIZE:W,...")
+    w.add_argument("--ttl", type=positive_int, help="seconds; SET ... EX TTL")
+    w.add_argument(
+        "--command",
+        dest="commands",
+        action="append",
+        default=[],
+        metavar="'SET {key} {value}'",
+        help="a command template (repeat for a mix); {key} and {value} follow the flags above",
+    )
+    w.add_argument("--preload", action="store_true", help="SET every key before the run")
+    p.add_argument("--timeout", type=duration_arg("--timeout"), default=10.0)
+    p.add_argument("--connect-timeout", type=duration_arg("--connect-timeout"), default=5.0)
+    p.add_argument("--warmup", type=duration_arg("--warmup"), default=0.0)
+    add_output_flags(p)
+
+
+def _operations(args: argparse.Namespace, keyspace: KeySpace) -> list:
+    if args.commands and args.ratio:
+        raise ConfigError("--ratio mixes the default SET/GET; with --command, give the mix there")
+    if not args.commands:
+        return redis_ops.cache_mix(
+            keyspace, data_size=args.data_size, ratio=args.ratio or (1, 10), ttl_s=args.ttl
+        )
+    variables = {"key": keyspace.generator(), "value": value_spec(args.data_size)}
+    ops, seen = [], {}
+    for text in args.commands:
+        verb = text.split()[0].lower() if text.split() else "command"
+        seen[verb] = seen.get(verb, 0) + 1
+        name = verb if seen[verb] == 1 else f"{verb}_{seen[verb]}"
+        used = {k: v for k, v in variables.items() if f"{{{k}}}" in text}
+        key_text = text.replace("{key}", keyspace.key_template())
+        ops.append(redis_ops.command(name, key_text, variables=used))
+    return ops
+
+
+def _preload(args: argparse.Namespace, keyspace: KeySpace, connections: int) -> None:
+    def show(report: Any) -> None:
+        if not args.quiet:
+            done = sum(r.count for r in report.rows)
+            print(f"preload: {done} keys in the last {report.interval_s:g}s", file=sys.stderr)
+
+    scenario = Scenario(
+        name="preload",
+        base_url=args.url,
+        operations=redis_ops.preload_operations(keyspace, data_size=args.data_size, ttl_s=args.ttl),
+        load=Iterations(keyspace.keys, concurrency=connections),
+        pipeline=max(args.pipeline, 16),
+        threads=args.threads,
+        timeout=args.timeout,
+        connect_timeout=args.connect_timeout,
+    )
+    result = run(scenario, progress=show)
+    errors = result.total["error_count"]
+    if errors or result.total["count"] < keyspace.keys:
+        raise ConfigError(
+            f"preload: {result.total['count']} of {keyspace.keys} keys written, {errors} errors "
+            f"({', '.join(result.total['errors']) or 'interrupted'}); is the server up?"
+        )
+    print(
+        f"preload: {keyspace.keys} keys in {result['duration_s']:.2f}s",
+        file=sys.stderr,
+    )
+
+
+def cmd(args: argparse.Namespace) -> int:
+    if not is_redis_url(args.url):
+        raise ConfigError(
+            f"bad URL {args.url!r}: expected redis://[user:pass@]HOST[:PORT][/DB] or unix:///PATH"
+        )
+    parse_redis_url(args.url)  # a bad URL fails here with its own message
+    keyspace = KeySpace(args.keys, args.key_prefix, args.key_pattern)
+    operations = _operations(args, keyspace)
+    load = load_from_flags(args) or Users(50)
+    scenario = Scenario(
+        name="redis",
+        base_url=args.url,
+        operations=operations,
+        load=load,
+        duration=args.duration,
+        warmup=args.warmup or None,
+        requests=args.requests,
+        threads=args.threads,
+        pipeline=args.pipeline,
+        timeout=args.timeout,
+        connect_timeout=args.connect_timeout,
+        params={
+            "url": args.url,
+            "keyspace": keyspace.describe(),
+            "data_size": args.data_size,
+            "ttl_s": args.ttl,
+            "pipeline": args.pipeline,
+        },
+    )
+    if args.preload:
+        _preload(args, keyspace, getattr(load, "connections", 50))
+    result = run(scenario, progress=progress(args.quiet))
+    return finish(result, args.json)
