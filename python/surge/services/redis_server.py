@@ -54,11 +54,17 @@ class RedisServer:
     """Starts redis-server on 127.0.0.1 (`port=0`: a free one) with an optional password."""
 
     def __init__(
-        self, port: int = 0, *, password: str | None = None, executable: str | None = None
+        self,
+        port: int = 0,
+        *,
+        password: str | None = None,
+        unix_socket: bool = False,
+        executable: str | None = None,
     ):
         self._executable = _executable(executable)
         self.port = port or _free_port()
         self.password = password
+        self._unix_socket = unix_socket
         self._dir: Path | None = None
         self._process: subprocess.Popen | None = None
 
@@ -66,6 +72,14 @@ class RedisServer:
     def url(self) -> str:
         auth = f":{self.password}@" if self.password else ""
         return f"redis://{auth}127.0.0.1:{self.port}/0"
+
+    @property
+    def unix_url(self) -> str | None:
+        """unix:///…/redis.sock when started with unix_socket=True."""
+        if not self._unix_socket or self._dir is None:
+            return None
+        auth = f"?password={self.password}" if self.password else ""
+        return f"unix://{self._dir / 'redis.sock'}{auth}"
 
     @property
     def running(self) -> bool:
@@ -88,6 +102,8 @@ class RedisServer:
         ]
         if self.password:
             lines.append(f"requirepass {self.password}")
+        if self._unix_socket:
+            lines += [f"unixsocket {self._dir / 'redis.sock'}", "unixsocketperm 700"]
         config.write_text("\n".join(lines) + "\n")
         self._process = subprocess.Popen(
             [self._executable, str(config)],
