@@ -94,7 +94,7 @@ void RedisPipe::enqueue(RedisLane& lane) {
   push_back(Entry{&lane});
   ++unsent_;
   if (state_ == State::ready) {
-    schedule_flush();
+    if (!delivering_) schedule_flush();  // deliver() flushes what its replies started
   } else if (state_ == State::closed && !waiting_backoff_) {
     start_connect();
   }
@@ -171,14 +171,18 @@ void RedisPipe::on_read(const error_code& ec, std::size_t n) {
 
 void RedisPipe::deliver() {
   redis::Reply reply;
+  delivering_ = true;
+  const std::uint64_t generation = generation_;
   while (true) {
     const auto step = reader_.next(reply);
     if (step == redis::RespReader::Step::need_more) break;
     if (step == redis::RespReader::Step::protocol_error) {
+      delivering_ = false;
       fail_all(ErrorClass::malformed, reader_.error(), false);
       return;
     }
     if (size_ == 0) {
+      delivering_ = false;
       fail_all(ErrorClass::malformed, "a reply nobody asked for", false);
       return;
     }
@@ -186,6 +190,7 @@ void RedisPipe::deliver() {
     if (entry.lane == nullptr) {
       if (reply.kind == redis::ReplyKind::error) {
         const std::string example = "connection set-up (AUTH/SELECT): " + std::string(reply.text);
+        delivering_ = false;
         fail_all(ErrorClass::error_reply, example, true);
         return;
       }
@@ -194,9 +199,15 @@ void RedisPipe::deliver() {
     backoff_ = 0;  // the server answers commands: the next failure starts the back-off afresh
     // The lane may start its next command right here; it queues behind the ones in flight.
     entry.lane->complete(reply, now_ns());
-    if (stopped_ || state_ != State::ready) return;
+    if (stopped_ || generation != generation_ || state_ != State::ready) {
+      delivering_ = false;
+      return;
+    }
   }
-  start_read();
+  delivering_ = false;
+  // One write for every command these replies started: no extra handler round trip.
+  flush();
+  if (state_ == State::ready && generation == generation_) start_read();
 }
 
 void RedisPipe::fail_all(ErrorClass error, std::string_view example, bool back_off) {

@@ -70,6 +70,7 @@ class RedisPipe {
   State state_ = State::closed;
   bool write_pending_ = false;
   bool flush_posted_ = false;
+  bool delivering_ = false;  // inside deliver(): new commands wait for its closing flush
   bool timed_out_ = false;
   bool stopped_ = false;
   bool waiting_backoff_ = false;

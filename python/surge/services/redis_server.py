@@ -60,11 +60,13 @@ class RedisServer:
         password: str | None = None,
         unix_socket: bool = False,
         executable: str | None = None,
+        cpu: int | None = None,
     ):
         self._executable = _executable(executable)
         self.port = port or _free_port()
         self.password = password
         self._unix_socket = unix_socket
+        self._cpu = cpu  # pin the server to this core (taskset), for benchmarks
         self._dir: Path | None = None
         self._process: subprocess.Popen | None = None
 
@@ -105,8 +107,9 @@ class RedisServer:
         if self._unix_socket:
             lines += [f"unixsocket {self._dir / 'redis.sock'}", "unixsocketperm 700"]
         config.write_text("\n".join(lines) + "\n")
+        pin = ["taskset", "-c", str(self._cpu)] if self._cpu is not None else []
         self._process = subprocess.Popen(
-            [self._executable, str(config)],
+            [*pin, self._executable, str(config)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C in a terminal reaches surge, not the server
