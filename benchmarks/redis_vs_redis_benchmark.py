@@ -109,7 +109,11 @@ def main() -> int:
             theirs, ours = [], []
             for i in range(args.rounds):
                 order = [
-                    ("redis-benchmark", lambda: run_redis_benchmark(server.port, pipeline, ops), theirs),
+                    (
+                        "redis-benchmark",
+                        lambda: run_redis_benchmark(server.port, pipeline, ops),
+                        theirs,
+                    ),
                     ("surge", lambda: run_surge(server.url, pipeline, ops), ours),
                 ]
                 if i % 2:
@@ -135,7 +139,9 @@ def main() -> int:
     summary = {
         key: {k: round(v, 3) for k, v in value.items() if k.startswith("ratio")}
         | {
-            "redis_benchmark_ops_per_cpu_s": round(value["redis_benchmark"]["median_ops_per_cpu_s"]),
+            "redis_benchmark_ops_per_cpu_s": round(
+                value["redis_benchmark"]["median_ops_per_cpu_s"]
+            ),
             "surge_ops_per_cpu_s": round(value["surge"]["median_ops_per_cpu_s"]),
         }
         for key, value in report.items()

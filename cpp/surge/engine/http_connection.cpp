@@ -199,7 +199,7 @@ void HttpConnection::complete() {
       stats->record_error(*error, example);
     }
   }
-  worker_.request_finished(*this, true);
+  worker_.request_finished(*this, true, done);
 }
 
 void HttpConnection::fail(ErrorClass error, std::string_view example) {
@@ -210,11 +210,11 @@ void HttpConnection::fail(ErrorClass error, std::string_view example) {
   // instead of a busy loop; a reset reconnects at once, as a real client would.
   if (error == ErrorClass::refused || error == ErrorClass::connect_timeout) {
     backoff_ = backoff_ == 0 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
-    worker_.request_finished(*this, false);
+    worker_.request_finished(*this, false, now_ns());
     after_failure();
     return;
   }
-  worker_.request_finished(*this, true);
+  worker_.request_finished(*this, true, now_ns());
 }
 
 void HttpConnection::after_failure() {

@@ -59,13 +59,13 @@ void RedisLane::complete(const redis::Reply& reply, Nanos done) {
       }
     }
   }
-  worker_.request_finished(*this, true);
+  worker_.request_finished(*this, true, done);
 }
 
 void RedisLane::fail(ErrorClass error, std::string_view example, bool available) {
   busy_ = false;
   if (auto* stats = worker_.stats(op_, intended_)) stats->record_failure(error, example);
-  worker_.request_finished(*this, available);
+  worker_.request_finished(*this, available, now_ns());
 }
 
 void RedisLane::back_from_backoff() {

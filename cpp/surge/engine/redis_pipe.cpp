@@ -143,12 +143,24 @@ void RedisPipe::flush() {
 }
 
 void RedisPipe::start_read() {
-  std::size_t room = 0;
-  char* tail = read_buffer_.writable(room, kMaxReadBuffer);
-  socket_.async_read_some(asio::buffer(tail, room),
-                          [this, generation = generation_](const error_code& ec, std::size_t n) {
-                            if (generation == generation_) on_read(ec, n);
-                          });
+  // Wait for readiness, then read once. async_read_some would try a read at once, and right
+  // after a write that read finds nothing: one wasted syscall per command.
+  socket_.async_wait(asio::socket_base::wait_read, [this, generation = generation_](const error_code& ec) {
+    if (generation != generation_) return;
+    if (ec) {
+      on_read(ec, 0);
+      return;
+    }
+    std::size_t room = 0;
+    char* tail = read_buffer_.writable(room, kMaxReadBuffer);
+    error_code read_ec;
+    const std::size_t n = socket_.read_some(asio::buffer(tail, room), read_ec);
+    if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) {
+      start_read();  // a spurious wake-up
+      return;
+    }
+    on_read(read_ec, n);
+  });
 }
 
 void RedisPipe::on_read(const error_code& ec, std::size_t n) {
@@ -173,6 +185,8 @@ void RedisPipe::deliver() {
   redis::Reply reply;
   delivering_ = true;
   const std::uint64_t generation = generation_;
+  // Replies that came in one read arrived together: one clock read serves them all.
+  const Nanos arrived = now_ns();
   while (true) {
     const auto step = reader_.next(reply);
     if (step == redis::RespReader::Step::need_more) break;
@@ -198,7 +212,7 @@ void RedisPipe::deliver() {
     }
     backoff_ = 0;  // the server answers commands: the next failure starts the back-off afresh
     // The lane may start its next command right here; it queues behind the ones in flight.
-    entry.lane->complete(reply, now_ns());
+    entry.lane->complete(reply, arrived);
     if (stopped_ || generation != generation_ || state_ != State::ready) {
       delivering_ = false;
       return;

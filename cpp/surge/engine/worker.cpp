@@ -119,24 +119,24 @@ void Worker<Protocol>::send(Connection& connection, int op, Nanos intended) {
 }
 
 template <class Protocol>
-void Worker<Protocol>::request_finished(Connection& connection, bool available) {
+void Worker<Protocol>::request_finished(Connection& connection, bool available, Nanos now) {
   --in_flight_;
   // A connection that is backing off comes back through connection_available(); a closed-model
   // user stays running meanwhile.
   if (available) {
-    connection_available(connection);
+    connection_available(connection, now);
   } else {
     maybe_finish();
   }
 }
 
 template <class Protocol>
-void Worker<Protocol>::connection_available(Connection& connection) {
+void Worker<Protocol>::connection_available(Connection& connection, Nanos now) {
   if (stopping_) return;
   if (spec_.load.model == LoadModel::open) {
     open_connection_free(connection);
   } else {
-    user_next(connection);
+    user_next(connection, now);
   }
 }
 

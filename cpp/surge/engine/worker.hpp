@@ -81,9 +81,12 @@ class Worker {
     return intended < clock_.measure_start ? nullptr : &active_->ops[static_cast<std::size_t>(op)];
   }
   // The connection has an outcome for its request and, when `available`, can take another.
-  void request_finished(Connection& connection, bool available);
+  // `now` is the completion time the connection already read, so the next request needs no
+  // second clock read.
+  void request_finished(Connection& connection, bool available, Nanos now);
   // A connection that was backing off (or a user that was thinking) can go on.
-  void connection_available(Connection& connection);
+  void connection_available(Connection& connection, Nanos now);
+  void connection_available(Connection& connection) { connection_available(connection, now_ns()); }
   // Closed model: a user's think time is over.
   void user_wakes(Connection& connection);
 
@@ -121,7 +124,7 @@ class Worker {
   // Closed model (worker_closed.cpp).
   void start_closed();
   void update_users();
-  void user_next(Connection& connection);
+  void user_next(Connection& connection, Nanos now);
   void launch(Connection& connection, Nanos intended, Nanos now);
   void park(Connection& connection);
   void stop_thinking();

@@ -46,7 +46,7 @@ void Worker<Protocol>::update_users() {
       park(*connections_[k]);
     }
   }
-  for (auto* c : starting) user_next(*c);
+  for (auto* c : starting) user_next(*c, now);
   const double next = spec_.load.users.next_whole_change(t);
   if (now < clock_.measure_end && std::isfinite(next)) {
     const Nanos at = clock_.t0 + static_cast<Nanos>(next * 1e9) + kUserChangeMargin;
@@ -60,10 +60,9 @@ void Worker<Protocol>::update_users() {
 }
 
 template <class Protocol>
-void Worker<Protocol>::user_next(Connection& connection) {
+void Worker<Protocol>::user_next(Connection& connection, Nanos now) {
   User& u = users_[static_cast<std::size_t>(connection.index())];
   if (!u.running || u.thinking) return;
-  const Nanos now = now_ns();
   if (draining_ || stopping_ || !u.active || u.iterations_left == 0 || remaining_ == 0 ||
       now >= clock_.measure_end) {
     park(connection);
