@@ -109,21 +109,18 @@ def main() -> int:
             theirs, ours = [], []
             for i in range(args.rounds):
                 order = [
-                    (
-                        "redis-benchmark",
-                        lambda: run_redis_benchmark(server.port, pipeline, ops),
-                        theirs,
-                    ),
-                    ("surge", lambda: run_surge(server.url, pipeline, ops), ours),
+                    ("redis-benchmark", run_redis_benchmark, server.port, theirs),
+                    ("surge", run_surge, server.url, ours),
                 ]
                 if i % 2:
                     order.reverse()
-                for name, runner, runs in order:
-                    runs.append(runner())
+                for name, runner, address, runs in order:
+                    runs.append(runner(address, pipeline, ops))
                     r = runs[-1]
                     print(
-                        f"-P {pipeline:<2} round {i + 1} {name:15s} {r['ops'] / r['seconds']:10.0f} "
-                        f"ops/s {r['ops'] / r['cpu_s']:10.0f} ops/CPU-s",
+                        f"-P {pipeline:<2} round {i + 1} {name:15s} "
+                        f"{r['ops'] / r['seconds']:10.0f} ops/s "
+                        f"{r['ops'] / r['cpu_s']:10.0f} ops/CPU-s",
                         file=sys.stderr,
                     )
             a, b = summarise(theirs), summarise(ours)
