@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import surge
@@ -229,3 +230,53 @@ def test_bad_redis_input_is_one_line(args, message):
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], done.stderr
+
+
+def run_scenario(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "surge.cli", "run", *args, "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+@pytest.mark.parametrize("backend", ["redis", "http"])
+def test_cache_server_suite_runs_from_the_cli(server, backend, tmp_path):
+    out = tmp_path / "suite.json"
+    with surge.Target() as target:
+        url = server.url if backend == "redis" else target.url
+        done = run_scenario(
+            "scenarios/cache_server.py",
+            *("--set", f"url={url}", "--set", "sequential=200", "--set", "concurrent=300"),
+            *("--set", "concurrency=10", "--set", "duration=1s", "--json", str(out)),
+        )
+    assert done.returncode == 0, done.stderr
+    assert "suite cache_server" in done.stdout and "hit rate" in done.stdout
+    doc = json.loads(out.read_text())
+    assert doc["schema"] == "surge.suite/1"
+    phases = {(row["phase"], row["operation"]): row for row in doc["summary"]}
+    assert phases[("sequential-set", "set")]["count"] == 200
+    assert phases[("sequential-get", "get")]["hit_rate"] == 1.0  # every key was just set
+    assert phases[("sequential-delete", "delete")]["errors"] == 0
+    assert phases[("concurrent-get", "get")]["count"] == 300
+    mixed_get = phases[("mixed", "get")]
+    assert mixed_get["count"] > 0 and 0 < mixed_get["hit_rate"] < 1
+    assert all(row["errors"] == 0 for row in doc["summary"])
+
+
+def test_valkey_cache_scenario(server, tmp_path):
+    out = tmp_path / "v.json"
+    done = run_scenario(
+        "scenarios/valkey_cache.py",
+        *("--set", f"url={server.url}", "--set", "writers=2", "--set", "readers=4"),
+        *("--set", "keyspace=500", "--set", "write_iterations=100", "--set", "read_iterations=200"),
+        *("--json", str(out)),
+    )
+    assert done.returncode == 0, done.stderr
+    rows = {(r["phase"], r["operation"]): r for r in json.loads(out.read_text())["summary"]}
+    assert rows[("fill", "preload")]["count"] == 500
+    traffic = rows[("traffic", "set")]["count"] + rows[("traffic", "get")]["count"]
+    assert traffic == 2 * 100 + 4 * 200
+    assert rows[("traffic", "get")]["hit_rate"] == 1.0  # filled first, TTL far away

@@ -33,7 +33,8 @@ void register_http_run(py::module_& m) {
             o.request.variables = std::move(v);
           })
       .def_readwrite("expect_status", &HttpOperation::expect_status)
-      .def_readwrite("expect_body", &HttpOperation::expect_body);
+      .def_readwrite("expect_body", &HttpOperation::expect_body)
+      .def_readwrite("miss_status", &HttpOperation::miss_status);
 
   py::class_<HttpRunSpec>(m, "HttpRunSpec")
       .def(py::init<>())

@@ -38,6 +38,8 @@ from .load_models import (
 from .loader import load_scenarios, pick
 from .runner import run
 from .scenario import Scenario
+from .suite import run_suite
+from .summary import summary_table
 from .target import Target
 from .urls import parse_http_url
 
@@ -151,7 +153,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     scenarios = load_scenarios(args.file)
-    scenario = pick(scenarios, args.scenario, dict(args.settings))
+    chosen = pick(scenarios, args.scenario, dict(args.settings))
     changes: dict[str, Any] = {}
     load = load_from_flags(args)
     if load is not None:
@@ -160,10 +162,29 @@ def _cmd_run(args: argparse.Namespace) -> int:
             changes["duration"] = None
     if args.duration is not None:
         changes["duration"] = args.duration
-    if changes:
-        scenario = scenario.replace(**changes)
+    if isinstance(chosen, list):
+        if changes:
+            raise ConfigError(
+                "load and duration flags apply to one scenario; this is a suite of "
+                f"{len(chosen)} phases: set its parameters with --set"
+            )
+        return _run_suite(args, args.scenario or next(iter(scenarios)), chosen)
+    scenario = chosen.replace(**changes) if changes else chosen
     result = run(scenario, progress=progress(args.quiet))
     return finish(result, args.json)
+
+
+def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> int:
+    suite = run_suite(
+        name,
+        phases,
+        progress=progress(args.quiet),
+        on_phase=lambda result: print(summary_table(result) + "\n"),
+    )
+    print(suite.table())
+    if args.json:
+        print(f"results: {suite.save(args.json)}")
+    return EXIT_INTERRUPTED if suite.interrupted else 0
 
 
 def _parse_latency(text: str) -> tuple[str, float, float]:

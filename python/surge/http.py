@@ -24,6 +24,9 @@ class HttpOperation:
     weight: float = 1.0
     expect_status: tuple[int, ...] = ()
     expect_body: str = ""
+    # A cache read: a response with this status is a miss (counted, not an error); any status
+    # below 400 is a hit.
+    miss_status: int | None = None
 
     def __post_init__(self) -> None:
         if not self.name or not isinstance(self.name, str):
@@ -40,6 +43,13 @@ class HttpOperation:
                     f"operation {self.name!r}: expect_status holds {status!r}; "
                     "use HTTP codes 100..599"
                 )
+        if self.miss_status is not None and not (
+            isinstance(self.miss_status, int) and 100 <= self.miss_status <= 599
+        ):
+            raise ConfigError(
+                f"operation {self.name!r}: miss_status must be an HTTP code, "
+                f"got {self.miss_status!r}"
+            )
 
 
 def request(
@@ -53,6 +63,7 @@ def request(
     weight: float = 1.0,
     expect_status: Iterable[int] = (),
     expect_body: str = "",
+    miss_status: int | None = None,
 ) -> HttpOperation:
     return HttpOperation(
         name=name,
@@ -64,6 +75,7 @@ def request(
         weight=weight,
         expect_status=tuple(expect_status),
         expect_body=expect_body,
+        miss_status=miss_status,
     )
 
 

@@ -52,7 +52,7 @@ def coerce(value: str, like: Any, key: str) -> Any:
 
 def pick(
     scenarios: dict[str, Scenario | ScenarioFactory], name: str | None, settings: dict[str, str]
-) -> Scenario:
+) -> Scenario | list[Scenario]:
     if name is None:
         if len(scenarios) > 1:
             raise ConfigError(

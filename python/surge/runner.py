@@ -68,6 +68,7 @@ def _http_spec(scenario: Scenario) -> _core.HttpRunSpec:
         engine_op.variables = list(op.variables.items())
         engine_op.expect_status = list(op.expect_status)
         engine_op.expect_body = op.expect_body
+        engine_op.miss_status = op.miss_status or 0
         operations.append(engine_op)
     spec.operations = operations
     spec.load = _load_spec(scenario)

@@ -130,7 +130,7 @@ class ScenarioFactory:
     build: Callable[..., Scenario]
     defaults: dict[str, Any]
 
-    def __call__(self, **params: Any) -> Scenario:
+    def __call__(self, **params: Any) -> Scenario | list[Scenario]:
         unknown = sorted(set(params) - set(self.defaults))
         if unknown:
             raise ConfigError(
@@ -138,10 +138,15 @@ class ScenarioFactory:
                 f"it takes: {', '.join(self.defaults) or 'none'}"
             )
         merged = {**self.defaults, **params}
-        scenario = self.build(**merged)
-        if not isinstance(scenario, Scenario):
-            raise ConfigError(f"scenario function {self.name!r} must return a surge.Scenario")
-        return scenario.replace(params={**scenario.params, **merged})
+        built = self.build(**merged)
+        # A list is a suite: phases that run one after the other (SET, then GET, then DEL).
+        phases = built if isinstance(built, (list, tuple)) else [built]
+        if not phases or not all(isinstance(p, Scenario) for p in phases):
+            raise ConfigError(
+                f"scenario function {self.name!r} must return a surge.Scenario or a list of them"
+            )
+        ready = [p.replace(params={**p.params, **merged}) for p in phases]
+        return ready if isinstance(built, (list, tuple)) else ready[0]
 
 
 def scenario(function: Callable[..., Scenario]) -> ScenarioFactory:

@@ -205,7 +205,8 @@ void HttpConnection::complete() {
   if (!connected_) close_socket();
   if (auto* stats = worker_.stats(op_, intended_)) {
     stats->record_timed(intended_, sent_, done, worker_.late_after());
-    if (const auto error = worker_.protocol().classify(op_, reader_)) {
+    const bool miss = worker_.protocol().count_cache_read(op_, reader_.status(), *stats);
+    if (const auto error = miss ? std::nullopt : worker_.protocol().classify(op_, reader_)) {
       std::string example;
       if (stats->wants_example(*error)) {
         example = "HTTP " + std::to_string(reader_.status());

@@ -43,6 +43,18 @@ class HttpProtocol {
   [[nodiscard]] bool keeps_body(int op) const noexcept {
     return !spec_.operations[static_cast<std::size_t>(op)].expect_body.empty();
   }
+  // Cache reads: counts a hit or a miss; returns true when the response was a miss, which is
+  // then not an error.
+  bool count_cache_read(int op, int status, OperationStats& stats) const noexcept {
+    const int miss = spec_.operations[static_cast<std::size_t>(op)].miss_status;
+    if (miss == 0) return false;
+    if (status == miss) {
+      ++stats.misses;
+      return true;
+    }
+    if (status < 400) ++stats.hits;
+    return false;
+  }
   // Judges a complete response against the operation's checks; nullopt is a success.
   [[nodiscard]] std::optional<ErrorClass> classify(int op, const http::ResponseReader& reader) const;
   [[nodiscard]] const boost::asio::ip::tcp::endpoint& endpoint() const noexcept { return shared_.endpoint; }

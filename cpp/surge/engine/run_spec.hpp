@@ -60,6 +60,7 @@ struct HttpOperation {
   http::RequestSpec request;
   std::vector<int> expect_status;  // empty: any status below 400 is a success
   std::string expect_body;         // non-empty: the body must contain it
+  int miss_status = 0;             // a cache read: this status is a miss (not an error), < 400 a hit
 };
 
 struct HttpRunSpec {
