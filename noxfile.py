@@ -61,6 +61,8 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """surge http vs wrk against the same nginx, pinned to different cores; writes JSON."""
+    """surge vs wrk (HTTP, nginx) and vs redis-benchmark (Redis), server and generator pinned to
+    different cores, alternating rounds; writes JSON to benchmarks/results/."""
     session.install(".")
     session.run("python", "benchmarks/http_vs_wrk.py", *session.posargs)
+    session.run("python", "benchmarks/redis_vs_redis_benchmark.py")

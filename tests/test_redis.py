@@ -280,3 +280,14 @@ def test_valkey_cache_scenario(server, tmp_path):
     traffic = rows[("traffic", "set")]["count"] + rows[("traffic", "get")]["count"]
     assert traffic == 2 * 100 + 4 * 200
     assert rows[("traffic", "get")]["hit_rate"] == 1.0  # filled first, TTL far away
+
+
+def test_a_command_past_its_timeout_is_counted_and_the_run_goes_on(server):
+    # BLPOP blocks for 1 s server-side; the per-command timeout is 200 ms.
+    ops = [redis.command("block", "BLPOP surge:nothing 1"), redis.command("ping", "PING")]
+    sc = scenario(server, ops, load=surge.Connections(2), duration="1s", timeout="200ms")
+    result = surge.run(sc)
+    block = result.operations["block"]
+    assert block["errors"].get("request_timeout", 0) > 0
+    assert result.operations["ping"]["count"] > 0
+    assert result["duration_s"] == pytest.approx(1.0, abs=0.1)
