@@ -6,9 +6,8 @@ PostgreSQL-as-a-cache comparison.
         --set write_iterations=2000 --set read_iterations=10000
 
 Phases: `fill` writes every key once (so readers start warm, unless --set fill=false), then
-`traffic` runs writers + readers users over write_iterations x writers SETs and
-read_iterations x readers GETs in all. Users pick SET or GET by those weights, so the totals
-match a run of separate writer and reader users, though each user does both.
+`writers` and `readers` run at the same time: W writer users doing write_iterations SETs each,
+and R reader users doing read_iterations GETs each, on their own connections.
 """
 
 import os
@@ -37,13 +36,19 @@ def valkey_cache(
     key_pattern="uniform",
 ):
     keys = KeySpace(keyspace, prefix="valkey-cache:", pattern=key_pattern)
-    writes, reads = writers * write_iterations, readers * read_iterations
-    traffic = surge.Scenario(
-        name="traffic",
+    writing = surge.Scenario(
+        name="writers",
         base_url=url,
-        operations=redis.cache_mix(keys, data_size=value_bytes, ratio=(writes, reads), ttl_s=ttl),
-        load=surge.Iterations(writes + reads, concurrency=writers + readers),
+        operations=redis.cache_mix(keys, data_size=value_bytes, ratio=(1, 0), ttl_s=ttl),
+        load=surge.Users(writers, iterations=write_iterations),
     )
+    reading = surge.Scenario(
+        name="readers",
+        base_url=url,
+        operations=redis.cache_mix(keys, ratio=(0, 1)),
+        load=surge.Users(readers, iterations=read_iterations),
+    )
+    traffic = (writing, reading)  # a tuple: these run at the same time
     if not fill:
         return [traffic]
     warm = surge.Scenario(

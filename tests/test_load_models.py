@@ -196,15 +196,17 @@ def test_a_full_backlog_drops_and_nothing_is_lost(target):
 
 
 def test_spike_reports_the_recovery_time(target):
-    # The target slows down when the spike starts and recovers 1.5 s after the spike ends;
-    # the switch happens on the interval ticks, which the progress callback marks.
+    # The target serves in 5 ms, slows to 25 ms when the spike starts and recovers 1.5 s after
+    # the spike ends; the switches happen on the interval ticks, which the progress callback
+    # marks. (A sub-millisecond baseline would make "p95 within 20%" a test of loopback jitter.)
     spike_start, spike_end, slow_until = 2.0, 4.0, 5.5
+    target.set_latency("fixed", 5)
 
     def switch_latency(report):
         if abs(report.elapsed_s - spike_start) < 1e-6:
-            target.set_latency("fixed", 20)
+            target.set_latency("fixed", 25)
         elif abs(report.elapsed_s - slow_until) < 1e-6:
-            target.set_latency("none")
+            target.set_latency("fixed", 5)
 
     base = surge.Scenario(
         name="spiky",

@@ -275,11 +275,16 @@ def test_valkey_cache_scenario(server, tmp_path):
         *("--json", str(out)),
     )
     assert done.returncode == 0, done.stderr
-    rows = {(r["phase"], r["operation"]): r for r in json.loads(out.read_text())["summary"]}
+    doc = json.loads(out.read_text())
+    rows = {(r["phase"], r["operation"]): r for r in doc["summary"]}
     assert rows[("fill", "preload")]["count"] == 500
-    traffic = rows[("traffic", "set")]["count"] + rows[("traffic", "get")]["count"]
-    assert traffic == 2 * 100 + 4 * 200
-    assert rows[("traffic", "get")]["hit_rate"] == 1.0  # filled first, TTL far away
+    # Dedicated writer and reader users, at the same time.
+    assert rows[("writers", "set")]["count"] == 2 * 100
+    assert rows[("readers", "get")]["count"] == 4 * 200
+    assert rows[("readers", "get")]["hit_rate"] == 1.0  # filled first, TTL far away
+    writers, readers = doc["results"][1], doc["results"][2]
+    assert writers["load"]["users"] == 2 and readers["load"]["users"] == 4
+    assert abs(writers["monotonic_start_ns"] - readers["monotonic_start_ns"]) < 0.5e9
 
 
 def test_a_command_past_its_timeout_is_counted_and_the_run_goes_on(server):

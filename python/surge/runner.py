@@ -44,10 +44,7 @@ def _redis_spec(scenario: Scenario) -> _core.RedisRunSpec:
     load = _load_spec(scenario)
     load.scale_lanes(scenario.pipeline)
     spec.load = load
-    spec.request_timeout_ns = to_ns(parse_duration(scenario.timeout, "timeout"))
-    spec.connect_timeout_ns = to_ns(parse_duration(scenario.connect_timeout, "connect_timeout"))
-    spec.seed = scenario.seed
-    return spec
+    return _with_run_settings(spec, scenario)
 
 
 def _http_spec(scenario: Scenario) -> _core.HttpRunSpec:
@@ -72,6 +69,11 @@ def _http_spec(scenario: Scenario) -> _core.HttpRunSpec:
         operations.append(engine_op)
     spec.operations = operations
     spec.load = _load_spec(scenario)
+    return _with_run_settings(spec, scenario)
+
+
+def _with_run_settings(spec: Any, scenario: Scenario) -> Any:
+    """Timeouts and the seed, which every protocol's spec has."""
     spec.request_timeout_ns = to_ns(parse_duration(scenario.timeout, "timeout"))
     spec.connect_timeout_ns = to_ns(parse_duration(scenario.connect_timeout, "connect_timeout"))
     spec.seed = scenario.seed

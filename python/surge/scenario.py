@@ -130,7 +130,7 @@ class ScenarioFactory:
     build: Callable[..., Scenario]
     defaults: dict[str, Any]
 
-    def __call__(self, **params: Any) -> Scenario | list[Scenario]:
+    def __call__(self, **params: Any) -> Scenario | list[Scenario | tuple[Scenario, ...]]:
         unknown = sorted(set(params) - set(self.defaults))
         if unknown:
             raise ConfigError(
@@ -139,14 +139,24 @@ class ScenarioFactory:
             )
         merged = {**self.defaults, **params}
         built = self.build(**merged)
-        # A list is a suite: phases that run one after the other (SET, then GET, then DEL).
-        phases = built if isinstance(built, (list, tuple)) else [built]
-        if not phases or not all(isinstance(p, Scenario) for p in phases):
-            raise ConfigError(
-                f"scenario function {self.name!r} must return a surge.Scenario or a list of them"
-            )
-        ready = [p.replace(params={**p.params, **merged}) for p in phases]
-        return ready if isinstance(built, (list, tuple)) else ready[0]
+        # A list is a suite: phases that run one after the other (SET, then GET, then DEL); a
+        # tuple inside it is a group that runs at the same time.
+        phases = built if isinstance(built, list) else [built]
+
+        def finish(p: Any) -> Any:
+            if isinstance(p, tuple) and p and all(isinstance(x, Scenario) for x in p):
+                return tuple(finish(x) for x in p)
+            if not isinstance(p, Scenario):
+                raise ConfigError(
+                    f"scenario function {self.name!r} must return a surge.Scenario or a list "
+                    "of them (a tuple in the list runs its scenarios together)"
+                )
+            return p.replace(params={**p.params, **merged})
+
+        if not phases:
+            raise ConfigError(f"scenario function {self.name!r} returned no scenarios")
+        ready = [finish(p) for p in phases]
+        return ready if isinstance(built, list) else ready[0]
 
 
 def scenario(function: Callable[..., Scenario]) -> ScenarioFactory:

@@ -1,9 +1,12 @@
 """Suites: scenarios that run one after the other as phases (a SET phase, then GET, then DEL),
-reported together. A scenario function returns a list of Scenarios to make one."""
+reported together. A scenario function returns a list of Scenarios to make one; a tuple in
+that list is a group whose scenarios run at the same time (writers and readers, each with
+their own users)."""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,9 +104,12 @@ class SuiteResult:
         return path
 
 
+Phase = Scenario | tuple[Scenario, ...]
+
+
 def run_suite(
     name: str,
-    phases: Sequence[Scenario],
+    phases: Sequence[Phase],
     *,
     progress: ProgressCallback | None = None,
     on_phase: Callable[[Result], None] | None = None,
@@ -111,13 +117,52 @@ def run_suite(
     """Runs the phases in order; stops after a phase that was interrupted (Ctrl-C)."""
     results = []
     for phase in phases:
-        result = run(phase, progress=progress)
-        results.append(result)
-        if on_phase:
-            on_phase(result)
-        if result.interrupted:
+        group = run_together(phase) if isinstance(phase, tuple) else [run(phase, progress=progress)]
+        for result in group:
+            results.append(result)
+            if on_phase:
+                on_phase(result)
+        if any(r.interrupted for r in group):
             break
     return SuiteResult(name, results)
+
+
+def run_together(scenarios: tuple[Scenario, ...]) -> list[Result]:
+    """Runs scenarios at the same time, one engine each (each releases the GIL).
+
+    Only the main thread sees Ctrl-C, so it asks the others to stop through their progress
+    callbacks: they end at their next interval and keep what they measured."""
+    stop = threading.Event()
+    results: list[Result | None] = [None] * len(scenarios)
+    failures: list[BaseException] = []
+
+    def keep_going(_report: object) -> bool:
+        return not stop.is_set()
+
+    def worker(i: int) -> None:
+        try:
+            results[i] = run(scenarios[i], progress=keep_going)
+        except BaseException as exc:
+            failures.append(exc)
+            stop.set()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(scenarios))]
+    for t in threads:
+        t.start()
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(0.1)
+    except KeyboardInterrupt:
+        stop.set()
+        for t in threads:
+            t.join()
+    if failures:
+        raise failures[0]
+    done = [r for r in results if r is not None]
+    if stop.is_set():  # stopped early: mark every result of the group as interrupted
+        done = [r if r.interrupted else Result({**r.to_dict(), "interrupted": True}) for r in done]
+    return done
 
 
 def _ms(value: float | None) -> str:

@@ -1,12 +1,11 @@
 #include "surge/engine/http_protocol.hpp"
 
 #include <algorithm>
-#include <boost/asio/io_context.hpp>
 #include <stdexcept>
 
-namespace surge {
+#include "surge/engine/resolve.hpp"
 
-namespace asio = boost::asio;
+namespace surge {
 
 HttpShared HttpProtocol::prepare(const Spec& spec) {
   HttpShared shared;
@@ -19,13 +18,7 @@ HttpShared HttpProtocol::prepare(const Spec& spec) {
       throw std::invalid_argument("operation '" + op.name + "': " + e.what());
     }
   }
-  asio::io_context context;
-  asio::ip::tcp::resolver resolver(context);
-  boost::system::error_code ec;
-  const auto results = resolver.resolve(spec.host, std::to_string(spec.port), ec);
-  if (ec || results.empty())
-    throw std::invalid_argument("cannot resolve host '" + spec.host + "': " + ec.message());
-  shared.endpoint = results.begin()->endpoint();
+  shared.endpoint = resolve_host(spec.host, spec.port);
   return shared;
 }
 

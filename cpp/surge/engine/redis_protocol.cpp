@@ -7,6 +7,7 @@
 
 #include "surge/engine/redis_lane.hpp"
 #include "surge/engine/redis_pipe.hpp"
+#include "surge/engine/resolve.hpp"
 
 namespace surge {
 
@@ -36,13 +37,7 @@ RedisShared RedisProtocol::prepare(const Spec& spec) {
     shared.endpoint = asio::local::stream_protocol::endpoint(spec.unix_path);
     shared.tcp = false;
   } else {
-    asio::io_context context;
-    asio::ip::tcp::resolver resolver(context);
-    boost::system::error_code ec;
-    const auto results = resolver.resolve(spec.host, std::to_string(spec.port), ec);
-    if (ec || results.empty())
-      throw std::invalid_argument("cannot resolve host '" + spec.host + "': " + ec.message());
-    shared.endpoint = results.begin()->endpoint();
+    shared.endpoint = resolve_host(spec.host, spec.port);
   }
   if (!spec.password.empty()) {
     std::vector<std::string> auth{"AUTH"};
