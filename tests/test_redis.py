@@ -296,3 +296,46 @@ def test_a_command_past_its_timeout_is_counted_and_the_run_goes_on(server):
     assert block["errors"].get("request_timeout", 0) > 0
     assert result.operations["ping"]["count"] > 0
     assert result["duration_s"] == pytest.approx(1.0, abs=0.1)
+
+
+def test_a_server_that_never_answers_times_out(free_port):
+    # Accepts connections and reads, never replies: AUTH and the commands behind it time out.
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", free_port))
+    listener.listen(16)
+    accepted = []
+    stop = threading.Event()
+
+    def swallow():
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+                accepted.append(conn)
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=swallow)
+    thread.start()
+    try:
+        sc = surge.Scenario(
+            name="mute",
+            base_url=f"redis://:secret@127.0.0.1:{free_port}/0",
+            operations=[redis.get("get", "k")],
+            load=surge.Connections(2),
+            duration="1s",
+            timeout="200ms",
+        )
+        result = surge.run(sc)
+    finally:
+        stop.set()
+        thread.join()
+        for conn in accepted:
+            conn.close()
+        listener.close()
+    assert result.total["errors"].get("request_timeout", 0) >= 2
+    assert result["duration_s"] == pytest.approx(1.0, abs=0.1)

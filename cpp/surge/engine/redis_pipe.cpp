@@ -265,9 +265,15 @@ void RedisPipe::fail_all(ErrorClass error, std::string_view example, bool back_o
 void RedisPipe::check_deadline(Nanos now) {
   if (timed_out_ || stopped_) return;
   bool late = state_ == State::connecting && now >= connect_deadline_;
-  if (state_ == State::ready && size_ > 0) {
-    const RedisLane* oldest = ring_[head_].lane;
-    late = oldest != nullptr && unsent_ < size_ && now >= oldest->sent() + worker_.request_timeout();
+  if (state_ == State::ready && unsent_ < size_) {
+    // The oldest command that went out; AUTH/SELECT entries ahead of it left in the same write,
+    // so a server that never answers them times out here too.
+    for (std::size_t i = 0; i < size_ - unsent_; ++i) {
+      const RedisLane* lane = ring_[(head_ + i) % ring_.size()].lane;
+      if (lane == nullptr) continue;
+      late = now >= lane->sent() + worker_.request_timeout();
+      break;
+    }
   }
   if (!late) return;
   timed_out_ = true;
