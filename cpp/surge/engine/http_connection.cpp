@@ -2,6 +2,8 @@
 
 #include <boost/asio/write.hpp>
 
+#include "surge/engine/read_when_ready.hpp"
+
 namespace surge {
 
 namespace asio = boost::asio;
@@ -136,23 +138,10 @@ void HttpConnection::start_read() {
     fail(ErrorClass::malformed, "response header larger than 1 MiB");
     return;
   }
-  // Wait for readiness, then read once: async_read_some would try a read at once, and right
-  // after the request went out that read finds nothing, one wasted syscall per request.
   // Nothing else touches the buffer while the connection waits, so tail and room stay valid.
-  socket_.async_wait(asio::socket_base::wait_read, [this, tail, room](const error_code& ec) {
-    if (ec) {
-      on_read(ec, 0);
-      return;
-    }
-    if (stopped_ || !busy_) return;
-    error_code read_ec;
-    const std::size_t n = socket_.read_some(asio::buffer(tail, room), read_ec);
-    if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) {
-      start_read();  // a spurious wake-up
-      return;
-    }
-    on_read(read_ec, n);
-  });
+  read_when_ready(
+      socket_, asio::buffer(tail, room), [this] { return !stopped_ && busy_; },
+      [this](const error_code& ec, std::size_t n) { on_read(ec, n); });
 }
 
 void HttpConnection::on_read(const error_code& ec, std::size_t n) {

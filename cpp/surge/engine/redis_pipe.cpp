@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "surge/engine/read_when_ready.hpp"
 #include "surge/engine/redis_lane.hpp"
 #include "surge/engine/redis_protocol.hpp"
 #include "surge/engine/worker.hpp"
@@ -143,24 +144,12 @@ void RedisPipe::flush() {
 }
 
 void RedisPipe::start_read() {
-  // Wait for readiness, then read once. async_read_some would try a read at once, and right
-  // after a write that read finds nothing: one wasted syscall per command.
-  socket_.async_wait(asio::socket_base::wait_read, [this, generation = generation_](const error_code& ec) {
-    if (generation != generation_) return;
-    if (ec) {
-      on_read(ec, 0);
-      return;
-    }
-    std::size_t room = 0;
-    char* tail = read_buffer_.writable(room, kMaxReadBuffer);
-    error_code read_ec;
-    const std::size_t n = socket_.read_some(asio::buffer(tail, room), read_ec);
-    if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) {
-      start_read();  // a spurious wake-up
-      return;
-    }
-    on_read(read_ec, n);
-  });
+  std::size_t room = 0;
+  char* tail = read_buffer_.writable(room, kMaxReadBuffer);
+  read_when_ready(
+      socket_, asio::buffer(tail, room),
+      [this, generation = generation_] { return generation == generation_; },
+      [this](const error_code& ec, std::size_t n) { on_read(ec, n); });
 }
 
 void RedisPipe::on_read(const error_code& ec, std::size_t n) {
