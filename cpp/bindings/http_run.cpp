@@ -36,16 +36,12 @@ void register_http_run(py::module_& m) {
       .def_readwrite("expect_body", &HttpOperation::expect_body)
       .def_readwrite("miss_status", &HttpOperation::miss_status);
 
-  py::class_<HttpRunSpec>(m, "HttpRunSpec")
+  py::class_<HttpRunSpec, RunSettings>(m, "HttpRunSpec")
       .def(py::init<>())
       .def_readwrite("host", &HttpRunSpec::host)
       .def_readwrite("port", &HttpRunSpec::port)
       .def_readwrite("host_header", &HttpRunSpec::host_header)
-      .def_readwrite("operations", &HttpRunSpec::operations)
-      .def_readwrite("load", &HttpRunSpec::load)
-      .def_readwrite("connect_timeout_ns", &HttpRunSpec::connect_timeout)
-      .def_readwrite("request_timeout_ns", &HttpRunSpec::request_timeout)
-      .def_readwrite("seed", &HttpRunSpec::seed);
+      .def_readwrite("operations", &HttpRunSpec::operations);
 
   m.def(
       "run_http",

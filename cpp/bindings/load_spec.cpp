@@ -55,6 +55,13 @@ void register_load_spec(py::module_& m) {
       .def_readwrite("iterations_per_user", &LoadSpec::iterations_per_user)
       .def("scale_lanes", &LoadSpec::scale_lanes)
       .def_property_readonly("peak_users", &LoadSpec::peak_users);
+
+  // The base of every protocol's run spec (HttpRunSpec, RedisRunSpec).
+  py::class_<RunSettings>(m, "RunSettings")
+      .def_readwrite("load", &RunSettings::load)
+      .def_readwrite("connect_timeout_ns", &RunSettings::connect_timeout)
+      .def_readwrite("request_timeout_ns", &RunSettings::request_timeout)
+      .def_readwrite("seed", &RunSettings::seed);
 }
 
 }  // namespace surge::bindings

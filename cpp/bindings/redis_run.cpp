@@ -22,7 +22,7 @@ void register_redis_run(py::module_& m) {
             o.command.variables = std::move(v);
           });
 
-  py::class_<RedisRunSpec>(m, "RedisRunSpec")
+  py::class_<RedisRunSpec, RunSettings>(m, "RedisRunSpec")
       .def(py::init<>())
       .def_readwrite("host", &RedisRunSpec::host)
       .def_readwrite("port", &RedisRunSpec::port)
@@ -31,11 +31,7 @@ void register_redis_run(py::module_& m) {
       .def_readwrite("password", &RedisRunSpec::password)
       .def_readwrite("db", &RedisRunSpec::db)
       .def_readwrite("pipeline", &RedisRunSpec::pipeline)
-      .def_readwrite("operations", &RedisRunSpec::operations)
-      .def_readwrite("load", &RedisRunSpec::load)
-      .def_readwrite("connect_timeout_ns", &RedisRunSpec::connect_timeout)
-      .def_readwrite("request_timeout_ns", &RedisRunSpec::request_timeout)
-      .def_readwrite("seed", &RedisRunSpec::seed);
+      .def_readwrite("operations", &RedisRunSpec::operations);
 
   m.def(
       "run_redis",

@@ -83,6 +83,7 @@ class LoadSpec:
     max_backlog: int
     late_after_ns: int
     iterations_per_user: int
+    def scale_lanes(self, factor: int) -> None: ...
     @property
     def peak_users(self) -> int: ...
     def __init__(self) -> None: ...
@@ -101,17 +102,38 @@ class HttpOperation:
     variables: list[tuple[str, str]]
     expect_status: list[int]
     expect_body: str
+    miss_status: int
     def __init__(self) -> None: ...
 
-class HttpRunSpec:
-    host: str
-    port: int
-    host_header: str
-    operations: list[HttpOperation]
+class RunSettings:
     load: LoadSpec
     connect_timeout_ns: int
     request_timeout_ns: int
     seed: int
+
+class HttpRunSpec(RunSettings):
+    host: str
+    port: int
+    host_header: str
+    operations: list[HttpOperation]
+    def __init__(self) -> None: ...
+
+class RedisOperation:
+    name: str
+    weight: float
+    command: str
+    variables: list[tuple[str, str]]
+    def __init__(self) -> None: ...
+
+class RedisRunSpec(RunSettings):
+    host: str
+    port: int
+    unix_path: str
+    username: str
+    password: str
+    db: int
+    pipeline: int
+    operations: list[RedisOperation]
     def __init__(self) -> None: ...
 
 class OperationStats:
@@ -121,6 +143,8 @@ class OperationStats:
     count: int
     dropped: int
     late: int
+    hits: int
+    misses: int
     errors: dict[str, int]
     error_examples: dict[str, list[str]]
 
@@ -131,6 +155,8 @@ class IntervalRow:
     errors: int
     dropped: int
     late: int
+    hits: int
+    misses: int
     p50_ns: int
     p90_ns: int
     p95_ns: int
@@ -159,4 +185,7 @@ class RunResult:
 
 def run_http(
     spec: HttpRunSpec, progress: Callable[[IntervalReport], bool | None] | None = None
+) -> RunResult: ...
+def run_redis(
+    spec: RedisRunSpec, progress: Callable[[IntervalReport], bool | None] | None = None
 ) -> RunResult: ...

@@ -72,8 +72,7 @@ RedisPipe& RedisProtocol::pipe_for(int lane, Worker<RedisProtocol>& worker) {
 
 void validate(const RedisRunSpec& spec) {
   validate_operations(spec.operations);
-  validate_load(spec.load);
-  validate_timeouts(spec.connect_timeout, spec.request_timeout);
+  validate_settings(spec);
   if (spec.unix_path.empty() && spec.port == 0) throw std::invalid_argument("port must be 1..65535");
   if (spec.pipeline < 1 || spec.pipeline > 100000) throw std::invalid_argument("pipeline must be 1..100000");
   if (spec.db < 0) throw std::invalid_argument("db must be >= 0");

@@ -17,7 +17,9 @@ struct RedisOperation {
   redis::CommandSpec command;
 };
 
-struct RedisRunSpec {
+struct RedisRunSpec : RunSettings {
+  RedisRunSpec() { request_timeout = 10 * kNanosPerSecond; }
+
   std::string host = "127.0.0.1";
   std::uint16_t port = 6379;
   std::string unix_path;  // non-empty: connect to this socket instead of host:port
@@ -26,10 +28,6 @@ struct RedisRunSpec {
   int db = 0;             // SELECT at connect when not 0
   int pipeline = 1;       // commands in flight per connection; the load model counts lanes
   std::vector<RedisOperation> operations;
-  LoadSpec load;
-  Nanos connect_timeout = 5 * kNanosPerSecond;
-  Nanos request_timeout = 10 * kNanosPerSecond;
-  std::uint64_t seed = 1;
 };
 
 // Throws std::invalid_argument naming the field when the spec cannot run.

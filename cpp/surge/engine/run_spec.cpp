@@ -48,13 +48,14 @@ int LoadSpec::peak_users() const noexcept {
 
 void validate(const HttpRunSpec& spec) {
   validate_operations(spec.operations);
-  validate_load(spec.load);
-  validate_timeouts(spec.connect_timeout, spec.request_timeout);
+  validate_settings(spec);
   if (spec.port == 0) throw std::invalid_argument("port must be 1..65535");
 }
 
-void validate_timeouts(Nanos connect_timeout, Nanos request_timeout) {
-  if (connect_timeout <= 0 || request_timeout <= 0) throw std::invalid_argument("timeouts must be > 0");
+void validate_settings(const RunSettings& settings) {
+  validate_load(settings.load);
+  if (settings.connect_timeout <= 0 || settings.request_timeout <= 0)
+    throw std::invalid_argument("timeouts must be > 0");
 }
 
 void validate_load(const LoadSpec& load) {

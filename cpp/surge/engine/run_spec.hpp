@@ -63,23 +63,27 @@ struct HttpOperation {
   int miss_status = 0;             // a cache read: this status is a miss (not an error), < 400 a hit
 };
 
-struct HttpRunSpec {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 80;
-  std::string host_header;  // empty: host:port
-  std::vector<HttpOperation> operations;
+// What every protocol's run spec has: the load model, timeouts and the seed.
+struct RunSettings {
   LoadSpec load;
   Nanos connect_timeout = 5 * kNanosPerSecond;
   Nanos request_timeout = 30 * kNanosPerSecond;
   std::uint64_t seed = 1;
 };
 
+struct HttpRunSpec : RunSettings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 80;
+  std::string host_header;  // empty: host:port
+  std::vector<HttpOperation> operations;
+};
+
 // Throws std::invalid_argument naming the field when the spec cannot run.
 void validate(const HttpRunSpec& spec);
 
-// The checks every protocol shares: the load model, and timeouts.
+// The checks every protocol shares: the load model and the timeouts.
 void validate_load(const LoadSpec& load);
-void validate_timeouts(Nanos connect_timeout, Nanos request_timeout);
+void validate_settings(const RunSettings& settings);
 
 // Every operation needs a name and a positive weight.
 template <class Operations>
