@@ -92,7 +92,11 @@ def test_pipelined_commands_are_timed_one_by_one(server):
     result = surge.run(scenario(server, ops, load=load, pipeline=8))
     total = result.total
     assert total["count"] == 2000 and total["error_count"] == 0
-    assert total["schedule_lag"]["percentiles"]["99"] < 1.0
+    # Waiting to fill a batch of 8 at 2000/s would delay commands by 0 to 3.5 ms: a lag median
+    # near 1.75 ms and p90 near 3 ms. (p99 is left out: one 10 ms hiccup of a shared machine
+    # makes 1% of the commands late.)
+    lag = total["schedule_lag"]["percentiles"]
+    assert lag["50"] < 0.5 and lag["90"] < 1.0, lag
     assert total["latency"]["percentiles"]["50"] < 1.0
     # Head-of-line: a GET queued behind a blocking BLPOP on the same connection waits for it,
     # and its own latency shows that wait.
