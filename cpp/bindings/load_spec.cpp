@@ -61,7 +61,9 @@ void register_load_spec(py::module_& m) {
       .def_readwrite("load", &RunSettings::load)
       .def_readwrite("connect_timeout_ns", &RunSettings::connect_timeout)
       .def_readwrite("request_timeout_ns", &RunSettings::request_timeout)
-      .def_readwrite("seed", &RunSettings::seed);
+      .def_readwrite("seed", &RunSettings::seed)
+      .def_readwrite("network_latency_ns", &RunSettings::network_latency)
+      .def_readwrite("network_jitter_ns", &RunSettings::network_jitter);
 }
 
 }  // namespace surge::bindings

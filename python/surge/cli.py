@@ -21,10 +21,12 @@ from .cli_args import (
     EXIT_USAGE,
     Parser,
     add_load_flags,
+    add_network_flags,
     add_output_flags,
     duration_arg,
     key_value,
     load_from_flags,
+    network_from_flags,
     positive_float,
     positive_int,
     ratio_arg,
@@ -70,6 +72,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run_p.add_argument("-d", "--duration", type=duration_arg("--duration"))
     add_load_flags(run_p, connections_default=None)
+    add_network_flags(run_p)
     add_output_flags(run_p)
 
     serve = sub.add_parser("serve", help="run the embedded demo target in the foreground")
@@ -102,6 +105,7 @@ def _build_parser() -> argparse.ArgumentParser:
     h.add_argument("--warmup", type=duration_arg("--warmup"), default=0.0)
     h.add_argument("--expect-status", type=int, action="append", default=[])
     h.add_argument("--expect-body", default="")
+    add_network_flags(h)
     add_output_flags(h)
     cli_redis.add_parser(sub)
     return parser
@@ -162,6 +166,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             changes["duration"] = None
     if args.duration is not None:
         changes["duration"] = args.duration
+    changes.update(network_from_flags(args))
     if isinstance(chosen, list):
         if changes:
             raise ConfigError(
@@ -262,6 +267,7 @@ def _cmd_http(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         connect_timeout=args.connect_timeout,
         params={"url": args.url},
+        **network_from_flags(args),
     )
     result = run(scenario, progress=progress(args.quiet))
     return finish(result, args.json)

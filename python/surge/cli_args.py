@@ -16,6 +16,7 @@ from .load_models import (
     RampingUsers,
     Users,
 )
+from .scenario import NETWORK_PROFILES
 from .think import NO_THINK, parse_think
 from .units import parse_duration
 
@@ -56,6 +57,16 @@ def positive_float(value: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
     if not x > 0:
         raise argparse.ArgumentTypeError(f"expected a number > 0, got {value!r}")
+    return x
+
+
+def non_negative_float(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    if not x >= 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value!r}")
     return x
 
 
@@ -180,6 +191,35 @@ def load_from_flags(args: argparse.Namespace) -> LoadModel | None:
             **limit,
         )
     return None
+
+
+def add_network_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("network emulation (client side; in response time, not service time)")
+    g.add_argument(
+        "--network-latency-ms", type=non_negative_float, help="fixed delay before each send"
+    )
+    g.add_argument(
+        "--network-jitter-ms", type=non_negative_float, help="plus a uniform 0..J ms on top"
+    )
+    g.add_argument(
+        "--network-profile",
+        choices=sorted(NETWORK_PROFILES),
+        help="ready-made latency and jitter; same-region = 1.5 ms + 0.5 ms jitter",
+    )
+
+
+def network_from_flags(args: argparse.Namespace) -> dict[str, float | str]:
+    """Scenario settings from the network flags; explicit -ms flags override the profile."""
+    changes: dict[str, float | str] = {}
+    if args.network_profile:
+        changes["network_latency"], changes["network_jitter"] = NETWORK_PROFILES[
+            args.network_profile
+        ]
+    if args.network_latency_ms is not None:
+        changes["network_latency"] = args.network_latency_ms / 1e3
+    if args.network_jitter_ms is not None:
+        changes["network_jitter"] = args.network_jitter_ms / 1e3
+    return changes
 
 
 def add_output_flags(p: argparse.ArgumentParser) -> None:

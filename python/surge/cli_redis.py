@@ -14,9 +14,11 @@ from typing import Any
 from . import redis as redis_ops
 from .cli_args import (
     add_load_flags,
+    add_network_flags,
     add_output_flags,
     duration_arg,
     load_from_flags,
+    network_from_flags,
     positive_int,
 )
 from .cli_output import finish, progress
@@ -71,6 +73,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=duration_arg("--timeout"), default=10.0)
     p.add_argument("--connect-timeout", type=duration_arg("--connect-timeout"), default=5.0)
     p.add_argument("--warmup", type=duration_arg("--warmup"), default=0.0)
+    add_network_flags(p)
     add_output_flags(p)
 
 
@@ -150,6 +153,7 @@ def cmd(args: argparse.Namespace) -> int:
             "ttl_s": args.ttl,
             "pipeline": args.pipeline,
         },
+        **network_from_flags(args),
     )
     if args.preload:
         _preload(args, keyspace, getattr(load, "connections", 50))

@@ -77,6 +77,8 @@ def _with_run_settings(spec: Any, scenario: Scenario) -> Any:
     spec.request_timeout_ns = to_ns(parse_duration(scenario.timeout, "timeout"))
     spec.connect_timeout_ns = to_ns(parse_duration(scenario.connect_timeout, "connect_timeout"))
     spec.seed = scenario.seed
+    spec.network_latency_ns = to_ns(parse_duration(scenario.network_latency, "network_latency"))
+    spec.network_jitter_ns = to_ns(parse_duration(scenario.network_jitter, "network_jitter"))
     return spec
 
 
@@ -169,6 +171,8 @@ def run(
             "timeout_s": parse_duration(scenario.timeout),
             "connect_timeout_s": parse_duration(scenario.connect_timeout),
             "interval_s": parse_duration(scenario.interval),
+            "network_latency_ms": (parse_duration(scenario.network_latency) or 0.0) * 1e3,
+            "network_jitter_ms": (parse_duration(scenario.network_jitter) or 0.0) * 1e3,
         },
         "started_at": started_at.isoformat(timespec="milliseconds"),
         # CLOCK_MONOTONIC (time.monotonic_ns) at the start of measurement: lines the run up

@@ -21,6 +21,19 @@ from .units import parse_duration
 from .urls import is_redis_url
 
 DEFAULT_DURATION_S = 10.0
+DURATION_FIELDS = (
+    "duration",
+    "warmup",
+    "timeout",
+    "connect_timeout",
+    "interval",
+    "late_after",
+    "network_latency",
+    "network_jitter",
+)
+# Ready-made network profiles: (latency, jitter). "same-region" is a managed service in the
+# client's own cloud region, about 1.5 ms away with 0.5 ms of jitter.
+NETWORK_PROFILES = {"loopback": (0, 0), "same-region": ("1.5ms", "0.5ms")}
 
 
 @dataclass(frozen=True)
@@ -40,7 +53,11 @@ class Scenario:
     interval: str | float = "1s"
     # A request sent later than this after its intended start counts as a late start.
     late_after: str | float = "1ms"
-    pipeline: int = 1  # redis:// targets: commands in flight per connection
+    pipeline: int = 1  # redis:// and postgresql:// targets: requests in flight per connection
+    # Emulated network: each request waits network_latency plus a uniform 0..network_jitter
+    # before it is sent. Counted in the response time, not in the service time.
+    network_latency: str | float = 0
+    network_jitter: str | float = 0
     seed: int = 1
     params: dict[str, Any] = field(default_factory=dict)
 
@@ -58,7 +75,7 @@ class Scenario:
                 "load: use surge.ConstantRate, RampingRate, Users, RampingUsers or Iterations, "
                 f"got {self.load!r}"
             )
-        for name in ("duration", "warmup", "timeout", "connect_timeout", "interval", "late_after"):
+        for name in DURATION_FIELDS:
             parse_duration(getattr(self, name), name)
         for name in ("timeout", "connect_timeout", "interval"):
             if not parse_duration(getattr(self, name), name):

@@ -30,8 +30,9 @@ void HttpConnection::connect() {
   if (!connected_ && !connecting_) start_connect();
 }
 
-void HttpConnection::send(int op, Nanos intended) {
+void HttpConnection::send(int op, Nanos intended, Nanos delayed) {
   busy_ = true;
+  delayed_ = delayed;
   timed_out_ = false;
   op_ = op;
   intended_ = intended;
@@ -193,7 +194,7 @@ void HttpConnection::complete() {
   backoff_ = 0;
   if (!connected_) close_socket();
   if (auto* stats = worker_.stats(op_, intended_)) {
-    stats->record_timed(intended_, sent_, done, worker_.late_after());
+    stats->record_timed(intended_, sent_, done, worker_.late_after(), delayed_);
     const bool miss = worker_.protocol().count_cache_read(op_, reader_.status(), *stats);
     if (const auto error = miss ? std::nullopt : worker_.protocol().classify(op_, reader_)) {
       std::string example;

@@ -24,7 +24,8 @@ class HttpConnection {
   // Opens the socket ahead of the first request; a failure here is left for that request.
   void connect();
   // Sends operation `op`, intended to start at `intended`. The connection must be available.
-  void send(int op, Nanos intended);
+  // `delayed`: the emulated network delay it already waited (see RunSettings).
+  void send(int op, Nanos intended, Nanos delayed);
   // Closed model: calls the worker's user_wakes() at `when` (think time or pacing).
   void think_until(Nanos when);
   // Cancels a pending think or back-off wait; its handler then does nothing.
@@ -70,6 +71,7 @@ class HttpConnection {
   int op_ = 0;
   Nanos intended_ = 0;
   Nanos sent_ = 0;
+  Nanos delayed_ = 0;
   Nanos deadline_ = 0;
   Nanos backoff_ = 0;
 };

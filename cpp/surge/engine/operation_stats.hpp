@@ -42,11 +42,14 @@ struct OperationStats {
   std::array<std::vector<std::string>, kErrorClassCount> examples;
 
   // Response-bearing outcome (success, HTTP error or failed check): all three timings recorded.
-  void record_timed(Nanos intended, Nanos sent, Nanos done, Nanos late_after) noexcept {
+  // `delayed` is the emulated network delay the request waited before its send: part of the
+  // response time, and not generator lateness, so the lag leaves it out.
+  void record_timed(Nanos intended, Nanos sent, Nanos done, Nanos late_after, Nanos delayed = 0) noexcept {
     response.record(done - intended);
     service.record(done - sent);
-    lag.record(sent - intended);
-    if (sent - intended > late_after) ++late;
+    const Nanos lag_ns = sent - delayed - intended;
+    lag.record(lag_ns);
+    if (lag_ns > late_after) ++late;
     ++count;
   }
   // Adds an error class to an outcome already counted (an HTTP error still has timings).

@@ -4,8 +4,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "surge/engine/pipelined_lane.hpp"
 #include "surge/engine/read_when_ready.hpp"
-#include "surge/engine/redis_lane.hpp"
 #include "surge/engine/redis_protocol.hpp"
 #include "surge/engine/worker.hpp"
 
@@ -201,7 +201,7 @@ void RedisPipe::deliver() {
     }
     backoff_ = 0;  // the server answers commands: the next failure starts the back-off afresh
     // The lane may start its next command right here; it queues behind the ones in flight.
-    entry.lane->complete(reply, arrived);
+    entry.lane->complete(arrived, [&](OperationStats& stats) { classify(entry.lane->op(), reply, stats); });
     if (stopped_ || generation != generation_ || state_ != State::ready) {
       delivering_ = false;
       return;
@@ -211,6 +211,19 @@ void RedisPipe::deliver() {
   // One write for every command these replies started: no extra handler round trip.
   flush();
   if (state_ == State::ready && generation == generation_) start_read();
+}
+
+void RedisPipe::classify(int op, const redis::Reply& reply, OperationStats& stats) const {
+  if (reply.kind == redis::ReplyKind::error) {
+    stats.record_error(ErrorClass::error_reply, reply.text);
+  } else if (worker_.protocol().is_read(op)) {
+    // A nil reply to a read is a miss, not an error.
+    if (reply.kind == redis::ReplyKind::nil) {
+      ++stats.misses;
+    } else {
+      ++stats.hits;
+    }
+  }
 }
 
 void RedisPipe::fail_all(ErrorClass error, std::string_view example, bool back_off) {

@@ -17,10 +17,12 @@
 
 namespace surge {
 
-class RedisLane;
 class RedisProtocol;
 template <class Protocol>
 class Worker;
+template <class Protocol>
+class PipelinedLane;
+using RedisLane = PipelinedLane<RedisProtocol>;
 
 class RedisPipe {
  public:
@@ -46,6 +48,7 @@ class RedisPipe {
   void start_read();
   void on_read(const boost::system::error_code& ec, std::size_t n);
   void deliver();
+  void classify(int op, const redis::Reply& reply, OperationStats& stats) const;
   // Fails every lane in flight; with back_off the lanes wait out a growing pause first.
   void fail_all(ErrorClass error, std::string_view example, bool back_off);
   void push_back(Entry e);

@@ -5,7 +5,7 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <stdexcept>
 
-#include "surge/engine/redis_lane.hpp"
+#include "surge/engine/pipelined_lane.hpp"
 #include "surge/engine/redis_pipe.hpp"
 #include "surge/engine/resolve.hpp"
 

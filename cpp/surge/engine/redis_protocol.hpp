@@ -14,10 +14,12 @@
 
 namespace surge {
 
-class RedisLane;
 class RedisPipe;
+class RedisProtocol;
 template <class Protocol>
 class Worker;
+template <class Protocol>
+class PipelinedLane;
 
 struct RedisShared {
   boost::asio::generic::stream_protocol::endpoint endpoint;
@@ -29,7 +31,8 @@ struct RedisShared {
 class RedisProtocol {
  public:
   using Spec = RedisRunSpec;
-  using Connection = RedisLane;
+  using Connection = PipelinedLane<RedisProtocol>;
+  using Pipe = RedisPipe;
   using Shared = RedisShared;
 
   // Once per run, before any load: checks every command template and resolves the server.

@@ -56,6 +56,8 @@ void validate_settings(const RunSettings& settings) {
   validate_load(settings.load);
   if (settings.connect_timeout <= 0 || settings.request_timeout <= 0)
     throw std::invalid_argument("timeouts must be > 0");
+  if (settings.network_latency < 0 || settings.network_jitter < 0)
+    throw std::invalid_argument("network latency and jitter must be >= 0");
 }
 
 void validate_load(const LoadSpec& load) {

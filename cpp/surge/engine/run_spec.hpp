@@ -69,6 +69,10 @@ struct RunSettings {
   Nanos connect_timeout = 5 * kNanosPerSecond;
   Nanos request_timeout = 30 * kNanosPerSecond;
   std::uint64_t seed = 1;
+  // Emulated network: each request waits network_latency plus a uniform 0..network_jitter on
+  // the client before it is sent. Part of the response time, not of the service time.
+  Nanos network_latency = 0;
+  Nanos network_jitter = 0;
 };
 
 struct HttpRunSpec : RunSettings {

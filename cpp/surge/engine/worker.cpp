@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cmath>
+#include <functional>
 
 #include "surge/engine/protocols.hpp"
 
@@ -29,7 +30,8 @@ Worker<Protocol>::Worker(const Spec& spec, const Shared& shared, const RunClock&
       rng_(spec.seed * 0x100000001B3ULL + static_cast<std::uint64_t>(index) + 1),
       protocol_(spec, shared, index, worker_count),
       active_(std::make_unique<StatsBlock>(spec.operations.size())),
-      spare_(std::make_unique<StatsBlock>(spec.operations.size())) {
+      spare_(std::make_unique<StatsBlock>(spec.operations.size())),
+      delay_timer_(context_) {
   double total_weight = 0;
   for (const auto& op : spec.operations) total_weight += op.weight;
   double cumulative = 0;
@@ -57,6 +59,12 @@ Worker<Protocol>::Worker(const Spec& spec, const Shared& shared, const RunClock&
     users_.resize(static_cast<std::size_t>(connections));
   }
   connections_.reserve(std::max<std::size_t>(pool_limit_, static_cast<std::size_t>(connections)));
+  if (spec.network_latency > 0 || spec.network_jitter > 0) {
+    // Every connection is in the delay queue at most once: sized once, never reallocated.
+    const std::size_t most = std::max<std::size_t>(pool_limit_, static_cast<std::size_t>(connections));
+    delayed_.reserve(most);
+    in_delay_.assign(most, 0);
+  }
   for (std::int64_t i = 0; i < connections; ++i)
     connections_.push_back(std::make_unique<Connection>(*this, static_cast<int>(i)));
 }
@@ -115,7 +123,43 @@ bool Worker<Protocol>::take_quota(Nanos intended) noexcept {
 template <class Protocol>
 void Worker<Protocol>::send(Connection& connection, int op, Nanos intended) {
   ++in_flight_;
-  connection.send(op, intended);
+  if (in_delay_.empty()) {
+    connection.send(op, intended, 0);
+    return;
+  }
+  Nanos delay = spec_.network_latency;
+  if (spec_.network_jitter > 0) delay += rng_.between(0, spec_.network_jitter);
+  delayed_.push_back(Delayed{now_ns() + delay, delay, &connection, op, intended});
+  std::push_heap(delayed_.begin(), delayed_.end(), std::greater<>{});
+  in_delay_[static_cast<std::size_t>(connection.index())] = 1;
+  arm_delay_timer();
+}
+
+template <class Protocol>
+void Worker<Protocol>::arm_delay_timer() {
+  if (delayed_.empty()) return;
+  const Nanos due = delayed_.front().due;
+  if (delay_timer_due_ != 0 && delay_timer_due_ <= due) return;  // an earlier wake-up is set
+  delay_timer_due_ = due;
+  delay_timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(due)));
+  delay_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    delay_timer_due_ = 0;
+    send_delayed();
+  });
+}
+
+template <class Protocol>
+void Worker<Protocol>::send_delayed() {
+  const Nanos now = now_ns();
+  while (!delayed_.empty() && delayed_.front().due <= now) {
+    std::pop_heap(delayed_.begin(), delayed_.end(), std::greater<>{});
+    const Delayed d = delayed_.back();
+    delayed_.pop_back();
+    in_delay_[static_cast<std::size_t>(d.connection->index())] = 0;
+    d.connection->send(d.op, d.intended, d.delay);
+  }
+  arm_delay_timer();
 }
 
 template <class Protocol>
@@ -201,6 +245,7 @@ void Worker<Protocol>::shutdown() {
   unfinished_ = in_flight_ + static_cast<std::int64_t>(backlog_size_);
   pacer_.cancel();
   sweeper_.cancel();
+  delay_timer_.cancel();
   for (auto& c : connections_) c->shutdown();
   if (!finished_) {
     finished_ = true;

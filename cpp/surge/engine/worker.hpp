@@ -95,6 +95,15 @@ class Worker {
     Nanos intended;
     int op;
   };
+  // A request waiting out its emulated network delay before its connection sends it.
+  struct Delayed {
+    Nanos due;
+    Nanos delay;
+    Connection* connection;
+    int op;
+    Nanos intended;
+    bool operator>(const Delayed& other) const noexcept { return due > other.due; }
+  };
   struct User {
     bool active = false;                // counted in the current user target
     bool running = false;               // in a request, backing off or thinking; not parked
@@ -112,6 +121,12 @@ class Worker {
   [[nodiscard]] bool schedule_over() noexcept;
   void shutdown();
   void send(Connection& connection, int op, Nanos intended);
+  void arm_delay_timer();
+  void send_delayed();
+  [[nodiscard]] bool in_delay(const Connection& connection) const noexcept {
+    const auto k = static_cast<std::size_t>(connection.index());
+    return k < in_delay_.size() && in_delay_[k] != 0;
+  }
 
   // Open model (worker_open.cpp).
   void start_open();
@@ -155,6 +170,12 @@ class Worker {
   std::atomic<bool> done_{false};
   std::unique_ptr<StatsBlock> active_;
   std::unique_ptr<StatsBlock> spare_;
+
+  // Emulated network delay: a min-heap on the due time, and which connections are in it.
+  boost::asio::steady_timer delay_timer_;
+  std::vector<Delayed> delayed_;
+  std::vector<char> in_delay_;
+  Nanos delay_timer_due_ = 0;  // 0: not armed
 
   // Open model.
   std::optional<ArrivalSchedule> schedule_;

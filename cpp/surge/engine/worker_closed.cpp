@@ -118,7 +118,7 @@ void Worker<Protocol>::stop_thinking() {
   // Drain: users that are thinking or backing off will not send again.
   for (std::size_t k = 0; k < users_.size(); ++k) {
     User& u = users_[k];
-    if (!u.running || connections_[k]->busy()) continue;
+    if (!u.running || connections_[k]->busy() || in_delay(*connections_[k])) continue;
     connections_[k]->cancel_wait();
     u.thinking = false;
     park(*connections_[k]);
