@@ -18,4 +18,5 @@ PYBIND11_MODULE(_core, m) {
   surge::bindings::register_results(m);
   surge::bindings::register_http_run(m);
   surge::bindings::register_redis_run(m);
+  surge::bindings::register_pg_run(m);
 }

@@ -12,5 +12,6 @@ void register_load_spec(pybind11::module_& m);
 void register_results(pybind11::module_& m);
 void register_http_run(pybind11::module_& m);
 void register_redis_run(pybind11::module_& m);
+void register_pg_run(pybind11::module_& m);
 
 }  // namespace surge::bindings

@@ -27,6 +27,12 @@ py::dict example_dict(const OperationStats& s) {
   return d;
 }
 
+py::dict sqlstate_dict(const OperationStats& s) {
+  py::dict d;
+  for (const auto& state : s.sqlstates) d[py::str(std::string(state.text()))] = state.count;
+  return d;
+}
+
 }  // namespace
 
 void register_results(py::module_& m) {
@@ -39,6 +45,8 @@ void register_results(py::module_& m) {
       .def_readonly("late", &OperationStats::late)
       .def_readonly("hits", &OperationStats::hits)
       .def_readonly("misses", &OperationStats::misses)
+      .def_readonly("retries", &OperationStats::retries)
+      .def_property_readonly("sqlstates", &sqlstate_dict)
       .def_property_readonly("errors", &error_dict)
       .def_property_readonly("error_examples", &example_dict);
 

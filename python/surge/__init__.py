@@ -13,7 +13,7 @@ scenario = surge.Scenario(
 result = surge.run(scenario)
 """
 
-from . import http, redis, services, shapes, slo, think
+from . import http, postgres, redis, services, shapes, slo, think
 from ._core import __version__
 from .errors import ConfigError
 from .load_models import (
@@ -49,6 +49,7 @@ __all__ = [
     "exponential",
     "http",
     "load",
+    "postgres",
     "redis",
     "run",
     "scenario",

@@ -11,19 +11,42 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _core
+from . import postgres as postgres_ops
 from .errors import ConfigError
 from .result import SCHEMA, Result, latency_summary
 from .scenario import Scenario
+from .sqlstate import sqlstate_classes
 from .units import parse_duration, to_ns
-from .urls import is_redis_url, parse_http_url, parse_redis_url, redact_url
+from .urls import is_postgres_dsn, is_redis_url, parse_http_url, parse_redis_url, redact_url
 
 ProgressCallback = Callable[["_core.IntervalReport"], bool | None]
 
 
-def _engine_spec(scenario: Scenario) -> _core.HttpRunSpec | _core.RedisRunSpec:
+def _engine_spec(scenario: Scenario) -> _core.RunSettings:
     if is_redis_url(scenario.base_url):
         return _redis_spec(scenario)
+    if is_postgres_dsn(scenario.base_url):
+        return _pg_spec(scenario)
     return _http_spec(scenario)
+
+
+def _engine(spec: _core.RunSettings) -> Callable:
+    if isinstance(spec, _core.RedisRunSpec):
+        return _core.run_redis
+    if isinstance(spec, _core.PgRunSpec):
+        return _core.run_pg
+    return _core.run_http
+
+
+def _pg_spec(scenario: Scenario) -> _core.PgRunSpec:
+    spec = _core.PgRunSpec()
+    spec.conninfo = scenario.base_url
+    spec.pipeline = scenario.pipeline
+    spec.operations = [postgres_ops.engine_operation(op) for op in scenario.operations]
+    load = _load_spec(scenario)
+    load.scale_lanes(scenario.pipeline)
+    spec.load = load
+    return _with_run_settings(spec, scenario)
 
 
 def _redis_spec(scenario: Scenario) -> _core.RedisRunSpec:
@@ -103,6 +126,7 @@ def _stats(ops: list[_core.OperationStats], measured_s: float) -> dict[str, Any]
     response, service, lag = _core.HdrHistogram(), _core.HdrHistogram(), _core.HdrHistogram()
     errors: dict[str, int] = {}
     examples: dict[str, list[str]] = {}
+    sqlstates: dict[str, int] = {}
     for op in ops:
         response.add(op.response)
         service.add(op.service)
@@ -112,12 +136,19 @@ def _stats(ops: list[_core.OperationStats], measured_s: float) -> dict[str, Any]
         for name, found in op.error_examples.items():
             kept = examples.setdefault(name, [])
             kept.extend(found[: 3 - len(kept)])
+        for code, n in op.sqlstates.items():
+            sqlstates[code] = sqlstates.get(code, 0) + n
     count = sum(op.count for op in ops)
     return {
         "count": count,
         "errors": errors,
         "error_count": sum(errors.values()),
         "error_examples": examples,
+        # PostgreSQL errors by SQLSTATE, and transactions sent again (serialization failures,
+        # deadlocks); empty and 0 for other protocols.
+        "sqlstates": dict(sorted(sqlstates.items())),
+        "sqlstate_classes": sqlstate_classes(sqlstates),
+        "retries": sum(op.retries for op in ops),
         "dropped": sum(op.dropped for op in ops),
         "late_starts": sum(op.late for op in ops),
         **_cache_reads(sum(op.hits for op in ops), sum(op.misses for op in ops)),
@@ -143,8 +174,7 @@ def run(
     spec = _engine_spec(scenario)
     started_at = _dt.datetime.now(_dt.timezone.utc)
     try:
-        engine = _core.run_redis if isinstance(spec, _core.RedisRunSpec) else _core.run_http
-        raw = engine(spec, progress)
+        raw = _engine(spec)(spec, progress)
     except ValueError as exc:  # the engine's validation: a configuration error
         raise ConfigError(str(exc)) from None
     measured = raw.measured_s
@@ -157,7 +187,7 @@ def run(
             "name": scenario.name,
             "base_url": redact_url(scenario.base_url),
             "parameters": {
-                k: (redact_url(v) if isinstance(v, str) and "://" in v else v)
+                k: (redact_url(v) if isinstance(v, str) and ("://" in v or "=" in v) else v)
                 for k, v in scenario.params.items()
             },
         },

@@ -16,9 +16,10 @@ from typing import Any
 from .errors import ConfigError
 from .http import HttpOperation
 from .load_models import LOAD_MODELS, Connections, LoadModel
+from .postgres import PostgresOperation
 from .redis import RedisOperation
 from .units import parse_duration
-from .urls import is_redis_url
+from .urls import is_postgres_dsn, is_redis_url
 
 DEFAULT_DURATION_S = 10.0
 DURATION_FIELDS = (
@@ -89,21 +90,24 @@ class Scenario:
 
     def _check_protocol(self) -> None:
         redis_target = is_redis_url(self.base_url)
-        kind, expected = (
-            ("redis://", RedisOperation) if redis_target else ("http://", HttpOperation)
-        )
+        if redis_target:
+            kind, expected, module = "redis://", RedisOperation, "redis"
+        elif is_postgres_dsn(self.base_url):
+            kind, expected, module = "PostgreSQL", PostgresOperation, "postgres"
+        else:
+            kind, expected, module = "http://", HttpOperation, "http"
         for op in self.operations:
             if not isinstance(op, expected):
                 raise ConfigError(
                     f"operation {getattr(op, 'name', op)!r}: a {kind} target takes "
-                    f"surge.{'redis' if redis_target else 'http'} operations"
+                    f"surge.{module} operations"
                 )
         if not isinstance(self.pipeline, int) or isinstance(self.pipeline, bool):
             raise ConfigError(f"pipeline: must be a whole number, got {self.pipeline!r}")
         if not 1 <= self.pipeline <= 100_000:
             raise ConfigError(f"pipeline: must be 1..100000, got {self.pipeline!r}")
-        if self.pipeline > 1 and not redis_target:
-            raise ConfigError("pipeline: applies to redis:// targets only")
+        if self.pipeline > 1 and module == "http":
+            raise ConfigError("pipeline: applies to redis:// and PostgreSQL targets only")
 
     def measured_duration_s(self) -> float | None:
         """Length of the measured window in seconds; None when only a count bounds the run."""

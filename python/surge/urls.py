@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -44,6 +45,18 @@ class RedisTarget:
     password: str
 
 
+_KEYWORD_DSN = re.compile(r"^\s*[a-z_]+\s*=")
+_KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+
+
+def is_postgres_dsn(dsn: str) -> bool:
+    """A libpq connection string: a postgres(ql):// URL, or key=value pairs."""
+    scheme = dsn.split("://", 1)[0].lower() if "://" in dsn else None
+    if scheme is not None:
+        return scheme in ("postgres", "postgresql")
+    return bool(_KEYWORD_DSN.match(dsn))
+
+
 def is_redis_url(url: str) -> bool:
     return url.split("://", 1)[0].lower() in ("redis", "valkey", "unix", "rediss", "valkeys")
 
@@ -81,7 +94,10 @@ def parse_redis_url(url: str) -> RedisTarget:
 
 
 def redact_url(url: str) -> str:
-    """Replaces the password of user:password@host with ***."""
+    """Replaces the password of user:password@host, a password= query parameter, or the
+    password of a key=value PostgreSQL string with ***."""
+    if "://" not in url and _KEYWORD_DSN.match(url):
+        return _KEYWORD_PASSWORD.sub(r"\1***", url)
     try:
         parts = urlsplit(url)
     except ValueError:

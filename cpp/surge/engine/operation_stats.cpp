@@ -33,6 +33,18 @@ void OperationStats::record_error(ErrorClass c, std::string_view example) {
   if (examples[i].size() < kExamplesPerClass && !example.empty()) examples[i].emplace_back(example);
 }
 
+void OperationStats::count_sqlstate(std::string_view code, std::int64_t n) {
+  std::array<char, 5> key{'?', '?', '?', '?', '?'};
+  for (std::size_t i = 0; i < key.size() && i < code.size(); ++i) key[i] = code[i];
+  for (auto& s : sqlstates) {
+    if (s.code == key) {
+      s.count += n;
+      return;
+    }
+  }
+  sqlstates.push_back(SqlStateCount{key, n});
+}
+
 std::int64_t OperationStats::error_total() const noexcept {
   std::int64_t total = 0;
   for (const auto e : errors) total += e;
@@ -48,6 +60,8 @@ void OperationStats::add(const OperationStats& other) {
   late += other.late;
   hits += other.hits;
   misses += other.misses;
+  retries += other.retries;
+  for (const auto& s : other.sqlstates) count_sqlstate(s.text(), s.count);
   for (std::size_t i = 0; i < errors.size(); ++i) {
     errors[i] += other.errors[i];
     for (const auto& e : other.examples[i])
@@ -64,6 +78,8 @@ void OperationStats::reset() noexcept {
   late = 0;
   hits = 0;
   misses = 0;
+  retries = 0;
+  sqlstates.clear();  // keeps its capacity: a steady error stream allocates nothing
   errors.fill(0);
   for (auto& e : examples) e.clear();
 }

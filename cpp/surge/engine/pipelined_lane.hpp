@@ -57,6 +57,8 @@ class PipelinedLane {
   [[nodiscard]] int op() const noexcept { return op_; }
   [[nodiscard]] Nanos sent() const noexcept { return sent_; }
   void mark_sent(Nanos at) noexcept { sent_ = at; }
+  // Statistics of the request in flight, or nullptr during warm-up.
+  [[nodiscard]] OperationStats* stats() noexcept { return worker_.stats(op_, intended_); }
   // The reply is in: timings are recorded, then `classify(stats)` adds what the protocol reads
   // from the reply (an error, a hit or a miss). Measured requests only.
   template <class Classify>

@@ -263,5 +263,6 @@ void Worker<Protocol>::end() {
 
 template class Worker<HttpProtocol>;
 template class Worker<RedisProtocol>;
+template class Worker<PgProtocol>;
 
 }  // namespace surge

@@ -127,5 +127,6 @@ void Worker<Protocol>::stop_thinking() {
 
 template class Worker<HttpProtocol>;
 template class Worker<RedisProtocol>;
+template class Worker<PgProtocol>;
 
 }  // namespace surge

@@ -89,5 +89,6 @@ void Worker<Protocol>::open_connection_free(Connection& connection) {
 
 template class Worker<HttpProtocol>;
 template class Worker<RedisProtocol>;
+template class Worker<PgProtocol>;
 
 }  // namespace surge

@@ -1,0 +1,25 @@
+// Blocking PostgreSQL helpers for what happens around a run, never during one: parsing a
+// connection string (to show it without its password) and running set-up SQL (creating the
+// tables a scenario uses, pgbench's initialisation).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace surge {
+
+// The connection string's settings as libpq reads them (URL or key=value), defaults left out.
+// Throws std::invalid_argument naming the problem when libpq cannot parse it.
+std::vector<std::pair<std::string, std::string>> pg_dsn_settings(const std::string& conninfo);
+
+struct PgRows {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;  // text form; SQL NULL as an empty string
+};
+
+// Runs `sql` (one or more statements, simple query protocol) on a fresh connection and returns
+// the rows of the last statement. Throws std::invalid_argument with the server's message.
+PgRows pg_execute(const std::string& conninfo, const std::string& sql);
+
+}  // namespace surge

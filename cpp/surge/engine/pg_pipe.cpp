@@ -1,0 +1,393 @@
+#include "surge/engine/pg_pipe.hpp"
+
+#include <libpq-fe.h>
+
+#include <boost/asio/post.hpp>
+
+#include "surge/engine/pg_protocol.hpp"
+#include "surge/engine/pipelined_lane.hpp"
+#include "surge/engine/worker.hpp"
+
+namespace surge {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+constexpr Nanos kFirstBackoff = 10 * kNanosPerMilli;
+constexpr Nanos kMaxBackoff = 1000 * kNanosPerMilli;
+
+// The server's NOTICE and WARNING messages would otherwise go to stderr on every operation.
+void ignore_notice(void* /*arg*/, const char* /*message*/) {}
+
+std::string_view trimmed(const char* text) {
+  std::string_view view = text != nullptr ? text : "";
+  while (!view.empty() && (view.back() == '\n' || view.back() == ' ')) view.remove_suffix(1);
+  return view;
+}
+
+pg::ResultKind kind_of(const PGresult* result) {
+  if (result == nullptr) return pg::ResultKind::end_of_query;
+  switch (PQresultStatus(result)) {
+    case PGRES_TUPLES_OK:
+    case PGRES_SINGLE_TUPLE:
+      return pg::ResultKind::tuples;
+    case PGRES_COMMAND_OK:
+    case PGRES_EMPTY_QUERY:
+      return pg::ResultKind::command;
+    case PGRES_FATAL_ERROR:
+    case PGRES_NONFATAL_ERROR:
+    case PGRES_BAD_RESPONSE:
+      return pg::ResultKind::error;
+    case PGRES_PIPELINE_ABORTED:
+      return pg::ResultKind::aborted;
+    case PGRES_PIPELINE_SYNC:
+      return pg::ResultKind::sync;
+    default:
+      return pg::ResultKind::unexpected;
+  }
+}
+
+bool is_retryable(std::string_view sqlstate) {
+  return sqlstate == "40001" || sqlstate == "40P01";  // serialization failure, deadlock
+}
+}  // namespace
+
+void PgPipe::ConnCloser::operator()(pg_conn* conn) const noexcept {
+  PQfinish(conn);
+}
+
+PgPipe::PgPipe(Worker<PgProtocol>& worker, int capacity)
+    : worker_(worker),
+      socket_(worker.context()),
+      backoff_timer_(worker.context()),
+      ring_(static_cast<std::size_t>(capacity) + 4) {
+  example_.reserve(256);
+  failing_.reserve(static_cast<std::size_t>(capacity));
+  backing_off_.reserve(static_cast<std::size_t>(capacity));
+}
+
+PgPipe::~PgPipe() {
+  close_connection();
+}
+
+void PgPipe::push_back(Entry e) {
+  ring_[(head_ + size_) % ring_.size()] = e;
+  ++size_;
+}
+
+void PgPipe::push_front(Entry e) {
+  head_ = (head_ + ring_.size() - 1) % ring_.size();
+  ring_[head_] = e;
+  ++size_;
+}
+
+PgPipe::Entry PgPipe::pop_front() {
+  const Entry e = ring_[head_];
+  head_ = (head_ + 1) % ring_.size();
+  --size_;
+  return e;
+}
+
+void PgPipe::close_connection() noexcept {
+  // libpq owns the descriptor: Asio lets go of it (cancelling its waits), PQfinish closes it.
+  if (socket_.is_open()) socket_.release();
+  conn_.reset();
+}
+
+void PgPipe::connect() {
+  if (state_ == State::closed && !stopped_ && !waiting_backoff_) start_connect();
+}
+
+void PgPipe::start_connect() {
+  state_ = State::connecting;
+  ++generation_;
+  connect_deadline_ = now_ns() + worker_.connect_timeout();
+  close_connection();
+  const auto& shared = worker_.protocol().shared();
+  std::vector<const char*> keywords;
+  std::vector<const char*> values;
+  for (std::size_t i = 0; i < shared.keywords.size(); ++i) {
+    keywords.push_back(shared.keywords[i].c_str());
+    values.push_back(shared.values[i].c_str());
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  conn_.reset(PQconnectStartParams(keywords.data(), values.data(), 1));
+  if (conn_ == nullptr || PQstatus(conn_.get()) == CONNECTION_BAD) {
+    fail_all(ErrorClass::refused, conn_ ? trimmed(PQerrorMessage(conn_.get())) : "out of memory", true);
+    return;
+  }
+  PQsetNoticeProcessor(conn_.get(), &ignore_notice, nullptr);
+  continue_connect(PGRES_POLLING_WRITING);
+}
+
+void PgPipe::watch_socket() {
+  const int fd = PQsocket(conn_.get());
+  if (socket_.is_open() && socket_.native_handle() == fd) return;
+  if (socket_.is_open()) socket_.release();
+  // libpq may move to another socket while connecting (another address of the host).
+  if (fd >= 0) socket_.assign(fd);
+}
+
+void PgPipe::continue_connect(int poll_status) {
+  switch (static_cast<PostgresPollingStatusType>(poll_status)) {
+    case PGRES_POLLING_OK:
+      on_connected();
+      return;
+    case PGRES_POLLING_READING:
+    case PGRES_POLLING_WRITING: {
+      watch_socket();
+      if (!socket_.is_open()) break;
+      const auto wait = poll_status == PGRES_POLLING_READING ? asio::posix::descriptor_base::wait_read
+                                                             : asio::posix::descriptor_base::wait_write;
+      socket_.async_wait(wait, [this, generation = generation_](const error_code& ec) {
+        if (generation != generation_ || stopped_ || ec == asio::error::operation_aborted) return;
+        continue_connect(PQconnectPoll(conn_.get()));
+      });
+      return;
+    }
+    default:
+      break;
+  }
+  // Refused, or the server turned us away (authentication, too many clients, shutting down).
+  fail_all(ErrorClass::refused, trimmed(PQerrorMessage(conn_.get())), true);
+}
+
+void PgPipe::on_connected() {
+  PGconn* conn = conn_.get();
+  watch_socket();
+  if (PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) == 0) {
+    fail_all(ErrorClass::refused, trimmed(PQerrorMessage(conn)), true);
+    return;
+  }
+  state_ = State::ready;
+  front_begun_ = false;
+  // The prepares go ahead of whatever lanes queued while connecting; their results come first.
+  prepares_ = worker_.protocol().send_prepares(conn);
+  if (prepares_ < 0 || PQpipelineSync(conn) == 0) {
+    fail_all(ErrorClass::reset, trimmed(PQerrorMessage(conn)), false);
+    return;
+  }
+  push_front(Entry{nullptr, 0});
+  const std::uint64_t generation = generation_;
+  const Nanos now = now_ns();
+  for (std::size_t i = size_ - unsent_; i < size_; ++i) {
+    if (!send_entry(ring_[(head_ + i) % ring_.size()], now) || generation != generation_) return;
+  }
+  unsent_ = 0;
+  flush();
+  if (state_ == State::ready && generation == generation_) wait_readable();
+}
+
+bool PgPipe::send_entry(const Entry& entry, Nanos now) {
+  entry.lane->mark_sent(now);
+  if (worker_.protocol().send_operation(entry.lane->op(), conn_.get(), worker_.rng())) return true;
+  fail_all(ErrorClass::reset, trimmed(PQerrorMessage(conn_.get())), false);
+  return false;
+}
+
+void PgPipe::enqueue(PgLane& lane) {
+  const Entry entry{&lane, 0};
+  push_back(entry);
+  if (state_ == State::ready) {
+    if (send_entry(entry, now_ns()) && !delivering_) flush();  // deliver() flushes at its end
+    return;
+  }
+  ++unsent_;
+  if (state_ == State::closed && !waiting_backoff_) start_connect();
+}
+
+void PgPipe::flush() {
+  if (state_ != State::ready || writing_) return;
+  const int pending = PQflush(conn_.get());
+  if (pending < 0) {
+    fail_all(ErrorClass::reset, trimmed(PQerrorMessage(conn_.get())), false);
+    return;
+  }
+  if (pending == 0) return;
+  // The socket is full: go on when it takes more. Replies keep being read meanwhile, as libpq
+  // asks, so a server blocked on its own output cannot deadlock us.
+  writing_ = true;
+  socket_.async_wait(asio::posix::descriptor_base::wait_write,
+                     [this, generation = generation_](const error_code& ec) {
+                       if (generation != generation_ || stopped_ || ec == asio::error::operation_aborted)
+                         return;
+                       writing_ = false;
+                       flush();
+                     });
+}
+
+void PgPipe::wait_readable() {
+  if (reading_) return;
+  reading_ = true;
+  socket_.async_wait(asio::posix::descriptor_base::wait_read,
+                     [this, generation = generation_](const error_code& ec) {
+                       if (generation != generation_ || stopped_ || ec == asio::error::operation_aborted)
+                         return;
+                       reading_ = false;
+                       on_readable();
+                     });
+}
+
+void PgPipe::on_readable() {
+  if (state_ != State::ready) return;
+  if (PQconsumeInput(conn_.get()) == 0) {
+    fail_all(ErrorClass::reset, trimmed(PQerrorMessage(conn_.get())), false);
+    return;
+  }
+  const std::uint64_t generation = generation_;
+  deliver();
+  if (state_ == State::ready && generation == generation_) wait_readable();
+}
+
+void PgPipe::deliver() {
+  PGconn* conn = conn_.get();
+  const std::uint64_t generation = generation_;
+  // Results that came in one read arrived together: one clock read serves them all.
+  const Nanos arrived = now_ns();
+  delivering_ = true;
+  while (size_ > 0 && state_ == State::ready && generation == generation_) {
+    if (!front_begun_) {
+      const Entry& front = ring_[head_];
+      tracker_.begin(front.lane == nullptr ? prepares_
+                                           : worker_.protocol().statement_count(front.lane->op()));
+      front_begun_ = true;
+    }
+    if (PQisBusy(conn) != 0) break;
+    PGresult* result = PQgetResult(conn);
+    const auto kind = kind_of(result);
+    pg::PipelineTracker::Step step = pg::PipelineTracker::Step::more;
+    if (kind == pg::ResultKind::error) {
+      // The primary message alone ("division by zero"): the SQLSTATE says the rest.
+      const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+      step = tracker_.feed(kind, 0, trimmed(PQresultErrorField(result, PG_DIAG_SQLSTATE)),
+                           trimmed(primary != nullptr ? primary : PQresultErrorMessage(result)));
+    } else {
+      step = tracker_.feed(kind, kind == pg::ResultKind::tuples ? PQntuples(result) : 0);
+    }
+    PQclear(result);
+    if (step == pg::PipelineTracker::Step::protocol_error) {
+      delivering_ = false;
+      fail_all(ErrorClass::malformed, tracker_.error(), false);
+      return;
+    }
+    if (step == pg::PipelineTracker::Step::done) {
+      front_begun_ = false;
+      finish(pop_front(), arrived);
+    }
+  }
+  delivering_ = false;
+  if (state_ == State::ready && generation == generation_) {
+    if (PQstatus(conn) == CONNECTION_BAD) {
+      fail_all(ErrorClass::reset, trimmed(PQerrorMessage(conn)), false);
+      return;
+    }
+    flush();  // one flush for every operation these results started
+  }
+}
+
+void PgPipe::finish(const Entry& entry, Nanos arrived) {
+  const pg::Outcome outcome = tracker_.outcome();
+  if (entry.lane == nullptr) {
+    if (!outcome.ok) {
+      example_.assign("connection set-up (prepare): ").append(outcome.message);
+      fail_all(ErrorClass::error_reply, example_, true);
+    }
+    return;
+  }
+  backoff_ = 0;  // the server answers: the next failure starts the back-off afresh
+  PgLane& lane = *entry.lane;
+  const int op = lane.op();
+  if (!outcome.ok && is_retryable(outcome.sqlstate) && entry.attempt < worker_.protocol().retries(op)) {
+    // Sent again as the same operation: its response time still runs from the first intent.
+    if (auto* stats = lane.stats()) ++stats->retries;
+    const Entry again{&lane, entry.attempt + 1};
+    push_back(again);
+    send_entry(again, now_ns());
+    return;
+  }
+  lane.complete(arrived, [&](OperationStats& stats) {
+    if (!outcome.ok) {
+      example_.clear();
+      if (stats.wants_example(ErrorClass::error_reply))
+        example_.append(outcome.sqlstate).append(": ").append(outcome.message);
+      stats.record_error(ErrorClass::error_reply, example_);
+      stats.count_sqlstate(outcome.sqlstate);
+    } else if (worker_.protocol().is_read(op)) {
+      if (outcome.rows > 0) {
+        ++stats.hits;
+      } else {
+        ++stats.misses;
+      }
+    }
+  });
+}
+
+void PgPipe::fail_all(ErrorClass error, std::string_view example, bool back_off) {
+  const std::string copy(example);  // libpq's message dies with the connection below
+  state_ = State::closed;
+  ++generation_;  // handlers of this connection that are still queued now do nothing
+  reading_ = false;
+  writing_ = false;
+  front_begun_ = false;
+  close_connection();
+  unsent_ = 0;
+  failing_.clear();
+  while (size_ > 0) {
+    const Entry e = pop_front();
+    if (e.lane != nullptr) failing_.push_back(e.lane);
+  }
+  head_ = 0;
+  if (!back_off) {
+    // Lanes may send again at once: the next operation reconnects, as a real client would.
+    for (PgLane* lane : failing_) lane->fail(error, copy, true);
+    return;
+  }
+  // A server that refuses, or rejects the set-up, gets a bounded retry rate, not a busy loop.
+  backoff_ = backoff_ == 0 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
+  waiting_backoff_ = true;
+  for (PgLane* lane : failing_) backing_off_.push_back(lane);
+  backoff_timer_.expires_after(std::chrono::nanoseconds(backoff_));
+  backoff_timer_.async_wait([this](const error_code& ec) {
+    if (ec || stopped_) return;
+    waiting_backoff_ = false;
+    returning_.clear();
+    returning_.swap(backing_off_);
+    for (PgLane* lane : returning_) lane->back_from_backoff();
+    if (state_ == State::closed && size_ > 0) start_connect();  // operations queued meanwhile
+  });
+  for (PgLane* lane : failing_) lane->fail(error, copy, false);
+}
+
+void PgPipe::fail_later(ErrorClass error, const char* example, bool back_off) {
+  // The sweep that found the deadline walks every lane: failing them from inside it would
+  // start new operations in the middle of that walk.
+  asio::post(worker_.context(), [this, error, example, back_off, generation = generation_] {
+    if (generation == generation_ && !stopped_) fail_all(error, example, back_off);
+  });
+}
+
+void PgPipe::check_deadline(Nanos now) {
+  if (stopped_) return;
+  if (state_ == State::connecting && now >= connect_deadline_) {
+    fail_later(ErrorClass::connect_timeout, "connect timed out", true);
+    return;
+  }
+  if (state_ != State::ready) return;
+  for (std::size_t i = 0; i < size_; ++i) {
+    const PgLane* lane = ring_[(head_ + i) % ring_.size()].lane;
+    if (lane == nullptr) continue;  // the set-up left in the same write as the oldest lane
+    if (now >= lane->sent() + worker_.request_timeout())
+      fail_later(ErrorClass::request_timeout, "no reply within the request timeout", false);
+    return;
+  }
+}
+
+void PgPipe::shutdown() {
+  stopped_ = true;
+  backoff_timer_.cancel();
+  close_connection();
+}
+
+}  // namespace surge

@@ -1,0 +1,99 @@
+// One pipelined libpq connection, shared by up to P lanes of one worker thread. libpq does the
+// wire protocol; this class drives its asynchronous API from Asio readiness on PQsocket:
+// PQconnectStartParams/PQconnectPoll to connect without blocking, pipeline mode with one Sync
+// per operation, PQflush when the socket takes more, PQconsumeInput/PQisBusy/PQgetResult when
+// replies come in. A new connection prepares every statement first. A lost connection fails
+// the lanes it carried (counted) and the next operation reconnects; refused connects and
+// failed set-ups back off from 10 ms to 1 s.
+#pragma once
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "surge/core/clock.hpp"
+#include "surge/engine/operation_stats.hpp"
+#include "surge/proto/pg/pipeline_tracker.hpp"
+
+struct pg_conn;
+
+namespace surge {
+
+class PgProtocol;
+template <class Protocol>
+class Worker;
+template <class Protocol>
+class PipelinedLane;
+using PgLane = PipelinedLane<PgProtocol>;
+
+class PgPipe {
+ public:
+  PgPipe(Worker<PgProtocol>& worker, int capacity);
+  PgPipe(const PgPipe&) = delete;
+  PgPipe& operator=(const PgPipe&) = delete;
+  ~PgPipe();
+
+  void connect();
+  // Sends the lane's operation now (or once connected).
+  void enqueue(PgLane& lane);
+  // Gives up on the connection when its oldest operation has passed the request timeout.
+  void check_deadline(Nanos now);
+  void shutdown();
+
+ private:
+  enum class State { closed, connecting, ready };
+  struct Entry {
+    PgLane* lane;  // nullptr: the statement prepares of a new connection
+    int attempt;   // 0 the first time; retries of a serialization failure count up
+  };
+  struct ConnCloser {
+    void operator()(pg_conn* conn) const noexcept;
+  };
+
+  void start_connect();
+  void continue_connect(int poll_status);
+  void on_connected();
+  void watch_socket();
+  bool send_entry(const Entry& entry, Nanos now);
+  void flush();
+  void wait_readable();
+  void on_readable();
+  void deliver();
+  void finish(const Entry& entry, Nanos arrived);
+  // Fails every lane in flight; with back_off the lanes wait out a growing pause first.
+  void fail_all(ErrorClass error, std::string_view example, bool back_off);
+  void fail_later(ErrorClass error, const char* example, bool back_off);
+  void close_connection() noexcept;
+  void push_back(Entry e);
+  void push_front(Entry e);
+  Entry pop_front();
+
+  Worker<PgProtocol>& worker_;
+  std::unique_ptr<pg_conn, ConnCloser> conn_;
+  boost::asio::posix::stream_descriptor socket_;  // PQsocket, released (never closed) by us
+  boost::asio::steady_timer backoff_timer_;
+  pg::PipelineTracker tracker_;
+  std::string example_;  // the error example being built; reused
+  std::vector<Entry> ring_;
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+  std::size_t unsent_ = 0;  // entries at the tail queued while connecting
+  std::vector<PgLane*> failing_;
+  std::vector<PgLane*> backing_off_;
+  std::vector<PgLane*> returning_;
+  std::uint64_t generation_ = 0;  // one per connection attempt: stale handlers compare it
+  State state_ = State::closed;
+  int prepares_ = 0;          // statements the set-up entry prepares
+  bool front_begun_ = false;  // the tracker follows the front entry
+  bool reading_ = false;
+  bool writing_ = false;
+  bool delivering_ = false;
+  bool stopped_ = false;
+  bool waiting_backoff_ = false;
+  Nanos connect_deadline_ = 0;
+  Nanos backoff_ = 0;  // the last pause; doubles per failed attempt, reset by a good reply
+};
+
+}  // namespace surge

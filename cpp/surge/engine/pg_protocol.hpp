@@ -1,0 +1,94 @@
+// PostgreSQL as a Protocol of the generic Worker. A worker's lanes share pipelined libpq
+// connections (PgPipe), P lanes per connection; each operation is timed from its own intended
+// start to its own Sync. Statements are prepared once per connection; parameters are rendered
+// per operation from the shared template syntax.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "surge/core/request_template.hpp"
+#include "surge/core/rng.hpp"
+#include "surge/engine/pg_spec.hpp"
+
+struct pg_conn;
+
+namespace surge {
+
+class PgPipe;
+class PgProtocol;
+template <class Protocol>
+class Worker;
+template <class Protocol>
+class PipelinedLane;
+
+struct PgShared {
+  // Connection keywords and values for PQconnectStartParams: surge's defaults first, then the
+  // user's string (expanded by libpq), whose settings win.
+  std::vector<std::string> keywords;
+  std::vector<std::string> values;
+  // Every statement of every operation, in order: its prepared name, SQL and parameter count.
+  struct Statement {
+    std::string name;
+    std::string sql;
+    int params = 0;
+  };
+  std::vector<Statement> statements;
+};
+
+class PgProtocol {
+ public:
+  using Spec = PgRunSpec;
+  using Connection = PipelinedLane<PgProtocol>;
+  using Pipe = PgPipe;
+  using Shared = PgShared;
+
+  // Once per run, before any load: parses the connection string, connects once, and prepares
+  // every statement, so a bad DSN, a server that is not there, bad SQL or a wrong parameter
+  // count is one clear error before the run.
+  static Shared prepare(const Spec& spec);
+
+  PgProtocol(const Spec& spec, const Shared& shared, int index, int worker_count);
+  PgProtocol(const PgProtocol&) = delete;
+  PgProtocol& operator=(const PgProtocol&) = delete;
+  ~PgProtocol();
+
+  // Queues every statement's PQsendPrepare on a new connection; returns how many.
+  int send_prepares(pg_conn* conn) const;
+  // Queues operation `op`'s statements with fresh parameters, and its Sync. False when libpq
+  // refuses (the connection is broken).
+  bool send_operation(int op, pg_conn* conn, Rng& rng);
+  [[nodiscard]] int statement_count(int op) const noexcept {
+    return static_cast<int>(ops_[static_cast<std::size_t>(op)].statements.size());
+  }
+  [[nodiscard]] bool is_read(int op) const noexcept {
+    return spec_.operations[static_cast<std::size_t>(op)].read;
+  }
+  [[nodiscard]] int retries(int op) const noexcept {
+    return spec_.operations[static_cast<std::size_t>(op)].retries;
+  }
+  [[nodiscard]] const Shared& shared() const noexcept { return shared_; }
+  PgPipe& pipe_for(int lane, Worker<PgProtocol>& worker);
+  [[nodiscard]] int pipeline() const noexcept { return spec_.pipeline; }
+
+ private:
+  struct StatementState {
+    int shared_index = 0;
+    std::vector<RequestTemplate> params;
+  };
+  struct OperationState {
+    VariableSet variables;
+    std::vector<StatementState> statements;
+  };
+
+  const Spec& spec_;
+  const Shared& shared_;
+  std::vector<OperationState> ops_;
+  std::vector<std::string> values_;  // rendered parameters, reused per operation
+  std::vector<const char*> value_pointers_;
+  std::vector<int> value_lengths_;
+  std::vector<std::unique_ptr<PgPipe>> pipes_;
+};
+
+}  // namespace surge

@@ -1,0 +1,42 @@
+// What a PostgreSQL run is: the server (a libpq connection string), its operations and the
+// load model. An operation is one or more statements sent as one pipeline segment: PostgreSQL
+// runs them as one implicit transaction, committed at the segment's Sync.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "surge/core/clock.hpp"
+#include "surge/engine/run_spec.hpp"
+
+namespace surge {
+
+struct PgStatement {
+  std::string sql;                  // with $1, $2, ... placeholders
+  std::vector<std::string> params;  // one template per placeholder, e.g. "{uniform(1,100000)}"
+};
+
+struct PgOperation {
+  std::string name;
+  double weight = 1.0;
+  std::vector<PgStatement> statements;
+  // Drawn once per operation and shared by every statement's parameters (a transaction's
+  // statements usually talk about the same account).
+  std::vector<std::pair<std::string, std::string>> variables;
+  bool read = false;  // a cache read: rows from the last statement are a hit, none a miss
+  int retries = 0;    // resend after a serialization failure (40001) or deadlock (40P01)
+};
+
+struct PgRunSpec : RunSettings {
+  PgRunSpec() { request_timeout = 10 * kNanosPerSecond; }
+
+  std::string conninfo;  // a postgresql:// URL or key=value pairs, as libpq takes them
+  int pipeline = 1;      // operations in flight per connection; the load model counts lanes
+  std::vector<PgOperation> operations;
+};
+
+// Throws std::invalid_argument naming the field when the spec cannot run. Does not connect.
+void validate(const PgRunSpec& spec);
+
+}  // namespace surge

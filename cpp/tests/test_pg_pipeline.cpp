@@ -1,0 +1,93 @@
+// The PostgreSQL pipeline bookkeeping without a server: result streams as libpq returns them
+// in pipeline mode, folded into one outcome per operation.
+#include "check.hpp"
+#include "surge/proto/pg/pipeline_tracker.hpp"
+
+using namespace surge::pg;
+using Step = PipelineTracker::Step;
+
+TEST(a_query_ends_at_its_sync_with_its_row_count) {
+  PipelineTracker t;
+  t.begin(1);
+  CHECK(t.feed(ResultKind::tuples, 3) == Step::more);
+  CHECK(t.feed(ResultKind::end_of_query) == Step::more);
+  CHECK(t.feed(ResultKind::sync) == Step::done);
+  const auto o = t.outcome();
+  CHECK(o.ok);
+  CHECK(o.rows == 3);
+  CHECK(!t.active());
+}
+
+TEST(a_transaction_reports_the_rows_of_its_last_select) {
+  PipelineTracker t;
+  t.begin(3);
+  CHECK(t.feed(ResultKind::command) == Step::more);
+  CHECK(t.feed(ResultKind::end_of_query) == Step::more);
+  CHECK(t.feed(ResultKind::tuples, 1) == Step::more);
+  CHECK(t.feed(ResultKind::end_of_query) == Step::more);
+  CHECK(t.feed(ResultKind::tuples, 0) == Step::more);
+  CHECK(t.feed(ResultKind::end_of_query) == Step::more);
+  CHECK(t.feed(ResultKind::sync) == Step::done);
+  CHECK(t.outcome().ok);
+  CHECK(t.outcome().rows == 0);
+}
+
+TEST(the_first_error_wins_and_aborted_statements_follow) {
+  PipelineTracker t;
+  t.begin(3);
+  CHECK(t.feed(ResultKind::command) == Step::more);
+  CHECK(t.feed(ResultKind::end_of_query) == Step::more);
+  CHECK(t.feed(ResultKind::error, 0, "23505", "duplicate key value\n") == Step::more);
+  CHECK(t.feed(ResultKind::end_of_query) == Step::more);
+  CHECK(t.feed(ResultKind::aborted) == Step::more);
+  CHECK(t.feed(ResultKind::end_of_query) == Step::more);
+  CHECK(t.feed(ResultKind::sync) == Step::done);
+  const auto o = t.outcome();
+  CHECK(!o.ok);
+  CHECK(o.sqlstate == "23505");
+  CHECK(o.message == "duplicate key value");
+}
+
+TEST(an_error_at_commit_time_fails_the_operation) {
+  PipelineTracker t;
+  t.begin(1);
+  CHECK(t.feed(ResultKind::command) == Step::more);
+  CHECK(t.feed(ResultKind::end_of_query) == Step::more);
+  CHECK(t.feed(ResultKind::error, 0, "40001", "could not serialize access") == Step::more);
+  CHECK(t.feed(ResultKind::end_of_query) == Step::more);
+  CHECK(t.feed(ResultKind::sync) == Step::done);
+  CHECK(!t.outcome().ok);
+  CHECK(t.outcome().sqlstate == "40001");
+}
+
+TEST(an_out_of_order_stream_is_a_protocol_error) {
+  PipelineTracker early_sync;
+  early_sync.begin(2);
+  CHECK(early_sync.feed(ResultKind::command) == Step::more);
+  CHECK(early_sync.feed(ResultKind::end_of_query) == Step::more);
+  CHECK(early_sync.feed(ResultKind::sync) == Step::protocol_error);
+  CHECK(!early_sync.error().empty());
+
+  PipelineTracker too_many;
+  too_many.begin(1);
+  CHECK(too_many.feed(ResultKind::tuples, 1) == Step::more);
+  CHECK(too_many.feed(ResultKind::end_of_query) == Step::more);
+  CHECK(too_many.feed(ResultKind::tuples, 1) == Step::protocol_error);
+
+  PipelineTracker idle;
+  CHECK(idle.feed(ResultKind::tuples, 1) == Step::protocol_error);
+}
+
+TEST(begin_resets_the_previous_outcome) {
+  PipelineTracker t;
+  t.begin(1);
+  t.feed(ResultKind::error, 0, "42P01", "relation does not exist");
+  t.feed(ResultKind::end_of_query);
+  CHECK(t.feed(ResultKind::sync) == Step::done);
+  t.begin(1);
+  t.feed(ResultKind::tuples, 1);
+  t.feed(ResultKind::end_of_query);
+  CHECK(t.feed(ResultKind::sync) == Step::done);
+  CHECK(t.outcome().ok);
+  CHECK(t.outcome().sqlstate.empty());
+}
