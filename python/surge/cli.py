@@ -14,7 +14,7 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import cli_redis
+from . import cli_pg, cli_redis
 from . import http as http_ops
 from .cli_args import (
     EXIT_INTERRUPTED,
@@ -108,6 +108,7 @@ def _build_parser() -> argparse.ArgumentParser:
     add_network_flags(h)
     add_output_flags(h)
     cli_redis.add_parser(sub)
+    cli_pg.add_parser(sub)
     return parser
 
 
@@ -279,6 +280,7 @@ COMMANDS = {
     "serve": _cmd_serve,
     "http": _cmd_http,
     "redis": cli_redis.cmd,
+    "pg": cli_pg.cmd,
 }
 
 

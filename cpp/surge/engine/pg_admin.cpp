@@ -7,20 +7,28 @@
 
 namespace surge {
 
-namespace {
-std::string trimmed(const char* text) {
-  std::string out = text != nullptr ? text : "";
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+std::string pg_one_line(const char* message) {
+  std::string out;
+  bool space = false;
+  for (const char* c = message != nullptr ? message : ""; *c != '\0'; ++c) {
+    const bool blank = *c == '\n' || *c == '\t' || *c == ' ' || *c == '\r';
+    if (blank) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(*c);
+  }
   return out;
 }
-}  // namespace
 
 std::vector<std::pair<std::string, std::string>> pg_dsn_settings(const std::string& conninfo) {
   char* error = nullptr;
   std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
       PQconninfoParse(conninfo.c_str(), &error), &PQconninfoFree);
   if (options == nullptr) {
-    const std::string message = error != nullptr ? trimmed(error) : "cannot parse it";
+    const std::string message = error != nullptr ? pg_one_line(error) : "cannot parse it";
     PQfreemem(error);
     throw std::invalid_argument("dsn: " + message);
   }
@@ -34,18 +42,18 @@ PgRows pg_execute(const std::string& conninfo, const std::string& sql) {
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.c_str()), &PQfinish);
   if (conn == nullptr) throw std::runtime_error("postgres: out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK)
-    throw std::invalid_argument("postgres: cannot connect: " + trimmed(PQerrorMessage(conn.get())));
+    throw std::invalid_argument("postgres: cannot connect: " + pg_one_line(PQerrorMessage(conn.get())));
   PQsetNoticeProcessor(
       conn.get(), [](void*, const char*) {}, nullptr);
   if (PQsendQuery(conn.get(), sql.c_str()) == 0)
-    throw std::invalid_argument("postgres: " + trimmed(PQerrorMessage(conn.get())));
+    throw std::invalid_argument("postgres: " + pg_one_line(PQerrorMessage(conn.get())));
   PgRows out;
   std::string failure;
   // Every statement's result is read; the last one that returned rows is kept.
   while (PGresult* raw = PQgetResult(conn.get())) {
     const std::unique_ptr<PGresult, decltype(&PQclear)> result(raw, &PQclear);
     const auto status = PQresultStatus(raw);
-    if (status == PGRES_FATAL_ERROR && failure.empty()) failure = trimmed(PQresultErrorMessage(raw));
+    if (status == PGRES_FATAL_ERROR && failure.empty()) failure = pg_one_line(PQresultErrorMessage(raw));
     if (status != PGRES_TUPLES_OK) continue;
     out = PgRows{};
     for (int c = 0; c < PQnfields(raw); ++c) out.columns.emplace_back(PQfname(raw, c));

@@ -9,6 +9,9 @@
 
 namespace surge {
 
+// libpq's messages span lines (a hint, a caret under the SQL); errors surge shows are one line.
+std::string pg_one_line(const char* message);
+
 // The connection string's settings as libpq reads them (URL or key=value), defaults left out.
 // Throws std::invalid_argument naming the problem when libpq cannot parse it.
 std::vector<std::pair<std::string, std::string>> pg_dsn_settings(const std::string& conninfo);

@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "surge/engine/pg_admin.hpp"
 #include "surge/engine/pg_protocol.hpp"
 #include "surge/engine/pipelined_lane.hpp"
 #include "surge/engine/worker.hpp"
@@ -115,7 +116,7 @@ void PgPipe::start_connect() {
   values.push_back(nullptr);
   conn_.reset(PQconnectStartParams(keywords.data(), values.data(), 1));
   if (conn_ == nullptr || PQstatus(conn_.get()) == CONNECTION_BAD) {
-    fail_all(ErrorClass::refused, conn_ ? trimmed(PQerrorMessage(conn_.get())) : "out of memory", true);
+    fail_all(ErrorClass::refused, conn_ ? pg_one_line(PQerrorMessage(conn_.get())) : "out of memory", true);
     return;
   }
   PQsetNoticeProcessor(conn_.get(), &ignore_notice, nullptr);
@@ -151,14 +152,14 @@ void PgPipe::continue_connect(int poll_status) {
       break;
   }
   // Refused, or the server turned us away (authentication, too many clients, shutting down).
-  fail_all(ErrorClass::refused, trimmed(PQerrorMessage(conn_.get())), true);
+  fail_all(ErrorClass::refused, pg_one_line(PQerrorMessage(conn_.get())), true);
 }
 
 void PgPipe::on_connected() {
   PGconn* conn = conn_.get();
   watch_socket();
   if (PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) == 0) {
-    fail_all(ErrorClass::refused, trimmed(PQerrorMessage(conn)), true);
+    fail_all(ErrorClass::refused, pg_one_line(PQerrorMessage(conn)), true);
     return;
   }
   state_ = State::ready;
@@ -166,7 +167,7 @@ void PgPipe::on_connected() {
   // The prepares go ahead of whatever lanes queued while connecting; their results come first.
   prepares_ = worker_.protocol().send_prepares(conn);
   if (prepares_ < 0 || PQpipelineSync(conn) == 0) {
-    fail_all(ErrorClass::reset, trimmed(PQerrorMessage(conn)), false);
+    fail_all(ErrorClass::reset, pg_one_line(PQerrorMessage(conn)), false);
     return;
   }
   push_front(Entry{nullptr, 0});
@@ -183,7 +184,7 @@ void PgPipe::on_connected() {
 bool PgPipe::send_entry(const Entry& entry, Nanos now) {
   entry.lane->mark_sent(now);
   if (worker_.protocol().send_operation(entry.lane->op(), conn_.get(), worker_.rng())) return true;
-  fail_all(ErrorClass::reset, trimmed(PQerrorMessage(conn_.get())), false);
+  fail_all(ErrorClass::reset, pg_one_line(PQerrorMessage(conn_.get())), false);
   return false;
 }
 
@@ -202,7 +203,7 @@ void PgPipe::flush() {
   if (state_ != State::ready || writing_) return;
   const int pending = PQflush(conn_.get());
   if (pending < 0) {
-    fail_all(ErrorClass::reset, trimmed(PQerrorMessage(conn_.get())), false);
+    fail_all(ErrorClass::reset, pg_one_line(PQerrorMessage(conn_.get())), false);
     return;
   }
   if (pending == 0) return;
@@ -233,7 +234,7 @@ void PgPipe::wait_readable() {
 void PgPipe::on_readable() {
   if (state_ != State::ready) return;
   if (PQconsumeInput(conn_.get()) == 0) {
-    fail_all(ErrorClass::reset, trimmed(PQerrorMessage(conn_.get())), false);
+    fail_all(ErrorClass::reset, pg_one_line(PQerrorMessage(conn_.get())), false);
     return;
   }
   const std::uint64_t generation = generation_;
@@ -280,7 +281,7 @@ void PgPipe::deliver() {
   delivering_ = false;
   if (state_ == State::ready && generation == generation_) {
     if (PQstatus(conn) == CONNECTION_BAD) {
-      fail_all(ErrorClass::reset, trimmed(PQerrorMessage(conn)), false);
+      fail_all(ErrorClass::reset, pg_one_line(PQerrorMessage(conn)), false);
       return;
     }
     flush();  // one flush for every operation these results started

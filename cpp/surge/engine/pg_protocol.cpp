@@ -7,17 +7,13 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "surge/engine/pg_admin.hpp"
 #include "surge/engine/pg_pipe.hpp"
 #include "surge/engine/pipelined_lane.hpp"
 
 namespace surge {
 
 namespace {
-
-std::string trimmed(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
 
 struct ConnCloser {
   void operator()(PGconn* conn) const noexcept { PQfinish(conn); }
@@ -59,15 +55,19 @@ void check_statements(PGconn* conn, const PgRunSpec& spec, const PgShared& share
       const Result prepared(PQprepare(conn, statement.name.c_str(), statement.sql.c_str(), 0, nullptr));
       if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
         const char* state = PQresultErrorField(prepared.get(), PG_DIAG_SQLSTATE);
-        throw std::invalid_argument(where + ": " + trimmed(PQresultErrorMessage(prepared.get())) +
-                                    " (SQLSTATE " + (state != nullptr ? state : "?") +
-                                    ") in: " + statement.sql);
+        const char* primary = PQresultErrorField(prepared.get(), PG_DIAG_MESSAGE_PRIMARY);
+        const char* position = PQresultErrorField(prepared.get(), PG_DIAG_STATEMENT_POSITION);
+        throw std::invalid_argument(
+            where + ": " + pg_one_line(primary != nullptr ? primary : PQresultErrorMessage(prepared.get())) +
+            (position != nullptr ? std::string(" at character ") + position : std::string()) + " (SQLSTATE " +
+            (state != nullptr ? state : "?") + ") in: " + pg_one_line(statement.sql.c_str()));
       }
       const Result described(PQdescribePrepared(conn, statement.name.c_str()));
       const int wanted = PQnparams(described.get());
       if (wanted != statement.params)
         throw std::invalid_argument(where + " takes " + std::to_string(wanted) + " parameter(s) but " +
-                                    std::to_string(statement.params) + " were given, in: " + statement.sql);
+                                    std::to_string(statement.params) +
+                                    " were given, in: " + pg_one_line(statement.sql.c_str()));
     }
   }
 }
@@ -79,7 +79,7 @@ PgShared PgProtocol::prepare(const Spec& spec) {
   char* parse_error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(spec.conninfo.c_str(), &parse_error);
   if (parsed == nullptr) {
-    const std::string message = parse_error != nullptr ? trimmed(parse_error) : "cannot parse it";
+    const std::string message = parse_error != nullptr ? pg_one_line(parse_error) : "cannot parse it";
     PQfreemem(parse_error);
     throw std::invalid_argument("dsn: " + message +
                                 "; give postgresql://user@host:port/db or 'host=... port=... dbname=...'");
@@ -115,7 +115,7 @@ PgShared PgProtocol::prepare(const Spec& spec) {
   const Conn conn(PQconnectdbParams(keywords.data(), values.data(), 1));
   if (conn == nullptr) throw std::runtime_error("postgres: out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK)
-    throw std::invalid_argument("postgres: cannot connect: " + trimmed(PQerrorMessage(conn.get())));
+    throw std::invalid_argument("postgres: cannot connect: " + pg_one_line(PQerrorMessage(conn.get())));
   check_statements(conn.get(), spec, shared);
   return shared;
 }

@@ -1,0 +1,147 @@
+"""`surge pg DSN`: pgbench-style load on PostgreSQL, with latency percentiles.
+
+    surge pg postgresql://app@127.0.0.1/app -c 16 -d 30s \\
+        --sql 'SELECT abalance FROM pgbench_accounts WHERE aid = $1' \\
+        --param 'uniform(1,1000000)'
+    surge pg 'host=127.0.0.1 dbname=bench' --builtin tpcb-like --init --scale 10 -c 16 -P 8
+    surge pg "$POSTGRES_DSN" --sql 'INSERT INTO t VALUES ($1)' --param 'seq' --weight 1 \\
+        --sql 'SELECT * FROM t WHERE id = $1' --param 'uniform(1,1000)' --weight 9
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import pgbench
+from . import postgres as postgres_ops
+from .cli_args import (
+    add_load_flags,
+    add_network_flags,
+    add_output_flags,
+    duration_arg,
+    load_from_flags,
+    network_from_flags,
+    positive_float,
+    positive_int,
+)
+from .cli_output import finish, progress
+from .errors import ConfigError
+from .load_models import Users
+from .runner import run
+from .scenario import Scenario
+from .urls import is_postgres_dsn, redact_url
+
+DSN_FORMS = "postgresql://[user[:password]@]host[:port]/db or 'host=... port=... dbname=...'"
+
+
+class _Group(argparse.Action):
+    """--sql starts a statement group; --param and --weight belong to the --sql before them."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        groups = getattr(namespace, "groups", None)
+        if groups is None:
+            groups = []
+            namespace.groups = groups
+        if self.dest == "sql":
+            groups.append({"sql": value, "params": [], "weight": 1.0})
+            return
+        if not groups:
+            parser.error(f"{option_string} belongs to a --sql: give the --sql first")
+        if self.dest == "param":
+            groups[-1]["params"].append(value)
+        elif groups[-1].get("weight_set"):
+            parser.error(f"{option_string}: one --weight per --sql")
+        else:
+            groups[-1]["weight"], groups[-1]["weight_set"] = value, True
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("pg", help="load a PostgreSQL server (pgbench style, with percentiles)")
+    p.add_argument("dsn", help=DSN_FORMS)
+    p.add_argument("-t", "--threads", type=positive_int, default=1)
+    p.add_argument("-d", "--duration", type=duration_arg("--duration"))
+    p.add_argument("-n", "--requests", type=positive_int, help="operations in all")
+    p.add_argument(
+        "-P", "--pipeline", type=positive_int, default=1, help="operations in flight per connection"
+    )
+    add_load_flags(p, connections_default=None)
+    w = p.add_argument_group("workload (repeat --sql/--param/--weight groups for a mix)")
+    w.add_argument("--sql", action=_Group, metavar="'SELECT ... $1'", help="a statement")
+    w.add_argument(
+        "--param", action=_Group, metavar="GENERATOR", help="the next $n of the last --sql"
+    )
+    w.add_argument("--weight", action=_Group, type=positive_float, help="of the last --sql")
+    w.add_argument("--builtin", choices=pgbench.BUILTINS, help="pgbench's -S or default script")
+    w.add_argument("--init", action="store_true", help="create the pgbench tables first")
+    w.add_argument("--scale", type=positive_int, help="pgbench scale for --init (default 1)")
+    w.add_argument(
+        "--retries", type=int, default=0, help="resend after serialization failure or deadlock"
+    )
+    p.add_argument("--timeout", type=duration_arg("--timeout"), default=10.0)
+    p.add_argument("--connect-timeout", type=duration_arg("--connect-timeout"), default=5.0)
+    p.add_argument("--warmup", type=duration_arg("--warmup"), default=0.0)
+    add_network_flags(p)
+    add_output_flags(p)
+
+
+def _param_template(value: str) -> str:
+    # `--param 'uniform(1,100)'` is a generator; a value with braces is a template already.
+    return value if "{" in value else f"{{{value}}}"
+
+
+def _operations(args: argparse.Namespace) -> tuple[list, dict]:
+    groups = getattr(args, "groups", None) or []
+    if args.builtin and groups:
+        raise ConfigError("give either --builtin or --sql groups, not both")
+    if args.scale and not args.init:
+        raise ConfigError("--scale applies with --init; without it the tables' scale is read")
+    if args.builtin:
+        if args.init:
+            scale = args.scale or 1
+            print(f"init: pgbench tables at scale {scale}", file=sys.stderr)
+            pgbench.init_tables(args.dsn, scale)
+        else:
+            scale = pgbench.detect_scale(args.dsn)
+        return pgbench.operations(args.builtin, scale), {"builtin": args.builtin, "scale": scale}
+    if args.init:
+        raise ConfigError("--init creates pgbench's tables: use it with --builtin")
+    if not groups:
+        raise ConfigError("give a statement: --sql 'SELECT ...' [--param GEN], or --builtin")
+    if args.retries < 0:
+        raise ConfigError(f"--retries: must be >= 0, got {args.retries}")
+    operations = [
+        postgres_ops.query(
+            f"q{i + 1}" if len(groups) > 1 else "query",
+            g["sql"],
+            params=[_param_template(v) for v in g["params"]],
+            weight=g["weight"],
+            retries=args.retries,
+        )
+        for i, g in enumerate(groups)
+    ]
+    return operations, {"sql": [g["sql"] for g in groups]}
+
+
+def cmd(args: argparse.Namespace) -> int:
+    if not is_postgres_dsn(args.dsn):
+        raise ConfigError(f"bad DSN {redact_url(args.dsn)!r}: expected {DSN_FORMS}")
+    operations, described = _operations(args)
+    load = load_from_flags(args) or Users(10)
+    scenario = Scenario(
+        name="pg",
+        base_url=args.dsn,
+        operations=operations,
+        load=load,
+        duration=args.duration,
+        warmup=args.warmup or None,
+        requests=args.requests,
+        threads=args.threads,
+        pipeline=args.pipeline,
+        timeout=args.timeout,
+        connect_timeout=args.connect_timeout,
+        params={"dsn": args.dsn, "pipeline": args.pipeline, **described},
+        **network_from_flags(args),
+    )
+    result = run(scenario, progress=progress(args.quiet))
+    return finish(result, args.json)
