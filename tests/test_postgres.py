@@ -1,0 +1,286 @@
+"""PostgreSQL load against a real server started by the tests (surge.services.PostgresServer)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+
+import pytest
+import surge
+from surge import postgres
+from surge.services import PostgresServer
+
+
+@pytest.fixture(scope="module")
+def server():
+    with PostgresServer() as s:
+        yield s
+
+
+@pytest.fixture
+def dsn(server):
+    postgres.execute(
+        server.dsn,
+        """
+        DROP TABLE IF EXISTS kv, log, counter;
+        CREATE TABLE kv (k int PRIMARY KEY, v text NOT NULL);
+        CREATE TABLE log (id bigserial PRIMARY KEY, seq int NOT NULL, lane int, note text);
+        CREATE TABLE counter (id int PRIMARY KEY, n bigint NOT NULL);
+        INSERT INTO counter VALUES (1, 0);
+        """,
+    )
+    return server.dsn
+
+
+def scenario(dsn: str, operations, **kwargs) -> surge.Scenario:
+    defaults = {"load": surge.Users(4), "duration": "1s"}
+    return surge.Scenario(name="pg", base_url=dsn, operations=operations, **{**defaults, **kwargs})
+
+
+def scalar(dsn: str, sql: str) -> int:
+    return int(postgres.execute(dsn, sql)[0][0])
+
+
+def test_parameters_reach_the_server_as_rendered(dsn):
+    write = postgres.query(
+        "put",
+        "INSERT INTO kv (k, v) VALUES ($1, $2)",
+        params=["{k}", "value-{k}-{choice(a,b)}"],
+        variables={"k": "seq(1,500)"},
+    )
+    result = surge.run(scenario(dsn, [write], load=surge.Iterations(500, concurrency=8)))
+    assert result.total["count"] == 500 and result.total["error_count"] == 0
+    rows = postgres.execute(dsn, "SELECT k, v FROM kv ORDER BY k")
+    assert [int(k) for k, _ in rows] == list(range(1, 501))
+    # Variables are drawn once per operation: both parameters saw the same k.
+    assert all(v in (f"value-{k}-a", f"value-{k}-b") for k, v in rows)
+
+
+def test_reads_count_hits_and_misses(dsn):
+    postgres.execute(dsn, "INSERT INTO kv SELECT g, 'x' FROM generate_series(1, 1000) g")
+    read = postgres.query(
+        "get", "SELECT v FROM kv WHERE k = $1", params=["{uniform(1,4000)}"], read=True
+    )
+    total = surge.run(scenario(dsn, [read], requests=4000)).total
+    assert total["hits"] + total["misses"] == total["count"] == 4000
+    # A quarter of the keys exist: the hit rate is 0.25 within 5 standard deviations.
+    assert total["hit_rate"] == pytest.approx(0.25, abs=5 * (0.25 * 0.75 / 4000) ** 0.5)
+
+
+def test_a_pipeline_keeps_order_and_times_each_operation(dsn):
+    insert = postgres.query(
+        "log", "INSERT INTO log (seq) VALUES ($1)", params=["{seq}"], variables={"seq": "seq"}
+    )
+    # One connection carrying 16 operations at a time, at a fixed rate.
+    result = surge.run(
+        scenario(
+            dsn,
+            [insert],
+            load=surge.ConstantRate(2000, connections=1),
+            pipeline=16,
+            duration="1s",
+        )
+    )
+    total = result.total
+    assert total["count"] == 2000 and total["error_count"] == 0
+    # The server ran them in the order they were drawn: ids follow the sequence.
+    seqs = [int(r[0]) for r in postgres.execute(dsn, "SELECT seq FROM log ORDER BY id")]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 2000
+    # Each operation leaves when it is due, not when a batch fills: waiting for 16 at 2000/s
+    # would hold operations up to 7.5 ms.
+    lag = total["schedule_lag"]["percentiles"]
+    assert lag["50"] < 0.5 and lag["90"] < 1.0, lag
+    assert total["latency"]["percentiles"]["50"] < 5
+
+
+def test_a_transaction_is_one_operation_and_all_or_nothing(dsn):
+    transfer = postgres.transaction(
+        "pair",
+        [
+            postgres.statement("INSERT INTO log (seq, note) VALUES ($1, 'first')", ["{i}"]),
+            postgres.statement("INSERT INTO log (seq, note) VALUES ($1, 'second')", ["{i}"]),
+            postgres.statement("SELECT count(*) FROM log WHERE seq = $1", ["{i}"]),
+        ],
+        variables={"i": "seq"},
+    )
+    result = surge.run(scenario(dsn, [transfer], load=surge.Iterations(300, concurrency=6)))
+    assert result.total["count"] == 300 and result.total["error_count"] == 0
+    assert scalar(dsn, "SELECT count(*) FROM log") == 600
+    assert scalar(dsn, "SELECT count(DISTINCT seq) FROM log") == 300
+
+    # The second statement fails (a duplicate key): the first is rolled back with it.
+    postgres.execute(dsn, "INSERT INTO kv VALUES (7, 'taken')")
+    failing = postgres.transaction(
+        "half",
+        [
+            postgres.statement("INSERT INTO log (seq, note) VALUES ($1, 'orphan')", ["{seq}"]),
+            "INSERT INTO kv VALUES (7, 'again')",
+        ],
+    )
+    result = surge.run(scenario(dsn, [failing], requests=50))
+    assert result.total["error_count"] == 50
+    assert result.total["sqlstates"] == {"23505": 50}
+    assert scalar(dsn, "SELECT count(*) FROM log WHERE note = 'orphan'") == 0
+
+
+def test_sql_errors_are_counted_by_sqlstate_and_the_run_goes_on(dsn):
+    ops = [
+        postgres.query("ok", "SELECT $1::int", params=["{uniform(1,9)}"], weight=3),
+        postgres.query("div0", "SELECT 1 / $1::int", params=["0"]),
+        postgres.query("dup", "INSERT INTO counter VALUES (1, 0)"),
+    ]
+    result = surge.run(scenario(dsn, ops, requests=3000))
+    by_op = result.operations
+    assert by_op["ok"]["error_count"] == 0 and by_op["ok"]["count"] > 1500
+    assert by_op["div0"]["sqlstates"] == {"22012": by_op["div0"]["count"]}
+    assert by_op["dup"]["sqlstates"] == {"23505": by_op["dup"]["count"]}
+    assert by_op["div0"]["error_examples"]["error_reply"][0] == "22012: division by zero"
+    classes = result.total["sqlstate_classes"]
+    assert classes["22"]["name"] == "data_exception"
+    assert classes["23"] == {"name": "integrity_constraint_violation", "count": by_op["dup"]["count"]}
+    assert result.total["count"] == 3000
+
+
+def serializable_dsn(dsn: str) -> str:
+    return dsn + "?options=-c%20default_transaction_isolation%3Drepeatable%5C%20read"
+
+
+def test_serialization_failures_are_counted_and_retried_on_request(dsn):
+    bump = "UPDATE counter SET n = n + 1 WHERE id = 1"
+    contended = serializable_dsn(dsn)
+    plain = surge.run(scenario(contended, [postgres.query("bump", bump)], load=surge.Users(8)))
+    assert plain.total["sqlstates"].get("40001", 0) > 0  # concurrent updates of one row
+    assert plain.total["retries"] == 0
+
+    postgres.execute(dsn, "UPDATE counter SET n = 0")
+    retried = surge.run(
+        scenario(contended, [postgres.query("bump", bump, retries=50)], load=surge.Users(8))
+    )
+    total = retried.total
+    assert total["retries"] > 0
+    assert total["error_count"] == 0
+    # Every operation counted as a success committed exactly once.
+    assert scalar(dsn, "SELECT n FROM counter") == total["count"]
+
+
+def test_the_run_survives_a_server_restart():
+    with PostgresServer() as server:
+        postgres.execute(server.dsn, "CREATE TABLE t (x int)")
+        op = postgres.query("insert", "INSERT INTO t VALUES ($1)", params=["{uniform(1,9)}"])
+        restarted = threading.Event()
+
+        def chaos(report):
+            if report.elapsed_s >= 1.0 and not restarted.is_set():
+                restarted.set()
+                threading.Thread(target=server.restart, kwargs={"down_s": 0.5}).start()
+
+        result = surge.run(
+            scenario(server.dsn, [op], duration="4s", interval="0.5s", load=surge.Users(4)),
+            progress=chaos,
+        )
+        assert restarted.is_set()
+        total = result.total
+        assert total["error_count"] > 0  # sessions cut, refused connects while down
+        assert set(total["errors"]) <= {"reset", "refused", "error_reply"}
+        rows = result["timeseries_total"]
+        assert rows[0]["count"] > 0 and rows[-1]["count"] > 0  # before, and after it came back
+        assert rows[-1]["errors"] == 0
+        assert scalar(server.dsn, "SELECT count(*) FROM t") == total["count"] - total["error_count"]
+
+
+def test_password_stays_out_of_results(tmp_path):
+    with PostgresServer(password="pg-s3cret") as server:
+        op = postgres.query("one", "SELECT 1")
+        result = surge.run(scenario(server.dsn, [op], requests=20))
+        assert result.total["error_count"] == 0
+        out = tmp_path / "r.json"
+        result.save(out)
+        text = out.read_text()
+        assert "pg-s3cret" not in text
+        assert "surge:***@127.0.0.1" in json.loads(text)["scenario"]["base_url"]
+        keywords = f"host=127.0.0.1 port={server.port} user=surge password=pg-s3cret dbname=postgres"
+        result = surge.run(scenario(keywords, [op], requests=20))
+        assert result.total["error_count"] == 0
+        assert "pg-s3cret" not in json.dumps(dict(result))
+        wrong = server.dsn.replace("pg-s3cret", "wrong-pw")
+        with pytest.raises(surge.ConfigError) as failure:
+            surge.run(scenario(wrong, [op], requests=1))
+        assert "password authentication failed" in str(failure.value)
+        assert "wrong-pw" not in str(failure.value)
+
+
+@pytest.mark.parametrize(
+    ("sql", "params", "message"),
+    [
+        ("SELEC 1", [], "syntax error"),
+        ("SELECT $1::int", [], "takes 1 parameter(s) but 0 were given"),
+        ("SELECT * FROM missing_table", [], "does not exist"),
+        ("BEGIN", [], "leave out BEGIN/COMMIT"),
+        ("SELECT $1::int", ["{nosuch}"], "nosuch"),
+    ],
+)
+def test_bad_sql_is_a_clear_error_before_the_run(dsn, sql, params, message):
+    with pytest.raises(surge.ConfigError, match="operation 'q'") as failure:
+        surge.run(scenario(dsn, [postgres.query("q", sql, params=params)], requests=1))
+    assert message in str(failure.value)
+    assert "\n" not in str(failure.value)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "surge.cli", "pg", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_cli_builtin_init_and_tpcb_like(server, tmp_path):
+    out = tmp_path / "tpcb.json"
+    done = cli(server.dsn, "--builtin", "tpcb-like", "--init", "--scale", "1", "-c", "4", "-P", "2",
+               "-d", "1s", "-q", "--json", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    document = json.loads(out.read_text())
+    tx = document["operations"]["tpcb_like"]
+    assert tx["count"] > 50 and tx["error_count"] == 0
+    # pgbench's invariant: every delta went to an account, a teller, a branch and the history.
+    balances = postgres.execute(
+        server.dsn,
+        "SELECT (SELECT sum(abalance) FROM pgbench_accounts), "
+        "(SELECT sum(tbalance) FROM pgbench_tellers), (SELECT sum(bbalance) FROM pgbench_branches), "
+        "(SELECT sum(delta) FROM pgbench_history), (SELECT count(*) FROM pgbench_history)",
+    )[0]
+    assert len(set(balances[:4])) == 1
+    assert int(balances[4]) == tx["count"]
+    assert scalar(server.dsn, "SELECT count(*) FROM pgbench_accounts") == 100_000
+    done = cli(server.dsn, "--builtin", "select-only", "-n", "2000", "-q")
+    assert done.returncode == 0, done.stderr
+    assert "select_only   2000" in done.stdout or "select_only  2000" in done.stdout
+
+
+def test_cli_sql_groups_make_a_mix(dsn):
+    done = cli(dsn, "--sql", "SELECT $1::int", "--param", "uniform(1,5)", "--weight", "3",
+               "--sql", "SELECT now()", "-n", "2000", "-q")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = {line.split()[0]: line.split() for line in done.stdout.splitlines() if line}
+    assert int(lines["q1"][1]) + int(lines["q2"][1]) == 2000
+    assert int(lines["q1"][1]) > int(lines["q2"][1])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nonsense", "--sql", "SELECT 1"], "bad DSN 'nonsense'"),
+        (["postgresql://u:topsecret@127.0.0.1:1/db", "--sql", "SELECT 1"], "cannot connect"),
+        (["host=127.0.0.1 port=x", "--sql", "SELECT 1"], 'invalid integer value "x"'),
+        (["{dsn}", "--param", "x"], "give the --sql first"),
+        (["{dsn}"], "give a statement"),
+        (["{dsn}", "--sql", "SELECT 1", "--init"], "--init creates pgbench's tables"),
+        (["{dsn}", "--sql", "SELEC 1"], "syntax error"),
+    ],
+)
+def test_bad_pg_input_is_one_line(dsn, args, message):
+    done = cli(*[a.replace("{dsn}", dsn) for a in args], "-n", "1")
+    assert done.returncode == 2, done
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], done.stderr
+    assert "topsecret" not in done.stderr
