@@ -139,7 +139,8 @@ def test_sql_errors_are_counted_by_sqlstate_and_the_run_goes_on(dsn):
     assert by_op["div0"]["error_examples"]["error_reply"][0] == "22012: division by zero"
     classes = result.total["sqlstate_classes"]
     assert classes["22"]["name"] == "data_exception"
-    assert classes["23"] == {"name": "integrity_constraint_violation", "count": by_op["dup"]["count"]}
+    dup = by_op["dup"]["count"]
+    assert classes["23"] == {"name": "integrity_constraint_violation", "count": dup}
     assert result.total["count"] == 3000
 
 
@@ -200,7 +201,7 @@ def test_password_stays_out_of_results(tmp_path):
         text = out.read_text()
         assert "pg-s3cret" not in text
         assert "surge:***@127.0.0.1" in json.loads(text)["scenario"]["base_url"]
-        keywords = f"host=127.0.0.1 port={server.port} user=surge password=pg-s3cret dbname=postgres"
+        keywords = f"host=127.0.0.1 port={server.port} user=surge password=pg-s3cret"
         result = surge.run(scenario(keywords, [op], requests=20))
         assert result.total["error_count"] == 0
         assert "pg-s3cret" not in json.dumps(dict(result))
@@ -229,9 +230,8 @@ def test_bad_sql_is_a_clear_error_before_the_run(dsn, sql, params, message):
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "surge.cli", "pg", *args], capture_output=True, text=True, timeout=120
-    )
+    command = [sys.executable, "-m", "surge.cli", "pg", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
 def test_cli_builtin_init_and_tpcb_like(server, tmp_path):
@@ -246,7 +246,8 @@ def test_cli_builtin_init_and_tpcb_like(server, tmp_path):
     balances = postgres.execute(
         server.dsn,
         "SELECT (SELECT sum(abalance) FROM pgbench_accounts), "
-        "(SELECT sum(tbalance) FROM pgbench_tellers), (SELECT sum(bbalance) FROM pgbench_branches), "
+        "(SELECT sum(tbalance) FROM pgbench_tellers), "
+        "(SELECT sum(bbalance) FROM pgbench_branches), "
         "(SELECT sum(delta) FROM pgbench_history), (SELECT count(*) FROM pgbench_history)",
     )[0]
     assert len(set(balances[:4])) == 1
