@@ -201,7 +201,9 @@ def test_password_stays_out_of_results(tmp_path):
         text = out.read_text()
         assert "pg-s3cret" not in text
         assert "surge:***@127.0.0.1" in json.loads(text)["scenario"]["base_url"]
-        keywords = f"host=127.0.0.1 port={server.port} user=surge password=pg-s3cret"
+        keywords = (
+            f"host=127.0.0.1 port={server.port} dbname=postgres user=surge password=pg-s3cret"
+        )
         result = surge.run(scenario(keywords, [op], requests=20))
         assert result.total["error_count"] == 0
         assert "pg-s3cret" not in json.dumps(dict(result))
