@@ -22,7 +22,9 @@ void register_pg_run(py::module_& m) {
       .def_readwrite("statements", &PgOperation::statements)
       .def_readwrite("variables", &PgOperation::variables)
       .def_readwrite("read", &PgOperation::read)
-      .def_readwrite("retries", &PgOperation::retries);
+      .def_readwrite("retries", &PgOperation::retries)
+      .def_readwrite("listen_channel", &PgOperation::listen_channel)
+      .def_readwrite("listeners", &PgOperation::listeners);
 
   py::class_<PgRunSpec, RunSettings>(m, "PgRunSpec")
       .def(py::init<>())

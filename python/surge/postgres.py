@@ -48,10 +48,20 @@ class PostgresOperation:
     weight: float = 1.0
     read: bool = False
     retries: int = 0
+    # A fan-out receiver (postgres.listen): LISTEN connections instead of statements.
+    channel: str = ""
+    listeners: int = 0
 
     def __post_init__(self) -> None:
         if not self.name or not isinstance(self.name, str):
             raise ConfigError("operation name: must be a non-empty string")
+        if self.channel:
+            if not isinstance(self.listeners, int) or self.listeners < 1:
+                raise ConfigError(
+                    f"listen {self.name!r}: listeners must be a whole number >= 1, "
+                    f"got {self.listeners!r}"
+                )
+            return
         if not self.statements:
             raise ConfigError(f"operation {self.name!r}: needs at least one statement")
         if not (isinstance(self.weight, (int, float)) and self.weight > 0):
@@ -104,6 +114,39 @@ def transaction(
     return PostgresOperation(name, parts, dict(variables or {}), weight, False, retries)
 
 
+def notify_statement(channel: str, key: str = "") -> Statement:
+    """NOTIFY `channel` with a payload that starts with the send time ({now_ns}), then `key`
+    (a template). Put it in a writer's transaction: the notification goes out at its commit."""
+    _check_channel(channel)
+    return statement("SELECT pg_notify($1, $2)", [channel, "{now_ns}" + (f" {key}" if key else "")])
+
+
+def notify(
+    name: str,
+    channel: str,
+    *,
+    key: str = "",
+    variables: Mapping[str, str] | None = None,
+    weight: float = 1.0,
+) -> PostgresOperation:
+    """An operation that only notifies; pair it with postgres.listen on the same channel."""
+    return PostgresOperation(name, (notify_statement(channel, key),), dict(variables or {}), weight)
+
+
+def listen(name: str, channel: str, *, listeners: int = 1) -> PostgresOperation:
+    """`listeners` connections LISTEN on `channel`. Every notification each of them receives is
+    one outcome of this operation, timed from the sender's {now_ns} stamp to its receipt: the
+    fan-out latency of an invalidation. The load never sends it. Listeners connect when the
+    run starts; give the run a warm-up so they are listening before it measures."""
+    _check_channel(channel)
+    return PostgresOperation(name, (), {}, 0.0, channel=channel, listeners=listeners)
+
+
+def _check_channel(channel: str) -> None:
+    if not isinstance(channel, str) or not channel or len(channel) > 63 or "\0" in channel:
+        raise ConfigError(f"channel: a name of 1 to 63 characters, got {channel!r}")
+
+
 def engine_operation(op: PostgresOperation) -> _core.PgOperation:
     engine_op = _core.PgOperation()
     engine_op.name = op.name
@@ -118,6 +161,8 @@ def engine_operation(op: PostgresOperation) -> _core.PgOperation:
     engine_op.variables = list(op.variables.items())
     engine_op.read = op.read
     engine_op.retries = op.retries
+    engine_op.listen_channel = op.channel
+    engine_op.listeners = op.listeners
     return engine_op
 
 

@@ -214,7 +214,14 @@ def run(
         "operations": {
             name: _stats([op], measured) for name, op in zip(names, raw.operations, strict=True)
         },
-        "total": _stats(list(raw.operations), measured),
+        "total": _stats(
+            [
+                op
+                for op, spec_op in zip(raw.operations, spec.operations, strict=True)
+                if spec_op.weight > 0
+            ],
+            measured,
+        ),
         "timeseries": [
             {"operation": names[row.operation], **_interval(row)} for row in raw.timeseries
         ],
@@ -224,6 +231,13 @@ def run(
             for row in raw.timeseries_total
         ],
     }
+    for op in scenario.operations:
+        if getattr(op, "channel", ""):
+            # A listen operation: its outcomes are notifications received, not requests.
+            document["operations"][op.name]["fanout"] = {
+                "channel": op.channel,
+                "listeners": op.listeners,
+            }
     return Result(document)
 
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "surge/core/clock.hpp"
+
 namespace surge {
 
 namespace {
@@ -82,7 +84,7 @@ bool ValueGenerator::looks_like_generator(std::string_view spec) {
   spec = trim(spec);
   const auto paren = spec.find('(');
   const auto name = spec.substr(0, paren);
-  if (paren == std::string_view::npos) return name == "seq" || name == "uuid";
+  if (paren == std::string_view::npos) return name == "seq" || name == "uuid" || name == "now_ns";
   return name == "seq" || name == "uniform" || name == "zipf" || name == "gaussian" || name == "choice" ||
          name == "bytes";
 }
@@ -153,6 +155,9 @@ ValueGenerator ValueGenerator::parse(std::string_view raw) {
   } else if (name == "uuid") {
     if (!args.empty()) bad(spec, "uuid takes no arguments");
     g.kind_ = Kind::uuid;
+  } else if (name == "now_ns") {
+    if (!args.empty()) bad(spec, "now_ns takes no arguments");
+    g.kind_ = Kind::now_ns;
   } else if (name == "bytes") {
     g.kind_ = Kind::bytes;
     auto size = [&](std::string_view text) {
@@ -185,7 +190,7 @@ ValueGenerator ValueGenerator::parse(std::string_view raw) {
   } else {
     bad(spec,
         "unknown generator; use seq, uniform(a,b), zipf(a,b,s), gaussian(mean,sd), "
-        "choice(x,y,...), uuid, bytes(n) or bytes(min,max)");
+        "choice(x,y,...), uuid, now_ns, bytes(n) or bytes(min,max)");
   }
   return g;
 }
@@ -246,6 +251,12 @@ void ValueGenerator::append(std::string& out, Rng& rng) {
       out +=
           choices_[static_cast<std::size_t>(rng.between(0, static_cast<std::int64_t>(choices_.size()) - 1))];
       return;
+    case Kind::now_ns: {
+      char digits[24];
+      const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), now_ns());
+      out.append(digits, end);
+      return;
+    }
     case Kind::uuid: {
       constexpr std::string_view kHex = "0123456789abcdef";
       const std::uint64_t a = rng();

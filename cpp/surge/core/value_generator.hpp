@@ -18,7 +18,9 @@ namespace surge {
 
 class ValueGenerator {
  public:
-  enum class Kind { seq, uniform, zipf, gaussian, choice, uuid, bytes };
+  // now_ns: CLOCK_MONOTONIC in nanoseconds when the value is rendered, for one-way timings
+  // such as NOTIFY fan-out (sender and receiver on the same host).
+  enum class Kind { seq, uniform, zipf, gaussian, choice, uuid, bytes, now_ns };
 
   // Throws std::invalid_argument with a message that names the spec and the expected form.
   static ValueGenerator parse(std::string_view spec);

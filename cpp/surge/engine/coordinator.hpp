@@ -149,7 +149,9 @@ class Coordinator {
     for (std::size_t i = 0; i < interval.ops.size(); ++i) {
       const auto& op = interval.ops[i];
       result_.operations[i].add(op);
-      all.add(op);
+      // Operations the load never sends (weight 0: NOTIFY listeners) record something else
+      // than requests; the totals are about requests.
+      if (spec_.operations[i].weight > 0) all.add(op);
       const IntervalRow row = make_row(op, start_s, static_cast<int>(i));
       result_.timeseries.push_back(row);
       report.rows.push_back(row);

@@ -4,7 +4,6 @@
 
 #include <boost/asio/post.hpp>
 
-#include "surge/engine/pg_admin.hpp"
 #include "surge/engine/pg_protocol.hpp"
 #include "surge/engine/pipelined_lane.hpp"
 #include "surge/engine/worker.hpp"
@@ -17,9 +16,6 @@ using boost::system::error_code;
 namespace {
 constexpr Nanos kFirstBackoff = 10 * kNanosPerMilli;
 constexpr Nanos kMaxBackoff = 1000 * kNanosPerMilli;
-
-// The server's NOTICE and WARNING messages would otherwise go to stderr on every operation.
-void ignore_notice(void* /*arg*/, const char* /*message*/) {}
 
 std::string_view trimmed(const char* text) {
   std::string_view view = text != nullptr ? text : "";
@@ -54,13 +50,9 @@ bool is_retryable(std::string_view sqlstate) {
 }
 }  // namespace
 
-void PgPipe::ConnCloser::operator()(pg_conn* conn) const noexcept {
-  PQfinish(conn);
-}
-
 PgPipe::PgPipe(Worker<PgProtocol>& worker, int capacity)
     : worker_(worker),
-      socket_(worker.context()),
+      connection_(worker.context()),
       backoff_timer_(worker.context()),
       ring_(static_cast<std::size_t>(capacity) + 4) {
   example_.reserve(256);
@@ -68,9 +60,7 @@ PgPipe::PgPipe(Worker<PgProtocol>& worker, int capacity)
   backing_off_.reserve(static_cast<std::size_t>(capacity));
 }
 
-PgPipe::~PgPipe() {
-  close_connection();
-}
+PgPipe::~PgPipe() = default;
 
 void PgPipe::push_back(Entry e) {
   ring_[(head_ + size_) % ring_.size()] = e;
@@ -90,12 +80,6 @@ PgPipe::Entry PgPipe::pop_front() {
   return e;
 }
 
-void PgPipe::close_connection() noexcept {
-  // libpq owns the descriptor: Asio lets go of it (cancelling its waits), PQfinish closes it.
-  if (socket_.is_open()) socket_.release();
-  conn_.reset();
-}
-
 void PgPipe::connect() {
   if (state_ == State::closed && !stopped_ && !waiting_backoff_) start_connect();
 }
@@ -104,62 +88,20 @@ void PgPipe::start_connect() {
   state_ = State::connecting;
   ++generation_;
   connect_deadline_ = now_ns() + worker_.connect_timeout();
-  close_connection();
-  const auto& shared = worker_.protocol().shared();
-  std::vector<const char*> keywords;
-  std::vector<const char*> values;
-  for (std::size_t i = 0; i < shared.keywords.size(); ++i) {
-    keywords.push_back(shared.keywords[i].c_str());
-    values.push_back(shared.values[i].c_str());
-  }
-  keywords.push_back(nullptr);
-  values.push_back(nullptr);
-  conn_.reset(PQconnectStartParams(keywords.data(), values.data(), 1));
-  if (conn_ == nullptr || PQstatus(conn_.get()) == CONNECTION_BAD) {
-    fail_all(ErrorClass::refused, conn_ ? pg_one_line(PQerrorMessage(conn_.get())) : "out of memory", true);
-    return;
-  }
-  PQsetNoticeProcessor(conn_.get(), &ignore_notice, nullptr);
-  continue_connect(PGRES_POLLING_WRITING);
-}
-
-void PgPipe::watch_socket() {
-  const int fd = PQsocket(conn_.get());
-  if (socket_.is_open() && socket_.native_handle() == fd) return;
-  if (socket_.is_open()) socket_.release();
-  // libpq may move to another socket while connecting (another address of the host).
-  if (fd >= 0) socket_.assign(fd);
-}
-
-void PgPipe::continue_connect(int poll_status) {
-  switch (static_cast<PostgresPollingStatusType>(poll_status)) {
-    case PGRES_POLLING_OK:
-      on_connected();
-      return;
-    case PGRES_POLLING_READING:
-    case PGRES_POLLING_WRITING: {
-      watch_socket();
-      if (!socket_.is_open()) break;
-      const auto wait = poll_status == PGRES_POLLING_READING ? asio::posix::descriptor_base::wait_read
-                                                             : asio::posix::descriptor_base::wait_write;
-      socket_.async_wait(wait, [this, generation = generation_](const error_code& ec) {
-        if (generation != generation_ || stopped_ || ec == asio::error::operation_aborted) return;
-        continue_connect(PQconnectPoll(conn_.get()));
-      });
+  connection_.connect(worker_.protocol().shared(), [this, generation = generation_](std::string_view error) {
+    if (generation != generation_ || stopped_) return;
+    if (!error.empty()) {
+      fail_all(ErrorClass::refused, error, true);
       return;
     }
-    default:
-      break;
-  }
-  // Refused, or the server turned us away (authentication, too many clients, shutting down).
-  fail_all(ErrorClass::refused, pg_one_line(PQerrorMessage(conn_.get())), true);
+    on_connected();
+  });
 }
 
 void PgPipe::on_connected() {
-  PGconn* conn = conn_.get();
-  watch_socket();
-  if (PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) == 0) {
-    fail_all(ErrorClass::refused, pg_one_line(PQerrorMessage(conn)), true);
+  PGconn* conn = connection_.get();
+  if (PQenterPipelineMode(conn) == 0) {
+    fail_all(ErrorClass::refused, connection_.error_message(), true);
     return;
   }
   state_ = State::ready;
@@ -167,7 +109,7 @@ void PgPipe::on_connected() {
   // The prepares go ahead of whatever lanes queued while connecting; their results come first.
   prepares_ = worker_.protocol().send_prepares(conn);
   if (prepares_ < 0 || PQpipelineSync(conn) == 0) {
-    fail_all(ErrorClass::reset, pg_one_line(PQerrorMessage(conn)), false);
+    fail_all(ErrorClass::reset, connection_.error_message(), false);
     return;
   }
   push_front(Entry{nullptr, 0});
@@ -183,8 +125,8 @@ void PgPipe::on_connected() {
 
 bool PgPipe::send_entry(const Entry& entry, Nanos now) {
   entry.lane->mark_sent(now);
-  if (worker_.protocol().send_operation(entry.lane->op(), conn_.get(), worker_.rng())) return true;
-  fail_all(ErrorClass::reset, pg_one_line(PQerrorMessage(conn_.get())), false);
+  if (worker_.protocol().send_operation(entry.lane->op(), connection_.get(), worker_.rng())) return true;
+  fail_all(ErrorClass::reset, connection_.error_message(), false);
   return false;
 }
 
@@ -201,40 +143,38 @@ void PgPipe::enqueue(PgLane& lane) {
 
 void PgPipe::flush() {
   if (state_ != State::ready || writing_) return;
-  const int pending = PQflush(conn_.get());
+  const int pending = PQflush(connection_.get());
   if (pending < 0) {
-    fail_all(ErrorClass::reset, pg_one_line(PQerrorMessage(conn_.get())), false);
+    fail_all(ErrorClass::reset, connection_.error_message(), false);
     return;
   }
   if (pending == 0) return;
   // The socket is full: go on when it takes more. Replies keep being read meanwhile, as libpq
   // asks, so a server blocked on its own output cannot deadlock us.
   writing_ = true;
-  socket_.async_wait(asio::posix::descriptor_base::wait_write,
-                     [this, generation = generation_](const error_code& ec) {
-                       if (generation != generation_ || stopped_ || ec == asio::error::operation_aborted)
-                         return;
-                       writing_ = false;
-                       flush();
-                     });
+  connection_.socket().async_wait(
+      asio::posix::descriptor_base::wait_write, [this, generation = generation_](const error_code& ec) {
+        if (generation != generation_ || stopped_ || ec == asio::error::operation_aborted) return;
+        writing_ = false;
+        flush();
+      });
 }
 
 void PgPipe::wait_readable() {
   if (reading_) return;
   reading_ = true;
-  socket_.async_wait(asio::posix::descriptor_base::wait_read,
-                     [this, generation = generation_](const error_code& ec) {
-                       if (generation != generation_ || stopped_ || ec == asio::error::operation_aborted)
-                         return;
-                       reading_ = false;
-                       on_readable();
-                     });
+  connection_.socket().async_wait(
+      asio::posix::descriptor_base::wait_read, [this, generation = generation_](const error_code& ec) {
+        if (generation != generation_ || stopped_ || ec == asio::error::operation_aborted) return;
+        reading_ = false;
+        on_readable();
+      });
 }
 
 void PgPipe::on_readable() {
   if (state_ != State::ready) return;
-  if (PQconsumeInput(conn_.get()) == 0) {
-    fail_all(ErrorClass::reset, pg_one_line(PQerrorMessage(conn_.get())), false);
+  if (PQconsumeInput(connection_.get()) == 0) {
+    fail_all(ErrorClass::reset, connection_.error_message(), false);
     return;
   }
   const std::uint64_t generation = generation_;
@@ -243,7 +183,7 @@ void PgPipe::on_readable() {
 }
 
 void PgPipe::deliver() {
-  PGconn* conn = conn_.get();
+  PGconn* conn = connection_.get();
   const std::uint64_t generation = generation_;
   // Results that came in one read arrived together: one clock read serves them all.
   const Nanos arrived = now_ns();
@@ -281,7 +221,7 @@ void PgPipe::deliver() {
   delivering_ = false;
   if (state_ == State::ready && generation == generation_) {
     if (PQstatus(conn) == CONNECTION_BAD) {
-      fail_all(ErrorClass::reset, pg_one_line(PQerrorMessage(conn)), false);
+      fail_all(ErrorClass::reset, connection_.error_message(), false);
       return;
     }
     flush();  // one flush for every operation these results started
@@ -332,7 +272,7 @@ void PgPipe::fail_all(ErrorClass error, std::string_view example, bool back_off)
   reading_ = false;
   writing_ = false;
   front_begun_ = false;
-  close_connection();
+  connection_.close();
   unsent_ = 0;
   failing_.clear();
   while (size_ > 0) {
@@ -388,7 +328,7 @@ void PgPipe::check_deadline(Nanos now) {
 void PgPipe::shutdown() {
   stopped_ = true;
   backoff_timer_.cancel();
-  close_connection();
+  connection_.close();
 }
 
 }  // namespace surge

@@ -7,17 +7,14 @@
 // failed set-ups back off from 10 ms to 1 s.
 #pragma once
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "surge/core/clock.hpp"
 #include "surge/engine/operation_stats.hpp"
+#include "surge/engine/pg_connection.hpp"
 #include "surge/proto/pg/pipeline_tracker.hpp"
-
-struct pg_conn;
 
 namespace surge {
 
@@ -48,14 +45,8 @@ class PgPipe {
     PgLane* lane;  // nullptr: the statement prepares of a new connection
     int attempt;   // 0 the first time; retries of a serialization failure count up
   };
-  struct ConnCloser {
-    void operator()(pg_conn* conn) const noexcept;
-  };
-
   void start_connect();
-  void continue_connect(int poll_status);
   void on_connected();
-  void watch_socket();
   bool send_entry(const Entry& entry, Nanos now);
   void flush();
   void wait_readable();
@@ -65,14 +56,12 @@ class PgPipe {
   // Fails every lane in flight; with back_off the lanes wait out a growing pause first.
   void fail_all(ErrorClass error, std::string_view example, bool back_off);
   void fail_later(ErrorClass error, const char* example, bool back_off);
-  void close_connection() noexcept;
   void push_back(Entry e);
   void push_front(Entry e);
   Entry pop_front();
 
   Worker<PgProtocol>& worker_;
-  std::unique_ptr<pg_conn, ConnCloser> conn_;
-  boost::asio::posix::stream_descriptor socket_;  // PQsocket, released (never closed) by us
+  PgConnection connection_;
   boost::asio::steady_timer backoff_timer_;
   pg::PipelineTracker tracker_;
   std::string example_;  // the error example being built; reused

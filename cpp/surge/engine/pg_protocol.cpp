@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "surge/engine/pg_admin.hpp"
+#include "surge/engine/pg_listener.hpp"
 #include "surge/engine/pg_pipe.hpp"
 #include "surge/engine/pipelined_lane.hpp"
 
@@ -121,7 +122,7 @@ PgShared PgProtocol::prepare(const Spec& spec) {
 }
 
 PgProtocol::PgProtocol(const Spec& spec, const Shared& shared, int index, int worker_count)
-    : spec_(spec), shared_(shared) {
+    : spec_(spec), shared_(shared), index_(index), worker_count_(worker_count) {
   std::size_t most_params = 0;
   int k = 0;
   for (const auto& op : spec.operations) {
@@ -174,7 +175,22 @@ bool PgProtocol::send_operation(int op, PGconn* conn, Rng& rng) {
   return PQpipelineSync(conn) != 0;
 }
 
+void PgProtocol::shutdown() {
+  for (auto& listener : listeners_) listener->shutdown();
+}
+
 PgPipe& PgProtocol::pipe_for(int lane, Worker<PgProtocol>& worker) {
+  if (!listeners_started_) {
+    listeners_started_ = true;
+    for (std::size_t op = 0; op < spec_.operations.size(); ++op) {
+      const auto& spec = spec_.operations[op];
+      if (!spec.is_listen()) continue;
+      for (std::int64_t k = worker_share(spec.listeners, index_, worker_count_); k > 0; --k) {
+        listeners_.push_back(std::make_unique<PgListener>(worker, static_cast<int>(op), spec.listen_channel));
+        listeners_.back()->start();
+      }
+    }
+  }
   const auto index = static_cast<std::size_t>(lane / spec_.pipeline);
   while (pipes_.size() <= index) pipes_.push_back(std::make_unique<PgPipe>(worker, spec_.pipeline));
   return *pipes_[index];
@@ -186,6 +202,14 @@ void validate(const PgRunSpec& spec) {
   if (spec.conninfo.empty()) throw std::invalid_argument("dsn: give a PostgreSQL connection string");
   if (spec.pipeline < 1 || spec.pipeline > 100000) throw std::invalid_argument("pipeline must be 1..100000");
   for (const auto& op : spec.operations) {
+    if (op.is_listen()) {
+      if (op.listeners < 1 || !op.statements.empty() || op.weight != 0)
+        throw std::invalid_argument("operation '" + op.name +
+                                    "': a listen operation has listeners >= 1, no statements and weight 0");
+      continue;
+    }
+    if (!(op.weight > 0))
+      throw std::invalid_argument("operation '" + op.name + "': weight must be a positive number");
     if (op.statements.empty())
       throw std::invalid_argument("operation '" + op.name + "': needs at least one statement");
     if (op.retries < 0) throw std::invalid_argument("operation '" + op.name + "': retries must be >= 0");

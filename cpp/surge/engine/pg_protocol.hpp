@@ -16,6 +16,7 @@ struct pg_conn;
 
 namespace surge {
 
+class PgListener;
 class PgPipe;
 class PgProtocol;
 template <class Protocol>
@@ -69,7 +70,9 @@ class PgProtocol {
     return spec_.operations[static_cast<std::size_t>(op)].retries;
   }
   [[nodiscard]] const Shared& shared() const noexcept { return shared_; }
+  // The connection lane `lane` rides on; the first call also starts this worker's listeners.
   PgPipe& pipe_for(int lane, Worker<PgProtocol>& worker);
+  void shutdown();
   [[nodiscard]] int pipeline() const noexcept { return spec_.pipeline; }
 
  private:
@@ -89,6 +92,10 @@ class PgProtocol {
   std::vector<const char*> value_pointers_;
   std::vector<int> value_lengths_;
   std::vector<std::unique_ptr<PgPipe>> pipes_;
+  std::vector<std::unique_ptr<PgListener>> listeners_;
+  int index_;
+  int worker_count_;
+  bool listeners_started_ = false;
 };
 
 }  // namespace surge

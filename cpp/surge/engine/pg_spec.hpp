@@ -26,6 +26,12 @@ struct PgOperation {
   std::vector<std::pair<std::string, std::string>> variables;
   bool read = false;  // a cache read: rows from the last statement are a hit, none a miss
   int retries = 0;    // resend after a serialization failure (40001) or deadlock (40P01)
+  // A fan-out receiver instead of a query: `listeners` connections LISTEN on this channel and
+  // each notification is one outcome, timed from the sender's {now_ns} stamp. Never picked by
+  // the load model (its weight is 0) and has no statements.
+  std::string listen_channel;
+  int listeners = 0;
+  [[nodiscard]] bool is_listen() const noexcept { return !listen_channel.empty(); }
 };
 
 struct PgRunSpec : RunSettings {

@@ -93,11 +93,15 @@ void validate_settings(const RunSettings& settings);
 template <class Operations>
 void validate_operations(const Operations& operations) {
   if (operations.empty()) throw std::invalid_argument("operations: a run needs at least one operation");
+  bool sendable = false;
   for (const auto& op : operations) {
     if (op.name.empty()) throw std::invalid_argument("operations: every operation needs a name");
-    if (!(op.weight > 0) || !(op.weight < 1e300))
+    // Weight 0: an operation the load never sends, only records (a NOTIFY listener).
+    if (!(op.weight >= 0) || !(op.weight < 1e300))
       throw std::invalid_argument("operation '" + op.name + "': weight must be a positive number");
+    sendable = sendable || op.weight > 0;
   }
+  if (!sendable) throw std::invalid_argument("operations: at least one needs a weight > 0");
 }
 
 }  // namespace surge

@@ -40,7 +40,14 @@ Worker<Protocol>::Worker(const Spec& spec, const Shared& shared, const RunClock&
     weight_thresholds_.push_back(
         static_cast<std::uint64_t>(std::ldexp(std::min(cumulative / total_weight, 1.0), 63)));
   }
-  weight_thresholds_.back() = std::numeric_limits<std::uint64_t>::max();
+  // The last operation that can be drawn takes every draw above the one before it; operations
+  // of weight 0 after it (receivers such as NOTIFY listeners) are never reached.
+  for (auto k = spec.operations.size(); k-- > 0;) {
+    if (spec.operations[k].weight > 0) {
+      weight_thresholds_[k] = std::numeric_limits<std::uint64_t>::max();
+      break;
+    }
+  }
 
   const auto& load = spec.load;
   if (load.requests > 0) remaining_ = worker_share(load.requests, index, worker_count);
@@ -247,6 +254,8 @@ void Worker<Protocol>::shutdown() {
   sweeper_.cancel();
   delay_timer_.cancel();
   for (auto& c : connections_) c->shutdown();
+  // Protocol-owned connections outside the load (PostgreSQL's LISTEN connections).
+  if constexpr (requires { protocol_.shutdown(); }) protocol_.shutdown();
   if (!finished_) {
     finished_ = true;
     finished_at_ = now_ns();
