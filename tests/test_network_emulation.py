@@ -8,8 +8,8 @@ import json
 
 import pytest
 import surge
-from surge import http, redis
-from surge.services import RedisServer
+from surge import http, postgres, redis
+from surge.services import PostgresServer, RedisServer
 
 LATENCY_MS, JITTER_MS = 3.0, 2.0
 
@@ -42,6 +42,26 @@ def redis_run(server, **kwargs) -> surge.Result:
         **kwargs,
     )
     return surge.run(scenario)
+
+
+def test_postgres_response_time_shifts_and_service_time_does_not():
+    with PostgresServer() as server:
+
+        def pg_run(**kwargs) -> surge.Result:
+            scenario = surge.Scenario(
+                name="net",
+                base_url=server.dsn,
+                operations=[postgres.query("one", "SELECT $1::int", params=["{uniform(1,9)}"])],
+                load=surge.ConstantRate(300, connections=4),
+                duration="1s",
+                warmup="0.2s",
+                pipeline=2,
+                **kwargs,
+            )
+            return surge.run(scenario)
+
+        plain = pg_run().total
+        check_shift(plain, pg_run(network_latency="3ms", network_jitter="2ms").total)
 
 
 def check_shift(plain: dict, delayed: dict) -> None:

@@ -287,3 +287,47 @@ def test_bad_pg_input_is_one_line(dsn, args, message):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], done.stderr
     assert "topsecret" not in done.stderr
+
+
+def test_fan_out_latency_is_measured_for_every_listener(dsn):
+    postgres.execute(dsn, "CREATE UNLOGGED TABLE IF NOT EXISTS cache (k text PRIMARY KEY, v text)")
+    upsert = postgres.statement(
+        "INSERT INTO cache VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+        ["k{key}", "{bytes(16)}"],
+    )
+    ops = [
+        postgres.transaction(
+            "set",
+            [upsert, postgres.notify_statement("invalidate", "k{key}")],
+            variables={"key": "uniform(1,50)"},
+        ),
+        postgres.listen("invalidation", "invalidate", listeners=5),
+    ]
+    # The warm-up lets the listeners connect and LISTEN before anything is measured.
+    result = surge.run(
+        scenario(dsn, ops, load=surge.ConstantRate(400, connections=2), warmup="0.5s")
+    )
+    writes = result.operations["set"]
+    fanout = result.operations["invalidation"]
+    assert writes["count"] == 400 and writes["error_count"] == 0
+    # Every committed write reached every listener: 5 deliveries each (the last writes of the
+    # window may land after the run closes).
+    assert 5 * (writes["count"] - 2) <= fanout["count"] <= 5 * writes["count"]
+    assert fanout["error_count"] == 0
+    assert fanout["fanout"] == {"channel": "invalidate", "listeners": 5}
+    # Fan-out is timed from the send to the receipt: more than nothing, less than a write's
+    # whole round trip plus the notification's hop on this idle loopback.
+    assert 0 < fanout["latency"]["percentiles"]["50"] < 20
+    # Receipts are not requests: the totals count the writes only.
+    assert result.total["count"] == writes["count"]
+
+
+def test_a_listener_that_reads_a_foreign_payload_counts_it(dsn):
+    ops = [
+        postgres.query("shout", "SELECT pg_notify('chan', 'no timestamp here')"),
+        postgres.listen("hear", "chan", listeners=1),
+    ]
+    result = surge.run(scenario(dsn, ops, requests=20, warmup="0.3s", load=surge.Users(1)))
+    hear = result.operations["hear"]
+    assert hear["errors"].get("malformed", 0) > 0
+    assert "{now_ns}" in hear["error_examples"]["malformed"][0]
