@@ -331,3 +331,40 @@ def test_a_listener_that_reads_a_foreign_payload_counts_it(dsn):
     hear = result.operations["hear"]
     assert hear["errors"].get("malformed", 0) > 0
     assert "{now_ns}" in hear["error_examples"]["malformed"][0]
+
+
+def test_pg_cache_vs_valkey_compares_every_backend(server, tmp_path):
+    from surge.services import RedisServer
+
+    out = tmp_path / "compare.json"
+    with RedisServer() as valkey:
+        done = subprocess.run(
+            [sys.executable, "-m", "surge.cli", "run", "scenarios/pg_cache_vs_valkey.py", "-q",
+             "--set", f"dsn={server.dsn}", "--set", f"url={valkey.url}",
+             "--set", "writers=4", "--set", "readers=8", "--set", "keyspace=50",
+             "--set", "write_iterations=50", "--set", "read_iterations=100",
+             "--network-latency-ms", "1", "--json", str(out)],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    table = done.stdout[done.stdout.index("suite pg_cache_vs_valkey") :]
+    for backend in ("postgres-cache", "postgres-no-notify", "valkey"):
+        assert f"{backend}/readers" in table and f"{backend}/writers" in table
+    document = json.loads(out.read_text())
+    phases = {r["scenario"]["name"]: r for r in document["results"]}
+    assert set(phases) == {
+        f"{b}/{p}"
+        for b in ("postgres-cache", "postgres-no-notify", "valkey")
+        for p in ("fill", "writers", "readers")
+    }
+    for backend in ("postgres-cache", "postgres-no-notify", "valkey"):
+        reads = phases[f"{backend}/readers"]["total"]
+        assert reads["count"] == 8 * 100 and reads["error_count"] == 0
+        assert reads["hit_rate"] == 1.0  # filled first, TTL far away
+        assert phases[f"{backend}/readers"]["load"]["network_latency_ms"] == 1.0
+        assert reads["latency"]["min"] >= 1.0
+    # Only the NOTIFY backend has a fan-out row, and it heard every measured write 4 times.
+    writers = phases["postgres-cache/writers"]["operations"]
+    assert writers["invalidation"]["fanout"]["listeners"] == 4
+    assert writers["invalidation"]["count"] >= 4 * (writers["set"]["count"] - 4)
+    assert "invalidation" not in phases["postgres-no-notify/writers"]["operations"]

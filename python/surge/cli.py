@@ -167,14 +167,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
             changes["duration"] = None
     if args.duration is not None:
         changes["duration"] = args.duration
-    changes.update(network_from_flags(args))
+    network = network_from_flags(args)
     if isinstance(chosen, list):
         if changes:
             raise ConfigError(
                 "load and duration flags apply to one scenario; this is a suite of "
                 f"{len(chosen)} phases: set its parameters with --set"
             )
+        if network:  # the emulated link is the same for every phase
+            chosen = [
+                tuple(s.replace(**network) for s in p)
+                if isinstance(p, tuple)
+                else p.replace(**network)
+                for p in chosen
+            ]
         return _run_suite(args, args.scenario or next(iter(scenarios)), chosen)
+    changes.update(network)
     scenario = chosen.replace(**changes) if changes else chosen
     result = run(scenario, progress=progress(args.quiet))
     return finish(result, args.json)

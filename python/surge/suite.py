@@ -29,7 +29,8 @@ class SuiteResult:
         return any(r.interrupted for r in self.results)
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per phase and operation: avg/min/max ms, ops/s, errors and hit rate."""
+        """One row per phase and operation: avg/min/max ms, p50/p95/p99, ops/s, errors and hit
+        rate. A NOTIFY listener's row is its fan-out latency (ops/s: notifications received)."""
         rows = []
         for result in self.results:
             for name, stats in result.operations.items():
@@ -43,6 +44,8 @@ class SuiteResult:
                         "avg_ms": latency["mean"],
                         "min_ms": latency["min"],
                         "max_ms": latency["max"],
+                        "p50_ms": latency["percentiles"]["50"],
+                        "p95_ms": latency["percentiles"]["95"],
                         "p99_ms": latency["percentiles"]["99"],
                         "errors": stats["error_count"],
                         "hit_rate": stats.get("hit_rate"),
@@ -59,6 +62,8 @@ class SuiteResult:
             "avg ms",
             "min ms",
             "max ms",
+            "p50 ms",
+            "p95 ms",
             "p99 ms",
             "errors",
             "hit rate",
@@ -72,6 +77,8 @@ class SuiteResult:
                 _ms(r["avg_ms"]),
                 _ms(r["min_ms"]),
                 _ms(r["max_ms"]),
+                _ms(r["p50_ms"]),
+                _ms(r["p95_ms"]),
                 _ms(r["p99_ms"]),
                 str(r["errors"]),
                 "-" if r["hit_rate"] is None else f"{100 * r['hit_rate']:.1f}%",
