@@ -1,6 +1,9 @@
 #include "surge/engine/pg_pipe.hpp"
 
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <boost/asio/post.hpp>
 
@@ -134,6 +137,7 @@ void PgPipe::enqueue(PgLane& lane) {
   const Entry entry{&lane, 0};
   push_back(entry);
   if (state_ == State::ready) {
+    if (delivering_ && ++sent_in_round_ > 1) cork();           // the first leaves at once
     if (send_entry(entry, now_ns()) && !delivering_) flush();  // deliver() flushes at its end
     return;
   }
@@ -188,6 +192,7 @@ void PgPipe::deliver() {
   // Results that came in one read arrived together: one clock read serves them all.
   const Nanos arrived = now_ns();
   delivering_ = true;
+  sent_in_round_ = 0;
   while (size_ > 0 && state_ == State::ready && generation == generation_) {
     if (!front_begun_) {
       const Entry& front = ring_[head_];
@@ -225,7 +230,25 @@ void PgPipe::deliver() {
       return;
     }
     flush();  // one flush for every operation these results started
+    uncork();
   }
+}
+
+void PgPipe::cork() {
+  if (corked_ || !can_cork_) return;
+  const int on = 1;
+  if (setsockopt(PQsocket(connection_.get()), IPPROTO_TCP, TCP_CORK, &on, sizeof on) == 0) {
+    corked_ = true;
+  } else {
+    can_cork_ = false;  // not TCP
+  }
+}
+
+void PgPipe::uncork() {
+  if (!corked_) return;
+  corked_ = false;
+  const int off = 0;
+  (void)setsockopt(PQsocket(connection_.get()), IPPROTO_TCP, TCP_CORK, &off, sizeof off);
 }
 
 void PgPipe::finish(const Entry& entry, Nanos arrived) {
@@ -269,6 +292,7 @@ void PgPipe::fail_all(ErrorClass error, std::string_view example, bool back_off)
   const std::string copy(example);  // libpq's message dies with the connection below
   state_ = State::closed;
   ++generation_;  // handlers of this connection that are still queued now do nothing
+  corked_ = false;
   reading_ = false;
   writing_ = false;
   front_begun_ = false;

@@ -49,6 +49,10 @@ class PgPipe {
   void on_connected();
   bool send_entry(const Entry& entry, Nanos now);
   void flush();
+  // Holds the operations sent in one round (replies that each start the next operation) in
+  // the kernel, so they leave in one segment: libpq writes at every Sync.
+  void cork();
+  void uncork();
   void wait_readable();
   void on_readable();
   void deliver();
@@ -79,6 +83,9 @@ class PgPipe {
   bool reading_ = false;
   bool writing_ = false;
   bool delivering_ = false;
+  int sent_in_round_ = 0;  // operations deliver() has sent so far
+  bool corked_ = false;
+  bool can_cork_ = true;  // false on a Unix socket
   bool stopped_ = false;
   bool waiting_backoff_ = false;
   Nanos connect_deadline_ = 0;

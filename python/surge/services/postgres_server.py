@@ -63,8 +63,16 @@ def _free_port() -> int:
 class PostgresServer:
     """Starts PostgreSQL on 127.0.0.1 (`port=0`: a free one) with database user `surge`."""
 
-    def __init__(self, port: int = 0, *, user: str | None = None, password: str | None = None):
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        cpu: int | None = None,
+    ):
         self._bin = _bindir()
+        self._cpu = cpu  # pin the server and its backends to this core (taskset), for benchmarks
         self.port = port or _free_port()
         self.password = password
         self._run_as = None
@@ -92,8 +100,11 @@ class PostgresServer:
         kwargs = {}
         if self._run_as is not None:
             kwargs = {"user": self._run_as.pw_uid, "group": self._run_as.pw_gid, "extra_groups": []}
+        # Backends inherit the postmaster's affinity, so pinning pg_ctl pins them all.
+        pinned = self._cpu is not None and args[0] == "pg_ctl"
+        pin = ["taskset", "-c", str(self._cpu)] if pinned else []
         return subprocess.run(
-            [str(self._bin / args[0]), *args[1:]],
+            [*pin, str(self._bin / args[0]), *args[1:]],
             capture_output=True,
             text=True,
             check=check,
