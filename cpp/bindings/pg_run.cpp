@@ -30,6 +30,7 @@ void register_pg_run(py::module_& m) {
       .def(py::init<>())
       .def_readwrite("conninfo", &PgRunSpec::conninfo)
       .def_readwrite("pipeline", &PgRunSpec::pipeline)
+      .def_readwrite("batch_sync", &PgRunSpec::batch_sync)
       .def_readwrite("operations", &PgRunSpec::operations);
 
   m.def(

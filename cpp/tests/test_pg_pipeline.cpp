@@ -91,3 +91,15 @@ TEST(begin_resets_the_previous_outcome) {
   CHECK(t.outcome().ok);
   CHECK(t.outcome().sqlstate.empty());
 }
+
+TEST(an_operation_inside_a_batch_is_done_after_its_last_statement) {
+  PipelineTracker t;
+  t.begin(2, false);
+  CHECK(t.feed(ResultKind::command) == Step::more);
+  CHECK(t.feed(ResultKind::end_of_query) == Step::more);
+  CHECK(t.feed(ResultKind::aborted) == Step::more);
+  CHECK(t.feed(ResultKind::end_of_query) == Step::done);
+  // A Sync where an unsynced operation still expects results is out of order.
+  t.begin(1, false);
+  CHECK(t.feed(ResultKind::sync) == Step::protocol_error);
+}

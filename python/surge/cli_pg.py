@@ -65,6 +65,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "-P", "--pipeline", type=positive_int, default=1, help="operations in flight per connection"
     )
+    p.add_argument(
+        "--sync",
+        choices=("operation", "batch"),
+        default="operation",
+        help="with -P: a Sync per operation (its own transaction), or per batch of replies "
+        "(pgbench's \\startpipeline style: one transaction, an error fails the batch)",
+    )
     add_load_flags(p, connections_default=None)
     w = p.add_argument_group("workload (repeat --sql/--param/--weight groups for a mix)")
     w.add_argument("--sql", action=_Group, metavar="'SELECT ... $1'", help="a statement")
@@ -138,9 +145,10 @@ def cmd(args: argparse.Namespace) -> int:
         requests=args.requests,
         threads=args.threads,
         pipeline=args.pipeline,
+        pipeline_sync=args.sync,
         timeout=args.timeout,
         connect_timeout=args.connect_timeout,
-        params={"dsn": args.dsn, "pipeline": args.pipeline, **described},
+        params={"dsn": args.dsn, "pipeline": args.pipeline, "sync": args.sync, **described},
         **network_from_flags(args),
     )
     result = run(scenario, progress=progress(args.quiet))

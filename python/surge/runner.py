@@ -42,6 +42,7 @@ def _pg_spec(scenario: Scenario) -> _core.PgRunSpec:
     spec = _core.PgRunSpec()
     spec.conninfo = scenario.base_url
     spec.pipeline = scenario.pipeline
+    spec.batch_sync = scenario.pipeline_sync == "batch"
     spec.operations = [postgres_ops.engine_operation(op) for op in scenario.operations]
     load = _load_spec(scenario)
     load.scale_lanes(scenario.pipeline)

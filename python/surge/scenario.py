@@ -55,6 +55,10 @@ class Scenario:
     # A request sent later than this after its intended start counts as a late start.
     late_after: str | float = "1ms"
     pipeline: int = 1  # redis:// and postgresql:// targets: requests in flight per connection
+    # PostgreSQL: "operation" ends every operation with its own Sync (its own transaction);
+    # "batch" lets the operations one round of replies starts share one, like pgbench's
+    # \startpipeline/\endpipeline: fewer packets, but an error fails the whole batch.
+    pipeline_sync: str = "operation"
     # Emulated network: each request waits network_latency plus a uniform 0..network_jitter
     # before it is sent. Counted in the response time, not in the service time.
     network_latency: str | float = 0
@@ -108,6 +112,12 @@ class Scenario:
             raise ConfigError(f"pipeline: must be 1..100000, got {self.pipeline!r}")
         if self.pipeline > 1 and module == "http":
             raise ConfigError("pipeline: applies to redis:// and PostgreSQL targets only")
+        if self.pipeline_sync not in ("operation", "batch"):
+            raise ConfigError(
+                f"pipeline_sync: 'operation' or 'batch', got {self.pipeline_sync!r}"
+            )
+        if self.pipeline_sync == "batch" and module != "postgres":
+            raise ConfigError("pipeline_sync: applies to PostgreSQL targets only")
 
     def measured_duration_s(self) -> float | None:
         """Length of the measured window in seconds; None when only a count bounds the run."""

@@ -59,6 +59,12 @@ PgPipe::PgPipe(Worker<PgProtocol>& worker, int capacity)
       backoff_timer_(worker.context()),
       ring_(static_cast<std::size_t>(capacity) + 4) {
   example_.reserve(256);
+  held_.reserve(static_cast<std::size_t>(capacity));
+  completing_.reserve(static_cast<std::size_t>(capacity));
+  completing_sqlstate_.reserve(8);
+  completing_message_.reserve(256);
+  batch_sqlstate_.reserve(8);
+  batch_message_.reserve(256);
   failing_.reserve(static_cast<std::size_t>(capacity));
   backing_off_.reserve(static_cast<std::size_t>(capacity));
 }
@@ -115,7 +121,7 @@ void PgPipe::on_connected() {
     fail_all(ErrorClass::reset, connection_.error_message(), false);
     return;
   }
-  push_front(Entry{nullptr, 0});
+  push_front(Entry{nullptr, 0, true});
   const std::uint64_t generation = generation_;
   const Nanos now = now_ns();
   for (std::size_t i = size_ - unsent_; i < size_; ++i) {
@@ -128,16 +134,23 @@ void PgPipe::on_connected() {
 
 bool PgPipe::send_entry(const Entry& entry, Nanos now) {
   entry.lane->mark_sent(now);
-  if (worker_.protocol().send_operation(entry.lane->op(), connection_.get(), worker_.rng())) return true;
+  if (worker_.protocol().send_operation(entry.lane->op(), connection_.get(), worker_.rng(), entry.sync))
+    return true;
   fail_all(ErrorClass::reset, connection_.error_message(), false);
   return false;
 }
 
 void PgPipe::enqueue(PgLane& lane) {
-  const Entry entry{&lane, 0};
+  // Batching joins the operations one round of replies starts; any other operation (a first
+  // send, a paced arrival) is a batch of its own.
+  const bool batched = worker_.protocol().batch_sync() && delivering_ && state_ == State::ready;
+  const Entry entry{&lane, 0, !batched};
   push_back(entry);
+  if (batched) batch_open_ = true;
   if (state_ == State::ready) {
-    if (delivering_ && ++sent_in_round_ > 1) cork();           // the first leaves at once
+    // A Sync per operation: libpq writes at each, so the kernel holds the round's writes after
+    // the first and lets them go together. A batch is written once anyway.
+    if (!batched && delivering_ && ++sent_in_round_ > 1) cork();
     if (send_entry(entry, now_ns()) && !delivering_) flush();  // deliver() flushes at its end
     return;
   }
@@ -194,13 +207,15 @@ void PgPipe::deliver() {
   delivering_ = true;
   sent_in_round_ = 0;
   while (size_ > 0 && state_ == State::ready && generation == generation_) {
+    if (PQisBusy(conn) != 0) break;
+    // Begun only once a result is there: by then the front entry's batch is closed and it is
+    // known whether a Sync follows it.
     if (!front_begun_) {
       const Entry& front = ring_[head_];
-      tracker_.begin(front.lane == nullptr ? prepares_
-                                           : worker_.protocol().statement_count(front.lane->op()));
+      tracker_.begin(front.lane == nullptr ? prepares_ : worker_.protocol().statement_count(front.lane->op()),
+                     front.sync);
       front_begun_ = true;
     }
-    if (PQisBusy(conn) != 0) break;
     PGresult* result = PQgetResult(conn);
     const auto kind = kind_of(result);
     pg::PipelineTracker::Step step = pg::PipelineTracker::Step::more;
@@ -229,9 +244,16 @@ void PgPipe::deliver() {
       fail_all(ErrorClass::reset, connection_.error_message(), false);
       return;
     }
+    if (batch_open_) close_batch();
     flush();  // one flush for every operation these results started
     uncork();
   }
+}
+
+void PgPipe::close_batch() {
+  batch_open_ = false;
+  ring_[(head_ + size_ - 1) % ring_.size()].sync = true;
+  if (PQpipelineSync(connection_.get()) == 0) fail_all(ErrorClass::reset, connection_.error_message(), false);
 }
 
 void PgPipe::cork() {
@@ -262,29 +284,63 @@ void PgPipe::finish(const Entry& entry, Nanos arrived) {
   }
   backoff_ = 0;  // the server answers: the next failure starts the back-off afresh
   PgLane& lane = *entry.lane;
-  const int op = lane.op();
-  if (!outcome.ok && is_retryable(outcome.sqlstate) && entry.attempt < worker_.protocol().retries(op)) {
+  if (!outcome.ok && is_retryable(outcome.sqlstate) &&
+      entry.attempt < worker_.protocol().retries(lane.op())) {
     // Sent again as the same operation: its response time still runs from the first intent.
     if (auto* stats = lane.stats()) ++stats->retries;
-    const Entry again{&lane, entry.attempt + 1};
+    const Entry again{&lane, entry.attempt + 1, true};
     push_back(again);
     send_entry(again, now_ns());
     return;
   }
+  hold(lane, outcome);
+  if (!entry.sync) return;  // its batch's Sync is still to come
+  // The Sync: the operation (or its whole batch) committed, or failed. Completing lanes start
+  // new operations, so the batch is handed over first.
+  completing_.swap(held_);
+  held_.clear();
+  completing_sqlstate_.swap(batch_sqlstate_);
+  completing_message_.swap(batch_message_);
+  batch_sqlstate_.clear();
+  batch_message_.clear();
+  for (const Held& h : completing_) complete(*h.lane, h.rows, h.failed_here, arrived);
+  completing_.clear();
+}
+
+void PgPipe::hold(PgLane& lane, const pg::Outcome& outcome) {
+  const bool failed_here = !outcome.ok && batch_sqlstate_.empty();
+  if (failed_here) {
+    batch_sqlstate_.assign(outcome.sqlstate);
+    batch_message_.assign(outcome.message);
+  }
+  held_.push_back(Held{&lane, outcome.rows, failed_here});
+}
+
+void PgPipe::complete(PgLane& lane, std::int64_t rows, bool failed_here, Nanos arrived) {
+  const int op = lane.op();
   lane.complete(arrived, [&](OperationStats& stats) {
-    if (!outcome.ok) {
-      example_.clear();
-      if (stats.wants_example(ErrorClass::error_reply))
-        example_.append(outcome.sqlstate).append(": ").append(outcome.message);
-      stats.record_error(ErrorClass::error_reply, example_);
-      stats.count_sqlstate(outcome.sqlstate);
-    } else if (worker_.protocol().is_read(op)) {
-      if (outcome.rows > 0) {
-        ++stats.hits;
-      } else {
-        ++stats.misses;
+    if (completing_sqlstate_.empty()) {
+      if (worker_.protocol().is_read(op)) {
+        if (rows > 0) {
+          ++stats.hits;
+        } else {
+          ++stats.misses;
+        }
       }
+      return;
     }
+    example_.clear();
+    if (failed_here) {
+      if (stats.wants_example(ErrorClass::error_reply))
+        example_.append(completing_sqlstate_).append(": ").append(completing_message_);
+      stats.count_sqlstate(completing_sqlstate_);
+    } else if (stats.wants_example(ErrorClass::error_reply)) {
+      // A batch is one transaction: an error elsewhere in it rolled this operation back.
+      example_.append("rolled back with its batch (")
+          .append(completing_sqlstate_)
+          .append(" in another operation)");
+    }
+    stats.record_error(ErrorClass::error_reply, example_);
   });
 }
 
@@ -299,6 +355,12 @@ void PgPipe::fail_all(ErrorClass error, std::string_view example, bool back_off)
   connection_.close();
   unsent_ = 0;
   failing_.clear();
+  // Operations whose batch never reached its Sync: their outcome is unknown, as in flight.
+  for (const Held& h : held_) failing_.push_back(h.lane);
+  held_.clear();
+  batch_sqlstate_.clear();
+  batch_message_.clear();
+  batch_open_ = false;
   while (size_ > 0) {
     const Entry e = pop_front();
     if (e.lane != nullptr) failing_.push_back(e.lane);

@@ -44,10 +44,21 @@ class PgPipe {
   struct Entry {
     PgLane* lane;  // nullptr: the statement prepares of a new connection
     int attempt;   // 0 the first time; retries of a serialization failure count up
+    bool sync;     // a Sync follows it; false inside a batch, before the batch's last
+  };
+  // An operation of a batch whose results are in, waiting for the batch's Sync: the batch
+  // commits or fails whole.
+  struct Held {
+    PgLane* lane;
+    std::int64_t rows;
+    bool failed_here;
   };
   void start_connect();
   void on_connected();
   bool send_entry(const Entry& entry, Nanos now);
+  void close_batch();
+  void hold(PgLane& lane, const pg::Outcome& outcome);
+  void complete(PgLane& lane, std::int64_t rows, bool failed_here, Nanos arrived);
   void flush();
   // Holds the operations sent in one round (replies that each start the next operation) in
   // the kernel, so they leave in one segment: libpq writes at every Sync.
@@ -73,6 +84,13 @@ class PgPipe {
   std::size_t head_ = 0;
   std::size_t size_ = 0;
   std::size_t unsent_ = 0;  // entries at the tail queued while connecting
+  std::vector<Held> held_;
+  std::vector<Held> completing_;
+  std::string completing_sqlstate_;
+  std::string completing_message_;
+  std::string batch_sqlstate_;  // the batch's first error; empty while it has none
+  std::string batch_message_;
+  bool batch_open_ = false;  // operations were sent without a Sync yet
   std::vector<PgLane*> failing_;
   std::vector<PgLane*> backing_off_;
   std::vector<PgLane*> returning_;

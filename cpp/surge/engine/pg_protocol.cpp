@@ -155,7 +155,7 @@ int PgProtocol::send_prepares(PGconn* conn) const {
   return static_cast<int>(shared_.statements.size());
 }
 
-bool PgProtocol::send_operation(int op, PGconn* conn, Rng& rng) {
+bool PgProtocol::send_operation(int op, PGconn* conn, Rng& rng, bool sync) {
   auto& state = ops_[static_cast<std::size_t>(op)];
   state.variables.draw(rng);
   for (auto& statement : state.statements) {
@@ -172,7 +172,7 @@ bool PgProtocol::send_operation(int op, PGconn* conn, Rng& rng) {
                             value_lengths_.data(), nullptr, 0) == 0)
       return false;
   }
-  return PQpipelineSync(conn) != 0;
+  return !sync || PQpipelineSync(conn) != 0;
 }
 
 void PgProtocol::shutdown() {
@@ -213,6 +213,9 @@ void validate(const PgRunSpec& spec) {
     if (op.statements.empty())
       throw std::invalid_argument("operation '" + op.name + "': needs at least one statement");
     if (op.retries < 0) throw std::invalid_argument("operation '" + op.name + "': retries must be >= 0");
+    if (op.retries > 0 && spec.batch_sync)
+      throw std::invalid_argument("operation '" + op.name +
+                                  "': retries need one Sync per operation; a batch fails or commits whole");
     for (const auto& statement : op.statements)
       if (statement.sql.empty())
         throw std::invalid_argument("operation '" + op.name + "': a statement is empty");

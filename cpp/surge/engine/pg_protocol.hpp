@@ -57,9 +57,10 @@ class PgProtocol {
 
   // Queues every statement's PQsendPrepare on a new connection; returns how many.
   int send_prepares(pg_conn* conn) const;
-  // Queues operation `op`'s statements with fresh parameters, and its Sync. False when libpq
-  // refuses (the connection is broken).
-  bool send_operation(int op, pg_conn* conn, Rng& rng);
+  // Queues operation `op`'s statements with fresh parameters, and a Sync after them when
+  // `sync`. False when libpq refuses (the connection is broken).
+  bool send_operation(int op, pg_conn* conn, Rng& rng, bool sync);
+  [[nodiscard]] bool batch_sync() const noexcept { return spec_.batch_sync; }
   [[nodiscard]] int statement_count(int op) const noexcept {
     return static_cast<int>(ops_[static_cast<std::size_t>(op)].statements.size());
   }

@@ -39,6 +39,11 @@ struct PgRunSpec : RunSettings {
 
   std::string conninfo;  // a postgresql:// URL or key=value pairs, as libpq takes them
   int pipeline = 1;      // operations in flight per connection; the load model counts lanes
+  // false: every operation ends with its own Sync (its own transaction; an error touches no
+  // other operation). true: the operations one round of replies starts share one Sync, as in
+  // pgbench's \startpipeline ... \endpipeline: fewer round trips and packets, but they form
+  // one transaction, and an error fails the whole batch.
+  bool batch_sync = false;
   std::vector<PgOperation> operations;
 };
 

@@ -6,8 +6,9 @@ namespace {
 constexpr std::size_t kMaxMessage = 200;  // examples stay short
 }
 
-void PipelineTracker::begin(int statements) noexcept {
+void PipelineTracker::begin(int statements, bool synced) noexcept {
   statements_ = statements;
+  synced_ = synced;
   finished_ = 0;
   in_statement_ = false;
   active_ = true;
@@ -34,9 +35,13 @@ PipelineTracker::Step PipelineTracker::feed(ResultKind kind, std::int64_t rows, 
       }
       in_statement_ = false;
       ++finished_;
+      if (!synced_ && finished_ == statements_) {
+        active_ = false;
+        return Step::done;
+      }
       return Step::more;
     case ResultKind::sync:
-      if (in_statement_ || finished_ != statements_) {
+      if (!synced_ || in_statement_ || finished_ != statements_) {
         problem_ = "a pipeline sync before every statement had its result";
         return Step::protocol_error;
       }

@@ -43,7 +43,9 @@ class PipelineTracker {
   }
 
   // The front operation of the pipe, with this many statements, is next to come back.
-  void begin(int statements) noexcept;
+  // `synced`: a Sync follows it, so it is done at PGRES_PIPELINE_SYNC; otherwise (an operation
+  // inside a batch that shares the Sync of its last one) after its last statement.
+  void begin(int statements, bool synced = true) noexcept;
   [[nodiscard]] bool active() const noexcept { return active_; }
   // Feeds one result. `rows`, `sqlstate` and `message` matter for tuples and error results.
   Step feed(ResultKind kind, std::int64_t rows = 0, std::string_view sqlstate = {},
@@ -57,6 +59,7 @@ class PipelineTracker {
   int finished_ = 0;           // statements whose end marker came
   bool in_statement_ = false;  // a result of the current statement came, its end marker not yet
   bool active_ = false;
+  bool synced_ = true;
   bool failed_ = false;
   bool after_commit_error_ = false;
   std::int64_t rows_ = 0;
