@@ -368,3 +368,44 @@ def test_pg_cache_vs_valkey_compares_every_backend(server, tmp_path):
     assert writers["invalidation"]["fanout"]["listeners"] == 4
     assert writers["invalidation"]["count"] >= 4 * (writers["set"]["count"] - 4)
     assert "invalidation" not in phases["postgres-no-notify/writers"]["operations"]
+
+
+def test_batch_sync_times_each_operation_and_fails_a_batch_whole(dsn):
+    insert = postgres.query(
+        "log", "INSERT INTO log (seq) VALUES ($1)", params=["{seq}"], variables={"seq": "seq"}
+    )
+    batched = surge.run(
+        scenario(
+            dsn, [insert], load=surge.Users(1), pipeline=8, pipeline_sync="batch", requests=2000
+        )
+    )
+    assert batched.total["count"] == 2000 and batched.total["error_count"] == 0
+    assert scalar(dsn, "SELECT count(*) FROM log") == 2000
+    seqs = [int(r[0]) for r in postgres.execute(dsn, "SELECT seq FROM log ORDER BY id")]
+    assert seqs == sorted(seqs)
+
+    # One operation in eight fails: its batch is one transaction, so the batch's other writes
+    # are rolled back too, and counted as failed, never as successes that did not happen.
+    postgres.execute(dsn, "TRUNCATE log")
+    mixed = [
+        postgres.query("write", "INSERT INTO log (seq) VALUES (1)", weight=7),
+        postgres.query("fail", "SELECT 1 / 0"),
+    ]
+    result = surge.run(
+        scenario(dsn, mixed, load=surge.Users(1), pipeline=8, pipeline_sync="batch", requests=2000)
+    )
+    ops = result.operations
+    written = scalar(dsn, "SELECT count(*) FROM log")
+    assert written == ops["write"]["count"] - ops["write"]["error_count"]
+    assert ops["write"]["error_count"] > 0
+    assert "rolled back with its batch" in ops["write"]["error_examples"]["error_reply"][0]
+    # Every failing operation failed; the ones behind an earlier error in their batch never
+    # ran, so only the first of a batch carries the SQLSTATE.
+    assert ops["fail"]["error_count"] == ops["fail"]["count"]
+    assert 0 < ops["fail"]["sqlstates"]["22012"] <= ops["fail"]["count"]
+
+
+def test_batch_sync_refuses_retries(dsn):
+    op = postgres.query("bump", "UPDATE counter SET n = n + 1", retries=3)
+    with pytest.raises(surge.ConfigError, match="retries need one Sync per operation"):
+        surge.run(scenario(dsn, [op], pipeline=4, pipeline_sync="batch", requests=10))
