@@ -61,10 +61,11 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """surge vs wrk (HTTP, nginx) and vs redis-benchmark (Redis), then the schedule's strict
+    """surge vs wrk (HTTP, nginx), redis-benchmark (Redis) and pgbench, then the schedule's strict
     accuracy targets; server and generator pinned to different cores, alternating rounds;
     writes JSON to benchmarks/results/."""
     session.install(".")
     session.run("python", "benchmarks/http_vs_wrk.py", *session.posargs)
     session.run("python", "benchmarks/redis_vs_redis_benchmark.py")
+    session.run("python", "benchmarks/pg_vs_pgbench.py")
     session.run("python", "benchmarks/schedule_accuracy.py")

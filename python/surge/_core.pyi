@@ -110,6 +110,8 @@ class RunSettings:
     connect_timeout_ns: int
     request_timeout_ns: int
     seed: int
+    network_latency_ns: int
+    network_jitter_ns: int
 
 class HttpRunSpec(RunSettings):
     host: str
@@ -136,6 +138,29 @@ class RedisRunSpec(RunSettings):
     operations: list[RedisOperation]
     def __init__(self) -> None: ...
 
+class PgStatement:
+    sql: str
+    params: list[str]
+    def __init__(self) -> None: ...
+
+class PgOperation:
+    name: str
+    weight: float
+    statements: list[PgStatement]
+    variables: list[tuple[str, str]]
+    read: bool
+    retries: int
+    listen_channel: str
+    listeners: int
+    def __init__(self) -> None: ...
+
+class PgRunSpec(RunSettings):
+    conninfo: str
+    pipeline: int
+    batch_sync: bool
+    operations: list[PgOperation]
+    def __init__(self) -> None: ...
+
 class OperationStats:
     response: HdrHistogram
     service: HdrHistogram
@@ -145,6 +170,8 @@ class OperationStats:
     late: int
     hits: int
     misses: int
+    retries: int
+    sqlstates: dict[str, int]
     errors: dict[str, int]
     error_examples: dict[str, list[str]]
 
@@ -189,3 +216,8 @@ def run_http(
 def run_redis(
     spec: RedisRunSpec, progress: Callable[[IntervalReport], bool | None] | None = None
 ) -> RunResult: ...
+def run_pg(
+    spec: PgRunSpec, progress: Callable[[IntervalReport], bool | None] | None = None
+) -> RunResult: ...
+def pg_dsn_settings(conninfo: str) -> list[tuple[str, str]]: ...
+def pg_execute(conninfo: str, sql: str) -> tuple[list[str], list[list[str]]]: ...
