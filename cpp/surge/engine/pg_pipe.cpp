@@ -19,6 +19,7 @@ using boost::system::error_code;
 namespace {
 constexpr Nanos kFirstBackoff = 10 * kNanosPerMilli;
 constexpr Nanos kMaxBackoff = 1000 * kNanosPerMilli;
+constexpr int kExtraReads = 4;
 
 std::string_view trimmed(const char* text) {
   std::string_view view = text != nullptr ? text : "";
@@ -196,6 +197,18 @@ void PgPipe::on_readable() {
   }
   const std::uint64_t generation = generation_;
   deliver();
+  // With several operations still in flight, more replies have often come in while these were
+  // handled: one read now costs less than a readiness wait and its re-arm (two system calls).
+  // Bounded, so one busy connection cannot starve the others of this thread.
+  for (int more = 0; more < kExtraReads && size_ > 1; ++more) {
+    if (state_ != State::ready || generation != generation_) return;
+    if (PQconsumeInput(connection_.get()) == 0) {
+      fail_all(ErrorClass::reset, connection_.error_message(), false);
+      return;
+    }
+    if (PQisBusy(connection_.get()) != 0) break;  // nothing new yet
+    deliver();
+  }
   if (state_ == State::ready && generation == generation_) wait_readable();
 }
 
