@@ -142,12 +142,16 @@ bool PgPipe::send_entry(const Entry& entry, Nanos now) {
 }
 
 void PgPipe::enqueue(PgLane& lane) {
-  // Batching joins the operations one round of replies starts; any other operation (a first
-  // send, a paced arrival) is a batch of its own.
-  const bool batched = worker_.protocol().batch_sync() && delivering_ && state_ == State::ready;
+  // Batching joins the operations started by one round of handlers: the replies of one read
+  // (deliver() closes the batch at its end), or the users starting together, or one pacer
+  // wake-up (a posted handler closes those).
+  const bool batched = worker_.protocol().batch_sync() && state_ == State::ready;
   const Entry entry{&lane, 0, !batched};
   push_back(entry);
-  if (batched) batch_open_ = true;
+  if (batched) {
+    batch_open_ = true;
+    if (!delivering_) schedule_close();
+  }
   if (state_ == State::ready) {
     // A Sync per operation: libpq writes at each, so the kernel holds the round's writes after
     // the first and lets them go together. A batch is written once anyway.
@@ -261,6 +265,18 @@ void PgPipe::deliver() {
     flush();  // one flush for every operation these results started
     uncork();
   }
+}
+
+void PgPipe::schedule_close() {
+  if (close_posted_) return;
+  close_posted_ = true;
+  asio::post(worker_.context(), [this] {
+    close_posted_ = false;
+    // A batch that is open now belongs to the live connection, even if it is a new one.
+    if (stopped_ || state_ != State::ready || !batch_open_) return;
+    close_batch();
+    flush();
+  });
 }
 
 void PgPipe::close_batch() {

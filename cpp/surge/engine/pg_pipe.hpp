@@ -57,6 +57,7 @@ class PgPipe {
   void on_connected();
   bool send_entry(const Entry& entry, Nanos now);
   void close_batch();
+  void schedule_close();
   void hold(PgLane& lane, const pg::Outcome& outcome);
   void complete(PgLane& lane, std::int64_t rows, bool failed_here, Nanos arrived);
   void flush();
@@ -91,6 +92,7 @@ class PgPipe {
   std::string batch_sqlstate_;  // the batch's first error; empty while it has none
   std::string batch_message_;
   bool batch_open_ = false;  // operations were sent without a Sync yet
+  bool close_posted_ = false;
   std::vector<PgLane*> failing_;
   std::vector<PgLane*> backing_off_;
   std::vector<PgLane*> returning_;
