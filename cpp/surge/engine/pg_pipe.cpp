@@ -156,7 +156,8 @@ void PgPipe::enqueue(PgLane& lane) {
     // A Sync per operation: libpq writes at each, so the kernel holds the round's writes after
     // the first and lets them go together. A batch is written once anyway.
     if (!batched && delivering_ && ++sent_in_round_ > 1) cork();
-    if (send_entry(entry, now_ns()) && !delivering_) flush();  // deliver() flushes at its end
+    // deliver() flushes at its end, and a batch's closing Sync flushes it.
+    if (send_entry(entry, now_ns()) && !delivering_ && !batched) flush();
     return;
   }
   ++unsent_;
