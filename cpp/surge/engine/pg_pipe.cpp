@@ -17,8 +17,6 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 namespace {
-constexpr Nanos kFirstBackoff = 10 * kNanosPerMilli;
-constexpr Nanos kMaxBackoff = 1000 * kNanosPerMilli;
 constexpr int kExtraReads = 4;
 
 std::string_view trimmed(const char* text) {
@@ -57,7 +55,7 @@ bool is_retryable(std::string_view sqlstate) {
 PgPipe::PgPipe(Worker<PgProtocol>& worker, int capacity)
     : worker_(worker),
       connection_(worker.context()),
-      backoff_timer_(worker.context()),
+      backoff_(worker.context(), static_cast<std::size_t>(capacity)),
       ring_(static_cast<std::size_t>(capacity) + 4) {
   example_.reserve(256);
   held_.reserve(static_cast<std::size_t>(capacity));
@@ -67,31 +65,12 @@ PgPipe::PgPipe(Worker<PgProtocol>& worker, int capacity)
   batch_sqlstate_.reserve(8);
   batch_message_.reserve(256);
   failing_.reserve(static_cast<std::size_t>(capacity));
-  backing_off_.reserve(static_cast<std::size_t>(capacity));
 }
 
 PgPipe::~PgPipe() = default;
 
-void PgPipe::push_back(Entry e) {
-  ring_[(head_ + size_) % ring_.size()] = e;
-  ++size_;
-}
-
-void PgPipe::push_front(Entry e) {
-  head_ = (head_ + ring_.size() - 1) % ring_.size();
-  ring_[head_] = e;
-  ++size_;
-}
-
-PgPipe::Entry PgPipe::pop_front() {
-  const Entry e = ring_[head_];
-  head_ = (head_ + 1) % ring_.size();
-  --size_;
-  return e;
-}
-
 void PgPipe::connect() {
-  if (state_ == State::closed && !stopped_ && !waiting_backoff_) start_connect();
+  if (state_ == State::closed && !stopped_ && !backoff_.waiting()) start_connect();
 }
 
 void PgPipe::start_connect() {
@@ -122,11 +101,11 @@ void PgPipe::on_connected() {
     fail_all(ErrorClass::reset, connection_.error_message(), false);
     return;
   }
-  push_front(Entry{nullptr, 0, true});
+  ring_.push_front(Entry{nullptr, 0, true});
   const std::uint64_t generation = generation_;
   const Nanos now = now_ns();
-  for (std::size_t i = size_ - unsent_; i < size_; ++i) {
-    if (!send_entry(ring_[(head_ + i) % ring_.size()], now) || generation != generation_) return;
+  for (std::size_t i = ring_.size() - unsent_; i < ring_.size(); ++i) {
+    if (!send_entry(ring_[i], now) || generation != generation_) return;
   }
   unsent_ = 0;
   flush();
@@ -147,7 +126,7 @@ void PgPipe::enqueue(PgLane& lane) {
   // wake-up (a posted handler closes those).
   const bool batched = worker_.protocol().batch_sync() && state_ == State::ready;
   const Entry entry{&lane, 0, !batched};
-  push_back(entry);
+  ring_.push_back(entry);
   if (batched) {
     batch_open_ = true;
     if (!delivering_) schedule_close();
@@ -161,7 +140,7 @@ void PgPipe::enqueue(PgLane& lane) {
     return;
   }
   ++unsent_;
-  if (state_ == State::closed && !waiting_backoff_) start_connect();
+  if (state_ == State::closed && !backoff_.waiting()) start_connect();
 }
 
 void PgPipe::flush() {
@@ -205,7 +184,7 @@ void PgPipe::on_readable() {
   // With several operations still in flight, more replies have often come in while these were
   // handled: one read now costs less than a readiness wait and its re-arm (two system calls).
   // Bounded, so one busy connection cannot starve the others of this thread.
-  for (int more = 0; more < kExtraReads && size_ > 1; ++more) {
+  for (int more = 0; more < kExtraReads && ring_.size() > 1; ++more) {
     if (state_ != State::ready || generation != generation_) return;
     if (PQconsumeInput(connection_.get()) == 0) {
       fail_all(ErrorClass::reset, connection_.error_message(), false);
@@ -224,12 +203,12 @@ void PgPipe::deliver() {
   const Nanos arrived = now_ns();
   delivering_ = true;
   sent_in_round_ = 0;
-  while (size_ > 0 && state_ == State::ready && generation == generation_) {
+  while (!ring_.empty() && state_ == State::ready && generation == generation_) {
     if (PQisBusy(conn) != 0) break;
     // Begun only once a result is there: by then the front entry's batch is closed and it is
     // known whether a Sync follows it.
     if (!front_begun_) {
-      const Entry& front = ring_[head_];
+      const Entry& front = ring_[0];
       tracker_.begin(front.lane == nullptr ? prepares_ : worker_.protocol().statement_count(front.lane->op()),
                      front.sync);
       front_begun_ = true;
@@ -253,7 +232,7 @@ void PgPipe::deliver() {
     }
     if (step == pg::PipelineTracker::Step::done) {
       front_begun_ = false;
-      finish(pop_front(), arrived);
+      finish(ring_.pop_front(), arrived);
     }
   }
   delivering_ = false;
@@ -282,7 +261,7 @@ void PgPipe::schedule_close() {
 
 void PgPipe::close_batch() {
   batch_open_ = false;
-  ring_[(head_ + size_ - 1) % ring_.size()].sync = true;
+  ring_.back().sync = true;
   if (PQpipelineSync(connection_.get()) == 0) fail_all(ErrorClass::reset, connection_.error_message(), false);
 }
 
@@ -312,14 +291,14 @@ void PgPipe::finish(const Entry& entry, Nanos arrived) {
     }
     return;
   }
-  backoff_ = 0;  // the server answers: the next failure starts the back-off afresh
+  backoff_.succeeded();  // the server answers: the next failure starts the back-off afresh
   PgLane& lane = *entry.lane;
   if (!outcome.ok && is_retryable(outcome.sqlstate) &&
       entry.attempt < worker_.protocol().retries(lane.op())) {
     // Sent again as the same operation: its response time still runs from the first intent.
     if (auto* stats = lane.stats()) ++stats->retries;
     const Entry again{&lane, entry.attempt + 1, true};
-    push_back(again);
+    ring_.push_back(again);
     send_entry(again, now_ns());
     return;
   }
@@ -391,28 +370,18 @@ void PgPipe::fail_all(ErrorClass error, std::string_view example, bool back_off)
   batch_sqlstate_.clear();
   batch_message_.clear();
   batch_open_ = false;
-  while (size_ > 0) {
-    const Entry e = pop_front();
+  while (!ring_.empty()) {
+    const Entry e = ring_.pop_front();
     if (e.lane != nullptr) failing_.push_back(e.lane);
   }
-  head_ = 0;
   if (!back_off) {
     // Lanes may send again at once: the next operation reconnects, as a real client would.
     for (PgLane* lane : failing_) lane->fail(error, copy, true);
     return;
   }
   // A server that refuses, or rejects the set-up, gets a bounded retry rate, not a busy loop.
-  backoff_ = backoff_ == 0 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
-  waiting_backoff_ = true;
-  for (PgLane* lane : failing_) backing_off_.push_back(lane);
-  backoff_timer_.expires_after(std::chrono::nanoseconds(backoff_));
-  backoff_timer_.async_wait([this](const error_code& ec) {
-    if (ec || stopped_) return;
-    waiting_backoff_ = false;
-    returning_.clear();
-    returning_.swap(backing_off_);
-    for (PgLane* lane : returning_) lane->back_from_backoff();
-    if (state_ == State::closed && size_ > 0) start_connect();  // operations queued meanwhile
+  backoff_.start(failing_, [this] {
+    if (!stopped_ && state_ == State::closed && !ring_.empty()) start_connect();  // queued meanwhile
   });
   for (PgLane* lane : failing_) lane->fail(error, copy, false);
 }
@@ -432,8 +401,8 @@ void PgPipe::check_deadline(Nanos now) {
     return;
   }
   if (state_ != State::ready) return;
-  for (std::size_t i = 0; i < size_; ++i) {
-    const PgLane* lane = ring_[(head_ + i) % ring_.size()].lane;
+  for (std::size_t i = 0; i < ring_.size(); ++i) {
+    const PgLane* lane = ring_[i].lane;
     if (lane == nullptr) continue;  // the set-up left in the same write as the oldest lane
     if (now >= lane->sent() + worker_.request_timeout())
       fail_later(ErrorClass::request_timeout, "no reply within the request timeout", false);
@@ -443,7 +412,7 @@ void PgPipe::check_deadline(Nanos now) {
 
 void PgPipe::shutdown() {
   stopped_ = true;
-  backoff_timer_.cancel();
+  backoff_.cancel();
   connection_.close();
 }
 

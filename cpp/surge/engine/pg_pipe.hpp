@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "surge/core/clock.hpp"
+#include "surge/core/fixed_ring.hpp"
+#include "surge/engine/lane_backoff.hpp"
 #include "surge/engine/operation_stats.hpp"
 #include "surge/engine/pg_connection.hpp"
 #include "surge/proto/pg/pipeline_tracker.hpp"
@@ -72,18 +74,13 @@ class PgPipe {
   // Fails every lane in flight; with back_off the lanes wait out a growing pause first.
   void fail_all(ErrorClass error, std::string_view example, bool back_off);
   void fail_later(ErrorClass error, const char* example, bool back_off);
-  void push_back(Entry e);
-  void push_front(Entry e);
-  Entry pop_front();
 
   Worker<PgProtocol>& worker_;
   PgConnection connection_;
-  boost::asio::steady_timer backoff_timer_;
+  LaneBackoff<PipelinedLane<PgProtocol>> backoff_;
   pg::PipelineTracker tracker_;
-  std::string example_;  // the error example being built; reused
-  std::vector<Entry> ring_;
-  std::size_t head_ = 0;
-  std::size_t size_ = 0;
+  std::string example_;     // the error example being built; reused
+  FixedRing<Entry> ring_;   // in flight, oldest first
   std::size_t unsent_ = 0;  // entries at the tail queued while connecting
   std::vector<Held> held_;
   std::vector<Held> completing_;
@@ -94,8 +91,6 @@ class PgPipe {
   bool batch_open_ = false;  // operations were sent without a Sync yet
   bool close_posted_ = false;
   std::vector<PgLane*> failing_;
-  std::vector<PgLane*> backing_off_;
-  std::vector<PgLane*> returning_;
   std::uint64_t generation_ = 0;  // one per connection attempt: stale handlers compare it
   State state_ = State::closed;
   int prepares_ = 0;          // statements the set-up entry prepares
@@ -107,9 +102,7 @@ class PgPipe {
   bool corked_ = false;
   bool can_cork_ = true;  // false on a Unix socket
   bool stopped_ = false;
-  bool waiting_backoff_ = false;
   Nanos connect_deadline_ = 0;
-  Nanos backoff_ = 0;  // the last pause; doubles per failed attempt, reset by a good reply
 };
 
 }  // namespace surge

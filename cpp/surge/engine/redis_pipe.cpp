@@ -17,42 +17,21 @@ using boost::system::error_code;
 namespace {
 constexpr std::size_t kReadBufferSize = 64 * 1024;
 constexpr std::size_t kMaxReadBuffer = 64 * 1024;  // hiredis keeps partial replies itself
-constexpr Nanos kFirstBackoff = 10 * kNanosPerMilli;
-constexpr Nanos kMaxBackoff = 1000 * kNanosPerMilli;
 }  // namespace
 
 RedisPipe::RedisPipe(Worker<RedisProtocol>& worker, int capacity)
     : worker_(worker),
       socket_(worker.context()),
-      backoff_timer_(worker.context()),
+      backoff_(worker.context(), static_cast<std::size_t>(capacity)),
       read_buffer_(kReadBufferSize),
       ring_(static_cast<std::size_t>(capacity) + 4) {
   out_.reserve(4096);
   writing_.reserve(4096);
   failing_.reserve(static_cast<std::size_t>(capacity));
-  backing_off_.reserve(static_cast<std::size_t>(capacity));
-}
-
-void RedisPipe::push_back(Entry e) {
-  ring_[(head_ + size_) % ring_.size()] = e;
-  ++size_;
-}
-
-void RedisPipe::push_front(Entry e) {
-  head_ = (head_ + ring_.size() - 1) % ring_.size();
-  ring_[head_] = e;
-  ++size_;
-}
-
-RedisPipe::Entry RedisPipe::pop_front() {
-  const Entry e = ring_[head_];
-  head_ = (head_ + 1) % ring_.size();
-  --size_;
-  return e;
 }
 
 void RedisPipe::connect() {
-  if (state_ == State::closed && !stopped_ && !waiting_backoff_) start_connect();
+  if (state_ == State::closed && !stopped_ && !backoff_.waiting()) start_connect();
 }
 
 void RedisPipe::start_connect() {
@@ -83,20 +62,20 @@ void RedisPipe::on_connect(const error_code& ec) {
   reader_.reset();
   read_buffer_.clear();
   // AUTH and SELECT go ahead of whatever lanes queued while connecting; their replies come first.
-  for (int i = 0; i < shared.handshake_replies; ++i) push_front(Entry{nullptr});
+  for (int i = 0; i < shared.handshake_replies; ++i) ring_.push_front(Entry{nullptr});
   out_.insert(0, shared.handshake);
-  unsent_ = size_;
+  unsent_ = ring_.size();
   start_read();
   flush();
 }
 
 void RedisPipe::enqueue(RedisLane& lane) {
   worker_.protocol().append_command(lane.op(), out_, worker_.rng());
-  push_back(Entry{&lane});
+  ring_.push_back(Entry{&lane});
   ++unsent_;
   if (state_ == State::ready) {
     if (!delivering_) schedule_flush();  // deliver() flushes what its replies started
-  } else if (state_ == State::closed && !waiting_backoff_) {
+  } else if (state_ == State::closed && !backoff_.waiting()) {
     start_connect();
   }
 }
@@ -115,8 +94,8 @@ void RedisPipe::schedule_flush() {
 void RedisPipe::flush() {
   if (write_pending_ || out_.empty()) return;
   const Nanos now = now_ns();
-  for (std::size_t i = size_ - unsent_; i < size_; ++i) {
-    RedisLane* lane = ring_[(head_ + i) % ring_.size()].lane;
+  for (std::size_t i = ring_.size() - unsent_; i < ring_.size(); ++i) {
+    RedisLane* lane = ring_[i].lane;
     if (lane != nullptr) lane->mark_sent(now);
   }
   unsent_ = 0;
@@ -184,12 +163,12 @@ void RedisPipe::deliver() {
       fail_all(ErrorClass::malformed, reader_.error(), false);
       return;
     }
-    if (size_ == 0) {
+    if (ring_.size() == 0) {
       delivering_ = false;
       fail_all(ErrorClass::malformed, "a reply nobody asked for", false);
       return;
     }
-    const Entry entry = pop_front();
+    const Entry entry = ring_.pop_front();
     if (entry.lane == nullptr) {
       if (reply.kind == redis::ReplyKind::error) {
         const std::string example = "connection set-up (AUTH/SELECT): " + std::string(reply.text);
@@ -199,7 +178,7 @@ void RedisPipe::deliver() {
       }
       continue;
     }
-    backoff_ = 0;  // the server answers commands: the next failure starts the back-off afresh
+    backoff_.succeeded();  // the server answers commands: the next failure starts the back-off afresh
     // The lane may start its next command right here; it queues behind the ones in flight.
     entry.lane->complete(arrived, [&](OperationStats& stats) { classify(entry.lane->op(), reply, stats); });
     if (stopped_ || generation != generation_ || state_ != State::ready) {
@@ -236,11 +215,10 @@ void RedisPipe::fail_all(ErrorClass error, std::string_view example, bool back_o
   out_.clear();
   unsent_ = 0;
   failing_.clear();
-  while (size_ > 0) {
-    const Entry e = pop_front();
+  while (!ring_.empty()) {
+    const Entry e = ring_.pop_front();
     if (e.lane != nullptr) failing_.push_back(e.lane);
   }
-  head_ = 0;
   reader_.reset();
   read_buffer_.clear();
   if (!back_off) {
@@ -249,17 +227,8 @@ void RedisPipe::fail_all(ErrorClass error, std::string_view example, bool back_o
     return;
   }
   // A server that refuses, or rejects AUTH/SELECT, gets a bounded retry rate, not a busy loop.
-  backoff_ = backoff_ == 0 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
-  waiting_backoff_ = true;
-  for (RedisLane* lane : failing_) backing_off_.push_back(lane);
-  backoff_timer_.expires_after(std::chrono::nanoseconds(backoff_));
-  backoff_timer_.async_wait([this](const error_code& ec) {
-    if (ec || stopped_) return;
-    waiting_backoff_ = false;
-    returning_.clear();
-    returning_.swap(backing_off_);
-    for (RedisLane* lane : returning_) lane->back_from_backoff();
-    if (state_ == State::closed && size_ > 0) start_connect();  // commands queued meanwhile
+  backoff_.start(failing_, [this] {
+    if (!stopped_ && state_ == State::closed && !ring_.empty()) start_connect();  // queued meanwhile
   });
   for (RedisLane* lane : failing_) lane->fail(error, copy, false);
 }
@@ -267,11 +236,11 @@ void RedisPipe::fail_all(ErrorClass error, std::string_view example, bool back_o
 void RedisPipe::check_deadline(Nanos now) {
   if (timed_out_ || stopped_) return;
   bool late = state_ == State::connecting && now >= connect_deadline_;
-  if (state_ == State::ready && unsent_ < size_) {
+  if (state_ == State::ready && unsent_ < ring_.size()) {
     // The oldest command that went out; AUTH/SELECT entries ahead of it left in the same write,
     // so a server that never answers them times out here too.
-    for (std::size_t i = 0; i < size_ - unsent_; ++i) {
-      const RedisLane* lane = ring_[(head_ + i) % ring_.size()].lane;
+    for (std::size_t i = 0; i < ring_.size() - unsent_; ++i) {
+      const RedisLane* lane = ring_[i].lane;
       if (lane == nullptr) continue;
       late = now >= lane->sent() + worker_.request_timeout();
       break;
@@ -285,7 +254,7 @@ void RedisPipe::check_deadline(Nanos now) {
 
 void RedisPipe::shutdown() {
   stopped_ = true;
-  backoff_timer_.cancel();
+  backoff_.cancel();
   error_code ignored;
   socket_.close(ignored);
 }

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "surge/core/clock.hpp"
+#include "surge/core/fixed_ring.hpp"
 #include "surge/core/read_buffer.hpp"
+#include "surge/engine/lane_backoff.hpp"
 #include "surge/engine/operation_stats.hpp"
 #include "surge/proto/redis/resp_reader.hpp"
 
@@ -51,24 +53,17 @@ class RedisPipe {
   void classify(int op, const redis::Reply& reply, OperationStats& stats) const;
   // Fails every lane in flight; with back_off the lanes wait out a growing pause first.
   void fail_all(ErrorClass error, std::string_view example, bool back_off);
-  void push_back(Entry e);
-  void push_front(Entry e);
-  Entry pop_front();
 
   Worker<RedisProtocol>& worker_;
   boost::asio::generic::stream_protocol::socket socket_;
-  boost::asio::steady_timer backoff_timer_;
+  LaneBackoff<PipelinedLane<RedisProtocol>> backoff_;
   redis::RespReader reader_;
   ReadBuffer read_buffer_;
-  std::string out_;      // commands waiting for the next flush
-  std::string writing_;  // the bytes of the write in progress
-  std::vector<Entry> ring_;
-  std::size_t head_ = 0;
-  std::size_t size_ = 0;
+  std::string out_;         // commands waiting for the next flush
+  std::string writing_;     // the bytes of the write in progress
+  FixedRing<Entry> ring_;   // in flight, oldest first
   std::size_t unsent_ = 0;  // entries at the tail whose bytes are still in out_
   std::vector<RedisLane*> failing_;
-  std::vector<RedisLane*> backing_off_;
-  std::vector<RedisLane*> returning_;
   std::uint64_t generation_ = 0;  // one per connection attempt: stale handlers compare it
   State state_ = State::closed;
   bool write_pending_ = false;
@@ -76,9 +71,7 @@ class RedisPipe {
   bool delivering_ = false;  // inside deliver(): new commands wait for its closing flush
   bool timed_out_ = false;
   bool stopped_ = false;
-  bool waiting_backoff_ = false;
   Nanos connect_deadline_ = 0;
-  Nanos backoff_ = 0;  // the last pause; doubles per failed attempt, reset by a good connect
 };
 
 }  // namespace surge

@@ -1,0 +1,46 @@
+// A double-ended queue of fixed capacity over one preallocated vector: what a pipelined
+// connection keeps of the requests it has in flight, in order. Nothing is allocated after
+// construction; the owner sizes it for the most it can have in flight.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace surge {
+
+template <class T>
+class FixedRing {
+ public:
+  explicit FixedRing(std::size_t capacity) : slots_(capacity) {}
+
+  void push_back(const T& value) {
+    slots_[(head_ + size_) % slots_.size()] = value;
+    ++size_;
+  }
+  void push_front(const T& value) {
+    head_ = (head_ + slots_.size() - 1) % slots_.size();
+    slots_[head_] = value;
+    ++size_;
+  }
+  T pop_front() {
+    const T value = slots_[head_];
+    head_ = (head_ + 1) % slots_.size();
+    --size_;
+    return value;
+  }
+  // The i-th oldest (0 = front).
+  [[nodiscard]] T& operator[](std::size_t i) noexcept { return slots_[(head_ + i) % slots_.size()]; }
+  [[nodiscard]] const T& operator[](std::size_t i) const noexcept {
+    return slots_[(head_ + i) % slots_.size()];
+  }
+  [[nodiscard]] T& back() noexcept { return (*this)[size_ - 1]; }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+
+ private:
+  std::vector<T> slots_;
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace surge
