@@ -30,6 +30,7 @@ from .cli_args import (
     positive_float,
     positive_int,
     ratio_arg,
+    run_settings_from_flags,
 )
 from .cli_output import finish, progress
 from .errors import ConfigError
@@ -269,14 +270,8 @@ def _cmd_http(args: argparse.Namespace) -> int:
         base_url=base,
         operations=[operation],
         load=load,
-        duration=args.duration,
-        warmup=args.warmup or None,
-        requests=args.requests,
-        threads=args.threads,
-        timeout=args.timeout,
-        connect_timeout=args.connect_timeout,
         params={"url": args.url},
-        **network_from_flags(args),
+        **run_settings_from_flags(args),
     )
     result = run(scenario, progress=progress(args.quiet))
     return finish(result, args.json)

@@ -222,6 +222,20 @@ def network_from_flags(args: argparse.Namespace) -> dict[str, float | str]:
     return changes
 
 
+def run_settings_from_flags(args: argparse.Namespace) -> dict:
+    """The Scenario settings every load command takes the same way: how long, how many, how
+    many threads, the timeouts and the emulated network."""
+    return {
+        "duration": args.duration,
+        "warmup": args.warmup or None,
+        "requests": args.requests,
+        "threads": args.threads,
+        "timeout": args.timeout,
+        "connect_timeout": args.connect_timeout,
+        **network_from_flags(args),
+    }
+
+
 def add_output_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="PATH", help="write the results JSON here")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-interval progress lines")

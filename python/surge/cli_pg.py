@@ -21,9 +21,9 @@ from .cli_args import (
     add_output_flags,
     duration_arg,
     load_from_flags,
-    network_from_flags,
     positive_float,
     positive_int,
+    run_settings_from_flags,
 )
 from .cli_output import finish, progress
 from .errors import ConfigError
@@ -140,16 +140,10 @@ def cmd(args: argparse.Namespace) -> int:
         base_url=args.dsn,
         operations=operations,
         load=load,
-        duration=args.duration,
-        warmup=args.warmup or None,
-        requests=args.requests,
-        threads=args.threads,
         pipeline=args.pipeline,
         pipeline_sync=args.sync,
-        timeout=args.timeout,
-        connect_timeout=args.connect_timeout,
         params={"dsn": args.dsn, "pipeline": args.pipeline, "sync": args.sync, **described},
-        **network_from_flags(args),
+        **run_settings_from_flags(args),
     )
     result = run(scenario, progress=progress(args.quiet))
     return finish(result, args.json)

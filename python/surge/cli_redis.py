@@ -18,8 +18,8 @@ from .cli_args import (
     add_output_flags,
     duration_arg,
     load_from_flags,
-    network_from_flags,
     positive_int,
+    run_settings_from_flags,
 )
 from .cli_output import finish, progress
 from .errors import ConfigError
@@ -139,13 +139,7 @@ def cmd(args: argparse.Namespace) -> int:
         base_url=args.url,
         operations=operations,
         load=load,
-        duration=args.duration,
-        warmup=args.warmup or None,
-        requests=args.requests,
-        threads=args.threads,
         pipeline=args.pipeline,
-        timeout=args.timeout,
-        connect_timeout=args.connect_timeout,
         params={
             "url": args.url,
             "keyspace": keyspace.describe(),
@@ -153,7 +147,7 @@ def cmd(args: argparse.Namespace) -> int:
             "ttl_s": args.ttl,
             "pipeline": args.pipeline,
         },
-        **network_from_flags(args),
+        **run_settings_from_flags(args),
     )
     if args.preload:
         _preload(args, keyspace, getattr(load, "connections", 50))

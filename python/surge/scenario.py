@@ -113,9 +113,7 @@ class Scenario:
         if self.pipeline > 1 and module == "http":
             raise ConfigError("pipeline: applies to redis:// and PostgreSQL targets only")
         if self.pipeline_sync not in ("operation", "batch"):
-            raise ConfigError(
-                f"pipeline_sync: 'operation' or 'batch', got {self.pipeline_sync!r}"
-            )
+            raise ConfigError(f"pipeline_sync: 'operation' or 'batch', got {self.pipeline_sync!r}")
         if self.pipeline_sync == "batch" and module != "postgres":
             raise ConfigError("pipeline_sync: applies to PostgreSQL targets only")
 
