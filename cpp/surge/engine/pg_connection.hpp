@@ -31,10 +31,28 @@ class PgConnection {
   void close() noexcept;
   [[nodiscard]] pg_conn* get() const noexcept { return conn_.get(); }
   [[nodiscard]] boost::asio::posix::stream_descriptor& socket() noexcept { return socket_; }
+  // Calls `ready()` once the socket is readable (or writable), unless the connection has been
+  // closed or replaced meanwhile: then the wait just ends.
+  template <class Ready>
+  void when_readable(Ready ready) {
+    when(boost::asio::posix::descriptor_base::wait_read, std::move(ready));
+  }
+  template <class Ready>
+  void when_writable(Ready ready) {
+    when(boost::asio::posix::descriptor_base::wait_write, std::move(ready));
+  }
   // libpq's last message, on one line.
   [[nodiscard]] std::string error_message() const;
 
  private:
+  template <class Ready>
+  void when(boost::asio::posix::descriptor_base::wait_type wait, Ready ready) {
+    socket_.async_wait(
+        wait, [this, attempt = attempt_, ready = std::move(ready)](const boost::system::error_code& ec) {
+          if (attempt == attempt_ && ec != boost::asio::error::operation_aborted) ready();
+        });
+  }
+
   struct ConnCloser {
     void operator()(pg_conn* conn) const noexcept;
   };

@@ -60,12 +60,10 @@ void PgListener::on_connected() {
 void PgListener::wait_readable() {
   if (reading_) return;
   reading_ = true;
-  connection_.socket().async_wait(
-      asio::posix::descriptor_base::wait_read, [this, generation = generation_](const error_code& ec) {
-        if (generation != generation_ || stopped_ || ec == asio::error::operation_aborted) return;
-        reading_ = false;
-        on_readable();
-      });
+  connection_.when_readable([this] {
+    reading_ = false;
+    on_readable();
+  });
 }
 
 void PgListener::on_readable() {

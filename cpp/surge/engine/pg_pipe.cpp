@@ -154,23 +154,19 @@ void PgPipe::flush() {
   // The socket is full: go on when it takes more. Replies keep being read meanwhile, as libpq
   // asks, so a server blocked on its own output cannot deadlock us.
   writing_ = true;
-  connection_.socket().async_wait(
-      asio::posix::descriptor_base::wait_write, [this, generation = generation_](const error_code& ec) {
-        if (generation != generation_ || stopped_ || ec == asio::error::operation_aborted) return;
-        writing_ = false;
-        flush();
-      });
+  connection_.when_writable([this] {
+    writing_ = false;
+    flush();
+  });
 }
 
 void PgPipe::wait_readable() {
   if (reading_) return;
   reading_ = true;
-  connection_.socket().async_wait(
-      asio::posix::descriptor_base::wait_read, [this, generation = generation_](const error_code& ec) {
-        if (generation != generation_ || stopped_ || ec == asio::error::operation_aborted) return;
-        reading_ = false;
-        on_readable();
-      });
+  connection_.when_readable([this] {
+    reading_ = false;
+    on_readable();
+  });
 }
 
 void PgPipe::on_readable() {
