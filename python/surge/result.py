@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import _core
+from . import _core, slo
 from .errors import ConfigError
 
 SCHEMA = "surge.result/1"
@@ -81,6 +81,23 @@ class Result(Mapping):
         stats = self.total if operation is None else self.operations[operation]
         key = {"latency": "histogram", "service_time": "service_histogram"}[kind]
         return _core.HdrHistogram.decode(stats[key])
+
+    def check(self, *slos: str | slo.Slo) -> list[slo.Verdict]:
+        """One verdict per SLO expression ("p95 < 200ms", "checkout.error_rate < 0.1%")."""
+        return slo.check(self, *slos)
+
+    def assert_slo(self, *slos: str | slo.Slo) -> list[slo.Verdict]:
+        """Raises AssertionError with a table (expression, measured, target, verdict) when an
+        SLO is broken; returns the verdicts otherwise."""
+        verdicts = self.check(*slos)
+        broken = sum(not v.ok for v in verdicts)
+        if broken:
+            name = self._doc["scenario"]["name"]
+            raise AssertionError(
+                f"{broken} of {len(verdicts)} SLOs broken in {name!r}:\n"
+                + slo.verdict_table(verdicts)
+            )
+        return verdicts
 
     def to_dict(self) -> dict[str, Any]:
         return json.loads(json.dumps(self._doc))

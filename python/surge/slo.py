@@ -1,8 +1,11 @@
-"""Performance targets as expressions: "p95 < 200ms", "error_rate < 0.1%", "rps >= 1000",
-"classify.p99 <= 1s", "mean < 50ms", "max < 3s".
+"""Performance targets as expressions: "p95 < 200ms", "p99.9 <= 1s", "error_rate < 0.1%",
+"success_rate > 99.9%", "rps >= 1000", "hit_rate > 90%", "mean < 50ms", "max < 3s", per
+operation ("classify.p95 < 500ms"), and on every interval of the run instead of the whole of it
+("p95[1s] < 300ms": each 1-second window; the window is the run's interval).
 
-`check(result, *expressions)` returns one Verdict per expression. A parse error names the
-expression and the position of the problem.
+`check(result, *expressions)` returns one Verdict per expression; `verdict_table` lays them out
+as expression, measured, target and verdict. A parse error names the expression and the
+position of the problem.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
+from .units import parse_duration
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
@@ -22,11 +26,14 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
 }
 _TIME_UNITS = {"us": 1e-3, "µs": 1e-3, "ms": 1.0, "s": 1e3}
-_SUBJECT = re.compile(r"\s*(?:(?P<op>[A-Za-z_][\w-]*)\.)?(?P<metric>p\d+(?:\.\d+)?|[a-z_]+)\s*")
+_SUBJECT = re.compile(
+    r"\s*(?:(?P<op>[A-Za-z_][\w-]*)\.)?(?P<metric>p\d+(?:\.\d+)?|[a-z_]+)"
+    r"(?:\[(?P<window>[^\]]*)\])?\s*"
+)
 _COMPARATOR = re.compile(r"(<=|>=|<|>)\s*")
 _VALUE = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>ms|us|µs|s|%)?\s*$")
 _TIME_METRICS = {"mean", "max", "min"}
-_RATIO_METRICS = {"error_rate"}
+_RATIO_METRICS = {"error_rate", "success_rate", "hit_rate"}
 _PLAIN_METRICS = {"rps"}
 
 
@@ -37,15 +44,31 @@ class Slo:
     metric: str
     comparator: str
     target: float  # ms for latencies, a fraction for rates, requests/s for rps
+    window_s: float | None = None  # judged on every interval of this length, not the whole run
+
+    @property
+    def unit(self) -> str:
+        if self.metric in _RATIO_METRICS:
+            return "%"
+        return "" if self.metric in _PLAIN_METRICS else "ms"
 
     def measure(self, result: Any) -> float | None:
+        """The measured value; for a windowed SLO, the worst window (the highest for < and <=,
+        the lowest for > and >=)."""
+        if self.window_s is not None:
+            return self._worst_window(result)
         stats = result.total if self.operation is None else result.operations.get(self.operation)
         if stats is None:
             raise ConfigError(f"SLO {self.text!r}: the run has no operation {self.operation!r}")
         if self.metric == "rps":
             return stats["rate_per_s"]
-        if self.metric == "error_rate":
-            return stats["error_count"] / stats["count"] if stats["count"] else None
+        if self.metric in ("error_rate", "success_rate"):
+            if not stats["count"]:
+                return None
+            errors = stats["error_count"] / stats["count"]
+            return errors if self.metric == "error_rate" else 1 - errors
+        if self.metric == "hit_rate":
+            return stats.get("hit_rate")
         latency = stats["latency"]
         if self.metric in _TIME_METRICS:
             return latency[self.metric]
@@ -53,6 +76,44 @@ class Slo:
 
     def holds(self, measured: float | None) -> bool:
         return measured is not None and _COMPARE[self.comparator](measured, self.target)
+
+    def _worst_window(self, result: Any) -> float | None:
+        interval = result["load"]["interval_s"]
+        if abs(interval - self.window_s) > 1e-9:
+            raise ConfigError(
+                f"SLO {self.text!r}: windows are the run's intervals ({interval:g}s); "
+                f"run with interval='{self.window_s:g}s' or write [{interval:g}s]"
+            )
+        if self.operation is None:
+            rows = result["timeseries_total"]
+        else:
+            if self.operation not in result.operations:
+                raise ConfigError(f"SLO {self.text!r}: the run has no operation {self.operation!r}")
+            rows = [r for r in result["timeseries"] if r["operation"] == self.operation]
+        # Full windows only: the last one may be cut short by the end of the run.
+        full = [r for r in rows if r["t_s"] + interval <= result["duration_s"] + 1e-6]
+        values = [v for v in (self._window_value(r, interval) for r in full) if v is not None]
+        if not values:
+            return None
+        return max(values) if self.comparator in ("<", "<=") else min(values)
+
+    def _window_value(self, row: dict, interval: float) -> float | None:
+        count = row["count"]
+        if self.metric == "rps":
+            return count / interval
+        if self.metric in ("error_rate", "success_rate"):
+            if not count:
+                return None
+            errors = row["errors"] / count
+            return errors if self.metric == "error_rate" else 1 - errors
+        if self.metric == "hit_rate":
+            return row.get("hit_rate")
+        key = {"max": "max_ms"}.get(self.metric, f"{self.metric}_ms")
+        if key not in row:
+            raise ConfigError(
+                f"SLO {self.text!r}: per-window values are p50, p90, p95, p99 and max"
+            )
+        return row[key]
 
 
 @dataclass(frozen=True)
@@ -62,9 +123,41 @@ class Verdict:
     ok: bool
 
     def __str__(self) -> str:
-        unit = "" if self.slo.metric in _PLAIN_METRICS | _RATIO_METRICS else " ms"
-        shown = "n/a" if self.measured is None else f"{self.measured:.4g}{unit}"
-        return f"{self.slo.text}: measured {shown} -> {'ok' if self.ok else 'BROKEN'}"
+        return f"{self.slo.text}: measured {self.shown_measured} -> {'ok' if self.ok else 'BROKEN'}"
+
+    @property
+    def shown_measured(self) -> str:
+        return _show(self.measured, self.slo.unit)
+
+    @property
+    def shown_target(self) -> str:
+        where = "every window" if self.slo.window_s is not None else ""
+        target = f"{self.slo.comparator} {_show(self.slo.target, self.slo.unit)}"
+        return f"{target} ({where})" if where else target
+
+
+def _show(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if unit == "%":
+        return f"{100 * value:.4g}%"
+    return f"{value:.4g} {unit}".rstrip()
+
+
+def verdict_table(verdicts: list[Verdict]) -> str:
+    """expression | measured | target | verdict, one line per SLO."""
+    header = ("SLO", "measured", "target", "verdict")
+    rows = [
+        (v.slo.text.strip(), v.shown_measured, v.shown_target, "ok" if v.ok else "BROKEN")
+        for v in verdicts
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)
 
 
 def parse(text: str) -> Slo:
@@ -73,8 +166,16 @@ def parse(text: str) -> Slo:
 
     subject = _SUBJECT.match(text)
     if not subject:
-        raise fail(0, "expected a metric such as p95, mean, max, error_rate or rps")
+        raise fail(0, "expected a metric such as p95, mean, max, error_rate, hit_rate or rps")
     metric = subject.group("metric")
+    window_s = None
+    if subject.group("window") is not None:
+        try:
+            window_s = parse_duration(subject.group("window"), "window")
+        except ConfigError:
+            window_s = None
+        if not window_s:
+            raise fail(subject.start("window"), "a window is a duration such as [1s] or [500ms]")
     if not (metric.startswith("p") and metric[1:2].isdigit()) and metric not in (
         _TIME_METRICS | _RATIO_METRICS | _PLAIN_METRICS
     ):
@@ -92,6 +193,8 @@ def parse(text: str) -> Slo:
         if unit not in ("%", None):
             raise fail(value.start("unit"), "a rate takes % or a fraction")
         target = number / 100 if unit == "%" else number
+        if not 0 <= target <= 1:
+            raise fail(value.start("number"), "a rate is between 0% and 100%")
     elif metric in _PLAIN_METRICS:
         if unit is not None:
             raise fail(value.start("unit"), "rps takes a plain number")
@@ -100,7 +203,9 @@ def parse(text: str) -> Slo:
         if unit not in _TIME_UNITS:
             raise fail(value.end("number"), "a latency needs a unit: us, ms or s")
         target = number * _TIME_UNITS[unit]
-    return Slo(text, subject.group("op"), metric, comparator.group(1), target)
+    if window_s is not None and metric in ("mean", "min"):
+        raise fail(subject.start("metric"), f"{metric} is not kept per window; use p50 or max")
+    return Slo(text, subject.group("op"), metric, comparator.group(1), target, window_s)
 
 
 def check(result: Any, *expressions: str | Slo) -> list[Verdict]:
