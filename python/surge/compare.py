@@ -1,0 +1,126 @@
+"""Regression limits between two runs: "p95:+10%,rps:-5%" fails when a new run's p95 grew by
+more than 10% or its rps fell by more than 5% against a base run, per operation and in total.
+
+Latencies (p50 ... p99.9, mean, max) and rps are compared relatively. Rates (error_rate,
+hit_rate) are compared in percentage points: "error_rate:+0.1%" allows 0.1 points more. The
+sign says which way is worse: + for "must not grow by more", - for "must not fall by more".
+`surge compare` and the pytest plugin's baseline gate both use this.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ConfigError
+
+_LIMIT = re.compile(r"^\s*(?P<metric>p\d+(?:\.\d+)?|mean|max|rps|error_rate|hit_rate)\s*:\s*"
+                    r"(?P<sign>[+-])\s*(?P<number>\d+(?:\.\d+)?)\s*%\s*$")  # fmt: skip
+_RATES = {"error_rate", "hit_rate"}
+
+
+@dataclass(frozen=True)
+class Limit:
+    metric: str
+    worse_if_higher: bool
+    allowed: float  # a fraction: relative for latencies and rps, points for rates
+
+    def __str__(self) -> str:
+        return f"{self.metric}:{'+' if self.worse_if_higher else '-'}{100 * self.allowed:g}%"
+
+
+@dataclass(frozen=True)
+class Delta:
+    operation: str  # "total" for the whole run
+    limit: Limit
+    base: float | None
+    new: float | None
+
+    @property
+    def change(self) -> float | None:
+        """Relative change (latencies, rps) or the change in points (rates)."""
+        if self.base is None or self.new is None:
+            return None
+        if self.limit.metric in _RATES:
+            return self.new - self.base
+        if self.base == 0:
+            return 0.0 if self.new == 0 else float("inf")
+        return (self.new - self.base) / self.base
+
+    @property
+    def broken(self) -> bool:
+        change = self.change
+        if change is None:
+            return False
+        worse = change if self.limit.worse_if_higher else -change
+        return worse > self.limit.allowed + 1e-12
+
+
+def parse_limits(text: str) -> list[Limit]:
+    limits = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        match = _LIMIT.match(part)
+        if not match:
+            raise ConfigError(
+                f"limit {part!r}: expected METRIC:+N% or METRIC:-N% such as p95:+10% or rps:-5% "
+                "(metrics: p50..p99.9, mean, max, rps, error_rate, hit_rate)"
+            )
+        limits.append(Limit(match["metric"], match["sign"] == "+", float(match["number"]) / 100))
+    if not limits:
+        raise ConfigError("limits: give at least one, such as p95:+10%,rps:-5%")
+    return limits
+
+
+def _value(stats: dict[str, Any], metric: str) -> float | None:
+    if metric == "rps":
+        return stats["rate_per_s"]
+    if metric == "error_rate":
+        return stats["error_count"] / stats["count"] if stats["count"] else None
+    if metric == "hit_rate":
+        return stats.get("hit_rate")
+    latency = stats["latency"]
+    if metric in ("mean", "max"):
+        return latency[metric]
+    return latency["percentiles"].get(f"{float(metric[1:]):g}")
+
+
+def compare(base: Any, new: Any, limits: list[Limit]) -> list[Delta]:
+    """One Delta per limit for the total and for every operation both runs have."""
+    names = ["total"] + [n for n in new["operations"] if n in base["operations"]]
+    deltas = []
+    for name in names:
+        b = base["total"] if name == "total" else base["operations"][name]
+        n = new["total"] if name == "total" else new["operations"][name]
+        for limit in limits:
+            deltas.append(Delta(name, limit, _value(b, limit.metric), _value(n, limit.metric)))
+    return deltas
+
+
+def delta_table(deltas: list[Delta]) -> str:
+    def show(delta: Delta, value: float | None) -> str:
+        if value is None:
+            return "n/a"
+        if delta.limit.metric in _RATES:
+            return f"{100 * value:.3g}%"
+        return f"{value:.4g}"
+
+    def shown_change(delta: Delta) -> str:
+        change = delta.change
+        if change is None:
+            return "n/a"
+        return f"{100 * change:+.3g}{' pts' if delta.limit.metric in _RATES else '%'}"
+
+    header = ("operation", "metric", "base", "new", "change", "limit", "verdict")
+    rows = [
+        (d.operation, d.limit.metric, show(d, d.base), show(d, d.new), shown_change(d),
+         str(d.limit).split(":", 1)[1], "REGRESSED" if d.broken else "ok")
+        for d in deltas
+    ]  # fmt: skip
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)

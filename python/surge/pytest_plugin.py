@@ -1,0 +1,274 @@
+"""surge's pytest plugin (entry point `pytest11`): performance targets as assertions.
+
+    @pytest.mark.slo("p95 < 100ms", "rps > 1000", "error_rate < 0.1%")
+    def test_health(surge_run, surge_target):
+        surge_run(surge.Scenario(name="health", base_url=surge_target.url,
+                                 operations=[http.get("health", "/api/v1/health")],
+                                 load=surge.ConstantRate(1200), duration="5s"))
+
+Fixtures: `surge_target` (the embedded demo target, with its fault knobs), `redis_server` and
+`postgres_server` (real servers from surge.services, one per session), `surge_scale`, and
+`surge_run`, which runs a scenario scaled by --surge-scale and records its Result against the
+test. After the test, the `slo` marker's expressions are checked against the last recorded
+Result: a broken one fails the test with a table of expression, measured, target and verdict.
+
+Options:
+  --surge-results DIR     each perf test writes its results JSON there, named after its id
+  --surge-scale F         multiplies durations, warm-ups and request counts (0.1 for a quick CI
+                          run, 1 for the full one)
+  --surge-baseline DIR    results of an earlier run (written with --surge-results) ...
+  --surge-regress LIMITS  ... and the regressions that fail a test: "p95:+10%,rps:-5%"
+
+The session ends with one table per perf test: rps, p50, p95, p99, errors and SLO verdicts.
+With pytest-xdist, each worker writes its own results and the table still comes together.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import compare as compare_module
+from . import slo as slo_module
+from .errors import ConfigError
+from .result import Result, load
+from .scenario import Scenario
+from .units import parse_duration
+
+_RESULTS = pytest.StashKey[list]()
+_SUMMARY = "surge"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("surge", "surge load tests")
+    group.addoption("--surge-results", metavar="DIR", help="write each perf test's results JSON")
+    group.addoption(
+        "--surge-scale", metavar="F", type=float, default=1.0,
+        help="scale durations and request counts of surge_run (default 1)",
+    )  # fmt: skip
+    group.addoption("--surge-baseline", metavar="DIR", help="results of a baseline run")
+    group.addoption(
+        "--surge-regress", metavar="LIMITS",
+        help='fail on regressions against --surge-baseline, e.g. "p95:+10%%,rps:-5%%"',
+    )  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "slo(*expressions): performance targets checked against the Result the test records "
+        'with surge_run, e.g. @pytest.mark.slo("p95 < 200ms", "error_rate < 0.1%")',
+    )
+    scale = config.getoption("--surge-scale")
+    if not scale or scale <= 0:
+        raise pytest.UsageError(f"--surge-scale: must be > 0, got {scale}")
+    limits = config.getoption("--surge-regress")
+    if limits:
+        if not config.getoption("--surge-baseline"):
+            raise pytest.UsageError("--surge-regress needs --surge-baseline DIR to compare with")
+        try:
+            config.stash[_LIMITS] = compare_module.parse_limits(limits)
+        except ConfigError as exc:
+            raise pytest.UsageError(f"--surge-regress: {exc}") from None
+    config.pluginmanager.register(_Summary(config), "surge-summary")
+
+
+_LIMITS = pytest.StashKey[list]()
+
+
+def result_file_name(nodeid: str, index: int = 0) -> str:
+    """tests/perf/test_api.py::test_health[small] -> tests_perf_test_api.py__test_health_small_"""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.replace("::", "__"))
+    return f"{name}{f'.{index}' if index else ''}.json"
+
+
+def scaled(scenario: Scenario, scale: float) -> Scenario:
+    """The scenario with its measured duration, warm-up and request count times `scale`.
+    Staged load models keep their stages (they set their own timeline)."""
+    if scale == 1.0:
+        return scenario
+    changes: dict[str, Any] = {}
+    if scenario.duration is not None and scenario.load.duration_s is None:
+        changes["duration"] = parse_duration(scenario.duration) * scale
+    if scenario.warmup is not None:
+        changes["warmup"] = (parse_duration(scenario.warmup) or 0.0) * scale or None
+    if scenario.requests is not None:
+        changes["requests"] = max(1, round(scenario.requests * scale))
+    return scenario.replace(**changes) if changes else scenario
+
+
+@pytest.fixture
+def surge_scale(request: pytest.FixtureRequest) -> float:
+    return request.config.getoption("--surge-scale")
+
+
+@pytest.fixture
+def surge_run(request: pytest.FixtureRequest, surge_scale: float) -> Callable[..., Result]:
+    """Runs a Scenario (scaled by --surge-scale) and records its Result against the test."""
+    from .runner import run
+
+    recorded = request.node.stash.setdefault(_RESULTS, [])
+
+    def run_and_record(scenario: Scenario, **overrides: Any) -> Result:
+        if overrides:
+            scenario = scenario.replace(**overrides)
+        result = run(scaled(scenario, surge_scale))
+        recorded.append(result)
+        return result
+
+    return run_and_record
+
+
+@pytest.fixture
+def surge_target():
+    """The embedded demo target on a free loopback port, with its fault knobs."""
+    from .target import Target
+
+    with Target() as target:
+        yield target
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real redis-server on a free loopback port for the session."""
+    from .services import RedisServer
+
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL on a free loopback port for the session."""
+    from .services import PostgresServer
+
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    outcome = yield  # a failing test body raises here and stays failed as it is
+    results = item.stash.get(_RESULTS, [])
+    marker = item.get_closest_marker("slo")
+    if not results and marker is None:
+        return outcome
+    config = item.config
+    if not results:
+        raise AssertionError(
+            "@pytest.mark.slo: the test recorded no Result; run its load with surge_run"
+        )
+    _write_results(config, item.nodeid, results)
+    failures = []
+    if marker is not None:
+        try:
+            results[-1].assert_slo(*marker.args)
+        except AssertionError as exc:
+            failures.append(str(exc))
+        except ConfigError as exc:
+            failures.append(f"@pytest.mark.slo: {exc}")
+    regression = _regression(config, item.nodeid, results[-1])
+    if regression:
+        failures.append(regression)
+    if failures:
+        raise AssertionError("\n\n".join(failures))
+    return outcome
+
+
+def _write_results(config: pytest.Config, nodeid: str, results: list[Result]) -> None:
+    directory = config.getoption("--surge-results")
+    if not directory:
+        return
+    for index, result in enumerate(results):
+        result.save(Path(directory) / result_file_name(nodeid, index))
+
+
+def _regression(config: pytest.Config, nodeid: str, result: Result) -> str | None:
+    limits = config.stash.get(_LIMITS, None)
+    if not limits:
+        return None
+    base_path = Path(config.getoption("--surge-baseline")) / result_file_name(nodeid)
+    if not base_path.exists():
+        return None  # a new test has no baseline yet; the summary says so
+    deltas = compare_module.compare(load(base_path), result, limits)
+    broken = [d for d in deltas if d.broken]
+    if not broken:
+        return None
+    return (
+        f"{len(broken)} regression(s) against the baseline {base_path}:\n"
+        + compare_module.delta_table(deltas)
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    results = item.stash.get(_RESULTS, [])
+    if call.when != "call" or not results:
+        return report
+    result = results[-1]
+    total = result.total
+    percentiles = total["latency"]["percentiles"]
+    marker = item.get_closest_marker("slo")
+    verdicts = []
+    if marker is not None:
+        try:
+            verdicts = [
+                f"{v.slo.text.strip()}: {'ok' if v.ok else 'BROKEN'}"
+                for v in slo_module.check(result, *marker.args)
+            ]
+        except ConfigError as exc:
+            verdicts = [str(exc)]
+    row = {
+        "test": item.nodeid,
+        "rps": total["rate_per_s"],
+        "p50": percentiles["50"],
+        "p95": percentiles["95"],
+        "p99": percentiles["99"],
+        "errors": total["error_count"],
+        "slos": verdicts,
+    }
+    # user_properties travel with the report, so pytest-xdist brings them to the controller.
+    report.user_properties.append((_SUMMARY, json.dumps(row)))
+    return report
+
+
+class _Summary:
+    """Collects each perf test's row from its report, and prints them at the end."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.rows: list[dict[str, Any]] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call":
+            self.rows += [json.loads(v) for k, v in report.user_properties if k == _SUMMARY]
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if not self.rows or hasattr(self.config, "workerinput"):
+            return
+        terminalreporter.section("surge performance summary")
+
+        def ms(value: float | None) -> str:
+            return "-" if value is None else f"{value:.3g}"
+
+        header = ("test", "rps", "p50 ms", "p95 ms", "p99 ms", "errors")
+        table = [header] + [
+            (r["test"], f"{r['rps']:.0f}", ms(r["p50"]), ms(r["p95"]), ms(r["p99"]),
+             str(r["errors"]))
+            for r in self.rows
+        ]  # fmt: skip
+        widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+        for index, row in enumerate(table):
+            cells = zip(row, widths, strict=True)
+            line = "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(cells))
+            terminalreporter.write_line(line)
+            if index == 0:
+                terminalreporter.write_line("-" * len(line))
+            elif self.rows[index - 1]["slos"]:
+                terminalreporter.write_line("    SLOs: " + "; ".join(self.rows[index - 1]["slos"]))
