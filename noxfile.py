@@ -38,7 +38,9 @@ def tests(session: nox.Session) -> None:
     session.run("cmake", "--build", "build/cpp-tests", "-j", "2")
     session.run("ctest", "--test-dir", "build/cpp-tests", "--output-on-failure")
     session.install(".[test]")
-    session.run("pytest", *session.posargs)
+    # Performance suites (tests/perf) run at a quarter of their length here; --surge-scale 1
+    # after `--` runs them in full.
+    session.run("pytest", "--surge-scale=0.25", *session.posargs)
 
 
 @nox.session

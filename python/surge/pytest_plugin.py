@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,21 +106,31 @@ def surge_scale(request: pytest.FixtureRequest) -> float:
     return request.config.getoption("--surge-scale")
 
 
-@pytest.fixture
-def surge_run(request: pytest.FixtureRequest, surge_scale: float) -> Callable[..., Result]:
-    """Runs a Scenario (scaled by --surge-scale) and records its Result against the test."""
-    from .runner import run
+class SurgeRun:
+    """The `surge_run` fixture: call it with a Scenario to run it (scaled by --surge-scale)
+    and record its Result against the test; `record(result)` records a Result made otherwise
+    (a spike or a stress series from surge.shapes)."""
 
-    recorded = request.node.stash.setdefault(_RESULTS, [])
+    def __init__(self, recorded: list[Result], scale: float):
+        self._recorded = recorded
+        self.scale = scale
 
-    def run_and_record(scenario: Scenario, **overrides: Any) -> Result:
+    def __call__(self, scenario: Scenario, **overrides: Any) -> Result:
+        from .runner import run
+
         if overrides:
             scenario = scenario.replace(**overrides)
-        result = run(scaled(scenario, surge_scale))
-        recorded.append(result)
+        return self.record(run(scaled(scenario, self.scale)))
+
+    def record(self, result: Result) -> Result:
+        self._recorded.append(result)
         return result
 
-    return run_and_record
+
+@pytest.fixture
+def surge_run(request: pytest.FixtureRequest, surge_scale: float) -> SurgeRun:
+    """Runs a Scenario (scaled by --surge-scale) and records its Result against the test."""
+    return SurgeRun(request.node.stash.setdefault(_RESULTS, []), surge_scale)
 
 
 @pytest.fixture
