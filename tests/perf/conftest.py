@@ -3,19 +3,8 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-
-
-def load_scenario_module(name: str):
-    spec = importlib.util.spec_from_file_location(f"scenarios_{name}", SCENARIOS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from scenario_modules import load_scenario_module
 
 
 @pytest.fixture(scope="module")
