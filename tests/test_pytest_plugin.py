@@ -113,3 +113,18 @@ def test_nothing():
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     assert "recorded no Result; run its load with surge_run" in result.stdout.str()
+
+
+def test_xdist_workers_write_their_results_and_the_summary_comes_together(perf_file):
+    out = perf_file.path / "parallel"
+    result = perf_file.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-n", "2", f"--surge-results={out}"
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "test_perf.py__test_breaks.json",
+        "test_perf.py__test_holds.json",
+    ]
+    output = result.stdout.str()
+    assert "surge performance summary" in output
+    assert "test_perf.py::test_holds" in output and "test_perf.py::test_breaks" in output

@@ -124,3 +124,36 @@ def test_assert_slo_raises_a_table_naming_what_broke(result):
 def test_an_unknown_operation_is_a_clear_error(result):
     with pytest.raises(surge.ConfigError, match="the run has no operation 'nope'"):
         result.check("nope.p95 < 1s")
+
+
+def test_abort_on_stops_a_run_whose_slo_is_clearly_broken():
+    with surge.Target() as target:
+        target.set_latency("fixed", 30)
+        scenario = surge.Scenario(
+            name="abort", base_url=target.url, operations=OPS[:1], load=surge.ConstantRate(100),
+            duration="20s", interval="0.5s", abort_on=["error_rate < 1%", "p95 < 10ms"],
+            abort_after="1s",
+        )  # fmt: skip
+        result = surge.run(scenario)
+    # Judged from the first interval ending at or after 1 s: 30 ms per response breaks it there.
+    assert result["aborted"]["slo"] == "p95 < 10ms"
+    assert result["aborted"]["measured"] >= 30
+    assert 1.0 <= result["aborted"]["at_s"] <= 1.5
+    assert result["interrupted"] and result["duration_s"] < 3
+
+
+def test_abort_on_leaves_a_healthy_run_alone(target):
+    scenario = surge.Scenario(
+        name="fine", base_url=target.url, operations=OPS[:1], load=surge.ConstantRate(100),
+        duration="1.5s", interval="0.5s", abort_on=["p95 < 500ms", "health.error_rate < 1%"],
+    )  # fmt: skip
+    result = surge.run(scenario)
+    assert result["aborted"] is None and not result["interrupted"]
+    assert result.total["count"] == 150
+
+
+def test_a_bad_abort_expression_fails_before_any_load(target):
+    with pytest.raises(surge.ConfigError, match="SLO 'p95 <<"):
+        surge.Scenario(name="x", base_url=target.url, operations=OPS, abort_on=["p95 << 1ms"])
+    with pytest.raises(surge.ConfigError, match="abort_on: a list of SLO expressions"):
+        surge.Scenario(name="x", base_url=target.url, operations=OPS, abort_on="p95 < 1ms")

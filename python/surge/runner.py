@@ -10,7 +10,7 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
-from . import _core
+from . import _core, slo
 from . import postgres as postgres_ops
 from .errors import ConfigError
 from .result import SCHEMA, Result, latency_summary
@@ -174,8 +174,9 @@ def run(
         scenario = scenario.replace(**overrides)
     spec = _engine_spec(scenario)
     started_at = _dt.datetime.now(_dt.timezone.utc)
+    abort = _Abort(scenario, progress) if scenario.abort_on else None
     try:
-        raw = _engine(spec)(spec, progress)
+        raw = _engine(spec)(spec, abort if abort else progress)
     except ValueError as exc:  # the engine's validation: a configuration error
         raise ConfigError(str(exc)) from None
     measured = raw.measured_s
@@ -211,6 +212,7 @@ def run(
         "monotonic_start_ns": raw.measure_start_ns,
         "duration_s": round(measured, 6),
         "interrupted": raw.interrupted,
+        "aborted": abort.reason if abort else None,
         "unfinished": raw.unfinished,
         "operations": {
             name: _stats([op], measured) for name, op in zip(names, raw.operations, strict=True)
@@ -240,6 +242,37 @@ def run(
                 "listeners": op.listeners,
             }
     return Result(document)
+
+
+class _Abort:
+    """A progress callback that stops the run at the first interval breaking an abort_on SLO
+    (after abort_after), and passes every report on to the caller's callback first."""
+
+    def __init__(self, scenario: Scenario, progress: ProgressCallback | None):
+        self.slos = [slo.parse(e) for e in scenario.abort_on]
+        self.after_s = parse_duration(scenario.abort_after, "abort_after") or 0.0
+        self.names = [op.name for op in scenario.operations]
+        self.progress = progress
+        self.reason: dict[str, Any] | None = None
+
+    def __call__(self, report: _core.IntervalReport) -> bool | None:
+        keep_going = self.progress(report) if self.progress else None
+        if keep_going is False or report.elapsed_s < self.after_s:
+            return keep_going
+        for rule in self.slos:
+            if rule.operation is None:
+                row = report.total
+            else:
+                row = next(
+                    (r for r in report.rows if self.names[r.operation] == rule.operation), None
+                )
+                if row is None:
+                    raise ConfigError(f"abort_on {rule.text!r}: no operation {rule.operation!r}")
+            value = rule.window_value(_interval(row), report.interval_s)
+            if value is not None and not rule.holds(value):
+                self.reason = {"slo": rule.text, "measured": value, "at_s": report.elapsed_s}
+                return False
+        return keep_going
 
 
 def _ms_or_none(ns: int, count: int) -> float | None:

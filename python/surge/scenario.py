@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import slo
 from .errors import ConfigError
 from .http import HttpOperation
 from .load_models import LOAD_MODELS, Connections, LoadModel
@@ -31,6 +32,7 @@ DURATION_FIELDS = (
     "late_after",
     "network_latency",
     "network_jitter",
+    "abort_after",
 )
 # Ready-made network profiles: (latency, jitter). "same-region" is a managed service in the
 # client's own cloud region, about 1.5 ms away with 0.5 ms of jitter.
@@ -64,6 +66,10 @@ class Scenario:
     network_latency: str | float = 0
     network_jitter: str | float = 0
     seed: int = 1
+    # SLOs judged on every interval while the run goes (k6's abortOnFail): the first interval
+    # that breaks one, after `abort_after` of the run, stops it; the Result says which.
+    abort_on: Sequence[str] = ()
+    abort_after: str | float = 0
     params: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -89,6 +95,10 @@ class Scenario:
             raise ConfigError(f"requests: must be a whole number >= 1, got {self.requests!r}")
         self.measured_duration_s()
         self._check_protocol()
+        if isinstance(self.abort_on, str):
+            raise ConfigError("abort_on: a list of SLO expressions, e.g. ['p95 < 500ms']")
+        for expression in self.abort_on:
+            slo.parse(expression)  # a bad expression fails here, before any load
         if not isinstance(self.threads, int) or self.threads < 1:
             raise ConfigError(f"threads: must be a whole number >= 1, got {self.threads!r}")
 

@@ -92,12 +92,12 @@ class Slo:
             rows = [r for r in result["timeseries"] if r["operation"] == self.operation]
         # Full windows only: the last one may be cut short by the end of the run.
         full = [r for r in rows if r["t_s"] + interval <= result["duration_s"] + 1e-6]
-        values = [v for v in (self._window_value(r, interval) for r in full) if v is not None]
+        values = [v for v in (self.window_value(r, interval) for r in full) if v is not None]
         if not values:
             return None
         return max(values) if self.comparator in ("<", "<=") else min(values)
 
-    def _window_value(self, row: dict, interval: float) -> float | None:
+    def window_value(self, row: dict, interval: float) -> float | None:
         count = row["count"]
         if self.metric == "rps":
             return count / interval
