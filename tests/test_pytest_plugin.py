@@ -32,6 +32,19 @@ def test_breaks(surge_run, surge_target):
     surge_run(health(surge_target.url))
 """
 
+RETURNING_TEST = """
+import pytest
+import surge
+from surge import http
+
+
+@pytest.mark.slo("rps > 10000")
+def test_returns(surge_target):
+    ops = [http.get("health", "/api/v1/health")]
+    return surge.run(surge.Scenario(name="returned", base_url=surge_target.url, operations=ops,
+                                    load=surge.ConstantRate(100), duration="0.5s"))
+"""
+
 
 @pytest.fixture
 def perf_file(pytester):
@@ -98,6 +111,15 @@ def test_usage_errors_are_one_line(perf_file):
     assert "expected METRIC:+N% or METRIC:-N%" in bad.stderr.str()
     bad = perf_file.runpytest("--surge-scale=0")
     assert "--surge-scale: must be > 0" in bad.stderr.str()
+
+
+def test_a_returned_result_is_checked_too(pytester):
+    pytester.makepyfile(test_returning=RETURNING_TEST)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    assert "1 of 1 SLOs broken in 'returned':" in output
+    assert "rps > 10000" in output and "test_returning.py::test_returns" in output
 
 
 def test_an_slo_without_a_recorded_result_fails(pytester):

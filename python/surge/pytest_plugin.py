@@ -25,6 +25,7 @@ With pytest-xdist, each worker writes its own results and the table still comes 
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from pathlib import Path
@@ -160,6 +161,24 @@ def postgres_server():
         yield server
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Calls a test with an slo marker so that a Result it returns is recorded, as if it had
+    run through surge_run. Other tests (and coroutine tests) are left to pytest."""
+    if pyfuncitem.get_closest_marker("slo") is None or inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    returned = pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names})
+    if isinstance(returned, Result):
+        pyfuncitem.stash.setdefault(_RESULTS, []).append(returned)
+    elif returned is not None:
+        raise TypeError(
+            f"{pyfuncitem.name} returned {type(returned).__name__}; an slo test returns a "
+            "surge Result or None"
+        )
+    return True
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
     outcome = yield  # a failing test body raises here and stays failed as it is
@@ -170,7 +189,8 @@ def pytest_runtest_call(item: pytest.Item):
     config = item.config
     if not results:
         raise AssertionError(
-            "@pytest.mark.slo: the test recorded no Result; run its load with surge_run"
+            "@pytest.mark.slo: the test recorded no Result; run its load with surge_run, "
+            "or return the Result"
         )
     _write_results(config, item.nodeid, results)
     failures = []

@@ -26,6 +26,22 @@ def test_peak(api, surge_run):
     surge_run(shapes.peak(api, users=500, duration="20s", think=THINK, spawn_rate=25))
 
 
+def test_stress_ramps_to_the_breaking_point(api, surge_run):
+    step = max(1.0, 4 * surge_run.scale)
+    report = shapes.stress(
+        api, [50, 100, 200, 400], slo=("p95 < 200ms", "error_rate < 0.1%"),
+        step_duration=step, think=THINK,
+    )  # fmt: skip
+    for s in report.steps:
+        surge_run.record(s.result)
+    # The breaking point, if any, comes after a level that held, and the series stops there.
+    assert report.last_held is not None, report.describe()
+    assert report.broke_at is None or report.broke_at > report.last_held
+    assert len(report.steps) == (
+        4 if report.broke_at is None else report.steps.index(report.steps[-1]) + 1
+    )
+
+
 @pytest.mark.slo("error_rate < 0.1%")
 def test_spike_recovers(api, surge_run):
     # 0 -> 100 users over the ramp, a jump to 500, then back; the recovery time is reported.
