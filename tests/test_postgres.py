@@ -310,9 +310,11 @@ def test_fan_out_latency_is_measured_for_every_listener(dsn):
     writes = result.operations["set"]
     fanout = result.operations["invalidation"]
     assert writes["count"] == 400 and writes["error_count"] == 0
-    # Every committed write reached every listener: 5 deliveries each (the last writes of the
-    # window may land after the run closes).
-    assert 5 * (writes["count"] - 2) <= fanout["count"] <= 5 * writes["count"]
+    # Every committed write reached every listener: 5 deliveries each. At the edges of the
+    # window a write or two may count on one side only: a notification is stamped when it is
+    # sent, a write counts by its intended start (a warm-up write sent just after the window
+    # opens), and the last writes' notifications may land after the run closes.
+    assert 5 * (writes["count"] - 2) <= fanout["count"] <= 5 * (writes["count"] + 2)
     assert fanout["error_count"] == 0
     assert fanout["fanout"] == {"channel": "invalidate", "listeners": 5}
     # Fan-out is timed from the send to the receipt: more than nothing, less than a write's
