@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
+from .text_table import text_table
 
 _LIMIT = re.compile(r"^\s*(?P<metric>p\d+(?:\.\d+)?|mean|max|rps|error_rate|hit_rate)\s*:\s*"
                     r"(?P<sign>[+-])\s*(?P<number>\d+(?:\.\d+)?)\s*%\s*$")  # fmt: skip
@@ -117,10 +118,4 @@ def delta_table(deltas: list[Delta]) -> str:
          str(d.limit).split(":", 1)[1], "REGRESSED" if d.broken else "ok")
         for d in deltas
     ]  # fmt: skip
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-        for r in [header, *rows]
-    ]
-    lines.insert(1, "-" * len(lines[0]))
-    return "\n".join(lines)
+    return text_table(header, rows, left=None)

@@ -38,6 +38,7 @@ from . import slo as slo_module
 from .errors import ConfigError
 from .result import Result, load
 from .scenario import Scenario
+from .text_table import text_table
 from .units import parse_duration
 
 _RESULTS = pytest.StashKey[list]()
@@ -292,12 +293,10 @@ class _Summary:
              str(r["errors"]))
             for r in self.rows
         ]  # fmt: skip
-        widths = [max(len(r[i]) for r in table) for i in range(len(header))]
-        for index, row in enumerate(table):
-            cells = zip(row, widths, strict=True)
-            line = "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(cells))
+        lines = text_table(table[0], table[1:]).splitlines()
+        terminalreporter.write_line(lines[0])
+        terminalreporter.write_line(lines[1])
+        for line, row in zip(lines[2:], self.rows, strict=True):
             terminalreporter.write_line(line)
-            if index == 0:
-                terminalreporter.write_line("-" * len(line))
-            elif self.rows[index - 1]["slos"]:
-                terminalreporter.write_line("    SLOs: " + "; ".join(self.rows[index - 1]["slos"]))
+            if row["slos"]:
+                terminalreporter.write_line("    SLOs: " + "; ".join(row["slos"]))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
+from .text_table import text_table
 from .units import parse_duration
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
@@ -151,13 +152,7 @@ def verdict_table(verdicts: list[Verdict]) -> str:
         (v.slo.text.strip(), v.shown_measured, v.shown_target, "ok" if v.ok else "BROKEN")
         for v in verdicts
     ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-        for r in [header, *rows]
-    ]
-    lines.insert(1, "-" * len(lines[0]))
-    return "\n".join(lines)
+    return text_table(header, rows, left=None)
 
 
 def parse(text: str) -> Slo:

@@ -15,6 +15,7 @@ from typing import Any
 from .result import Result
 from .runner import ProgressCallback, run
 from .scenario import Scenario
+from .text_table import text_table
 
 SUITE_SCHEMA = "surge.suite/1"
 
@@ -85,16 +86,7 @@ class SuiteResult:
             )
             for r in self.rows()
         ]
-        widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-        lines = [
-            "  ".join(
-                c.ljust(w) if i < 2 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            )
-            for row in [header, *body]
-        ]
-        lines.insert(1, "-" * len(lines[0]))
-        return f"suite {self.name}\n" + "\n".join(lines)
+        return f"suite {self.name}\n" + text_table(header, body, left=2)
 
     def to_dict(self) -> dict[str, Any]:
         return {

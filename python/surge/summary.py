@@ -6,6 +6,7 @@ from typing import Any
 
 from . import _core
 from .result import Result
+from .text_table import text_table
 
 
 def _fmt(ms: float | None) -> str:
@@ -49,15 +50,7 @@ def summary_table(result: Result) -> str:
                 _fmt(stats["schedule_lag"]["percentiles"]["99"]),
             )
         )
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
-        for r in [header, *rows]
-    ]
-    lines.insert(1, "-" * len(lines[0]))
+    table = text_table(header, rows)
     shape = describe_load(result["load"])
     head = (
         f"{result['scenario']['name']}: {shape}, {result['duration_s']:.2f}s measured"
@@ -82,7 +75,7 @@ def summary_table(result: Result) -> str:
     return "\n".join(
         [
             head,
-            *lines,
+            table,
             *(["errors:", *notes] if notes else []),
             *(["schedule:", *schedule] if schedule else []),
         ]
