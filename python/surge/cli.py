@@ -14,7 +14,7 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import cli_pg, cli_redis
+from . import cli_compare, cli_pg, cli_redis
 from . import http as http_ops
 from .cli_args import (
     EXIT_INTERRUPTED,
@@ -110,6 +110,7 @@ def _build_parser() -> argparse.ArgumentParser:
     add_output_flags(h)
     cli_redis.add_parser(sub)
     cli_pg.add_parser(sub)
+    cli_compare.add_parser(sub)
     return parser
 
 
@@ -284,6 +285,7 @@ COMMANDS = {
     "http": _cmd_http,
     "redis": cli_redis.cmd,
     "pg": cli_pg.cmd,
+    "compare": cli_compare.cmd,
 }
 
 

@@ -58,6 +58,16 @@ class Delta:
         return worse > self.limit.allowed + 1e-12
 
 
+# What a comparison shows when no limits are given: the usual metrics, none of them gating.
+REPORT_ONLY = [
+    Limit("rps", False, float("inf")),
+    Limit("p50", True, float("inf")),
+    Limit("p95", True, float("inf")),
+    Limit("p99", True, float("inf")),
+    Limit("error_rate", True, float("inf")),
+]
+
+
 def parse_limits(text: str) -> list[Limit]:
     limits = []
     for part in filter(None, (p.strip() for p in text.split(","))):
@@ -98,6 +108,10 @@ def compare(base: Any, new: Any, limits: list[Limit]) -> list[Delta]:
     return deltas
 
 
+def _shown_limit(limit: Limit) -> str:
+    return "-" if limit.allowed == float("inf") else str(limit).split(":", 1)[1]
+
+
 def delta_table(deltas: list[Delta]) -> str:
     def show(delta: Delta, value: float | None) -> str:
         if value is None:
@@ -115,7 +129,7 @@ def delta_table(deltas: list[Delta]) -> str:
     header = ("operation", "metric", "base", "new", "change", "limit", "verdict")
     rows = [
         (d.operation, d.limit.metric, show(d, d.base), show(d, d.new), shown_change(d),
-         str(d.limit).split(":", 1)[1], "REGRESSED" if d.broken else "ok")
+         _shown_limit(d.limit), "REGRESSED" if d.broken else "ok")
         for d in deltas
     ]  # fmt: skip
     return text_table(header, rows, left=None)

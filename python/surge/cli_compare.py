@@ -1,0 +1,36 @@
+"""`surge compare BASE.json NEW.json [--fail-on "p95:+10%,rps:-5%"]`: per-operation deltas
+between two runs, and a non-zero exit when a limit is crossed, so CI can gate on it. The same
+comparison backs the pytest plugin's --surge-baseline/--surge-regress gate."""
+
+from __future__ import annotations
+
+import argparse
+
+from . import compare
+from .result import load
+
+EXIT_REGRESSED = 1
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compare", help="deltas between two results files; fail on regressions")
+    p.add_argument("base", help="the results JSON to compare against")
+    p.add_argument("new", help="the results JSON of the run under test")
+    p.add_argument(
+        "--fail-on",
+        metavar="LIMITS",
+        help='exit 1 when a limit is crossed, e.g. "p95:+10%%,rps:-5%%" (default: only report)',
+    )
+
+
+def cmd(args: argparse.Namespace) -> int:
+    base, new = load(args.base), load(args.new)
+    limits = compare.parse_limits(args.fail_on) if args.fail_on else compare.REPORT_ONLY
+    deltas = compare.compare(base, new, limits)
+    print(f"{args.base} -> {args.new}")
+    print(compare.delta_table(deltas))
+    broken = [d for d in deltas if d.broken]
+    if broken:
+        print(f"{len(broken)} regression(s) beyond {args.fail_on}")
+        return EXIT_REGRESSED
+    return 0
