@@ -50,21 +50,22 @@ def positive_int(value: str) -> int:
     return n
 
 
-def positive_float(value: str) -> float:
+def _number(value: str) -> float:
     try:
-        x = float(value)
+        return float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+
+
+def positive_float(value: str) -> float:
+    x = _number(value)
     if not x > 0:
         raise argparse.ArgumentTypeError(f"expected a number > 0, got {value!r}")
     return x
 
 
 def non_negative_float(value: str) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    x = _number(value)
     if not x >= 0 or x == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value!r}")
     return x

@@ -44,9 +44,7 @@ def _pg_spec(scenario: Scenario) -> _core.PgRunSpec:
     spec.pipeline = scenario.pipeline
     spec.batch_sync = scenario.pipeline_sync == "batch"
     spec.operations = [postgres_ops.engine_operation(op) for op in scenario.operations]
-    load = _load_spec(scenario)
-    load.scale_lanes(scenario.pipeline)
-    spec.load = load
+    spec.load = _load_spec(scenario)
     return _with_run_settings(spec, scenario)
 
 
@@ -65,9 +63,7 @@ def _redis_spec(scenario: Scenario) -> _core.RedisRunSpec:
         engine_op.variables = list(op.variables.items())
         operations.append(engine_op)
     spec.operations = operations
-    load = _load_spec(scenario)
-    load.scale_lanes(scenario.pipeline)
-    spec.load = load
+    spec.load = _load_spec(scenario)
     return _with_run_settings(spec, scenario)
 
 
@@ -119,6 +115,8 @@ def _load_spec(scenario: Scenario) -> _core.LoadSpec:
     load.warmup_ns = to_ns(parse_duration(scenario.warmup, "warmup"))
     load.interval_ns = to_ns(parse_duration(scenario.interval, "interval"))
     load.late_after_ns = to_ns(parse_duration(scenario.late_after, "late_after"))
+    # Pipelined protocols: the load model counts lanes, `pipeline` per connection (1 for HTTP).
+    load.scale_lanes(scenario.pipeline)
     return load
 
 
