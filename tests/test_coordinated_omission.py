@@ -9,7 +9,7 @@ The true response time of request i, intended at t_i = start + i/R, follows from
 alone, by walking the requests in order:
 
     sent_i  = max(t_i, the time the earliest connection comes free)
-    ready_i = sent_i + s
+    ready_i = sent_i + s        (s_busy instead when the request waited for its connection)
     done_i  = W_k + S  if W_k <= ready_i < W_k + S for some window k, else ready_i
     truth_i = done_i - t_i          (response time counted from the intended start)
 
@@ -17,6 +17,12 @@ With unlimited connections this is the textbook case: a request intended during 
 waits until it ends (truth = S - u + s for a request u into the freeze). With c connections the
 requests queued behind the stuck ones drain after the freeze, at c/s per second, which the walk
 above includes. The service time (from the actual send) only sees the c stuck requests.
+
+Both service times are measured, not assumed: s is the median of the run's own service times
+(the configured 2 ms plus loopback and parsing), and s_busy that of connections sent back to
+back, from a short closed-loop calibration run against the same target. Back to back, the
+target answers about 7% slower than one request at a time, and the drain after each freeze is
+made of such requests: with s alone the model ran 3-4% fast at p90, close to the 5% tolerance.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ FREEZE_S = 0.2
 PERIOD_S = 1.0
 CONNECTIONS = 8
 DURATION_S = 5.0
+HEALTH = http.get("health", "/api/v1/health")
 
 
 def nearest_rank(sorted_values: list[float], percentile: float) -> float:
@@ -39,15 +46,18 @@ def nearest_rank(sorted_values: list[float], percentile: float) -> float:
     return sorted_values[rank - 1]
 
 
-def true_response_times_ms(start_ns: int, origin_ns: int, service_ms: float) -> list[float]:
-    period, freeze, service = PERIOD_S * 1e9, FREEZE_S * 1e9, service_ms * 1e6
+def true_response_times_ms(
+    start_ns: int, origin_ns: int, service_ms: float, busy_service_ms: float
+) -> list[float]:
+    period, freeze = PERIOD_S * 1e9, FREEZE_S * 1e9
+    service, busy_service = service_ms * 1e6, busy_service_ms * 1e6
     free_at = [float("-inf")] * CONNECTIONS  # when each connection can take the next request
     truths = []
     for i in range(round(RATE * DURATION_S)):
         intended = start_ns + i * 1e9 / RATE
         k = min(range(CONNECTIONS), key=free_at.__getitem__)
         sent = max(intended, free_at[k])
-        ready = sent + service
+        ready = sent + (busy_service if free_at[k] > intended else service)
         since_origin = ready - origin_ns
         window = math.floor(since_origin / period)
         offset = since_origin - window * period
@@ -57,13 +67,25 @@ def true_response_times_ms(start_ns: int, origin_ns: int, service_ms: float) -> 
     return sorted(truths)
 
 
+def back_to_back_service_ms(target) -> float:
+    calibration = surge.Scenario(
+        name="back-to-back",
+        base_url=target.url,
+        operations=[HEALTH],
+        load=surge.Users(CONNECTIONS),
+        duration=1.0,
+    )
+    return surge.run(calibration).total["service_time"]["percentiles"]["50"]
+
+
 def test_corrected_latency_matches_the_stall_truth(target):
     target.set_latency("fixed", SERVICE_MS)
+    busy_service_ms = back_to_back_service_ms(target)
     target.set_stall(PERIOD_S, FREEZE_S)
     scenario = surge.Scenario(
         name="stall-truth",
         base_url=target.url,
-        operations=[http.get("health", "/api/v1/health")],
+        operations=[HEALTH],
         load=surge.ConstantRate(RATE, connections=CONNECTIONS),
         duration=DURATION_S,
         timeout="5s",
@@ -73,11 +95,13 @@ def test_corrected_latency_matches_the_stall_truth(target):
     assert stats["error_count"] == 0 and stats["dropped"] == 0
     assert stats["count"] == RATE * DURATION_S
 
-    # s as the target really serves it: the configured 2 ms plus loopback and parsing, read
-    # off the requests that no freeze touched (the bulk of the service-time distribution).
+    # s read off the requests that no freeze touched (the bulk of the service-time distribution).
     service_ms = stats["service_time"]["percentiles"]["50"]
     assert SERVICE_MS <= service_ms < SERVICE_MS * 1.1
-    truth = true_response_times_ms(result["monotonic_start_ns"], target.stall_origin_ns, service_ms)
+    assert SERVICE_MS <= busy_service_ms < SERVICE_MS * 1.25
+    truth = true_response_times_ms(
+        result["monotonic_start_ns"], target.stall_origin_ns, service_ms, busy_service_ms
+    )
     measured = stats["latency"]
     for name, expected, got in (
         ("p50", nearest_rank(truth, 50), measured["percentiles"]["50"]),
