@@ -141,7 +141,7 @@ def test_results_document_shape(target, tmp_path):
     assert all(c == pytest.approx(500, rel=0.05) for c in per_second)
     loaded = surge.load(path)
     assert loaded.total["count"] == doc["total"]["count"]
-    assert loaded.histogram("health").total_count == doc["operations"]["health"]["count"]
+    assert loaded.histogram("health").count == doc["operations"]["health"]["count"]
 
 
 def test_warmup_is_excluded(target):

@@ -189,6 +189,7 @@ class IntervalRow:
     p95_ns: int
     p99_ns: int
     max_ns: int
+    histogram: str  # per-operation rows: V2 compressed, base64, ns; "" when nothing completed
     target_rate_per_s: float  # all-operations rows of open-model runs; -1 otherwise
     users: int  # all-operations rows of closed-model runs (planned); -1 otherwise
     active_users: int  # all-operations rows of closed-model runs (running); -1 otherwise

@@ -14,7 +14,7 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import cli_compare, cli_pg, cli_redis
+from . import cli_compare, cli_export, cli_pg, cli_redis
 from . import http as http_ops
 from .cli_args import (
     EXIT_INTERRUPTED,
@@ -111,6 +111,7 @@ def _build_parser() -> argparse.ArgumentParser:
     cli_redis.add_parser(sub)
     cli_pg.add_parser(sub)
     cli_compare.add_parser(sub)
+    cli_export.add_parser(sub)
     return parser
 
 
@@ -286,6 +287,7 @@ COMMANDS = {
     "redis": cli_redis.cmd,
     "pg": cli_pg.cmd,
     "compare": cli_compare.cmd,
+    "export": cli_export.cmd,
 }
 
 

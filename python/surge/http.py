@@ -28,6 +28,11 @@ class HttpOperation:
     # below 400 is a hit.
     miss_status: int | None = None
 
+    @property
+    def request_type(self) -> str:
+        """What Locust's "Type" column holds for this operation: the HTTP method."""
+        return self.method
+
     def __post_init__(self) -> None:
         if not self.name or not isinstance(self.name, str):
             raise ConfigError("operation name: must be a non-empty string")

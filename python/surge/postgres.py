@@ -52,6 +52,16 @@ class PostgresOperation:
     channel: str = ""
     listeners: int = 0
 
+    @property
+    def request_type(self) -> str:
+        """LISTEN for a fan-out receiver, the first SQL keyword of a one-statement operation
+        (SELECT, INSERT ...), TRANSACTION for several statements."""
+        if self.channel:
+            return "LISTEN"
+        if len(self.statements) > 1:
+            return "TRANSACTION"
+        return self.statements[0].sql.split()[0].upper()
+
     def __post_init__(self) -> None:
         if not self.name or not isinstance(self.name, str):
             raise ConfigError("operation name: must be a non-empty string")

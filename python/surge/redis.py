@@ -25,6 +25,11 @@ class RedisOperation:
     variables: Mapping[str, str] = field(default_factory=dict)
     weight: float = 1.0
 
+    @property
+    def request_type(self) -> str:
+        """The command's name, as a Locust "Type" column would hold a method."""
+        return self.command.split()[0].upper()
+
     def __post_init__(self) -> None:
         if not self.name or not isinstance(self.name, str):
             raise ConfigError("operation name: must be a non-empty string")

@@ -7,15 +7,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import _core, slo
+from . import _core, analysis, slo
 from .errors import ConfigError
+from .histogram import PERCENTILES, Histogram
+from .histogram import ms as _ms
 
 SCHEMA = "surge.result/1"
-PERCENTILES = ("50", "75", "90", "95", "99", "99.9", "99.99")
-
-
-def _ms(ns: float) -> float:
-    return round(ns / 1e6, 6)
 
 
 def latency_summary(histogram: _core.HdrHistogram) -> dict[str, Any]:
@@ -43,7 +40,7 @@ class Result(Mapping):
     """A run's results: a read-only mapping over the JSON document, with helpers."""
 
     def __init__(self, document: dict[str, Any]):
-        schema = document.get("schema")
+        schema = document.get("schema") if isinstance(document, dict) else None
         if schema != SCHEMA:
             raise ConfigError(f"unsupported results schema {schema!r}: this surge reads {SCHEMA!r}")
         self._doc = document
@@ -76,11 +73,30 @@ class Result(Mapping):
     def interrupted(self) -> bool:
         return bool(self._doc.get("interrupted"))
 
-    def histogram(self, operation: str | None = None, kind: str = "latency") -> _core.HdrHistogram:
-        """The decoded HDR histogram (nanoseconds) of one operation, or of the total."""
+    def histogram(self, operation: str | None = None, kind: str = "latency") -> Histogram:
+        """One operation's (or, with no operation, the total's) response times as a
+        Histogram: any percentile in ms, min/mean/max, the percentile spectrum.
+        kind="service_time" gives the times from the actual send instead."""
+        if operation is not None and operation not in self.operations:
+            known = ", ".join(self.operations)
+            raise ConfigError(f"no operation {operation!r} in this result (it has: {known})")
         stats = self.total if operation is None else self.operations[operation]
-        key = {"latency": "histogram", "service_time": "service_histogram"}[kind]
-        return _core.HdrHistogram.decode(stats[key])
+        keys = {"latency": "histogram", "service_time": "service_histogram"}
+        if kind not in keys:
+            raise ConfigError(f"kind must be 'latency' or 'service_time', got {kind!r}")
+        return Histogram.decode(stats[keys[kind]], operation or "total")
+
+    def to_dataframe(self, total: bool = False) -> Any:
+        """The time series as a pandas DataFrame: one row per operation and interval (t_s,
+        operation, count, rate_per_s, errors, error_rate, hit_rate, p50_ms ... max_ms), or with
+        total=True one row per interval for all operations, with the load's target rate or
+        users. Needs surge[analysis]."""
+        return analysis.timeseries_frame(self._doc, total)
+
+    def summary(self) -> Any:
+        """One row per operation plus a "total" row: count, rps, errors, error_rate, hit_rate,
+        min/mean/p50/p90/p95/p99/p99.9/max in ms. Needs surge[analysis]."""
+        return analysis.summary_frame(self._doc)
 
     def check(self, *slos: str | slo.Slo) -> list[slo.Verdict]:
         """One verdict per SLO expression ("p95 < 200ms", "checkout.error_rate < 0.1%")."""
@@ -120,4 +136,6 @@ def load(path: str | Path) -> Result:
         raise ConfigError(f"no results file at {path}") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path} is not JSON: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return Result(document)

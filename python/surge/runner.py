@@ -224,7 +224,8 @@ def run(
             measured,
         ),
         "timeseries": [
-            {"operation": names[row.operation], **_interval(row)} for row in raw.timeseries
+            {"operation": names[row.operation], **_interval(row), "histogram": row.histogram}
+            for row in raw.timeseries
         ],
         "timeseries_total": [
             # The last interval may be partial: its rate is over the part that ran.
@@ -233,6 +234,7 @@ def run(
         ],
     }
     for op in scenario.operations:
+        document["operations"][op.name]["request_type"] = op.request_type
         if getattr(op, "channel", ""):
             # A listen operation: its outcomes are notifications received, not requests.
             document["operations"][op.name]["fanout"] = {

@@ -218,5 +218,4 @@ def _percentile(latency: dict, p: float, result: Any, operation: str | None) -> 
         return latency["percentiles"][key]
     if latency["max"] is None:
         return None
-    histogram = result.histogram(operation)
-    return round(histogram.value_at_percentile(p) / 1e6, 6)
+    return result.histogram(operation).value_at(p)

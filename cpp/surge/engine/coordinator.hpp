@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "surge/core/hdr_codec.hpp"
 #include "surge/engine/run_result.hpp"
 #include "surge/engine/worker.hpp"
 
@@ -137,6 +138,7 @@ class Coordinator {
     row.p95_ns = op.response.value_at_percentile(95);
     row.p99_ns = op.response.value_at_percentile(99);
     row.max_ns = op.response.max();
+    if (index >= 0 && op.response.total_count() > 0) row.histogram = encode_hdr_base64(op.response);
     return row;
   }
 

@@ -24,6 +24,9 @@ struct IntervalRow {
   std::int64_t p95_ns = 0;
   std::int64_t p99_ns = 0;
   std::int64_t max_ns = 0;
+  // Per-operation rows only: the interval's response times, HdrHistogram V2 compressed and
+  // base64 encoded (empty when nothing completed). Interval logs and exports are built from it.
+  std::string histogram;
   // All-operations rows only: what the load model asked for in this interval.
   double target_rate_per_s = -1;   // open model: scheduled arrivals / interval length
   std::int64_t users = -1;         // closed model: users the model asked for at the interval's end

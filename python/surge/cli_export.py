@@ -1,0 +1,42 @@
+"""`surge export RESULT.json [--csv PREFIX] [--hdr PREFIX]`: the results file in the formats
+other tools read: Locust's CSV files and HdrHistogram interval logs."""
+
+from __future__ import annotations
+
+import argparse
+
+from .errors import ConfigError
+from .export_hlog import write_hlogs
+from .export_locust import write_locust_csv
+from .result import load
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="write a results file as Locust CSV or .hlog files")
+    p.add_argument("result", help="a results JSON written by surge (--json)")
+    p.add_argument(
+        "--csv",
+        metavar="PREFIX",
+        help="Locust-compatible PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv",
+    )
+    p.add_argument(
+        "--hdr", metavar="PREFIX", help="HdrHistogram interval logs, PREFIX_<operation>.hlog"
+    )
+
+
+def cmd(args: argparse.Namespace) -> int:
+    if not (args.csv or args.hdr):
+        raise ConfigError("say what to write: --csv PREFIX, --hdr PREFIX, or both")
+    document = load(args.result).to_dict()
+    if any("histogram" not in row for row in document["timeseries"]):
+        raise ConfigError(
+            f"{args.result} has no interval histograms (written by an older surge); run it again"
+        )
+    written = []
+    if args.csv:
+        written += write_locust_csv(document, args.csv)
+    if args.hdr:
+        written += write_hlogs(document, args.hdr)
+    for path in written:
+        print(path)
+    return 0
