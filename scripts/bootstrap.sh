@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what surge needs on a bare Debian 12 machine: build libraries and the real servers
-# the tests and benchmarks start (apt), and nox (pip). Safe to run again: it installs only
+# Installs what surge needs on a bare Debian 12 machine: build libraries, the real servers
+# the tests and benchmarks start, and the headless browser the HTML report is tested in (apt),
+# and nox (pip). Safe to run again: it installs only
 # what is missing.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ packages=(
   libboost1.81-dev libhiredis-dev libpq-dev liburing-dev
   redis-server postgresql nginx-light wrk
   clang-format clang-tidy
+  chromium fonts-dejavu-core
 )
 
 missing=()

@@ -11,10 +11,11 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import cli_compare, cli_export, cli_pg, cli_redis
+from . import cli_compare, cli_export, cli_pg, cli_redis, cli_report
 from . import http as http_ops
 from .cli_args import (
     EXIT_INTERRUPTED,
@@ -34,6 +35,7 @@ from .cli_args import (
 )
 from .cli_output import finish, progress
 from .errors import ConfigError
+from .export_hlog import file_safe
 from .load_models import (
     Connections,
     ConstantRate,
@@ -112,6 +114,7 @@ def _build_parser() -> argparse.ArgumentParser:
     cli_pg.add_parser(sub)
     cli_compare.add_parser(sub)
     cli_export.add_parser(sub)
+    cli_report.add_parser(sub)
     return parser
 
 
@@ -156,7 +159,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         result = run(scenario, progress=progress(args.quiet))
-    return finish(result, args.json, args.results_dir)
+    return finish(result, args, args.results_dir)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -188,7 +191,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     changes.update(network)
     scenario = chosen.replace(**changes) if changes else chosen
     result = run(scenario, progress=progress(args.quiet))
-    return finish(result, args.json)
+    return finish(result, args)
 
 
 def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> int:
@@ -201,6 +204,15 @@ def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> i
     print(suite.table())
     if args.json:
         print(f"results: {suite.save(args.json)}")
+    if args.html:  # one report per phase: PATH's stem, then the phase's position and name
+        from .report_html import write_report
+
+        html = Path(args.html)
+        for i, result in enumerate(suite.results, 1):
+            phase = file_safe(result["scenario"]["name"])
+            print(
+                f"report: {write_report(result, html.with_name(f'{html.stem}-{i}-{phase}.html'))}"
+            )
     return EXIT_INTERRUPTED if suite.interrupted else 0
 
 
@@ -276,7 +288,7 @@ def _cmd_http(args: argparse.Namespace) -> int:
         **run_settings_from_flags(args),
     )
     result = run(scenario, progress=progress(args.quiet))
-    return finish(result, args.json)
+    return finish(result, args)
 
 
 COMMANDS = {
@@ -288,6 +300,7 @@ COMMANDS = {
     "pg": cli_pg.cmd,
     "compare": cli_compare.cmd,
     "export": cli_export.cmd,
+    "report": cli_report.cmd,
 }
 
 

@@ -239,4 +239,5 @@ def run_settings_from_flags(args: argparse.Namespace) -> dict:
 
 def add_output_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="PATH", help="write the results JSON here")
+    p.add_argument("--html", metavar="PATH", help="write the HTML report here")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-interval progress lines")

@@ -146,4 +146,4 @@ def cmd(args: argparse.Namespace) -> int:
         **run_settings_from_flags(args),
     )
     result = run(scenario, progress=progress(args.quiet))
-    return finish(result, args.json)
+    return finish(result, args)

@@ -152,4 +152,4 @@ def cmd(args: argparse.Namespace) -> int:
     if args.preload:
         _preload(args, keyspace, getattr(load, "connections", 50))
     result = run(scenario, progress=progress(args.quiet))
-    return finish(result, args.json)
+    return finish(result, args)

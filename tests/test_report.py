@@ -1,0 +1,186 @@
+"""`surge report`: the HTML report of a real run, opened in a real headless browser (Debian's
+chromium). The page must load offline without console errors and draw every chart; a
+screenshot is kept as a CI artifact (build/artifacts/, or $SURGE_ARTIFACTS)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import surge
+from surge import http
+from surge.cli import main
+from surge.report_html import render
+
+ARTIFACTS = Path(
+    os.environ.get("SURGE_ARTIFACTS", Path(__file__).parent.parent / "build/artifacts")
+)
+
+# Injected first in <head>: records uncaught errors and console.error calls.
+CAPTURE = """<script>
+window.__errors = [];
+window.addEventListener("error", e => window.__errors.push("error: " + e.message));
+window.addEventListener("unhandledrejection", e => window.__errors.push("rejection: " + e.reason));
+const original = console.error;
+console.error = (...args) => { window.__errors.push(args.join(" ")); original(...args); };
+</script>"""
+# Appended to <body>: after the page settles, writes what rendered into the DOM we dump.
+PROBE = """<script>
+window.addEventListener("load", () => setTimeout(() => {
+  const charts = [...document.querySelectorAll(".js-plotly-plot")].map(div => ({
+    id: div.id,
+    svg: div.querySelectorAll("svg.main-svg").length,
+    traces: div.querySelectorAll("g.trace").length,
+    drawn: [...div.querySelectorAll("path.js-line, path.point, g.points path")]
+      .filter(p => (p.getAttribute("d") || "").length > 10).length,
+  }));
+  const out = document.createElement("pre");
+  out.id = "surge-probe";
+  out.textContent = JSON.stringify({errors: window.__errors, charts});
+  document.body.appendChild(out);
+}, 1000));
+</script>"""
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("chromium is not installed: run `bash scripts/bootstrap.sh`")
+    return path
+
+
+def browse(html_path: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--no-first-run",
+        "--disable-extensions",
+        f"--user-data-dir={html_path.parent / 'profile'}",
+        *args,
+        html_path.as_uri(),
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.fixture(scope="module")
+def result_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "run.json"
+    with surge.Target() as target:
+        target.set_error_ratio(0.01)
+        scenario = surge.Scenario(
+            name="report",
+            base_url=target.url,
+            operations=[
+                http.put(
+                    "cache_put", "/cache/k{key}", body="v", variables={"key": "uniform(1,200)"}
+                ),
+                http.get(
+                    "cache_get",
+                    "/cache/k{key}",
+                    variables={"key": "uniform(1,400)"},
+                    miss_status=404,
+                    weight=3,
+                ),
+            ],
+            load=surge.Users(4, think=surge.constant(0.002)),
+            duration=3.0,
+        )
+        surge.run(scenario).save(path)
+    return path
+
+
+def test_report_opens_offline_and_draws_every_chart(result_file, tmp_path):
+    html = tmp_path / "report.html"
+    assert (
+        main(
+            [
+                "report",
+                str(result_file),
+                "-o",
+                str(html),
+                "--slo",
+                "p99 < 1s",
+                "--slo",
+                "cache_get.hit_rate > 99%",
+            ]
+        )
+        == 0
+    )
+    page = html.read_text()
+    # Self-contained: no script or stylesheet is fetched from anywhere.
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=", page)
+    assert "plotly" in page and "cache_get" in page
+    assert page.count('class="ok"') == 1 and page.count('class="broken"') == 1
+
+    probed = tmp_path / "probed.html"
+    probed.write_text(
+        page.replace("<head>", "<head>" + CAPTURE, 1).replace("</body>", PROBE + "</body>", 1)
+    )
+    dom = browse(probed, "--virtual-time-budget=15000", "--dump-dom")
+    found = re.search(r'<pre id="surge-probe">(.*?)</pre>', dom.stdout, re.S)
+    assert found, dom.stderr[-2000:]
+    probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert probe["errors"] == []
+    # Traces: all operations + 2 operations + errors/s; p50/p90/p99/max; response and
+    # service time for 2 operations and all; users asked and running; one cache reader.
+    expected = {
+        "chart-throughput": 4,
+        "chart-latency": 4,
+        "chart-spectrum": 6,
+        "chart-load": 2,
+        "chart-hit-rate": 1,
+    }
+    assert [c["id"] for c in probe["charts"]] == list(expected)
+    for chart in probe["charts"]:
+        assert chart["svg"] >= 1 and chart["drawn"] >= 1, chart
+        assert chart["traces"] == expected[chart["id"]], chart
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "report-screenshot.png"
+    shot.unlink(missing_ok=True)
+    browse(html, "--window-size=1300,2600", "--virtual-time-budget=15000", f"--screenshot={shot}")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+
+def test_run_writes_the_report_with_html(tmp_path, capsys):
+    with surge.Target() as target:
+        code = main(
+            [
+                "http",
+                f"{target.url}/api/v1/health",
+                "-R",
+                "300",
+                "-d",
+                "1s",
+                "-q",
+                "--html",
+                str(tmp_path / "r.html"),
+                "--json",
+                str(tmp_path / "r.json"),
+            ]
+        )
+    assert code == 0
+    assert f"report: {tmp_path / 'r.html'}" in capsys.readouterr().out
+    assert "chart-spectrum" in (tmp_path / "r.html").read_text()
+
+
+def test_text_from_the_run_is_escaped(result_file):
+    document = json.loads(result_file.read_text())
+    document["scenario"]["name"] = "<script>alert(1)</script>"
+    page = render(surge.Result(document))
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_report_refuses_a_bad_slo_in_one_line(result_file, tmp_path, capsys):
+    assert main(["report", str(result_file), "-o", str(tmp_path / "x.html"), "--slo", "p95 <"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("surge report: error: SLO 'p95 <'") and "\n" not in err
+    assert not (tmp_path / "x.html").exists()
