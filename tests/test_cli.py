@@ -108,7 +108,7 @@ def test_http_rate_stages_and_users_from_flags(target, tmp_path):
     assert doc["total"]["count"] == pytest.approx(100 + 300, abs=4)
     assert "rate stages 0 -> 200 -> 400" in done.stdout
     # Progress lines name the target rate of each interval.
-    assert "(target 100)" in done.stderr and "(target 300)" in done.stderr
+    assert "target 100/s" in done.stderr and "target 300/s" in done.stderr
 
     out = tmp_path / "users.json"
     done = surge_cli(

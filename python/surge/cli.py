@@ -33,7 +33,7 @@ from .cli_args import (
     ratio_arg,
     run_settings_from_flags,
 )
-from .cli_output import finish, progress
+from .cli_output import finish, live
 from .errors import ConfigError
 from .export_hlog import file_safe
 from .load_models import (
@@ -146,6 +146,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                     "/cache/item-{key}",
                     variables={"key": "uniform(1,1000)"},
                     expect_status=(200, 404),
+                    miss_status=404,  # a cache read: shows the hit rate climb as puts land
                     weight=3,
                 ),
             ],
@@ -158,7 +159,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             "(1s warm-up)",
             file=sys.stderr,
         )
-        result = run(scenario, progress=progress(args.quiet))
+        with live(args.quiet, scenario) as show:
+            result = run(scenario, progress=show)
     return finish(result, args, args.results_dir)
 
 
@@ -190,17 +192,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _run_suite(args, args.scenario or next(iter(scenarios)), chosen)
     changes.update(network)
     scenario = chosen.replace(**changes) if changes else chosen
-    result = run(scenario, progress=progress(args.quiet))
+    with live(args.quiet, scenario) as show:
+        result = run(scenario, progress=show)
     return finish(result, args)
 
 
 def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> int:
-    suite = run_suite(
-        name,
-        phases,
-        progress=progress(args.quiet),
-        on_phase=lambda result: print(summary_table(result) + "\n"),
-    )
+    with live(args.quiet) as show:
+        suite = run_suite(
+            name,
+            phases,
+            progress=show,
+            on_phase=lambda result: print(summary_table(result) + "\n"),
+        )
     print(suite.table())
     if args.json:
         print(f"results: {suite.save(args.json)}")
@@ -287,7 +291,8 @@ def _cmd_http(args: argparse.Namespace) -> int:
         params={"url": args.url},
         **run_settings_from_flags(args),
     )
-    result = run(scenario, progress=progress(args.quiet))
+    with live(args.quiet, scenario) as show:
+        result = run(scenario, progress=show)
     return finish(result, args)
 
 

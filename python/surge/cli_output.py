@@ -1,25 +1,32 @@
-"""What the surge commands print and write: progress lines, the summary, the results JSON."""
+"""What the surge commands print and write: live progress, the summary, the results JSON and
+the HTML report."""
 
 from __future__ import annotations
 
 import datetime as _dt
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from .cli_args import EXIT_INTERRUPTED
+from .live import LiveProgress
 from .result import Result
-from .summary import progress_line, summary_table
+from .summary import summary_table
 
 
-def progress(quiet: bool):
+@contextmanager
+def live(quiet: bool, scenario: Any = None) -> Iterator[LiveProgress | None]:
+    """The progress callback for a run: None with -q, else a live view that is closed (its
+    last state left on screen) when the run ends, Ctrl-C included."""
     if quiet:
-        return None
-
-    def show(report: Any) -> None:
-        print(progress_line(report), file=sys.stderr, flush=True)
-
-    return show
+        yield None
+        return
+    view = LiveProgress(scenario)
+    try:
+        yield view
+    finally:
+        view.close()
 
 
 def finish(result: Result, args: Any, default_dir: str | None = None) -> int:

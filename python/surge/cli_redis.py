@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from . import redis as redis_ops
 from .cli_args import (
@@ -21,7 +20,7 @@ from .cli_args import (
     positive_int,
     run_settings_from_flags,
 )
-from .cli_output import finish, progress
+from .cli_output import finish, live
 from .errors import ConfigError
 from .keyspace import KeySpace, value_spec
 from .load_models import Iterations, Users
@@ -97,11 +96,6 @@ def _operations(args: argparse.Namespace, keyspace: KeySpace) -> list:
 
 
 def _preload(args: argparse.Namespace, keyspace: KeySpace, connections: int) -> None:
-    def show(report: Any) -> None:
-        if not args.quiet:
-            done = sum(r.count for r in report.rows)
-            print(f"preload: {done} keys in the last {report.interval_s:g}s", file=sys.stderr)
-
     scenario = Scenario(
         name="preload",
         base_url=args.url,
@@ -112,7 +106,8 @@ def _preload(args: argparse.Namespace, keyspace: KeySpace, connections: int) -> 
         timeout=args.timeout,
         connect_timeout=args.connect_timeout,
     )
-    result = run(scenario, progress=show)
+    with live(args.quiet, scenario) as show:  # a bar of keys written out of the keyspace
+        result = run(scenario, progress=show)
     errors = result.total["error_count"]
     if errors or result.total["count"] < keyspace.keys:
         raise ConfigError(
@@ -151,5 +146,6 @@ def cmd(args: argparse.Namespace) -> int:
     )
     if args.preload:
         _preload(args, keyspace, getattr(load, "connections", 50))
-    result = run(scenario, progress=progress(args.quiet))
+    with live(args.quiet, scenario) as show:
+        result = run(scenario, progress=show)
     return finish(result, args)

@@ -116,6 +116,9 @@ def run_suite(
     """Runs the phases in order; stops after a phase that was interrupted (Ctrl-C)."""
     results = []
     for phase in phases:
+        # A live view (surge.live.LiveProgress) shows each phase against its own plan.
+        if hasattr(progress, "for_scenario"):
+            progress.for_scenario(phase if isinstance(phase, Scenario) else None)
         group = run_together(phase) if isinstance(phase, tuple) else [run(phase, progress=progress)]
         for result in group:
             results.append(result)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _core
 from .result import Result
 from .text_table import text_table
 
@@ -103,23 +102,3 @@ def describe_load(load: dict[str, Any]) -> str:
     if shape == "iterations":
         return f"closed model, {load['iterations']} iterations by {load['users']} users{with_think}"
     return f"{load.get('model', '?')} model"
-
-
-def progress_line(report: _core.IntervalReport) -> str:
-    total = report.total
-    rate = total.count / report.interval_s if report.interval_s else 0.0
-    if total.target_rate_per_s >= 0:
-        load = f" (target {total.target_rate_per_s:.0f})"
-    elif total.users >= 0:
-        load = f"  users {total.users}"
-    else:
-        load = ""
-    extra = ""
-    if total.late:
-        extra += f"  late {total.late}"
-    if total.dropped:
-        extra += f"  dropped {total.dropped}"
-    return (
-        f"{report.elapsed_s:7.1f}s  {rate:9.0f} req/s{load}  p50 {_fmt(total.p50_ns / 1e6)} ms  "
-        f"p99 {_fmt(total.p99_ns / 1e6)} ms  errors {total.errors}{extra}"
-    )
