@@ -9,12 +9,13 @@ namespace surge::bindings {
 
 namespace {
 
-py::dict error_dict(const OperationStats& s) {
+// Error class name -> count, for the classes that occurred.
+py::dict error_dict(const std::array<std::int64_t, kErrorClassCount>& errors) {
   py::dict d;
   for (int i = 0; i < kErrorClassCount; ++i)
-    if (s.errors[static_cast<std::size_t>(i)] > 0)
+    if (errors[static_cast<std::size_t>(i)] > 0)
       d[py::str(std::string(error_class_name(static_cast<ErrorClass>(i))))] =
-          s.errors[static_cast<std::size_t>(i)];
+          errors[static_cast<std::size_t>(i)];
   return d;
 }
 
@@ -47,7 +48,7 @@ void register_results(py::module_& m) {
       .def_readonly("misses", &OperationStats::misses)
       .def_readonly("retries", &OperationStats::retries)
       .def_property_readonly("sqlstates", &sqlstate_dict)
-      .def_property_readonly("errors", &error_dict)
+      .def_property_readonly("errors", [](const OperationStats& s) { return error_dict(s.errors); })
       .def_property_readonly("error_examples", &example_dict);
 
   py::class_<IntervalRow>(m, "IntervalRow")
@@ -55,6 +56,8 @@ void register_results(py::module_& m) {
       .def_readonly("operation", &IntervalRow::operation)
       .def_readonly("count", &IntervalRow::count)
       .def_readonly("errors", &IntervalRow::errors)
+      .def_property_readonly("error_classes",
+                             [](const IntervalRow& r) { return error_dict(r.error_classes); })
       .def_readonly("dropped", &IntervalRow::dropped)
       .def_readonly("late", &IntervalRow::late)
       .def_readonly("hits", &IntervalRow::hits)

@@ -180,6 +180,7 @@ class IntervalRow:
     operation: int
     count: int
     errors: int
+    error_classes: dict[str, int]  # error class -> count, classes that occurred
     dropped: int
     late: int
     hits: int

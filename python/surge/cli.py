@@ -33,7 +33,7 @@ from .cli_args import (
     ratio_arg,
     run_settings_from_flags,
 )
-from .cli_output import finish, live
+from .cli_output import finish, watch
 from .errors import ConfigError
 from .export_hlog import file_safe
 from .load_models import (
@@ -159,7 +159,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             "(1s warm-up)",
             file=sys.stderr,
         )
-        with live(args.quiet, scenario) as show:
+        with watch(args, scenario) as show:
             result = run(scenario, progress=show)
     return finish(result, args, args.results_dir)
 
@@ -192,13 +192,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _run_suite(args, args.scenario or next(iter(scenarios)), chosen)
     changes.update(network)
     scenario = chosen.replace(**changes) if changes else chosen
-    with live(args.quiet, scenario) as show:
+    with watch(args, scenario) as show:
         result = run(scenario, progress=show)
     return finish(result, args)
 
 
 def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> int:
-    with live(args.quiet) as show:
+    with watch(args) as show:
         suite = run_suite(
             name,
             phases,
@@ -291,7 +291,7 @@ def _cmd_http(args: argparse.Namespace) -> int:
         params={"url": args.url},
         **run_settings_from_flags(args),
     )
-    with live(args.quiet, scenario) as show:
+    with watch(args, scenario) as show:
         result = run(scenario, progress=show)
     return finish(result, args)
 

@@ -50,6 +50,13 @@ def positive_int(value: str) -> int:
     return n
 
 
+def port_number(value: str) -> int:
+    n = positive_int(value)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"expected a TCP port, 1..65535, got {value!r}")
+    return n
+
+
 def _number(value: str) -> float:
     try:
         return float(value)
@@ -240,4 +247,10 @@ def run_settings_from_flags(args: argparse.Namespace) -> dict:
 def add_output_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="PATH", help="write the results JSON here")
     p.add_argument("--html", metavar="PATH", help="write the HTML report here")
+    p.add_argument(
+        "--prometheus-port",
+        type=port_number,
+        metavar="PORT",
+        help="serve /metrics on 127.0.0.1:PORT while the run goes",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no per-interval progress lines")

@@ -4,15 +4,50 @@ the HTML report."""
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from .cli_args import EXIT_INTERRUPTED
 from .live import LiveProgress
+from .prometheus import MetricsServer
 from .result import Result
 from .summary import summary_table
+
+
+class _Progress:
+    """Several progress callbacks as one: the live view and the metrics server."""
+
+    def __init__(self, parts: list[Any]):
+        self.parts = parts
+
+    def __call__(self, report: Any) -> None:
+        for part in self.parts:
+            part(report)
+
+    def for_scenario(self, scenario: Any) -> None:
+        for part in self.parts:
+            part.for_scenario(scenario)
+
+
+@contextmanager
+def watch(args: Any, scenario: Any = None) -> Iterator[_Progress | None]:
+    """The progress callback of a run command: the live view unless -q, and /metrics while
+    the run goes with --prometheus-port. Both are closed when the run ends, Ctrl-C included."""
+    with ExitStack() as stack:
+        parts: list[Any] = []
+        view = stack.enter_context(live(args.quiet, scenario))
+        if view is not None:
+            parts.append(view)
+        port = getattr(args, "prometheus_port", None)
+        if port:
+            server = MetricsServer(scenario, port)
+            stack.callback(server.close)
+            parts.append(server)
+            print(f"metrics: http://127.0.0.1:{port}/metrics", file=sys.stderr)
+        yield _Progress(parts) if parts else None
 
 
 @contextmanager

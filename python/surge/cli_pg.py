@@ -25,7 +25,7 @@ from .cli_args import (
     positive_int,
     run_settings_from_flags,
 )
-from .cli_output import finish, live
+from .cli_output import finish, watch
 from .errors import ConfigError
 from .load_models import Users
 from .runner import run
@@ -145,6 +145,6 @@ def cmd(args: argparse.Namespace) -> int:
         params={"dsn": args.dsn, "pipeline": args.pipeline, "sync": args.sync, **described},
         **run_settings_from_flags(args),
     )
-    with live(args.quiet, scenario) as show:
+    with watch(args, scenario) as show:
         result = run(scenario, progress=show)
     return finish(result, args)

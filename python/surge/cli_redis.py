@@ -20,7 +20,7 @@ from .cli_args import (
     positive_int,
     run_settings_from_flags,
 )
-from .cli_output import finish, live
+from .cli_output import finish, live, watch
 from .errors import ConfigError
 from .keyspace import KeySpace, value_spec
 from .load_models import Iterations, Users
@@ -146,6 +146,6 @@ def cmd(args: argparse.Namespace) -> int:
     )
     if args.preload:
         _preload(args, keyspace, getattr(load, "connections", 50))
-    with live(args.quiet, scenario) as show:
+    with watch(args, scenario) as show:
         result = run(scenario, progress=show)
     return finish(result, args)

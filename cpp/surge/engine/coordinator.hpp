@@ -129,6 +129,7 @@ class Coordinator {
     row.operation = index;
     row.count = op.count;
     row.errors = op.error_total();
+    row.error_classes = op.errors;
     row.dropped = op.dropped;
     row.late = op.late;
     row.hits = op.hits;

@@ -1,6 +1,7 @@
 // What a run hands back: merged per-operation statistics and the per-interval series.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -15,6 +16,7 @@ struct IntervalRow {
   int operation = 0;  // index into operation_names; -1 for the all-operations row
   std::int64_t count = 0;
   std::int64_t errors = 0;
+  std::array<std::int64_t, kErrorClassCount> error_classes{};  // errors by ErrorClass
   std::int64_t dropped = 0;
   std::int64_t late = 0;
   std::int64_t hits = 0;
