@@ -165,3 +165,14 @@ def test_export_refuses_bad_input_in_one_line(result_file, tmp_path, capsys):
         f"surge export: error: no results file at {tmp_path / 'missing.json'}",
         "surge export: error: unsupported results schema None: this surge reads 'surge.result/1'",
     ]
+
+
+def test_an_unwritable_output_is_one_line(result_file, tmp_path, capsys):
+    (tmp_path / "taken").mkdir()
+    taken = tmp_path / "taken"
+    assert main(["report", str(result_file), "-o", str(taken)]) == 2
+    (tmp_path / "a_file").write_text("")
+    assert main(["export", str(result_file), "--csv", str(tmp_path / "a_file" / "p")]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"surge report: error: cannot write {taken}: Is a directory"
+    assert lines[1].startswith("surge export: error: cannot write ") and len(lines) == 2

@@ -323,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
         # Output piped into `head` and closed early: not an error of the run.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # an output path that cannot be written: a directory, no permission
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"surge {args.command}: error: cannot write{where}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":
