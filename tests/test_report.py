@@ -184,3 +184,25 @@ def test_report_refuses_a_bad_slo_in_one_line(result_file, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("surge report: error: SLO 'p95 <'") and "\n" not in err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_a_suite_gets_a_report_and_exports_per_phase(tmp_path, capsys):
+    from surge.suite import run_suite
+
+    with surge.Target() as target:
+        phases = [
+            surge.Scenario(
+                name=name,
+                base_url=target.url,
+                operations=[http.get(name, path)],
+                load=surge.Iterations(200, concurrency=2),
+            )
+            for name, path in (("health", "/api/v1/health"), ("model info", "/api/v1/model/info"))
+        ]
+        suite = run_suite("two", phases)
+    suite.save(tmp_path / "suite.json")
+    assert main(["report", str(tmp_path / "suite.json")]) == 0
+    assert main(["export", str(tmp_path / "suite.json"), "--csv", str(tmp_path / "x")]) == 0
+    assert (tmp_path / "suite-1-health.html").exists()
+    assert "model info" in (tmp_path / "suite-2-model_info.html").read_text()
+    assert (tmp_path / "x-2-model_info_stats.csv").read_text().count("\n") == 3  # header, op, all

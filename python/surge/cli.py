@@ -11,7 +11,6 @@ import os
 import signal
 import sys
 import threading
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,9 +32,8 @@ from .cli_args import (
     ratio_arg,
     run_settings_from_flags,
 )
-from .cli_output import finish, watch
+from .cli_output import finish, per_result, watch
 from .errors import ConfigError
-from .export_hlog import file_safe
 from .load_models import (
     Connections,
     ConstantRate,
@@ -208,15 +206,11 @@ def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> i
     print(suite.table())
     if args.json:
         print(f"results: {suite.save(args.json)}")
-    if args.html:  # one report per phase: PATH's stem, then the phase's position and name
+    if args.html:
         from .report_html import write_report
 
-        html = Path(args.html)
-        for i, result in enumerate(suite.results, 1):
-            phase = file_safe(result["scenario"]["name"])
-            print(
-                f"report: {write_report(result, html.with_name(f'{html.stem}-{i}-{phase}.html'))}"
-            )
+        for path, result in per_result(args.html, suite.results):
+            print(f"report: {write_report(result, path)}")
     return EXIT_INTERRUPTED if suite.interrupted else 0
 
 

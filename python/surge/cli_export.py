@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import argparse
 
+from .cli_output import per_result
 from .errors import ConfigError
 from .export_hlog import write_hlogs
 from .export_locust import write_locust_csv
-from .result import load
+from .result import load_all
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="write a results file as Locust CSV or .hlog files")
-    p.add_argument("result", help="a results JSON written by surge (--json)")
+    p.add_argument("result", help="a results or suite JSON written by surge (--json)")
     p.add_argument(
         "--csv",
         metavar="PREFIX",
@@ -27,16 +28,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def cmd(args: argparse.Namespace) -> int:
     if not (args.csv or args.hdr):
         raise ConfigError("say what to write: --csv PREFIX, --hdr PREFIX, or both")
-    document = load(args.result).to_dict()
-    if any("histogram" not in row for row in document["timeseries"]):
+    results = load_all(args.result)  # a suite: one set of files per phase
+    if any("histogram" not in row for r in results for row in r["timeseries"]):
         raise ConfigError(
             f"{args.result} has no interval histograms (written by an older surge); run it again"
         )
     written = []
-    if args.csv:
-        written += write_locust_csv(document, args.csv)
-    if args.hdr:
-        written += write_hlogs(document, args.hdr)
+    for prefix, writer in ((args.csv, write_locust_csv), (args.hdr, write_hlogs)):
+        if prefix:
+            for phase_prefix, result in per_result(prefix, results):
+                written += writer(result.to_dict(), phase_prefix)
     for path in written:
         print(path)
     return 0

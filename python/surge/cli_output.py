@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .cli_args import EXIT_INTERRUPTED
+from .export_hlog import file_safe
 from .live import LiveProgress
 from .prometheus import MetricsServer
 from .result import Result
@@ -62,6 +63,18 @@ def live(quiet: bool, scenario: Any = None) -> Iterator[LiveProgress | None]:
         yield view
     finally:
         view.close()
+
+
+def per_result(path: str | Path, results: list[Result]) -> list[tuple[Path, Result]]:
+    """Where each result of a file goes: PATH itself for one run; for a suite's phases,
+    PATH's stem, then the phase's position and name (report-1-set.html, report-2-get.html)."""
+    path = Path(path)
+    if len(results) == 1:
+        return [(path, results[0])]
+    return [
+        (path.with_name(f"{path.stem}-{i}-{file_safe(r['scenario']['name'])}{path.suffix}"), r)
+        for i, r in enumerate(results, 1)
+    ]
 
 
 def finish(result: Result, args: Any, default_dir: str | None = None) -> int:

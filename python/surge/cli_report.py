@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .cli_output import per_result
 from .report_html import write_report
-from .result import load
+from .result import load_all
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="write a results file as a self-contained HTML report")
-    p.add_argument("result", help="a results JSON written by surge (--json)")
+    p.add_argument("result", help="a results or suite JSON written by surge (--json)")
     p.add_argument("-o", "--output", metavar="HTML", help="where to write (default: RESULT.html)")
     p.add_argument(
         "--slo",
@@ -24,7 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd(args: argparse.Namespace) -> int:
-    result = load(args.result)
+    results = load_all(args.result)  # a suite gets one report per phase
     output = args.output or str(Path(args.result).with_suffix(".html"))
-    print(f"report: {write_report(result, output, args.slo)}")
+    for path, result in per_result(output, results):
+        print(f"report: {write_report(result, path, args.slo)}")
     return 0

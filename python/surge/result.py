@@ -128,14 +128,28 @@ class Result(Mapping):
         return path
 
 
-def load(path: str | Path) -> Result:
-    """Loads a results JSON file written by surge."""
+def _read_json(path: str | Path) -> Any:
     try:
-        document = json.loads(Path(path).read_text())
+        return json.loads(Path(path).read_text())
     except FileNotFoundError:
         raise ConfigError(f"no results file at {path}") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path} is not JSON: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    return Result(document)
+
+
+def load(path: str | Path) -> Result:
+    """Loads a results JSON file written by surge."""
+    return Result(_read_json(path))
+
+
+SUITE_SCHEMA = "surge.suite/1"
+
+
+def load_all(path: str | Path) -> list[Result]:
+    """The results in a file: one for a run, one per phase for a suite (surge.suite/1)."""
+    document = _read_json(path)
+    if isinstance(document, dict) and document.get("schema") == SUITE_SCHEMA:
+        return [Result(phase) for phase in document.get("results", [])]
+    return [Result(document)]

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .result import Result
+from .result import SUITE_SCHEMA, Result
 from .runner import ProgressCallback, run
 from .scenario import Scenario
 from .text_table import text_table
-
-SUITE_SCHEMA = "surge.suite/1"
 
 
 @dataclass
