@@ -40,10 +40,10 @@ def test_to_dataframe_is_the_time_series_with_rates(result):
     assert "histogram" not in frame.columns
     assert frame["count"].sum() == result.total["count"]
     whole = frame[frame["t_s"] < 2]
-    assert whole.groupby("t_s")["rate_per_s"].sum().tolist() == [pytest.approx(800, rel=0.02)] * 2
+    assert whole.groupby("t_s")["rate_per_s"].sum().tolist() == [pytest.approx(800, rel=0.05)] * 2
     # The last interval is half long: its rate is over the half that ran.
     last = frame[frame["t_s"] == 2]["rate_per_s"].sum()
-    assert last == pytest.approx(800, rel=0.05)
+    assert last == pytest.approx(800, rel=0.1)
 
     total = result.to_dataframe(total=True)
     assert len(total) == 3
@@ -58,7 +58,7 @@ def test_summary_has_a_row_per_operation_and_the_total(result):
         summary.loc["health", "p99_ms"]
         == result.operations["health"]["latency"]["percentiles"]["99"]
     )
-    assert summary.loc["total", "rps"] == pytest.approx(800, rel=0.02)
+    assert summary.loc["total", "rps"] == pytest.approx(800, rel=0.05)
     # uniform 1-3 ms added: the median is near 2 ms, min near 1 ms.
     assert 1.8 < summary.loc["total", "p50_ms"] < 2.6
     assert 1.0 <= summary.loc["total", "min_ms"] < 1.3

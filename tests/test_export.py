@@ -113,7 +113,7 @@ def test_locust_csv_has_locusts_columns_and_the_runs_numbers(result_file, tmp_pa
     aggregated = [r for r in history if r["Name"] == "Aggregated"]
     assert len(aggregated) == len(result["timeseries_total"]) == 4
     # Per-interval rates, cumulative totals: the last Aggregated row holds the whole run.
-    assert [float(r["Requests/s"]) for r in aggregated[:3]] == [pytest.approx(1500, rel=0.02)] * 3
+    assert [float(r["Requests/s"]) for r in aggregated[:3]] == [pytest.approx(1500, rel=0.05)] * 3
     assert int(aggregated[-1]["Total Request Count"]) == result.total["count"]
     assert int(aggregated[-1]["Total Failure Count"]) == result.total["error_count"]
     assert float(aggregated[-1]["Total Max Response Time"]) == result.total["latency"]["max"]
