@@ -78,7 +78,17 @@ def main() -> int:
     args = parser.parse_args()
     port = free_port()
     server = subprocess.Popen(
-        ["taskset", "-c", str(SERVER_CPU), "surge", "serve", "--port", str(port)],
+        [
+            "taskset",
+            "-c",
+            str(SERVER_CPU),
+            sys.executable,
+            "-m",
+            "surge.cli",
+            "serve",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
