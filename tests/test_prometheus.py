@@ -45,35 +45,42 @@ def value(samples, name: str, **labels) -> float:
     return next(s.value for s in samples if s.name == name and labels.items() <= s.labels.items())
 
 
-def test_a_scrape_during_the_run_sees_its_numbers(target):
-    target.set_error_ratio(0.02)
+def run_with_metrics(target, *flags: str, until) -> tuple[dict[str, list], str, int]:
+    """Runs `surge http` against the target with /metrics on a free port; returns the first
+    scrape that satisfies `until`, what surge printed on stderr, and the port."""
     port = free_port()
+    command = [
+        *SURGE,
+        "http",
+        f"{target.url}/api/v1/health",
+        *flags,
+        "-q",
+        "--prometheus-port",
+        str(port),
+    ]
     process = subprocess.Popen(
-        [
-            *SURGE,
-            "http",
-            f"{target.url}/api/v1/health",
-            "-R",
-            "400",
-            "-c",
-            "4",
-            "-d",
-            "4s",
-            "-q",
-            "--prometheus-port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     try:
-        metrics = scrape_during(
-            process, port, lambda m: value(m["surge_requests"], "surge_requests_total") >= 800
-        )
+        metrics = scrape_during(process, port, until)
     finally:
         _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
+    return metrics, err, port
+
+
+def test_a_scrape_during_the_run_sees_its_numbers(target):
+    target.set_error_ratio(0.02)
+    metrics, err, port = run_with_metrics(
+        target,
+        "-R",
+        "400",
+        "-c",
+        "4",
+        "-d",
+        "4s",
+        until=lambda m: value(m["surge_requests"], "surge_requests_total") >= 800,
+    )
     assert f"metrics: http://127.0.0.1:{port}/metrics" in err
 
     labels = {"scenario": "http", "operation": "request"}
@@ -108,28 +115,9 @@ def test_a_scrape_during_the_run_sees_its_numbers(target):
 
 
 def test_closed_model_reports_users(target):
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            *SURGE,
-            "http",
-            f"{target.url}/api/v1/health",
-            "-u",
-            "3",
-            "-d",
-            "3s",
-            "-q",
-            "--prometheus-port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    metrics, _, _ = run_with_metrics(
+        target, "-u", "3", "-d", "3s", until=lambda m: "surge_users" in m
     )
-    try:
-        metrics = scrape_during(process, port, lambda m: "surge_users" in m)
-    finally:
-        process.communicate(timeout=30)
     assert value(metrics["surge_users"], "surge_users") == 3
     assert "surge_target_rps" not in metrics
 
