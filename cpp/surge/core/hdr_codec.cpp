@@ -116,7 +116,7 @@ HdrHistogram decode_hdr_base64(std::string_view blob) {
 
   std::vector<std::uint8_t> payload(1 << 16);
   while (true) {
-    uLongf size = static_cast<uLongf>(payload.size());
+    auto size = static_cast<uLongf>(payload.size());
     const int rc = uncompress(payload.data(), &size, bytes.data() + 8, compressed_size);
     if (rc == Z_OK) {
       payload.resize(size);

@@ -44,7 +44,8 @@ HdrHistogram::HdrHistogram(std::int64_t lowest_discernible, std::int64_t highest
   sub_bucket_half_count_ = sub_bucket_count_ / 2;
   sub_bucket_mask_ = (std::int64_t{sub_bucket_count_} - 1) << unit_magnitude_;
   const std::int32_t bucket_count = buckets_needed(highest_, sub_bucket_count_, unit_magnitude_);
-  counts_.assign(static_cast<std::size_t>((bucket_count + 1) * sub_bucket_half_count_), 0);
+  counts_.assign(
+      static_cast<std::size_t>(bucket_count + 1) * static_cast<std::size_t>(sub_bucket_half_count_), 0);
 }
 
 std::int32_t HdrHistogram::bucket_index(std::int64_t value) const noexcept {
@@ -143,7 +144,7 @@ double HdrHistogram::mean() const noexcept {
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     if (counts_[i] == 0) continue;
     const auto v = value_at_index(static_cast<std::int32_t>(i));
-    const double median_equivalent = static_cast<double>(v + (equivalent_range(v) >> 1));
+    const auto median_equivalent = static_cast<double>(v + (equivalent_range(v) >> 1));
     sum += median_equivalent * static_cast<double>(counts_[i]);
   }
   return sum / static_cast<double>(total_count_);
@@ -165,7 +166,8 @@ double HdrHistogram::stdev() const noexcept {
 std::int64_t HdrHistogram::value_at_percentile(double percentile) const noexcept {
   if (total_count_ == 0) return 0;
   const double requested = std::clamp(percentile, 0.0, 100.0);
-  auto target = static_cast<std::int64_t>(requested / 100.0 * static_cast<double>(total_count_) + 0.5);
+  auto target =
+      static_cast<std::int64_t>(std::llround(requested / 100.0 * static_cast<double>(total_count_)));
   target = std::max<std::int64_t>(target, 1);
   std::int64_t running = 0;
   for (std::size_t i = 0; i < counts_.size(); ++i) {

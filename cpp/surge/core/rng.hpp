@@ -30,7 +30,8 @@ class Rng {
   double uniform() noexcept { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
   // Uniform integer in [lo, hi]; the 128-bit multiply avoids modulo bias for practical spans.
   std::int64_t between(std::int64_t lo, std::int64_t hi) noexcept {
-    const auto span = static_cast<unsigned __int128>(static_cast<std::uint64_t>(hi - lo) + 1);
+    // Widened before the + 1: the full 64-bit span is 2^64, which a uint64_t cannot hold.
+    const auto span = static_cast<unsigned __int128>(static_cast<std::uint64_t>(hi - lo)) + 1;
     return lo + static_cast<std::int64_t>((span * (*this)()) >> 64);
   }
 

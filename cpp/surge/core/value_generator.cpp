@@ -127,7 +127,7 @@ ValueGenerator ValueGenerator::parse(std::string_view raw) {
     g.exponent_ = to_double(spec, args[2]);
     if (g.hi_ < g.lo_) bad(spec, "max must be >= min");
     if (g.exponent_ <= 0) bad(spec, "exponent must be > 0");
-    const double n = static_cast<double>(g.hi_ - g.lo_ + 1);
+    const auto n = static_cast<double>(g.hi_ - g.lo_ + 1);
     const double e = g.exponent_;
     auto h_integral = [e](double x) {
       const double log_x = std::log(x);
@@ -204,7 +204,7 @@ void ValueGenerator::partition(std::int64_t index, std::int64_t count) noexcept 
 
 std::int64_t ValueGenerator::zipf_rank(Rng& rng) const noexcept {
   const double e = exponent_;
-  const double n = static_cast<double>(hi_ - lo_ + 1);
+  const auto n = static_cast<double>(hi_ - lo_ + 1);
   while (true) {
     const double u = h_integral_n_ + rng.uniform() * (h_integral_x1_ - h_integral_n_);
     double t = u * (1 - e);
@@ -269,7 +269,7 @@ void ValueGenerator::append(std::string& out, Rng& rng) {
           continue;
         }
         const std::uint64_t word = bit < 64 ? a : b;
-        unsigned nibble = static_cast<unsigned>((word >> (bit % 64)) & 0xF);
+        auto nibble = static_cast<unsigned>((word >> (bit % 64)) & 0xF);
         if (i == 14) nibble = 4;                   // version 4
         if (i == 19) nibble = 8 | (nibble & 0x3);  // RFC 4122 variant
         text[i] = kHex[nibble];

@@ -37,7 +37,7 @@ class Coordinator {
     // before the first intended start.
     const int preconnected = load.model == LoadModel::open ? load.connections : pool;
     const Nanos lead =
-        std::min<Nanos>(5 * kNanosPerMilli + preconnected * 20 * kNanosPerMicro, 200 * kNanosPerMilli);
+        std::min<Nanos>(5 * kNanosPerMilli + Nanos{preconnected} * 20 * kNanosPerMicro, 200 * kNanosPerMilli);
     clock_.t0 = now_ns() + lead;
     clock_.measure_start = clock_.t0 + load.warmup;
     clock_.measure_end = load.duration > 0 ? clock_.measure_start + load.duration : INT64_MAX;
@@ -201,7 +201,7 @@ class Coordinator {
     result_.measured_s = static_cast<double>(end - clock_.measure_start) / 1e9;
   }
 
-  Nanos last_tick_start_() const {
+  [[nodiscard]] Nanos last_tick_start_() const {
     if (result_.timeseries.empty()) return clock_.measure_start;
     const double last = result_.timeseries.back().t_s;
     return clock_.measure_start + static_cast<Nanos>(last * 1e9) + spec_.load.interval;

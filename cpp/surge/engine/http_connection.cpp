@@ -10,7 +10,7 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 namespace {
-constexpr std::size_t kReadBufferSize = 16 * 1024;
+constexpr std::size_t kReadBufferSize = std::size_t{16} * 1024;
 constexpr std::size_t kMaxReadBuffer = 1 << 20;
 constexpr Nanos kFirstBackoff = 10 * kNanosPerMilli;
 constexpr Nanos kMaxBackoff = 1000 * kNanosPerMilli;

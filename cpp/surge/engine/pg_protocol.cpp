@@ -27,6 +27,7 @@ using Result = std::unique_ptr<PGresult, ResultClearer>;
 
 std::vector<const char*> pointers(const std::vector<std::string>& strings) {
   std::vector<const char*> out;
+  out.reserve(strings.size() + 1);
   for (const auto& s : strings) out.push_back(s.c_str());
   out.push_back(nullptr);
   return out;

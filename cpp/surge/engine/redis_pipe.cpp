@@ -15,8 +15,8 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 namespace {
-constexpr std::size_t kReadBufferSize = 64 * 1024;
-constexpr std::size_t kMaxReadBuffer = 64 * 1024;  // hiredis keeps partial replies itself
+constexpr std::size_t kReadBufferSize = std::size_t{64} * 1024;
+constexpr std::size_t kMaxReadBuffer = std::size_t{64} * 1024;  // hiredis keeps partial replies itself
 }  // namespace
 
 RedisPipe::RedisPipe(Worker<RedisProtocol>& worker, int capacity)

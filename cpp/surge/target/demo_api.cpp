@@ -10,7 +10,7 @@ constexpr std::string_view kLabels[] = {"cat", "dog", "bird", "car", "tree"};
 
 void json_error(ApiResponse& r, int status, std::string_view message) {
   r.status = status;
-  r.body = "{\"error\":\"";
+  r.body = R"({"error":")";
   r.body += message;
   r.body += "\"}";
 }
@@ -79,9 +79,9 @@ void DemoApi::classify(const ApiRequest& request, ApiResponse& response) {
     for (const char c : request.body) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
   const auto label = kLabels[hash % std::size(kLabels)];
   const int confidence = 500 + static_cast<int>((hash >> 8) % 500);
-  response.body = "{\"label\":\"";
+  response.body = R"({"label":")";
   response.body += label;
-  response.body += "\",\"confidence\":0.";
+  response.body += R"(","confidence":0.)";
   response.body += std::to_string(confidence);
   response.body += "}";
 }

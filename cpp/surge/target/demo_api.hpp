@@ -35,7 +35,7 @@ class DemoApi {
   std::optional<std::string> cache_get(const std::string& key);
   std::size_t cache_size();
 
-  static constexpr std::size_t kMaxImageBytes = 10 * 1024 * 1024;
+  static constexpr std::size_t kMaxImageBytes = std::size_t{10} * 1024 * 1024;
 
  private:
   void classify(const ApiRequest& request, ApiResponse& response);

@@ -41,7 +41,7 @@ Session::Session(TargetServer& server, asio::ip::tcp::socket socket, std::uint64
       socket_(std::move(socket)),
       delay_(socket_.get_executor()),
       rng_(seed),
-      buffer_(16 * 1024) {
+      buffer_(std::size_t{16} * 1024) {
   boost::system::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   reset_request();

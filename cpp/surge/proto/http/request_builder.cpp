@@ -24,7 +24,7 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-RequestBuilder::RequestBuilder(const RequestSpec& spec, std::string host_header) {
+RequestBuilder::RequestBuilder(const RequestSpec& spec, const std::string& host_header) {
   if (!is_token(spec.method))
     throw std::invalid_argument("bad HTTP method '" + spec.method + "': expected a token such as GET");
   if (spec.path.empty() || spec.path.front() != '/')

@@ -21,7 +21,7 @@ struct RequestSpec {
 class RequestBuilder {
  public:
   // Throws std::invalid_argument naming the bad field.
-  RequestBuilder(const RequestSpec& spec, std::string host_header);
+  RequestBuilder(const RequestSpec& spec, const std::string& host_header);
 
   // Writes the next request into `out` (cleared first).
   void build(std::string& out, Rng& rng);
