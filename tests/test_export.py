@@ -176,3 +176,34 @@ def test_an_unwritable_output_is_one_line(result_file, tmp_path, capsys):
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == f"surge report: error: cannot write {taken}: Is a directory"
     assert lines[1].startswith("surge export: error: cannot write ") and len(lines) == 2
+
+
+def test_results_can_leave_interval_histograms_out(tmp_path, capsys):
+    with surge.Target() as target:
+        url = f"{target.url}/api/v1/health"
+        for name, flags in (("with", []), ("without", ["--no-interval-histograms"])):
+            assert (
+                main(
+                    [
+                        "http",
+                        url,
+                        "-R",
+                        "500",
+                        "-d",
+                        "2s",
+                        "-q",
+                        "--json",
+                        str(tmp_path / f"{name}.json"),
+                        *flags,
+                    ]
+                )
+                == 0
+            )
+    with_, without = (surge.load(tmp_path / f"{n}.json") for n in ("with", "without"))
+    assert all(row["histogram"] for row in with_["timeseries"])
+    assert all("histogram" not in row for row in without["timeseries"])
+    assert (tmp_path / "without.json").stat().st_size < (tmp_path / "with.json").stat().st_size
+    # Everything else is the same shape, and an export that needs them says so.
+    assert without.total.keys() == with_.total.keys()
+    assert main(["export", str(tmp_path / "without.json"), "--hdr", str(tmp_path / "x")]) == 2
+    assert "--no-interval-histograms" in capsys.readouterr().err

@@ -151,6 +151,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             load=ConstantRate(args.rate, connections=32),
             duration=args.duration,
             warmup="1s",
+            interval_histograms=args.interval_histograms,
         )
         print(
             f"surge demo: target {target.url}, {args.rate:g} req/s for {args.duration:g}s "
@@ -173,22 +174,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
             changes["duration"] = None
     if args.duration is not None:
         changes["duration"] = args.duration
-    network = network_from_flags(args)
+    # Settings that hold for every phase of a suite too: the emulated link, what results keep.
+    shared: dict[str, Any] = dict(network_from_flags(args))
+    if not args.interval_histograms:
+        shared["interval_histograms"] = False
     if isinstance(chosen, list):
         if changes:
             raise ConfigError(
                 "load and duration flags apply to one scenario; this is a suite of "
                 f"{len(chosen)} phases: set its parameters with --set"
             )
-        if network:  # the emulated link is the same for every phase
+        if shared:
             chosen = [
-                tuple(s.replace(**network) for s in p)
+                tuple(s.replace(**shared) for s in p)
                 if isinstance(p, tuple)
-                else p.replace(**network)
+                else p.replace(**shared)
                 for p in chosen
             ]
         return _run_suite(args, args.scenario or next(iter(scenarios)), chosen)
-    changes.update(network)
+    changes.update(shared)
     scenario = chosen.replace(**changes) if changes else chosen
     with watch(args, scenario) as show:
         result = run(scenario, progress=show)

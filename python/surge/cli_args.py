@@ -241,12 +241,19 @@ def run_settings_from_flags(args: argparse.Namespace) -> dict:
         "timeout": args.timeout,
         "connect_timeout": args.connect_timeout,
         **network_from_flags(args),
+        "interval_histograms": args.interval_histograms,
     }
 
 
 def add_output_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="PATH", help="write the results JSON here")
     p.add_argument("--html", metavar="PATH", help="write the HTML report here")
+    p.add_argument(
+        "--no-interval-histograms",
+        dest="interval_histograms",
+        action="store_false",
+        help="leave each interval's histogram out of the results (smaller files; no --hdr export)",
+    )
     p.add_argument(
         "--prometheus-port",
         type=port_number,

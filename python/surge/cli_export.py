@@ -31,7 +31,8 @@ def cmd(args: argparse.Namespace) -> int:
     results = load_all(args.result)  # a suite: one set of files per phase
     if any("histogram" not in row for r in results for row in r["timeseries"]):
         raise ConfigError(
-            f"{args.result} has no interval histograms (written by an older surge); run it again"
+            f"{args.result} has no interval histograms (the run had --no-interval-histograms, "
+            "or an older surge wrote it); run it again with them"
         )
     written = []
     for prefix, writer in ((args.csv, write_locust_csv), (args.hdr, write_hlogs)):

@@ -224,7 +224,8 @@ def run(
             measured,
         ),
         "timeseries": [
-            {"operation": names[row.operation], **_interval(row), "histogram": row.histogram}
+            {"operation": names[row.operation], **_interval(row)}
+            | ({"histogram": row.histogram} if scenario.interval_histograms else {})
             for row in raw.timeseries
         ],
         "timeseries_total": [

@@ -70,6 +70,10 @@ class Scenario:
     # that breaks one, after `abort_after` of the run, stops it; the Result says which.
     abort_on: Sequence[str] = ()
     abort_after: str | float = 0
+    # Each time-series row keeps its interval's HDR histogram (about 0.5 KB per operation and
+    # interval): what .hlog exports and per-interval percentiles are made from. False keeps
+    # the results file small for long runs with many operations.
+    interval_histograms: bool = True
     params: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
