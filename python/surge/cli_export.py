@@ -38,7 +38,7 @@ def cmd(args: argparse.Namespace) -> int:
     for prefix, writer in ((args.csv, write_locust_csv), (args.hdr, write_hlogs)):
         if prefix:
             for phase_prefix, result in per_result(prefix, results):
-                written += writer(result.to_dict(), phase_prefix)
+                written += writer(result, phase_prefix)
     for path in written:
         print(path)
     return 0

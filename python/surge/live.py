@@ -18,13 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from . import _core
+from .summary import format_ms
 
 
 def _ms(ns: int, count: int) -> str:
-    if not count:
-        return "-"
-    ms = ns / 1e6
-    return f"{ms:.3f}" if ms < 10 else f"{ms:.1f}"
+    return format_ms(ns / 1e6 if count else None)
 
 
 def _hit_rate(row: _core.IntervalRow) -> str:

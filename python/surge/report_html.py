@@ -14,6 +14,7 @@ import plotly.offline
 from . import slo as slo_module
 from .report_charts import all_charts
 from .result import Result
+from .summary import format_ms as _ms
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 24px auto; max-width: 1200px; color: #222; }
@@ -40,10 +41,6 @@ LATENCY_COLUMNS = (
 
 def _e(value: Any) -> str:
     return html.escape(str(value))
-
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
 
 
 def _table(header: list[str], rows: list[list[str]], text_columns: int = 1) -> str:
@@ -129,7 +126,7 @@ def configuration(document: Any) -> str:
 
 def render(result: Result, slos: list[str] | tuple[str, ...] = ()) -> str:
     """The report as one HTML string. SLO expressions are checked against the result."""
-    document = result.to_dict()
+    document = result
     verdicts = result.check(*slos) if slos else []
     total = document["total"]
     name = document["scenario"]["name"]

@@ -8,7 +8,8 @@ from .result import Result
 from .text_table import text_table
 
 
-def _fmt(ms: float | None) -> str:
+def format_ms(ms: float | None) -> str:
+    """A time in ms for tables: three decimals below 10 ms, one above; "-" when none."""
     if ms is None:
         return "-"
     return f"{ms:.3f}" if ms < 10 else f"{ms:.1f}"
@@ -40,13 +41,13 @@ def summary_table(result: Result) -> str:
                 str(stats["count"]),
                 f"{stats['rate_per_s']:.0f}",
                 str(stats["error_count"]),
-                _fmt(p["50"]),
-                _fmt(p["90"]),
-                _fmt(p["99"]),
-                _fmt(p["99.9"]),
-                _fmt(stats["latency"]["max"]),
-                _fmt(stats["service_time"]["percentiles"]["99"]),
-                _fmt(stats["schedule_lag"]["percentiles"]["99"]),
+                format_ms(p["50"]),
+                format_ms(p["90"]),
+                format_ms(p["99"]),
+                format_ms(p["99.9"]),
+                format_ms(stats["latency"]["max"]),
+                format_ms(stats["service_time"]["percentiles"]["99"]),
+                format_ms(stats["schedule_lag"]["percentiles"]["99"]),
             )
         )
     table = text_table(header, rows)
