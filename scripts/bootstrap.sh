@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake pkg-config zlib1g-dev
+  g++ cmake pkg-config zlib1g-dev doctest-dev
   libboost1.81-dev libhiredis-dev libpq-dev liburing-dev
   redis-server postgresql nginx-light wrk
   clang-format clang-tidy

@@ -14,9 +14,9 @@ PYBIND11_MODULE(_core, m) {
   surge::bindings::register_histogram(m);
   surge::bindings::register_generators(m);
   surge::bindings::register_target(m);
-  surge::bindings::register_load_spec(m);
+  surge::bindings::register_run_settings(m);
   surge::bindings::register_results(m);
-  surge::bindings::register_http_run(m);
-  surge::bindings::register_redis_run(m);
-  surge::bindings::register_pg_run(m);
+  surge::bindings::register_http(m);
+  surge::bindings::register_redis(m);
+  surge::bindings::register_pg(m);
 }

@@ -8,10 +8,11 @@ namespace surge::bindings {
 void register_histogram(pybind11::module_& m);
 void register_generators(pybind11::module_& m);
 void register_target(pybind11::module_& m);
-void register_load_spec(pybind11::module_& m);
+void register_run_settings(pybind11::module_& m);
 void register_results(pybind11::module_& m);
-void register_http_run(pybind11::module_& m);
-void register_redis_run(pybind11::module_& m);
-void register_pg_run(pybind11::module_& m);
+// Protocols: each binds its spec and, through register_run<P>, its run.
+void register_http(pybind11::module_& m);
+void register_redis(pybind11::module_& m);
+void register_pg(pybind11::module_& m);
 
 }  // namespace surge::bindings

@@ -1,3 +1,4 @@
+// What a run hands back to Python: per-operation statistics, interval rows and reports.
 #include <pybind11/stl.h>
 
 #include "register.hpp"
@@ -28,9 +29,9 @@ py::dict example_dict(const OperationStats& s) {
   return d;
 }
 
-py::dict sqlstate_dict(const OperationStats& s) {
+py::dict error_code_dict(const OperationStats& s) {
   py::dict d;
-  for (const auto& state : s.sqlstates) d[py::str(std::string(state.text()))] = state.count;
+  for (const auto& code : s.error_codes) d[py::str(std::string(code.text()))] = code.count;
   return d;
 }
 
@@ -47,12 +48,13 @@ void register_results(py::module_& m) {
       .def_readonly("hits", &OperationStats::hits)
       .def_readonly("misses", &OperationStats::misses)
       .def_readonly("retries", &OperationStats::retries)
-      .def_property_readonly("sqlstates", &sqlstate_dict)
+      .def_property_readonly("error_codes", &error_code_dict)
       .def_property_readonly("errors", [](const OperationStats& s) { return error_dict(s.errors); })
       .def_property_readonly("error_examples", &example_dict);
 
   py::class_<IntervalRow>(m, "IntervalRow")
       .def_readonly("t_s", &IntervalRow::t_s)
+      .def_readonly("length_s", &IntervalRow::length_s)
       .def_readonly("operation", &IntervalRow::operation)
       .def_readonly("count", &IntervalRow::count)
       .def_readonly("errors", &IntervalRow::errors)
@@ -72,18 +74,27 @@ void register_results(py::module_& m) {
       .def_readonly("users", &IntervalRow::users)
       .def_readonly("active_users", &IntervalRow::active_users);
 
+  py::class_<RunningTotals>(m, "RunningTotals")
+      .def_readonly("count", &RunningTotals::count)
+      .def_property_readonly("errors", [](const RunningTotals& t) { return error_dict(t.errors); })
+      .def_readonly("hits", &RunningTotals::hits)
+      .def_readonly("misses", &RunningTotals::misses)
+      .def_readonly("response", &RunningTotals::response);
+
   py::class_<IntervalReport>(m, "IntervalReport")
       .def_readonly("elapsed_s", &IntervalReport::elapsed_s)
       .def_readonly("interval_s", &IntervalReport::interval_s)
       .def_readonly("rows", &IntervalReport::rows)
-      .def_readonly("total", &IntervalReport::total);
+      .def_readonly("total", &IntervalReport::total)
+      .def_readonly("cumulative", &IntervalReport::cumulative);
 
   py::class_<RunResult>(m, "RunResult")
       .def_readonly("operation_names", &RunResult::operation_names)
       .def_readonly("operations", &RunResult::operations)
+      .def_readonly("total", &RunResult::total)
       .def_readonly("timeseries", &RunResult::timeseries)
       .def_readonly("timeseries_total", &RunResult::timeseries_total)
-      .def_readonly("t0_ns", &RunResult::t0_ns)
+      .def_readonly("interval_s", &RunResult::interval_s)
       .def_readonly("measure_start_ns", &RunResult::measure_start_ns)
       .def_readonly("measured_s", &RunResult::measured_s)
       .def_readonly("unfinished", &RunResult::unfinished)

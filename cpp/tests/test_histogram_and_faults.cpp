@@ -1,10 +1,11 @@
 // Histogram codec round trip and the target's stall arithmetic, without a server.
-#include "check.hpp"
+#include <doctest/doctest.h>
+
 #include "surge/core/hdr_codec.hpp"
 #include "surge/core/hdr_histogram.hpp"
 #include "surge/target/fault_knobs.hpp"
 
-TEST(codec_round_trip_keeps_every_count) {
+TEST_CASE("codec round trip keeps every count") {
   surge::HdrHistogram h;
   for (std::int64_t v = 1; v < 5'000'000; v = v * 3 / 2 + 1) h.record_n(v, v % 7 + 1);
   const auto decoded = surge::decode_hdr_base64(surge::encode_hdr_base64(h));
@@ -17,7 +18,7 @@ TEST(codec_round_trip_keeps_every_count) {
   CHECK(same);
 }
 
-TEST(out_of_range_values_are_clamped_not_lost) {
+TEST_CASE("out of range values are clamped not lost") {
   surge::HdrHistogram h;
   h.record(-5);
   h.record(std::int64_t{1} << 50);
@@ -25,7 +26,7 @@ TEST(out_of_range_values_are_clamped_not_lost) {
   CHECK(h.min() == 0);
 }
 
-TEST(stall_windows_release_at_their_end) {
+TEST_CASE("stall windows release at their end") {
   surge::target::FaultKnobs knobs;
   knobs.set_stall(100 * surge::kNanosPerMilli, 10 * surge::kNanosPerMilli);
   const surge::Nanos origin = knobs.stall_origin();

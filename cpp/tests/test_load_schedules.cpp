@@ -1,10 +1,11 @@
 // Rate curves, arrival schedules and think time: the intended start of every request.
+#include <doctest/doctest.h>
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <vector>
 
-#include "check.hpp"
 #include "surge/load/arrival_schedule.hpp"
 #include "surge/load/rate_curve.hpp"
 #include "surge/load/think_time.hpp"
@@ -18,7 +19,7 @@ bool near(double a, double b, double tolerance) {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 }  // namespace
 
-TEST(constant_curve_spaces_arrivals_evenly) {
+TEST_CASE("constant curve spaces arrivals evenly") {
   const auto curve = RateCurve::constant(1000);
   std::size_t hint = 0;
   CHECK(curve.time_of_integral(0, hint) == 0);
@@ -29,7 +30,7 @@ TEST(constant_curve_spaces_arrivals_evenly) {
   CHECK(!curve.changes_after(0));
 }
 
-TEST(ramp_integral_and_inverse_agree) {
+TEST_CASE("ramp integral and inverse agree") {
   // 0 -> 100/s over 10 s, hold 100/s for 5 s, down to 20/s over 4 s.
   const RateCurve curve({{10, 0, 100}, {5, 100, 100}, {4, 100, 20}});
   CHECK(near(curve.integral_to(10), 500, 1e-9));
@@ -51,7 +52,7 @@ TEST(ramp_integral_and_inverse_agree) {
   CHECK(near(curve.max_until(5), 50, 1e-9));
 }
 
-TEST(zero_length_stage_is_a_jump) {
+TEST_CASE("zero length stage is a jump") {
   const RateCurve curve({{2, 10, 10}, {0, 10, 50}, {kInf, 50, 50}});
   CHECK(curve.value_at(1.999) == 10);
   CHECK(curve.value_at(2) == 50);
@@ -60,7 +61,7 @@ TEST(zero_length_stage_is_a_jump) {
   CHECK(near(curve.time_of_integral(70, hint), 3, 1e-12));
 }
 
-TEST(curve_rejects_bad_stages) {
+TEST_CASE("curve rejects bad stages") {
   bool threw = false;
   try {
     RateCurve({{-1, 1, 1}});
@@ -77,7 +78,7 @@ TEST(curve_rejects_bad_stages) {
   CHECK(threw);
 }
 
-TEST(workers_interleave_to_the_full_schedule) {
+TEST_CASE("workers interleave to the full schedule") {
   const auto curve = RateCurve::constant(100);
   const Nanos origin = 1'000'000'000;
   std::vector<Nanos> all;
@@ -92,7 +93,7 @@ TEST(workers_interleave_to_the_full_schedule) {
   CHECK(all[11] == origin + 110'000'000);
 }
 
-TEST(schedule_ends_with_the_curve) {
+TEST_CASE("schedule ends with the curve") {
   const RateCurve curve({{1, 10, 10}});
   ArrivalSchedule schedule(curve, 0, 0, 1, Arrivals::uniform, 1);
   int n = 0;
@@ -100,7 +101,7 @@ TEST(schedule_ends_with_the_curve) {
   CHECK(n == 11);  // arrivals at 0, 0.1, ..., 1.0 s: the integral reaches 10 at the end
 }
 
-TEST(poisson_arrivals_have_the_right_rate_and_spread) {
+TEST_CASE("poisson arrivals have the right rate and spread") {
   const auto curve = RateCurve::constant(1000);
   ArrivalSchedule schedule(curve, 0, 0, 1, Arrivals::poisson, 42);
   const int n = 200000;
@@ -120,14 +121,15 @@ TEST(poisson_arrivals_have_the_right_rate_and_spread) {
   CHECK(near(variance, 1.0, 0.03));  // exponential: variance = mean^2
 }
 
-TEST(think_time_kinds) {
+TEST_CASE("think time kinds") {
   Rng rng(7);
   CHECK(ThinkTime{}.next_start(100, 500, rng) == 500);
   CHECK((ThinkTime{.kind = ThinkKind::constant, .a = 50}).next_start(100, 500, rng) == 550);
   const ThinkTime between{.kind = ThinkKind::uniform, .a = 10, .b = 20};
   for (int i = 0; i < 1000; ++i) {
     const Nanos t = between.next_start(0, 1000, rng);
-    CHECK(t >= 1010 && t <= 1020);
+    CHECK(t >= 1010);
+    CHECK(t <= 1020);
   }
   // Pacing fixes the time between starts, whatever the response took.
   const ThinkTime pacing{.kind = ThinkKind::pacing, .a = 1000};
@@ -139,7 +141,7 @@ TEST(think_time_kinds) {
   CHECK(near(sum / 100000, 1e6, 2e4));
 }
 
-TEST(whole_changes_of_a_users_ramp) {
+TEST_CASE("whole changes of a users ramp") {
   // 0 -> 10 users over 2 s, hold 1 s, 10 -> 0 over 1 s.
   const RateCurve users({{2, 0, 10}, {1, 10, 10}, {1, 10, 0}});
   CHECK(near(users.next_whole_change(0), 0.2, 1e-9));

@@ -1,12 +1,13 @@
 // The PostgreSQL pipeline bookkeeping without a server: result streams as libpq returns them
 // in pipeline mode, folded into one outcome per operation.
-#include "check.hpp"
+#include <doctest/doctest.h>
+
 #include "surge/proto/pg/pipeline_tracker.hpp"
 
 using namespace surge::pg;
 using Step = PipelineTracker::Step;
 
-TEST(a_query_ends_at_its_sync_with_its_row_count) {
+TEST_CASE("a query ends at its sync with its row count") {
   PipelineTracker t;
   t.begin(1);
   CHECK(t.feed(ResultKind::tuples, 3) == Step::more);
@@ -18,7 +19,7 @@ TEST(a_query_ends_at_its_sync_with_its_row_count) {
   CHECK(!t.active());
 }
 
-TEST(a_transaction_reports_the_rows_of_its_last_select) {
+TEST_CASE("a transaction reports the rows of its last select") {
   PipelineTracker t;
   t.begin(3);
   CHECK(t.feed(ResultKind::command) == Step::more);
@@ -32,7 +33,7 @@ TEST(a_transaction_reports_the_rows_of_its_last_select) {
   CHECK(t.outcome().rows == 0);
 }
 
-TEST(the_first_error_wins_and_aborted_statements_follow) {
+TEST_CASE("the first error wins and aborted statements follow") {
   PipelineTracker t;
   t.begin(3);
   CHECK(t.feed(ResultKind::command) == Step::more);
@@ -48,7 +49,7 @@ TEST(the_first_error_wins_and_aborted_statements_follow) {
   CHECK(o.message == "duplicate key value");
 }
 
-TEST(an_error_at_commit_time_fails_the_operation) {
+TEST_CASE("an error at commit time fails the operation") {
   PipelineTracker t;
   t.begin(1);
   CHECK(t.feed(ResultKind::command) == Step::more);
@@ -60,7 +61,7 @@ TEST(an_error_at_commit_time_fails_the_operation) {
   CHECK(t.outcome().sqlstate == "40001");
 }
 
-TEST(an_out_of_order_stream_is_a_protocol_error) {
+TEST_CASE("an out of order stream is a protocol error") {
   PipelineTracker early_sync;
   early_sync.begin(2);
   CHECK(early_sync.feed(ResultKind::command) == Step::more);
@@ -78,7 +79,7 @@ TEST(an_out_of_order_stream_is_a_protocol_error) {
   CHECK(idle.feed(ResultKind::tuples, 1) == Step::protocol_error);
 }
 
-TEST(begin_resets_the_previous_outcome) {
+TEST_CASE("begin resets the previous outcome") {
   PipelineTracker t;
   t.begin(1);
   t.feed(ResultKind::error, 0, "42P01", "relation does not exist");
@@ -92,7 +93,7 @@ TEST(begin_resets_the_previous_outcome) {
   CHECK(t.outcome().sqlstate.empty());
 }
 
-TEST(an_operation_inside_a_batch_is_done_after_its_last_statement) {
+TEST_CASE("an operation inside a batch is done after its last statement") {
   PipelineTracker t;
   t.begin(2, false);
   CHECK(t.feed(ResultKind::command) == Step::more);

@@ -1,11 +1,11 @@
 // The Redis protocol pieces without a server: command serialisation and the reply reader.
+#include <doctest/doctest.h>
 #include <hiredis/hiredis.h>
 
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-#include "check.hpp"
 #include "surge/proto/redis/command_builder.hpp"
 #include "surge/proto/redis/resp_reader.hpp"
 
@@ -48,7 +48,7 @@ std::vector<Kept> read_all(RespReader& reader, RespReader::Step& last) {
 
 }  // namespace
 
-TEST(commands_are_formatted_as_hiredis_does) {
+TEST_CASE("commands are formatted as hiredis does") {
   const std::vector<std::vector<std::string>> cases = {
       {"GET", "key:1"}, {"SET", "k", std::string("bin\0ary\r\n", 9), "EX", "300"}, {"PING"}, {"SET", "", ""}};
   for (const auto& args : cases) {
@@ -58,7 +58,7 @@ TEST(commands_are_formatted_as_hiredis_does) {
   }
 }
 
-TEST(command_templates_render_each_argument) {
+TEST_CASE("command templates render each argument") {
   CommandBuilder set(
       {.command = "SET  key:{id} {value} EX 300", .variables = {{"id", "seq"}, {"value", "bytes(4)"}}});
   CHECK(set.name() == "SET");
@@ -72,16 +72,16 @@ TEST(command_templates_render_each_argument) {
   CHECK(out.find("$2\r\nEX\r\n$3\r\n300\r\n") != std::string::npos);
 }
 
-TEST(a_placeholder_with_spaces_is_one_argument) {
+TEST_CASE("a placeholder with spaces is one argument") {
   CommandBuilder get({.command = "get {choice(a, b)}"});
   CHECK(get.name() == "GET");
   Rng rng(3);
   std::string out;
   get.append(out, rng);
-  CHECK(out == hiredis_format({"get", "a"}) || out == hiredis_format({"get", "b"}));
+  CHECK((out == hiredis_format({"get", "a"}) || out == hiredis_format({"get", "b"})));
 }
 
-TEST(bad_command_templates_are_rejected) {
+TEST_CASE("bad command templates are rejected") {
   bool threw = false;
   try {
     CommandBuilder({.command = "GET {nope}"});
@@ -98,7 +98,7 @@ TEST(bad_command_templates_are_rejected) {
   CHECK(threw);
 }
 
-TEST(reader_summarises_each_reply_kind) {
+TEST_CASE("reader summarises each reply kind") {
   RespReader reader;
   reader.feed("+OK\r\n-ERR wrong type\r\n:42\r\n$-1\r\n$5\r\nhello\r\n*2\r\n$1\r\na\r\n*1\r\n:1\r\n*-1\r\n");
   RespReader::Step last{};
@@ -106,16 +106,21 @@ TEST(reader_summarises_each_reply_kind) {
   CHECK(last == RespReader::Step::need_more);
   CHECK(replies.size() == 7);
   if (replies.size() != 7) return;
-  CHECK(replies[0].kind == ReplyKind::status && replies[0].text == "OK");
-  CHECK(replies[1].kind == ReplyKind::error && replies[1].text == "ERR wrong type");
-  CHECK(replies[2].kind == ReplyKind::integer && replies[2].integer == 42);
+  CHECK(replies[0].kind == ReplyKind::status);
+  CHECK(replies[0].text == "OK");
+  CHECK(replies[1].kind == ReplyKind::error);
+  CHECK(replies[1].text == "ERR wrong type");
+  CHECK(replies[2].kind == ReplyKind::integer);
+  CHECK(replies[2].integer == 42);
   CHECK(replies[3].kind == ReplyKind::nil);
-  CHECK(replies[4].kind == ReplyKind::string && replies[4].size == 5);
-  CHECK(replies[5].kind == ReplyKind::array && replies[5].size == 2);  // nested parts not reported
-  CHECK(replies[6].kind == ReplyKind::nil);                            // a nil array is nil too
+  CHECK(replies[4].kind == ReplyKind::string);
+  CHECK(replies[4].size == 5);
+  CHECK(replies[5].kind == ReplyKind::array);
+  CHECK(replies[5].size == 2);               // nested parts not reported
+  CHECK(replies[6].kind == ReplyKind::nil);  // a nil array is nil too
 }
 
-TEST(reader_completes_replies_split_anywhere) {
+TEST_CASE("reader completes replies split anywhere") {
   const std::string stream = "*3\r\n$3\r\nfoo\r\n:7\r\n$-1\r\n-MOVED 1 x\r\n$0\r\n\r\n";
   RespReader reader;
   std::vector<Kept> replies;
@@ -127,12 +132,15 @@ TEST(reader_completes_replies_split_anywhere) {
   }
   CHECK(replies.size() == 3);
   if (replies.size() != 3) return;
-  CHECK(replies[0].kind == ReplyKind::array && replies[0].size == 3);
-  CHECK(replies[1].kind == ReplyKind::error && replies[1].text == "MOVED 1 x");
-  CHECK(replies[2].kind == ReplyKind::string && replies[2].size == 0);
+  CHECK(replies[0].kind == ReplyKind::array);
+  CHECK(replies[0].size == 3);
+  CHECK(replies[1].kind == ReplyKind::error);
+  CHECK(replies[1].text == "MOVED 1 x");
+  CHECK(replies[2].kind == ReplyKind::string);
+  CHECK(replies[2].size == 0);
 }
 
-TEST(reader_reports_garbage_and_recovers_after_reset) {
+TEST_CASE("reader reports garbage and recovers after reset") {
   RespReader reader;
   reader.feed("HTTP/1.1 200 OK\r\n");
   Reply r;
@@ -140,13 +148,16 @@ TEST(reader_reports_garbage_and_recovers_after_reset) {
   CHECK(!reader.error().empty());
   reader.reset();
   reader.feed(":1\r\n");
-  CHECK(reader.next(r) == RespReader::Step::reply && r.integer == 1);
+  CHECK(reader.next(r) == RespReader::Step::reply);
+  CHECK(r.integer == 1);
 }
 
-TEST(long_error_text_is_cut_not_overflowed) {
+TEST_CASE("long error text is cut not overflowed") {
   RespReader reader;
   reader.feed("-" + std::string(500, 'E') + "\r\n");
   Reply r;
   CHECK(reader.next(r) == RespReader::Step::reply);
-  CHECK(r.kind == ReplyKind::error && r.text.size() == 120 && r.size == 500);
+  CHECK(r.kind == ReplyKind::error);
+  CHECK(r.text.size() == 120);
+  CHECK(r.size == 500);
 }

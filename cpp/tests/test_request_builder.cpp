@@ -1,14 +1,15 @@
 // Request serialisation from templates, without a server.
+#include <doctest/doctest.h>
+
 #include <stdexcept>
 #include <string>
 
-#include "check.hpp"
 #include "surge/proto/http/request_builder.hpp"
 
 using surge::http::RequestBuilder;
 using surge::http::RequestSpec;
 
-TEST(get_request_has_host_and_no_body) {
+TEST_CASE("get request has host and no body") {
   RequestSpec spec;
   spec.path = "/items/{id}";
   spec.variables = {{"id", "seq(7)"}};
@@ -21,7 +22,7 @@ TEST(get_request_has_host_and_no_body) {
   CHECK(out.starts_with("GET /items/8 "));
 }
 
-TEST(post_has_content_length_of_the_rendered_body) {
+TEST_CASE("post has content length of the rendered body") {
   RequestSpec spec;
   spec.method = "POST";
   spec.path = "/p";
@@ -35,7 +36,7 @@ TEST(post_has_content_length_of_the_rendered_body) {
   CHECK(out == "POST /p HTTP/1.1\r\nHost: h:1\r\nX-Id: 100\r\nContent-Length: 10\r\n\r\n{\"n\": 100}");
 }
 
-TEST(partitioned_sequences_do_not_overlap) {
+TEST_CASE("partitioned sequences do not overlap") {
   RequestSpec spec;
   spec.path = "/{seq}";
   RequestBuilder a(spec, "h");
@@ -52,7 +53,7 @@ TEST(partitioned_sequences_do_not_overlap) {
   CHECK(out.starts_with("GET /2 "));
 }
 
-TEST(bad_requests_are_refused_with_the_field_named) {
+TEST_CASE("bad requests are refused with the field named") {
   RequestSpec spec;
   spec.path = "no-slash";
   bool threw = false;

@@ -1,7 +1,8 @@
 // The HTTP response reader needs no server: bytes in, events out.
+#include <doctest/doctest.h>
+
 #include <string>
 
-#include "check.hpp"
 #include "surge/proto/http/response_reader.hpp"
 
 using surge::http::ResponseReader;
@@ -24,7 +25,7 @@ ResponseReader::State feed_in_pieces(ResponseReader& reader, const std::string& 
 
 }  // namespace
 
-TEST(content_length_response_in_every_split) {
+TEST_CASE("content length response in every split") {
   const std::string wire = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello";
   for (std::size_t step = 1; step <= wire.size(); ++step) {
     ResponseReader reader;
@@ -36,7 +37,7 @@ TEST(content_length_response_in_every_split) {
   }
 }
 
-TEST(chunked_body_is_reassembled) {
+TEST_CASE("chunked body is reassembled") {
   ResponseReader reader;
   reader.start(false, true);
   const std::string wire =
@@ -46,7 +47,7 @@ TEST(chunked_body_is_reassembled) {
   CHECK(reader.body() == "abcde");
 }
 
-TEST(connection_close_is_not_keep_alive) {
+TEST_CASE("connection close is not keep alive") {
   ResponseReader reader;
   reader.start(false, false);
   const auto step = reader.feed("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
@@ -55,7 +56,7 @@ TEST(connection_close_is_not_keep_alive) {
   CHECK(reader.body().empty());  // bodies are kept only when a check needs them
 }
 
-TEST(body_until_eof) {
+TEST_CASE("body until eof") {
   ResponseReader reader;
   reader.start(false, true);
   CHECK(reader.feed("HTTP/1.0 200 OK\r\n\r\npartial").state == ResponseReader::State::need_more);
@@ -63,14 +64,14 @@ TEST(body_until_eof) {
   CHECK(reader.body() == "partial");
 }
 
-TEST(head_response_has_no_body) {
+TEST_CASE("head response has no body") {
   ResponseReader reader;
   reader.start(true, false);
   CHECK(reader.feed("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n").state ==
         ResponseReader::State::complete);
 }
 
-TEST(pipelined_bytes_are_left_unconsumed) {
+TEST_CASE("pipelined bytes are left unconsumed") {
   ResponseReader reader;
   reader.start(false, false);
   const std::string two =
@@ -83,14 +84,14 @@ TEST(pipelined_bytes_are_left_unconsumed) {
   CHECK(reader.status() == 201);
 }
 
-TEST(garbage_is_malformed) {
+TEST_CASE("garbage is malformed") {
   ResponseReader reader;
   reader.start(false, false);
   CHECK(reader.feed("SURELY NOT HTTP\r\n\r\n").state == ResponseReader::State::malformed);
   CHECK(!reader.error().empty());
 }
 
-TEST(eof_before_any_byte_is_not_a_response) {
+TEST_CASE("eof before any byte is not a response") {
   ResponseReader reader;
   reader.start(false, false);
   CHECK(reader.finish_on_eof() == ResponseReader::State::malformed);

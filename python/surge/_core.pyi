@@ -76,16 +76,12 @@ class LoadSpec:
     duration_ns: int
     warmup_ns: int
     interval_ns: int
-    drain_ns: int
     arrivals: Arrivals
     connections: int
     max_connections: int
     max_backlog: int
     late_after_ns: int
     iterations_per_user: int
-    def scale_lanes(self, factor: int) -> None: ...
-    @property
-    def peak_users(self) -> int: ...
     def __init__(self) -> None: ...
     # Stages are (duration_s, from, to); float("inf") marks an open-ended last stage.
     def set_rate_stages(self, stages: list[tuple[float, float, float]]) -> None: ...
@@ -112,6 +108,7 @@ class RunSettings:
     seed: int
     network_latency_ns: int
     network_jitter_ns: int
+    interval_histograms: bool
 
 class HttpRunSpec(RunSettings):
     host: str
@@ -154,10 +151,14 @@ class PgOperation:
     listeners: int
     def __init__(self) -> None: ...
 
+class PipelineSync(Enum):
+    operation = 0
+    batch = 1
+
 class PgRunSpec(RunSettings):
     conninfo: str
     pipeline: int
-    batch_sync: bool
+    pipeline_sync: PipelineSync
     operations: list[PgOperation]
     def __init__(self) -> None: ...
 
@@ -171,13 +172,14 @@ class OperationStats:
     hits: int
     misses: int
     retries: int
-    sqlstates: dict[str, int]
+    error_codes: dict[str, int]  # the protocol's own codes: SQLSTATEs for PostgreSQL
     errors: dict[str, int]
     error_examples: dict[str, list[str]]
 
 class IntervalRow:
     t_s: float
-    operation: int
+    length_s: float  # the interval's length; the last one may be partial
+    operation: int | None  # None on a row of all operations
     count: int
     errors: int
     error_classes: dict[str, int]  # error class -> count, classes that occurred
@@ -190,23 +192,33 @@ class IntervalRow:
     p95_ns: int
     p99_ns: int
     max_ns: int
-    histogram: str  # per-operation rows: V2 compressed, base64, ns; "" when nothing completed
-    target_rate_per_s: float  # all-operations rows of open-model runs; -1 otherwise
-    users: int  # all-operations rows of closed-model runs (planned); -1 otherwise
-    active_users: int  # all-operations rows of closed-model runs (running); -1 otherwise
+    # Per-operation rows with interval_histograms: V2 compressed, base64, ns; else "".
+    histogram: str
+    target_rate_per_s: float | None  # all-operations rows of open-model runs
+    users: int | None  # all-operations rows of closed-model runs (planned)
+    active_users: int | None  # all-operations rows of closed-model runs (running)
+
+class RunningTotals:
+    count: int
+    errors: dict[str, int]
+    hits: int
+    misses: int
+    response: HdrHistogram
 
 class IntervalReport:
     elapsed_s: float
     interval_s: float
     rows: list[IntervalRow]
     total: IntervalRow
+    cumulative: list[RunningTotals]  # per operation, since the start of measurement
 
 class RunResult:
     operation_names: list[str]
     operations: list[OperationStats]
+    total: OperationStats  # the operations the load sends, merged
     timeseries: list[IntervalRow]
     timeseries_total: list[IntervalRow]
-    t0_ns: int
+    interval_s: float
     measure_start_ns: int
     measured_s: float
     unfinished: int
@@ -221,5 +233,4 @@ def run_redis(
 def run_pg(
     spec: PgRunSpec, progress: Callable[[IntervalReport], bool | None] | None = None
 ) -> RunResult: ...
-def pg_dsn_settings(conninfo: str) -> list[tuple[str, str]]: ...
 def pg_execute(conninfo: str, sql: str) -> tuple[list[str], list[list[str]]]: ...

@@ -23,6 +23,8 @@ from .cli_args import (
     add_load_flags,
     add_network_flags,
     add_output_flags,
+    add_run_flags,
+    add_template_flags,
     duration_arg,
     key_value,
     load_from_flags,
@@ -91,19 +93,14 @@ def _build_parser() -> argparse.ArgumentParser:
 
     h = sub.add_parser("http", help="load one URL, wrk-style (open model with -R)")
     h.add_argument("url")
-    h.add_argument("-t", "--threads", type=positive_int, default=1)
-    h.add_argument("-d", "--duration", type=duration_arg("--duration"))
-    h.add_argument("-n", "--requests", type=positive_int)
+    add_run_flags(h, "requests")
     add_load_flags(h, connections_default=None)
     h.add_argument("-m", "--method", default="GET")
     h.add_argument(
         "-H", "--header", action="append", default=[], type=key_value(":", "'Name: value'")
     )
     h.add_argument("--body", default="")
-    h.add_argument("--var", action="append", default=[], type=key_value("=", "name=GENERATOR"))
-    h.add_argument("--timeout", type=duration_arg("--timeout"), default=30.0)
-    h.add_argument("--connect-timeout", type=duration_arg("--connect-timeout"), default=5.0)
-    h.add_argument("--warmup", type=duration_arg("--warmup"), default=0.0)
+    add_template_flags(h)
     h.add_argument("--expect-status", type=int, action="append", default=[])
     h.add_argument("--expect-body", default="")
     add_network_flags(h)

@@ -201,6 +201,34 @@ def load_from_flags(args: argparse.Namespace) -> LoadModel | None:
     return None
 
 
+def add_run_flags(p: argparse.ArgumentParser, requests: str) -> None:
+    """How long, how many, how many threads, and the timeouts: the same on every run command.
+    `requests` says what -n counts for this command."""
+    p.add_argument("-t", "--threads", type=positive_int, default=1)
+    p.add_argument("-d", "--duration", type=duration_arg("--duration"))
+    p.add_argument("-n", "--requests", type=positive_int, help=f"{requests} in all")
+    p.add_argument(
+        "--timeout",
+        type=duration_arg("--timeout"),
+        help="a request's timeout (default: 30s for HTTP, 10s for Redis and PostgreSQL)",
+    )
+    p.add_argument("--connect-timeout", type=duration_arg("--connect-timeout"), help="default 5s")
+    p.add_argument("--warmup", type=duration_arg("--warmup"), default=0.0)
+
+
+def add_template_flags(p: argparse.ArgumentParser) -> None:
+    """Variables for the command's templates, the same on every run command."""
+    p.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        type=key_value("=", "name=GENERATOR"),
+        metavar="NAME=GENERATOR",
+        help="a variable drawn once per request, used as {NAME} in the templates "
+        "(e.g. --var id=uniform(1,1000))",
+    )
+
+
 def add_network_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("network emulation (client side; in response time, not service time)")
     g.add_argument(
@@ -233,16 +261,20 @@ def network_from_flags(args: argparse.Namespace) -> dict[str, float | str]:
 def run_settings_from_flags(args: argparse.Namespace) -> dict:
     """The Scenario settings every load command takes the same way: how long, how many, how
     many threads, the timeouts and the emulated network."""
-    return {
+    settings = {
         "duration": args.duration,
         "warmup": args.warmup or None,
         "requests": args.requests,
         "threads": args.threads,
-        "timeout": args.timeout,
-        "connect_timeout": args.connect_timeout,
         **network_from_flags(args),
         "interval_histograms": args.interval_histograms,
     }
+    # Unset, the scenario's defaults apply (the timeout is the protocol's own).
+    if args.timeout is not None:
+        settings["timeout"] = args.timeout
+    if args.connect_timeout is not None:
+        settings["connect_timeout"] = args.connect_timeout
+    return settings
 
 
 def add_output_flags(p: argparse.ArgumentParser) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from .cli_args import EXIT_INTERRUPTED
-from .export_hlog import file_safe
 from .live import LiveProgress
 from .prometheus import MetricsServer
 from .result import Result
 from .summary import summary_table
+from .units import file_safe
 
 
 class _Progress:

@@ -19,7 +19,8 @@ from .cli_args import (
     add_load_flags,
     add_network_flags,
     add_output_flags,
-    duration_arg,
+    add_run_flags,
+    add_template_flags,
     load_from_flags,
     positive_float,
     positive_int,
@@ -59,9 +60,7 @@ class _Group(argparse.Action):
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("pg", help="load a PostgreSQL server (pgbench style, with percentiles)")
     p.add_argument("dsn", help=DSN_FORMS)
-    p.add_argument("-t", "--threads", type=positive_int, default=1)
-    p.add_argument("-d", "--duration", type=duration_arg("--duration"))
-    p.add_argument("-n", "--requests", type=positive_int, help="operations in all")
+    add_run_flags(p, "operations")
     p.add_argument(
         "-P", "--pipeline", type=positive_int, default=1, help="operations in flight per connection"
     )
@@ -79,15 +78,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--param", action=_Group, metavar="GENERATOR", help="the next $n of the last --sql"
     )
     w.add_argument("--weight", action=_Group, type=positive_float, help="of the last --sql")
+    add_template_flags(w)
     w.add_argument("--builtin", choices=pgbench.BUILTINS, help="pgbench's -S or default script")
     w.add_argument("--init", action="store_true", help="create the pgbench tables first")
     w.add_argument("--scale", type=positive_int, help="pgbench scale for --init (default 1)")
     w.add_argument(
         "--retries", type=int, default=0, help="resend after serialization failure or deadlock"
     )
-    p.add_argument("--timeout", type=duration_arg("--timeout"), default=10.0)
-    p.add_argument("--connect-timeout", type=duration_arg("--connect-timeout"), default=5.0)
-    p.add_argument("--warmup", type=duration_arg("--warmup"), default=0.0)
     add_network_flags(p)
     add_output_flags(p)
 
@@ -101,6 +98,8 @@ def _operations(args: argparse.Namespace) -> tuple[list, dict]:
     groups = getattr(args, "groups", None) or []
     if args.builtin and groups:
         raise ConfigError("give either --builtin or --sql groups, not both")
+    if args.builtin and args.var:
+        raise ConfigError("--var names variables of --sql parameters, not of --builtin scripts")
     if args.scale and not args.init:
         raise ConfigError("--scale applies with --init; without it the tables' scale is read")
     if args.builtin:
@@ -124,6 +123,7 @@ def _operations(args: argparse.Namespace) -> tuple[list, dict]:
             params=[_param_template(v) for v in g["params"]],
             weight=g["weight"],
             retries=args.retries,
+            variables=dict(args.var),
         )
         for i, g in enumerate(groups)
     ]

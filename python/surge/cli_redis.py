@@ -15,7 +15,8 @@ from .cli_args import (
     add_load_flags,
     add_network_flags,
     add_output_flags,
-    duration_arg,
+    add_run_flags,
+    add_template_flags,
     load_from_flags,
     positive_int,
     run_settings_from_flags,
@@ -44,9 +45,7 @@ def _ratio_pair(value: str) -> tuple[float, float]:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("redis", help="load a Redis/Valkey server (memtier/redis-benchmark style)")
     p.add_argument("url", help="redis://[user:pass@]HOST[:PORT][/DB] or unix:///PATH")
-    p.add_argument("-t", "--threads", type=positive_int, default=1)
-    p.add_argument("-d", "--duration", type=duration_arg("--duration"))
-    p.add_argument("-n", "--requests", type=positive_int, help="commands in all")
+    add_run_flags(p, "commands")
     p.add_argument(
         "-P", "--pipeline", type=positive_int, default=1, help="commands in flight per connection"
     )
@@ -66,12 +65,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="'SET {key} {value}'",
-        help="a command template (repeat for a mix); {key} and {value} follow the flags above",
+        help="a command template (repeat for a mix); {key} and {value} follow the flags above, "
+        "other {NAME}s come from --var",
     )
+    add_template_flags(w)
     w.add_argument("--preload", action="store_true", help="SET every key before the run")
-    p.add_argument("--timeout", type=duration_arg("--timeout"), default=10.0)
-    p.add_argument("--connect-timeout", type=duration_arg("--connect-timeout"), default=5.0)
-    p.add_argument("--warmup", type=duration_arg("--warmup"), default=0.0)
     add_network_flags(p)
     add_output_flags(p)
 
@@ -79,11 +77,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _operations(args: argparse.Namespace, keyspace: KeySpace) -> list:
     if args.commands and args.ratio:
         raise ConfigError("--ratio mixes the default SET/GET; with --command, give the mix there")
+    if args.var and not args.commands:
+        raise ConfigError("--var names variables of --command templates: give a --command")
     if not args.commands:
         return redis_ops.cache_mix(
             keyspace, data_size=args.data_size, ratio=args.ratio or (1, 10), ttl_s=args.ttl
         )
-    variables = {"key": keyspace.generator(), "value": value_spec(args.data_size)}
+    variables = {"key": keyspace.generator(), "value": value_spec(args.data_size), **dict(args.var)}
     ops, seen = [], {}
     for text in args.commands:
         verb = text.split()[0].lower() if text.split() else "command"
@@ -103,8 +103,7 @@ def _preload(args: argparse.Namespace, keyspace: KeySpace, connections: int) -> 
         load=Iterations(keyspace.keys, concurrency=connections),
         pipeline=max(args.pipeline, 16),
         threads=args.threads,
-        timeout=args.timeout,
-        connect_timeout=args.connect_timeout,
+        **{k: v for k, v in run_settings_from_flags(args).items() if k.endswith("timeout")},
     )
     with live(args.quiet, scenario) as show:  # a bar of keys written out of the keyspace
         result = run(scenario, progress=show)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
+from .slo import metric_value
 from .text_table import text_table
 
 _LIMIT = re.compile(r"^\s*(?P<metric>p\d+(?:\.\d+)?|mean|max|rps|error_rate|hit_rate)\s*:\s*"
@@ -83,19 +84,6 @@ def parse_limits(text: str) -> list[Limit]:
     return limits
 
 
-def _value(stats: dict[str, Any], metric: str) -> float | None:
-    if metric == "rps":
-        return stats["rate_per_s"]
-    if metric == "error_rate":
-        return stats["error_count"] / stats["count"] if stats["count"] else None
-    if metric == "hit_rate":
-        return stats.get("hit_rate")
-    latency = stats["latency"]
-    if metric in ("mean", "max"):
-        return latency[metric]
-    return latency["percentiles"].get(f"{float(metric[1:]):g}")
-
-
 def compare(base: Any, new: Any, limits: list[Limit]) -> list[Delta]:
     """One Delta per limit for the total and for every operation both runs have."""
     names = ["total"] + [n for n in new["operations"] if n in base["operations"]]
@@ -104,7 +92,8 @@ def compare(base: Any, new: Any, limits: list[Limit]) -> list[Delta]:
         b = base["total"] if name == "total" else base["operations"][name]
         n = new["total"] if name == "total" else new["operations"][name]
         for limit in limits:
-            deltas.append(Delta(name, limit, _value(b, limit.metric), _value(n, limit.metric)))
+            before, after = metric_value(limit.metric, b), metric_value(limit.metric, n)
+            deltas.append(Delta(name, limit, before, after))
     return deltas
 
 

@@ -9,18 +9,13 @@ histogram blobs are the results file's own, so every tool that reads .hlog
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from pathlib import Path
 from typing import Any
 
 from .analysis import interval_length_s
+from .units import file_safe
 
 LEGEND = '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"'
-
-
-def file_safe(name: str) -> str:
-    """An operation name as a file-name part: letters, digits, '-', '_' and '.' kept."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip(".") or "operation"
 
 
 def hlog_text(document: Any, operation: str) -> str:

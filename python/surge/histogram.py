@@ -7,13 +7,10 @@ import math
 from typing import Any
 
 from . import _core
+from .units import ns_to_ms as ms
 
 # The percentiles a results file lists (as its keys spell them); value_at() answers any other.
 PERCENTILES = ("50", "75", "90", "95", "99", "99.9", "99.99")
-
-
-def ms(ns: float) -> float:
-    return round(ns / 1e6, 6)
 
 
 class Histogram:

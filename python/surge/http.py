@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from . import _core
 from .errors import ConfigError
+from .protocol import Protocol
+from .urls import parse_http_url
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,24 @@ class HttpOperation:
     def request_type(self) -> str:
         """What Locust's "Type" column holds for this operation: the HTTP method."""
         return self.method
+
+    def result_fields(self) -> dict[str, Any]:
+        """What the results say of this operation beside its statistics."""
+        return {"request_type": self.request_type}
+
+    def engine_operation(self, base_path: str) -> _core.HttpOperation:
+        op = _core.HttpOperation()
+        op.name = self.name
+        op.weight = float(self.weight)
+        op.method = self.method
+        op.path = base_path + self.path
+        op.headers = list(self.headers.items())
+        op.body = self.body
+        op.variables = list(self.variables.items())
+        op.expect_status = list(self.expect_status)
+        op.expect_body = self.expect_body
+        op.miss_status = self.miss_status or 0
+        return op
 
     def __post_init__(self) -> None:
         if not self.name or not isinstance(self.name, str):
@@ -98,3 +120,23 @@ def put(name: str, path: str, **kwargs) -> HttpOperation:
 
 def delete(name: str, path: str, **kwargs) -> HttpOperation:
     return request(name, "DELETE", path, **kwargs)
+
+
+def engine_spec(plan: Any) -> _core.HttpRunSpec:
+    target = plan.target
+    spec = _core.HttpRunSpec()
+    spec.host, spec.port, spec.host_header = target.host, target.port, target.host_header
+    spec.operations = [op.engine_operation(target.base_path) for op in plan.operations]
+    return spec
+
+
+PROTOCOL = Protocol(
+    name="http",
+    label="http://",
+    operation_type=HttpOperation,
+    claims=lambda _url: True,
+    parse_target=parse_http_url,
+    engine_spec=engine_spec,
+    run=_core.run_http,
+    default_timeout="30s",
+)

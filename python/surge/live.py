@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import _core
-from .summary import format_ms
+from .units import format_ms
 
 
 def _ms(ns: int, count: int) -> str:
@@ -69,13 +69,13 @@ class LiveProgress:
         return (float(total), "requests") if total else None
 
     def _load_text(self, total: _core.IntervalRow) -> str:
-        if total.target_rate_per_s >= 0:
+        if total.target_rate_per_s is not None:
             connections = (
                 getattr(self.scenario.load, "connections", None) if self.scenario else None
             )
             pool = f", {connections} connections" if connections else ""
             return f"target {total.target_rate_per_s:,.0f}/s{pool}"
-        if total.users >= 0:
+        if total.users is not None:
             return f"users {total.active_users}/{total.users}"
         return ""
 

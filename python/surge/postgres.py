@@ -18,11 +18,15 @@ from its last statement are a hit, none a miss.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import _core
 from .errors import ConfigError
+from .protocol import Protocol
+from .sqlstate import sqlstate_classes
+from .urls import is_postgres_dsn
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,11 @@ class PostgresOperation:
                     f"listen {self.name!r}: listeners must be a whole number >= 1, "
                     f"got {self.listeners!r}"
                 )
+            if self.statements or self.weight != 0:
+                raise ConfigError(
+                    f"listen {self.name!r}: a listener sends nothing; make it with "
+                    "postgres.listen(name, channel, listeners=N)"
+                )
             return
         if not self.statements:
             raise ConfigError(f"operation {self.name!r}: needs at least one statement")
@@ -85,6 +94,32 @@ class PostgresOperation:
     @property
     def is_transaction(self) -> bool:
         return len(self.statements) > 1
+
+    def result_fields(self) -> dict[str, Any]:
+        """What the results say of this operation beside its statistics; a listener's outcomes
+        are notifications received, not requests."""
+        fields: dict[str, Any] = {"request_type": self.request_type}
+        if self.channel:
+            fields["fanout"] = {"channel": self.channel, "listeners": self.listeners}
+        return fields
+
+    def engine_operation(self) -> _core.PgOperation:
+        op = _core.PgOperation()
+        op.name = self.name
+        op.weight = float(self.weight)
+        statements = []
+        for s in self.statements:
+            engine_statement = _core.PgStatement()
+            engine_statement.sql = s.sql
+            engine_statement.params = list(s.params)
+            statements.append(engine_statement)
+        op.statements = statements
+        op.variables = list(self.variables.items())
+        op.read = self.read
+        op.retries = self.retries
+        op.listen_channel = self.channel
+        op.listeners = self.listeners
+        return op
 
 
 def statement(sql: str, params: Sequence[str] = ()) -> Statement:
@@ -157,25 +192,6 @@ def _check_channel(channel: str) -> None:
         raise ConfigError(f"channel: a name of 1 to 63 characters, got {channel!r}")
 
 
-def engine_operation(op: PostgresOperation) -> _core.PgOperation:
-    engine_op = _core.PgOperation()
-    engine_op.name = op.name
-    engine_op.weight = float(op.weight)
-    statements = []
-    for s in op.statements:
-        engine_statement = _core.PgStatement()
-        engine_statement.sql = s.sql
-        engine_statement.params = list(s.params)
-        statements.append(engine_statement)
-    engine_op.statements = statements
-    engine_op.variables = list(op.variables.items())
-    engine_op.read = op.read
-    engine_op.retries = op.retries
-    engine_op.listen_channel = op.channel
-    engine_op.listeners = op.listeners
-    return engine_op
-
-
 def execute(dsn: str, sql: str) -> list[tuple[str, ...]]:
     """Runs set-up SQL (any number of statements) and returns the rows of the last result."""
     try:
@@ -183,3 +199,52 @@ def execute(dsn: str, sql: str) -> list[tuple[str, ...]]:
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     return [tuple(row) for row in rows]
+
+
+def engine_spec(plan: Any) -> _core.PgRunSpec:
+    spec = _core.PgRunSpec()
+    spec.conninfo = plan.target
+    spec.pipeline = plan.pipeline
+    spec.pipeline_sync = getattr(_core.PipelineSync, plan.pipeline_sync)
+    spec.operations = [op.engine_operation() for op in plan.operations]
+    return spec
+
+
+def _check(plan: Any) -> None:
+    if plan.pipeline_sync != "batch":
+        return
+    for op in plan.operations:
+        if op.retries:
+            raise ConfigError(
+                f"operation {op.name!r}: retries need one Sync per operation; a batch fails or "
+                "commits whole (use pipeline_sync='operation')"
+            )
+
+
+def _stats_fields(stats: Iterable[Any]) -> dict[str, Any]:
+    """Errors by SQLSTATE (the engine's error codes), and grouped by class."""
+    codes: dict[str, int] = {}
+    for op in stats:
+        for code, n in op.error_codes.items():
+            codes[code] = codes.get(code, 0) + n
+    return {"sqlstates": dict(sorted(codes.items())), "sqlstate_classes": sqlstate_classes(codes)}
+
+
+def _parse_dsn(dsn: str) -> str:
+    # libpq parses it when the run prepares, and names what is wrong then.
+    return dsn
+
+
+PROTOCOL = Protocol(
+    name="postgres",
+    label="PostgreSQL",
+    operation_type=PostgresOperation,
+    claims=is_postgres_dsn,
+    parse_target=_parse_dsn,
+    engine_spec=engine_spec,
+    run=_core.run_pg,
+    default_timeout="10s",
+    settings=frozenset({"pipeline", "pipeline_sync"}),
+    check=_check,
+    stats_fields=_stats_fields,
+)

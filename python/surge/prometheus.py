@@ -51,12 +51,12 @@ OPERATION = ["scenario", "operation"]
 
 class _Operation:
     def __init__(self) -> None:
-        self.requests = 0
-        self.hits = 0
-        self.misses = 0
-        self.errors: dict[str, int] = {}
-        self.latency = Histogram.decode("")
+        self.totals: _core.RunningTotals | None = None  # since the start of measurement
         self.rps = 0.0
+
+    @property
+    def latency(self) -> Histogram:
+        return Histogram(self.totals.response if self.totals else _core.HdrHistogram())
 
 
 class RunMetrics:
@@ -80,21 +80,15 @@ class RunMetrics:
         length = report.interval_s or 1.0
         with self.lock:
             self.elapsed = report.elapsed_s
-            for row in report.rows:
+            for row, totals in zip(report.rows, report.cumulative, strict=True):
                 op = self.operations[self.names[row.operation]]
-                op.requests += row.count
-                op.hits += row.hits
-                op.misses += row.misses
-                for error_class, count in row.error_classes.items():
-                    op.errors[error_class] = op.errors.get(error_class, 0) + count
-                if row.histogram:
-                    op.latency.add(Histogram.decode(row.histogram))
+                op.totals = totals
                 op.rps = row.count / length
             total = report.total
             self.rps = total.count / length
-            if total.target_rate_per_s >= 0:
+            if total.target_rate_per_s is not None:
                 self.target_rps = total.target_rate_per_s
-            if total.active_users >= 0:
+            if total.active_users is not None:
                 self.users = total.active_users
 
     def _buckets(self, latency: Histogram) -> list[tuple[str, float]]:
@@ -136,13 +130,15 @@ class RunMetrics:
                 "surge_rps", "Requests per second over the last interval", labels=OPERATION
             )
             for name, op in self.operations.items():
-                requests.add_metric([s, name], op.requests)
-                for error_class, count in sorted(op.errors.items()):
+                totals = op.totals
+                requests.add_metric([s, name], totals.count if totals else 0)
+                for error_class, count in sorted((totals.errors if totals else {}).items()):
                     errors.add_metric([s, name, error_class], count)
-                hits.add_metric([s, name], op.hits)
-                misses.add_metric([s, name], op.misses)
-                total_s = (op.latency.raw.mean * op.latency.count) / 1e9 if op.latency.count else 0
-                latency.add_metric([s, name], self._buckets(op.latency), total_s)
+                hits.add_metric([s, name], totals.hits if totals else 0)
+                misses.add_metric([s, name], totals.misses if totals else 0)
+                histogram = op.latency
+                total_s = histogram.raw.mean * histogram.count / 1e9 if histogram.count else 0
+                latency.add_metric([s, name], self._buckets(histogram), total_s)
                 rps.add_metric([s, name], op.rps)
             rps.add_metric([s, "all"], self.rps)
             yield from (requests, errors, hits, misses, latency, rps)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,7 @@ from .errors import ConfigError
 from .result import Result, load
 from .scenario import Scenario
 from .text_table import text_table
-from .units import parse_duration
+from .units import file_safe, format_ms, parse_duration
 
 _RESULTS = pytest.StashKey[list]()
 _SUMMARY = "surge"
@@ -84,7 +83,7 @@ _LIMITS = pytest.StashKey[list]()
 
 def result_file_name(nodeid: str, index: int = 0) -> str:
     """tests/perf/test_api.py::test_health[small] -> tests_perf_test_api.py__test_health_small_"""
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.replace("::", "__"))
+    name = file_safe(nodeid.replace("::", "__"), "test")
     return f"{name}{f'.{index}' if index else ''}.json"
 
 
@@ -284,13 +283,10 @@ class _Summary:
             return
         terminalreporter.section("surge performance summary")
 
-        def ms(value: float | None) -> str:
-            return "-" if value is None else f"{value:.3g}"
-
         header = ("test", "rps", "p50 ms", "p95 ms", "p99 ms", "errors")
         table = [header] + [
-            (r["test"], f"{r['rps']:.0f}", ms(r["p50"]), ms(r["p95"]), ms(r["p99"]),
-             str(r["errors"]))
+            (r["test"], f"{r['rps']:.0f}", format_ms(r["p50"]), format_ms(r["p95"]),
+             format_ms(r["p99"]), str(r["errors"]))
             for r in self.rows
         ]  # fmt: skip
         lines = text_table(table[0], table[1:]).splitlines()

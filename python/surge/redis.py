@@ -13,9 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from . import _core
 from .errors import ConfigError
 from .keyspace import KeySpace, value_spec
+from .protocol import Protocol
+from .urls import is_redis_url, parse_redis_url
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,18 @@ class RedisOperation:
     def request_type(self) -> str:
         """The command's name, as a Locust "Type" column would hold a method."""
         return self.command.split()[0].upper()
+
+    def result_fields(self) -> dict[str, Any]:
+        """What the results say of this operation beside its statistics."""
+        return {"request_type": self.request_type}
+
+    def engine_operation(self) -> _core.RedisOperation:
+        op = _core.RedisOperation()
+        op.name = self.name
+        op.weight = float(self.weight)
+        op.command = self.command
+        op.variables = list(self.variables.items())
+        return op
 
     def __post_init__(self) -> None:
         if not self.name or not isinstance(self.name, str):
@@ -102,3 +118,26 @@ def preload_operations(
             variables={"key": f"seq(1,{keyspace.keys})", "value": value_spec(data_size)},
         )
     ]
+
+
+def engine_spec(plan: Any) -> _core.RedisRunSpec:
+    target = plan.target
+    spec = _core.RedisRunSpec()
+    spec.host, spec.port, spec.unix_path = target.host, target.port, target.unix_path
+    spec.db, spec.username, spec.password = target.db, target.username, target.password
+    spec.pipeline = plan.pipeline
+    spec.operations = [op.engine_operation() for op in plan.operations]
+    return spec
+
+
+PROTOCOL = Protocol(
+    name="redis",
+    label="redis://",
+    operation_type=RedisOperation,
+    claims=is_redis_url,
+    parse_target=parse_redis_url,
+    engine_spec=engine_spec,
+    run=_core.run_redis,
+    default_timeout="10s",
+    settings=frozenset({"pipeline"}),
+)

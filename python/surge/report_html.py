@@ -14,7 +14,7 @@ import plotly.offline
 from . import slo as slo_module
 from .report_charts import all_charts
 from .result import Result
-from .summary import format_ms as _ms
+from .units import format_ms as _ms
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 24px auto; max-width: 1200px; color: #222; }

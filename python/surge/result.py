@@ -10,7 +10,7 @@ from typing import Any
 from . import _core, analysis, slo
 from .errors import ConfigError
 from .histogram import PERCENTILES, Histogram
-from .histogram import ms as _ms
+from .units import ns_to_ms as _ms
 
 SCHEMA = "surge.result/1"
 

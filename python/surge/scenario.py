@@ -15,25 +15,9 @@ from typing import Any
 
 from . import slo
 from .errors import ConfigError
-from .http import HttpOperation
 from .load_models import LOAD_MODELS, Connections, LoadModel
-from .postgres import PostgresOperation
-from .redis import RedisOperation
-from .units import parse_duration
-from .urls import is_postgres_dsn, is_redis_url
+from .plan import RunPlan, resolve
 
-DEFAULT_DURATION_S = 10.0
-DURATION_FIELDS = (
-    "duration",
-    "warmup",
-    "timeout",
-    "connect_timeout",
-    "interval",
-    "late_after",
-    "network_latency",
-    "network_jitter",
-    "abort_after",
-)
 # Ready-made network profiles: (latency, jitter). "same-region" is a managed service in the
 # client's own cloud region, about 1.5 ms away with 0.5 ms of jitter.
 NETWORK_PROFILES = {"loopback": (0, 0), "same-region": ("1.5ms", "0.5ms")}
@@ -43,7 +27,7 @@ NETWORK_PROFILES = {"loopback": (0, 0), "same-region": ("1.5ms", "0.5ms")}
 class Scenario:
     name: str
     base_url: str
-    operations: Sequence[HttpOperation]
+    operations: Sequence[Any]  # of the target's protocol: surge.http, surge.redis, surge.postgres
     load: LoadModel = field(default_factory=Connections)
     # Measured length. Unset: 10s, unless the load model has stages (they set the timeline)
     # or the run is bounded by `requests` or iterations.
@@ -51,7 +35,8 @@ class Scenario:
     warmup: str | float | None = None
     requests: int | None = None
     threads: int = 1
-    timeout: str | float = "30s"
+    # A request's timeout; unset, the protocol's own (30s for HTTP, 10s for Redis and PostgreSQL).
+    timeout: str | float | None = None
     connect_timeout: str | float = "5s"
     interval: str | float = "1s"
     # A request sent later than this after its intended start counts as a late start.
@@ -75,6 +60,8 @@ class Scenario:
     # the results file small for long runs with many operations.
     interval_histograms: bool = True
     params: dict[str, Any] = field(default_factory=dict)
+    # What the settings resolve to, made once in __post_init__ (surge.plan).
+    _plan: RunPlan | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.operations:
@@ -90,78 +77,27 @@ class Scenario:
                 "load: use surge.ConstantRate, RampingRate, Users, RampingUsers or Iterations, "
                 f"got {self.load!r}"
             )
-        for name in DURATION_FIELDS:
-            parse_duration(getattr(self, name), name)
-        for name in ("timeout", "connect_timeout", "interval"):
-            if not parse_duration(getattr(self, name), name):
-                raise ConfigError(f"{name}: must be > 0, got {getattr(self, name)!r}")
-        if self.requests is not None and (not isinstance(self.requests, int) or self.requests < 1):
-            raise ConfigError(f"requests: must be a whole number >= 1, got {self.requests!r}")
-        self.measured_duration_s()
-        self._check_protocol()
         if isinstance(self.abort_on, str):
             raise ConfigError("abort_on: a list of SLO expressions, e.g. ['p95 < 500ms']")
         for expression in self.abort_on:
             slo.parse(expression)  # a bad expression fails here, before any load
-        if not isinstance(self.threads, int) or self.threads < 1:
-            raise ConfigError(f"threads: must be a whole number >= 1, got {self.threads!r}")
+        object.__setattr__(self, "_plan", resolve(self))
 
-    def _check_protocol(self) -> None:
-        redis_target = is_redis_url(self.base_url)
-        if redis_target:
-            kind, expected, module = "redis://", RedisOperation, "redis"
-        elif is_postgres_dsn(self.base_url):
-            kind, expected, module = "PostgreSQL", PostgresOperation, "postgres"
-        else:
-            kind, expected, module = "http://", HttpOperation, "http"
-        for op in self.operations:
-            if not isinstance(op, expected):
-                raise ConfigError(
-                    f"operation {getattr(op, 'name', op)!r}: a {kind} target takes "
-                    f"surge.{module} operations"
-                )
-        if not isinstance(self.pipeline, int) or isinstance(self.pipeline, bool):
-            raise ConfigError(f"pipeline: must be a whole number, got {self.pipeline!r}")
-        if not 1 <= self.pipeline <= 100_000:
-            raise ConfigError(f"pipeline: must be 1..100000, got {self.pipeline!r}")
-        if self.pipeline > 1 and module == "http":
-            raise ConfigError("pipeline: applies to redis:// and PostgreSQL targets only")
-        if self.pipeline_sync not in ("operation", "batch"):
-            raise ConfigError(f"pipeline_sync: 'operation' or 'batch', got {self.pipeline_sync!r}")
-        if self.pipeline_sync == "batch" and module != "postgres":
-            raise ConfigError("pipeline_sync: applies to PostgreSQL targets only")
+    @property
+    def plan(self) -> RunPlan:
+        """The settings resolved: protocol, target, durations in ns (surge.plan.RunPlan)."""
+        assert self._plan is not None
+        return self._plan
 
     def measured_duration_s(self) -> float | None:
         """Length of the measured window in seconds; None when only a count bounds the run."""
-        warmup = parse_duration(self.warmup, "warmup") or 0.0
-        staged = self.load.duration_s
-        if staged is not None:
-            if self.duration is not None:
-                raise ConfigError(
-                    f"duration: the stages of {type(self.load).__name__} set the run's length "
-                    f"({staged:g}s); leave duration unset"
-                )
-            if warmup >= staged:
-                raise ConfigError(
-                    f"warmup: must be shorter than the stages ({staged:g}s in all), got {warmup:g}s"
-                )
-            return staged - warmup
-        if self.duration is not None:
-            duration = parse_duration(self.duration, "duration")
-            if not duration:
-                raise ConfigError(f"duration: must be > 0, got {self.duration!r}")
-            return duration
-        if self.requests is not None or self.load.bounded:
-            return None
-        return DEFAULT_DURATION_S
+        return self.plan.duration_s
 
     def replace(self, **changes: Any) -> Scenario:
-        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        known = [f.name for f in dataclasses.fields(self) if f.init]
+        unknown = sorted(set(changes) - set(known))
         if unknown:
-            raise ConfigError(
-                f"unknown scenario setting(s) {unknown}; known: "
-                + ", ".join(f.name for f in dataclasses.fields(self))
-            )
+            raise ConfigError(f"unknown scenario setting(s) {unknown}; known: " + ", ".join(known))
         return dataclasses.replace(self, **changes)
 
 

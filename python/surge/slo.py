@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
+from .histogram import Histogram
 from .text_table import text_table
 from .units import parse_duration
 
@@ -61,19 +62,7 @@ class Slo:
         stats = result.total if self.operation is None else result.operations.get(self.operation)
         if stats is None:
             raise ConfigError(f"SLO {self.text!r}: the run has no operation {self.operation!r}")
-        if self.metric == "rps":
-            return stats["rate_per_s"]
-        if self.metric in ("error_rate", "success_rate"):
-            if not stats["count"]:
-                return None
-            errors = stats["error_count"] / stats["count"]
-            return errors if self.metric == "error_rate" else 1 - errors
-        if self.metric == "hit_rate":
-            return stats.get("hit_rate")
-        latency = stats["latency"]
-        if self.metric in _TIME_METRICS:
-            return latency[self.metric]
-        return _percentile(latency, float(self.metric[1:]), result, self.operation)
+        return metric_value(self.metric, stats)
 
     def holds(self, measured: float | None) -> bool:
         return measured is not None and _COMPARE[self.comparator](measured, self.target)
@@ -99,22 +88,41 @@ class Slo:
         return max(values) if self.comparator in ("<", "<=") else min(values)
 
     def window_value(self, row: dict, interval: float) -> float | None:
-        count = row["count"]
-        if self.metric == "rps":
-            return count / interval
-        if self.metric in ("error_rate", "success_rate"):
-            if not count:
-                return None
-            errors = row["errors"] / count
-            return errors if self.metric == "error_rate" else 1 - errors
-        if self.metric == "hit_rate":
-            return row.get("hit_rate")
-        key = {"max": "max_ms"}.get(self.metric, f"{self.metric}_ms")
-        if key not in row:
+        try:
+            return metric_value(self.metric, row, interval_s=interval)
+        except KeyError:
             raise ConfigError(
                 f"SLO {self.text!r}: per-window values are p50, p90, p95, p99 and max"
-            )
-        return row[key]
+            ) from None
+
+
+def metric_value(metric: str, stats: dict, interval_s: float | None = None) -> float | None:
+    """One metric (rps, error_rate, success_rate, hit_rate, mean, min, max, p95, ...) of a
+    results document: of an operation's or the total's statistics, or, given its length
+    `interval_s`, of one row of the time series (KeyError for what rows do not keep). SLOs,
+    abort_on and regression limits all read metrics here. None when there is nothing to
+    measure."""
+    count = stats["count"]
+    errors = stats["errors"] if interval_s is not None else stats["error_count"]
+    if metric == "rps":
+        return count / interval_s if interval_s is not None else stats["rate_per_s"]
+    if metric in ("error_rate", "success_rate"):
+        if not count:
+            return None
+        error_rate = errors / count
+        return error_rate if metric == "error_rate" else 1 - error_rate
+    if metric == "hit_rate":
+        return stats.get("hit_rate")
+    if interval_s is not None:
+        return stats[{"max": "max_ms"}.get(metric, f"{metric}_ms")]
+    latency = stats["latency"]
+    if metric in _TIME_METRICS:
+        return latency[metric]
+    percentile = float(metric[1:])
+    listed = latency["percentiles"].get(f"{percentile:g}")
+    if listed is not None or latency["max"] is None:
+        return listed
+    return Histogram.decode(stats["histogram"]).value_at(percentile)
 
 
 @dataclass(frozen=True)
@@ -210,12 +218,3 @@ def check(result: Any, *expressions: str | Slo) -> list[Verdict]:
         measured = slo.measure(result)
         verdicts.append(Verdict(slo, measured, slo.holds(measured)))
     return verdicts
-
-
-def _percentile(latency: dict, p: float, result: Any, operation: str | None) -> float | None:
-    key = f"{p:g}"
-    if key in latency["percentiles"]:
-        return latency["percentiles"][key]
-    if latency["max"] is None:
-        return None
-    return result.histogram(operation).value_at(p)

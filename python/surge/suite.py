@@ -16,6 +16,7 @@ from .result import SUITE_SCHEMA, Result
 from .runner import ProgressCallback, run
 from .scenario import Scenario
 from .text_table import text_table
+from .units import format_ms as _ms
 
 
 @dataclass
@@ -163,7 +164,3 @@ def run_together(scenarios: tuple[Scenario, ...]) -> list[Result]:
     if stop.is_set():  # stopped early: mark every result of the group as interrupted
         done = [r if r.interrupted else Result({**r.to_dict(), "interrupted": True}) for r in done]
     return done
-
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"

@@ -6,13 +6,7 @@ from typing import Any
 
 from .result import Result
 from .text_table import text_table
-
-
-def format_ms(ms: float | None) -> str:
-    """A time in ms for tables: three decimals below 10 ms, one above; "-" when none."""
-    if ms is None:
-        return "-"
-    return f"{ms:.3f}" if ms < 10 else f"{ms:.1f}"
+from .units import format_ms
 
 
 def summary_table(result: Result) -> str:

@@ -1,4 +1,5 @@
-"""Parsing of durations ("10s", "2m", "500ms") and other human-written quantities."""
+"""Units: durations as people write them ("10s", "2m", "500ms"), times in ms as results and
+tables show them, and names made safe for file names."""
 
 from __future__ import annotations
 
@@ -30,3 +31,20 @@ def parse_duration(value: str | float | int | None, field: str = "duration") -> 
 
 def to_ns(seconds: float | None) -> int:
     return 0 if seconds is None else round(seconds * 1e9)
+
+
+def ns_to_ms(ns: float) -> float:
+    """Nanoseconds (the engine's unit) as the milliseconds results hold, to the nanosecond."""
+    return round(ns / 1e6, 6)
+
+
+def format_ms(ms: float | None) -> str:
+    """A time in ms for tables: three decimals below 10 ms, one above; "-" when none."""
+    if ms is None:
+        return "-"
+    return f"{ms:.3f}" if ms < 10 else f"{ms:.1f}"
+
+
+def file_safe(name: str, empty: str = "operation") -> str:
+    """A name as a file-name part: letters, digits, '-', '_' and '.' kept."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip(".") or empty

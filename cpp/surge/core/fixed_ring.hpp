@@ -1,6 +1,7 @@
 // A double-ended queue of fixed capacity over one preallocated vector: what a pipelined
-// connection keeps of the requests it has in flight, in order. Nothing is allocated after
-// construction; the owner sizes it for the most it can have in flight.
+// connection keeps of the requests it has in flight, in order, and the open model's backlog of
+// requests waiting for a lane. Nothing is allocated after construction; the owner sizes it for
+// the most it can hold.
 #pragma once
 
 #include <cstddef>
@@ -35,7 +36,9 @@ class FixedRing {
   }
   [[nodiscard]] T& back() noexcept { return (*this)[size_ - 1]; }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t capacity() const noexcept { return slots_.size(); }
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+  [[nodiscard]] bool full() const noexcept { return size_ == slots_.size(); }
 
  private:
   std::vector<T> slots_;

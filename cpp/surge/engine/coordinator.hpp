@@ -11,63 +11,87 @@
 #include <vector>
 
 #include "surge/core/hdr_codec.hpp"
+#include "surge/engine/run_protocol.hpp"
 #include "surge/engine/run_result.hpp"
 #include "surge/engine/worker.hpp"
 
 namespace surge {
 
-template <class Protocol>
+template <Protocol P>
 class Coordinator {
  public:
-  using Spec = typename Protocol::Spec;
+  using Spec = typename P::Spec;
 
-  Coordinator(const Spec& spec, const typename Protocol::Shared& shared, const ProgressCallback& progress,
+  // How long requests in flight at the end of the window may still finish.
+  static constexpr Nanos kDrain = 2 * kNanosPerSecond;
+
+  Coordinator(const Spec& spec, const typename P::Shared& shared, const ProgressCallback& progress,
               const InterruptCheck& interrupted)
-      : spec_(spec), shared_(shared), progress_(progress), interrupted_(interrupted) {
+      : spec_(spec),
+        load_(spec.load.in_lanes(P::lanes_per_connection(spec))),
+        interval_(std::max(load_.interval, kNanosPerMilli)),
+        shared_(shared),
+        progress_(progress),
+        interrupted_(interrupted) {
     const auto n = spec.operations.size();
     result_.operations.resize(n);
+    cumulative_.resize(n);
     for (const auto& op : spec.operations) result_.operation_names.push_back(op.name);
+    result_.interval_s = static_cast<double>(interval_) / 1e9;
   }
 
   RunResult run() {
-    const auto& load = spec_.load;
-    const int pool = load.model == LoadModel::open ? load.pool_limit() : load.peak_users();
-    const int threads = std::max(1, std::min(load.threads, pool));
+    const int pool = load_.model == LoadModel::open ? load_.pool_limit() : load_.peak_users();
+    const int threads = std::max(1, std::min(load_.threads, pool));
     // A short lead lets every thread reach its io_context, and open-model pools connect,
     // before the first intended start.
-    const int preconnected = load.model == LoadModel::open ? load.connections : pool;
+    const int preconnected = load_.model == LoadModel::open ? load_.connections : pool;
     const Nanos lead =
         std::min<Nanos>(5 * kNanosPerMilli + Nanos{preconnected} * 20 * kNanosPerMicro, 200 * kNanosPerMilli);
     clock_.t0 = now_ns() + lead;
-    clock_.measure_start = clock_.t0 + load.warmup;
-    clock_.measure_end = load.duration > 0 ? clock_.measure_start + load.duration : INT64_MAX;
-    result_.t0_ns = clock_.t0;
+    clock_.measure_start = clock_.t0 + load_.warmup;
+    clock_.measure_end = load_.duration > 0 ? clock_.measure_start + load_.duration : INT64_MAX;
     result_.measure_start_ns = clock_.measure_start;
 
     for (int i = 0; i < threads; ++i)
-      workers_.push_back(std::make_unique<Worker<Protocol>>(spec_, shared_, clock_, signal_, i, threads));
-    std::vector<std::thread> threads_running;
-    threads_running.reserve(workers_.size());
-    for (auto& w : workers_) threads_running.emplace_back([&w] { w->run(); });
-
-    supervise();
-
-    for (auto& w : workers_) w->end();
-    for (auto& t : threads_running) t.join();
+      workers_.push_back(std::make_unique<Worker<P>>(spec_, load_, shared_, clock_, signal_, i, threads));
+    {
+      const WorkerThreads running(workers_);
+      supervise();
+    }
     finish();
     return std::move(result_);
   }
 
  private:
+  // The worker threads of a run: started with it, and ended and joined however the
+  // supervision ends, a callback that throws included.
+  class WorkerThreads {
+   public:
+    explicit WorkerThreads(std::vector<std::unique_ptr<Worker<P>>>& workers) : workers_(workers) {
+      threads_.reserve(workers.size());
+      for (auto& w : workers) threads_.emplace_back([&w] { w->run(); });
+    }
+    WorkerThreads(const WorkerThreads&) = delete;
+    WorkerThreads& operator=(const WorkerThreads&) = delete;
+    ~WorkerThreads() {
+      for (auto& w : workers_) w->end();
+      for (auto& t : threads_) t.join();
+    }
+
+   private:
+    std::vector<std::unique_ptr<Worker<P>>>& workers_;
+    std::vector<std::thread> threads_;
+  };
+
   bool all_done() {
     const std::lock_guard lock(signal_.mutex);
     return signal_.workers_done == static_cast<int>(workers_.size());
   }
 
   void supervise() {
-    const auto& load = spec_.load;
     // Workers never record warm-up requests, so the first interval simply starts at measure_start.
-    Nanos next_tick = clock_.measure_start + load.interval;
+    Nanos next_tick = clock_.measure_start + interval_;
     Nanos drain_deadline = INT64_MAX;
     bool draining = false;
     while (true) {
@@ -97,11 +121,11 @@ class Coordinator {
           stopped_at_ = t;
           return;
         }
-        next_tick += load.interval;
+        next_tick += interval_;
       }
       if (!draining && t >= clock_.measure_end) {
         draining = true;
-        drain_deadline = clock_.measure_end + load.drain;
+        drain_deadline = clock_.measure_end + kDrain;
         for (auto& w : workers_) w->drain();
       }
       if (draining && t >= drain_deadline) return;
@@ -119,13 +143,15 @@ class Coordinator {
       interval.active_users += block->active_users;
       block->reset_all();
     }
-    const double start_s = static_cast<double>(tick - clock_.measure_start - spec_.load.interval) / 1e9;
-    return absorb(interval, start_s, spec_.load.interval, true);
+    const double start_s = static_cast<double>(tick - clock_.measure_start - interval_) / 1e9;
+    return absorb(interval, start_s, interval_, true);
   }
 
-  static IntervalRow make_row(const OperationStats& op, double start_s, int index) {
+  [[nodiscard]] IntervalRow make_row(const OperationStats& op, double start_s, double length_s,
+                                     std::optional<int> index) const {
     IntervalRow row;
     row.t_s = start_s;
+    row.length_s = length_s;
     row.operation = index;
     row.count = op.count;
     row.errors = op.error_total();
@@ -139,8 +165,17 @@ class Coordinator {
     row.p95_ns = op.response.value_at_percentile(95);
     row.p99_ns = op.response.value_at_percentile(99);
     row.max_ns = op.response.max();
-    if (index >= 0 && op.response.total_count() > 0) row.histogram = encode_hdr_base64(op.response);
+    if (spec_.interval_histograms && index && op.response.total_count() > 0)
+      row.histogram = encode_hdr_base64(op.response);
     return row;
+  }
+
+  void accumulate(RunningTotals& totals, const OperationStats& op) {
+    totals.count += op.count;
+    for (std::size_t c = 0; c < totals.errors.size(); ++c) totals.errors[c] += op.errors[c];
+    totals.hits += op.hits;
+    totals.misses += op.misses;
+    totals.response.add(op.response);
   }
 
   bool absorb(const StatsBlock& interval, double start_s, Nanos length, bool call_progress) {
@@ -152,28 +187,31 @@ class Coordinator {
     for (std::size_t i = 0; i < interval.ops.size(); ++i) {
       const auto& op = interval.ops[i];
       result_.operations[i].add(op);
+      accumulate(cumulative_[i], op);
       // Operations the load never sends (weight 0: NOTIFY listeners) record something else
       // than requests; the totals are about requests.
       if (spec_.operations[i].weight > 0) all.add(op);
-      const IntervalRow row = make_row(op, start_s, static_cast<int>(i));
+      const IntervalRow row = make_row(op, start_s, length_s, static_cast<int>(i));
       result_.timeseries.push_back(row);
       report.rows.push_back(row);
     }
-    report.total = make_row(all, start_s, -1);
-    const auto& load = spec_.load;
-    if (load.model == LoadModel::open) {
-      // Intervals are measured from measure_start; the rate curve from t0.
-      const double from = static_cast<double>(load.warmup) / 1e9 + start_s;
+    result_.total.add(all);
+    report.total = make_row(all, start_s, length_s, std::nullopt);
+    if (load_.model == LoadModel::open) {
+      // Intervals are measured from measure_start; the rate curve from t0. Both curves are in
+      // lanes here, but the rate is the spec's own.
+      const double from = static_cast<double>(load_.warmup) / 1e9 + start_s;
       report.total.target_rate_per_s =
-          (load.rate.integral_to(from + length_s) - load.rate.integral_to(from)) / length_s;
+          (load_.rate.integral_to(from + length_s) - load_.rate.integral_to(from)) / length_s;
     } else {
-      const double end = static_cast<double>(load.warmup) / 1e9 + start_s + length_s;
-      report.total.users = static_cast<std::int64_t>(std::floor(load.users.value_at(end) + 1e-9));
+      const double end = static_cast<double>(load_.warmup) / 1e9 + start_s + length_s;
+      report.total.users = static_cast<std::int64_t>(std::floor(load_.users.value_at(end) + 1e-9));
       report.total.active_users = interval.active_users;
     }
     result_.timeseries_total.push_back(report.total);
-    if (call_progress && progress_) return progress_(report);
-    return true;
+    if (!call_progress || !progress_) return true;
+    report.cumulative = cumulative_;
+    return progress_(report);
   }
 
   void finish() {
@@ -183,7 +221,7 @@ class Coordinator {
       result_.unfinished += w->unfinished();
     }
     if (stopped_at_ > 0) end = std::min(end, stopped_at_);
-    if (spec_.load.duration > 0) end = std::min(end, clock_.measure_end);
+    if (load_.duration > 0) end = std::min(end, clock_.measure_end);
     end = std::max(end, clock_.measure_start);
     // The last interval, maybe partial: whatever the workers recorded since the last tick,
     // stragglers of the drain included.
@@ -195,35 +233,41 @@ class Coordinator {
     const Nanos last_tick_start = std::max(clock_.measure_start, last_tick_start_());
     bool any = false;
     for (const auto& op : tail.ops) any = any || op.count > 0 || op.dropped > 0;
+    // A rate over a sliver of an interval says nothing: the last one counts at least 1 ms.
     if (any)
       absorb(tail, static_cast<double>(last_tick_start - clock_.measure_start) / 1e9,
-             std::max<Nanos>(end - last_tick_start, 1), !progress_declined_);
+             std::clamp<Nanos>(end - last_tick_start, kNanosPerMilli, interval_), !progress_declined_);
     result_.measured_s = static_cast<double>(end - clock_.measure_start) / 1e9;
   }
 
   [[nodiscard]] Nanos last_tick_start_() const {
     if (result_.timeseries.empty()) return clock_.measure_start;
     const double last = result_.timeseries.back().t_s;
-    return clock_.measure_start + static_cast<Nanos>(last * 1e9) + spec_.load.interval;
+    return clock_.measure_start + static_cast<Nanos>(last * 1e9) + interval_;
   }
 
   const Spec& spec_;
-  const typename Protocol::Shared& shared_;
+  const LoadSpec load_;  // the spec's load in lanes; the workers keep a reference to it
+  const Nanos interval_;
+  const typename P::Shared& shared_;
   const ProgressCallback& progress_;
   const InterruptCheck& interrupted_;
   RunClock clock_;
   RunSignal signal_;
-  std::vector<std::unique_ptr<Worker<Protocol>>> workers_;
+  std::vector<std::unique_ptr<Worker<P>>> workers_;
+  std::vector<RunningTotals> cumulative_;
   RunResult result_;
   Nanos stopped_at_ = 0;
   bool progress_declined_ = false;  // the callback asked to stop: do not call it again
 };
 
-// Runs a validated, prepared spec to the end and returns what was measured.
-template <class Protocol>
-RunResult run_load(const typename Protocol::Spec& spec, const typename Protocol::Shared& shared,
-                   const ProgressCallback& progress, const InterruptCheck& interrupted) {
-  Coordinator<Protocol> coordinator(spec, shared, progress, interrupted);
+// Defined here, instantiated once per protocol in its proto/<name>/run.cpp.
+template <class P>
+RunResult run_protocol(const typename P::Spec& spec, const ProgressCallback& progress,
+                       const InterruptCheck& interrupted) {
+  validate_run(spec, spec.operations);
+  const auto shared = P::prepare(spec);  // bad templates, hosts and SQL fail before any load
+  Coordinator<P> coordinator(spec, shared, progress, interrupted);
   return coordinator.run();
 }
 

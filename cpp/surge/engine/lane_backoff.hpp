@@ -1,24 +1,19 @@
 // The pause a pipelined connection takes after the server refused it or rejected its set-up
-// (AUTH, SELECT, prepares): the lanes it carried wait, then come back to the load model. The
-// pause doubles with each failure in a row, from 10 ms to 1 s, so a server that is down gets a
-// bounded retry rate instead of a busy loop; a good reply starts it afresh.
+// (AUTH, SELECT, prepares): the lanes it carried wait out the Backoff pause, then come back to
+// the load model.
 #pragma once
 
-#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <vector>
 
-#include "surge/core/clock.hpp"
+#include "surge/engine/backoff.hpp"
 
 namespace surge {
 
 template <class Lane>
 class LaneBackoff {
  public:
-  static constexpr Nanos kFirst = 10 * kNanosPerMilli;
-  static constexpr Nanos kMost = 1000 * kNanosPerMilli;
-
   LaneBackoff(boost::asio::io_context& context, std::size_t lanes) : timer_(context) {
     waiting_lanes_.reserve(lanes);
     returning_.reserve(lanes);
@@ -28,10 +23,9 @@ class LaneBackoff {
   // (to reconnect for what was queued meanwhile).
   template <class After>
   void start(const std::vector<Lane*>& lanes, After after) {
-    pause_ = pause_ == 0 ? kFirst : std::min(pause_ * 2, kMost);
     waiting_ = true;
     waiting_lanes_.insert(waiting_lanes_.end(), lanes.begin(), lanes.end());
-    timer_.expires_after(std::chrono::nanoseconds(pause_));
+    timer_.expires_after(std::chrono::nanoseconds(pause_.next()));
     timer_.async_wait([this, after](const boost::system::error_code& ec) {
       if (ec) return;
       waiting_ = false;
@@ -41,7 +35,7 @@ class LaneBackoff {
       after();
     });
   }
-  void succeeded() noexcept { pause_ = 0; }
+  void succeeded() noexcept { pause_.succeeded(); }
   [[nodiscard]] bool waiting() const noexcept { return waiting_; }
   void cancel() { timer_.cancel(); }
 
@@ -49,7 +43,7 @@ class LaneBackoff {
   boost::asio::steady_timer timer_;
   std::vector<Lane*> waiting_lanes_;
   std::vector<Lane*> returning_;
-  Nanos pause_ = 0;  // the last pause
+  Backoff pause_;
   bool waiting_ = false;
 };
 

@@ -1,5 +1,7 @@
 #include "surge/engine/operation_stats.hpp"
 
+#include <algorithm>
+
 namespace surge {
 
 std::string_view error_class_name(ErrorClass c) noexcept {
@@ -33,16 +35,18 @@ void OperationStats::record_error(ErrorClass c, std::string_view example) {
   if (examples[i].size() < kExamplesPerClass && !example.empty()) examples[i].emplace_back(example);
 }
 
-void OperationStats::count_sqlstate(std::string_view code, std::int64_t n) {
-  std::array<char, 5> key{'?', '?', '?', '?', '?'};
-  for (std::size_t i = 0; i < key.size() && i < code.size(); ++i) key[i] = code[i];
-  for (auto& s : sqlstates) {
-    if (s.code == key) {
-      s.count += n;
+void OperationStats::count_error_code(std::string_view code, std::int64_t n) {
+  ErrorCodeCount key;
+  key.length = static_cast<std::uint8_t>(std::min(code.size(), ErrorCodeCount::kMaxLength));
+  std::copy_n(code.begin(), key.length, key.code.begin());
+  for (auto& c : error_codes) {
+    if (c.text() == key.text()) {
+      c.count += n;
       return;
     }
   }
-  sqlstates.push_back(SqlStateCount{key, n});
+  key.count = n;
+  error_codes.push_back(key);
 }
 
 std::int64_t OperationStats::error_total() const noexcept {
@@ -61,7 +65,7 @@ void OperationStats::add(const OperationStats& other) {
   hits += other.hits;
   misses += other.misses;
   retries += other.retries;
-  for (const auto& s : other.sqlstates) count_sqlstate(s.text(), s.count);
+  for (const auto& c : other.error_codes) count_error_code(c.text(), c.count);
   for (std::size_t i = 0; i < errors.size(); ++i) {
     errors[i] += other.errors[i];
     for (const auto& e : other.examples[i])
@@ -79,7 +83,7 @@ void OperationStats::reset() noexcept {
   hits = 0;
   misses = 0;
   retries = 0;
-  sqlstates.clear();  // keeps its capacity: a steady error stream allocates nothing
+  error_codes.clear();  // keeps its capacity: a steady error stream allocates nothing
   errors.fill(0);
   for (auto& e : examples) e.clear();
 }

@@ -27,11 +27,14 @@ enum class ErrorClass : int {
 inline constexpr int kErrorClassCount = 9;
 std::string_view error_class_name(ErrorClass c) noexcept;
 
-// How often one SQLSTATE (the five-character code of a PostgreSQL error) was seen.
-struct SqlStateCount {
-  std::array<char, 5> code{};
+// How often one error code was seen. A protocol's own short code for an error, beside the
+// error class: PostgreSQL's SQLSTATE ("40001"). Up to 8 characters; longer codes are cut.
+struct ErrorCodeCount {
+  static constexpr std::size_t kMaxLength = 8;
+  std::array<char, kMaxLength> code{};
+  std::uint8_t length = 0;
   std::int64_t count = 0;
-  [[nodiscard]] std::string_view text() const noexcept { return {code.data(), code.size()}; }
+  [[nodiscard]] std::string_view text() const noexcept { return {code.data(), length}; }
 };
 
 struct OperationStats {
@@ -45,10 +48,10 @@ struct OperationStats {
   std::int64_t late = 0;     // sent more than the run's late_after behind the intended start
   std::int64_t hits = 0;     // cache reads that found a value
   std::int64_t misses = 0;   // cache reads that found none (a nil reply is a miss, not an error)
-  std::int64_t retries = 0;  // transactions sent again after a serialization failure or deadlock
+  std::int64_t retries = 0;  // requests sent again by the protocol's retry rule (PostgreSQL: 40001)
   std::array<std::int64_t, kErrorClassCount> errors{};
   std::array<std::vector<std::string>, kErrorClassCount> examples;
-  std::vector<SqlStateCount> sqlstates;  // PostgreSQL errors by SQLSTATE; few distinct codes
+  std::vector<ErrorCodeCount> error_codes;  // errors by the protocol's code; few distinct codes
 
   // Response-bearing outcome (success, HTTP error or failed check): all three timings recorded.
   // `delayed` is the emulated network delay the request waited before its send: part of the
@@ -72,8 +75,8 @@ struct OperationStats {
     return examples[static_cast<std::size_t>(c)].size() < kExamplesPerClass;
   }
   [[nodiscard]] std::int64_t error_total() const noexcept;
-  // Counts one error with this SQLSTATE (the first five characters of `code`).
-  void count_sqlstate(std::string_view code, std::int64_t n = 1);
+  // Counts one error with this code (its first kMaxLength characters).
+  void count_error_code(std::string_view code, std::int64_t n = 1);
 
   void add(const OperationStats& other);
   void reset() noexcept;

@@ -1,7 +1,7 @@
-// One lane of a pipelined connection (Redis, PostgreSQL): at most one request in flight, like
-// an HTTP connection is to the Worker. It keeps the request's intended start, its send time and
-// its operation; the protocol's Pipe carries the bytes and hands the lane its outcome. With
-// pipeline depth P, lanes 0..P-1 ride the first connection of a worker, P..2P-1 the next.
+// One lane of a pipelined connection (Redis, PostgreSQL): at most one request in flight, as an
+// HTTP connection is to the worker. It keeps the request's intended start, its send time and
+// its operation; the protocol's Connection carries the bytes and hands the lane its outcome.
+// With pipeline depth P, lanes 0..P-1 ride the first connection of a worker, P..2P-1 the next.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -13,26 +13,26 @@
 
 namespace surge {
 
-template <class Protocol>
+template <class P>
 class PipelinedLane {
  public:
-  using Pipe = typename Protocol::Pipe;
+  using Connection = typename P::Connection;
 
-  PipelinedLane(Worker<Protocol>& worker, int index)
+  PipelinedLane(Worker<P>& worker, int index)
       : worker_(worker),
         index_(index),
-        pipe_(worker.protocol().pipe_for(index, worker)),
-        checks_pipe_(index % worker.protocol().pipeline() == 0),
+        connection_(worker.protocol().connection_for(index, worker)),
+        checks_connection_(index % worker.protocol().pipeline() == 0),
         wait_timer_(worker.context()) {}
 
-  // The Worker's side (the same as HttpConnection's).
-  void connect() { pipe_.connect(); }
+  // The worker's side (the Lane concept).
+  void connect() { connection_.connect(); }
   void send(int op, Nanos intended, Nanos delayed) {
     busy_ = true;
     op_ = op;
     intended_ = intended;
     delayed_ = delayed;
-    pipe_.enqueue(*this);
+    connection_.enqueue(*this);
   }
   void think_until(Nanos when) {
     wait_timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(when)));
@@ -41,19 +41,19 @@ class PipelinedLane {
     });
   }
   void cancel_wait() { wait_timer_.cancel(); }
-  void disconnect() noexcept {}  // the pipe is shared; it stays open for the other lanes
+  void disconnect() noexcept {}  // the connection is shared; it stays open for the other lanes
   void check_deadline(Nanos now) {
-    if (checks_pipe_) pipe_.check_deadline(now);
+    if (checks_connection_) connection_.check_deadline(now);
   }
   void shutdown() {
     stopped_ = true;
     wait_timer_.cancel();
-    if (checks_pipe_) pipe_.shutdown();
+    if (checks_connection_) connection_.shutdown();
   }
   [[nodiscard]] bool busy() const noexcept { return busy_; }
   [[nodiscard]] int index() const noexcept { return index_; }
 
-  // The pipe's side.
+  // The connection's side.
   [[nodiscard]] int op() const noexcept { return op_; }
   [[nodiscard]] Nanos sent() const noexcept { return sent_; }
   void mark_sent(Nanos at) noexcept { sent_ = at; }
@@ -70,22 +70,22 @@ class PipelinedLane {
     }
     worker_.request_finished(*this, true, done);
   }
-  // `available`: the lane may take another request now; otherwise the pipe gives it back after
-  // its back-off.
+  // `available`: the lane may take another request now; otherwise the connection gives it back
+  // after its back-off.
   void fail(ErrorClass error, std::string_view example, bool available) {
     busy_ = false;
     if (auto* stats = worker_.stats(op_, intended_)) stats->record_failure(error, example);
     worker_.request_finished(*this, available, now_ns());
   }
   void back_from_backoff() {
-    if (!stopped_) worker_.connection_available(*this);
+    if (!stopped_) worker_.lane_available(*this);
   }
 
  private:
-  Worker<Protocol>& worker_;
+  Worker<P>& worker_;
   int index_;
-  Pipe& pipe_;
-  bool checks_pipe_;  // one lane per pipe runs the pipe's deadline check
+  Connection& connection_;
+  bool checks_connection_;  // one lane per connection runs its deadline check
   boost::asio::steady_timer wait_timer_;
   bool busy_ = false;
   bool stopped_ = false;

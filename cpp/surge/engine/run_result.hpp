@@ -1,9 +1,11 @@
-// What a run hands back: merged per-operation statistics and the per-interval series.
+// What a run hands back: merged per-operation statistics and the per-interval series, and what
+// the coordinator reports to its caller once per interval.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,8 +14,9 @@
 namespace surge {
 
 struct IntervalRow {
-  double t_s = 0;     // start of the interval, seconds from the start of measurement
-  int operation = 0;  // index into operation_names; -1 for the all-operations row
+  double t_s = 0;                // start of the interval, seconds from the start of measurement
+  double length_s = 0;           // its length: the run's interval, or less for the last one
+  std::optional<int> operation;  // index into operation_names; none for a row of all operations
   std::int64_t count = 0;
   std::int64_t errors = 0;
   std::array<std::int64_t, kErrorClassCount> error_classes{};  // errors by ErrorClass
@@ -26,20 +29,31 @@ struct IntervalRow {
   std::int64_t p95_ns = 0;
   std::int64_t p99_ns = 0;
   std::int64_t max_ns = 0;
-  // Per-operation rows only: the interval's response times, HdrHistogram V2 compressed and
-  // base64 encoded (empty when nothing completed). Interval logs and exports are built from it.
+  // Per-operation rows of a run with interval_histograms: the interval's response times,
+  // HdrHistogram V2 compressed and base64 encoded (empty when nothing completed).
   std::string histogram;
-  // All-operations rows only: what the load model asked for in this interval.
-  double target_rate_per_s = -1;   // open model: scheduled arrivals / interval length
-  std::int64_t users = -1;         // closed model: users the model asked for at the interval's end
-  std::int64_t active_users = -1;  // closed model: users the workers ran at the tick
+  // Rows of all operations: what the load model asked for in this interval.
+  std::optional<double> target_rate_per_s;   // open model: scheduled arrivals / interval length
+  std::optional<std::int64_t> users;         // closed model: users asked for at the interval's end
+  std::optional<std::int64_t> active_users;  // closed model: users the workers ran at the tick
+};
+
+// One operation's figures since the start of measurement, for a live view or a metrics scrape
+// that must not rebuild them from the intervals.
+struct RunningTotals {
+  std::int64_t count = 0;
+  std::array<std::int64_t, kErrorClassCount> errors{};
+  std::int64_t hits = 0;
+  std::int64_t misses = 0;
+  HdrHistogram response;
 };
 
 struct IntervalReport {
-  double elapsed_s = 0;  // since the start of measurement (negative during warm-up)
+  double elapsed_s = 0;  // since the start of measurement
   double interval_s = 0;
-  std::vector<IntervalRow> rows;  // one per operation, for the interval just closed
-  IntervalRow total;              // all operations together
+  std::vector<IntervalRow> rows;          // one per operation, for the interval just closed
+  IntervalRow total;                      // operations the load sends, together
+  std::vector<RunningTotals> cumulative;  // one per operation
 };
 
 // Return false to stop the run early.
@@ -50,9 +64,10 @@ using InterruptCheck = std::function<bool()>;
 struct RunResult {
   std::vector<std::string> operation_names;
   std::vector<OperationStats> operations;
+  OperationStats total;  // the operations the load sends (weight > 0), merged
   std::vector<IntervalRow> timeseries;
   std::vector<IntervalRow> timeseries_total;
-  Nanos t0_ns = 0;              // schedule origin (steady clock), the start of warm-up
+  double interval_s = 0;        // the length of a full interval
   Nanos measure_start_ns = 0;   // start of the measured window (steady clock)
   double measured_s = 0;        // length of the measured window as it ran
   std::int64_t unfinished = 0;  // in flight or queued when the run was ended

@@ -4,6 +4,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "surge/core/clock.hpp"
+
 namespace surge {
 
 struct RunSignal {

@@ -1,56 +1,50 @@
-// One worker thread: its io_context, its share of the connections and of the schedule, and its
+// One worker thread: its io_context, its lanes, its share of the schedule, and its
 // statistics. The coordinator talks to it only by posting handlers into its io_context, so
 // nothing shared is written on the per-request path.
 //
-// The worker knows load models, not protocols. A Protocol supplies the run spec type, the
-// per-worker protocol state (request builders, reply checks) and the Connection type: one
-// "lane" that carries one request at a time (an HTTP connection, or one slot of a pipelined
-// Redis connection). The open model (worker_open.cpp) paces intended starts from an
-// ArrivalSchedule and hands them to idle lanes, growing the pool or queueing when all are busy.
-// The closed model (worker_closed.cpp) runs users, each on its own lane, with think time and a
-// user count that may ramp. The .cpp files instantiate the template for each protocol.
+// The worker core knows neither protocols nor load models. The Protocol supplies the
+// per-worker protocol state and the Lane type (engine/protocol.hpp); a LoadDriver decides what
+// each free lane does next (open_arrivals.hpp, closed_users.hpp); NetworkDelay holds requests
+// for an emulated link. Everything here is a template, instantiated once per protocol in that
+// protocol's proto/<name>/run.cpp.
 #pragma once
 
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cmath>
 #include <future>
+#include <limits>
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include "surge/core/rng.hpp"
+#include "surge/engine/closed_users.hpp"
+#include "surge/engine/network_delay.hpp"
+#include "surge/engine/open_arrivals.hpp"
 #include "surge/engine/operation_stats.hpp"
+#include "surge/engine/protocol.hpp"
 #include "surge/engine/run_signal.hpp"
-#include "surge/engine/run_spec.hpp"
+#include "surge/engine/stats_block.hpp"
 
 namespace surge {
 
-// Worker `index` of `count` takes this much of `total` (connections, users, requests).
-inline std::int64_t worker_share(std::int64_t total, int index, int count) noexcept {
-  return total / count + (index < total % count ? 1 : 0);
-}
-
-struct StatsBlock {
-  std::vector<OperationStats> ops;
-  std::int64_t active_users = 0;  // closed model: users running when the block was handed over
-  explicit StatsBlock(std::size_t n) : ops(n) {}
-  void reset_all() noexcept {
-    for (auto& op : ops) op.reset();
-    active_users = 0;
-  }
-};
-
-template <class Protocol>
+// Not constrained in its declaration: protocols name Worker<P> in their own class definitions,
+// where P is not complete yet. The contract is checked where the worker is instantiated.
+template <class P>
 class Worker {
- public:
-  using Spec = typename Protocol::Spec;
-  using Connection = typename Protocol::Connection;
-  using Shared = typename Protocol::Shared;
+  static_assert(Protocol<P>, "P must meet the Protocol concept (engine/protocol.hpp)");
 
-  Worker(const Spec& spec, const Shared& shared, const RunClock& clock, RunSignal& signal, int index,
-         int worker_count);
+ public:
+  using Spec = typename P::Spec;
+  using Lane = typename P::Lane;
+  using Shared = typename P::Shared;
+
+  // `load` is the spec's load counted in lanes (LoadSpec::in_lanes); it outlives the worker.
+  Worker(const Spec& spec, const LoadSpec& load, const Shared& shared, const RunClock& clock,
+         RunSignal& signal, int index, int worker_count);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
@@ -66,11 +60,11 @@ class Worker {
   [[nodiscard]] std::int64_t unfinished() const noexcept { return unfinished_; }
   // After run() has returned: the block still being filled.
   [[nodiscard]] StatsBlock& active() noexcept { return *active_; }
-  [[nodiscard]] std::int64_t active_users() const noexcept { return active_target_; }
+  [[nodiscard]] std::int64_t active_users() const noexcept { return driver_->active_users(); }
 
-  // Connection side (worker thread only).
+  // Lane side (worker thread only).
   [[nodiscard]] boost::asio::io_context& context() noexcept { return context_; }
-  [[nodiscard]] Protocol& protocol() noexcept { return protocol_; }
+  [[nodiscard]] P& protocol() noexcept { return protocol_; }
   [[nodiscard]] Rng& rng() noexcept { return rng_; }
   [[nodiscard]] Nanos connect_timeout() const noexcept { return spec_.connect_timeout; }
   [[nodiscard]] Nanos request_timeout() const noexcept { return spec_.request_timeout; }
@@ -80,117 +74,239 @@ class Worker {
   [[nodiscard]] OperationStats* stats(int op, Nanos intended) noexcept {
     return intended < clock_.measure_start ? nullptr : &active_->ops[static_cast<std::size_t>(op)];
   }
-  // The connection has an outcome for its request and, when `available`, can take another.
-  // `now` is the completion time the connection already read, so the next request needs no
-  // second clock read.
-  void request_finished(Connection& connection, bool available, Nanos now);
-  // A connection that was backing off (or a user that was thinking) can go on.
-  void connection_available(Connection& connection, Nanos now);
-  void connection_available(Connection& connection) { connection_available(connection, now_ns()); }
-  // Closed model: a user's think time is over.
-  void user_wakes(Connection& connection);
+  // The lane has an outcome for its request and, when `available`, can take another. `now` is
+  // the completion time the lane already read, so the next request needs no second clock read.
+  void request_finished(Lane& lane, bool available, Nanos now) {
+    --in_flight_;
+    // A lane that is backing off comes back through lane_available(); a closed-model user
+    // stays running meanwhile.
+    if (available) {
+      lane_available(lane, now);
+    } else {
+      maybe_finish();
+    }
+  }
+  // A lane that was backing off (or a user that was thinking) can go on.
+  void lane_available(Lane& lane, Nanos now) {
+    if (!stopping_) driver_->lane_free(lane, now);
+  }
+  void lane_available(Lane& lane) { lane_available(lane, now_ns()); }
+  void user_wakes(Lane& lane) { driver_->user_wakes(lane); }
+
+  // Load-driver side (worker thread only).
+  [[nodiscard]] const LoadSpec& load() const noexcept { return load_; }
+  [[nodiscard]] const RunClock& clock() const noexcept { return clock_; }
+  [[nodiscard]] int index() const noexcept { return index_; }
+  [[nodiscard]] int worker_count() const noexcept { return worker_count_; }
+  [[nodiscard]] std::uint64_t seed() const noexcept { return spec_.seed; }
+  [[nodiscard]] std::vector<std::unique_ptr<Lane>>& lanes() noexcept { return lanes_; }
+  void reserve_lanes(std::size_t n) { lanes_.reserve(n); }
+  Lane& add_lane() {
+    return *lanes_.emplace_back(std::make_unique<Lane>(*this, static_cast<int>(lanes_.size())));
+  }
+  [[nodiscard]] bool draining() const noexcept { return draining_; }
+  [[nodiscard]] bool stopping() const noexcept { return stopping_; }
+  [[nodiscard]] bool delayed(const Lane& lane) const noexcept { return delay_.holds(lane); }
+  int pick_operation() noexcept;
+  // Takes one request of the -n quota; false when it is spent. Warm-up requests are free.
+  bool take_quota(Nanos intended) noexcept {
+    if (intended < clock_.measure_start) return true;
+    if (remaining_ == 0) return false;
+    if (remaining_ > 0) --remaining_;
+    return true;
+  }
+  [[nodiscard]] bool quota_spent() const noexcept { return remaining_ == 0; }
+  void send(Lane& lane, int op, Nanos intended) {
+    ++in_flight_;
+    if (delay_.enabled()) {
+      delay_.hold(lane, op, intended, rng_);
+    } else {
+      lane.send(op, intended, 0);
+    }
+  }
+  // Ends the worker once nothing is in flight or queued and nothing more will be issued.
+  void maybe_finish();
 
  private:
-  struct Pending {
-    Nanos intended;
-    int op;
-  };
-  // A request waiting out its emulated network delay before its connection sends it.
-  struct Delayed {
-    Nanos due;
-    Nanos delay;
-    Connection* connection;
-    int op;
-    Nanos intended;
-    bool operator>(const Delayed& other) const noexcept { return due > other.due; }
-  };
-  struct User {
-    bool active = false;                // counted in the current user target
-    bool running = false;               // in a request, backing off or thinking; not parked
-    bool thinking = false;              // waiting on its timer
-    Nanos last_start = -1;              // actual start of its last request; -1 before the first
-    Nanos next_start = 0;               // while thinking: the start it waits for
-    std::int64_t iterations_left = -1;  // -1 = unlimited
-  };
-
   void start();
   void sweep();
-  int pick_operation() noexcept;
-  bool take_quota(Nanos intended) noexcept;
-  void maybe_finish();
-  [[nodiscard]] bool schedule_over() noexcept;
   void shutdown();
-  void send(Connection& connection, int op, Nanos intended);
-  void arm_delay_timer();
-  void send_delayed();
-  [[nodiscard]] bool in_delay(const Connection& connection) const noexcept {
-    const auto k = static_cast<std::size_t>(connection.index());
-    return k < in_delay_.size() && in_delay_[k] != 0;
-  }
-
-  // Open model (worker_open.cpp).
-  void start_open();
-  void arm_pacer();
-  void on_pacer();
-  void dispatch(int op, Nanos intended);
-  void open_connection_free(Connection& connection);
-  Connection* grow_pool();
-
-  // Closed model (worker_closed.cpp).
-  void start_closed();
-  void update_users();
-  void user_next(Connection& connection, Nanos now);
-  void launch(Connection& connection, Nanos intended, Nanos now);
-  void park(Connection& connection);
-  void stop_thinking();
-  [[nodiscard]] double run_time_s(Nanos t) const noexcept { return static_cast<double>(t - clock_.t0) / 1e9; }
 
   const Spec& spec_;
+  const LoadSpec& load_;
   const RunClock& clock_;
   RunSignal& signal_;
   const int index_;
   const int worker_count_;
   boost::asio::io_context context_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  boost::asio::steady_timer pacer_;  // open: next arrival; closed: next user-count change
-  boost::asio::steady_timer sweeper_;
+  boost::asio::steady_timer sweeper_;  // t0, then the deadline sweep
   Nanos sweep_period_;
   Nanos late_after_;
   Rng rng_;
-  Protocol protocol_;
+  P protocol_;
   std::vector<std::uint64_t> weight_thresholds_;
-  std::vector<std::unique_ptr<Connection>> connections_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  std::unique_ptr<LoadDriver<Lane>> driver_;
+  NetworkDelay<Lane> delay_;
   std::int64_t remaining_ = -1;  // measured requests left; -1 = unlimited
   int in_flight_ = 0;
   bool draining_ = false;
   bool stopping_ = false;
+  bool nothing_to_do_ = false;  // no quota or no lanes at t0
   bool finished_ = false;
   std::int64_t unfinished_ = 0;
   Nanos finished_at_ = 0;
   std::atomic<bool> done_{false};
   std::unique_ptr<StatsBlock> active_;
   std::unique_ptr<StatsBlock> spare_;
-
-  // Emulated network delay: a min-heap on the due time, and which connections are in it.
-  boost::asio::steady_timer delay_timer_;
-  std::vector<Delayed> delayed_;
-  std::vector<char> in_delay_;
-  Nanos delay_timer_due_ = 0;  // 0: not armed
-
-  // Open model.
-  std::optional<ArrivalSchedule> schedule_;
-  std::size_t pool_limit_ = 0;
-  std::vector<Connection*> idle_;
-  std::vector<Pending> backlog_;  // ring buffer, preallocated
-  std::size_t backlog_head_ = 0;
-  std::size_t backlog_size_ = 0;
-  Nanos next_intended_ = 0;
-  bool schedule_done_ = false;
-
-  // Closed model.
-  std::vector<User> users_;  // one per connection, same index
-  std::int64_t active_target_ = 0;
-  int running_users_ = 0;
 };
+
+template <class P>
+Worker<P>::Worker(const Spec& spec, const LoadSpec& load, const Shared& shared, const RunClock& clock,
+                  RunSignal& signal, int index, int worker_count)
+    : spec_(spec),
+      load_(load),
+      clock_(clock),
+      signal_(signal),
+      index_(index),
+      worker_count_(worker_count),
+      guard_(context_.get_executor()),
+      sweeper_(context_),
+      sweep_period_(std::clamp<Nanos>(std::min(spec.connect_timeout, spec.request_timeout) / 8,
+                                      kNanosPerMilli, 100 * kNanosPerMilli)),
+      late_after_(load.model == LoadModel::open || load.think.is_pacing()
+                      ? load.late_after
+                      : std::numeric_limits<Nanos>::max()),
+      rng_(spec.seed * 0x100000001B3ULL + static_cast<std::uint64_t>(index) + 1),
+      protocol_(spec, shared, index, worker_count),
+      delay_(context_, spec.network_latency, spec.network_jitter),
+      active_(std::make_unique<StatsBlock>(spec.operations.size())),
+      spare_(std::make_unique<StatsBlock>(spec.operations.size())) {
+  static_assert(surge::Lane<Lane, Worker>,
+                "a protocol's Lane must meet the Lane concept (engine/protocol.hpp)");
+  double total_weight = 0;
+  for (const auto& op : spec.operations) total_weight += op.weight;
+  double cumulative = 0;
+  for (const auto& op : spec.operations) {
+    cumulative += op.weight;
+    weight_thresholds_.push_back(
+        static_cast<std::uint64_t>(std::ldexp(std::min(cumulative / total_weight, 1.0), 63)));
+  }
+  // The last operation that can be drawn takes every draw above the one before it; operations
+  // of weight 0 after it (receivers such as NOTIFY listeners) are never reached.
+  for (auto k = spec.operations.size(); k-- > 0;) {
+    if (spec.operations[k].weight > 0) {
+      weight_thresholds_[k] = std::numeric_limits<std::uint64_t>::max();
+      break;
+    }
+  }
+  if (load.requests > 0) remaining_ = worker_share(load.requests, index, worker_count);
+  if (load.model == LoadModel::open) {
+    driver_ = std::make_unique<OpenArrivals<Worker>>(*this);
+  } else {
+    driver_ = std::make_unique<ClosedUsers<Worker>>(*this);
+  }
+  delay_.reserve(driver_->most_lanes());
+}
+
+template <class P>
+void Worker<P>::run() {
+  // Connections open during the lead before t0; nothing is sent before t0, so a run without
+  // warm-up measures its first requests.
+  driver_->preconnect();
+  sweeper_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(clock_.t0)));
+  sweeper_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) start();
+  });
+  context_.run();
+}
+
+template <class P>
+void Worker<P>::start() {
+  sweep();
+  if (remaining_ == 0 || lanes_.empty()) {
+    nothing_to_do_ = true;
+    maybe_finish();
+    return;
+  }
+  driver_->start();
+}
+
+template <class P>
+int Worker<P>::pick_operation() noexcept {
+  if (weight_thresholds_.size() == 1) return 0;
+  const std::uint64_t draw = rng_() >> 1;
+  int op = 0;
+  while (draw >= weight_thresholds_[static_cast<std::size_t>(op)]) ++op;
+  return op;
+}
+
+template <class P>
+void Worker<P>::sweep() {
+  if (stopping_) return;
+  const Nanos now = now_ns();
+  for (auto& lane : lanes_) lane->check_deadline(now);
+  sweeper_.expires_after(std::chrono::nanoseconds(sweep_period_));
+  sweeper_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) sweep();
+  });
+}
+
+template <class P>
+void Worker<P>::maybe_finish() {
+  if (finished_ || in_flight_ > 0 || driver_->holding()) return;
+  if (!(draining_ || nothing_to_do_ || driver_->schedule_over())) return;
+  finished_ = true;
+  finished_at_ = now_ns();
+  driver_->stop();
+  done_.store(true, std::memory_order_release);
+  signal_.worker_done();
+}
+
+template <class P>
+std::future<StatsBlock*> Worker<P>::swap_interval() {
+  auto promise = std::make_shared<std::promise<StatsBlock*>>();
+  auto future = promise->get_future();
+  boost::asio::post(context_, [this, promise] {
+    std::swap(active_, spare_);
+    spare_->active_users = driver_->active_users();
+    promise->set_value(spare_.get());
+  });
+  return future;
+}
+
+template <class P>
+void Worker<P>::drain() {
+  boost::asio::post(context_, [this] {
+    draining_ = true;
+    driver_->drain();
+    maybe_finish();
+  });
+}
+
+template <class P>
+void Worker<P>::shutdown() {
+  stopping_ = true;
+  unfinished_ = in_flight_ + driver_->queued();
+  driver_->stop();
+  sweeper_.cancel();
+  delay_.cancel();
+  for (auto& lane : lanes_) lane->shutdown();
+  // Protocol-owned connections outside the load (PostgreSQL's LISTEN connections).
+  if constexpr (requires { protocol_.shutdown(); }) protocol_.shutdown();
+  if (!finished_) {
+    finished_ = true;
+    finished_at_ = now_ns();
+    done_.store(true, std::memory_order_release);
+    signal_.worker_done();
+  }
+  guard_.reset();
+}
+
+template <class P>
+void Worker<P>::end() {
+  boost::asio::post(context_, [this] { shutdown(); });
+}
 
 }  // namespace surge

@@ -1,0 +1,140 @@
+// The open model: intended starts come from the arrival schedule, whatever the server does. A
+// request that finds no free lane grows the pool (up to its limit) or waits in the backlog,
+// and its response time still counts from its intended start; past the backlog it is dropped.
+#pragma once
+
+#include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <vector>
+
+#include "surge/core/fixed_ring.hpp"
+#include "surge/engine/load_driver.hpp"
+#include "surge/engine/stats_block.hpp"
+#include "surge/load/arrival_schedule.hpp"
+
+namespace surge {
+
+template <class Worker>
+class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
+ public:
+  using Lane = typename Worker::Lane;
+
+  explicit OpenArrivals(Worker& worker)
+      : worker_(worker),
+        timer_(worker.context()),
+        schedule_(worker.load().rate, worker.clock().t0, worker.index(), worker.worker_count(),
+                  worker.load().arrivals,
+                  worker.seed() * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(worker.index())),
+        backlog_(static_cast<std::size_t>(std::max<std::int64_t>(1, share(worker.load().max_backlog)))) {
+    const auto& load = worker.load();
+    const auto opened = share(load.connections);
+    pool_limit_ = static_cast<std::size_t>(std::max<std::int64_t>(share(load.pool_limit()), 1));
+    most_lanes_ = std::max<std::size_t>(pool_limit_, static_cast<std::size_t>(opened));
+    worker.reserve_lanes(most_lanes_);
+    idle_.reserve(pool_limit_);
+    for (std::int64_t i = 0; i < opened; ++i) worker.add_lane();
+  }
+
+  [[nodiscard]] std::size_t most_lanes() const noexcept override { return most_lanes_; }
+
+  // The whole pool connects during the lead before t0, so connect time does not show up as lag
+  // of the first requests.
+  void preconnect() override {
+    for (auto& lane : worker_.lanes()) lane->connect();
+  }
+
+  void start() override {
+    for (auto& lane : worker_.lanes()) idle_.push_back(lane.get());
+    next_ = schedule_.next();
+    arm();
+  }
+
+  void lane_free(Lane& lane, Nanos /*now*/) override {
+    if (!backlog_.empty()) {
+      const Pending next = backlog_.pop_front();
+      worker_.send(lane, next.op, next.intended);
+      return;
+    }
+    idle_.push_back(&lane);
+    worker_.maybe_finish();
+  }
+
+  void drain() override { timer_.cancel(); }
+  void stop() override { timer_.cancel(); }
+  [[nodiscard]] bool holding() const noexcept override { return !backlog_.empty(); }
+  [[nodiscard]] bool schedule_over() override { return arrivals_over_; }
+  [[nodiscard]] std::int64_t queued() const noexcept override {
+    return static_cast<std::int64_t>(backlog_.size());
+  }
+
+ private:
+  struct Pending {
+    Nanos intended;
+    int op;
+  };
+
+  [[nodiscard]] std::int64_t share(std::int64_t total) const noexcept {
+    return worker_share(total, worker_.index(), worker_.worker_count());
+  }
+
+  void end_arrivals() {
+    arrivals_over_ = true;
+    worker_.maybe_finish();
+  }
+
+  void arm() {
+    if (next_ == ArrivalSchedule::kNever) {
+      end_arrivals();
+      return;
+    }
+    timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next_)));
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) on_timer();
+    });
+  }
+
+  void on_timer() {
+    if (worker_.draining() || worker_.stopping()) return;
+    const Nanos now = now_ns();
+    // Every arrival that is due goes out now with its own intended time: a late wake-up never
+    // shifts later arrivals, it only shows as schedule lag.
+    while (next_ <= now) {
+      if (next_ >= worker_.clock().measure_end || !worker_.take_quota(next_)) {
+        end_arrivals();
+        return;
+      }
+      dispatch(worker_.pick_operation(), next_);
+      next_ = schedule_.next();
+    }
+    arm();
+  }
+
+  void dispatch(int op, Nanos intended) {
+    Lane* lane = nullptr;
+    if (!idle_.empty()) {
+      lane = idle_.back();
+      idle_.pop_back();
+    } else if (worker_.lanes().size() < pool_limit_) {
+      lane = &worker_.add_lane();
+    }
+    if (lane != nullptr) {
+      worker_.send(*lane, op, intended);
+    } else if (!backlog_.full()) {
+      backlog_.push_back(Pending{intended, op});
+    } else if (auto* stats = worker_.stats(op, intended)) {
+      ++stats->dropped;
+    }
+  }
+
+  Worker& worker_;
+  boost::asio::steady_timer timer_;
+  ArrivalSchedule schedule_;
+  FixedRing<Pending> backlog_;
+  std::size_t pool_limit_ = 0;
+  std::size_t most_lanes_ = 0;
+  std::vector<Lane*> idle_;
+  Nanos next_ = 0;
+  bool arrivals_over_ = false;
+};
+
+}  // namespace surge

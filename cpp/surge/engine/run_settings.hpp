@@ -1,0 +1,43 @@
+// What every protocol's run spec has: the load model, timeouts, the seed and the emulated
+// network. A protocol's spec (proto/<name>/spec.hpp) derives from it and adds its target and
+// operations. Plain structs, filled once by the Python layer; nothing here is touched per
+// request.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "surge/core/clock.hpp"
+#include "surge/load/load_spec.hpp"
+
+namespace surge {
+
+struct RunSettings {
+  LoadSpec load;
+  Nanos connect_timeout = 0;
+  Nanos request_timeout = 0;
+  std::uint64_t seed = 0;
+  // Emulated network: each request waits network_latency plus a uniform 0..network_jitter on
+  // the client before it is sent. Part of the response time, not of the service time.
+  Nanos network_latency = 0;
+  Nanos network_jitter = 0;
+  // Each time-series row keeps its interval's response-time histogram (HdrHistogram V2,
+  // compressed, base64); off, the engine skips the encoding.
+  bool interval_histograms = false;
+};
+
+// The rules only the engine checks; the Python layer owns every other (docs/architecture.md).
+// Throws std::invalid_argument.
+void validate_bounded(const LoadSpec& load);
+
+template <class Operations>
+void validate_run(const RunSettings& settings, const Operations& operations) {
+  bool sendable = false;
+  for (const auto& op : operations) sendable = sendable || op.weight > 0;
+  // Weight 0 is an operation the load never sends, only records (a NOTIFY listener).
+  if (!sendable) throw std::invalid_argument("operations: at least one needs a weight > 0");
+  validate_bounded(settings.load);
+}
+
+}  // namespace surge

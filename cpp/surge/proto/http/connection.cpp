@@ -1,0 +1,251 @@
+#include "surge/proto/http/connection.hpp"
+
+#include <boost/asio/write.hpp>
+
+#include "surge/engine/read_when_ready.hpp"
+#include "surge/engine/worker.hpp"
+
+namespace surge {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+constexpr std::size_t kReadBufferSize = std::size_t{16} * 1024;
+constexpr std::size_t kMaxReadBuffer = 1 << 20;
+}  // namespace
+
+HttpConnection::HttpConnection(Worker<HttpProtocol>& worker, int index)
+    : worker_(worker),
+      index_(index),
+      endpoint_(worker.protocol().endpoint()),
+      socket_(worker.context()),
+      wait_timer_(worker.context()),
+      read_buffer_(kReadBufferSize) {
+  request_.reserve(1024);
+}
+
+void HttpConnection::connect() {
+  if (!connected_ && !connecting_) start_connect();
+}
+
+void HttpConnection::send(int op, Nanos intended, Nanos delayed) {
+  busy_ = true;
+  delayed_ = delayed;
+  timed_out_ = false;
+  op_ = op;
+  intended_ = intended;
+  worker_.protocol().build_request(op, request_, worker_.rng());
+  if (connected_) {
+    write_request();
+  } else if (connecting_) {
+    deadline_ = now_ns() + worker_.connect_timeout();  // on_connect() writes it
+  } else {
+    start_connect();
+  }
+}
+
+void HttpConnection::think_until(Nanos when) {
+  wait_timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(when)));
+  wait_timer_.async_wait([this](const error_code& ec) {
+    if (!ec && !stopped_) worker_.user_wakes(*this);
+  });
+}
+
+void HttpConnection::cancel_wait() {
+  wait_timer_.cancel();
+}
+
+void HttpConnection::start_connect() {
+  connecting_ = true;
+  deadline_ = now_ns() + worker_.connect_timeout();
+  error_code ignored;
+  socket_.close(ignored);
+  socket_.async_connect(endpoint_, [this](const error_code& ec) { on_connect(ec); });
+}
+
+void HttpConnection::on_connect(const error_code& ec) {
+  connecting_ = false;
+  if (stopped_) return;
+  if (!busy_) {
+    // An early connect with no request yet: keep the socket if it worked, else the first
+    // request connects again and counts whatever fails then.
+    if (ec) {
+      close_socket();
+    } else {
+      set_up_socket();
+    }
+    return;
+  }
+  if (ec) {
+    if (timed_out_) {
+      fail(ErrorClass::connect_timeout, "connect timed out");
+    } else {
+      fail(ErrorClass::refused, ec.message());
+    }
+    return;
+  }
+  set_up_socket();
+  write_request();
+}
+
+void HttpConnection::set_up_socket() {
+  error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  socket_.non_blocking(true, ignored);
+  connected_ = true;
+  read_buffer_.clear();
+}
+
+void HttpConnection::write_request() {
+  sent_ = now_ns();
+  deadline_ = sent_ + worker_.request_timeout();
+  reader_.start(worker_.protocol().is_head(op_), worker_.protocol().keeps_body(op_));
+  response_done_ = false;
+  // A small request almost always fits the socket buffer: write it now and skip a handler
+  // round trip; fall back to an asynchronous write for whatever is left.
+  error_code ec;
+  const std::size_t written = socket_.write_some(asio::buffer(request_), ec);
+  if (ec && ec != asio::error::would_block) {
+    fail(ErrorClass::reset, ec.message());
+    return;
+  }
+  if (written < request_.size()) {
+    write_pending_ = true;
+    asio::async_write(socket_, asio::buffer(request_.data() + written, request_.size() - written),
+                      [this](const error_code& write_ec, std::size_t) {
+                        write_pending_ = false;
+                        if (stopped_ || !busy_) return;
+                        if (write_ec) {
+                          if (write_ec != asio::error::operation_aborted)
+                            fail(ErrorClass::reset, write_ec.message());
+                          return;
+                        }
+                        if (response_done_) complete();
+                      });
+  }
+  if (!read_buffer_.empty()) {
+    parse_buffered();
+    return;
+  }
+  start_read();
+}
+
+void HttpConnection::start_read() {
+  std::size_t room = 0;
+  char* tail = read_buffer_.writable(room, kMaxReadBuffer);
+  if (room == 0) {
+    fail(ErrorClass::malformed, "response header larger than 1 MiB");
+    return;
+  }
+  // Nothing else touches the buffer while the connection waits, so tail and room stay valid.
+  read_when_ready(
+      socket_, asio::buffer(tail, room), [this] { return !stopped_ && busy_; },
+      [this](const error_code& ec, std::size_t n) { on_read(ec, n); });
+}
+
+void HttpConnection::on_read(const error_code& ec, std::size_t n) {
+  if (stopped_ || !busy_) return;
+  if (ec == asio::error::eof) {
+    if (reader_.finish_on_eof() == http::ResponseReader::State::complete) {
+      connected_ = false;
+      response_done_ = true;
+      if (!write_pending_) complete();
+      return;
+    }
+    fail(ErrorClass::reset,
+         reader_.started() ? "connection closed inside a response" : "connection closed before a response");
+    return;
+  }
+  if (ec) {
+    if (timed_out_) {
+      fail(ErrorClass::request_timeout, "no complete response within the request timeout");
+    } else if (ec != asio::error::operation_aborted) {
+      fail(ErrorClass::reset, ec.message());
+    }
+    return;
+  }
+  read_buffer_.commit(n);
+  parse_buffered();
+}
+
+void HttpConnection::parse_buffered() {
+  const auto step = reader_.feed(read_buffer_.unread());
+  read_buffer_.consume(step.consumed);
+  switch (step.state) {
+    case http::ResponseReader::State::need_more:
+      start_read();
+      return;
+    case http::ResponseReader::State::malformed:
+      fail(ErrorClass::malformed, reader_.error());
+      return;
+    case http::ResponseReader::State::complete:
+      if (!reader_.keep_alive()) connected_ = false;
+      response_done_ = true;
+      if (!write_pending_) complete();
+      return;
+  }
+}
+
+void HttpConnection::complete() {
+  const Nanos done = now_ns();
+  busy_ = false;
+  backoff_.succeeded();
+  if (!connected_) close_socket();
+  if (auto* stats = worker_.stats(op_, intended_)) {
+    stats->record_timed(intended_, sent_, done, worker_.late_after(), delayed_);
+    const bool miss = worker_.protocol().count_cache_read(op_, reader_.status(), *stats);
+    if (const auto error = miss ? std::nullopt : worker_.protocol().classify(op_, reader_)) {
+      std::string example;
+      if (stats->wants_example(*error)) {
+        example = "HTTP " + std::to_string(reader_.status());
+        if (*error == ErrorClass::check_failed) example += ": response failed the check";
+      }
+      stats->record_error(*error, example);
+    }
+  }
+  worker_.request_finished(*this, true, done);
+}
+
+void HttpConnection::fail(ErrorClass error, std::string_view example) {
+  busy_ = false;
+  close_socket();
+  if (auto* stats = worker_.stats(op_, intended_)) stats->record_failure(error, example);
+  // Refused and timed-out connects back off, so a dead server gets a bounded retry rate
+  // instead of a busy loop; a reset reconnects at once, as a real client would.
+  if (error == ErrorClass::refused || error == ErrorClass::connect_timeout) {
+    worker_.request_finished(*this, false, now_ns());
+    wait_out_backoff();
+    return;
+  }
+  worker_.request_finished(*this, true, now_ns());
+}
+
+void HttpConnection::wait_out_backoff() {
+  wait_timer_.expires_after(std::chrono::nanoseconds(backoff_.next()));
+  wait_timer_.async_wait([this](const error_code& ec) {
+    if (!ec && !stopped_) worker_.lane_available(*this);
+  });
+}
+
+void HttpConnection::close_socket() noexcept {
+  connected_ = false;
+  read_buffer_.clear();
+  error_code ignored;
+  socket_.close(ignored);
+}
+
+void HttpConnection::check_deadline(Nanos now) {
+  if (!busy_ || timed_out_ || now < deadline_) return;
+  timed_out_ = true;
+  error_code ignored;
+  socket_.close(ignored);  // pending handlers complete with operation_aborted
+}
+
+void HttpConnection::shutdown() {
+  stopped_ = true;
+  wait_timer_.cancel();
+  close_socket();
+}
+
+}  // namespace surge

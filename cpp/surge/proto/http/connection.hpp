@@ -1,0 +1,81 @@
+// One keep-alive HTTP/1.1 connection, owned by one worker thread: one lane of the load model
+// (engine/protocol.hpp). It connects lazily, sends one request at a time, reads the response
+// with the sans-IO reader, and reports the outcome to its worker. It never allocates in steady
+// state: buffers are reused.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <string>
+#include <vector>
+
+#include "surge/core/clock.hpp"
+#include "surge/core/read_buffer.hpp"
+#include "surge/engine/backoff.hpp"
+#include "surge/engine/operation_stats.hpp"
+#include "surge/engine/worker.hpp"
+#include "surge/proto/http/protocol.hpp"
+#include "surge/proto/http/response_reader.hpp"
+
+namespace surge {
+
+class HttpConnection {
+ public:
+  HttpConnection(Worker<HttpProtocol>& worker, int index);
+
+  // Opens the socket ahead of the first request; a failure here is left for that request.
+  void connect();
+  // Sends operation `op`, intended to start at `intended`. The connection must be available.
+  // `delayed`: the emulated network delay it already waited (see RunSettings).
+  void send(int op, Nanos intended, Nanos delayed);
+  // Closed model: calls the worker's user_wakes() at `when` (think time or pacing).
+  void think_until(Nanos when);
+  // Cancels a pending think or back-off wait; its handler then does nothing.
+  void cancel_wait();
+  // Closes the socket of an idle connection; the next send() reconnects.
+  void disconnect() noexcept { close_socket(); }
+  // Closes the socket if the current connect or request has passed its deadline.
+  void check_deadline(Nanos now);
+  // Ends all I/O; outstanding handlers complete as aborted and record nothing.
+  void shutdown();
+  [[nodiscard]] bool busy() const noexcept { return busy_; }
+  [[nodiscard]] int index() const noexcept { return index_; }
+
+ private:
+  void start_connect();
+  void on_connect(const boost::system::error_code& ec);
+  void set_up_socket();
+  void write_request();
+  void start_read();
+  void on_read(const boost::system::error_code& ec, std::size_t n);
+  void parse_buffered();
+  void complete();
+  void fail(ErrorClass error, std::string_view example);
+  void close_socket() noexcept;
+  void wait_out_backoff();
+
+  Worker<HttpProtocol>& worker_;
+  int index_;
+  boost::asio::ip::tcp::endpoint endpoint_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer wait_timer_;  // back-off after a failed connect, or think time
+  http::ResponseReader reader_;
+  std::string request_;
+  ReadBuffer read_buffer_;
+
+  bool connected_ = false;
+  bool connecting_ = false;
+  bool busy_ = false;
+  bool timed_out_ = false;
+  bool stopped_ = false;
+  bool write_pending_ = false;
+  bool response_done_ = false;
+  int op_ = 0;
+  Nanos intended_ = 0;
+  Nanos sent_ = 0;
+  Nanos delayed_ = 0;
+  Nanos deadline_ = 0;
+  Backoff backoff_;  // after a refused or timed-out connect
+};
+
+}  // namespace surge

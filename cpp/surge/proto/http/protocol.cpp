@@ -1,0 +1,50 @@
+#include "surge/proto/http/protocol.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "surge/engine/resolve.hpp"
+
+namespace surge {
+
+HttpShared HttpProtocol::prepare(const Spec& spec) {
+  HttpShared shared;
+  shared.host_header =
+      spec.host_header.empty() ? spec.host + ":" + std::to_string(spec.port) : spec.host_header;
+  for (const auto& op : spec.operations) {
+    try {
+      http::RequestBuilder check(op.request, shared.host_header);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("operation '" + op.name + "': " + e.what());
+    }
+  }
+  shared.endpoint = resolve_host(spec.host, spec.port);
+  return shared;
+}
+
+HttpProtocol::HttpProtocol(const Spec& spec, const Shared& shared, int index, int worker_count)
+    : spec_(spec), shared_(shared) {
+  for (const auto& op : spec.operations) {
+    builders_.emplace_back(op.request, shared.host_header);
+    builders_.back().partition(index, worker_count);
+  }
+}
+
+std::optional<ErrorClass> HttpProtocol::classify(int op, const http::ResponseReader& reader) const {
+  const auto& operation = spec_.operations[static_cast<std::size_t>(op)];
+  const int status = reader.status();
+  bool status_ok = status < 400;
+  if (!operation.expect_status.empty())
+    status_ok = std::find(operation.expect_status.begin(), operation.expect_status.end(), status) !=
+                operation.expect_status.end();
+  if (!status_ok) {
+    if (status >= 500) return ErrorClass::http_5xx;
+    if (status >= 400) return ErrorClass::http_4xx;
+    return ErrorClass::check_failed;
+  }
+  if (!operation.expect_body.empty() && reader.body().find(operation.expect_body) == std::string_view::npos)
+    return ErrorClass::check_failed;
+  return std::nullopt;
+}
+
+}  // namespace surge

@@ -1,0 +1,30 @@
+// What an HTTP run is: the server, its operations (request templates and their checks) and,
+// from RunSettings, the load model.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "surge/engine/run_settings.hpp"
+#include "surge/proto/http/request_builder.hpp"
+
+namespace surge {
+
+struct HttpOperation {
+  std::string name;
+  double weight = 1.0;
+  http::RequestSpec request;
+  std::vector<int> expect_status;  // empty: any status below 400 is a success
+  std::string expect_body;         // non-empty: the body must contain it
+  int miss_status = 0;             // a cache read: this status is a miss (not an error), < 400 a hit
+};
+
+struct HttpRunSpec : RunSettings {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string host_header;  // empty: host:port
+  std::vector<HttpOperation> operations;
+};
+
+}  // namespace surge

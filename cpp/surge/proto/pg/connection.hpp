@@ -1,0 +1,89 @@
+// One pipelined PostgreSQL connection, shared by up to P lanes of one worker thread. libpq does
+// the wire protocol; this class drives its asynchronous API from Asio readiness on PQsocket:
+// pipeline mode with one Sync per operation (or per batch), PQflush when the socket takes more,
+// PQconsumeInput/PQisBusy/PQgetResult when replies come in. A new connection prepares every
+// statement first. What every pipelined connection does alike (deadlines, failing the lanes,
+// the back-off) is PipelinedConnection's.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "surge/core/clock.hpp"
+#include "surge/engine/operation_stats.hpp"
+#include "surge/engine/pipelined_connection.hpp"
+#include "surge/engine/pipelined_lane.hpp"
+#include "surge/proto/pg/libpq_connection.hpp"
+#include "surge/proto/pg/pipeline_tracker.hpp"
+#include "surge/proto/pg/protocol.hpp"
+
+namespace surge {
+
+using PgLane = PipelinedLane<PgProtocol>;
+
+struct PgEntry {
+  PgLane* lane;  // nullptr: the statement prepares of a new connection
+  int attempt;   // 0 the first time; retries of a serialization failure count up
+  bool sync;     // a Sync follows it; false inside a batch, before the batch's last
+};
+
+class PgConnection : public PipelinedConnection<PgConnection, Worker<PgProtocol>, PgEntry> {
+ public:
+  PgConnection(Worker<PgProtocol>& worker, int capacity);
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+  ~PgConnection();
+
+  // Sends the lane's operation now (or once connected).
+  void enqueue(PgLane& lane);
+
+ private:
+  friend PipelinedConnection;
+
+  // An operation of a batch whose results are in, waiting for the batch's Sync: the batch
+  // commits or fails whole.
+  struct Held {
+    PgLane* lane;
+    std::int64_t rows;
+    bool failed_here;
+  };
+  void start_connect();
+  void drop_connection(std::vector<PgLane*>& failing);
+  void on_connected();
+  bool send_entry(const PgEntry& entry, Nanos now);
+  void close_batch();
+  void schedule_close();
+  void hold(PgLane& lane, const pg::Outcome& outcome);
+  void complete(PgLane& lane, std::int64_t rows, bool failed_here, Nanos arrived);
+  void flush();
+  // Holds the operations sent in one round (replies that each start the next operation) in
+  // the kernel, so they leave in one segment: libpq writes at every Sync.
+  void cork();
+  void uncork();
+  void wait_readable();
+  void on_readable();
+  void deliver();
+  void finish(const PgEntry& entry, Nanos arrived);
+
+  LibpqConnection libpq_;
+  pg::PipelineTracker tracker_;
+  std::string example_;  // the error example being built; reused
+  std::vector<Held> held_;
+  std::vector<Held> completing_;
+  std::string completing_sqlstate_;
+  std::string completing_message_;
+  std::string batch_sqlstate_;  // the batch's first error; empty while it has none
+  std::string batch_message_;
+  bool batch_open_ = false;  // operations were sent without a Sync yet
+  bool close_posted_ = false;
+  int prepares_ = 0;          // statements the set-up entry prepares
+  bool front_begun_ = false;  // the tracker follows the front entry
+  bool reading_ = false;
+  bool writing_ = false;
+  bool delivering_ = false;
+  int sent_in_round_ = 0;  // operations deliver() has sent so far
+  bool corked_ = false;
+  bool can_cork_ = true;  // false on a Unix socket
+};
+
+}  // namespace surge

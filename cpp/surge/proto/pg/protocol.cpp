@@ -1,0 +1,201 @@
+#include "surge/proto/pg/protocol.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <stdexcept>
+
+#include "surge/engine/pipelined_lane.hpp"
+#include "surge/proto/pg/admin.hpp"
+#include "surge/proto/pg/connection.hpp"
+#include "surge/proto/pg/listener.hpp"
+
+namespace surge {
+
+namespace {
+
+struct ConnCloser {
+  void operator()(PGconn* conn) const noexcept { PQfinish(conn); }
+};
+struct ResultClearer {
+  void operator()(PGresult* result) const noexcept { PQclear(result); }
+};
+using Conn = std::unique_ptr<PGconn, ConnCloser>;
+using Result = std::unique_ptr<PGresult, ResultClearer>;
+
+std::vector<const char*> pointers(const std::vector<std::string>& strings) {
+  std::vector<const char*> out;
+  out.reserve(strings.size() + 1);
+  for (const auto& s : strings) out.push_back(s.c_str());
+  out.push_back(nullptr);
+  return out;
+}
+
+// The statements a transaction must not carry itself: surge makes each operation one implicit
+// transaction, and an explicit block left open by an error would poison the pipeline.
+bool is_transaction_control(const std::string& sql) {
+  std::string word;
+  for (const char c : sql) {
+    if (std::isspace(static_cast<unsigned char>(c)) != 0 || c == ';') {
+      if (!word.empty()) break;
+      continue;
+    }
+    word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return word == "BEGIN" || word == "START" || word == "COMMIT" || word == "END" || word == "ROLLBACK" ||
+         word == "ABORT";
+}
+
+void check_statements(PGconn* conn, const PgRunSpec& spec, const PgShared& shared) {
+  std::size_t k = 0;
+  for (const auto& op : spec.operations) {
+    for (std::size_t i = 0; i < op.statements.size(); ++i, ++k) {
+      const auto& statement = shared.statements[k];
+      const std::string where = "operation '" + op.name + "' statement " + std::to_string(i + 1);
+      const Result prepared(PQprepare(conn, statement.name.c_str(), statement.sql.c_str(), 0, nullptr));
+      if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
+        const char* state = PQresultErrorField(prepared.get(), PG_DIAG_SQLSTATE);
+        const char* primary = PQresultErrorField(prepared.get(), PG_DIAG_MESSAGE_PRIMARY);
+        const char* position = PQresultErrorField(prepared.get(), PG_DIAG_STATEMENT_POSITION);
+        throw std::invalid_argument(
+            where + ": " + pg_one_line(primary != nullptr ? primary : PQresultErrorMessage(prepared.get())) +
+            (position != nullptr ? std::string(" at character ") + position : std::string()) + " (SQLSTATE " +
+            (state != nullptr ? state : "?") + ") in: " + pg_one_line(statement.sql.c_str()));
+      }
+      const Result described(PQdescribePrepared(conn, statement.name.c_str()));
+      const int wanted = PQnparams(described.get());
+      if (wanted != statement.params)
+        throw std::invalid_argument(where + " takes " + std::to_string(wanted) + " parameter(s) but " +
+                                    std::to_string(statement.params) +
+                                    " were given, in: " + pg_one_line(statement.sql.c_str()));
+    }
+  }
+}
+
+}  // namespace
+
+PgShared PgProtocol::prepare(const Spec& spec) {
+  PgShared shared;
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(spec.conninfo.c_str(), &parse_error);
+  if (parsed == nullptr) {
+    const std::string message = parse_error != nullptr ? pg_one_line(parse_error) : "cannot parse it";
+    PQfreemem(parse_error);
+    throw std::invalid_argument("dsn: " + message +
+                                "; give postgresql://user@host:port/db or 'host=... port=... dbname=...'");
+  }
+  PQconninfoFree(parsed);
+  const auto connect_timeout_s = std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(std::ceil(static_cast<double>(spec.connect_timeout) / kNanosPerSecond)));
+  shared.keywords = {"application_name", "connect_timeout", "dbname"};
+  shared.values = {"surge", std::to_string(connect_timeout_s), spec.conninfo};
+
+  std::size_t k = 0;
+  for (const auto& op : spec.operations) {
+    try {
+      VariableSet variables;
+      for (const auto& [name, generator] : op.variables) variables.declare(name, generator);
+      for (const auto& statement : op.statements)
+        for (const auto& param : statement.params) (void)RequestTemplate::parse(param, variables);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("operation '" + op.name + "': " + e.what());
+    }
+    for (const auto& statement : op.statements) {
+      if (is_transaction_control(statement.sql))
+        throw std::invalid_argument("operation '" + op.name +
+                                    "': leave out BEGIN/COMMIT; each operation already runs as one "
+                                    "transaction (its statements between two pipeline syncs)");
+      shared.statements.push_back(
+          {"surge_" + std::to_string(k++), statement.sql, static_cast<int>(statement.params.size())});
+    }
+  }
+
+  const auto keywords = pointers(shared.keywords);
+  const auto values = pointers(shared.values);
+  const Conn conn(PQconnectdbParams(keywords.data(), values.data(), 1));
+  if (conn == nullptr) throw std::runtime_error("postgres: out of memory");
+  if (PQstatus(conn.get()) != CONNECTION_OK)
+    throw std::invalid_argument("postgres: cannot connect: " + pg_one_line(PQerrorMessage(conn.get())));
+  check_statements(conn.get(), spec, shared);
+  return shared;
+}
+
+PgProtocol::PgProtocol(const Spec& spec, const Shared& shared, int index, int worker_count)
+    : spec_(spec), shared_(shared), index_(index), worker_count_(worker_count) {
+  std::size_t most_params = 0;
+  int k = 0;
+  for (const auto& op : spec.operations) {
+    OperationState state;
+    for (const auto& [name, generator] : op.variables) state.variables.declare(name, generator);
+    state.variables.partition(index, worker_count);
+    for (const auto& statement : op.statements) {
+      StatementState s;
+      s.shared_index = k++;
+      for (const auto& param : statement.params) {
+        s.params.push_back(RequestTemplate::parse(param, state.variables));
+        s.params.back().partition(index, worker_count);
+      }
+      most_params = std::max(most_params, s.params.size());
+      state.statements.push_back(std::move(s));
+    }
+    ops_.push_back(std::move(state));
+  }
+  values_.resize(most_params);
+  for (auto& v : values_) v.reserve(64);
+  value_pointers_.resize(most_params);
+  value_lengths_.resize(most_params);
+}
+
+PgProtocol::~PgProtocol() = default;
+
+int PgProtocol::send_prepares(PGconn* conn) const {
+  for (const auto& s : shared_.statements)
+    if (PQsendPrepare(conn, s.name.c_str(), s.sql.c_str(), 0, nullptr) == 0) return -1;
+  return static_cast<int>(shared_.statements.size());
+}
+
+bool PgProtocol::send_operation(int op, PGconn* conn, Rng& rng, bool sync) {
+  auto& state = ops_[static_cast<std::size_t>(op)];
+  state.variables.draw(rng);
+  for (auto& statement : state.statements) {
+    const auto n = statement.params.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      values_[i].clear();
+      statement.params[i].render(values_[i], state.variables, rng);
+      value_pointers_[i] = values_[i].c_str();
+      value_lengths_[i] = static_cast<int>(values_[i].size());
+    }
+    const auto& shared = shared_.statements[static_cast<std::size_t>(statement.shared_index)];
+    // Text parameters and text results: the server converts, as it does for psql and pgbench.
+    if (PQsendQueryPrepared(conn, shared.name.c_str(), static_cast<int>(n), value_pointers_.data(),
+                            value_lengths_.data(), nullptr, 0) == 0)
+      return false;
+  }
+  return !sync || PQpipelineSync(conn) != 0;
+}
+
+void PgProtocol::shutdown() {
+  for (auto& listener : listeners_) listener->shutdown();
+}
+
+PgConnection& PgProtocol::connection_for(int lane, Worker<PgProtocol>& worker) {
+  if (!listeners_started_) {
+    listeners_started_ = true;
+    for (std::size_t op = 0; op < spec_.operations.size(); ++op) {
+      const auto& spec = spec_.operations[op];
+      if (!spec.is_listen()) continue;
+      for (std::int64_t k = worker_share(spec.listeners, index_, worker_count_); k > 0; --k) {
+        listeners_.push_back(std::make_unique<PgListener>(worker, static_cast<int>(op), spec.listen_channel));
+        listeners_.back()->start();
+      }
+    }
+  }
+  const auto index = static_cast<std::size_t>(lane / spec_.pipeline);
+  while (connections_.size() <= index)
+    connections_.push_back(std::make_unique<PgConnection>(worker, spec_.pipeline));
+  return *connections_[index];
+}
+
+}  // namespace surge

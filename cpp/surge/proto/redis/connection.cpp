@@ -1,0 +1,199 @@
+#include "surge/proto/redis/connection.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include "surge/engine/read_when_ready.hpp"
+#include "surge/engine/worker.hpp"
+
+namespace surge {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+constexpr std::size_t kReadBufferSize = std::size_t{64} * 1024;
+constexpr std::size_t kMaxReadBuffer = std::size_t{64} * 1024;  // hiredis keeps partial replies itself
+}  // namespace
+
+RedisConnection::RedisConnection(Worker<RedisProtocol>& worker, int capacity)
+    : PipelinedConnection(worker, capacity), socket_(worker.context()), read_buffer_(kReadBufferSize) {
+  out_.reserve(4096);
+  writing_.reserve(4096);
+}
+
+void RedisConnection::start_connect() {
+  begin_attempt();
+  error_code ignored;
+  socket_.close(ignored);
+  socket_.async_connect(worker_.protocol().shared().endpoint,
+                        [this, generation = generation_](const error_code& ec) {
+                          if (current(generation)) on_connect(ec);
+                        });
+}
+
+void RedisConnection::on_connect(const error_code& ec) {
+  if (ec) {
+    fail_all(ErrorClass::refused, ec.message(), true);
+    return;
+  }
+  const auto& shared = worker_.protocol().shared();
+  error_code ignored;
+  if (shared.tcp) socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  socket_.non_blocking(true, ignored);
+  state_ = State::ready;
+  reader_.reset();
+  read_buffer_.clear();
+  // AUTH and SELECT go ahead of whatever lanes queued while connecting; their replies come first.
+  for (int i = 0; i < shared.handshake_replies; ++i) ring_.push_front(RedisEntry{nullptr});
+  out_.insert(0, shared.handshake);
+  unsent_ = ring_.size();
+  start_read();
+  flush();
+}
+
+void RedisConnection::enqueue(RedisLane& lane) {
+  worker_.protocol().append_command(lane.op(), out_, worker_.rng());
+  if (state_ != State::ready) {
+    queue_until_connected(RedisEntry{&lane});
+    return;
+  }
+  ring_.push_back(RedisEntry{&lane});
+  ++unsent_;
+  if (!delivering_) schedule_flush();  // deliver() flushes what its replies started
+}
+
+void RedisConnection::schedule_flush() {
+  // Commands queued by the same round of handlers (a pacer burst, a batch of replies that each
+  // start the next command) leave in one write.
+  if (flush_posted_ || write_pending_) return;
+  flush_posted_ = true;
+  asio::post(worker_.context(), [this] {
+    flush_posted_ = false;
+    if (!stopped_ && state_ == State::ready) flush();
+  });
+}
+
+void RedisConnection::flush() {
+  if (write_pending_ || out_.empty()) return;
+  const Nanos now = now_ns();
+  for (std::size_t i = ring_.size() - unsent_; i < ring_.size(); ++i) {
+    RedisLane* lane = ring_[i].lane;
+    if (lane != nullptr) lane->mark_sent(now);
+  }
+  unsent_ = 0;
+  std::swap(out_, writing_);
+  out_.clear();
+  error_code ec;
+  const std::size_t written = socket_.write_some(asio::buffer(writing_), ec);
+  if (ec && ec != asio::error::would_block) {
+    fail_all(ErrorClass::reset, ec.message(), false);
+    return;
+  }
+  if (written == writing_.size()) return;
+  write_pending_ = true;
+  asio::async_write(socket_, asio::buffer(writing_.data() + written, writing_.size() - written),
+                    [this, generation = generation_](const error_code& write_ec, std::size_t) {
+                      if (!current(generation)) return;
+                      write_pending_ = false;
+                      if (write_ec) {
+                        if (write_ec != asio::error::operation_aborted)
+                          fail_all(ErrorClass::reset, write_ec.message(), false);
+                        return;
+                      }
+                      flush();
+                    });
+}
+
+void RedisConnection::start_read() {
+  std::size_t room = 0;
+  char* tail = read_buffer_.writable(room, kMaxReadBuffer);
+  read_when_ready(
+      socket_, asio::buffer(tail, room),
+      [this, generation = generation_] { return generation == generation_; },
+      [this](const error_code& ec, std::size_t n) { on_read(ec, n); });
+}
+
+void RedisConnection::on_read(const error_code& ec, std::size_t n) {
+  if (stopped_ || state_ != State::ready) return;
+  if (ec) {
+    if (ec == asio::error::eof) {
+      fail_all(ErrorClass::reset, "connection closed by the server", false);
+    } else if (ec != asio::error::operation_aborted) {
+      fail_all(ErrorClass::reset, ec.message(), false);
+    }
+    return;
+  }
+  read_buffer_.commit(n);
+  reader_.feed(read_buffer_.unread());
+  read_buffer_.consume(read_buffer_.unread().size());
+  deliver();
+}
+
+void RedisConnection::deliver() {
+  redis::Reply reply;
+  delivering_ = true;
+  const std::uint64_t generation = generation_;
+  // Replies that came in one read arrived together: one clock read serves them all.
+  const Nanos arrived = now_ns();
+  while (true) {
+    const auto step = reader_.next(reply);
+    if (step == redis::RespReader::Step::need_more) break;
+    if (step == redis::RespReader::Step::protocol_error) {
+      delivering_ = false;
+      fail_all(ErrorClass::malformed, reader_.error(), false);
+      return;
+    }
+    if (ring_.empty()) {
+      delivering_ = false;
+      fail_all(ErrorClass::malformed, "a reply nobody asked for", false);
+      return;
+    }
+    const RedisEntry entry = ring_.pop_front();
+    if (entry.lane == nullptr) {
+      if (reply.kind == redis::ReplyKind::error) {
+        const std::string example = "connection set-up (AUTH/SELECT): " + std::string(reply.text);
+        delivering_ = false;
+        fail_all(ErrorClass::error_reply, example, true);
+        return;
+      }
+      continue;
+    }
+    answered();
+    // The lane may start its next command right here; it queues behind the ones in flight.
+    entry.lane->complete(arrived, [&](OperationStats& stats) { classify(entry.lane->op(), reply, stats); });
+    if (!current(generation) || state_ != State::ready) {
+      delivering_ = false;
+      return;
+    }
+  }
+  delivering_ = false;
+  // One write for every command these replies started: no extra handler round trip.
+  flush();
+  if (state_ == State::ready && generation == generation_) start_read();
+}
+
+void RedisConnection::classify(int op, const redis::Reply& reply, OperationStats& stats) const {
+  if (reply.kind == redis::ReplyKind::error) {
+    stats.record_error(ErrorClass::error_reply, reply.text);
+  } else if (worker_.protocol().is_read(op)) {
+    // A nil reply to a read is a miss, not an error.
+    if (reply.kind == redis::ReplyKind::nil) {
+      ++stats.misses;
+    } else {
+      ++stats.hits;
+    }
+  }
+}
+
+void RedisConnection::drop_connection(std::vector<RedisLane*>& /*failing*/) {
+  write_pending_ = false;
+  error_code ignored;
+  socket_.close(ignored);
+  out_.clear();
+  reader_.reset();
+  read_buffer_.clear();
+}
+
+}  // namespace surge

@@ -1,0 +1,58 @@
+// One pipelined Redis connection, shared by up to P lanes of one worker thread. Lanes append
+// their commands; a posted flush writes everything queued in one syscall; replies come back in
+// order and go to the lanes in the order their commands were written. On connect it sends AUTH
+// and SELECT first. What every pipelined connection does alike (deadlines, failing the lanes,
+// the back-off) is PipelinedConnection's.
+#pragma once
+
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <string>
+#include <vector>
+
+#include "surge/core/clock.hpp"
+#include "surge/core/read_buffer.hpp"
+#include "surge/engine/operation_stats.hpp"
+#include "surge/engine/pipelined_connection.hpp"
+#include "surge/engine/pipelined_lane.hpp"
+#include "surge/proto/redis/protocol.hpp"
+#include "surge/proto/redis/resp_reader.hpp"
+
+namespace surge {
+
+using RedisLane = PipelinedLane<RedisProtocol>;
+
+struct RedisEntry {
+  RedisLane* lane;  // nullptr: a handshake reply (AUTH, SELECT)
+};
+
+class RedisConnection : public PipelinedConnection<RedisConnection, Worker<RedisProtocol>, RedisEntry> {
+ public:
+  RedisConnection(Worker<RedisProtocol>& worker, int capacity);
+
+  // Queues the lane's command (built now) for the next flush.
+  void enqueue(RedisLane& lane);
+
+ private:
+  friend PipelinedConnection;
+
+  void start_connect();
+  void drop_connection(std::vector<RedisLane*>& failing);
+  void on_connect(const boost::system::error_code& ec);
+  void schedule_flush();
+  void flush();
+  void start_read();
+  void on_read(const boost::system::error_code& ec, std::size_t n);
+  void deliver();
+  void classify(int op, const redis::Reply& reply, OperationStats& stats) const;
+
+  boost::asio::generic::stream_protocol::socket socket_;
+  redis::RespReader reader_;
+  ReadBuffer read_buffer_;
+  std::string out_;      // commands waiting for the next flush
+  std::string writing_;  // the bytes of the write in progress
+  bool write_pending_ = false;
+  bool flush_posted_ = false;
+  bool delivering_ = false;  // inside deliver(): new commands wait for its closing flush
+};
+
+}  // namespace surge

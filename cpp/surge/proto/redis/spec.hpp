@@ -1,0 +1,31 @@
+// What a Redis run is: the server, its operations (templated commands) and, from RunSettings,
+// the load model.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "surge/engine/run_settings.hpp"
+#include "surge/proto/redis/command_builder.hpp"
+
+namespace surge {
+
+struct RedisOperation {
+  std::string name;
+  double weight = 1.0;
+  redis::CommandSpec command;
+};
+
+struct RedisRunSpec : RunSettings {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string unix_path;  // non-empty: connect to this socket instead of host:port
+  std::string username;   // AUTH username (Redis 6 ACL); empty: AUTH with the password only
+  std::string password;   // empty: no AUTH
+  int db = 0;             // SELECT at connect when not 0
+  int pipeline = 1;       // commands in flight per connection
+  std::vector<RedisOperation> operations;
+};
+
+}  // namespace surge

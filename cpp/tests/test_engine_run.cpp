@@ -1,0 +1,187 @@
+// The worker and the coordinator end to end, without Python: HTTP runs against the embedded
+// target in this process. Counts are exact by design (a request quota, a uniform schedule);
+// nothing here asserts how fast anything was.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+
+#include "surge/engine/run_protocol.hpp"
+#include "surge/proto/http/protocol.hpp"
+#include "surge/target/target_server.hpp"
+
+using namespace surge;
+
+namespace {
+
+constexpr Nanos kMs = kNanosPerMilli;
+
+struct Target {
+  target::TargetServer server;
+  std::uint16_t port = server.start("127.0.0.1", 0, 1);
+  ~Target() { server.stop(); }
+};
+
+HttpOperation operation(const std::string& name, const std::string& path, double weight = 1) {
+  HttpOperation op;
+  op.name = name;
+  op.weight = weight;
+  op.request.path = path;
+  return op;
+}
+
+HttpRunSpec closed_spec(std::uint16_t port, int users, std::int64_t requests) {
+  HttpRunSpec spec;
+  spec.host = "127.0.0.1";
+  spec.port = port;
+  spec.connect_timeout = 1000 * kMs;
+  spec.request_timeout = 5000 * kMs;
+  spec.seed = 1;
+  spec.load.model = LoadModel::closed;
+  spec.load.users = RateCurve::constant(users);
+  spec.load.requests = requests;
+  spec.load.interval = 100 * kMs;
+  spec.operations = {operation("health", "/api/v1/health")};
+  return spec;
+}
+
+RunResult run(const HttpRunSpec& spec, const ProgressCallback& progress = {},
+              const InterruptCheck& stop = {}) {
+  return run_protocol<HttpProtocol>(spec, progress, stop);
+}
+
+}  // namespace
+
+TEST_CASE("a closed-model run sends exactly its quota, over every thread") {
+  Target target;
+  auto spec = closed_spec(target.port, 8, 600);
+  spec.load.threads = 2;
+  const RunResult result = run(spec);
+  CHECK(result.operations.at(0).count == 600);
+  CHECK(result.operations.at(0).error_total() == 0);
+  CHECK(result.total.count == 600);
+  CHECK(result.total.response.total_count() == 600);
+  CHECK(target.server.requests_served() == 600);
+  CHECK(result.unfinished == 0);
+  CHECK_FALSE(result.interrupted);
+  std::int64_t in_rows = 0;
+  for (const auto& row : result.timeseries) {
+    CHECK(row.operation == 0);
+    CHECK(row.length_s > 0);
+    CHECK(row.length_s <= 0.1 + 1e-9);
+    CHECK(row.histogram.empty());  // interval histograms were not asked for
+    in_rows += row.count;
+  }
+  CHECK(in_rows == 600);
+  for (const auto& row : result.timeseries_total) {
+    CHECK_FALSE(row.operation.has_value());
+    CHECK_FALSE(row.target_rate_per_s.has_value());
+    CHECK(row.users.value_or(-1) == 8);
+  }
+}
+
+TEST_CASE("an open-model run follows its schedule: one arrival per planned slot") {
+  Target target;
+  auto spec = closed_spec(target.port, 1, 0);
+  spec.load.model = LoadModel::open;
+  spec.load.rate = RateCurve::constant(400);
+  spec.load.connections = 4;
+  spec.load.max_backlog = 1000;
+  spec.load.late_after = kMs;
+  spec.load.duration = 500 * kMs;
+  spec.interval_histograms = true;
+  const RunResult result = run(spec);
+  CHECK(result.total.count == 200);  // 400/s for 0.5 s, every arrival answered
+  CHECK(result.total.error_total() == 0);
+  CHECK(result.interval_s == doctest::Approx(0.1));
+  REQUIRE(result.timeseries_total.size() == 5);
+  for (const auto& row : result.timeseries_total)
+    CHECK(row.target_rate_per_s.value_or(-1) == doctest::Approx(400));
+  for (const auto& row : result.timeseries)
+    if (row.count > 0) CHECK_FALSE(row.histogram.empty());
+}
+
+TEST_CASE("operations are drawn by weight, and each keeps its own statistics") {
+  Target target;
+  auto spec = closed_spec(target.port, 4, 4000);
+  spec.operations = {operation("often", "/api/v1/health", 3), operation("seldom", "/api/v1/model/info", 1)};
+  const RunResult result = run(spec);
+  REQUIRE(result.operation_names == std::vector<std::string>{"often", "seldom"});
+  const auto often = result.operations[0].count;
+  const auto seldom = result.operations[1].count;
+  CHECK(often + seldom == 4000);
+  CHECK(often > 2 * seldom);  // 3:1 expected; 2:1 is far outside the draw's noise at n=4000
+  CHECK(often < 4 * seldom);
+}
+
+TEST_CASE("a refused connection is counted, backed off, and the run ends on time") {
+  std::uint16_t closed_port = 0;
+  {
+    Target gone;  // a port that was just free and now has no listener
+    closed_port = gone.port;
+  }
+  auto spec = closed_spec(closed_port, 2, 0);
+  spec.load.duration = 300 * kMs;
+  const RunResult result = run(spec);
+  const auto& stats = result.operations.at(0);
+  CHECK(stats.errors[static_cast<std::size_t>(ErrorClass::refused)] > 0);
+  CHECK(stats.error_total() == stats.count);
+  // Two users backing off from 10 ms, doubling: a handful of tries in 0.3 s, not a busy loop.
+  CHECK(stats.count < 40);
+  CHECK(result.measured_s <= 0.3 + 1e-9);
+}
+
+TEST_CASE("the emulated network delay is in the response time, not the service time") {
+  Target target;
+  auto spec = closed_spec(target.port, 2, 100);
+  spec.network_latency = 3 * kMs;
+  const RunResult result = run(spec);
+  const auto& stats = result.operations.at(0);
+  CHECK(stats.count == 100);
+  CHECK(stats.response.min() >= 3 * kMs);             // every request waited
+  CHECK(stats.service.min() < stats.response.min());  // not from its send
+  CHECK(stats.lag.max() < stats.response.min());      // nor is it lateness
+}
+
+TEST_CASE("a progress callback that declines, or an interrupt, ends the run early and keeps the data") {
+  Target target;
+  auto spec = closed_spec(target.port, 2, 0);
+  spec.load.duration = 10000 * kMs;
+  int reports = 0;
+  const RunResult declined = run(spec, [&](const IntervalReport& report) {
+    CHECK(report.cumulative.size() == 1);
+    CHECK(report.cumulative[0].count >= report.rows[0].count);
+    return ++reports < 2;
+  });
+  CHECK(declined.interrupted);
+  CHECK(reports == 2);
+  CHECK(declined.measured_s < 5);
+  CHECK(declined.total.count > 0);
+
+  std::atomic<int> polls{0};
+  const RunResult stopped = run(spec, {}, [&] { return ++polls > 3; });
+  CHECK(stopped.interrupted);
+  CHECK(stopped.measured_s < 5);
+}
+
+TEST_CASE("a callback that throws ends the run cleanly: workers are joined, the error goes on") {
+  Target target;
+  auto spec = closed_spec(target.port, 2, 0);
+  spec.load.duration = 10000 * kMs;
+  CHECK_THROWS_AS(run(spec, [](const IntervalReport&) -> bool { throw std::runtime_error("boom"); }),
+                  std::runtime_error);
+}
+
+TEST_CASE("the engine's own checks: something to send, and an end") {
+  Target target;
+  auto unbounded = closed_spec(target.port, 1, 0);
+  CHECK_THROWS_WITH_AS(run(unbounded), doctest::Contains("unbounded run never stops"), std::invalid_argument);
+  auto silent = closed_spec(target.port, 1, 10);
+  silent.operations[0].weight = 0;
+  CHECK_THROWS_WITH_AS(run(silent), doctest::Contains("at least one needs a weight > 0"),
+                       std::invalid_argument);
+  auto bad_template = closed_spec(target.port, 1, 10);
+  bad_template.operations[0].request.path = "/x/{nope}";
+  CHECK_THROWS_WITH_AS(run(bad_template), doctest::Contains("operation 'health'"), std::invalid_argument);
+}

@@ -1,0 +1,103 @@
+// Value generators without a server: every kind's values, their ranges, the partition of seq
+// between workers, and the messages bad specs get.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "surge/core/value_generator.hpp"
+
+using namespace surge;
+
+namespace {
+std::vector<std::string> draw(const std::string& spec, int n, std::uint64_t seed = 7) {
+  auto g = ValueGenerator::parse(spec);
+  Rng rng(seed);
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    std::string value;
+    g.append(value, rng);
+    out.push_back(value);
+  }
+  return out;
+}
+
+std::string message_of(const std::string& spec) {
+  try {
+    (void)ValueGenerator::parse(spec);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("seq counts up, from a start, and cycles between bounds") {
+  CHECK(draw("seq", 3) == std::vector<std::string>{"0", "1", "2"});
+  CHECK(draw("seq(10)", 2) == std::vector<std::string>{"10", "11"});
+  CHECK(draw("seq(1,3)", 7) == std::vector<std::string>{"1", "2", "3", "1", "2", "3", "1"});
+}
+
+TEST_CASE("seq partitions give workers disjoint values that cover the range together") {
+  std::set<std::int64_t> seen;
+  Rng rng(1);
+  for (int worker = 0; worker < 3; ++worker) {
+    auto g = ValueGenerator::parse("seq(100)");
+    g.partition(worker, 3);
+    for (int i = 0; i < 10; ++i) CHECK(seen.insert(g.next_int(rng)).second);
+  }
+  CHECK(seen.size() == 30);
+  CHECK(*seen.begin() == 100);
+  CHECK(*seen.rbegin() == 129);
+}
+
+TEST_CASE("uniform, zipf and gaussian stay in their ranges") {
+  for (const auto& v : draw("uniform(5,9)", 500)) {
+    const auto n = std::stoll(v);
+    CHECK(n >= 5);
+    CHECK(n <= 9);
+  }
+  std::vector<std::int64_t> zipf;
+  for (const auto& v : draw("zipf(1,1000,0.99)", 5000)) zipf.push_back(std::stoll(v));
+  CHECK(*std::min_element(zipf.begin(), zipf.end()) >= 1);
+  CHECK(*std::max_element(zipf.begin(), zipf.end()) <= 1000);
+  // Skewed: the first rank is drawn far more often than a uniform draw would (5 in 5000).
+  CHECK(std::count(zipf.begin(), zipf.end(), 1) > 300);
+  auto g = ValueGenerator::parse("gaussian(100,0)");
+  Rng rng(3);
+  CHECK(g.next_int(rng) == 100);
+}
+
+TEST_CASE("choice, uuid and bytes have the shape asked for") {
+  for (const auto& v : draw("choice(a,b,c)", 50)) CHECK((v == "a" || v == "b" || v == "c"));
+  const auto ids = draw("uuid", 20);
+  CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == 20);
+  for (const auto& id : ids) {
+    CHECK(id.size() == 36);
+    CHECK(id[14] == '4');  // version 4
+  }
+  for (const auto& v : draw("bytes(16)", 5)) CHECK(v.size() == 16);
+  for (const auto& v : draw("bytes(2,4)", 50)) {
+    CHECK(v.size() >= 2);
+    CHECK(v.size() <= 4);
+  }
+  for (const auto& v : draw("bytes(3:1,7:1)", 50)) CHECK((v.size() == 3 || v.size() == 7));
+}
+
+TEST_CASE("the same seed draws the same values") {
+  CHECK(draw("uniform(1,1000000)", 20, 42) == draw("uniform(1,1000000)", 20, 42));
+  CHECK(draw("uniform(1,1000000)", 20, 42) != draw("uniform(1,1000000)", 20, 43));
+}
+
+TEST_CASE("bad specs name the spec and the form expected") {
+  CHECK(message_of("uniform(9,5)").find("max must be >= min") != std::string::npos);
+  CHECK(message_of("uniform(1)").find("uniform(min,max)") != std::string::npos);
+  CHECK(message_of("zipf(1,10,0)").find("exponent must be > 0") != std::string::npos);
+  CHECK(message_of("bytes(2000000)").find("between 0 and 1048576") != std::string::npos);
+  CHECK(message_of("nonsense").find("unknown generator") != std::string::npos);
+  CHECK(message_of("seq(1").find("missing ')'") != std::string::npos);
+  CHECK(message_of("uuid(3)").find("uuid takes no arguments") != std::string::npos);
+}

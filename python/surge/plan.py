@@ -1,0 +1,209 @@
+"""A Scenario resolved once into what the engine runs: its protocol and parsed target, every
+duration in nanoseconds, the measured window, the load model and the settings that apply. A
+Scenario resolves itself when it is made, so a bad setting fails there with a message that
+names it; the engine spec and the results' `load` section are both built from the plan, and
+nothing after it parses a duration again.
+
+Who checks what: the Python layer owns the rules on what users write (this module, the load
+models, the operations); the engine checks only what it alone can (templates, generators,
+hosts, SQL). docs/architecture.md has the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import _core
+from .errors import ConfigError
+from .load_models import LoadModel
+from .protocol import Protocol
+from .protocols import for_target, taking
+from .units import parse_duration, to_ns
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
+
+DEFAULT_DURATION_S = 10.0
+MAX_PIPELINE = 100_000
+PIPELINE_SYNC = ("operation", "batch")
+_SEED_LIMIT = 2**64
+_NS_PER_S = 1e9
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    protocol: Protocol
+    target: Any  # the protocol's parsed target (surge.urls.HttpTarget, RedisTarget, a DSN)
+    operations: tuple[Any, ...]
+    load: LoadModel
+    threads: int
+    requests: int | None
+    duration_ns: int | None  # the measured window; None when only a count bounds the run
+    warmup_ns: int
+    timeout_ns: int
+    connect_timeout_ns: int
+    interval_ns: int
+    late_after_ns: int
+    network_latency_ns: int
+    network_jitter_ns: int
+    abort_after_ns: int
+    pipeline: int
+    pipeline_sync: str
+    seed: int
+    interval_histograms: bool
+
+    @property
+    def duration_s(self) -> float | None:
+        return None if self.duration_ns is None else self.duration_ns / _NS_PER_S
+
+    @property
+    def interval_s(self) -> float:
+        return self.interval_ns / _NS_PER_S
+
+    def engine_spec(self) -> Any:
+        """The engine's run spec: the protocol fills its target and operations, the plan the
+        load model and the settings every protocol shares."""
+        spec = self.protocol.engine_spec(self)
+        load = _core.LoadSpec()
+        try:
+            self.load.fill(load)
+        except ValueError as exc:  # the engine's check of the curve's segments
+            raise ConfigError(f"stages: {exc}") from None
+        load.threads = self.threads
+        if self.requests:  # else what the load model set (Iterations' total)
+            load.requests = self.requests
+        load.duration_ns = self.duration_ns or 0
+        load.warmup_ns = self.warmup_ns
+        load.interval_ns = self.interval_ns
+        load.late_after_ns = self.late_after_ns
+        spec.load = load
+        spec.request_timeout_ns = self.timeout_ns
+        spec.connect_timeout_ns = self.connect_timeout_ns
+        spec.seed = self.seed
+        spec.network_latency_ns = self.network_latency_ns
+        spec.network_jitter_ns = self.network_jitter_ns
+        spec.interval_histograms = self.interval_histograms
+        return spec
+
+    def load_section(self) -> dict[str, Any]:
+        """The results' `load`: the load model as described, and the run's settings."""
+        return {
+            **self.load.describe(),
+            "threads": self.threads,
+            "requests": self.requests,
+            "duration_s": self.duration_s,
+            "warmup_s": self.warmup_ns / _NS_PER_S,
+            "late_after_ms": self.late_after_ns / 1e6,
+            "timeout_s": self.timeout_ns / _NS_PER_S,
+            "connect_timeout_s": self.connect_timeout_ns / _NS_PER_S,
+            "interval_s": self.interval_s,
+            "network_latency_ms": self.network_latency_ns / 1e6,
+            "network_jitter_ms": self.network_jitter_ns / 1e6,
+        }
+
+
+def resolve(scenario: Scenario) -> RunPlan:
+    """Checks a scenario's settings and resolves them; raises ConfigError naming the field."""
+    protocol = for_target(scenario.base_url)
+    for op in scenario.operations:
+        if not isinstance(op, protocol.operation_type):
+            raise ConfigError(
+                f"operation {getattr(op, 'name', op)!r}: {protocol.target_kind} takes "
+                f"surge.{protocol.name} operations"
+            )
+    seconds = {
+        name: parse_duration(getattr(scenario, name), name)
+        for name in (
+            "duration",
+            "warmup",
+            "timeout",
+            "connect_timeout",
+            "interval",
+            "late_after",
+            "network_latency",
+            "network_jitter",
+            "abort_after",
+        )
+    }
+    for name in ("timeout", "connect_timeout", "interval"):
+        if seconds[name] is not None and not seconds[name]:
+            raise ConfigError(f"{name}: must be > 0, got {getattr(scenario, name)!r}")
+    if seconds["interval"] < 1e-3:
+        raise ConfigError(f"interval: must be at least 1ms, got {scenario.interval!r}")
+    timeout = seconds["timeout"] or parse_duration(protocol.default_timeout)
+    _check_whole(scenario.threads, "threads", 1)
+    if scenario.requests is not None:
+        _check_whole(scenario.requests, "requests", 1)
+    _check_settings(scenario, protocol)
+    plan = RunPlan(
+        protocol=protocol,
+        target=protocol.parse_target(scenario.base_url),
+        operations=tuple(scenario.operations),
+        load=scenario.load,
+        threads=scenario.threads,
+        requests=scenario.requests,
+        duration_ns=_measured_ns(scenario, seconds["duration"], seconds["warmup"] or 0.0),
+        warmup_ns=to_ns(seconds["warmup"]),
+        timeout_ns=to_ns(timeout),
+        connect_timeout_ns=to_ns(seconds["connect_timeout"]),
+        interval_ns=to_ns(seconds["interval"]),
+        late_after_ns=to_ns(seconds["late_after"]),
+        network_latency_ns=to_ns(seconds["network_latency"]),
+        network_jitter_ns=to_ns(seconds["network_jitter"]),
+        abort_after_ns=to_ns(seconds["abort_after"]),
+        pipeline=scenario.pipeline,
+        pipeline_sync=scenario.pipeline_sync,
+        seed=scenario.seed,
+        interval_histograms=bool(scenario.interval_histograms),
+    )
+    protocol.check(plan)
+    return plan
+
+
+def _check_whole(value: object, name: str, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ConfigError(f"{name}: must be a whole number >= {minimum}, got {value!r}")
+
+
+def _applies_to(setting: str) -> str:
+    return " and ".join(p.label for p in taking(setting)) + " targets only"
+
+
+def _check_settings(scenario: Scenario, protocol: Protocol) -> None:
+    _check_whole(scenario.pipeline, "pipeline", 1)
+    if scenario.pipeline > MAX_PIPELINE:
+        raise ConfigError(f"pipeline: must be 1..{MAX_PIPELINE}, got {scenario.pipeline!r}")
+    if scenario.pipeline > 1 and "pipeline" not in protocol.settings:
+        raise ConfigError(f"pipeline: applies to {_applies_to('pipeline')}")
+    if scenario.pipeline_sync not in PIPELINE_SYNC:
+        raise ConfigError(f"pipeline_sync: 'operation' or 'batch', got {scenario.pipeline_sync!r}")
+    if scenario.pipeline_sync != "operation" and "pipeline_sync" not in protocol.settings:
+        raise ConfigError(f"pipeline_sync: applies to {_applies_to('pipeline_sync')}")
+    seed = scenario.seed
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < _SEED_LIMIT:
+        raise ConfigError(f"seed: must be a whole number from 0 to 2**64-1, got {seed!r}")
+
+
+def _measured_ns(scenario: Scenario, duration: float | None, warmup: float) -> int | None:
+    """The measured window: the stages less the warm-up when the load model has stages; the
+    duration; nothing when a count bounds the run; else the default."""
+    staged = scenario.load.duration_s
+    if staged is not None:
+        if scenario.duration is not None:
+            raise ConfigError(
+                f"duration: the stages of {type(scenario.load).__name__} set the run's length "
+                f"({staged:g}s); leave duration unset"
+            )
+        if warmup >= staged:
+            raise ConfigError(
+                f"warmup: must be shorter than the stages ({staged:g}s in all), got {warmup:g}s"
+            )
+        return to_ns(staged - warmup)
+    if duration is not None:
+        if not duration:
+            raise ConfigError(f"duration: must be > 0, got {scenario.duration!r}")
+        return to_ns(duration)
+    if scenario.requests is not None or scenario.load.bounded:
+        return None
+    return to_ns(DEFAULT_DURATION_S)
