@@ -269,10 +269,20 @@ def test_cli_sql_groups_make_a_mix(dsn):
     assert int(lines["q1"][1]) > int(lines["q2"][1])
 
 
+def test_cli_parameters_take_variables_like_every_run_command(dsn):
+    done = cli(dsn, "--sql", "INSERT INTO kv VALUES ($1, $2)", "--param", "{id}",
+               "--param", "v{id}", "--var", "id=seq(1)", "-n", "40", "-q")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = postgres.execute(dsn, "SELECT k, v FROM kv ORDER BY k::int")
+    assert [r[0] for r in rows] == [str(i) for i in range(1, 41)]
+    assert all(v == f"v{k}" for k, v in rows)  # one draw per operation, used twice
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["nonsense", "--sql", "SELECT 1"], "bad DSN 'nonsense'"),
+        (["{dsn}", "--builtin", "select-only", "--var", "x=seq"], "not of --builtin"),
         (["postgresql://u:topsecret@127.0.0.1:1/db", "--sql", "SELECT 1"], "cannot connect"),
         (["host=127.0.0.1 port=x", "--sql", "SELECT 1"], 'invalid integer value "x"'),
         (["{dsn}", "--param", "x"], "give the --sql first"),

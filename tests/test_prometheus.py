@@ -114,6 +114,21 @@ def test_a_scrape_during_the_run_sees_its_numbers(target):
         scrape(port)
 
 
+def test_latency_is_served_without_interval_histograms(target):
+    # The scrape reads the engine's running totals, not the intervals' encoded histograms.
+    metrics, _, _ = run_with_metrics(
+        target,
+        *("-R", "300", "-c", "2", "-d", "3s", "--no-interval-histograms"),
+        until=lambda m: value(m["surge_requests"], "surge_requests_total") >= 300,
+    )
+    labels = {"scenario": "http", "operation": "request"}
+    requests = value(metrics["surge_requests"], "surge_requests_total", **labels)
+    count = value(
+        metrics["surge_response_time_seconds"], "surge_response_time_seconds_count", **labels
+    )
+    assert count == requests >= 300
+
+
 def test_closed_model_reports_users(target):
     metrics, _, _ = run_with_metrics(
         target, "-u", "3", "-d", "3s", until=lambda m: "surge_users" in m

@@ -215,10 +215,23 @@ def test_cli_runs_a_mix_with_preload(server, tmp_path):
     assert "preload: 2000 keys" in done.stderr
 
 
+def test_cli_templates_take_variables_like_every_run_command(server):
+    done = cli(
+        server.url,
+        *("--command", "SET user:{id} {value}", "--var", "id=seq(1)", "--data-size", "8"),
+        *("-n", "50", "-c", "2", "-q"),
+    )
+    assert done.returncode == 0, done.stderr
+    assert integer(server.port, "DBSIZE") == 50
+    assert integer(server.port, "EXISTS", "user:1", "user:50") == 2
+    assert integer(server.port, "STRLEN", "user:7") == 8
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["http://127.0.0.1:6379", "-n", "1"], "expected redis://"),
+        (["redis://127.0.0.1:1", "--var", "id=seq", "-n", "1"], "give a --command"),
         (["redis://127.0.0.1:6379/abc", "-n", "1"], "the database must be a number"),
         (["rediss://127.0.0.1:6379", "-n", "1"], "TLS is not supported yet"),
         (["redis://127.0.0.1:1", "--data-size", "10-5", "-n", "1"], "MIN <= MAX"),

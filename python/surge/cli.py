@@ -34,14 +34,13 @@ from .cli_args import (
     ratio_arg,
     run_settings_from_flags,
 )
-from .cli_output import finish, per_result, watch
+from .cli_output import per_result, run_and_finish, watch
 from .errors import ConfigError
 from .load_models import (
     Connections,
     ConstantRate,
 )
 from .loader import load_scenarios, pick
-from .runner import run
 from .scenario import Scenario
 from .suite import run_suite
 from .summary import summary_table
@@ -155,9 +154,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             "(1s warm-up)",
             file=sys.stderr,
         )
-        with watch(args, scenario) as show:
-            result = run(scenario, progress=show)
-    return finish(result, args, args.results_dir)
+        return run_and_finish(args, scenario, args.results_dir)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -191,9 +188,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _run_suite(args, args.scenario or next(iter(scenarios)), chosen)
     changes.update(shared)
     scenario = chosen.replace(**changes) if changes else chosen
-    with watch(args, scenario) as show:
-        result = run(scenario, progress=show)
-    return finish(result, args)
+    return run_and_finish(args, scenario)
 
 
 def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> int:
@@ -286,9 +281,7 @@ def _cmd_http(args: argparse.Namespace) -> int:
         params={"url": args.url},
         **run_settings_from_flags(args),
     )
-    with watch(args, scenario) as show:
-        result = run(scenario, progress=show)
-    return finish(result, args)
+    return run_and_finish(args, scenario)
 
 
 COMMANDS = {

@@ -14,6 +14,7 @@ from .cli_args import EXIT_INTERRUPTED
 from .live import LiveProgress
 from .prometheus import MetricsServer
 from .result import Result
+from .runner import run
 from .summary import summary_table
 from .units import file_safe
 
@@ -93,3 +94,11 @@ def finish(result: Result, args: Any, default_dir: str | None = None) -> int:
 
         print(f"report: {write_report(result, args.html)}")
     return EXIT_INTERRUPTED if result.interrupted else 0
+
+
+def run_and_finish(args: Any, scenario: Any, default_dir: str | None = None) -> int:
+    """What a run command does with its scenario: runs it with the live view (and /metrics),
+    then prints the summary and writes the files asked for."""
+    with watch(args, scenario) as show:
+        result = run(scenario, progress=show)
+    return finish(result, args, default_dir)

@@ -26,10 +26,9 @@ from .cli_args import (
     positive_int,
     run_settings_from_flags,
 )
-from .cli_output import finish, watch
+from .cli_output import run_and_finish
 from .errors import ConfigError
 from .load_models import Users
-from .runner import run
 from .scenario import Scenario
 from .urls import is_postgres_dsn, redact_url
 
@@ -145,6 +144,4 @@ def cmd(args: argparse.Namespace) -> int:
         params={"dsn": args.dsn, "pipeline": args.pipeline, "sync": args.sync, **described},
         **run_settings_from_flags(args),
     )
-    with watch(args, scenario) as show:
-        result = run(scenario, progress=show)
-    return finish(result, args)
+    return run_and_finish(args, scenario)

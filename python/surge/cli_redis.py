@@ -21,7 +21,7 @@ from .cli_args import (
     positive_int,
     run_settings_from_flags,
 )
-from .cli_output import finish, live, watch
+from .cli_output import live, run_and_finish
 from .errors import ConfigError
 from .keyspace import KeySpace, value_spec
 from .load_models import Iterations, Users
@@ -145,6 +145,4 @@ def cmd(args: argparse.Namespace) -> int:
     )
     if args.preload:
         _preload(args, keyspace, getattr(load, "connections", 50))
-    with watch(args, scenario) as show:
-        result = run(scenario, progress=show)
-    return finish(result, args)
+    return run_and_finish(args, scenario)
