@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import _core
 from .errors import ConfigError
 
 _SIZE = re.compile(r"^\d+$")
 _RANGE = re.compile(r"^(\d+)-(\d+)$")
 _WEIGHTED = re.compile(r"^\d+:\d+(\.\d+)?(,\d+:\d+(\.\d+)?)*$")
-MAX_VALUE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -62,23 +62,23 @@ class KeySpace:
 
 
 def value_spec(data_size: str | int) -> str:
-    """The generator for values of `data_size`: N, MIN-MAX or SIZE:WEIGHT,... (bytes)."""
+    """The generator for values of `data_size`: N, MIN-MAX or SIZE:WEIGHT,... (bytes). The
+    sizes' bounds (MIN <= MAX, at most 1 MiB) are the generator's rules: the engine checks
+    them here, so a bad size fails before any load."""
     text = str(data_size).replace(" ", "")
-    sizes: list[int] = []
     if _SIZE.match(text):
-        sizes, spec = [int(text)], f"bytes({text})"
+        spec = f"bytes({text})"
     elif m := _RANGE.match(text):
-        low, high = int(m.group(1)), int(m.group(2))
-        if high < low:
-            raise ConfigError(f"data size: MIN-MAX needs MIN <= MAX, got {data_size!r}")
-        sizes, spec = [low, high], f"bytes({low},{high})"
+        spec = f"bytes({m.group(1)},{m.group(2)})"
     elif _WEIGHTED.match(text):
-        sizes = [int(part.split(":")[0]) for part in text.split(",")]
         spec = f"bytes({text})"
     else:
         raise ConfigError(
             f"data size: expected N, MIN-MAX or SIZE:WEIGHT,... (bytes), got {data_size!r}"
         )
-    if max(sizes) > MAX_VALUE_BYTES:
-        raise ConfigError(f"data size: at most {MAX_VALUE_BYTES} bytes, got {data_size!r}")
+    try:
+        _core.sample(spec, 0)
+    except ValueError as exc:
+        why = str(exc).split("': ", 1)[-1]
+        raise ConfigError(f"data size {data_size!r}: {why}") from None
     return spec
