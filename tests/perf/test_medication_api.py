@@ -49,10 +49,22 @@ def test_spike_recovers(api, surge_run):
     def s(seconds: float) -> float:
         return max(seconds * surge_run.scale, 1.0)
 
+    # In full, recovery is p95 back within 20% of the baseline's. At CI scale an interval holds
+    # ~50 responses and the baseline's p95 is ~0.2 ms, so two quiet intervals already differ by
+    # 20-30%: there the test judges the shape instead (the spike lifts p95 far above the
+    # baseline, and it comes back to within 2x of it).
+    full = surge_run.scale >= 1
     result = surge_run.record(shapes.spike(
         api, base=100, peak=500, ramp=s(4), before=s(4), hold=s(4), after=s(8),
-        think=THINK, interval="0.5s",
+        think=THINK, interval="0.5s", tolerance=0.2 if full else 1.0,
     ))  # fmt: skip
+    spike = result["spike"]
+    during = [
+        r["p95_ms"]
+        for r in result["timeseries_total"]
+        if spike["start_s"] <= r["t_s"] < spike["end_s"] and r["p95_ms"] is not None
+    ]
+    assert max(during) > 5 * spike["baseline_p95_ms"], "the spike did not load the target"
     assert result["recovery_time_s"] is not None, "p95 never came back under the baseline's"
 
 
