@@ -17,6 +17,7 @@ events {{ worker_connections 4096; }}
 http {{
     access_log off;
     keepalive_requests 1000000;
+    keepalive_timeout {keepalive_timeout};
     client_body_temp_path {root}/body;
     proxy_temp_path {root}/proxy;
     fastcgi_temp_path {root}/fastcgi;
@@ -37,8 +38,9 @@ def free_port() -> int:
 
 
 class Nginx:
-    def __init__(self, root: Path, cpu: int | None = None):
+    def __init__(self, root: Path, cpu: int | None = None, keepalive_timeout: str = "75s"):
         self.root = root
+        self.keepalive_timeout = keepalive_timeout
         self.port = free_port()
         self.cpu = cpu
         self.process: subprocess.Popen | None = None
@@ -54,7 +56,9 @@ class Nginx:
         if binary is None:
             raise RuntimeError("nginx is not installed: run scripts/bootstrap.sh")
         config = self.root / "nginx.conf"
-        config.write_text(CONFIG.format(root=self.root, port=self.port))
+        config.write_text(
+            CONFIG.format(root=self.root, port=self.port, keepalive_timeout=self.keepalive_timeout)
+        )
         command = [binary, "-c", str(config), "-p", str(self.root)]
         if self.cpu is not None:
             command = ["taskset", "-c", str(self.cpu), *command]

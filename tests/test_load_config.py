@@ -20,6 +20,8 @@ def scenario(**kwargs) -> surge.Scenario:
         (lambda: surge.ConstantRate(0), "rate (requests/s): must be > 0"),
         (lambda: surge.ConstantRate(-5), "rate (requests/s): must be > 0"),
         (lambda: surge.ConstantRate(float("nan")), "rate (requests/s): must be a number"),
+        (lambda: surge.ConstantRate(1e12), "rate (requests/s): at most 100,000,000"),
+        (lambda: surge.RampingRate([("1s", 10), ("1s", 1e9)]), "stages: rate (requests/s): at"),
         (lambda: surge.RampingRate([("", 100)]), "stage 1 must be (duration, target"),
         (lambda: surge.RampingRate([(None, 100)]), "stage 1 must be (duration, target"),
         (lambda: surge.RampingRate([100, 200]), "stage 1 must be (duration, target"),

@@ -37,3 +37,21 @@ def test_surge_http_against_nginx(tmp_path):
     doc = json.loads(out.read_text())
     assert doc["total"]["count"] == 5000
     assert doc["total"]["error_count"] == 0
+
+
+def test_nginx_closing_idle_connections_is_not_counted_as_its_error(tmp_path):
+    # The case a user met: nginx closes connections idle for keepalive_timeout, users think
+    # longer than that, and half the requests came back as `reset` (15 of 30).
+    out = tmp_path / "r.json"
+    with Nginx(tmp_path, keepalive_timeout="300ms") as nginx:
+        done = subprocess.run(
+            [*(sys.executable, "-m", "surge.cli", "http", nginx.url), "-u", "5",
+             *("--think", "500ms", "-d", "2s", "--json", str(out), "-q")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    request = json.loads(out.read_text())["operations"]["request"]
+    assert request["count"] >= 15 and request["error_count"] == 0, request["errors"]
+    assert request["reconnects"] >= request["count"] - 5 - 5  # all but each user's first

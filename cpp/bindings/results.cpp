@@ -48,6 +48,7 @@ void register_results(py::module_& m) {
       .def_readonly("hits", &OperationStats::hits)
       .def_readonly("misses", &OperationStats::misses)
       .def_readonly("retries", &OperationStats::retries)
+      .def_readonly("reconnects", &OperationStats::reconnects)
       .def_property_readonly("error_codes", &error_code_dict)
       .def_property_readonly("errors", [](const OperationStats& s) { return error_dict(s.errors); })
       .def_property_readonly("error_examples", &example_dict);

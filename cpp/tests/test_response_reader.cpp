@@ -97,3 +97,37 @@ TEST_CASE("eof before any byte is not a response") {
   CHECK(reader.finish_on_eof() == ResponseReader::State::malformed);
   CHECK(!reader.started());
 }
+
+TEST_CASE("interim 1xx responses are skipped, in one read or across reads") {
+  ResponseReader reader;
+  reader.start(false, true);
+  const std::string both =
+      "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  auto step = reader.feed(both);
+  CHECK(step.state == ResponseReader::State::complete);
+  CHECK(step.consumed == both.size());
+  CHECK(reader.status() == 200);
+  CHECK(reader.body() == "ok");
+
+  reader.start(false, false);
+  const std::string interim = "HTTP/1.1 100 Continue\r\n\r\n";
+  step = reader.feed(interim);
+  CHECK(step.state == ResponseReader::State::need_more);
+  CHECK(step.consumed == interim.size());
+  step = reader.feed("HTTP/1.1 204 No Content\r\n\r\n");
+  CHECK(step.state == ResponseReader::State::complete);
+  CHECK(reader.status() == 204);
+}
+
+TEST_CASE("headers up to 64 KiB are read; past that the error says so") {
+  ResponseReader reader;
+  reader.start(false, false);
+  const std::string big =
+      "HTTP/1.1 200 OK\r\nSet-Cookie: " + std::string(60 * 1024, 'c') + "\r\nContent-Length: 0\r\n\r\n";
+  CHECK(reader.feed(big).state == ResponseReader::State::complete);
+  reader.start(false, false);
+  const std::string huge = "HTTP/1.1 200 OK\r\nSet-Cookie: " + std::string(70 * 1024, 'c') + "\r\n\r\n";
+  CHECK(reader.feed(huge).state == ResponseReader::State::malformed);
+  CHECK(reader.error() == "response header larger than 64 KiB");
+}

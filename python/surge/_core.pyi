@@ -172,6 +172,7 @@ class OperationStats:
     hits: int
     misses: int
     retries: int
+    reconnects: int
     error_codes: dict[str, int]  # the protocol's own codes: SQLSTATEs for PostgreSQL
     errors: dict[str, int]
     error_examples: dict[str, list[str]]

@@ -25,6 +25,10 @@ from .units import parse_duration
 
 Stage = tuple[str | float, float]
 _OPEN_ENDED = math.inf
+# Past this no machine sends: 100 million requests/s, one every 10 ns. The engine keeps up as
+# far as it can and counts what it could not send as dropped; a rate beyond any machine is a
+# typo.
+MAX_RATE = 100_000_000
 
 
 def _whole(value: object, what: str, minimum: int) -> int:
@@ -97,7 +101,7 @@ class ConstantRate:
     bounded = False
 
     def __post_init__(self) -> None:
-        _number(self.rate, "rate (requests/s)", positive=True)
+        _check_rate(_number(self.rate, "rate (requests/s)", positive=True), "rate (requests/s)")
         _check_pool(self.connections, self.max_connections, self.max_backlog)
 
     def describe(self) -> dict:
@@ -133,8 +137,10 @@ class RampingRate:
     def __post_init__(self) -> None:
         object.__setattr__(self, "stages", _parse_stages(self.stages, "requests/s"))
         _number(self.start_rate, "start_rate", positive=False)
-        if max(self.start_rate, *(t for _, t in self.stages)) <= 0:
+        peak = max(self.start_rate, *(t for _, t in self.stages))
+        if peak <= 0:
             raise ConfigError("stages: at least one stage needs a rate > 0 requests/s")
+        _check_rate(peak, "stages: rate (requests/s)")
         _check_pool(self.connections, self.max_connections, self.max_backlog)
 
     @property
@@ -307,6 +313,11 @@ def Connections(connections: int = 10) -> Users:
 
 LoadModel = ConstantRate | RampingRate | Users | RampingUsers | Iterations
 LOAD_MODELS = (ConstantRate, RampingRate, Users, RampingUsers, Iterations)
+
+
+def _check_rate(rate: float, what: str) -> None:
+    if rate > MAX_RATE:
+        raise ConfigError(f"{what}: at most {MAX_RATE:,} (one every 10 ns), got {rate:g}")
 
 
 def _check_pool(connections: object, max_connections: object, max_backlog: object) -> None:

@@ -72,6 +72,7 @@ def stats(op: _core.OperationStats, measured_s: float, plan: RunPlan) -> dict[st
         "error_examples": op.error_examples,
         **plan.protocol.stats_fields([op]),
         "retries": op.retries,
+        "reconnects": op.reconnects,
         "dropped": op.dropped,
         "late_starts": op.late,
         **cache_reads(op.hits, op.misses),

@@ -50,15 +50,23 @@ def summary_table(result: Result) -> str:
         f"{result['scenario']['name']}: {shape}, {result['duration_s']:.2f}s measured"
         f"{' (interrupted)' if result.interrupted else ''}; latency in ms, from the intended start"
     )
-    notes, schedule = [], []
+    notes, schedule, connections = [], [], []
     for name, stats in items:
         for error_class, n in stats["errors"].items():
             examples = stats["error_examples"].get(error_class, [])
             notes.append(
                 f"  {name}: {error_class} x{n}" + (f" (e.g. {examples[0]})" if examples else "")
             )
+        if stats.get("retries") or stats.get("reconnects"):
+            connections.append(
+                f"  {name}: {stats.get('retries', 0)} request(s) sent again, "
+                f"{stats.get('reconnects', 0)} reconnect(s)"
+            )
         if stats.get("dropped"):
-            schedule.append(f"  {name}: {stats['dropped']} dropped (backlog full)")
+            schedule.append(
+                f"  {name}: {stats['dropped']} dropped (scheduled, never sent: the backlog was "
+                "full or the generator fell behind; more connections or threads may help)"
+            )
         if stats.get("late_starts"):
             schedule.append(
                 f"  {name}: {stats['late_starts']} late start(s) "
@@ -72,6 +80,7 @@ def summary_table(result: Result) -> str:
             table,
             *(["errors:", *notes] if notes else []),
             *(["schedule:", *schedule] if schedule else []),
+            *(["connections:", *connections] if connections else []),
         ]
     )
 

@@ -32,6 +32,8 @@ class LoadDriver {
   virtual void user_wakes(Lane& /*lane*/) {}
   // Stop issuing: the run's window is over.
   virtual void drain() = 0;
+  // The run was stopped early at `until`: count what was due and never issued.
+  virtual void abandon(Nanos /*until*/) {}
   // The worker has finished or is shutting down: cancel every timer.
   virtual void stop() = 0;
   // Requests are still queued, or users still running: the worker is not finished.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <vector>
 
@@ -59,7 +60,19 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
     worker_.maybe_finish();
   }
 
-  void drain() override { timer_.cancel(); }
+  // The window is over. Arrivals due inside it that the pacer has not reached (the drain can
+  // come first by a hair, or the generator fell far behind) go out now, a batch at most; the
+  // rest are counted as dropped: scheduled, never sent.
+  void drain() override {
+    timer_.cancel();
+    if (dispatch_due(std::min(now_ns(), worker_.clock().measure_end - 1)) == Due::more)
+      count_unsent(worker_.clock().measure_end);
+    arrivals_over_ = true;
+  }
+  void abandon(Nanos until) override {
+    count_unsent(std::min(until, worker_.clock().measure_end));
+    arrivals_over_ = true;
+  }
   void stop() override { timer_.cancel(); }
   [[nodiscard]] bool holding() const noexcept override { return !backlog_.empty(); }
   [[nodiscard]] bool schedule_over() override { return arrivals_over_; }
@@ -72,6 +85,7 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
     Nanos intended;
     int op;
   };
+  static constexpr int kMostArrivalsPerTurn = 256;
 
   [[nodiscard]] std::int64_t share(std::int64_t total) const noexcept {
     return worker_share(total, worker_.index(), worker_.worker_count());
@@ -93,20 +107,41 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
     });
   }
 
-  void on_timer() {
-    if (worker_.draining() || worker_.stopping()) return;
-    const Nanos now = now_ns();
-    // Every arrival that is due goes out now with its own intended time: a late wake-up never
-    // shifts later arrivals, it only shows as schedule lag.
-    while (next_ <= now) {
-      if (next_ >= worker_.clock().measure_end || !worker_.take_quota(next_)) {
-        end_arrivals();
-        return;
-      }
+  enum class Due { none_left, more, ended };
+
+  // Every arrival due by `now` goes out with its own intended time: a late wake-up never
+  // shifts later arrivals, it only shows as schedule lag. At most a batch per call, so that
+  // replies, the interval swap and the end of the run get their turn even when the schedule
+  // is far ahead of what the machine can send.
+  Due dispatch_due(Nanos now) {
+    for (int sent = 0; next_ <= now; ++sent) {
+      if (sent == kMostArrivalsPerTurn) return Due::more;
+      if (next_ >= worker_.clock().measure_end || !worker_.take_quota(next_)) return Due::ended;
       dispatch(worker_.pick_operation(), next_);
       next_ = schedule_.next();
     }
-    arm();
+    return Due::none_left;
+  }
+
+  void on_timer() {
+    if (worker_.draining() || worker_.stopping()) return;
+    switch (dispatch_due(now_ns())) {
+      case Due::more:
+        boost::asio::post(worker_.context(), [this] { on_timer(); });
+        return;
+      case Due::ended:
+        end_arrivals();
+        return;
+      case Due::none_left:
+        arm();
+        return;
+    }
+  }
+
+  void count_unsent(Nanos until) {
+    if (arrivals_over_ || next_ == ArrivalSchedule::kNever || next_ >= until) return;
+    worker_.count_unsent(schedule_.count_from_last(worker_.clock().measure_start, until),
+                         std::max(next_, worker_.clock().measure_start));
   }
 
   void dispatch(int op, Nanos intended) {

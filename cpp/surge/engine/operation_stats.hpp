@@ -43,12 +43,13 @@ struct OperationStats {
   HdrHistogram response;
   HdrHistogram service;
   HdrHistogram lag;
-  std::int64_t count = 0;    // every outcome: successes and errors
-  std::int64_t dropped = 0;  // open model: never sent because the backlog was full
-  std::int64_t late = 0;     // sent more than the run's late_after behind the intended start
-  std::int64_t hits = 0;     // cache reads that found a value
-  std::int64_t misses = 0;   // cache reads that found none (a nil reply is a miss, not an error)
-  std::int64_t retries = 0;  // requests sent again by the protocol's retry rule (PostgreSQL: 40001)
+  std::int64_t count = 0;       // every outcome: successes and errors
+  std::int64_t dropped = 0;     // open model: never sent because the backlog was full
+  std::int64_t late = 0;        // sent more than the run's late_after behind the intended start
+  std::int64_t hits = 0;        // cache reads that found a value
+  std::int64_t misses = 0;      // cache reads that found none (a nil reply is a miss, not an error)
+  std::int64_t retries = 0;     // requests sent again by the protocol's retry rule (PostgreSQL: 40001)
+  std::int64_t reconnects = 0;  // connections opened again for a request, after an earlier one closed
   std::array<std::int64_t, kErrorClassCount> errors{};
   std::array<std::vector<std::string>, kErrorClassCount> examples;
   std::vector<ErrorCodeCount> error_codes;  // errors by the protocol's code; few distinct codes

@@ -116,6 +116,9 @@ class Worker {
     return true;
   }
   [[nodiscard]] bool quota_spent() const noexcept { return remaining_ == 0; }
+  // `n` requests were scheduled (intended from `intended` on) and never sent: the generator
+  // fell behind. Counted as dropped, shared between the operations by weight, within the quota.
+  void count_unsent(std::int64_t n, Nanos intended);
   void send(Lane& lane, int op, Nanos intended) {
     ++in_flight_;
     if (delay_.enabled()) {
@@ -243,6 +246,27 @@ int Worker<P>::pick_operation() noexcept {
 }
 
 template <class P>
+void Worker<P>::count_unsent(std::int64_t n, Nanos intended) {
+  if (remaining_ >= 0) {
+    n = std::min(n, remaining_);
+    remaining_ -= n;
+  }
+  if (n <= 0) return;
+  double total_weight = 0;
+  for (const auto& op : spec_.operations) total_weight += op.weight;
+  // Cumulative rounding: the shares add up to n exactly.
+  double cumulative = 0;
+  std::int64_t given = 0;
+  for (std::size_t op = 0; op < spec_.operations.size(); ++op) {
+    cumulative += spec_.operations[op].weight;
+    const auto upto =
+        static_cast<std::int64_t>(std::llround(static_cast<double>(n) * cumulative / total_weight));
+    if (auto* s = stats(static_cast<int>(op), intended)) s->dropped += upto - given;
+    given = upto;
+  }
+}
+
+template <class P>
 void Worker<P>::sweep() {
   if (stopping_) return;
   const Nanos now = now_ns();
@@ -288,6 +312,7 @@ void Worker<P>::drain() {
 template <class P>
 void Worker<P>::shutdown() {
   stopping_ = true;
+  if (!draining_) driver_->abandon(now_ns());  // stopped early: what was due and never sent
   unfinished_ = in_flight_ + driver_->queued();
   driver_->stop();
   sweeper_.cancel();

@@ -25,6 +25,10 @@ class ArrivalSchedule {
 
   // The next intended start, or kNever once the curve has no more arrivals.
   Nanos next() noexcept;
+  // How many of this worker's arrivals from the last one next() returned on (that one
+  // included) are intended in [from, end): exact for uniform arrivals, the expected number for
+  // Poisson ones. For a generator that fell behind: what it never got to send.
+  [[nodiscard]] std::int64_t count_from_last(Nanos from, Nanos end) const noexcept;
 
  private:
   const RateCurve& rate_;

@@ -1,5 +1,6 @@
 #include "surge/proto/http/connection.hpp"
 
+#include <array>
 #include <boost/asio/write.hpp>
 
 #include "surge/engine/read_when_ready.hpp"
@@ -33,6 +34,7 @@ void HttpConnection::send(int op, Nanos intended, Nanos delayed) {
   busy_ = true;
   delayed_ = delayed;
   timed_out_ = false;
+  retried_ = false;
   op_ = op;
   intended_ = intended;
   worker_.protocol().build_request(op, request_, worker_.rng());
@@ -59,8 +61,10 @@ void HttpConnection::cancel_wait() {
 void HttpConnection::start_connect() {
   connecting_ = true;
   deadline_ = now_ns() + worker_.connect_timeout();
-  error_code ignored;
-  socket_.close(ignored);
+  if (busy_ && connected_before_) {
+    if (auto* stats = worker_.stats(op_, intended_)) ++stats->reconnects;
+  }
+  close_socket();
   socket_.async_connect(endpoint_, [this](const error_code& ec) { on_connect(ec); });
 }
 
@@ -74,6 +78,7 @@ void HttpConnection::on_connect(const error_code& ec) {
       close_socket();
     } else {
       set_up_socket();
+      start_read();
     }
     return;
   }
@@ -94,10 +99,13 @@ void HttpConnection::set_up_socket() {
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
   connected_ = true;
+  connected_before_ = true;
+  responses_ = 0;
   read_buffer_.clear();
 }
 
 void HttpConnection::write_request() {
+  reused_ = responses_ > 0;
   sent_ = now_ns();
   deadline_ = sent_ + worker_.request_timeout();
   reader_.start(worker_.protocol().is_head(op_), worker_.protocol().keeps_body(op_));
@@ -107,7 +115,7 @@ void HttpConnection::write_request() {
   error_code ec;
   const std::size_t written = socket_.write_some(asio::buffer(request_), ec);
   if (ec && ec != asio::error::would_block) {
-    fail(ErrorClass::reset, ec.message());
+    lost(ec.message());
     return;
   }
   if (written < request_.size()) {
@@ -117,8 +125,7 @@ void HttpConnection::write_request() {
                         write_pending_ = false;
                         if (stopped_ || !busy_) return;
                         if (write_ec) {
-                          if (write_ec != asio::error::operation_aborted)
-                            fail(ErrorClass::reset, write_ec.message());
+                          if (write_ec != asio::error::operation_aborted) lost(write_ec.message());
                           return;
                         }
                         if (response_done_) complete();
@@ -132,20 +139,31 @@ void HttpConnection::write_request() {
 }
 
 void HttpConnection::start_read() {
+  if (reading_) return;  // posted while idle: the response comes on that read
   std::size_t room = 0;
   char* tail = read_buffer_.writable(room, kMaxReadBuffer);
   if (room == 0) {
     fail(ErrorClass::malformed, "response header larger than 1 MiB");
     return;
   }
-  // Nothing else touches the buffer while the connection waits, so tail and room stay valid.
+  reading_ = true;
+  // Nothing else touches the buffer while the connection waits, so tail and room stay valid;
+  // a new socket (close_socket) clears it, and the read of the old one is then not wanted.
   read_when_ready(
-      socket_, asio::buffer(tail, room), [this] { return !stopped_ && busy_; },
-      [this](const error_code& ec, std::size_t n) { on_read(ec, n); });
+      socket_, asio::buffer(tail, room),
+      [this, generation = generation_] { return !stopped_ && generation == generation_; },
+      [this](const error_code& ec, std::size_t n) {
+        reading_ = false;
+        on_read(ec, n);
+      });
 }
 
 void HttpConnection::on_read(const error_code& ec, std::size_t n) {
-  if (stopped_ || !busy_) return;
+  if (stopped_) return;
+  if (!busy_) {
+    on_idle_read(ec);
+    return;
+  }
   if (ec == asio::error::eof) {
     if (reader_.finish_on_eof() == http::ResponseReader::State::complete) {
       connected_ = false;
@@ -153,20 +171,41 @@ void HttpConnection::on_read(const error_code& ec, std::size_t n) {
       if (!write_pending_) complete();
       return;
     }
-    fail(ErrorClass::reset,
-         reader_.started() ? "connection closed inside a response" : "connection closed before a response");
+    if (reader_.started()) {
+      fail(ErrorClass::reset, "connection closed inside a response");
+    } else {
+      lost("connection closed before a response");
+    }
     return;
   }
   if (ec) {
     if (timed_out_) {
       fail(ErrorClass::request_timeout, "no complete response within the request timeout");
     } else if (ec != asio::error::operation_aborted) {
-      fail(ErrorClass::reset, ec.message());
+      if (reader_.started()) {
+        fail(ErrorClass::reset, ec.message());
+      } else {
+        lost(ec.message());
+      }
     }
     return;
   }
   read_buffer_.commit(n);
   parse_buffered();
+}
+
+void HttpConnection::lost(std::string_view why) {
+  if (reused_ && !retried_ && !reader_.started() && worker_.protocol().is_idempotent(op_)) {
+    // The server had closed the connection while it was idle, and the request crossed its
+    // close: nothing was answered, so sending it again does no harm. Its response time still
+    // runs from the intended start; the retry and the new connection are counted.
+    retried_ = true;
+    if (auto* stats = worker_.stats(op_, intended_)) ++stats->retries;
+    write_pending_ = false;
+    start_connect();
+    return;
+  }
+  fail(ErrorClass::reset, why);
 }
 
 void HttpConnection::parse_buffered() {
@@ -191,6 +230,10 @@ void HttpConnection::complete() {
   const Nanos done = now_ns();
   busy_ = false;
   backoff_.succeeded();
+  ++responses_;
+  // Bytes past a complete response answer no request (a body longer than its Content-Length):
+  // the stream cannot be trusted, and the next request connects afresh.
+  if (!read_buffer_.empty()) connected_ = false;
   if (!connected_) close_socket();
   if (auto* stats = worker_.stats(op_, intended_)) {
     stats->record_timed(intended_, sent_, done, worker_.late_after(), delayed_);
@@ -205,6 +248,17 @@ void HttpConnection::complete() {
     }
   }
   worker_.request_finished(*this, true, done);
+  // Idle now (think time, or a free lane of the open model): keep a read posted, to notice the
+  // server closing the connection. A request that went out already posted its own.
+  if (!busy_ && connected_ && !stopped_) start_read();
+}
+
+void HttpConnection::on_idle_read(const error_code& ec) {
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    start_read();
+    return;
+  }
+  close_socket();  // the next request connects afresh; not an error of the server's
 }
 
 void HttpConnection::fail(ErrorClass error, std::string_view example) {
@@ -230,6 +284,8 @@ void HttpConnection::wait_out_backoff() {
 
 void HttpConnection::close_socket() noexcept {
   connected_ = false;
+  reading_ = false;
+  ++generation_;
   read_buffer_.clear();
   error_code ignored;
   socket_.close(ignored);

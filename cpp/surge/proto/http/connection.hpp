@@ -2,6 +2,13 @@
 // (engine/protocol.hpp). It connects lazily, sends one request at a time, reads the response
 // with the sans-IO reader, and reports the outcome to its worker. It never allocates in steady
 // state: buffers are reused.
+//
+// Servers close idle keep-alive connections (nginx after keepalive_timeout, gunicorn after
+// 2 s, load balancers after 60 s), and that is not an error of theirs. A read stays posted
+// while the connection is idle (the same one the next response arrives on, so it costs
+// nothing per request); it notices the close, and the next request connects afresh. If a request still goes
+// out on a connection the server had already closed and no byte of a response comes back, an idempotent
+// request is sent once more on a new connection, as browsers and Go's client do.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -53,6 +60,11 @@ class HttpConnection {
   void fail(ErrorClass error, std::string_view example);
   void close_socket() noexcept;
   void wait_out_backoff();
+  // What arrives while no request is out: the end of stream of an idle close, or bytes that
+  // answer nothing. Either way the connection is done.
+  void on_idle_read(const boost::system::error_code& ec);
+  // The connection died under the request (EOF, reset, a failed write).
+  void lost(std::string_view why);
 
   Worker<HttpProtocol>& worker_;
   int index_;
@@ -70,6 +82,12 @@ class HttpConnection {
   bool stopped_ = false;
   bool write_pending_ = false;
   bool response_done_ = false;
+  bool reading_ = false;  // a read is posted
+  bool reused_ = false;   // the request went out on a connection that had answered before
+  bool retried_ = false;  // the request was already sent again once
+  bool connected_before_ = false;
+  int responses_ = 0;             // responses on the current connection
+  std::uint64_t generation_ = 0;  // one per socket: handlers of a closed one do nothing
   int op_ = 0;
   Nanos intended_ = 0;
   Nanos sent_ = 0;

@@ -42,6 +42,9 @@ class HttpProtocol {
   [[nodiscard]] bool is_head(int op) const noexcept {
     return builders_[static_cast<std::size_t>(op)].is_head();
   }
+  [[nodiscard]] bool is_idempotent(int op) const noexcept {
+    return builders_[static_cast<std::size_t>(op)].is_idempotent();
+  }
   [[nodiscard]] bool keeps_body(int op) const noexcept {
     return !spec_.operations[static_cast<std::size_t>(op)].expect_body.empty();
   }

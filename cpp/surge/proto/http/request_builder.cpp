@@ -32,6 +32,8 @@ RequestBuilder::RequestBuilder(const RequestSpec& spec, const std::string& host_
   for (const auto& [name, generator] : spec.variables) variables_.declare(name, generator);
 
   is_head_ = spec.method == "HEAD";
+  for (const char* method : {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
+    is_idempotent_ = is_idempotent_ || spec.method == method;
   request_line_start_ = spec.method + " ";
   path_ = RequestTemplate::parse(spec.path, variables_);
   bool has_host = false;

@@ -27,6 +27,9 @@ class RequestBuilder {
   void build(std::string& out, Rng& rng);
   void partition(std::int64_t index, std::int64_t count) noexcept;
   [[nodiscard]] bool is_head() const noexcept { return is_head_; }
+  // GET, HEAD, PUT, DELETE, OPTIONS, TRACE: sending it twice does what sending it once does
+  // (RFC 9110, 9.2.2), so it may go again when its connection died before any answer.
+  [[nodiscard]] bool is_idempotent() const noexcept { return is_idempotent_; }
 
  private:
   VariableSet variables_;
@@ -37,6 +40,7 @@ class RequestBuilder {
   RequestTemplate body_;
   bool has_body_ = false;
   bool is_head_ = false;
+  bool is_idempotent_ = false;
   std::string body_scratch_;
 };
 

@@ -21,12 +21,18 @@ void ResponseReader::keep(std::string_view chunk) {
   body_.append(chunk.substr(0, kMaxKeptBody - body_.size()));
 }
 
-void ResponseReader::start(bool head_request, bool keep_body) {
+void ResponseReader::restart_parser() {
   // basic_parser cannot be reset; re-emplacing it reuses the same storage, no allocation.
   parser_.emplace(*this);
   parser_->eager(true);
-  parser_->skip(head_request);
+  parser_->skip(head_request_);
+  parser_->header_limit(kMaxHeaderBytes);
   parser_->body_limit(boost::none);
+}
+
+void ResponseReader::start(bool head_request, bool keep_body) {
+  head_request_ = head_request;
+  restart_parser();
   keep_body_ = keep_body;
   keep_alive_ = false;
   status_ = 0;
@@ -44,11 +50,22 @@ ResponseReader::Step ResponseReader::feed(std::string_view data) {
         parser_->put(boost::asio::const_buffer(data.data() + consumed, data.size() - consumed), ec);
     consumed += used;
     if (ec == beast::http::error::need_more) break;
+    if (ec == beast::http::error::header_limit) {
+      error_ = "response header larger than 64 KiB";
+      return {State::malformed, consumed};
+    }
     if (ec) {
       error_ = ec.message();
       return {State::malformed, consumed};
     }
     if (parser_->is_done()) {
+      // 1xx other than 101 (Switching Protocols, which surge never asks for) is interim: the
+      // final response to the same request follows on the same connection.
+      if (status_ >= 100 && status_ < 200 && status_ != 101) {
+        restart_parser();
+        status_ = 0;
+        continue;
+      }
       keep_alive_ = parser_->keep_alive();
       return {State::complete, consumed};
     }

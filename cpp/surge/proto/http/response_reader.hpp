@@ -1,5 +1,8 @@
-// Sans-IO HTTP/1.1 response reader: bytes in, one parsed response out. Wraps Beast's
-// basic_parser without storing headers, so reading a response allocates nothing.
+// Sans-IO HTTP/1.1 response reader: bytes in, one final response out. Wraps Beast's
+// basic_parser without storing headers, so reading a response allocates nothing. Interim 1xx
+// responses (100 Continue, 103 Early Hints) are skipped: they precede the final response to
+// the same request. Headers may take up to kMaxHeaderBytes (large Set-Cookie and CSP headers
+// are common).
 #pragma once
 
 #include <boost/beast/http/basic_parser.hpp>
@@ -32,6 +35,7 @@ class ResponseReader {
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
 
   static constexpr std::size_t kMaxKeptBody = 1 << 20;
+  static constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
 
  private:
   class Parser final : public boost::beast::http::basic_parser<false> {
@@ -54,8 +58,10 @@ class ResponseReader {
   };
 
   void keep(std::string_view chunk);
+  void restart_parser();
 
   std::optional<Parser> parser_;
+  bool head_request_ = false;
   bool keep_body_ = false;
   bool keep_alive_ = false;
   int status_ = 0;

@@ -1,0 +1,111 @@
+"""An HTTP/1.1 server that misbehaves on purpose, for the reliability tests: real bytes on a
+real loopback socket, each behaviour switched on by a keyword. A thread per connection; enough
+for the handful of connections a test opens.
+
+    with FaultServer(idle_close_ms=200) as server:      # closes keep-alive connections idle 0.2 s
+        ... server.url ...
+
+Behaviours:
+- idle_close_ms: close a keep-alive connection after it has been idle this long, silently
+  (no Connection: close), as nginx's keepalive_timeout does;
+- close_after: close the connection right after this many responses, without saying so;
+- interim: 1xx responses (100 Continue, 103 Early Hints) sent before each final response;
+- header_bytes: pad the final response's headers to at least this many bytes.
+Every final response is "200 OK" with a body of "ok"; `requests` counts the requests read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+
+
+class FaultServer:
+    def __init__(
+        self,
+        *,
+        idle_close_ms: float | None = None,
+        close_after: int | None = None,
+        interim: tuple[int, ...] = (),
+        header_bytes: int = 0,
+    ):
+        self.idle_close_s = None if idle_close_ms is None else idle_close_ms / 1000
+        self.close_after = close_after
+        self.interim = interim
+        self.header_bytes = header_bytes
+        self.requests = 0
+        self.connections = 0
+        self._lock = threading.Lock()
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(128)
+        self.port = self._listener.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> FaultServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        with contextlib.suppress(OSError):  # wakes the accept() that close() alone leaves blocked
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        self._thread.join(timeout=5)
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _response(self) -> bytes:
+        head = b"".join(b"HTTP/1.1 %d Interim\r\n\r\n" % code for code in self.interim)
+        padding = b""
+        if self.header_bytes:
+            padding = b"X-Padding: " + b"p" * self.header_bytes + b"\r\n"
+        return head + b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + padding + b"\r\nok"
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(self.idle_close_s)
+        buffer = b""
+        served = 0
+        with conn:
+            while not self._stop.is_set():
+                try:
+                    while b"\r\n\r\n" not in buffer:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            return
+                        buffer += chunk
+                    head, _, buffer = buffer.partition(b"\r\n\r\n")
+                    length = 0
+                    for line in head.split(b"\r\n")[1:]:
+                        name, _, value = line.partition(b":")
+                        if name.strip().lower() == b"content-length":
+                            length = int(value)
+                    while len(buffer) < length:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            return
+                        buffer += chunk
+                    buffer = buffer[length:]
+                    with self._lock:
+                        self.requests += 1
+                    conn.sendall(self._response())
+                    served += 1
+                    if self.close_after is not None and served >= self.close_after:
+                        return
+                except (TimeoutError, OSError):  # idle too long, or the client went away
+                    return

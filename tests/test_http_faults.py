@@ -1,0 +1,71 @@
+"""HTTP against servers that behave as real ones do, and that misbehave: what the server did
+right is never counted as its error, and every request is accounted for."""
+
+from __future__ import annotations
+
+import pytest
+import surge
+from fault_server import FaultServer
+from surge import http
+
+
+def run(url: str, operation, **kwargs) -> surge.Result:
+    settings = {"load": surge.Users(3), "requests": 30} | kwargs
+    return surge.run(surge.Scenario(name="f", base_url=url, operations=[operation], **settings))
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_idle_connections_the_server_closed_are_not_its_errors(method):
+    # Users think longer than the server keeps an idle connection: every request after a
+    # user's first finds its connection closed (15 of 30 were `reset` before).
+    with FaultServer(idle_close_ms=100) as server:
+        result = run(
+            server.url,
+            http.request("op", method, "/", body="x" if method == "POST" else ""),
+            load=surge.Users(3, think=surge.constant("250ms")),
+            requests=12,
+        )
+    stats = result.operations["op"]
+    assert stats["count"] == 12 and stats["error_count"] == 0, stats["errors"]
+    assert stats["reconnects"] >= 9  # each user's later requests needed a new connection
+    assert server.requests == 12
+
+
+def test_an_idempotent_request_that_crossed_the_close_goes_again():
+    # The server closes right after each response without saying so; back-to-back users send
+    # the next request on the dead connection before they can notice.
+    with FaultServer(close_after=1) as server:
+        result = run(server.url, http.get("get", "/"))
+    stats = result.operations["get"]
+    assert stats["count"] == 30 and stats["error_count"] == 0, stats["errors"]
+    assert stats["retries"] > 0 and stats["reconnects"] >= stats["retries"]
+    assert server.requests == 30  # nothing answered twice
+
+
+def test_a_post_that_crossed_the_close_is_not_sent_twice():
+    with FaultServer(close_after=1) as server:
+        result = run(server.url, http.post("post", "/", body="x"))
+    stats = result.operations["post"]
+    assert stats["retries"] == 0
+    assert stats["count"] == 30
+    assert stats["count"] - stats["error_count"] == server.requests  # every success was answered
+    assert set(stats["errors"]) <= {"reset"}
+
+
+@pytest.mark.parametrize("interim", [(100,), (103,), (100, 103)])
+def test_interim_responses_are_skipped(interim):
+    # Every later response on the connection shifted by one before: 1xx taken as final.
+    with FaultServer(interim=interim) as server:
+        result = run(server.url, http.get("get", "/", expect_body="ok", expect_status=(200,)))
+    stats = result.operations["get"]
+    assert stats["count"] == 30 and stats["error_count"] == 0, stats["error_examples"]
+
+
+def test_large_response_headers_are_accepted_and_too_large_ones_named():
+    with FaultServer(header_bytes=60_000) as server:
+        ok = run(server.url, http.get("get", "/"))
+    assert ok.total["count"] == 30 and ok.total["error_count"] == 0, ok.total["error_examples"]
+    with FaultServer(header_bytes=70_000) as server:
+        too_big = run(server.url, http.get("get", "/"), requests=3, load=surge.Users(1))
+    assert too_big.total["errors"] == {"malformed": 3}
+    assert too_big.total["error_examples"]["malformed"][0] == "response header larger than 64 KiB"
