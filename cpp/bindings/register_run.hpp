@@ -32,7 +32,9 @@ RunResult run_releasing_gil(const Spec& spec, const std::optional<py::function>&
         callback_misuse = "progress: the callback must return True, False or None, got " +
                           std::string(py::str(py::type::of(keep_going).attr("__name__")));
       } catch (py::error_already_set& e) {
-        callback_error = std::move(e);
+        // Ctrl-C while the callback ran (Python runs its handler there): end the run as the
+        // interrupt check would, keeping what was measured.
+        if (!e.matches(PyExc_KeyboardInterrupt)) callback_error = std::move(e);
       }
       return false;
     };

@@ -15,7 +15,7 @@ result = surge.run(scenario)
 
 from . import http, postgres, redis, services, shapes, slo, think
 from ._core import __version__
-from .errors import ConfigError
+from .errors import ConfigError, RunError
 from .load_models import (
     Connections,
     ConstantRate,
@@ -38,6 +38,7 @@ __all__ = [
     "RampingRate",
     "RampingUsers",
     "Result",
+    "RunError",
     "Scenario",
     "Target",
     "Users",

@@ -35,14 +35,14 @@ from .cli_args import (
     run_settings_from_flags,
 )
 from .cli_output import per_result, run_and_finish, watch
-from .errors import ConfigError
+from .errors import ConfigError, RunError
 from .load_models import (
     Connections,
     ConstantRate,
 )
 from .loader import load_scenarios, pick
 from .scenario import Scenario
-from .suite import run_suite
+from .suite import SuiteResult, run_suite
 from .summary import summary_table
 from .target import Target
 from .urls import parse_http_url
@@ -192,13 +192,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> int:
-    with watch(args) as show:
-        suite = run_suite(
-            name,
-            phases,
-            progress=show,
-            on_phase=lambda result: print(summary_table(result) + "\n"),
-        )
+    try:
+        with watch(args) as show:
+            suite = run_suite(
+                name,
+                phases,
+                progress=show,
+                on_phase=lambda result: print(summary_table(result) + "\n"),
+            )
+    except RunError as exc:  # a later phase failed: the earlier ones are written first
+        _write_suite(args, exc.result)
+        raise
+    return _write_suite(args, suite)
+
+
+def _write_suite(args: argparse.Namespace, suite: SuiteResult) -> int:
     print(suite.table())
     if args.json:
         print(f"results: {suite.save(args.json)}")
@@ -284,6 +292,12 @@ def _cmd_http(args: argparse.Namespace) -> int:
     return run_and_finish(args, scenario)
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+RUN_COMMANDS = {"demo", "run", "http", "redis", "pg"}
+
 COMMANDS = {
     "demo": _cmd_demo,
     "run": _cmd_run,
@@ -299,11 +313,18 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
+    if args.command in RUN_COMMANDS:
+        # SIGTERM (a CI job's timeout, `kill`, a container stopping) ends a run as Ctrl-C does:
+        # what was measured is printed and written.
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         return COMMANDS[args.command](args)
     except ConfigError as exc:
         print(f"surge {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except RunError as exc:  # what was measured has been written already
+        print(f"surge {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc.__cause__, ConfigError) else 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

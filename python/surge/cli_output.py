@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from .cli_args import EXIT_INTERRUPTED
+from .errors import RunError
+from .files import file_safe
 from .live import LiveProgress
 from .prometheus import MetricsServer
 from .result import Result
 from .runner import run
 from .summary import summary_table
-from .units import file_safe
 
 
 class _Progress:
@@ -98,7 +99,12 @@ def finish(result: Result, args: Any, default_dir: str | None = None) -> int:
 
 def run_and_finish(args: Any, scenario: Any, default_dir: str | None = None) -> int:
     """What a run command does with its scenario: runs it with the live view (and /metrics),
-    then prints the summary and writes the files asked for."""
-    with watch(args, scenario) as show:
-        result = run(scenario, progress=show)
+    then prints the summary and writes the files asked for, also when the run stopped on an
+    error of surge's own (the error is reported after)."""
+    try:
+        with watch(args, scenario) as show:
+            result = run(scenario, progress=show)
+    except RunError as exc:
+        finish(exc.result, args, default_dir)
+        raise
     return finish(result, args, default_dir)

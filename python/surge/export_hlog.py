@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import interval_length_s
-from .units import file_safe
+from .files import file_safe, write_text_atomic
 
 LEGEND = '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"'
 
@@ -47,6 +47,6 @@ def write_hlogs(document: Any, prefix: str | Path) -> list[Path]:
         path = Path(f"{prefix}_{file_safe(operation)}.hlog")
         if path in paths:  # two names that differ only in characters a file name cannot hold
             path = path.with_name(f"{path.stem}-{len(paths)}.hlog")
-        path.write_text(hlog_text(document, operation))
+        write_text_atomic(path, hlog_text(document, operation))
         paths.append(path)
     return paths

@@ -35,10 +35,11 @@ import pytest
 from . import compare as compare_module
 from . import slo as slo_module
 from .errors import ConfigError
+from .files import file_safe
 from .result import Result, load
 from .scenario import Scenario
 from .text_table import text_table
-from .units import file_safe, format_ms, parse_duration
+from .units import format_ms, parse_duration
 
 _RESULTS = pytest.StashKey[list]()
 _SUMMARY = "surge"

@@ -12,6 +12,7 @@ from typing import Any
 import plotly.offline
 
 from . import slo as slo_module
+from .files import write_text_atomic
 from .report_charts import all_charts
 from .result import Result
 from .units import format_ms as _ms
@@ -169,7 +170,4 @@ def render(result: Result, slos: list[str] | tuple[str, ...] = ()) -> str:
 
 
 def write_report(result: Result, path: str | Path, slos: list[str] | tuple[str, ...] = ()) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(result, slos), encoding="utf-8")
-    return path
+    return write_text_atomic(path, render(result, slos))

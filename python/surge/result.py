@@ -9,6 +9,7 @@ from typing import Any
 
 from . import _core, analysis, slo
 from .errors import ConfigError
+from .files import write_text_atomic
 from .histogram import PERCENTILES, Histogram
 from .units import ns_to_ms as _ms
 
@@ -122,10 +123,8 @@ class Result(Mapping):
         return json.dumps(self._doc, indent=indent)
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.to_json() + "\n")
-        return path
+        """Writes the JSON; an interrupted save leaves the old file, not half a new one."""
+        return write_text_atomic(path, self.to_json() + "\n")
 
 
 def _read_json(path: str | Path) -> Any:

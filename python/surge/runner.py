@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _core, results_document, slo
-from .errors import ConfigError
+from .errors import ConfigError, RunError
 from .result import Result
 from .scenario import Scenario
 
@@ -32,8 +32,9 @@ def run(
     spec = plan.engine_spec()
     started_at = _dt.datetime.now(_dt.timezone.utc)
     abort = _Abort(scenario, progress) if scenario.abort_on else None
+    guarded = _Guarded(abort if abort else progress)
     try:
-        raw = plan.protocol.run(spec, abort if abort else progress)
+        raw = plan.protocol.run(spec, guarded if guarded.callback else None)
     except ValueError as exc:  # what the engine checks: templates, hosts, SQL
         raise ConfigError(str(exc)) from None
     document = results_document.build(
@@ -45,7 +46,33 @@ def run(
         started_at,
         abort.reason if abort else None,
     )
-    return Result(document)
+    result = Result(document)
+    if guarded.error is not None:
+        raise RunError(
+            f"the run stopped at {raw.measured_s:.1f}s: its progress callback raised "
+            f"{type(guarded.error).__name__}: {guarded.error} (what was measured is in .result)",
+            result,
+        ) from guarded.error
+    return result
+
+
+class _Guarded:
+    """The progress callback as the engine calls it: Ctrl-C while it runs (a live view
+    drawing) ends the run like Ctrl-C anywhere else, keeping what was measured; any other
+    exception stops the run, and run() raises it with the result."""
+
+    def __init__(self, callback: ProgressCallback | None):
+        self.callback = callback
+        self.error: Exception | None = None
+
+    def __call__(self, report: _core.IntervalReport) -> bool | None:
+        try:
+            return self.callback(report)  # type: ignore[misc]
+        except KeyboardInterrupt:
+            return False
+        except Exception as exc:
+            self.error = exc
+            return False
 
 
 class _Abort:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import ConfigError, RunError
+from .files import write_text_atomic
 from .result import SUITE_SCHEMA, Result
 from .runner import ProgressCallback, run
 from .scenario import Scenario
@@ -96,10 +98,7 @@ class SuiteResult:
         }
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
-        return path
+        return write_text_atomic(path, json.dumps(self.to_dict(), indent=2) + "\n")
 
 
 Phase = Scenario | tuple[Scenario, ...]
@@ -112,13 +111,26 @@ def run_suite(
     progress: ProgressCallback | None = None,
     on_phase: Callable[[Result], None] | None = None,
 ) -> SuiteResult:
-    """Runs the phases in order; stops after a phase that was interrupted (Ctrl-C)."""
-    results = []
-    for phase in phases:
+    """Runs the phases in order; stops after a phase that was interrupted (Ctrl-C). A phase that
+    cannot run (a template the engine refuses, a server that is gone) raises RunError with the
+    results of the phases before it in `.result`."""
+    results: list[Result] = []
+    for number, phase in enumerate(phases, 1):
         # A live view (surge.live.LiveProgress) shows each phase against its own plan.
         if hasattr(progress, "for_scenario"):
             progress.for_scenario(phase if isinstance(phase, Scenario) else None)
-        group = run_together(phase) if isinstance(phase, tuple) else [run(phase, progress=progress)]
+        try:
+            group = (
+                run_together(phase) if isinstance(phase, tuple) else [run(phase, progress=progress)]
+            )
+        except (ConfigError, RunError) as exc:
+            if isinstance(exc, RunError) and isinstance(exc.result, Result):
+                results.append(exc.result)
+            names = ", ".join(s.name for s in (phase if isinstance(phase, tuple) else (phase,)))
+            raise RunError(
+                f"phase {number} of {len(phases)} ({names}): {exc}; the results before it are kept",
+                SuiteResult(name, results),
+            ) from exc
         for result in group:
             results.append(result)
             if on_phase:

@@ -1,5 +1,5 @@
-"""Units: durations as people write them ("10s", "2m", "500ms"), times in ms as results and
-tables show them, and names made safe for file names."""
+"""Units: durations as people write them ("10s", "2m", "500ms"), and times in ms as results
+and tables show them."""
 
 from __future__ import annotations
 
@@ -43,8 +43,3 @@ def format_ms(ms: float | None) -> str:
     if ms is None:
         return "-"
     return f"{ms:.3f}" if ms < 10 else f"{ms:.1f}"
-
-
-def file_safe(name: str, empty: str = "operation") -> str:
-    """A name as a file-name part: letters, digits, '-', '_' and '.' kept."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip(".") or empty

@@ -1,0 +1,125 @@
+"""What was measured is never lost: not to Ctrl-C inside a live view, an exception in a
+progress callback, SIGTERM, a save cut short, or a later phase of a suite that cannot run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import surge
+from surge import files, http
+from surge.suite import run_suite
+
+ROOT = Path(__file__).resolve().parent.parent
+SURGE = [sys.executable, "-m", "surge.cli"]
+
+
+def scenario(target, **kwargs) -> surge.Scenario:
+    settings = {
+        "name": "kept",
+        "load": surge.ConstantRate(400, connections=4),
+        "duration": "5s",
+        "interval": "200ms",
+    } | kwargs
+    return surge.Scenario(
+        base_url=target.url, operations=[http.get("h", "/api/v1/health")], **settings
+    )
+
+
+def test_ctrl_c_inside_a_progress_callback_keeps_the_results(target):
+    def drawing(report):
+        if report.elapsed_s >= 0.6:
+            raise KeyboardInterrupt  # what Python raises when Ctrl-C lands while the view draws
+
+    result = surge.run(scenario(target), progress=drawing)
+    assert result.interrupted
+    assert result.total["count"] >= 200 and result["duration_s"] < 2
+
+
+def test_a_callback_that_raises_stops_the_run_and_hands_over_what_was_measured(target):
+    def broken(report):
+        if report.elapsed_s >= 0.6:
+            raise ValueError("the view broke")
+
+    with pytest.raises(surge.RunError, match="progress callback raised ValueError") as raised:
+        surge.run(scenario(target), progress=broken)
+    assert isinstance(raised.value.__cause__, ValueError)
+    kept = raised.value.result
+    assert kept.interrupted and kept.total["count"] >= 200
+
+
+def test_sigterm_ends_a_run_command_and_writes_its_results(target, tmp_path):
+    out = tmp_path / "r.json"
+    proc = subprocess.Popen(
+        [*SURGE, "http", f"{target.url}/api/v1/health", "-R", "300", "-d", "60s", "-q",
+         "--json", str(out)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    time.sleep(2.0)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=20)
+    assert time.monotonic() - started < 3  # within a second or so, drain included
+    assert proc.returncode == 130, stderr
+    assert "(interrupted)" in stdout and "Traceback" not in stderr
+    doc = json.loads(out.read_text())
+    assert doc["interrupted"] is True and doc["total"]["count"] > 100
+
+
+def test_a_save_cut_short_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "r.json"
+    path.write_text("the old results\n")
+
+    def fail(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", fail)
+    with pytest.raises(OSError, match="No space"):
+        files.write_text_atomic(path, "the new results, half written")
+    assert path.read_text() == "the old results\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary left behind
+
+
+def test_a_later_phase_that_cannot_run_keeps_the_earlier_ones(target, tmp_path):
+    good = scenario(target, duration="1s", name="first")
+    bad = surge.Scenario(
+        name="second",
+        base_url=target.url,
+        operations=[http.get("h", "/x/{nope}")],  # the engine refuses the template
+        duration="1s",
+    )
+    with pytest.raises(surge.RunError, match=r"phase 2 of 2 \(second\).*nope") as raised:
+        run_suite("two", [good, bad])
+    kept = raised.value.result
+    assert [r["scenario"]["name"] for r in kept.results] == ["first"]
+    assert kept.results[0].total["count"] >= 350
+
+
+def test_the_cli_writes_a_suite_whose_later_phase_failed(target, tmp_path):
+    module = tmp_path / "two_phases.py"
+    module.write_text(
+        "import surge\nfrom surge import http\n\n@surge.scenario\n"
+        "def two(url=''):\n"
+        "    ok = surge.Scenario(name='first', base_url=url, requests=50,\n"
+        "        operations=[http.get('h', '/api/v1/health')])\n"
+        "    bad = surge.Scenario(name='second', base_url=url, requests=50,\n"
+        "        operations=[http.get('h', '/x/{nope}')])\n"
+        "    return [ok, bad]\n"
+    )
+    out = tmp_path / "suite.json"
+    done = subprocess.run(
+        [*SURGE, "run", str(module), "--set", f"url={target.url}", "--json", str(out), "-q"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "phase 2 of 2 (second)" in lines[0], done.stderr
+    doc = json.loads(out.read_text())
+    assert [r["scenario"]["name"] for r in doc["results"]] == ["first"]
