@@ -27,7 +27,7 @@ from .keyspace import KeySpace, value_spec
 from .load_models import Iterations, Users
 from .runner import run
 from .scenario import Scenario
-from .urls import is_redis_url, parse_redis_url
+from .urls import is_redis_url, parse_redis_url, redact_url
 
 
 def _ratio_pair(value: str) -> tuple[float, float]:
@@ -122,7 +122,8 @@ def _preload(args: argparse.Namespace, keyspace: KeySpace, connections: int) -> 
 def cmd(args: argparse.Namespace) -> int:
     if not is_redis_url(args.url):
         raise ConfigError(
-            f"bad URL {args.url!r}: expected redis://[user:pass@]HOST[:PORT][/DB] or unix:///PATH"
+            f"bad URL {redact_url(args.url)!r}: expected redis://[user:pass@]HOST[:PORT][/DB] "
+            "or unix:///PATH"
         )
     parse_redis_url(args.url)  # a bad URL fails here with its own message
     keyspace = KeySpace(args.keys, args.key_prefix, args.key_pattern)

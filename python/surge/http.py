@@ -14,7 +14,7 @@ from typing import Any
 from . import _core
 from .errors import ConfigError
 from .protocol import Protocol
-from .urls import parse_http_url
+from .urls import SECRET_HEADERS, parse_http_url
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,14 @@ class HttpOperation:
     def request_type(self) -> str:
         """What Locust's "Type" column holds for this operation: the HTTP method."""
         return self.method
+
+    def __repr__(self) -> str:
+        # Credentials in headers (Authorization, Cookie, X-Api-Key) stay out of reprs and logs.
+        headers = {k: "***" if k.lower() in SECRET_HEADERS else v for k, v in self.headers.items()}
+        return (
+            f"HttpOperation(name={self.name!r}, method={self.method!r}, path={self.path!r}, "
+            f"headers={headers!r}, weight={self.weight!r})"
+        )
 
     def result_fields(self) -> dict[str, Any]:
         """What the results say of this operation beside its statistics."""

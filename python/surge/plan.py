@@ -53,6 +53,12 @@ class RunPlan:
     seed: int
     interval_histograms: bool
 
+    def __repr__(self) -> str:
+        return (
+            f"RunPlan(protocol={self.protocol.name!r}, operations={len(self.operations)}, "
+            f"load={self.load!r}, duration_ns={self.duration_ns!r}, threads={self.threads})"
+        )
+
     @property
     def duration_s(self) -> float | None:
         return None if self.duration_ns is None else self.duration_ns / _NS_PER_S

@@ -26,7 +26,7 @@ from . import _core
 from .errors import ConfigError
 from .protocol import Protocol
 from .sqlstate import sqlstate_classes
-from .urls import is_postgres_dsn
+from .urls import is_postgres_dsn, scrub
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def execute(dsn: str, sql: str) -> list[tuple[str, ...]]:
     try:
         _, rows = _core.pg_execute(dsn, sql)
     except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+        raise ConfigError(scrub(str(exc), dsn)) from None
     return [tuple(row) for row in rows]
 
 

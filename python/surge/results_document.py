@@ -10,7 +10,7 @@ from . import _core
 from .plan import RunPlan
 from .result import SCHEMA, latency_summary
 from .units import ns_to_ms
-from .urls import redact_url
+from .urls import redact_url, redact_value
 
 
 def build(
@@ -36,10 +36,7 @@ def build(
         "scenario": {
             "name": name,
             "base_url": redact_url(base_url),
-            "parameters": {
-                k: (redact_url(v) if isinstance(v, str) and ("://" in v or "=" in v) else v)
-                for k, v in params.items()
-            },
+            "parameters": {k: redact_value(v) for k, v in params.items()},
         },
         "load": plan.load_section(),
         "started_at": started_at.isoformat(timespec="milliseconds"),

@@ -14,6 +14,7 @@ from . import _core, results_document, slo
 from .errors import ConfigError, RunError
 from .result import Result
 from .scenario import Scenario
+from .urls import scrub
 
 ProgressCallback = Callable[["_core.IntervalReport"], bool | None]
 
@@ -36,7 +37,8 @@ def run(
     try:
         raw = plan.protocol.run(spec, guarded if guarded.callback else None)
     except ValueError as exc:  # what the engine checks: templates, hosts, SQL
-        raise ConfigError(str(exc)) from None
+        # libpq and resolvers quote what they were given, secrets included.
+        raise ConfigError(scrub(str(exc), scenario.base_url)) from None
     document = results_document.build(
         plan,
         scenario.name,

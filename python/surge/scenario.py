@@ -17,6 +17,7 @@ from . import slo
 from .errors import ConfigError
 from .load_models import LOAD_MODELS, Connections, LoadModel
 from .plan import RunPlan, resolve
+from .urls import redact_url, redact_value
 
 # Ready-made network profiles: (latency, jitter). "same-region" is a managed service in the
 # client's own cloud region, about 1.5 ms away with 0.5 ms of jitter.
@@ -92,6 +93,15 @@ class Scenario:
     def measured_duration_s(self) -> float | None:
         """Length of the measured window in seconds; None when only a count bounds the run."""
         return self.plan.duration_s
+
+    def __repr__(self) -> str:
+        # Scenarios land in tracebacks and logs: their URL and parameters go redacted.
+        params = {k: redact_value(v) for k, v in self.params.items()}
+        return (
+            f"Scenario(name={self.name!r}, base_url={redact_url(self.base_url)!r}, "
+            f"operations={list(self.operations)!r}, load={self.load!r}, "
+            f"duration={self.duration!r}, params={params!r})"
+        )
 
     def replace(self, **changes: Any) -> Scenario:
         known = [f.name for f in dataclasses.fields(self) if f.init]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from .errors import ConfigError
 
@@ -42,11 +43,10 @@ class RedisTarget:
     unix_path: str
     db: int
     username: str
-    password: str
+    password: str = field(repr=False)
 
 
 _KEYWORD_DSN = re.compile(r"^\s*[a-z_]+\s*=")
-_KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 
 
 def is_postgres_dsn(dsn: str) -> bool:
@@ -93,22 +93,86 @@ def parse_redis_url(url: str) -> RedisTarget:
     return RedisTarget(host, port, path, int(db_text), username, password)
 
 
-def redact_url(url: str) -> str:
-    """Replaces the password of user:password@host, a password= query parameter, or the
-    password of a key=value PostgreSQL string with ***."""
+# Query parameters and libpq keywords whose values are secrets.
+_SECRET_NAMES = re.compile(
+    r"^(password|passwd|pwd|pass|sslpassword|secret|client_secret|token|access_token|"
+    r"refresh_token|id_token|auth|authorization|api[_-]?key|apikey|key|signature|sig)$",
+    re.IGNORECASE,
+)
+# Header values that carry credentials.
+SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"}
+)
+_KEYWORD_SECRET = re.compile(
+    r"\b(password|sslpassword)(\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE
+)
+_USERINFO_PASSWORD = re.compile(r"://[^/@:]*:([^/@]*)@")
+
+
+def _query_secrets(query: str) -> list[str]:
+    return [
+        value
+        for name, _, value in (q.partition("=") for q in query.split("&"))
+        if _SECRET_NAMES.match(name) and value
+    ]
+
+
+def secrets_of(url: str) -> list[str]:
+    """The secrets a URL or DSN carries, as written and decoded: the password of
+    user:password@, secret query parameters (password=, token=, api_key=, ...), and
+    password=/sslpassword= of a key=value string."""
+    found: list[str] = []
     if "://" not in url and _KEYWORD_DSN.match(url):
-        return _KEYWORD_PASSWORD.sub(r"\1***", url)
+        found = [m.group(3).strip("'") for m in _KEYWORD_SECRET.finditer(url)]
+    else:
+        found = [m.group(1) for m in _USERINFO_PASSWORD.finditer(url)]
+        query = url.split("?", 1)[1].split("#", 1)[0] if "?" in url else ""
+        found += _query_secrets(query)
+    decoded = [unquote(s) for s in found]
+    return sorted({s for s in found + decoded if s}, key=len, reverse=True)
+
+
+def scrub(text: str, *urls: str) -> str:
+    """`text` (a message from a library that may quote its input) with the secrets of `urls`
+    replaced by ***."""
+    for url in urls:
+        for secret in secrets_of(url):
+            text = text.replace(secret, "***")
+    return text
+
+
+def redact_value(value: Any) -> Any:
+    """A setting as results and reprs show it: strings that look like URLs or DSNs redacted."""
+    if isinstance(value, str) and ("://" in value or "=" in value):
+        return redact_url(value)
+    return value
+
+
+def redact_url(url: str) -> str:
+    """The URL or DSN with its secrets replaced by ***: the password of user:password@host,
+    secret query parameters (password=, token=, api_key=, ...), and password=/sslpassword= of
+    a key=value PostgreSQL string."""
+    if "://" not in url and _KEYWORD_DSN.match(url):
+        return _KEYWORD_SECRET.sub(r"\1\2***", url)
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - a bad port raises here, and the URL is then not trusted
     except ValueError:
-        return "<unparseable URL>"
-    if parts.password is None:
-        if "password=" in parts.query:
-            query = "&".join(
-                "password=***" if q.startswith("password=") else q for q in parts.query.split("&")
-            )
-            return urlunsplit(parts._replace(query=query))
+        return scrub("<unparseable URL: " + url + ">", url)
+    query = "&".join(
+        f"{name}=***" if sep and _SECRET_NAMES.match(name) else q
+        for q in parts.query.split("&")
+        for name, sep, _ in [q.partition("=")]
+    )
+    netloc = parts.netloc
+    if parts.password is not None:
+        userinfo, host = netloc.rsplit("@", 1)
+        netloc = f"{userinfo.split(':', 1)[0]}:***@{host}"
+    if netloc == parts.netloc and query == parts.query:
         return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = netloc[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+    # By hand: urlunsplit drops the empty authority of unix:///path.
+    return (
+        f"{parts.scheme}://{netloc}{parts.path}"
+        + (f"?{query}" if parts.query else "")
+        + (f"#{parts.fragment}" if parts.fragment else "")
+    )
