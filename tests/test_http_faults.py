@@ -69,3 +69,34 @@ def test_large_response_headers_are_accepted_and_too_large_ones_named():
         too_big = run(server.url, http.get("get", "/"), requests=3, load=surge.Users(1))
     assert too_big.total["errors"] == {"malformed": 3}
     assert too_big.total["error_examples"]["malformed"][0] == "response header larger than 64 KiB"
+
+
+@pytest.mark.parametrize(
+    ("operation", "message"),
+    [
+        (http.get("p", "/a\r\nEvil: 1"), "bad request path"),
+        (http.get("h", "/", headers={"X-Id": "a\nb"}), "bad header 'X-Id'"),
+        (http.get("v", "/{v}", variables={"v": "choice(a,b\r\nEvil: 1)"}), "line break"),
+    ],
+)
+def test_a_line_break_that_would_inject_headers_is_refused_before_the_run(operation, message):
+    with FaultServer() as server:
+        with pytest.raises(surge.ConfigError, match=message):
+            run(server.url, operation)
+        assert server.requests == 0
+
+
+def test_the_whole_int64_range_with_several_threads_runs(target):
+    # The cycle's length overflowed to 0 and each thread's share divided by it: SIGFPE.
+    full = "seq(-9223372036854775808,9223372036854775807)"
+    result = surge.run(
+        surge.Scenario(
+            name="wide",
+            base_url=target.url,
+            operations=[http.get("h", "/cache/{id}", variables={"id": full}, miss_status=404)],
+            requests=20,
+            threads=2,
+            load=surge.Connections(2),
+        )
+    )
+    assert result.total["count"] == 20 and result.total["error_count"] == 0

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "surge/engine/resolve.hpp"
 #include "surge/engine/run_protocol.hpp"
 #include "surge/proto/http/protocol.hpp"
 #include "surge/target/target_server.hpp"
@@ -227,4 +228,14 @@ TEST_CASE("a run stopped early counts what was due and never sent") {
       result.total.count + result.total.error_total() + result.total.dropped + result.unfinished;
   const double scheduled = 1e10 * result.measured_s;
   CHECK(static_cast<double>(accounted) == doctest::Approx(scheduled).epsilon(0.01));
+}
+
+TEST_CASE("of several addresses, the one that accepts is used (localhost as ::1 and 127.0.0.1)") {
+  Target target;  // listens on 127.0.0.1 only
+  namespace ip = boost::asio::ip;
+  const ip::tcp::endpoint nobody(ip::make_address("::1"), target.port);
+  const ip::tcp::endpoint listening(ip::make_address("127.0.0.1"), target.port);
+  CHECK(first_accepting({nobody, listening}) == listening);
+  CHECK(first_accepting({listening, nobody}) == listening);
+  CHECK(first_accepting({nobody}) == nobody);  // none accepts: the first, and the run counts refusals
 }

@@ -73,3 +73,30 @@ TEST_CASE("bad requests are refused with the field named") {
   }
   CHECK(threw);
 }
+
+TEST_CASE("a line break in a path or header value is refused: it would inject headers") {
+  auto refused = [](RequestSpec spec) {
+    try {
+      RequestBuilder builder(spec, "h:1");
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  RequestSpec path;
+  path.path = "/x\r\nEvil: 1";
+  CHECK(refused(path).find("bad request path") != std::string::npos);
+  RequestSpec header;
+  header.headers = {{"X-Id", "a\nb"}};
+  CHECK(refused(header).find("bad header 'X-Id'") != std::string::npos);
+  RequestSpec via_choice;
+  via_choice.path = "/{v}";
+  via_choice.variables = {{"v", "choice(a,b\r\nEvil: 1)"}};
+  CHECK(refused(via_choice).find("line break") != std::string::npos);
+  RequestSpec inline_choice;
+  inline_choice.headers = {{"X-Id", "{choice(ok,bad\n)}"}};
+  CHECK(refused(inline_choice).find("line break") != std::string::npos);
+  RequestSpec fine;  // a body may hold anything
+  fine.body = "line one\r\nline two";
+  CHECK(refused(fine).empty());
+}

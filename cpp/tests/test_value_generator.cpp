@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <limits>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -100,4 +101,36 @@ TEST_CASE("bad specs name the spec and the form expected") {
   CHECK(message_of("nonsense").find("unknown generator") != std::string::npos);
   CHECK(message_of("seq(1").find("missing ')'") != std::string::npos);
   CHECK(message_of("uuid(3)").find("uuid takes no arguments") != std::string::npos);
+}
+
+TEST_CASE("any int64 bounds work, the whole range and its ends included") {
+  constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  Rng rng(5);
+  // The whole range as a cycle: its length overflowed to 0 and a partition divided by it.
+  auto full = ValueGenerator::parse("seq(-9223372036854775808,9223372036854775807)");
+  full.partition(1, 2);
+  CHECK(full.next_int(rng) == kMin + 1);
+  CHECK(full.next_int(rng) == kMin + 3);
+  // seq(start) counts up to the largest int64, then starts over.
+  auto top = ValueGenerator::parse("seq(9223372036854775806)");
+  CHECK(top.next_int(rng) == kMax - 1);
+  CHECK(top.next_int(rng) == kMax);
+  CHECK(top.next_int(rng) == kMax - 1);
+  auto wide = ValueGenerator::parse("uniform(-9223372036854775808,9223372036854775807)");
+  bool negative = false;
+  bool positive = false;
+  for (int i = 0; i < 64; ++i) {
+    const auto v = wide.next_int(rng);
+    negative = negative || v < 0;
+    positive = positive || v > 0;
+  }
+  CHECK(negative);
+  CHECK(positive);
+  auto zipf = ValueGenerator::parse("zipf(-9223372036854775808,9223372036854775807,0.99)");
+  for (int i = 0; i < 100; ++i) (void)zipf.next_int(rng);  // in range by type; UBSan checks the math
+  auto huge = ValueGenerator::parse("gaussian(1e300,1)");
+  CHECK(huge.next_int(rng) == kMax);
+  auto tiny = ValueGenerator::parse("gaussian(-1e300,1)");
+  CHECK(tiny.next_int(rng) == kMin);
 }

@@ -6,7 +6,10 @@ released for the whole run, and Python is called back once per interval only.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import functools
+import resource
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +32,7 @@ def run(
     """
     if overrides:
         scenario = scenario.replace(**overrides)
+    _raise_fd_limit()
     plan = scenario.plan
     spec = plan.engine_spec()
     started_at = _dt.datetime.now(_dt.timezone.utc)
@@ -56,6 +60,21 @@ def run(
             result,
         ) from guarded.error
     return result
+
+
+@functools.cache
+def _raise_fd_limit() -> None:
+    """Many shells start processes with a soft limit of 1,024 descriptors and a far higher hard
+    one: a pool of 2,000 connections should not fail on the client's own limit. Raised once,
+    to the hard limit; what still runs out is counted as client_fd_limit, not as the server
+    refusing."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return
+    # A sandbox may refuse: the run then reports what it meets.
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 class _Guarded:

@@ -42,6 +42,16 @@ void VariableSet::draw(Rng& rng) {
   }
 }
 
+bool RequestTemplate::may_break_lines(const VariableSet& variables) const noexcept {
+  for (const auto& segment : segments_) {
+    if (segment.literal.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) return true;
+    if (segment.variable >= 0 && variables.may_break_lines(segment.variable)) return true;
+  }
+  for (const auto& generator : generators_)
+    if (generator.may_break_lines()) return true;
+  return false;
+}
+
 RequestTemplate RequestTemplate::parse(std::string_view text, const VariableSet& variables) {
   RequestTemplate t;
   std::string literal;

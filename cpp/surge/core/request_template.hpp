@@ -23,6 +23,9 @@ class VariableSet {
     return values_[static_cast<std::size_t>(index)];
   }
   [[nodiscard]] bool empty() const noexcept { return names_.empty(); }
+  [[nodiscard]] bool may_break_lines(int index) const noexcept {
+    return generators_[static_cast<std::size_t>(index)].may_break_lines();
+  }
 
  private:
   std::vector<std::string> names_;
@@ -38,6 +41,8 @@ class RequestTemplate {
   static RequestTemplate parse(std::string_view text, const VariableSet& variables);
 
   void render(std::string& out, const VariableSet& variables, Rng& rng);
+  // Whether a rendering may hold CR, LF or NUL (its text, or a value it draws).
+  [[nodiscard]] bool may_break_lines(const VariableSet& variables) const noexcept;
   void partition(std::int64_t index, std::int64_t count) noexcept;
 
  private:

@@ -30,9 +30,12 @@ class Rng {
   double uniform() noexcept { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
   // Uniform integer in [lo, hi]; the 128-bit multiply avoids modulo bias for practical spans.
   std::int64_t between(std::int64_t lo, std::int64_t hi) noexcept {
-    // Widened before the + 1: the full 64-bit span is 2^64, which a uint64_t cannot hold.
-    const auto span = static_cast<unsigned __int128>(static_cast<std::uint64_t>(hi - lo)) + 1;
-    return lo + static_cast<std::int64_t>((span * (*this)()) >> 64);
+    // Unsigned throughout: hi - lo overflows int64 for a wide range. Widened before the + 1:
+    // the full 64-bit span is 2^64, which a uint64_t cannot hold.
+    const std::uint64_t last = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+    const auto span = static_cast<unsigned __int128>(last) + 1;
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) +
+                                     static_cast<std::uint64_t>((span * (*this)()) >> 64));
   }
 
  private:

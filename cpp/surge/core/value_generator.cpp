@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "surge/core/clock.hpp"
@@ -9,6 +10,14 @@
 namespace surge {
 
 namespace {
+
+// A draw as an int64: past the type's range (gaussian(1e300,1)), the nearest end of it.
+std::int64_t clamped(double x) noexcept {
+  if (std::isnan(x)) return 0;
+  if (x >= 9.2233720368547758e18) return std::numeric_limits<std::int64_t>::max();
+  if (x <= -9.2233720368547758e18) return std::numeric_limits<std::int64_t>::min();
+  return static_cast<std::int64_t>(std::llround(x));
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -107,12 +116,10 @@ ValueGenerator ValueGenerator::parse(std::string_view raw) {
   if (name == "seq") {
     g.kind_ = Kind::seq;
     if (args.size() > 2) bad(spec, "expected seq, seq(start) or seq(first,last)");
-    g.next_ = args.empty() ? 0 : to_int(spec, args[0]);
-    if (args.size() == 2) {
-      g.cycle_lo_ = g.next_;
-      g.cycle_hi_ = to_int(spec, args[1]);
-      if (g.cycle_hi_ < g.cycle_lo_) bad(spec, "last must be >= first");
-    }
+    g.lo_ = args.empty() ? 0 : to_int(spec, args[0]);
+    g.hi_ = args.size() == 2 ? to_int(spec, args[1]) : std::numeric_limits<std::int64_t>::max();
+    if (g.hi_ < g.lo_) bad(spec, "last must be >= first");
+    g.span_ = static_cast<std::uint64_t>(g.hi_) - static_cast<std::uint64_t>(g.lo_) + 1;
   } else if (name == "uniform") {
     expect_args(2, "uniform(min,max)");
     g.kind_ = Kind::uniform;
@@ -127,7 +134,8 @@ ValueGenerator ValueGenerator::parse(std::string_view raw) {
     g.exponent_ = to_double(spec, args[2]);
     if (g.hi_ < g.lo_) bad(spec, "max must be >= min");
     if (g.exponent_ <= 0) bad(spec, "exponent must be > 0");
-    const auto n = static_cast<double>(g.hi_ - g.lo_ + 1);
+    const double n =
+        static_cast<double>(static_cast<std::uint64_t>(g.hi_) - static_cast<std::uint64_t>(g.lo_)) + 1;
     const double e = g.exponent_;
     auto h_integral = [e](double x) {
       const double log_x = std::log(x);
@@ -195,16 +203,26 @@ ValueGenerator ValueGenerator::parse(std::string_view raw) {
   return g;
 }
 
-void ValueGenerator::partition(std::int64_t index, std::int64_t count) noexcept {
-  if (kind_ != Kind::seq || count <= 1) return;
-  next_ += index;
-  stride_ = count;
-  if (cycle_hi_ >= cycle_lo_) next_ = cycle_lo_ + (next_ - cycle_lo_) % (cycle_hi_ - cycle_lo_ + 1);
+std::uint64_t ValueGenerator::advance(std::uint64_t offset, std::uint64_t by) const noexcept {
+  const auto sum = static_cast<unsigned __int128>(offset) + by;
+  return span_ == 0 ? static_cast<std::uint64_t>(sum) : static_cast<std::uint64_t>(sum % span_);
 }
 
-std::int64_t ValueGenerator::zipf_rank(Rng& rng) const noexcept {
+bool ValueGenerator::may_break_lines() const noexcept {
+  for (const auto& choice : choices_)
+    if (choice.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) return true;
+  return false;
+}
+
+void ValueGenerator::partition(std::int64_t index, std::int64_t count) noexcept {
+  if (kind_ != Kind::seq || count <= 1) return;
+  stride_ = static_cast<std::uint64_t>(count);
+  offset_ = advance(offset_, static_cast<std::uint64_t>(index));
+}
+
+std::uint64_t ValueGenerator::zipf_rank(Rng& rng) const noexcept {
   const double e = exponent_;
-  const auto n = static_cast<double>(hi_ - lo_ + 1);
+  const double n = static_cast<double>(static_cast<std::uint64_t>(hi_) - static_cast<std::uint64_t>(lo_)) + 1;
   while (true) {
     const double u = h_integral_n_ + rng.uniform() * (h_integral_x1_ - h_integral_n_);
     double t = u * (1 - e);
@@ -216,29 +234,29 @@ std::int64_t ValueGenerator::zipf_rank(Rng& rng) const noexcept {
     const double log_k_half = std::log(k + 0.5);
     const double h_integral_k = helper2((1 - e) * log_k_half) * log_k_half;
     const double h_k = std::exp(-e * std::log(k));
-    if (k - x <= zipf_s_ || u >= h_integral_k - h_k) return static_cast<std::int64_t>(k);
+    if (k - x <= zipf_s_ || u >= h_integral_k - h_k)
+      return k >= 1.8446744073709552e19 ? std::numeric_limits<std::uint64_t>::max()
+                                        : static_cast<std::uint64_t>(k);
   }
 }
 
 std::int64_t ValueGenerator::next_int(Rng& rng) {
   switch (kind_) {
     case Kind::seq: {
-      const std::int64_t v = next_;
-      next_ += stride_;
-      if (cycle_hi_ >= cycle_lo_ && next_ > cycle_hi_)
-        next_ = cycle_lo_ + (next_ - cycle_lo_) % (cycle_hi_ - cycle_lo_ + 1);
+      const auto v = static_cast<std::int64_t>(static_cast<std::uint64_t>(lo_) + offset_);
+      offset_ = advance(offset_, stride_);
       return v;
     }
     case Kind::uniform:
       return rng.between(lo_, hi_);
     case Kind::zipf:
-      return lo_ + zipf_rank(rng) - 1;
+      return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo_) + (zipf_rank(rng) - 1));
     case Kind::gaussian: {
       // Box-Muller; one of the pair is dropped to keep the generator stateless.
       const double u1 = 1.0 - rng.uniform();
       const double u2 = rng.uniform();
       const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-      return static_cast<std::int64_t>(std::llround(mean_ + sd_ * z));
+      return clamped(mean_ + sd_ * z);
     }
     default:
       return 0;

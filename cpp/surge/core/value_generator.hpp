@@ -1,9 +1,11 @@
 // Value generators shared by every protocol's templates:
 //   seq | seq(start) | seq(a,b) | uniform(a,b) | zipf(a,b,s) | gaussian(mean,sd) | choice(x,y,...) |
 //   uuid | bytes(n) | bytes(min,max) | bytes(size:weight,...)
-// seq(a,b) cycles a..b; bytes(min,max) draws a length uniformly; bytes(32:8,1024:2) draws 32
-// bytes 80% of the time and 1024 bytes 20% (memtier's --data-size-list).
-// A generator appends its next value to a caller-owned buffer, so steady state allocates nothing.
+// seq(a,b) cycles a..b; seq and seq(start) count up to 2^63-1 and start over. Any int64 bounds
+// work, the whole range included: the arithmetic is unsigned and cannot overflow or divide by 0;
+// gaussian draws past the int64 range are clamped to it. bytes(min,max) draws a length uniformly;
+// bytes(32:8,1024:2) draws 32 bytes 80% of the time and 1024 bytes 20% (memtier's --data-size-list). A
+// generator appends its next value to a caller-owned buffer, so steady state allocates nothing.
 #pragma once
 
 #include <cstdint>
@@ -34,25 +36,29 @@ class ValueGenerator {
   void partition(std::int64_t index, std::int64_t count) noexcept;
 
   [[nodiscard]] Kind kind() const noexcept { return kind_; }
+  // Whether a value may hold CR, LF or NUL: only choice() values can (every other kind emits
+  // digits, hex, '-' or letters). A path or header must not, or it injects a header.
+  [[nodiscard]] bool may_break_lines() const noexcept;
 
  private:
-  std::int64_t zipf_rank(Rng& rng) const noexcept;
+  std::uint64_t zipf_rank(Rng& rng) const noexcept;
+  [[nodiscard]] std::uint64_t advance(std::uint64_t offset, std::uint64_t by) const noexcept;
 
   Kind kind_ = Kind::seq;
   std::int64_t lo_ = 0;
   std::int64_t hi_ = 0;
   double mean_ = 0;
   double sd_ = 0;
-  std::int64_t next_ = 0;
-  std::int64_t stride_ = 1;
+  // seq: the next value is lo_ + offset_, in a cycle of span_ values (0 stands for all 2^64).
+  std::uint64_t offset_ = 0;
+  std::uint64_t span_ = 0;
+  std::uint64_t stride_ = 1;
   // Zipf rejection-inversion constants (Hörmann & Derflinger), computed once at parse.
   double exponent_ = 0;
   double h_integral_x1_ = 0;
   double h_integral_n_ = 0;
   double zipf_s_ = 0;
   std::vector<std::string> choices_;
-  std::int64_t cycle_lo_ = 0;  // seq(a,b): wraps back to a after b
-  std::int64_t cycle_hi_ = -1;
   std::vector<std::pair<std::int64_t, double>> sizes_;  // bytes(size:weight,...): cumulative
   // A shared pool of random printable bytes; bytes(n) copies a random window of it.
   std::shared_ptr<const std::string> pool_;

@@ -1,6 +1,7 @@
 #include "surge/engine/operation_stats.hpp"
 
 #include <algorithm>
+#include <cerrno>
 
 namespace surge {
 
@@ -24,8 +25,22 @@ std::string_view error_class_name(ErrorClass c) noexcept {
       return "check_failed";
     case ErrorClass::error_reply:
       return "error_reply";
+    case ErrorClass::client_fd_limit:
+      return "client_fd_limit";
   }
   return "unknown";
+}
+
+ErrorClass connect_failure(const boost::system::error_code& ec) noexcept {
+  const int code = ec.value();
+  return ec.category() == boost::system::system_category() && (code == EMFILE || code == ENFILE)
+             ? ErrorClass::client_fd_limit
+             : ErrorClass::refused;
+}
+
+ErrorClass connect_failure(std::string_view message) noexcept {
+  return message.find("Too many open files") != std::string_view::npos ? ErrorClass::client_fd_limit
+                                                                       : ErrorClass::refused;
 }
 
 void OperationStats::record_error(ErrorClass c, std::string_view example) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <boost/system/error_code.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,9 +23,19 @@ enum class ErrorClass : int {
   http_4xx,
   http_5xx,
   check_failed,
-  error_reply,  // a Redis -ERR reply, a PostgreSQL error result
+  error_reply,      // a Redis -ERR reply, a PostgreSQL error result
+  client_fd_limit,  // surge itself ran out of file descriptors: the client's fault, not the server's
 };
-inline constexpr int kErrorClassCount = 9;
+inline constexpr int kErrorClassCount = 10;
+
+// A failed connect, by whose fault: the client's own descriptor limit (EMFILE, ENFILE), or the
+// server refusing.
+ErrorClass connect_failure(const boost::system::error_code& ec) noexcept;
+ErrorClass connect_failure(std::string_view message) noexcept;
+// What a user reads for a connect that failed on the client's descriptor limit.
+inline constexpr std::string_view kClientFdLimitExample =
+    "too many open files in surge itself (the client, not the server): raise `ulimit -n`, or use "
+    "fewer connections or users";
 std::string_view error_class_name(ErrorClass c) noexcept;
 
 // How often one error code was seen. A protocol's own short code for an error, beside the

@@ -86,7 +86,8 @@ void HttpConnection::on_connect(const error_code& ec) {
     if (timed_out_) {
       fail(ErrorClass::connect_timeout, "connect timed out");
     } else {
-      fail(ErrorClass::refused, ec.message());
+      const ErrorClass failure = connect_failure(ec);
+      fail(failure, failure == ErrorClass::client_fd_limit ? kClientFdLimitExample : ec.message());
     }
     return;
   }
@@ -267,7 +268,8 @@ void HttpConnection::fail(ErrorClass error, std::string_view example) {
   if (auto* stats = worker_.stats(op_, intended_)) stats->record_failure(error, example);
   // Refused and timed-out connects back off, so a dead server gets a bounded retry rate
   // instead of a busy loop; a reset reconnects at once, as a real client would.
-  if (error == ErrorClass::refused || error == ErrorClass::connect_timeout) {
+  if (error == ErrorClass::refused || error == ErrorClass::connect_timeout ||
+      error == ErrorClass::client_fd_limit) {
     worker_.request_finished(*this, false, now_ns());
     wait_out_backoff();
     return;

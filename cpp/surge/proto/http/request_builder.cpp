@@ -36,6 +36,11 @@ RequestBuilder::RequestBuilder(const RequestSpec& spec, const std::string& host_
     is_idempotent_ = is_idempotent_ || spec.method == method;
   request_line_start_ = spec.method + " ";
   path_ = RequestTemplate::parse(spec.path, variables_);
+  // A line break in a path or header value would end it and inject what follows as a header,
+  // or a whole request.
+  if (path_.may_break_lines(variables_))
+    throw std::invalid_argument("bad request path '" + spec.path +
+                                "': it may hold a line break (CR, LF) or NUL, which would inject headers");
   bool has_host = false;
   for (const auto& [name, value] : spec.headers) {
     if (!is_token(name)) throw std::invalid_argument("bad header name '" + name + "'");
@@ -43,6 +48,10 @@ RequestBuilder::RequestBuilder(const RequestSpec& spec, const std::string& host_
       throw std::invalid_argument("do not set Content-Length: surge computes it from the body");
     has_host = has_host || iequals(name, "host");
     headers_.emplace_back(name, RequestTemplate::parse(value, variables_));
+    if (headers_.back().second.may_break_lines(variables_))
+      throw std::invalid_argument(
+          "bad header '" + name +
+          "': its value may hold a line break (CR, LF) or NUL, which would inject headers");
   }
   fixed_headers_ = has_host ? "" : "Host: " + host_header + "\r\n";
   has_body_ = !spec.body.empty() || spec.method == "POST" || spec.method == "PUT" || spec.method == "PATCH";

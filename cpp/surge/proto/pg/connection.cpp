@@ -68,7 +68,8 @@ void PgConnection::start_connect() {
   libpq_.connect(worker_.protocol().shared(), [this, generation = generation_](std::string_view error) {
     if (!current(generation)) return;
     if (!error.empty()) {
-      fail_all(ErrorClass::refused, error, true);
+      const ErrorClass failure = connect_failure(error);
+      fail_all(failure, failure == ErrorClass::client_fd_limit ? kClientFdLimitExample : error, true);
       return;
     }
     on_connected();

@@ -35,7 +35,8 @@ void RedisConnection::start_connect() {
 
 void RedisConnection::on_connect(const error_code& ec) {
   if (ec) {
-    fail_all(ErrorClass::refused, ec.message(), true);
+    const ErrorClass failure = connect_failure(ec);
+    fail_all(failure, failure == ErrorClass::client_fd_limit ? kClientFdLimitExample : ec.message(), true);
     return;
   }
   const auto& shared = worker_.protocol().shared();
