@@ -3,12 +3,17 @@ HdrHistogram reference package (hdrhistogram on PyPI) decodes to the same counts
 
 from __future__ import annotations
 
+import json
 import math
 import random
+import subprocess
+import sys
 
 import pytest
+import surge
 from hdrh.histogram import HdrHistogram as ReferenceHistogram
 from surge._core import HdrHistogram
+from surge.histogram import Histogram
 
 
 def exact_percentile(sorted_values: list[int], p: float) -> int:
@@ -95,3 +100,49 @@ def test_reference_blob_decodes_in_surge():
 def test_garbage_blob_is_a_clear_error():
     with pytest.raises(ValueError, match="V2"):
         HdrHistogram.decode("bm90IGEgaGlzdG9ncmFt")
+
+
+def crafted(highest: int, counts: bytes, digits: int = 3) -> str:
+    """An HdrHistogram V2 blob with any header and raw count bytes."""
+    import base64
+    import struct
+    import zlib
+
+    payload = struct.pack(">IIIIqqd", 0x1C849313, len(counts), 0, digits, 1, highest, 1.0) + counts
+    body = zlib.compress(payload)
+    return base64.b64encode(struct.pack(">II", 0x1C849314, len(body)) + body).decode()
+
+
+@pytest.mark.parametrize(
+    ("blob", "message"),
+    [
+        ("%%%", "not an HdrHistogram"),
+        (crafted(2**62, b"", digits=5), "more than 4 Mi counts"),
+        (crafted(1 << 20, b"\xff" * 9), "runs past its range"),
+        (crafted(1 << 20, bytes(64 << 20)), "more than a histogram can hold"),
+    ],
+)
+def test_a_bad_blob_from_elsewhere_is_one_clear_error(blob, message, tmp_path):
+    with pytest.raises(surge.ConfigError, match=message):
+        Histogram.decode(blob, "get")
+    # The CLI reading a results file with such a blob: one line, exit 2, no traceback.
+    with surge.Target() as target:
+        result = surge.run(
+            surge.Scenario(
+                name="h",
+                base_url=target.url,
+                operations=[surge.http.get("get", "/api/v1/health")],
+                requests=10,
+            )
+        )
+    document = result.to_dict()
+    document["operations"]["get"]["histogram"] = blob
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    done = subprocess.run(
+        [sys.executable, "-m", "surge.cli", "report", str(path), "-o", str(tmp_path / "r.html"),
+         "--slo", "get.p42 < 1s"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and message in done.stderr

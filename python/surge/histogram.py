@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from . import _core
+from .errors import ConfigError
 from .units import ns_to_ms as ms
 
 # The percentiles a results file lists (as its keys spell them); value_at() answers any other.
@@ -23,8 +24,18 @@ class Histogram:
 
     @classmethod
     def decode(cls, blob: str, name: str = "") -> Histogram:
-        """From a results file's base64 V2 blob; an empty blob is an empty histogram."""
-        return cls(_core.HdrHistogram.decode(blob) if blob else _core.HdrHistogram(), name)
+        """From a results file's base64 V2 blob; an empty blob is an empty histogram. A file
+        from elsewhere may hold anything: a bad blob is a ConfigError that says what is wrong."""
+        if not blob:
+            return cls(_core.HdrHistogram(), name)
+        where = f" of {name!r}" if name else ""
+        if not isinstance(blob, str):
+            kind = type(blob).__name__
+            raise ConfigError(f"histogram{where}: expected a base64 string, got {kind}")
+        try:
+            return cls(_core.HdrHistogram.decode(blob), name)
+        except ValueError as exc:
+            raise ConfigError(f"histogram{where}: {exc}") from None
 
     def __repr__(self) -> str:
         if not self.count:

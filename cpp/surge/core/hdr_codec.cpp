@@ -107,14 +107,23 @@ std::string encode_hdr_base64(const HdrHistogram& histogram) {
 }
 
 HdrHistogram decode_hdr_base64(std::string_view blob) {
-  const auto bytes = base64_decode(blob);
+  // Blobs come from results files, maybe from elsewhere: every field is checked before it sizes
+  // or indexes anything, and a bad one is one std::invalid_argument.
+  std::vector<std::uint8_t> bytes;
+  try {
+    bytes = base64_decode(blob);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("not an HdrHistogram V2 compressed blob: ") + e.what());
+  }
   if (bytes.size() < 8 || (get_u32(bytes.data()) & ~0xF0U) != (kCompressedCookie & ~0xF0U))
     throw std::invalid_argument("not an HdrHistogram V2 compressed blob");
   const std::uint32_t compressed_size = get_u32(bytes.data() + 4);
   if (compressed_size != bytes.size() - 8)
     throw std::invalid_argument("histogram blob length does not match its header");
 
-  std::vector<std::uint8_t> payload(1 << 16);
+  // The largest payload a histogram within kMostCounts can have: a header and a varint per slot.
+  constexpr std::size_t kMostPayload = kPayloadHeaderSize + 9 * HdrHistogram::kMostCounts;
+  std::vector<std::uint8_t> payload(std::size_t{1} << 16);
   while (true) {
     auto size = static_cast<uLongf>(payload.size());
     const int rc = uncompress(payload.data(), &size, bytes.data() + 8, compressed_size);
@@ -122,31 +131,43 @@ HdrHistogram decode_hdr_base64(std::string_view blob) {
       payload.resize(size);
       break;
     }
-    if (rc != Z_BUF_ERROR || payload.size() > (std::size_t{1} << 28))
-      throw std::invalid_argument("histogram blob does not decompress");
-    payload.resize(payload.size() * 4);
+    if (rc != Z_BUF_ERROR) throw std::invalid_argument("histogram blob does not decompress");
+    if (payload.size() >= kMostPayload)
+      throw std::invalid_argument("histogram blob decompresses to more than a histogram can hold");
+    payload.resize(std::min(payload.size() * 4, kMostPayload));
   }
   if (payload.size() < kPayloadHeaderSize || (get_u32(payload.data()) & ~0xF0U) != (kPayloadCookie & ~0xF0U))
     throw std::invalid_argument("histogram payload has no V2 cookie");
   const std::uint32_t counts_size = get_u32(payload.data() + 4);
+  if (get_u32(payload.data() + 8) != 0)
+    throw std::invalid_argument(
+        "histogram payload has a normalizing index offset, which surge does not read");
   const auto digits = static_cast<int>(get_u32(payload.data() + 12));
   const auto lowest = static_cast<std::int64_t>(get_u64(payload.data() + 16));
   const auto highest = static_cast<std::int64_t>(get_u64(payload.data() + 24));
-  if (kPayloadHeaderSize + counts_size > payload.size())
+  if (counts_size > payload.size() - kPayloadHeaderSize)
     throw std::invalid_argument("histogram payload is shorter than its header says");
 
-  HdrHistogram histogram(lowest, highest, digits);
+  HdrHistogram histogram(lowest, highest, digits);  // checks the range; at most kMostCounts slots
+  const auto slots = static_cast<std::int64_t>(histogram.counts().size());
   const std::uint8_t* p = payload.data() + kPayloadHeaderSize;
   const std::uint8_t* end = p + counts_size;
-  std::int32_t index = 0;
+  std::int64_t index = 0;
+  std::int64_t total = 0;
   while (p < end) {
     const std::int64_t v = get_zigzag(p, end);
     if (v < 0) {
-      index += static_cast<std::int32_t>(-v);
-    } else {
-      if (v > 0) histogram.set_count_at_index(index, v);
-      ++index;
+      // A run of -v empty slots.
+      if (v < -(slots - index)) throw std::invalid_argument("histogram payload runs past its range");
+      index -= v;
+      continue;
     }
+    if (index >= slots) throw std::invalid_argument("histogram payload has more counts than its range holds");
+    if (v > 0) {
+      if (__builtin_add_overflow(total, v, &total)) throw std::invalid_argument("histogram counts overflow");
+      histogram.set_count_at_index(static_cast<std::int32_t>(index), v);
+    }
+    ++index;
   }
   return histogram;
 }

@@ -24,28 +24,57 @@ std::int32_t buckets_needed(std::int64_t highest, std::int32_t sub_bucket_count,
 
 }  // namespace
 
+namespace {
+
+struct Layout {
+  std::int32_t sub_bucket_half_count_magnitude;
+  std::int32_t unit_magnitude;
+  std::int32_t sub_bucket_count;
+  std::size_t counts;
+};
+
+Layout layout_for(std::int64_t lowest, std::int64_t highest, int digits) {
+  if (lowest < 1) throw std::invalid_argument("histogram lowest value must be >= 1");
+  if (highest / 2 < lowest) throw std::invalid_argument("histogram highest must be >= 2*lowest");
+  if (digits < 1 || digits > 5) throw std::invalid_argument("histogram significant digits must be 1..5");
+  Layout layout{};
+  const double largest_single_unit = 2.0 * std::pow(10.0, digits);
+  const auto sub_bucket_count_magnitude =
+      static_cast<std::int32_t>(std::ceil(std::log2(largest_single_unit)));
+  layout.sub_bucket_half_count_magnitude = std::max(sub_bucket_count_magnitude, 1) - 1;
+  layout.unit_magnitude = static_cast<std::int32_t>(std::floor(std::log2(static_cast<double>(lowest))));
+  // Every value's bucket shift must stay inside 63 bits.
+  if (layout.unit_magnitude + layout.sub_bucket_half_count_magnitude + 1 > 62)
+    throw std::invalid_argument("histogram lowest value is too large for its precision");
+  layout.sub_bucket_count = std::int32_t{1} << (layout.sub_bucket_half_count_magnitude + 1);
+  const std::int32_t bucket_count = buckets_needed(highest, layout.sub_bucket_count, layout.unit_magnitude);
+  layout.counts =
+      static_cast<std::size_t>(bucket_count + 1) * static_cast<std::size_t>(layout.sub_bucket_count / 2);
+  if (layout.counts > HdrHistogram::kMostCounts)
+    throw std::invalid_argument("histogram range and precision need more than 4 Mi counts");
+  return layout;
+}
+
+}  // namespace
+
+std::size_t HdrHistogram::counts_needed(std::int64_t lowest_discernible, std::int64_t highest_trackable,
+                                        int significant_digits) {
+  return layout_for(lowest_discernible, highest_trackable, significant_digits).counts;
+}
+
 HdrHistogram::HdrHistogram(std::int64_t lowest_discernible, std::int64_t highest_trackable,
                            int significant_digits)
     : lowest_(lowest_discernible),
       highest_(highest_trackable),
       significant_digits_(significant_digits),
       min_value_(std::numeric_limits<std::int64_t>::max()) {
-  if (lowest_ < 1) throw std::invalid_argument("histogram lowest value must be >= 1");
-  if (highest_ < 2 * lowest_) throw std::invalid_argument("histogram highest must be >= 2*lowest");
-  if (significant_digits_ < 1 || significant_digits_ > 5)
-    throw std::invalid_argument("histogram significant digits must be 1..5");
-
-  const double largest_single_unit = 2.0 * std::pow(10.0, significant_digits_);
-  const auto sub_bucket_count_magnitude =
-      static_cast<std::int32_t>(std::ceil(std::log2(largest_single_unit)));
-  sub_bucket_half_count_magnitude_ = std::max(sub_bucket_count_magnitude, 1) - 1;
-  unit_magnitude_ = static_cast<std::int32_t>(std::floor(std::log2(static_cast<double>(lowest_))));
-  sub_bucket_count_ = std::int32_t{1} << (sub_bucket_half_count_magnitude_ + 1);
+  const Layout layout = layout_for(lowest_, highest_, significant_digits_);
+  sub_bucket_half_count_magnitude_ = layout.sub_bucket_half_count_magnitude;
+  unit_magnitude_ = layout.unit_magnitude;
+  sub_bucket_count_ = layout.sub_bucket_count;
   sub_bucket_half_count_ = sub_bucket_count_ / 2;
   sub_bucket_mask_ = (std::int64_t{sub_bucket_count_} - 1) << unit_magnitude_;
-  const std::int32_t bucket_count = buckets_needed(highest_, sub_bucket_count_, unit_magnitude_);
-  counts_.assign(
-      static_cast<std::size_t>(bucket_count + 1) * static_cast<std::size_t>(sub_bucket_half_count_), 0);
+  counts_.assign(layout.counts, 0);
 }
 
 std::int32_t HdrHistogram::bucket_index(std::int64_t value) const noexcept {

@@ -12,6 +12,14 @@ class HdrHistogram {
  public:
   // Values are nanoseconds by convention; 2^42 ns is about 73 minutes, above the 1 h floor.
   static constexpr std::int64_t kDefaultHighest = std::int64_t{1} << 42;
+  // The most count slots a histogram may have (4 Mi: 32 MiB of counts). Surge's own have 23,552;
+  // the cap keeps a hostile or corrupt blob from allocating gigabytes.
+  static constexpr std::size_t kMostCounts = std::size_t{1} << 22;
+  // The count slots a histogram of this range and precision needs. Throws
+  // std::invalid_argument naming the field when the values are out of range or need more than
+  // kMostCounts.
+  static std::size_t counts_needed(std::int64_t lowest_discernible, std::int64_t highest_trackable,
+                                   int significant_digits);
 
   explicit HdrHistogram(std::int64_t lowest_discernible = 1, std::int64_t highest_trackable = kDefaultHighest,
                         int significant_digits = 3);
