@@ -123,3 +123,27 @@ def test_the_cli_writes_a_suite_whose_later_phase_failed(target, tmp_path):
     assert len(lines) == 1 and "phase 2 of 2 (second)" in lines[0], done.stderr
     doc = json.loads(out.read_text())
     assert [r["scenario"]["name"] for r in doc["results"]] == ["first"]
+
+
+THREADS_CHILD = """
+import resource, surge
+from surge import http
+with surge.Target() as t:
+    # 1000 threads want 8 GB of stacks: some cannot start.
+    resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))
+    scenario = surge.Scenario(name="t", base_url=t.url, load=surge.Users(1000), threads=1000,
+                              operations=[http.get("h", "/api/v1/health")], duration="1s")
+    try:
+        surge.run(scenario)
+    except surge.RunError as error:
+        print("kept", error.result.total["count"] >= 0, error)
+"""
+
+
+def test_worker_threads_that_cannot_start_end_the_run_cleanly():
+    # The process died of std::terminate before.
+    done = subprocess.run(
+        [sys.executable, "-c", THREADS_CHILD], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "kept True" in done.stdout and "starting 1000 worker threads" in done.stdout

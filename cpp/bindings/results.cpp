@@ -99,7 +99,8 @@ void register_results(py::module_& m) {
       .def_readonly("measure_start_ns", &RunResult::measure_start_ns)
       .def_readonly("measured_s", &RunResult::measured_s)
       .def_readonly("unfinished", &RunResult::unfinished)
-      .def_readonly("interrupted", &RunResult::interrupted);
+      .def_readonly("interrupted", &RunResult::interrupted)
+      .def_readonly("failure", &RunResult::failure);
 }
 
 }  // namespace surge::bindings

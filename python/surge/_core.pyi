@@ -224,6 +224,7 @@ class RunResult:
     measured_s: float
     unfinished: int
     interrupted: bool
+    failure: str  # why the engine stopped early on an error of its own; "" when it did not
 
 def run_http(
     spec: HttpRunSpec, progress: Callable[[IntervalReport], bool | None] | None = None

@@ -53,6 +53,12 @@ def run(
         abort.reason if abort else None,
     )
     result = Result(document)
+    if raw.failure:
+        raise RunError(
+            f"the run stopped at {raw.measured_s:.1f}s on an error of surge's own: {raw.failure} "
+            "(what was measured is in .result)",
+            result,
+        )
     if guarded.error is not None:
         raise RunError(
             f"the run stopped at {raw.measured_s:.1f}s: its progress callback raised "

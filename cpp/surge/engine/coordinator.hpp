@@ -55,10 +55,22 @@ class Coordinator {
 
     for (int i = 0; i < threads; ++i)
       workers_.push_back(std::make_unique<Worker<P>>(spec_, load_, shared_, clock_, signal_, i, threads));
-    {
+    // Whatever goes wrong once the load is running (a thread that cannot start, an allocation
+    // that fails while an interval is merged, a callback that throws) ends the run cleanly and
+    // keeps what was measured; the result says why it stopped.
+    try {
       const WorkerThreads running(workers_);
-      supervise();
+      try {
+        supervise();
+      } catch (const std::exception& e) {
+        stop_on_failure(std::string("while an interval was handled: ") + e.what());
+      }
+    } catch (const std::exception& e) {  // the threads could not all be started
+      stop_on_failure(std::string("starting ") + std::to_string(threads) +
+                      " worker threads (fewer threads, or a higher process limit, may do): " + e.what());
     }
+    for (const auto& w : workers_)
+      if (result_.failure.empty() && !w->failure().empty()) result_.failure = w->failure();
     finish();
     return std::move(result_);
   }
@@ -70,19 +82,33 @@ class Coordinator {
    public:
     explicit WorkerThreads(std::vector<std::unique_ptr<Worker<P>>>& workers) : workers_(workers) {
       threads_.reserve(workers.size());
-      for (auto& w : workers) threads_.emplace_back([&w] { w->run(); });
+      try {
+        for (auto& w : workers) threads_.emplace_back([&w] { w->run(); });
+      } catch (...) {
+        stop_and_join();  // the ones already running; a destructor would not run now
+        throw;
+      }
     }
     WorkerThreads(const WorkerThreads&) = delete;
     WorkerThreads& operator=(const WorkerThreads&) = delete;
-    ~WorkerThreads() {
+    ~WorkerThreads() { stop_and_join(); }
+
+    void stop_and_join() noexcept {
       for (auto& w : workers_) w->end();
-      for (auto& t : threads_) t.join();
+      for (auto& t : threads_)
+        if (t.joinable()) t.join();
     }
 
    private:
     std::vector<std::unique_ptr<Worker<P>>>& workers_;
     std::vector<std::thread> threads_;
   };
+
+  void stop_on_failure(std::string what) {
+    result_.failure = std::move(what);
+    result_.interrupted = true;
+    stopped_at_ = now_ns();
+  }
 
   bool all_done() {
     const std::lock_guard lock(signal_.mutex);

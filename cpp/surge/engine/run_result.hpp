@@ -72,6 +72,7 @@ struct RunResult {
   double measured_s = 0;        // length of the measured window as it ran
   std::int64_t unfinished = 0;  // in flight or queued when the run was ended
   bool interrupted = false;
+  std::string failure;  // why the engine stopped the run early on an error of its own; empty: it did not
 };
 
 }  // namespace surge

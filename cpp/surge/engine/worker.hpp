@@ -18,6 +18,7 @@
 #include <future>
 #include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "surge/core/rng.hpp"
@@ -58,6 +59,8 @@ class Worker {
   [[nodiscard]] bool done() const noexcept { return done_.load(std::memory_order_acquire); }
   [[nodiscard]] Nanos finished_at() const noexcept { return finished_at_; }
   [[nodiscard]] std::int64_t unfinished() const noexcept { return unfinished_; }
+  // After run() has returned: why the worker stopped on an error of its own, or empty.
+  [[nodiscard]] const std::string& failure() const noexcept { return failure_; }
   // After run() has returned: the block still being filled.
   [[nodiscard]] StatsBlock& active() noexcept { return *active_; }
   [[nodiscard]] std::int64_t active_users() const noexcept { return driver_->active_users(); }
@@ -159,6 +162,7 @@ class Worker {
   bool nothing_to_do_ = false;  // no quota or no lanes at t0
   bool finished_ = false;
   std::int64_t unfinished_ = 0;
+  std::string failure_;
   Nanos finished_at_ = 0;
   std::atomic<bool> done_{false};
   std::unique_ptr<StatsBlock> active_;
@@ -222,7 +226,19 @@ void Worker<P>::run() {
   sweeper_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) start();
   });
-  context_.run();
+  try {
+    context_.run();
+  } catch (const std::exception& e) {
+    // A handler threw (an allocation failed): this worker stops, the others and what it
+    // measured are kept, and the run says why.
+    failure_ = std::string("in worker thread ") + std::to_string(index_) + ": " + e.what();
+    if (!finished_) {
+      finished_ = true;
+      finished_at_ = now_ns();
+      done_.store(true, std::memory_order_release);
+      signal_.worker_done();
+    }
+  }
 }
 
 template <class P>
