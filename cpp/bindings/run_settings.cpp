@@ -62,6 +62,7 @@ void register_run_settings(py::module_& m) {
       .def_readwrite("seed", &RunSettings::seed)
       .def_readwrite("network_latency_ns", &RunSettings::network_latency)
       .def_readwrite("network_jitter_ns", &RunSettings::network_jitter)
+      .def_readwrite("drain_ns", &RunSettings::drain)
       .def_readwrite("interval_histograms", &RunSettings::interval_histograms);
 }
 

@@ -44,6 +44,7 @@ HttpRunSpec closed_spec(std::uint16_t port, int users, std::int64_t requests) {
   spec.load.users = RateCurve::constant(users);
   spec.load.requests = requests;
   spec.load.interval = 100 * kMs;
+  spec.drain = 2000 * kMs;
   spec.operations = {operation("health", "/api/v1/health")};
   return spec;
 }
@@ -129,6 +130,8 @@ TEST_CASE("a refused connection is counted, backed off, and the run ends on time
   const auto& stats = result.operations.at(0);
   CHECK(stats.errors[static_cast<std::size_t>(ErrorClass::refused)] > 0);
   CHECK(stats.error_total() == stats.count);
+  CHECK(stats.failed.total_count() == stats.count);  // every failure has its time to failure
+  CHECK(stats.response.total_count() == 0);          // and none poses as a response time
   // Two users backing off from 10 ms, doubling: a handful of tries in 0.3 s, not a busy loop.
   CHECK(stats.count < 40);
   CHECK(result.measured_s <= 0.3 + 1e-9);
@@ -245,4 +248,23 @@ TEST_CASE("of several addresses, the one that accepts is used (localhost as ::1 
   CHECK(first_accepting({nobody, listening}) == listening);
   CHECK(first_accepting({listening, nobody}) == listening);
   CHECK(first_accepting({nobody}) == nobody);  // none accepts: the first, and the run counts refusals
+}
+
+TEST_CASE("requests still out when the drain ends are counted, each in its operation") {
+  Target target;
+  target.server.knobs().set_latency(target::LatencyKind::fixed, 300, 0);  // every response 300 ms late
+  auto spec = closed_spec(target.port, 1, 0);
+  spec.load.model = LoadModel::open;
+  spec.load.rate = RateCurve::constant(100);
+  spec.load.connections = 4;
+  spec.load.max_backlog = 1000;
+  spec.load.late_after = kMs;
+  spec.load.duration = 500 * kMs;
+  spec.drain = 0;  // no time for the slow tail
+  const RunResult result = run(spec);
+  const auto& stats = result.operations.at(0);
+  CHECK(stats.unfinished > 0);
+  CHECK(stats.unfinished == result.unfinished);
+  // scheduled = outcomes + dropped + unfinished: 100/s for 0.5 s.
+  CHECK(stats.count + stats.dropped + stats.unfinished == 50);
 }

@@ -108,6 +108,7 @@ class RunSettings:
     seed: int
     network_latency_ns: int
     network_jitter_ns: int
+    drain_ns: int
     interval_histograms: bool
 
 class HttpRunSpec(RunSettings):
@@ -166,8 +167,10 @@ class OperationStats:
     response: HdrHistogram
     service: HdrHistogram
     lag: HdrHistogram
+    failed: HdrHistogram  # outcomes without a response: time from the intended start to failure
     count: int
     dropped: int
+    unfinished: int
     late: int
     hits: int
     misses: int

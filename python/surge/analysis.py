@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import ConfigError
+from .slo import metric_value
 
 SUMMARY_PERCENTILES = ("50", "90", "95", "99", "99.9")
 
@@ -39,7 +40,7 @@ def timeseries_frame(document: Any, total: bool = False) -> Any:
         record = {k: v for k, v in row.items() if k != "histogram"}
         length = interval_length_s(document, row["t_s"])
         record["rate_per_s"] = row["count"] / length
-        record["error_rate"] = row["errors"] / row["count"] if row["count"] else None
+        record["error_rate"] = metric_value("error_rate", row, interval_s=1.0)  # a row: any length
         records.append(record)
     frame = pd.DataFrame.from_records(records)
     if frame.empty:
@@ -60,7 +61,7 @@ def summary_frame(document: Any) -> Any:
             "count": stats["count"],
             "rps": stats["rate_per_s"],
             "errors": stats["error_count"],
-            "error_rate": stats["error_count"] / stats["count"] if stats["count"] else None,
+            "error_rate": metric_value("error_rate", stats),
             "hit_rate": stats["hit_rate"],
             "dropped": stats["dropped"],
             "late_starts": stats["late_starts"],

@@ -214,6 +214,11 @@ def add_run_flags(p: argparse.ArgumentParser, requests: str) -> None:
     )
     p.add_argument("--connect-timeout", type=duration_arg("--connect-timeout"), help="default 5s")
     p.add_argument("--warmup", type=duration_arg("--warmup"), default=0.0)
+    p.add_argument(
+        "--drain",
+        type=duration_arg("--drain"),
+        help="how long requests still out at the end may finish (default 2s); then unfinished",
+    )
 
 
 def add_template_flags(p: argparse.ArgumentParser) -> None:
@@ -274,6 +279,8 @@ def run_settings_from_flags(args: argparse.Namespace) -> dict:
         settings["timeout"] = args.timeout
     if args.connect_timeout is not None:
         settings["connect_timeout"] = args.connect_timeout
+    if args.drain is not None:
+        settings["drain"] = args.drain
     return settings
 
 

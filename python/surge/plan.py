@@ -48,6 +48,7 @@ class RunPlan:
     network_latency_ns: int
     network_jitter_ns: int
     abort_after_ns: int
+    drain_ns: int
     pipeline: int
     pipeline_sync: str
     seed: int
@@ -89,6 +90,7 @@ class RunPlan:
         spec.seed = self.seed
         spec.network_latency_ns = self.network_latency_ns
         spec.network_jitter_ns = self.network_jitter_ns
+        spec.drain_ns = self.drain_ns
         spec.interval_histograms = self.interval_histograms
         return spec
 
@@ -106,6 +108,7 @@ class RunPlan:
             "interval_s": self.interval_s,
             "network_latency_ms": self.network_latency_ns / 1e6,
             "network_jitter_ms": self.network_jitter_ns / 1e6,
+            "drain_s": self.drain_ns / _NS_PER_S,
         }
 
 
@@ -130,6 +133,7 @@ def resolve(scenario: Scenario) -> RunPlan:
             "network_latency",
             "network_jitter",
             "abort_after",
+            "drain",
         )
     }
     for name in ("timeout", "connect_timeout", "interval"):
@@ -158,6 +162,7 @@ def resolve(scenario: Scenario) -> RunPlan:
         network_latency_ns=to_ns(seconds["network_latency"]),
         network_jitter_ns=to_ns(seconds["network_jitter"]),
         abort_after_ns=to_ns(seconds["abort_after"]),
+        drain_ns=to_ns(seconds["drain"]),
         pipeline=scenario.pipeline,
         pipeline_sync=scenario.pipeline_sync,
         seed=scenario.seed,

@@ -82,9 +82,17 @@ class Result(Mapping):
             known = ", ".join(self.operations)
             raise ConfigError(f"no operation {operation!r} in this result (it has: {known})")
         stats = self.total if operation is None else self.operations[operation]
-        keys = {"latency": "histogram", "service_time": "service_histogram"}
+        keys = {
+            "latency": "histogram",
+            "service_time": "service_histogram",
+            "error_latency": "error_histogram",
+        }
         if kind not in keys:
-            raise ConfigError(f"kind must be 'latency' or 'service_time', got {kind!r}")
+            raise ConfigError(
+                f"kind must be 'latency', 'service_time' or 'error_latency', got {kind!r}"
+            )
+        if keys[kind] not in stats:  # a results file from before error_latency was kept
+            raise ConfigError(f"this result has no {kind} histogram (written by an older surge)")
         return Histogram.decode(stats[keys[kind]], operation or "total")
 
     def to_dataframe(self, total: bool = False) -> Any:

@@ -71,14 +71,17 @@ def stats(op: _core.OperationStats, measured_s: float, plan: RunPlan) -> dict[st
         "retries": op.retries,
         "reconnects": op.reconnects,
         "dropped": op.dropped,
+        "unfinished": op.unfinished,
         "late_starts": op.late,
         **cache_reads(op.hits, op.misses),
         "rate_per_s": round(op.count / measured_s, 3) if measured_s > 0 else 0.0,
         "latency": latency_summary(op.response),
         "service_time": latency_summary(op.service),
         "schedule_lag": latency_summary(op.lag),
+        "error_latency": latency_summary(op.failed),
         "histogram": op.response.encode(),
         "service_histogram": op.service.encode(),
+        "error_histogram": op.failed.encode(),
     }
 
 

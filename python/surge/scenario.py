@@ -47,6 +47,9 @@ class Scenario:
     # "batch" lets the operations one round of replies starts share one, like pgbench's
     # \startpipeline/\endpipeline: fewer packets, but an error fails the whole batch.
     pipeline_sync: str = "operation"
+    # How long requests still out when the window ends may finish; what is out after it counts
+    # as unfinished (and against error_rate).
+    drain: str | float = "2s"
     # Emulated network: each request waits network_latency plus a uniform 0..network_jitter
     # before it is sent. Counted in the response time, not in the service time.
     network_latency: str | float = 0

@@ -107,9 +107,13 @@ def metric_value(metric: str, stats: dict, interval_s: float | None = None) -> f
     if metric == "rps":
         return count / interval_s if interval_s is not None else stats["rate_per_s"]
     if metric in ("error_rate", "success_rate"):
-        if not count:
+        # Every scheduled request that did not succeed: errors, and what was never sent
+        # (dropped) or never answered by the end (unfinished). Older files lack the last two.
+        missing = stats.get("dropped", 0) + stats.get("unfinished", 0)
+        scheduled = count + missing
+        if not scheduled:
             return None
-        error_rate = errors / count
+        error_rate = (errors + missing) / scheduled
         return error_rate if metric == "error_rate" else 1 - error_rate
     if metric == "hit_rate":
         return stats.get("hit_rate")

@@ -57,6 +57,11 @@ def summary_table(result: Result) -> str:
             notes.append(
                 f"  {name}: {error_class} x{n}" + (f" (e.g. {examples[0]})" if examples else "")
             )
+        if stats.get("unfinished"):
+            schedule.append(
+                f"  {name}: {stats['unfinished']} unfinished (still out when the drain ended; "
+                "they count against error_rate)"
+            )
         if stats.get("retries") or stats.get("reconnects"):
             connections.append(
                 f"  {name}: {stats.get('retries', 0)} request(s) sent again, "

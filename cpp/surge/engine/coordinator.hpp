@@ -22,9 +22,6 @@ class Coordinator {
  public:
   using Spec = typename P::Spec;
 
-  // How long requests in flight at the end of the window may still finish.
-  static constexpr Nanos kDrain = 2 * kNanosPerSecond;
-
   Coordinator(const Spec& spec, const typename P::Shared& shared, const ProgressCallback& progress,
               const InterruptCheck& interrupted)
       : spec_(spec),
@@ -151,7 +148,7 @@ class Coordinator {
       }
       if (!draining && t >= clock_.measure_end) {
         draining = true;
-        drain_deadline = clock_.measure_end + kDrain;
+        drain_deadline = clock_.measure_end + spec_.drain;
         for (auto& w : workers_) w->drain();
       }
       if (draining && t >= drain_deadline) return;
@@ -258,7 +255,7 @@ class Coordinator {
     }
     const Nanos last_tick_start = std::max(clock_.measure_start, last_tick_start_());
     bool any = false;
-    for (const auto& op : tail.ops) any = any || op.count > 0 || op.dropped > 0;
+    for (const auto& op : tail.ops) any = any || op.count > 0 || op.dropped > 0 || op.unfinished > 0;
     // A rate over a sliver of an interval says nothing: the last one counts at least 1 ms.
     if (any)
       absorb(tail, static_cast<double>(last_tick_start - clock_.measure_start) / 1e9,

@@ -42,6 +42,8 @@ class LoadDriver {
   [[nodiscard]] virtual bool schedule_over() = 0;
   // Requests queued and never sent, for the run's `unfinished` count.
   [[nodiscard]] virtual std::int64_t queued() const noexcept { return 0; }
+  // The run is over: count each queued request as unfinished in its operation's statistics.
+  virtual void count_queued_as_unfinished() {}
   // Closed model: users the load model runs now.
   [[nodiscard]] virtual std::int64_t active_users() const noexcept { return 0; }
 };

@@ -44,6 +44,11 @@ class NetworkDelay {
     stopped_ = true;
     timer_.cancel();
   }
+  // Calls f(op, intended) for every request still held (the run ended before it went out).
+  template <class F>
+  void for_each_held(F&& f) const {
+    for (const Held& held : queue_) f(held.op, held.intended);
+  }
 
  private:
   struct Held {

@@ -79,6 +79,10 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
   [[nodiscard]] std::int64_t queued() const noexcept override {
     return static_cast<std::int64_t>(backlog_.size());
   }
+  void count_queued_as_unfinished() override {
+    for (std::size_t i = 0; i < backlog_.size(); ++i)
+      if (auto* stats = worker_.stats(backlog_[i].op, backlog_[i].intended)) ++stats->unfinished;
+  }
 
  private:
   struct Pending {

@@ -74,8 +74,10 @@ void OperationStats::add(const OperationStats& other) {
   response.add(other.response);
   service.add(other.service);
   lag.add(other.lag);
+  failed.add(other.failed);
   count += other.count;
   dropped += other.dropped;
+  unfinished += other.unfinished;
   late += other.late;
   hits += other.hits;
   misses += other.misses;
@@ -93,8 +95,10 @@ void OperationStats::reset() noexcept {
   response.reset();
   service.reset();
   lag.reset();
+  failed.reset();
   count = 0;
   dropped = 0;
+  unfinished = 0;
   late = 0;
   hits = 0;
   misses = 0;

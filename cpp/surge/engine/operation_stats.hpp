@@ -54,8 +54,10 @@ struct OperationStats {
   HdrHistogram response;
   HdrHistogram service;
   HdrHistogram lag;
+  HdrHistogram failed;          // outcomes without a response: time from the intended start to the failure
   std::int64_t count = 0;       // every outcome: successes and errors
-  std::int64_t dropped = 0;     // open model: never sent because the backlog was full
+  std::int64_t dropped = 0;     // open model: scheduled, never sent (backlog full, generator behind)
+  std::int64_t unfinished = 0;  // sent (or queued) and without an outcome when the run ended
   std::int64_t late = 0;        // sent more than the run's late_after behind the intended start
   std::int64_t hits = 0;        // cache reads that found a value
   std::int64_t misses = 0;      // cache reads that found none (a nil reply is a miss, not an error)
@@ -78,9 +80,12 @@ struct OperationStats {
   }
   // Adds an error class to an outcome already counted (an HTTP error still has timings).
   void record_error(ErrorClass c, std::string_view example);
-  // An outcome without a response (refused, timeout, reset): counted, no timings.
-  void record_failure(ErrorClass c, std::string_view example) {
+  // An outcome without a response (refused, timeout, reset): counted, and its time to failure
+  // (from the intended start) kept apart from the response times. `took` < 0: no time (a
+  // listener's lost connection has no request).
+  void record_failure(ErrorClass c, std::string_view example, Nanos took = -1) {
     ++count;
+    if (took >= 0) failed.record(took);
     record_error(c, example);
   }
   [[nodiscard]] bool wants_example(ErrorClass c) const noexcept {

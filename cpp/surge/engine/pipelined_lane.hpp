@@ -46,6 +46,9 @@ class PipelinedLane {
     if (checks_connection_) connection_.check_deadline(now);
   }
   void shutdown() {
+    if (busy_ && !stopped_) {
+      if (auto* stats = worker_.stats(op_, intended_)) ++stats->unfinished;
+    }
     stopped_ = true;
     wait_timer_.cancel();
     if (checks_connection_) connection_.shutdown();
@@ -74,8 +77,9 @@ class PipelinedLane {
   // after its back-off.
   void fail(ErrorClass error, std::string_view example, bool available) {
     busy_ = false;
-    if (auto* stats = worker_.stats(op_, intended_)) stats->record_failure(error, example);
-    worker_.request_finished(*this, available, now_ns());
+    const Nanos now = now_ns();
+    if (auto* stats = worker_.stats(op_, intended_)) stats->record_failure(error, example, now - intended_);
+    worker_.request_finished(*this, available, now);
   }
   void back_from_backoff() {
     if (!stopped_) worker_.lane_available(*this);

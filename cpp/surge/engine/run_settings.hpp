@@ -22,6 +22,9 @@ struct RunSettings {
   // the client before it is sent. Part of the response time, not of the service time.
   Nanos network_latency = 0;
   Nanos network_jitter = 0;
+  // How long requests in flight when the window ends may still finish; what is still out
+  // after it is counted as unfinished.
+  Nanos drain = 0;
   // Each time-series row keeps its interval's response-time histogram (HdrHistogram V2,
   // compressed, base64); off, the engine skips the encoding.
   bool interval_histograms = false;

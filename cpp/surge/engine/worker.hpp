@@ -330,6 +330,12 @@ void Worker<P>::shutdown() {
   stopping_ = true;
   if (!draining_) driver_->abandon(now_ns());  // stopped early: what was due and never sent
   unfinished_ = in_flight_ + driver_->queued();
+  // Without an outcome, each is counted in its operation: queued, held by the emulated
+  // network, or out (the lanes count those as they shut down).
+  driver_->count_queued_as_unfinished();
+  delay_.for_each_held([this](int op, Nanos intended) {
+    if (auto* s = stats(op, intended)) ++s->unfinished;
+  });
   driver_->stop();
   sweeper_.cancel();
   delay_.cancel();

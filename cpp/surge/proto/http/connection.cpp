@@ -265,16 +265,17 @@ void HttpConnection::on_idle_read(const error_code& ec) {
 void HttpConnection::fail(ErrorClass error, std::string_view example) {
   busy_ = false;
   close_socket();
-  if (auto* stats = worker_.stats(op_, intended_)) stats->record_failure(error, example);
+  const Nanos now = now_ns();
+  if (auto* stats = worker_.stats(op_, intended_)) stats->record_failure(error, example, now - intended_);
   // Refused and timed-out connects back off, so a dead server gets a bounded retry rate
   // instead of a busy loop; a reset reconnects at once, as a real client would.
   if (error == ErrorClass::refused || error == ErrorClass::connect_timeout ||
       error == ErrorClass::client_fd_limit) {
-    worker_.request_finished(*this, false, now_ns());
+    worker_.request_finished(*this, false, now);
     wait_out_backoff();
     return;
   }
-  worker_.request_finished(*this, true, now_ns());
+  worker_.request_finished(*this, true, now);
 }
 
 void HttpConnection::wait_out_backoff() {
@@ -301,6 +302,9 @@ void HttpConnection::check_deadline(Nanos now) {
 }
 
 void HttpConnection::shutdown() {
+  if (busy_ && !stopped_) {
+    if (auto* stats = worker_.stats(op_, intended_)) ++stats->unfinished;
+  }
   stopped_ = true;
   wait_timer_.cancel();
   close_socket();
