@@ -18,6 +18,9 @@ void register_target(py::module_& m) {
       .def_property_readonly("running", &TargetServer::running)
       .def_property_readonly("port", &TargetServer::port)
       .def_property_readonly("requests_served", &TargetServer::requests_served)
+      .def_property_readonly("open_connections", &TargetServer::open_connections)
+      .def("set_limits", &TargetServer::set_limits, py::arg("idle_ns"), py::arg("request_ns"),
+           py::arg("connections"))
       .def("set_latency",
            [](TargetServer& s, const std::string& kind, double a_ms, double b_ms) {
              target::LatencyKind k{};

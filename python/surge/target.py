@@ -4,20 +4,39 @@ from __future__ import annotations
 
 from . import _core
 from .errors import ConfigError
-from .units import parse_duration
+from .units import parse_duration, to_ns
 
 
 class Target:
     """Starts the demo target on `host:port` (port 0 picks a free one).
 
-    Use it as a context manager; the knobs may be changed while a run is going.
+    Use it as a context manager; the knobs may be changed while a run is going. It is bounded
+    against clients that would knock it over: a connection idle past `idle_timeout` is closed,
+    one whose request takes longer than `request_timeout` to arrive too, and past
+    `max_connections` a new one is closed at once.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, threads: int = 1):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = 1,
+        *,
+        idle_timeout: str | float = "60s",
+        request_timeout: str | float = "30s",
+        max_connections: int = 10_000,
+    ):
         self.host = host
         self._requested_port = port
         self._threads = threads
         self._server = _core.TargetServer()
+        idle = parse_duration(idle_timeout, "idle_timeout")
+        request = parse_duration(request_timeout, "request_timeout")
+        if not idle or not request:
+            raise ConfigError("idle_timeout and request_timeout: must be > 0")
+        if not isinstance(max_connections, int) or max_connections < 1:
+            raise ConfigError(f"max_connections: a whole number >= 1, got {max_connections!r}")
+        self._server.set_limits(to_ns(idle), to_ns(request), max_connections)
 
     def start(self) -> Target:
         try:
@@ -47,6 +66,10 @@ class Target:
     @property
     def requests_served(self) -> int:
         return self._server.requests_served
+
+    @property
+    def open_connections(self) -> int:
+        return self._server.open_connections
 
     def set_latency(self, kind: str = "none", a_ms: float = 0.0, b_ms: float = 0.0) -> None:
         """fixed: a_ms; uniform: a_ms..b_ms; lognormal: median a_ms, sigma b_ms; none: off."""

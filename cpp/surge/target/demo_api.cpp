@@ -86,6 +86,22 @@ void DemoApi::classify(const ApiRequest& request, ApiResponse& response) {
   response.body += "}";
 }
 
+std::size_t DemoApi::body_limit_for(std::string_view target) noexcept {
+  return target.substr(0, target.find('?')) == "/api/v1/classify" ? kMaxImageBytes : kMaxBodyBytes;
+}
+
+void DemoApi::purge_expired(Nanos now) {
+  stores_since_purge_ = 0;
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    if (it->second.expires_at != 0 && it->second.expires_at <= now) {
+      cache_bytes_ -= it->first.size() + it->second.value.size();
+      it = cache_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 void DemoApi::cache(const ApiRequest& request, std::string_view key, std::string_view query,
                     ApiResponse& response) {
   if (key.empty()) return json_error(response, 400, "missing key");
@@ -94,7 +110,10 @@ void DemoApi::cache(const ApiRequest& request, std::string_view key, std::string
   if (request.method == "GET" || request.method == "HEAD") {
     const auto it = cache_.find(std::string(key));
     if (it == cache_.end() || (it->second.expires_at != 0 && it->second.expires_at <= now)) {
-      if (it != cache_.end()) cache_.erase(it);
+      if (it != cache_.end()) {
+        cache_bytes_ -= it->first.size() + it->second.value.size();
+        cache_.erase(it);
+      }
       return json_error(response, 404, "miss");
     }
     response.content_type = "application/octet-stream";
@@ -105,15 +124,40 @@ void DemoApi::cache(const ApiRequest& request, std::string_view key, std::string
     Nanos expires_at = 0;
     if (!ttl.empty()) {
       const auto seconds = parse_int(ttl);
-      if (!seconds || *seconds < 0) return json_error(response, 400, "ttl must be whole seconds");
+      if (!seconds || *seconds < 0 || *seconds > kMaxTtlSeconds)
+        return json_error(response, 400, "ttl must be whole seconds, at most ten years");
       if (*seconds > 0) expires_at = now + *seconds * kNanosPerSecond;
     }
-    const auto [it, inserted] =
-        cache_.insert_or_assign(std::string(key), CacheEntry{request.body, expires_at});
+    if (++stores_since_purge_ >= kPurgeEvery) purge_expired(now);
+    auto it = cache_.find(std::string(key));
+    std::size_t old_bytes = it == cache_.end() ? 0 : key.size() + it->second.value.size();
+    const std::size_t new_bytes = key.size() + request.body.size();
+    auto full = [&] {
+      return (it == cache_.end() && cache_.size() >= kMaxCacheEntries) ||
+             cache_bytes_ - old_bytes + new_bytes > kMaxCacheBytes;
+    };
+    if (full()) {
+      purge_expired(now);
+      it = cache_.find(std::string(key));
+      old_bytes = it == cache_.end() ? 0 : key.size() + it->second.value.size();
+      if (full()) return json_error(response, 507, "cache full");
+    }
+    cache_bytes_ = cache_bytes_ - old_bytes + new_bytes;
+    const bool inserted = it == cache_.end();
+    if (inserted) {
+      cache_.emplace(std::string(key), CacheEntry{request.body, expires_at});
+    } else {
+      it->second = CacheEntry{request.body, expires_at};
+    }
     response.status = inserted ? 201 : 200;
     response.body = R"({"stored":true})";
   } else if (request.method == "DELETE") {
-    const bool erased = cache_.erase(std::string(key)) > 0;
+    const auto it = cache_.find(std::string(key));
+    const bool erased = it != cache_.end();
+    if (erased) {
+      cache_bytes_ -= it->first.size() + it->second.value.size();
+      cache_.erase(it);
+    }
     response.status = erased ? 204 : 404;
     if (!erased) response.body = R"({"error":"miss"})";
   } else {
@@ -134,6 +178,7 @@ void DemoApi::medications(const ApiRequest& request, std::string_view rest, ApiR
       }
       response.body += "]";
     } else if (request.method == "POST") {
+      if (medications_.size() >= kMaxMedications) return json_error(response, 507, "store full");
       if (request.body.empty()) return json_error(response, 400, "missing body");
       const auto id = next_medication_id_++;
       medications_[id] = request.body;

@@ -36,6 +36,16 @@ class DemoApi {
   std::size_t cache_size();
 
   static constexpr std::size_t kMaxImageBytes = std::size_t{10} * 1024 * 1024;
+  // Every other route takes at most this much body (cache values, medication records).
+  static constexpr std::size_t kMaxBodyBytes = std::size_t{1} << 20;
+  // The cache and the store are bounded: past these a new key gets 507 (Insufficient Storage).
+  static constexpr std::size_t kMaxCacheEntries = 200'000;
+  static constexpr std::size_t kMaxCacheBytes = std::size_t{256} << 20;
+  static constexpr std::size_t kMaxMedications = 100'000;
+  // The longest TTL a cache entry may ask for: ten years, far from the clock's overflow.
+  static constexpr std::int64_t kMaxTtlSeconds = std::int64_t{10} * 365 * 24 * 3600;
+  // The body limit of the route a request line names.
+  static std::size_t body_limit_for(std::string_view target) noexcept;
 
  private:
   void classify(const ApiRequest& request, ApiResponse& response);
@@ -46,8 +56,15 @@ class DemoApi {
     std::string value;
     Nanos expires_at = 0;  // 0: never
   };
+  // Drops every expired entry; run when the cache is full, and every kPurgeEvery stores, so
+  // keys that are written and never read again do not pile up.
+  void purge_expired(Nanos now);
+  static constexpr std::size_t kPurgeEvery = 4096;
+
   std::mutex mutex_;
   std::unordered_map<std::string, CacheEntry> cache_;
+  std::size_t cache_bytes_ = 0;
+  std::size_t stores_since_purge_ = 0;
   std::map<std::int64_t, std::string> medications_;
   std::int64_t next_medication_id_ = 1;
 };

@@ -15,6 +15,8 @@ void Session::RequestParser::on_request_impl(beast::http::verb, string_view meth
                                              error_code&) {
   request_.method.assign(method.data(), method.size());
   request_.target.assign(target.data(), target.size());
+  // Only classify takes images; a 10 MiB body to any other route is refused (413).
+  body_limit(DemoApi::body_limit_for(request_.target));
 }
 
 void Session::RequestParser::on_field_impl(beast::http::field name, string_view name_text, string_view value,
@@ -40,11 +42,42 @@ Session::Session(TargetServer& server, asio::ip::tcp::socket socket, std::uint64
     : server_(server),
       socket_(std::move(socket)),
       delay_(socket_.get_executor()),
+      watchdog_(socket_.get_executor()),
       rng_(seed),
       buffer_(std::size_t{16} * 1024) {
+  server_.sessions_.fetch_add(1, std::memory_order_relaxed);
   boost::system::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   reset_request();
+}
+
+Session::~Session() {
+  server_.sessions_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Session::close() noexcept {
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  delay_.cancel();
+  watchdog_.cancel();
+}
+
+void Session::watch() {
+  watchdog_.expires_after(std::chrono::seconds(1));
+  watchdog_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || !self->socket_.is_open()) return;  // the session is over: let it go
+    const Nanos now = now_ns();
+    const bool slow_request =
+        self->request_started_ != 0 && now - self->request_started_ > self->server_.request_timeout_ns();
+    const bool idle = self->request_started_ == 0 && self->waiting_since_ != 0 &&
+                      now - self->waiting_since_ > self->server_.idle_timeout_ns();
+    const bool lingering = self->closing_since_ != 0 && now - self->closing_since_ > 2 * kNanosPerSecond;
+    if (slow_request || idle || lingering) {
+      self->close();
+      return;
+    }
+    self->watch();
+  });
 }
 
 void Session::reset_request() {
@@ -61,12 +94,37 @@ void Session::reset_request() {
 void Session::read() {
   std::size_t room = 0;
   char* tail = buffer_.writable(room, std::size_t{1} << 20);
-  if (room == 0) return;  // a header over 1 MiB: drop the connection
+  if (room == 0) {  // a header over 1 MiB: drop the connection
+    close();
+    return;
+  }
+  if (waiting_since_ == 0) waiting_since_ = now_ns();
   socket_.async_read_some(asio::buffer(tail, room),
                           [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                            if (ec) return;
+                            if (ec) {
+                              self->close();
+                              return;
+                            }
+                            if (self->request_started_ == 0) self->request_started_ = now_ns();
                             self->buffer_.commit(n);
                             self->parse();
+                          });
+}
+
+void Session::drain_and_close() {
+  // After the last response: read (and drop) until the client closes, so what it still sends
+  // does not turn into a reset that destroys the response in flight; at most 2 s.
+  if (closing_since_ == 0) closing_since_ = now_ns();
+  buffer_.clear();
+  std::size_t room = 0;
+  char* tail = buffer_.writable(room, std::size_t{16} * 1024);
+  socket_.async_read_some(asio::buffer(tail, room),
+                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                            if (ec) {
+                              self->close();
+                              return;
+                            }
+                            self->drain_and_close();
                           });
 }
 
@@ -78,9 +136,10 @@ void Session::parse() {
     buffer_.consume(used);
     if (ec == beast::http::error::need_more) break;
     if (ec) {
-      response_.status = 400;
+      const bool too_large = ec == beast::http::error::body_limit;
+      response_.status = too_large ? 413 : 400;
       response_.content_type = "application/json";
-      response_.body = R"({"error":"bad request"})";
+      response_.body = too_large ? R"({"error":"body too large"})" : R"({"error":"bad request"})";
       keep_alive_ = false;
       write();
       return;
@@ -95,6 +154,8 @@ void Session::parse() {
 }
 
 void Session::respond() {
+  waiting_since_ = 0;
+  request_started_ = 0;
   keep_alive_ = parser_->keep_alive();
   const Nanos arrived = now_ns();
   server_.requests_served_.fetch_add(1, std::memory_order_relaxed);
@@ -136,14 +197,19 @@ void Session::write() {
   if (!head && response_.status != 204) out_ += response_.body;
   asio::async_write(socket_, asio::buffer(out_),
                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                      if (ec) return;
+                      if (ec) {
+                        self->close();
+                        return;
+                      }
                       if (!self->keep_alive_) {
                         boost::system::error_code ignored;
                         self->socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+                        self->drain_and_close();
                         return;
                       }
                       self->reset_request();
                       if (!self->buffer_.empty()) {
+                        self->request_started_ = now_ns();  // the next request is in already
                         self->parse();
                       } else {
                         self->read();

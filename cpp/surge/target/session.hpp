@@ -1,5 +1,7 @@
 // One accepted connection of the demo target: read a request, let DemoApi answer it, delay it
-// as the fault knobs say, write it, repeat.
+// as the fault knobs say, write it, repeat. A watchdog, checked once a second, closes a
+// connection idle past the server's idle timeout, or one whose request has been arriving for
+// longer than the request timeout (a client dripping a byte at a time).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -20,7 +22,13 @@ class TargetServer;
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(TargetServer& server, boost::asio::ip::tcp::socket socket, std::uint64_t seed);
-  void start() { read(); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  ~Session();
+  void start() {
+    watch();
+    read();
+  }
 
  private:
   class RequestParser final : public boost::beast::http::basic_parser<true> {
@@ -44,6 +52,9 @@ class Session : public std::enable_shared_from_this<Session> {
   };
 
   void read();
+  void drain_and_close();
+  void watch();
+  void close() noexcept;
   void parse();
   void respond();
   void write();
@@ -52,6 +63,10 @@ class Session : public std::enable_shared_from_this<Session> {
   TargetServer& server_;
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer delay_;
+  boost::asio::steady_timer watchdog_;
+  Nanos waiting_since_ = 0;    // waiting for a request since; 0 while one is answered
+  Nanos request_started_ = 0;  // the first byte of the request being read came; 0: none yet
+  Nanos closing_since_ = 0;    // the last response went out with Connection: close
   Rng rng_;
   std::optional<RequestParser> parser_;
   ApiRequest request_;

@@ -8,7 +8,15 @@ namespace surge::target {
 
 namespace asio = boost::asio;
 
-TargetServer::TargetServer() : acceptor_(context_) {}
+TargetServer::TargetServer() : acceptor_(context_), accept_retry_(context_) {}
+
+void TargetServer::set_limits(Nanos idle, Nanos request, int connections) {
+  if (running_) throw std::runtime_error("set the target's limits before it starts");
+  if (idle <= 0 || request <= 0 || connections < 1) throw std::invalid_argument("target limits must be > 0");
+  idle_timeout_ = idle;
+  request_timeout_ = request;
+  max_connections_ = connections;
+}
 
 TargetServer::~TargetServer() {
   stop();
@@ -41,7 +49,19 @@ std::uint16_t TargetServer::start(const std::string& host, std::uint16_t port, i
 void TargetServer::accept() {
   acceptor_.async_accept([this](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
+    if (ec) {
+      // Out of descriptors (EMFILE) and the like: the pending connection stays queued, so
+      // accepting again at once fails again, a busy loop. Wait a little instead.
+      accept_retry_.expires_after(std::chrono::milliseconds(50));
+      accept_retry_.async_wait([this](const boost::system::error_code& wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) accept();
+      });
+      return;
+    }
+    if (sessions_.load(std::memory_order_relaxed) >= max_connections_) {
+      boost::system::error_code ignored;
+      socket.close(ignored);  // over the cap: closed at once, as a busy server would
+    } else {
       std::make_shared<Session>(*this, std::move(socket), next_seed_.fetch_add(1, std::memory_order_relaxed))
           ->start();
     }
@@ -54,6 +74,7 @@ void TargetServer::stop() {
   asio::post(context_, [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    accept_retry_.cancel();
   });
   context_.stop();
   for (auto& t : threads_) t.join();

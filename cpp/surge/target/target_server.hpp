@@ -5,6 +5,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
 #include <thread>
@@ -30,6 +31,13 @@ class TargetServer {
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
 
   FaultKnobs& knobs() noexcept { return knobs_; }
+  // Limits that keep one client from knocking the target over; set before start(). A
+  // connection idle past `idle` is closed, one whose request takes longer than `request` to
+  // arrive too; past `connections` open at once, a new one is closed at once.
+  void set_limits(Nanos idle, Nanos request, int connections);
+  [[nodiscard]] Nanos idle_timeout_ns() const noexcept { return idle_timeout_; }
+  [[nodiscard]] Nanos request_timeout_ns() const noexcept { return request_timeout_; }
+  [[nodiscard]] int open_connections() const noexcept { return sessions_.load(std::memory_order_relaxed); }
   DemoApi& api() noexcept { return api_; }
   [[nodiscard]] std::uint64_t requests_served() const noexcept {
     return requests_served_.load(std::memory_order_relaxed);
@@ -41,6 +49,11 @@ class TargetServer {
 
   boost::asio::io_context context_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_retry_;  // after a failed accept (out of descriptors)
+  std::atomic<int> sessions_{0};
+  Nanos idle_timeout_ = 60 * kNanosPerSecond;
+  Nanos request_timeout_ = 30 * kNanosPerSecond;
+  int max_connections_ = 10'000;
   std::vector<std::thread> threads_;
   FaultKnobs knobs_;
   DemoApi api_;
