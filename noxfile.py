@@ -9,6 +9,22 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["tests"]
 
 CPP_DIRS = ["cpp"]
+# Sanitizer builds use Debian's clang (clang-14, with libclang-rt-14-dev for the runtimes).
+CLANG = {"CC": "clang-14", "CXX": "clang++-14"}
+ASAN_UBSAN = "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
+TSAN = "-fsanitize=thread -fno-omit-frame-pointer -g -O1"
+SANITIZER_ENV = {
+    "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1:strict_string_checks=1",
+    "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+    "TSAN_OPTIONS": "halt_on_error=1:second_deadlock_stack=1",
+}
+
+
+def _configure(session: nox.Session, build: str, flags: str, *options: str) -> None:
+    session.run(
+        "cmake", "-S", ".", "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Debug",
+        f"-DCMAKE_CXX_FLAGS={flags}", "--log-level=WARNING", *options, env=CLANG,
+    )  # fmt: skip
 
 
 def _cpp_files() -> list[str]:
@@ -67,6 +83,56 @@ def lint(session: nox.Session) -> None:
         "--log-level=WARNING",
     )
     session.run("run-clang-tidy", "-p", "build/tidy", "-quiet", "-j", "2", external=True)
+
+
+@nox.session
+def sanitize(session: nox.Session) -> None:
+    """The C++ unit tests built with ASan+UBSan (any finding fails the run, leaks included),
+    then with TSan: the engine's worker threads, interval swaps, progress callbacks and
+    interrupts against the in-process target."""
+    session.install("cmake>=3.20", "ninja")
+    for name, flags in (("asan", ASAN_UBSAN), ("tsan", TSAN)):
+        build = f"build/{name}"
+        _configure(session, build, flags, "-DSURGE_BUILD_TESTS=ON")
+        session.run("cmake", "--build", build, "--target", "surge_unit_tests", "-j", "2")
+        session.run(f"{build}/surge_unit_tests", env=SANITIZER_ENV, external=True)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Builds the libFuzzer targets of cpp/fuzz (with ASan+UBSan) and runs each for a time
+    budget: 10 s each by default, a smoke run; `nox -s fuzz -- 600` gives each 600 s. Runs
+    start from the seed corpus in cpp/fuzz/corpus and write what they find to build/fuzz/corpus,
+    never to the repository. Prints the executions per target."""
+    import re
+    import shutil
+    from pathlib import Path
+
+    seconds = int(session.posargs[0]) if session.posargs else 10
+    session.install("cmake>=3.20", "ninja")
+    build = "build/fuzz"
+    flags = f"{ASAN_UBSAN} -fsanitize=fuzzer-no-link"
+    _configure(session, build, flags, "-DSURGE_BUILD_FUZZERS=ON")
+    targets = sorted(p.stem for p in Path("cpp/fuzz").glob("fuzz_*.cpp"))
+    session.run("cmake", "--build", build, "--target", *targets, "-j", "2")
+    executions = {}
+    for target in targets:
+        seeds = Path("cpp/fuzz/corpus") / target
+        found = Path(build) / "corpus" / target
+        found.mkdir(parents=True, exist_ok=True)
+        for seed in seeds.glob("*"):
+            shutil.copy(seed, found / seed.name)
+        output = session.run(
+            f"{build}/{target}", f"-max_total_time={seconds}", "-print_final_stats=1",
+            "-rss_limit_mb=2048", "-timeout=10", f"-artifact_prefix={build}/", str(found),
+            env=SANITIZER_ENV, external=True, silent=True,
+        )  # fmt: skip
+        match = re.search(r"stat::number_of_executed_units:\s*(\d+)", output or "")
+        executions[target] = int(match.group(1)) if match else 0
+    width = max(map(len, executions))
+    for target, count in executions.items():
+        session.log(f"{target:{width}}  {count:>12,} executions, no crash")
+    session.log(f"{'all':{width}}  {sum(executions.values()):>12,} executions in {seconds}s each")
 
 
 @nox.session

@@ -268,3 +268,34 @@ TEST_CASE("requests still out when the drain ends are counted, each in its opera
   // scheduled = outcomes + dropped + unfinished: 100/s for 0.5 s.
   CHECK(stats.count + stats.dropped + stats.unfinished == 50);
 }
+
+TEST_CASE("threads, interval swaps, callbacks and an interrupt together (what TSan watches)") {
+  Target target;
+  for (const auto model : {LoadModel::closed, LoadModel::open}) {
+    auto spec = closed_spec(target.port, 8, 0);
+    spec.load.threads = 3;
+    spec.load.duration = 5000 * kMs;
+    spec.load.interval = 20 * kMs;
+    spec.network_latency = kMs;  // the delay queue and its timer too
+    spec.network_jitter = kMs;
+    if (model == LoadModel::open) {
+      spec.load.model = LoadModel::open;
+      spec.load.rate = RateCurve::constant(2000);
+      spec.load.connections = 6;
+      spec.load.max_backlog = 1000;
+      spec.load.late_after = kMs;
+    }
+    std::int64_t seen = 0;
+    std::atomic<int> polls{0};
+    const RunResult result = run(
+        spec,
+        [&](const IntervalReport& report) {
+          for (const auto& totals : report.cumulative) seen = std::max(seen, totals.count);
+          return true;
+        },
+        [&] { return ++polls > 4; });
+    CHECK(result.interrupted);
+    CHECK(result.total.count > 0);
+    CHECK(seen <= result.total.count);
+  }
+}

@@ -131,3 +131,13 @@ TEST_CASE("headers up to 64 KiB are read; past that the error says so") {
   CHECK(reader.feed(huge).state == ResponseReader::State::malformed);
   CHECK(reader.error() == "response header larger than 64 KiB");
 }
+
+TEST_CASE("a close after an interim response is a malformed response, not an end Beast never began") {
+  // Found by fuzz_http_response: put_eof on a parser that got no bytes.
+  ResponseReader reader;
+  reader.start(false, false);
+  CHECK(reader.feed("HTTP/1.1 100 Continue\r\n\r\n").state == ResponseReader::State::need_more);
+  CHECK(reader.finish_on_eof() == ResponseReader::State::malformed);
+  CHECK(reader.error() == "connection closed after an interim response, before the final one");
+  CHECK(reader.started());  // bytes came: not a request that died before any answer
+}

@@ -79,8 +79,11 @@ ResponseReader::Step ResponseReader::feed(std::string_view data) {
 }
 
 ResponseReader::State ResponseReader::finish_on_eof() {
-  if (!parser_ || bytes_seen_ == 0) {
-    error_ = "connection closed before a response";
+  // The parser of the final response may have got nothing yet although bytes came (an interim
+  // 100 Continue, then the close): Beast must not be told of an end it has not begun.
+  if (!parser_ || !parser_->got_some()) {
+    error_ = bytes_seen_ == 0 ? "connection closed before a response"
+                              : "connection closed after an interim response, before the final one";
     return State::malformed;
   }
   beast::error_code ec;
