@@ -10,7 +10,13 @@ Behaviours:
   (no Connection: close), as nginx's keepalive_timeout does;
 - close_after: close the connection right after this many responses, without saying so;
 - interim: 1xx responses (100 Continue, 103 Early Hints) sent before each final response;
-- header_bytes: pad the final response's headers to at least this many bytes.
+- header_bytes: pad the final response's headers to at least this many bytes;
+- drip_s: send each response one byte at a time, this many seconds apart;
+- never_read: accept connections and never read or answer;
+- reset_on_accept: reset every connection as soon as it is accepted;
+- body_overrun: send this many bytes more than the Content-Length says;
+- reject_uploads: answer a request with a body over 1 KiB 413 at once, and close without
+  reading the rest of it.
 Every final response is "200 OK" with a body of "ok"; `requests` counts the requests read.
 """
 
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import struct
 import threading
 
 
@@ -29,11 +36,21 @@ class FaultServer:
         close_after: int | None = None,
         interim: tuple[int, ...] = (),
         header_bytes: int = 0,
+        drip_s: float = 0,
+        never_read: bool = False,
+        reset_on_accept: bool = False,
+        body_overrun: int = 0,
+        reject_uploads: bool = False,
     ):
         self.idle_close_s = None if idle_close_ms is None else idle_close_ms / 1000
         self.close_after = close_after
         self.interim = interim
         self.header_bytes = header_bytes
+        self.drip_s = drip_s
+        self.never_read = never_read
+        self.reset_on_accept = reset_on_accept
+        self.body_overrun = body_overrun
+        self.reject_uploads = reject_uploads
         self.requests = 0
         self.connections = 0
         self._lock = threading.Lock()
@@ -68,6 +85,11 @@ class FaultServer:
                 return
             with self._lock:
                 self.connections += 1
+            if self.reset_on_accept:
+                # SO_LINGER 0: close() sends RST, not FIN.
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.close()
+                continue
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _response(self) -> bytes:
@@ -75,9 +97,23 @@ class FaultServer:
         padding = b""
         if self.header_bytes:
             padding = b"X-Padding: " + b"p" * self.header_bytes + b"\r\n"
-        return head + b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + padding + b"\r\nok"
+        body = b"ok" + b"!" * self.body_overrun
+        return head + b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + padding + b"\r\n" + body
+
+    def _send(self, conn: socket.socket, data: bytes) -> None:
+        if not self.drip_s:
+            conn.sendall(data)
+            return
+        for i in range(len(data)):
+            if self._stop.wait(self.drip_s):
+                return
+            conn.sendall(data[i : i + 1])
 
     def _serve(self, conn: socket.socket) -> None:
+        if self.never_read:
+            self._stop.wait()
+            conn.close()
+            return
         conn.settimeout(self.idle_close_s)
         buffer = b""
         served = 0
@@ -95,6 +131,14 @@ class FaultServer:
                         name, _, value = line.partition(b":")
                         if name.strip().lower() == b"content-length":
                             length = int(value)
+                    if self.reject_uploads and length > 1024:
+                        with self._lock:
+                            self.requests += 1
+                        conn.sendall(
+                            b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n"
+                            b"Connection: close\r\n\r\n"
+                        )
+                        return  # the rest of the upload is never read
                     while len(buffer) < length:
                         chunk = conn.recv(65536)
                         if not chunk:
@@ -103,7 +147,7 @@ class FaultServer:
                     buffer = buffer[length:]
                     with self._lock:
                         self.requests += 1
-                    conn.sendall(self._response())
+                    self._send(conn, self._response())
                     served += 1
                     if self.close_after is not None and served >= self.close_after:
                         return

@@ -32,10 +32,18 @@ std::string_view error_class_name(ErrorClass c) noexcept {
 }
 
 ErrorClass connect_failure(const boost::system::error_code& ec) noexcept {
-  const int code = ec.value();
-  return ec.category() == boost::system::system_category() && (code == EMFILE || code == ENFILE)
-             ? ErrorClass::client_fd_limit
-             : ErrorClass::refused;
+  if (ec.category() != boost::system::system_category()) return ErrorClass::refused;
+  switch (ec.value()) {
+    case EMFILE:
+    case ENFILE:
+      return ErrorClass::client_fd_limit;
+    case ECONNRESET:  // the server accepted, then reset: not a refusal
+    case ECONNABORTED:
+    case EPIPE:
+      return ErrorClass::reset;
+    default:
+      return ErrorClass::refused;
+  }
 }
 
 ErrorClass connect_failure(std::string_view message) noexcept {

@@ -110,7 +110,6 @@ void HttpConnection::write_request() {
   sent_ = now_ns();
   deadline_ = sent_ + worker_.request_timeout();
   reader_.start(worker_.protocol().is_head(op_), worker_.protocol().keeps_body(op_));
-  response_done_ = false;
   // A small request almost always fits the socket buffer: write it now and skip a handler
   // round trip; fall back to an asynchronous write for whatever is left.
   error_code ec;
@@ -122,14 +121,11 @@ void HttpConnection::write_request() {
   if (written < request_.size()) {
     write_pending_ = true;
     asio::async_write(socket_, asio::buffer(request_.data() + written, request_.size() - written),
-                      [this](const error_code& write_ec, std::size_t) {
+                      [this, generation = generation_](const error_code& write_ec, std::size_t) {
+                        if (generation != generation_) return;  // that socket is gone
                         write_pending_ = false;
                         if (stopped_ || !busy_) return;
-                        if (write_ec) {
-                          if (write_ec != asio::error::operation_aborted) lost(write_ec.message());
-                          return;
-                        }
-                        if (response_done_) complete();
+                        if (write_ec && write_ec != asio::error::operation_aborted) lost(write_ec.message());
                       });
   }
   if (!read_buffer_.empty()) {
@@ -168,8 +164,7 @@ void HttpConnection::on_read(const error_code& ec, std::size_t n) {
   if (ec == asio::error::eof) {
     if (reader_.finish_on_eof() == http::ResponseReader::State::complete) {
       connected_ = false;
-      response_done_ = true;
-      if (!write_pending_) complete();
+      complete();
       return;
     }
     if (reader_.started()) {
@@ -220,9 +215,10 @@ void HttpConnection::parse_buffered() {
       fail(ErrorClass::malformed, reader_.error());
       return;
     case http::ResponseReader::State::complete:
-      if (!reader_.keep_alive()) connected_ = false;
-      response_done_ = true;
-      if (!write_pending_) complete();
+      // An answer before the request was all written (413 to an upload): the server has
+      // spoken; stop sending, and do not reuse a connection left in the middle of a request.
+      if (!reader_.keep_alive() || write_pending_) connected_ = false;
+      complete();
       return;
   }
 }
@@ -288,6 +284,7 @@ void HttpConnection::wait_out_backoff() {
 void HttpConnection::close_socket() noexcept {
   connected_ = false;
   reading_ = false;
+  write_pending_ = false;  // a write of the old socket is abandoned with it
   ++generation_;
   read_buffer_.clear();
   error_code ignored;

@@ -81,7 +81,6 @@ class HttpConnection {
   bool timed_out_ = false;
   bool stopped_ = false;
   bool write_pending_ = false;
-  bool response_done_ = false;
   bool reading_ = false;  // a read is posted
   bool reused_ = false;   // the request went out on a connection that had answered before
   bool retried_ = false;  // the request was already sent again once
