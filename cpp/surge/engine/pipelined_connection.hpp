@@ -68,11 +68,24 @@ class PipelinedConnection {
     failing_.reserve(static_cast<std::size_t>(capacity));
   }
 
-  // A new connection attempt: handlers of the old one now do nothing.
+  // A new connection attempt: handlers of the old one now do nothing. After an earlier
+  // connection, it is a reconnect, counted for the first request waiting for it.
   void begin_attempt() {
     state_ = State::connecting;
     ++generation_;
     connect_deadline_ = now_ns() + worker_.connect_timeout();
+    if (!connected_before_) return;
+    for (std::size_t i = 0; i < ring_.size(); ++i) {
+      if (ring_[i].lane == nullptr) continue;
+      if (auto* stats = ring_[i].lane->stats()) ++stats->reconnects;
+      break;
+    }
+  }
+
+  // The connection is up and its set-up sent.
+  void now_ready() noexcept {
+    state_ = State::ready;
+    connected_before_ = true;
   }
 
   // Queues a lane whose request waits for the connection; starts connecting if nothing is.
@@ -133,6 +146,7 @@ class PipelinedConnection {
 
   std::vector<Lane*> failing_;
   Nanos connect_deadline_ = 0;
+  bool connected_before_ = false;
 };
 
 }  // namespace surge

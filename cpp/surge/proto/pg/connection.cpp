@@ -82,7 +82,7 @@ void PgConnection::on_connected() {
     fail_all(ErrorClass::refused, libpq_.error_message(), true);
     return;
   }
-  state_ = State::ready;
+  now_ready();
   front_begun_ = false;
   // The prepares go ahead of whatever lanes queued while connecting; their results come first.
   prepares_ = worker_.protocol().send_prepares(conn);

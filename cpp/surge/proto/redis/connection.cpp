@@ -43,7 +43,7 @@ void RedisConnection::on_connect(const error_code& ec) {
   error_code ignored;
   if (shared.tcp) socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
-  state_ = State::ready;
+  now_ready();
   reader_.reset();
   read_buffer_.clear();
   // AUTH and SELECT go ahead of whatever lanes queued while connecting; their replies come first.
