@@ -3,11 +3,15 @@ and tables show them."""
 
 from __future__ import annotations
 
+import math
 import re
 
 from .errors import ConfigError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h)?\s*$")
+# The longest duration surge takes: a year. Every duration becomes int64 nanoseconds, and a
+# run's warm-up, window and drain add up, so far below 292 years keeps them all exact.
+MAX_DURATION_S = 365 * 24 * 3600.0
 _SCALE = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 
@@ -16,6 +20,8 @@ def parse_duration(value: str | float | int | None, field: str = "duration") -> 
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ConfigError(f"{field}: must be a finite number of seconds, got {value!r}")
         seconds = float(value)
     else:
         match = _DURATION.match(str(value))
@@ -26,6 +32,8 @@ def parse_duration(value: str | float | int | None, field: str = "duration") -> 
         seconds = float(match.group(1)) * _SCALE[match.group(2)]
     if seconds < 0:
         raise ConfigError(f"{field}: must not be negative, got {value!r}")
+    if seconds > MAX_DURATION_S:
+        raise ConfigError(f"{field}: at most a year (8760h), got {value!r}")
     return seconds
 
 
