@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what surge needs on a bare Debian 12 machine: build libraries, the real servers
-# the tests and benchmarks start, and the headless browser the HTML report is tested in (apt),
-# and nox (pip). Safe to run again: it installs only
+# the tests and benchmarks start, clang with its sanitizer and libFuzzer runtimes, and the
+# headless browser the HTML report is tested in (apt), and nox (pip). Safe to run again: it installs only
 # what is missing.
 set -euo pipefail
 
@@ -9,7 +9,7 @@ packages=(
   g++ cmake pkg-config zlib1g-dev doctest-dev
   libboost1.81-dev libhiredis-dev libpq-dev liburing-dev
   redis-server postgresql nginx-light wrk
-  clang-format clang-tidy
+  clang-format clang-tidy clang-14 libclang-rt-14-dev
   chromium fonts-dejavu-core
 )
 

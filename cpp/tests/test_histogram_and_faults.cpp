@@ -74,7 +74,8 @@ std::string crafted_blob(int digits, std::int64_t lowest, std::int64_t highest,
   const std::uint32_t header[2] = {0x1c849314U, static_cast<std::uint32_t>(size)};
   for (int k = 0; k < 2; ++k)
     for (int s = 0; s < 4; ++s)
-      blob[static_cast<std::size_t>(4 * k + s)] = static_cast<std::uint8_t>(header[k] >> (24 - 8 * s));
+      blob[(std::size_t{4} * static_cast<std::size_t>(k)) + static_cast<std::size_t>(s)] =
+          static_cast<std::uint8_t>(header[k] >> (24 - 8 * s));
   return surge::base64_encode(blob);
 }
 

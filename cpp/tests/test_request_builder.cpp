@@ -75,7 +75,7 @@ TEST_CASE("bad requests are refused with the field named") {
 }
 
 TEST_CASE("a line break in a path or header value is refused: it would inject headers") {
-  auto refused = [](RequestSpec spec) {
+  auto refused = [](const RequestSpec& spec) {
     try {
       RequestBuilder builder(spec, "h:1");
     } catch (const std::invalid_argument& e) {

@@ -123,11 +123,12 @@ TEST_CASE("interim 1xx responses are skipped, in one read or across reads") {
 TEST_CASE("headers up to 64 KiB are read; past that the error says so") {
   ResponseReader reader;
   reader.start(false, false);
-  const std::string big =
-      "HTTP/1.1 200 OK\r\nSet-Cookie: " + std::string(60 * 1024, 'c') + "\r\nContent-Length: 0\r\n\r\n";
+  const std::string big = "HTTP/1.1 200 OK\r\nSet-Cookie: " + std::string(std::size_t{60} * 1024, 'c') +
+                          "\r\nContent-Length: 0\r\n\r\n";
   CHECK(reader.feed(big).state == ResponseReader::State::complete);
   reader.start(false, false);
-  const std::string huge = "HTTP/1.1 200 OK\r\nSet-Cookie: " + std::string(70 * 1024, 'c') + "\r\n\r\n";
+  const std::string huge =
+      "HTTP/1.1 200 OK\r\nSet-Cookie: " + std::string(std::size_t{70} * 1024, 'c') + "\r\n\r\n";
   CHECK(reader.feed(huge).state == ResponseReader::State::malformed);
   CHECK(reader.error() == "response header larger than 64 KiB");
 }

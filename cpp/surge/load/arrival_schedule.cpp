@@ -28,7 +28,7 @@ Nanos ArrivalSchedule::next() noexcept {
 std::int64_t ArrivalSchedule::count_from_last(Nanos from, Nanos end) const noexcept {
   if (index_ == 0 || end <= from) return 0;
   auto integral_at = [this](Nanos t) { return rate_.integral_to(static_cast<double>(t - origin_) / 1e9); };
-  const double workers = static_cast<double>(workers_);
+  const auto workers = static_cast<double>(workers_);
   const double lo = integral_at(from);
   const double hi = integral_at(end);
   if (arrivals_ == Arrivals::uniform) {
