@@ -14,7 +14,8 @@ GET = http.get("op", "/")
 UPLOAD = http.post("op", "/", body="{bytes(65536)}")
 
 
-# case: (server behaviour, operation, settings, errors expected by class, at least one reconnect)
+# case: (server behaviour, operation, settings, errors expected by class, at least one
+# reconnect: True, False, or None for either)
 MATRIX = {
     "closes idle connections": (dict(idle_close_ms=100), GET,
                                 dict(load=surge.Users(3, think=surge.constant("250ms"))), {}, True),
@@ -26,7 +27,8 @@ MATRIX = {
                                  {"request_timeout": N}, True),
     "accepts and never reads": (dict(never_read=True), GET, dict(timeout="200ms"),
                                 {"request_timeout": N}, True),
-    "resets on accept": (dict(reset_on_accept=True), GET, {}, {"reset": N}, False),
+    # The RST may land before the client sees its connect complete, or after: both are fine.
+    "resets on accept": (dict(reset_on_accept=True), GET, {}, {"reset": N}, None),
     "sends a body past its Content-Length": (dict(body_overrun=5), GET, {}, {}, True),
     "answers 413 and closes mid-upload": (dict(reject_uploads=True), UPLOAD, {}, {"http_4xx": N},
                                           True),
@@ -52,7 +54,8 @@ def test_fault_matrix(case):
     # The errors are the server's, all of them, and only them.
     assert stats["errors"] == expected, (case, stats["errors"], stats["error_examples"])
     assert stats["error_count"] == sum(expected.values())
-    assert (stats["reconnects"] > 0) == reconnects, (case, stats["reconnects"])
+    if reconnects is not None:
+        assert (stats["reconnects"] > 0) == reconnects, (case, stats["reconnects"])
     # Failures without a response carry their time to failure; responses (a 413 too) theirs.
     answered = {"http_4xx", "http_5xx", "check_failed"}
     failures = sum(n for error, n in expected.items() if error not in answered)

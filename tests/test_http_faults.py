@@ -100,3 +100,25 @@ def test_the_whole_int64_range_with_several_threads_runs(target):
         )
     )
     assert result.total["count"] == 20 and result.total["error_count"] == 0
+
+
+def test_a_body_past_the_operations_limit_is_malformed_and_named(target):
+    big = "x" * 300_000
+    surge.run(
+        surge.Scenario(
+            name="fill",
+            base_url=target.url,
+            operations=[http.put("put", "/cache/big", body=big)],
+            requests=1,
+            load=surge.Users(1),
+        )
+    )
+    capped = http.get("get", "/cache/big", max_body_bytes=100_000)
+    result = run(target.url, capped, requests=5, load=surge.Users(1))
+    stats = result.operations["get"]
+    assert stats["errors"] == {"malformed": 5}
+    assert "max_body_bytes (100000)" in stats["error_examples"]["malformed"][0]
+    fine = run(target.url, http.get("get", "/cache/big", max_body_bytes=400_000), requests=5)
+    assert fine.total["error_count"] == 0
+    with pytest.raises(surge.ConfigError, match="max_body_bytes must be a whole number"):
+        http.get("get", "/", max_body_bytes=0)

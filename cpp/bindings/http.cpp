@@ -35,7 +35,8 @@ void register_http(py::module_& m) {
           })
       .def_readwrite("expect_status", &HttpOperation::expect_status)
       .def_readwrite("expect_body", &HttpOperation::expect_body)
-      .def_readwrite("miss_status", &HttpOperation::miss_status);
+      .def_readwrite("miss_status", &HttpOperation::miss_status)
+      .def_readwrite("max_body_bytes", &HttpOperation::max_body_bytes);
 
   py::class_<HttpRunSpec, RunSettings>(m, "HttpRunSpec")
       .def(py::init<>())

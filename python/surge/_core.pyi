@@ -102,6 +102,7 @@ class HttpOperation:
     expect_status: list[int]
     expect_body: str
     miss_status: int
+    max_body_bytes: int  # 0: no limit
     def __init__(self) -> None: ...
 
 class RunSettings:

@@ -102,6 +102,11 @@ def _build_parser() -> argparse.ArgumentParser:
     add_template_flags(h)
     h.add_argument("--expect-status", type=int, action="append", default=[])
     h.add_argument("--expect-body", default="")
+    h.add_argument(
+        "--max-body-bytes",
+        type=positive_int,
+        help="a longer response body counts as malformed (default: no limit)",
+    )
     add_network_flags(h)
     add_output_flags(h)
     cli_redis.add_parser(sub)
@@ -278,6 +283,7 @@ def _cmd_http(args: argparse.Namespace) -> int:
         variables=dict(args.var),
         expect_status=args.expect_status,
         expect_body=args.expect_body,
+        max_body_bytes=args.max_body_bytes,
     )
     base = f"{parts.scheme}://{parts.netloc}"
     load = load_from_flags(args) or Connections(10)

@@ -31,6 +31,9 @@ class HttpOperation:
     # A cache read: a response with this status is a miss (counted, not an error); any status
     # below 400 is a hit.
     miss_status: int | None = None
+    # A response body longer than this many bytes is malformed (and its connection closed);
+    # None: no limit.
+    max_body_bytes: int | None = None
 
     @property
     def request_type(self) -> str:
@@ -61,6 +64,7 @@ class HttpOperation:
         op.expect_status = list(self.expect_status)
         op.expect_body = self.expect_body
         op.miss_status = self.miss_status or 0
+        op.max_body_bytes = self.max_body_bytes or 0
         return op
 
     def __post_init__(self) -> None:
@@ -78,6 +82,15 @@ class HttpOperation:
                     f"operation {self.name!r}: expect_status holds {status!r}; "
                     "use HTTP codes 100..599"
                 )
+        if self.max_body_bytes is not None and (
+            not isinstance(self.max_body_bytes, int)
+            or isinstance(self.max_body_bytes, bool)
+            or not 1 <= self.max_body_bytes <= 2**62
+        ):
+            raise ConfigError(
+                f"operation {self.name!r}: max_body_bytes must be a whole number of bytes >= 1, "
+                f"got {self.max_body_bytes!r}"
+            )
         if self.miss_status is not None and not (
             isinstance(self.miss_status, int) and 100 <= self.miss_status <= 599
         ):
@@ -99,6 +112,7 @@ def request(
     expect_status: Iterable[int] = (),
     expect_body: str = "",
     miss_status: int | None = None,
+    max_body_bytes: int | None = None,
 ) -> HttpOperation:
     return HttpOperation(
         name=name,
@@ -111,6 +125,7 @@ def request(
         expect_status=tuple(expect_status),
         expect_body=expect_body,
         miss_status=miss_status,
+        max_body_bytes=max_body_bytes,
     )
 
 

@@ -109,7 +109,8 @@ void HttpConnection::write_request() {
   reused_ = responses_ > 0;
   sent_ = now_ns();
   deadline_ = sent_ + worker_.request_timeout();
-  reader_.start(worker_.protocol().is_head(op_), worker_.protocol().keeps_body(op_));
+  reader_.start(worker_.protocol().is_head(op_), worker_.protocol().keeps_body(op_),
+                worker_.protocol().body_limit(op_));
   // A small request almost always fits the socket buffer: write it now and skip a handler
   // round trip; fall back to an asynchronous write for whatever is left.
   error_code ec;

@@ -45,6 +45,9 @@ class HttpProtocol {
   [[nodiscard]] bool is_idempotent(int op) const noexcept {
     return builders_[static_cast<std::size_t>(op)].is_idempotent();
   }
+  [[nodiscard]] std::uint64_t body_limit(int op) const noexcept {
+    return spec_.operations[static_cast<std::size_t>(op)].max_body_bytes;
+  }
   [[nodiscard]] bool keeps_body(int op) const noexcept {
     return !spec_.operations[static_cast<std::size_t>(op)].expect_body.empty();
   }

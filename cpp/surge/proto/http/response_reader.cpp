@@ -27,11 +27,16 @@ void ResponseReader::restart_parser() {
   parser_->eager(true);
   parser_->skip(head_request_);
   parser_->header_limit(kMaxHeaderBytes);
-  parser_->body_limit(boost::none);
+  if (body_limit_ == 0) {
+    parser_->body_limit(boost::none);
+  } else {
+    parser_->body_limit(body_limit_);
+  }
 }
 
-void ResponseReader::start(bool head_request, bool keep_body) {
+void ResponseReader::start(bool head_request, bool keep_body, std::uint64_t body_limit) {
   head_request_ = head_request;
+  body_limit_ = body_limit;
   restart_parser();
   keep_body_ = keep_body;
   keep_alive_ = false;
@@ -52,6 +57,11 @@ ResponseReader::Step ResponseReader::feed(std::string_view data) {
     if (ec == beast::http::error::need_more) break;
     if (ec == beast::http::error::header_limit) {
       error_ = "response header larger than 64 KiB";
+      return {State::malformed, consumed};
+    }
+    if (ec == beast::http::error::body_limit) {
+      error_ =
+          "response body larger than the operation's max_body_bytes (" + std::to_string(body_limit_) + ")";
       return {State::malformed, consumed};
     }
     if (ec) {

@@ -21,8 +21,9 @@ class ResponseReader {
     std::size_t consumed;
   };
 
-  // Starts a new response. keep_body makes the body available for checks (capped).
-  void start(bool head_request, bool keep_body);
+  // Starts a new response. keep_body makes the body available for checks (capped);
+  // a body longer than `body_limit` bytes (0: no limit) is malformed.
+  void start(bool head_request, bool keep_body, std::uint64_t body_limit = 0);
   // Parses from `data`; unconsumed bytes must be offered again, with more appended.
   Step feed(std::string_view data);
   // The peer closed the connection: completes a read-until-close body, else malformed.
@@ -62,6 +63,7 @@ class ResponseReader {
 
   std::optional<Parser> parser_;
   bool head_request_ = false;
+  std::uint64_t body_limit_ = 0;
   bool keep_body_ = false;
   bool keep_alive_ = false;
   int status_ = 0;

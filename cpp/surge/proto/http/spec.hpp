@@ -15,9 +15,10 @@ struct HttpOperation {
   std::string name;
   double weight = 1.0;
   http::RequestSpec request;
-  std::vector<int> expect_status;  // empty: any status below 400 is a success
-  std::string expect_body;         // non-empty: the body must contain it
-  int miss_status = 0;             // a cache read: this status is a miss (not an error), < 400 a hit
+  std::vector<int> expect_status;    // empty: any status below 400 is a success
+  std::string expect_body;           // non-empty: the body must contain it
+  int miss_status = 0;               // a cache read: this status is a miss (not an error), < 400 a hit
+  std::uint64_t max_body_bytes = 0;  // a longer response body is malformed; 0: no limit
 };
 
 struct HttpRunSpec : RunSettings {

@@ -303,7 +303,9 @@ void PgConnection::finish(const PgEntry& entry, Nanos arrived) {
 void PgConnection::hold(PgLane& lane, const pg::Outcome& outcome) {
   const bool failed_here = !outcome.ok && batch_sqlstate_.empty();
   if (failed_here) {
-    batch_sqlstate_.assign(outcome.sqlstate);
+    // An empty code would read as "no error" below: a failure without a SQLSTATE (libpq's own,
+    // such as a lost connection) is "?????".
+    batch_sqlstate_.assign(outcome.sqlstate.empty() ? std::string_view("?????") : outcome.sqlstate);
     batch_message_.assign(outcome.message);
   }
   held_.push_back(Held{&lane, outcome.rows, failed_here});
