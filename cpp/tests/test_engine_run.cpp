@@ -146,7 +146,9 @@ TEST_CASE("the emulated network delay is in the response time, not the service t
   CHECK(stats.count == 100);
   CHECK(stats.response.min() >= 3 * kMs);             // every request waited
   CHECK(stats.service.min() < stats.response.min());  // not from its send
-  CHECK(stats.lag.max() < stats.response.min());      // nor is it lateness
+  // Nor is it lateness: counted as lag, the delay would put every request's lag at 3 ms or more.
+  // (The minimum, not the maximum: a slow sanitizer build is late now and then on its own.)
+  CHECK(stats.lag.min() < 3 * kMs);
 }
 
 TEST_CASE("a progress callback that declines, or an interrupt, ends the run early and keeps the data") {
