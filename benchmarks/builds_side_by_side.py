@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -41,20 +39,9 @@ SERVER_CPU = 0
 
 def child(python: str, script: str, *args: str) -> dict:
     """A surge child pinned to the generator core: its JSON line, plus the whole process's CPU."""
-    process = subprocess.Popen(
-        ["taskset", "-c", str(GENERATOR_CPU), python, "-c", script, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    out, err = process.stdout.read(), process.stderr.read()
-    process.stdout.close()
-    process.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{python}: {err.strip()[-600:]}")
+    out, cpu_s = pg_vs_pgbench.measured([python, "-c", script, *args])
     row = json.loads(out)
-    row["process_cpu_s"] = usage.ru_utime + usage.ru_stime
+    row["process_cpu_s"] = cpu_s
     return row
 
 
