@@ -64,39 +64,6 @@ def test_http_open_model_with_rate(target):
     assert "open model, 300 req/s" in done.stdout
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["http", "http://127.0.0.1:1", "-d", "soon"], "--duration: expected a duration"),
-        (["http", "http://127.0.0.1:1", "-c", "0"], "expected a number >= 1"),
-        (["http", "http://127.0.0.1:1", "-R", "fast"], "expected a number"),
-        (["http", "http://127.0.0.1:1", "-H", "NoColon"], "expected 'Name: value'"),
-        (["http", "localhost:8080", "-n", "1"], "expected http://HOST"),
-        (["http", "http://127.0.0.1:1/{who}", "-n", "1"], "unknown template variable"),
-        (["http", "http://127.0.0.1:1", "--var", "x=normal(1)", "-n", "1"], "unknown generator"),
-        (["run", "no/such/file.py"], "no scenario file"),
-        (["serve", "--latency", "slow"], "--latency: expected"),
-        (["frobnicate"], "invalid choice"),
-        (["http", "http://127.0.0.1:1", "-R", "0"], "expected a number > 0"),
-        (["http", "http://127.0.0.1:1", "-d", "0s"], "duration: must be > 0"),
-        (["http", "http://127.0.0.1:1", "--stages", "100,1m:200"], "--stages: expected"),
-        (["http", "http://127.0.0.1:1", "--stages", "30s:100", "-d", "5s"], "leave duration"),
-        (["http", "http://127.0.0.1:1", "--think=-1s"], "--think: expected"),
-        (["http", "http://127.0.0.1:1", "-R", "10", "-u", "5"], "cannot be combined"),
-        (["http", "http://127.0.0.1:1", "-u", "60", "--max-connections", "50"], "max_connect"),
-        (["http", "http://127.0.0.1:1", "-R", "9", "-c", "8", "--max-connections", "4"], ">= c"),
-        (["http", "http://127.0.0.1:1", "--poisson"], "--poisson needs"),
-    ],
-)
-def test_bad_input_is_one_line_and_exit_2(args, message):
-    done = surge_cli(*args)
-    assert done.returncode == 2
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert message in lines[0]
-    assert "Traceback" not in done.stderr
-
-
 def test_http_rate_stages_and_users_from_flags(target, tmp_path):
     out = tmp_path / "ramp.json"
     done = surge_cli(

@@ -48,9 +48,11 @@ TEST_CASE("stall windows release at their end") {
 
 namespace {
 
-// An HdrHistogram V2 blob with any header fields and raw ZigZag-LEB128 count bytes.
+// An HdrHistogram V2 blob with any header fields and raw ZigZag-LEB128 count bytes; `trailer`
+// bytes follow the counts without being counted in the header's counts size.
 std::string crafted_blob(int digits, std::int64_t lowest, std::int64_t highest,
-                         const std::vector<std::uint8_t>& counts, std::uint32_t offset = 0) {
+                         const std::vector<std::uint8_t>& counts, std::uint32_t offset = 0,
+                         std::size_t trailer = 0) {
   std::vector<std::uint8_t> payload;
   auto u32 = [&payload](std::uint32_t v) {
     for (int s = 24; s >= 0; s -= 8) payload.push_back(static_cast<std::uint8_t>(v >> s));
@@ -67,6 +69,7 @@ std::string crafted_blob(int digits, std::int64_t lowest, std::int64_t highest,
   u64(static_cast<std::uint64_t>(highest));
   u64(0x3FF0000000000000ULL);  // 1.0
   payload.insert(payload.end(), counts.begin(), counts.end());
+  payload.resize(payload.size() + trailer, 0);
   uLongf size = compressBound(static_cast<uLong>(payload.size()));
   std::vector<std::uint8_t> blob(8 + size);
   compress(blob.data() + 8, &size, payload.data(), static_cast<uLong>(payload.size()));
@@ -120,8 +123,13 @@ TEST_CASE("hostile or corrupt blobs are one clear error, not a crash, a hang or 
   CHECK(decode_error(crafted_blob(3, 1, 1 << 20, big)).find("overflow") != std::string::npos);
   CHECK(decode_error(crafted_blob(3, 1, 1 << 20, {0x80})).find("ends inside a varint") != std::string::npos);
   CHECK(decode_error(crafted_blob(3, 1, 1 << 20, {}, 5)).find("normalizing") != std::string::npos);
-  // A zip bomb: 64 MiB of zeros in a few kilobytes.
+  // A zip bomb: 64 MiB of zeros in a few kilobytes, its size in the header...
   const std::vector<std::uint8_t> bomb(64u << 20, 0x00);
-  CHECK(decode_error(crafted_blob(3, 1, 1 << 20, bomb)).find("more than a histogram can hold") !=
+  CHECK(decode_error(crafted_blob(3, 1, 1 << 20, bomb)).find("more counts than its range") !=
+        std::string::npos);
+  // ... or behind a header that says 1 byte: inflating stops after the header's 41 bytes.
+  CHECK(decode_error(crafted_blob(3, 1, 1 << 20, {0x02}, 0, 64u << 20)).find("longer than its header") !=
+        std::string::npos);
+  CHECK(decode_error(crafted_blob(3, 1, 1 << 20, {0x02}, 0, 1)).find("longer than its header") !=
         std::string::npos);
 }

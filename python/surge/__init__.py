@@ -24,7 +24,7 @@ from .load_models import (
     RampingUsers,
     Users,
 )
-from .result import Result, load
+from .result import Result, load, load_all
 from .runner import run
 from .scenario import Scenario, scenario
 from .target import Target
@@ -50,6 +50,7 @@ __all__ = [
     "exponential",
     "http",
     "load",
+    "load_all",
     "postgres",
     "redis",
     "run",

@@ -10,7 +10,7 @@ import argparse
 import os
 import signal
 import sys
-import threading
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,13 +26,17 @@ from .cli_args import (
     add_run_flags,
     add_template_flags,
     duration_arg,
+    flag_errors,
     key_value,
     load_from_flags,
     network_from_flags,
-    positive_float,
-    positive_int,
+    output_directory,
+    port_number,
+    rate_arg,
     ratio_arg,
     run_settings_from_flags,
+    threads_arg,
+    whole_arg,
 )
 from .cli_output import per_result, run_and_finish, watch
 from .errors import ConfigError, RunError
@@ -41,6 +45,7 @@ from .load_models import (
     ConstantRate,
 )
 from .loader import load_scenarios, pick
+from .reach import check as check_reach
 from .scenario import Scenario
 from .suite import SuiteResult, run_suite
 from .summary import summary_table
@@ -53,11 +58,11 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     demo = sub.add_parser("demo", help="start the embedded target and run a short mixed scenario")
-    demo.add_argument("-d", "--duration", type=duration_arg("--duration"), default=8.0)
     demo.add_argument(
-        "-R", "--rate", type=positive_float, default=2000.0, help="requests/s (open model)"
+        "-d", "--duration", type=duration_arg("--duration", above_zero=True), default=8.0
     )
-    demo.add_argument("--results-dir", default="surge-results")
+    demo.add_argument("-R", "--rate", type=rate_arg, default=2000.0, help="requests/s (open model)")
+    demo.add_argument("--results-dir", type=output_directory, default="surge-results")
     add_output_flags(demo)
 
     run_p = sub.add_parser("run", help="run a scenario module")
@@ -72,15 +77,15 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a scenario parameter",
     )
-    run_p.add_argument("-d", "--duration", type=duration_arg("--duration"))
+    run_p.add_argument("-d", "--duration", type=duration_arg("--duration", above_zero=True))
     add_load_flags(run_p, connections_default=None)
     add_network_flags(run_p)
     add_output_flags(run_p)
 
     serve = sub.add_parser("serve", help="run the embedded demo target in the foreground")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--threads", type=positive_int, default=1)
+    serve.add_argument("--port", type=port_number, default=8080)
+    serve.add_argument("--threads", type=threads_arg, default=1)
     serve.add_argument(
         "--latency",
         metavar="fixed:MS|uniform:A-B|lognormal:MEDIAN,SIGMA",
@@ -100,11 +105,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     h.add_argument("--body", default="")
     add_template_flags(h)
-    h.add_argument("--expect-status", type=int, action="append", default=[])
+    h.add_argument("--expect-status", type=whole_arg(100, 599), action="append", default=[])
     h.add_argument("--expect-body", default="")
     h.add_argument(
         "--max-body-bytes",
-        type=positive_int,
+        type=whole_arg(1, 1 << 62),
         help="a longer response body counts as malformed (default: no limit)",
     )
     add_network_flags(h)
@@ -197,6 +202,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> int:
+    reached = set()
+    for phase in phases:  # every target the suite will load answers before the first phase
+        for scenario in phase if isinstance(phase, tuple) else (phase,):
+            if scenario.base_url not in reached:
+                check_reach(scenario)
+                reached.add(scenario.base_url)
     try:
         with watch(args) as show:
             suite = run_suite(
@@ -243,26 +254,29 @@ def _parse_latency(text: str) -> tuple[str, float, float]:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     target = Target(args.host, args.port, args.threads)
+    # Every knob is set, and so checked, before the port is bound.
     if args.latency:
         kind, a, b = _parse_latency(args.latency)
-        target.start().set_latency(kind, a, b)
-    else:
-        target.start()
+        with flag_errors("--latency"):
+            target.set_latency(kind, a, b)
     if args.stall:
         length, _, every = args.stall.partition("/")
         if not every:
             raise ConfigError(
                 f"--stall: expected LENGTH/EVERY such as 200ms/5s, got {args.stall!r}"
             )
-        target.set_stall(every, length)
+        with flag_errors("--stall"):
+            target.set_stall(every, length)
     target.set_error_ratio(args.error_ratio)
     target.set_drop_ratio(args.drop_ratio)
-    print(f"surge target listening on {target.url} (Ctrl-C to stop)", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # SIGTERM ends the wait as Ctrl-C does, from before the port is announced. The handler only
+    # raises: one that set a threading.Event re-entered the lock the waiting main thread held.
+    signal.signal(signal.SIGTERM, _interrupt)
+    target.start()
     try:
-        while not stop.wait(0.5):
-            pass
+        print(f"surge target listening on {target.url} (Ctrl-C to stop)", flush=True)
+        while True:
+            time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:

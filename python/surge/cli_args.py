@@ -6,10 +6,16 @@ Bad values become one argparse line that names the flag; the parser exits with s
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import NoReturn
 
+from .checks import MAX_BACKLOG, MAX_CONNECTIONS, MAX_COUNT, MAX_THREADS, MAX_WEIGHT
 from .errors import ConfigError
 from .load_models import (
+    MAX_RATE,
     ConstantRate,
     LoadModel,
     RampingRate,
@@ -29,39 +35,73 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def duration_arg(flag: str):
+def duration_arg(flag: str, *, above_zero: bool = False):
+    """A duration such as 30s; `above_zero` where 0 would mean nothing (a run, a timeout)."""
+
     def parse(value: str) -> float:
         try:
             seconds = parse_duration(value, flag)
         except ConfigError as exc:
             raise argparse.ArgumentTypeError(str(exc).split(": ", 1)[1]) from None
+        if above_zero and not seconds:
+            raise argparse.ArgumentTypeError(f"must be longer than 0, got {value!r}")
         return seconds or 0.0
 
     return parse
 
 
-def positive_int(value: str) -> int:
+@contextmanager
+def flag_errors(flag: str) -> Iterator[None]:
+    """A ConfigError raised while a flag's value is turned into settings names the flag as the
+    user typed it; the Python field it maps to stays in the message after it."""
     try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value!r}")
-    return n
+        yield
+    except ConfigError as exc:
+        raise ConfigError(f"{flag}: {exc}") from None
+
+
+def whole_arg(minimum: int, maximum: int):
+    """A whole number within [minimum, maximum], in ASCII digits."""
+
+    def parse(value: str) -> int:
+        try:
+            if not value.strip().isascii():  # int() takes '٣'; '³' is a ValueError: neither meant
+                raise ValueError
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {minimum:,} to {maximum:,}, got {value!r}"
+            ) from None
+        if not minimum <= n <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {minimum:,} to {maximum:,}, got {value!r}"
+            )
+        return n
+
+    return parse
+
+
+positive_int = whole_arg(1, MAX_COUNT)
+count_arg = whole_arg(1, MAX_COUNT)
+connections_arg = whole_arg(1, MAX_CONNECTIONS)
+threads_arg = whole_arg(1, MAX_THREADS)
 
 
 def port_number(value: str) -> int:
-    n = positive_int(value)
-    if n > 65535:
-        raise argparse.ArgumentTypeError(f"expected a TCP port, 1..65535, got {value!r}")
-    return n
+    try:
+        return whole_arg(1, 65535)(value)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected a TCP port, 1..65535, got {value!r}") from None
 
 
 def _number(value: str) -> float:
     try:
-        return float(value)
+        x = float(value) if value.strip().isascii() else math.nan
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+        x = math.nan
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}")
+    return x
 
 
 def positive_float(value: str) -> float:
@@ -71,23 +111,54 @@ def positive_float(value: str) -> float:
     return x
 
 
+def weight_arg(value: str) -> float:
+    x = positive_float(value)
+    if x > MAX_WEIGHT:
+        raise argparse.ArgumentTypeError(f"expected a weight up to {MAX_WEIGHT:,}, got {value!r}")
+    return x
+
+
+def rate_arg(value: str) -> float:
+    x = positive_float(value)
+    if x > MAX_RATE:
+        raise argparse.ArgumentTypeError(
+            f"expected at most {MAX_RATE:,} requests/s (one every 10 ns), got {value!r}"
+        )
+    return x
+
+
 def non_negative_float(value: str) -> float:
     x = _number(value)
-    if not x >= 0 or x == float("inf"):
+    if not x >= 0:
         raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value!r}")
     return x
 
 
 def ratio_arg(value: str) -> float:
     try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a ratio between 0 and 1, got {value!r}"
-        ) from None
+        x = _number(value)
+    except argparse.ArgumentTypeError:
+        x = math.nan
     if not 0 <= x <= 1:
         raise argparse.ArgumentTypeError(f"expected a ratio between 0 and 1, got {value!r}")
     return x
+
+
+def output_file(value: str) -> str:
+    """A file to write: checked before the run, so a typo does not cost the run's results."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("expected a file name, got ''")
+    if Path(value).is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a directory: give a file name in it")
+    return value
+
+
+def output_directory(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("expected a directory, got ''")
+    if Path(value).exists() and not Path(value).is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a file, not a directory")
+    return value
 
 
 def key_value(separator: str, what: str):
@@ -103,17 +174,21 @@ def key_value(separator: str, what: str):
 
 
 def stages_arg(flag: str):
+    """DURATION:TARGET pairs; a user stage's target is a whole number of users."""
+    users = flag == "--user-stages"
+    example = "30s:10,1m:50 (whole users)" if users else "30s:100,1m:2000"
+
     def parse(value: str) -> list[tuple[str, float]]:
-        stages = []
+        stages: list[tuple[str, float]] = []
         for part in value.split(","):
             duration, sep, target = part.strip().partition(":")
             try:
-                if not sep or not duration:
+                if not sep or not duration or not target.strip().isascii():
                     raise ValueError
-                stages.append((duration, float(target)))
+                stages.append((duration, int(target) if users else float(target)))
             except ValueError:
                 raise argparse.ArgumentTypeError(
-                    f"expected DURATION:TARGET pairs such as 30s:100,1m:2000, got {value!r}"
+                    f"expected DURATION:TARGET pairs such as {example}, got {value!r}"
                 ) from None
         return stages
 
@@ -125,11 +200,11 @@ def add_load_flags(p: argparse.ArgumentParser, *, connections_default: int | Non
     g.add_argument(
         "-c",
         "--connections",
-        type=positive_int,
+        type=connections_arg,
         default=connections_default,
         help="closed model: connections, one request each; open model: the initial pool",
     )
-    g.add_argument("-R", "--rate", type=positive_float, help="requests/s: runs the open model")
+    g.add_argument("-R", "--rate", type=rate_arg, help="requests/s: runs the open model")
     g.add_argument(
         "--stages",
         type=stages_arg("--stages"),
@@ -137,9 +212,13 @@ def add_load_flags(p: argparse.ArgumentParser, *, connections_default: int | Non
         help="open model with ramping rate stages (starts from -R, or 0)",
     )
     g.add_argument("--poisson", action="store_true", help="open model: Poisson arrivals")
-    g.add_argument("--max-connections", type=positive_int, help="open model: pool ceiling")
-    g.add_argument("--max-backlog", type=int, help="open model: queued requests before drops")
-    g.add_argument("-u", "--users", type=positive_int, help="closed model: users")
+    g.add_argument("--max-connections", type=connections_arg, help="open model: pool ceiling")
+    g.add_argument(
+        "--max-backlog",
+        type=whole_arg(0, MAX_BACKLOG),
+        help="open model: queued requests before drops",
+    )
+    g.add_argument("-u", "--users", type=connections_arg, help="closed model: users")
     g.add_argument("--spawn-rate", type=positive_float, help="users started per second")
     g.add_argument(
         "--user-stages",
@@ -150,7 +229,7 @@ def add_load_flags(p: argparse.ArgumentParser, *, connections_default: int | Non
     g.add_argument(
         "--think", metavar="2s|1s-3s|exp:2s|pacing:1s|throughput:5", help="user think time"
     )
-    g.add_argument("--iterations", type=positive_int, help="closed model: requests per user")
+    g.add_argument("--iterations", type=count_arg, help="closed model: requests per user")
 
 
 def load_from_flags(args: argparse.Namespace) -> LoadModel | None:
@@ -182,13 +261,18 @@ def load_from_flags(args: argparse.Namespace) -> LoadModel | None:
     if args.max_backlog is not None:
         pool["max_backlog"] = args.max_backlog
     if args.stages:
-        return RampingRate(args.stages, start_rate=args.rate or 0.0, poisson=args.poisson, **pool)
+        with flag_errors("--stages"):
+            return RampingRate(
+                args.stages, start_rate=args.rate or 0.0, poisson=args.poisson, **pool
+            )
     if args.rate:
         return ConstantRate(args.rate, poisson=args.poisson, **pool)
-    think = parse_think(args.think) if args.think else NO_THINK
+    with flag_errors("--think"):
+        think = parse_think(args.think) if args.think else NO_THINK
     limit = {"max_connections": args.max_connections} if args.max_connections else {}
     if args.user_stages:
-        return RampingUsers(args.user_stages, think=think, **limit)
+        with flag_errors("--user-stages"):
+            return RampingUsers(args.user_stages, think=think, **limit)
     if closed_flags or args.connections is not None:
         users = args.users or args.connections or 10
         return Users(
@@ -204,15 +288,19 @@ def load_from_flags(args: argparse.Namespace) -> LoadModel | None:
 def add_run_flags(p: argparse.ArgumentParser, requests: str) -> None:
     """How long, how many, how many threads, and the timeouts: the same on every run command.
     `requests` says what -n counts for this command."""
-    p.add_argument("-t", "--threads", type=positive_int, default=1)
-    p.add_argument("-d", "--duration", type=duration_arg("--duration"))
-    p.add_argument("-n", "--requests", type=positive_int, help=f"{requests} in all")
+    p.add_argument("-t", "--threads", type=threads_arg, default=1)
+    p.add_argument("-d", "--duration", type=duration_arg("--duration", above_zero=True))
+    p.add_argument("-n", "--requests", type=count_arg, help=f"{requests} in all")
     p.add_argument(
         "--timeout",
-        type=duration_arg("--timeout"),
+        type=duration_arg("--timeout", above_zero=True),
         help="a request's timeout (default: 30s for HTTP, 10s for Redis and PostgreSQL)",
     )
-    p.add_argument("--connect-timeout", type=duration_arg("--connect-timeout"), help="default 5s")
+    p.add_argument(
+        "--connect-timeout",
+        type=duration_arg("--connect-timeout", above_zero=True),
+        help="default 5s",
+    )
     p.add_argument("--warmup", type=duration_arg("--warmup"), default=0.0)
     p.add_argument(
         "--drain",
@@ -285,8 +373,8 @@ def run_settings_from_flags(args: argparse.Namespace) -> dict:
 
 
 def add_output_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", metavar="PATH", help="write the results JSON here")
-    p.add_argument("--html", metavar="PATH", help="write the HTML report here")
+    p.add_argument("--json", type=output_file, metavar="PATH", help="write the results JSON here")
+    p.add_argument("--html", type=output_file, metavar="PATH", help="write the HTML report here")
     p.add_argument(
         "--no-interval-histograms",
         dest="interval_histograms",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 
 from . import compare
+from .errors import ConfigError
 from .result import load
 
 EXIT_REGRESSED = 1
@@ -25,7 +26,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def cmd(args: argparse.Namespace) -> int:
     base, new = load(args.base), load(args.new)
-    limits = compare.parse_limits(args.fail_on) if args.fail_on else compare.REPORT_ONLY
+    limits = compare.REPORT_ONLY
+    if args.fail_on is not None:
+        try:
+            limits = compare.parse_limits(args.fail_on)
+        except ConfigError as exc:
+            raise ConfigError(f"--fail-on: {exc}") from None
     deltas = compare.compare(base, new, limits)
     print(f"{args.base} -> {args.new}")
     print(compare.delta_table(deltas))

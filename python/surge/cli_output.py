@@ -15,6 +15,7 @@ from .errors import RunError
 from .files import file_safe
 from .live import LiveProgress
 from .prometheus import MetricsServer
+from .reach import check as check_reach
 from .result import Result
 from .runner import run
 from .summary import summary_table
@@ -100,7 +101,9 @@ def finish(result: Result, args: Any, default_dir: str | None = None) -> int:
 def run_and_finish(args: Any, scenario: Any, default_dir: str | None = None) -> int:
     """What a run command does with its scenario: runs it with the live view (and /metrics),
     then prints the summary and writes the files asked for, also when the run stopped on an
-    error of surge's own (the error is reported after)."""
+    error of surge's own (the error is reported after). A target that cannot be reached at
+    all stops it first, with one line (surge.reach)."""
+    check_reach(scenario)
     try:
         with watch(args, scenario) as show:
             result = run(scenario, progress=show)

@@ -21,17 +21,21 @@ from .cli_args import (
     add_output_flags,
     add_run_flags,
     add_template_flags,
+    flag_errors,
     load_from_flags,
-    positive_float,
-    positive_int,
     run_settings_from_flags,
+    weight_arg,
+    whole_arg,
 )
 from .cli_output import run_and_finish
 from .errors import ConfigError
 from .load_models import Users
+from .plan import MAX_PIPELINE
 from .scenario import Scenario
 from .urls import is_postgres_dsn, redact_url
 
+# pgbench's scale: 100,000 rows of pgbench_accounts each; a million is 100 billion rows.
+MAX_SCALE = 1_000_000
 DSN_FORMS = "postgresql://[user[:password]@]host[:port]/db or 'host=... port=... dbname=...'"
 
 
@@ -61,7 +65,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("dsn", help=DSN_FORMS)
     add_run_flags(p, "operations")
     p.add_argument(
-        "-P", "--pipeline", type=positive_int, default=1, help="operations in flight per connection"
+        "-P",
+        "--pipeline",
+        type=whole_arg(1, MAX_PIPELINE),
+        default=1,
+        help="operations in flight per connection",
     )
     p.add_argument(
         "--sync",
@@ -76,13 +84,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     w.add_argument(
         "--param", action=_Group, metavar="GENERATOR", help="the next $n of the last --sql"
     )
-    w.add_argument("--weight", action=_Group, type=positive_float, help="of the last --sql")
+    w.add_argument("--weight", action=_Group, type=weight_arg, help="of the last --sql")
     add_template_flags(w)
     w.add_argument("--builtin", choices=pgbench.BUILTINS, help="pgbench's -S or default script")
     w.add_argument("--init", action="store_true", help="create the pgbench tables first")
-    w.add_argument("--scale", type=positive_int, help="pgbench scale for --init (default 1)")
     w.add_argument(
-        "--retries", type=int, default=0, help="resend after serialization failure or deadlock"
+        "--scale", type=whole_arg(1, MAX_SCALE), help="pgbench scale for --init (default 1)"
+    )
+    w.add_argument(
+        "--retries",
+        type=whole_arg(0, postgres_ops.MAX_RETRIES),
+        default=0,
+        help="resend after serialization failure or deadlock",
     )
     add_network_flags(p)
     add_output_flags(p)
@@ -113,19 +126,18 @@ def _operations(args: argparse.Namespace) -> tuple[list, dict]:
         raise ConfigError("--init creates pgbench's tables: use it with --builtin")
     if not groups:
         raise ConfigError("give a statement: --sql 'SELECT ...' [--param GEN], or --builtin")
-    if args.retries < 0:
-        raise ConfigError(f"--retries: must be >= 0, got {args.retries}")
-    operations = [
-        postgres_ops.query(
-            f"q{i + 1}" if len(groups) > 1 else "query",
-            g["sql"],
-            params=[_param_template(v) for v in g["params"]],
-            weight=g["weight"],
-            retries=args.retries,
-            variables=dict(args.var),
-        )
-        for i, g in enumerate(groups)
-    ]
+    with flag_errors("--sql"):
+        operations = [
+            postgres_ops.query(
+                f"q{i + 1}" if len(groups) > 1 else "query",
+                g["sql"],
+                params=[_param_template(v) for v in g["params"]],
+                weight=g["weight"],
+                retries=args.retries,
+                variables=dict(args.var),
+            )
+            for i, g in enumerate(groups)
+        ]
     return operations, {"sql": [g["sql"] for g in groups]}
 
 

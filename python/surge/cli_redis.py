@@ -17,14 +17,19 @@ from .cli_args import (
     add_output_flags,
     add_run_flags,
     add_template_flags,
+    count_arg,
+    flag_errors,
     load_from_flags,
-    positive_int,
     run_settings_from_flags,
+    weight_arg,
+    whole_arg,
 )
 from .cli_output import live, run_and_finish
 from .errors import ConfigError
 from .keyspace import KeySpace, value_spec
 from .load_models import Iterations, Users
+from .plan import MAX_PIPELINE
+from .reach import check as check_reach
 from .runner import run
 from .scenario import Scenario
 from .urls import is_redis_url, parse_redis_url, redact_url
@@ -32,13 +37,17 @@ from .urls import is_redis_url, parse_redis_url, redact_url
 
 def _ratio_pair(value: str) -> tuple[float, float]:
     try:
-        set_weight, get_weight = (float(x) for x in value.split(":"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected SET:GET weights such as 1:10, got {value!r}"
-        ) from None
+        set_text, get_text = value.split(":")
+        set_weight, get_weight = (
+            0.0 if text.strip() in ("0", "0.0") else weight_arg(text)
+            for text in (set_text, get_text)
+        )
+    except (ValueError, argparse.ArgumentTypeError):
+        set_weight = get_weight = -1.0
     if set_weight < 0 or get_weight < 0 or set_weight + get_weight == 0:
-        raise argparse.ArgumentTypeError(f"expected weights >= 0, not both 0, got {value!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected SET:GET weights such as 1:10 (numbers >= 0, not both 0), got {value!r}"
+        )
     return set_weight, get_weight
 
 
@@ -47,18 +56,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("url", help="redis://[user:pass@]HOST[:PORT][/DB] or unix:///PATH")
     add_run_flags(p, "commands")
     p.add_argument(
-        "-P", "--pipeline", type=positive_int, default=1, help="commands in flight per connection"
+        "-P",
+        "--pipeline",
+        type=whole_arg(1, MAX_PIPELINE),
+        default=1,
+        help="commands in flight per connection",
     )
     add_load_flags(p, connections_default=None)
     w = p.add_argument_group("workload")
     w.add_argument("--ratio", type=_ratio_pair, help="SET:GET weights (default 1:10)")
-    w.add_argument("--keys", type=positive_int, default=10_000, help="key range 1..N")
+    w.add_argument("--keys", type=count_arg, default=10_000, help="key range 1..N")
     w.add_argument("--key-prefix", default="key:")
     w.add_argument(
         "--key-pattern", default="uniform", help="uniform | sequential | gaussian | zipf[:0.99]"
     )
     w.add_argument("--data-size", default="100", help="value bytes: N, MIN-MAX or SIZE:W,...")
-    w.add_argument("--ttl", type=positive_int, help="seconds; SET ... EX TTL")
+    w.add_argument("--ttl", type=whole_arg(1, redis_ops.MAX_TTL_S), help="seconds; SET ... EX TTL")
     w.add_argument(
         "--command",
         dest="commands",
@@ -79,6 +92,8 @@ def _operations(args: argparse.Namespace, keyspace: KeySpace) -> list:
         raise ConfigError("--ratio mixes the default SET/GET; with --command, give the mix there")
     if args.var and not args.commands:
         raise ConfigError("--var names variables of --command templates: give a --command")
+    with flag_errors("--data-size"):
+        value_spec(args.data_size)
     if not args.commands:
         return redis_ops.cache_mix(
             keyspace, data_size=args.data_size, ratio=args.ratio or (1, 10), ttl_s=args.ttl
@@ -91,7 +106,8 @@ def _operations(args: argparse.Namespace, keyspace: KeySpace) -> list:
         name = verb if seen[verb] == 1 else f"{verb}_{seen[verb]}"
         used = {k: v for k, v in variables.items() if f"{{{k}}}" in text}
         key_text = text.replace("{key}", keyspace.key_template())
-        ops.append(redis_ops.command(name, key_text, variables=used))
+        with flag_errors("--command"):
+            ops.append(redis_ops.command(name, key_text, variables=used))
     return ops
 
 
@@ -145,5 +161,6 @@ def cmd(args: argparse.Namespace) -> int:
         **run_settings_from_flags(args),
     )
     if args.preload:
+        check_reach(scenario)
         _preload(args, keyspace, getattr(load, "connections", 50))
     return run_and_finish(args, scenario)

@@ -6,9 +6,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .cli_args import flag_errors
 from .cli_output import per_result
+from .errors import ConfigError
 from .report_html import write_report
 from .result import load_all
+from .slo import parse as parse_slo
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,8 +28,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd(args: argparse.Namespace) -> int:
+    if args.output is not None and not args.output.strip():
+        raise ConfigError("-o/--output: give a file name for the report")
+    for expression in args.slo:  # a bad --slo fails before anything is read or written
+        with flag_errors("--slo"):
+            parse_slo(expression)
     results = load_all(args.result)  # a suite gets one report per phase
     output = args.output or str(Path(args.result).with_suffix(".html"))
-    for path, result in per_result(output, results):
+    targets = per_result(output, results)
+    source = Path(args.result).resolve()
+    for path, _ in targets:
+        if Path(path).resolve() == source:
+            raise ConfigError(
+                f"-o/--output: the report would overwrite its input {args.result}; "
+                "name another file with -o"
+            )
+    for path, result in targets:
         print(f"report: {write_report(result, path, args.slo)}")
     return 0

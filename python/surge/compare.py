@@ -10,6 +10,7 @@ sign says which way is worse: + for "must not grow by more", - for "must not fal
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +79,10 @@ def parse_limits(text: str) -> list[Limit]:
                 f"limit {part!r}: expected METRIC:+N% or METRIC:-N% such as p95:+10% or rps:-5% "
                 "(metrics: p50..p99.9, mean, max, rps, error_rate, hit_rate)"
             )
-        limits.append(Limit(match["metric"], match["sign"] == "+", float(match["number"]) / 100))
+        metric = match["metric"]
+        if metric.startswith("p") and not 0 <= float(metric[1:]) <= 100:
+            raise ConfigError(f"limit {part!r}: a percentile is p0..p100, got {metric}")
+        limits.append(Limit(metric, match["sign"] == "+", float(match["number"]) / 100))
     if not limits:
         raise ConfigError("limits: give at least one, such as p95:+10%,rps:-5%")
     return limits
@@ -86,6 +90,9 @@ def parse_limits(text: str) -> list[Limit]:
 
 def compare(base: Any, new: Any, limits: list[Limit]) -> list[Delta]:
     """One Delta per limit for the total and for every operation both runs have."""
+    for name, value in (("base", base), ("new", new)):
+        if not isinstance(value, Mapping) or "operations" not in value:
+            raise ConfigError(f"{name}: expected a surge.Result, got {value!r}"[:200])
     names = ["total"] + [n for n in new["operations"] if n in base["operations"]]
     deltas = []
     for name in names:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import _core
+from . import _core, checks
 from .errors import ConfigError
 from .units import ns_to_ms as ms
 
@@ -67,18 +67,20 @@ class Histogram:
 
     def value_at(self, percentile: float) -> float | None:
         """The value at `percentile` (0..100) in ms; None when nothing was recorded."""
-        if not 0 <= percentile <= 100:
-            raise ValueError(f"percentile must be within 0..100, got {percentile}")
+        if not checks.is_number(percentile) or not 0 <= percentile <= 100:
+            raise ConfigError(f"percentile: must be a number within 0..100, got {percentile!r}")
         return ms(self.raw.value_at_percentile(percentile)) if self.count else None
 
     def percentiles(self, *percentiles: float) -> dict[str, float | None]:
         """{"50": ms, "99.9": ms, ...} for the given percentiles (default: the JSON's list)."""
-        return {f"{p:g}": self.value_at(p) for p in (percentiles or map(float, PERCENTILES))}
+        asked = percentiles or tuple(map(float, PERCENTILES))
+        return {f"{p:g}" if checks.is_number(p) else str(p): self.value_at(p) for p in asked}
 
     def spectrum(self, ticks_per_half: int = 5) -> list[tuple[float, float]]:
         """(percentile, ms) pairs closing in on 100 % the way HdrHistogram's percentile plots
         do: `ticks_per_half` steps to 50 %, as many from 50 to 75 %, 75 to 87.5 %, and so on,
         until a step holds less than one value; then the max."""
+        checks.whole(ticks_per_half, "spectrum: ticks_per_half", 1, 1000)
         if not self.count:
             return []
         points = []

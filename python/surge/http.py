@@ -7,11 +7,12 @@ Paths, header values and bodies are templates: `{name}` is a variable declared i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _core
+from . import _core, checks, reach
 from .errors import ConfigError
 from .protocol import Protocol
 from .urls import SECRET_HEADERS, parse_http_url
@@ -68,36 +69,37 @@ class HttpOperation:
         return op
 
     def __post_init__(self) -> None:
-        if not self.name or not isinstance(self.name, str):
-            raise ConfigError("operation name: must be a non-empty string")
-        if not self.path.startswith("/"):
+        name = checks.operation_name(self.name)
+        where = f"operation {name!r}"
+        method = checks.text(self.method, f"{where}: method")
+        if not _TOKEN.fullmatch(method):
             raise ConfigError(
-                f"operation {self.name!r}: path must start with '/', got {self.path!r}"
+                f"{where}: method must be one word such as GET or POST, got {method!r}"
             )
-        if not (isinstance(self.weight, (int, float)) and self.weight > 0):
-            raise ConfigError(f"operation {self.name!r}: weight must be > 0, got {self.weight!r}")
-        for status in self.expect_status:
-            if not (isinstance(status, int) and 100 <= status <= 599):
+        path = checks.single_line(checks.text(self.path, f"{where}: path"), f"{where}: path")
+        if not path.startswith("/"):
+            raise ConfigError(f"{where}: path must start with '/', got {path!r}")
+        if " " in path or "\t" in path:
+            raise ConfigError(f"{where}: path must not contain spaces; write them as %20: {path!r}")
+        for header, value in checks.text_map(self.headers, f"{where}: headers").items():
+            if not _TOKEN.fullmatch(header):
                 raise ConfigError(
-                    f"operation {self.name!r}: expect_status holds {status!r}; "
-                    "use HTTP codes 100..599"
+                    f"{where}: header name {header!r} must be one word without spaces"
                 )
-        if self.max_body_bytes is not None and (
-            not isinstance(self.max_body_bytes, int)
-            or isinstance(self.max_body_bytes, bool)
-            or not 1 <= self.max_body_bytes <= 2**62
-        ):
-            raise ConfigError(
-                f"operation {self.name!r}: max_body_bytes must be a whole number of bytes >= 1, "
-                f"got {self.max_body_bytes!r}"
-            )
-        if self.miss_status is not None and not (
-            isinstance(self.miss_status, int) and 100 <= self.miss_status <= 599
-        ):
-            raise ConfigError(
-                f"operation {self.name!r}: miss_status must be an HTTP code, "
-                f"got {self.miss_status!r}"
-            )
+            checks.single_line(value, f"{where}: header {header!r}")
+        checks.generators(self.variables, f"{where}: variables")
+        checks.text(self.body, f"{where}: body", empty=True)
+        checks.templates([path, self.body, *self.headers.values()], self.variables, where)
+        checks.weight(self.weight, where)
+        for status in self.expect_status:
+            checks.whole(status, f"{where}: expect_status (HTTP codes)", 100, 599)
+        checks.text(self.expect_body, f"{where}: expect_body", empty=True)
+        checks.optional_whole(self.miss_status, f"{where}: miss_status (an HTTP code)", 100, 599)
+        checks.optional_whole(self.max_body_bytes, f"{where}: max_body_bytes", 1, 2**62)
+
+
+# A method or header name: an HTTP token (RFC 9110), letters, digits and a few symbols.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def request(
@@ -109,20 +111,23 @@ def request(
     body: str = "",
     variables: Mapping[str, str] | None = None,
     weight: float = 1.0,
-    expect_status: Iterable[int] = (),
+    expect_status: int | Iterable[int] = (),
     expect_body: str = "",
     miss_status: int | None = None,
     max_body_bytes: int | None = None,
 ) -> HttpOperation:
+    where = f"operation {checks.operation_name(name)!r}"
+    if isinstance(expect_status, int):  # one status: expect_status=200
+        expect_status = (expect_status,)
     return HttpOperation(
         name=name,
-        method=method.upper(),
+        method=checks.text(method, f"{where}: method").upper(),
         path=path,
-        headers=dict(headers or {}),
+        headers=checks.text_map(headers, f"{where}: headers"),
         body=body,
-        variables=dict(variables or {}),
+        variables=checks.text_map(variables, f"{where}: variables"),
         weight=weight,
-        expect_status=tuple(expect_status),
+        expect_status=tuple(checks.sequence(expect_status, f"{where}: expect_status")),
         expect_body=expect_body,
         miss_status=miss_status,
         max_body_bytes=max_body_bytes,
@@ -162,4 +167,5 @@ PROTOCOL = Protocol(
     engine_spec=engine_spec,
     run=_core.run_http,
     default_timeout="30s",
+    reach=reach.http,
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import _core
+from . import _core, checks
 from .errors import ConfigError
 
 _SIZE = re.compile(r"^\d+$")
@@ -27,8 +27,9 @@ class KeySpace:
     pattern: str = "uniform"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.keys, int) or isinstance(self.keys, bool) or self.keys < 1:
-            raise ConfigError(f"keys: must be a whole number >= 1, got {self.keys!r}")
+        checks.whole(self.keys, "keys", 1, checks.MAX_COUNT)
+        checks.text(self.prefix, "key prefix", empty=True)
+        checks.text(self.pattern, "key pattern")
         if any(c in self.prefix for c in " {}"):
             raise ConfigError(f"key prefix: no spaces or braces, got {self.prefix!r}")
         self.generator()  # a bad pattern fails here
@@ -61,20 +62,26 @@ class KeySpace:
         return {"keys": self.keys, "prefix": self.prefix, "pattern": self.pattern}
 
 
+MAX_VALUE_BYTES = 1 << 20  # the generator's own ceiling: 1 MiB
+
+
 def value_spec(data_size: str | int) -> str:
-    """The generator for values of `data_size`: N, MIN-MAX or SIZE:WEIGHT,... (bytes). The
-    sizes' bounds (MIN <= MAX, at most 1 MiB) are the generator's rules: the engine checks
-    them here, so a bad size fails before any load."""
+    """The generator for values of `data_size`: N, MIN-MAX or SIZE:WEIGHT,... (bytes), each
+    size from 1 byte to 1 MiB and MIN <= MAX. A bad size fails here, before any load."""
     text = str(data_size).replace(" ", "")
     if _SIZE.match(text):
-        spec = f"bytes({text})"
+        sizes, spec = [text], f"bytes({text})"
     elif m := _RANGE.match(text):
-        spec = f"bytes({m.group(1)},{m.group(2)})"
+        sizes, spec = [m.group(1), m.group(2)], f"bytes({m.group(1)},{m.group(2)})"
     elif _WEIGHTED.match(text):
-        spec = f"bytes({text})"
+        sizes, spec = [part.split(":")[0] for part in text.split(",")], f"bytes({text})"
     else:
         raise ConfigError(
             f"data size: expected N, MIN-MAX or SIZE:WEIGHT,... (bytes), got {data_size!r}"
+        )
+    if any(not 1 <= int(size) <= MAX_VALUE_BYTES for size in sizes):
+        raise ConfigError(
+            f"data size {data_size!r}: each size must be from 1 to {MAX_VALUE_BYTES:,} bytes"
         )
     try:
         _core.sample(spec, 0)

@@ -15,10 +15,10 @@ Staged models set the run's whole timeline: warm-up, if any, is its first part.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from . import _core
+from . import _core, checks
 from .errors import ConfigError
 from .think import NO_THINK, Think
 from .units import parse_duration
@@ -31,28 +31,24 @@ _OPEN_ENDED = math.inf
 MAX_RATE = 100_000_000
 
 
-def _whole(value: object, what: str, minimum: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ConfigError(f"{what}: must be a whole number >= {minimum}, got {value!r}")
-    return value
+# Below this a run of any sensible length schedules nothing: one request every 1000 s.
+MIN_RATE = 0.001
 
 
-def _optional_whole(value: object, what: str, minimum: int) -> int | None:
-    return None if value is None else _whole(value, what, minimum)
+def _whole(value: object, what: str, minimum: int, maximum: int = checks.MAX_CONNECTIONS) -> int:
+    return checks.whole(value, what, minimum, maximum)
+
+
+def _optional_whole(value: object, what: str, minimum: int, maximum: int) -> int | None:
+    return checks.optional_whole(value, what, minimum, maximum)
 
 
 def _number(value: object, what: str, *, positive: bool) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-        raise ConfigError(f"{what}: must be a number, got {value!r}")
-    if positive and not value > 0:
-        raise ConfigError(f"{what}: must be > 0, got {value!r}")
-    if value < 0:
-        raise ConfigError(f"{what}: must be >= 0, got {value!r}")
-    return float(value)
+    return checks.number(value, what, **({"above": 0} if positive else {"minimum": 0}))
 
 
 def _parse_stages(stages: Sequence[Stage], unit: str) -> tuple[tuple[float, float], ...]:
-    if isinstance(stages, (str, bytes)) or not stages:
+    if isinstance(stages, (str, bytes)) or not isinstance(stages, Iterable) or not stages:
         raise ConfigError(f"stages: give a list of (duration, target {unit}) pairs, got {stages!r}")
     parsed = []
     for i, stage in enumerate(stages, 1):
@@ -63,6 +59,8 @@ def _parse_stages(stages: Sequence[Stage], unit: str) -> tuple[tuple[float, floa
             )
         seconds = parse_duration(stage[0], f"stages: stage {i} duration")
         target = _number(stage[1], f"stages: stage {i} target {unit}", positive=False)
+        if unit == "users":
+            _whole(stage[1], f"stages: stage {i} target users", 0)
         parsed.append((seconds, target))
     if sum(s for s, _ in parsed) <= 0:
         raise ConfigError("stages: the stages must last longer than 0s in all")
@@ -186,7 +184,7 @@ class Users:
         _check_think(self.think)
         if self.spawn_rate is not None:
             _number(self.spawn_rate, "spawn_rate (users/s)", positive=True)
-        _optional_whole(self.iterations, "iterations (per user)", 1)
+        _optional_whole(self.iterations, "iterations (per user)", 1, checks.MAX_COUNT)
         _check_user_limit(self.users, self.max_connections)
 
     @property
@@ -279,7 +277,7 @@ class Iterations:
     bounded = True
 
     def __post_init__(self) -> None:
-        _whole(self.total, "iterations", 1)
+        _whole(self.total, "iterations", 1, checks.MAX_COUNT)
         _whole(self.concurrency, "concurrency", 1)
         _check_think(self.think)
         _check_user_limit(self.concurrency, self.max_connections)
@@ -316,6 +314,8 @@ LOAD_MODELS = (ConstantRate, RampingRate, Users, RampingUsers, Iterations)
 
 
 def _check_rate(rate: float, what: str) -> None:
+    if rate < MIN_RATE:
+        raise ConfigError(f"{what}: at least {MIN_RATE:g} (one every 1000 s), got {rate:g}")
     if rate > MAX_RATE:
         raise ConfigError(f"{what}: at most {MAX_RATE:,} (one every 10 ns), got {rate:g}")
 
@@ -328,7 +328,7 @@ def _check_pool(connections: object, max_connections: object, max_backlog: objec
             raise ConfigError(
                 f"max_connections: must be >= connections ({connections}), got {max_connections}"
             )
-    _whole(max_backlog, "max_backlog", 0)
+    _whole(max_backlog, "max_backlog", 0, checks.MAX_BACKLOG)
 
 
 def _pool_description(model: ConstantRate | RampingRate) -> dict:

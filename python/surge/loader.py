@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,24 @@ def load_scenarios(path: str | Path) -> dict[str, Scenario | ScenarioFactory]:
         raise ConfigError(f"no scenario file at {path}")
     spec = importlib.util.spec_from_file_location(f"surge_scenario_{path.stem}", path)
     if spec is None or spec.loader is None:
-        raise ConfigError(f"{path} is not a Python module")
+        raise ConfigError(f"{path} is not a Python module (a .py file)")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        where = f"{path}:{exc.lineno}" if exc.lineno else str(path)
+        raise ConfigError(f"{where}: SyntaxError: {exc.msg}") from None
+    except ValueError as exc:  # a null byte, before Python 3.12 calls it a SyntaxError
+        if "null bytes" not in str(exc):
+            raise ConfigError(f"{_located(path, exc)}: {type(exc).__name__}: {exc}") from None
+        raise ConfigError(f"{path}: SyntaxError: {exc}") from None
+    except SystemExit as exc:
+        raise ConfigError(
+            f"{_located(path, exc)}: the module called exit({exc.code!r}) while loading"
+        ) from None
+    except Exception as exc:  # the user's own error, where it happened in the user's file
+        raise ConfigError(f"{_located(path, exc)}: {type(exc).__name__}: {exc}") from None
     found: dict[str, Scenario | ScenarioFactory] = {}
     for value in vars(module).values():
         if isinstance(value, (ScenarioFactory, Scenario)):
@@ -32,6 +47,16 @@ def load_scenarios(path: str | Path) -> dict[str, Scenario | ScenarioFactory]:
     return found
 
 
+def _located(path: Path, exc: BaseException) -> str:
+    """path:line of the last frame of the traceback that is in the scenario file."""
+    line = None
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in frames:
+        if Path(frame.filename) == path:
+            line = frame.lineno
+    return f"{path}:{line}" if line else str(path)
+
+
 def coerce(value: str, like: Any, key: str) -> Any:
     """Converts a --set string to the type of the parameter's default."""
     try:
@@ -41,6 +66,8 @@ def coerce(value: str, like: Any, key: str) -> Any:
             if value.lower() in ("0", "false", "no", "off"):
                 return False
             raise ValueError
+        if isinstance(like, (int, float)) and not value.strip().isascii():
+            raise ValueError  # int() and float() take '٣'; nobody means it
         if isinstance(like, int):
             return int(value)
         if isinstance(like, float):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import _core
+from . import _core, checks
 from .errors import ConfigError
 from .load_models import LoadModel
 from .protocol import Protocol
@@ -142,9 +142,8 @@ def resolve(scenario: Scenario) -> RunPlan:
     if seconds["interval"] < 1e-3:
         raise ConfigError(f"interval: must be at least 1ms, got {scenario.interval!r}")
     timeout = seconds["timeout"] or parse_duration(protocol.default_timeout)
-    _check_whole(scenario.threads, "threads", 1)
-    if scenario.requests is not None:
-        _check_whole(scenario.requests, "requests", 1)
+    checks.whole(scenario.threads, "threads", 1, checks.MAX_THREADS)
+    checks.optional_whole(scenario.requests, "requests", 1, checks.MAX_COUNT)
     _check_settings(scenario, protocol)
     plan = RunPlan(
         protocol=protocol,
@@ -172,22 +171,15 @@ def resolve(scenario: Scenario) -> RunPlan:
     return plan
 
 
-def _check_whole(value: object, name: str, minimum: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ConfigError(f"{name}: must be a whole number >= {minimum}, got {value!r}")
-
-
 def _applies_to(setting: str) -> str:
     return " and ".join(p.label for p in taking(setting)) + " targets only"
 
 
 def _check_settings(scenario: Scenario, protocol: Protocol) -> None:
-    _check_whole(scenario.pipeline, "pipeline", 1)
-    if scenario.pipeline > MAX_PIPELINE:
-        raise ConfigError(f"pipeline: must be 1..{MAX_PIPELINE}, got {scenario.pipeline!r}")
+    checks.whole(scenario.pipeline, "pipeline", 1, MAX_PIPELINE)
     if scenario.pipeline > 1 and "pipeline" not in protocol.settings:
         raise ConfigError(f"pipeline: applies to {_applies_to('pipeline')}")
-    if scenario.pipeline_sync not in PIPELINE_SYNC:
+    if not isinstance(scenario.pipeline_sync, str) or scenario.pipeline_sync not in PIPELINE_SYNC:
         raise ConfigError(f"pipeline_sync: 'operation' or 'batch', got {scenario.pipeline_sync!r}")
     if scenario.pipeline_sync != "operation" and "pipeline_sync" not in protocol.settings:
         raise ConfigError(f"pipeline_sync: applies to {_applies_to('pipeline_sync')}")
@@ -214,6 +206,12 @@ def _measured_ns(scenario: Scenario, duration: float | None, warmup: float) -> i
     if duration is not None:
         if not duration:
             raise ConfigError(f"duration: must be > 0, got {scenario.duration!r}")
+        rate = getattr(scenario.load, "rate", None)
+        if rate is not None and rate * duration < 1:
+            raise ConfigError(
+                f"rate: {rate:g} requests/s for {duration:g}s schedules no request; raise the "
+                "rate or the duration"
+            )
         return to_ns(duration)
     if scenario.requests is not None or scenario.load.bounded:
         return None

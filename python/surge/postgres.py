@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _core
+from . import _core, checks
 from .errors import ConfigError
 from .protocol import Protocol
 from .sqlstate import sqlstate_classes
@@ -36,7 +36,7 @@ class Statement:
 
     def __post_init__(self) -> None:
         if not isinstance(self.sql, str) or not self.sql.strip():
-            raise ConfigError("statement: give the SQL text, e.g. 'SELECT 1'")
+            raise ConfigError(f"statement: sql must be text such as 'SELECT 1', got {self.sql!r}")
         if isinstance(self.params, str) or not all(isinstance(p, str) for p in self.params):
             raise ConfigError(
                 f"statement {self.sql!r}: params is a list of templates, one per $n, "
@@ -67,8 +67,8 @@ class PostgresOperation:
         return self.statements[0].sql.split()[0].upper()
 
     def __post_init__(self) -> None:
-        if not self.name or not isinstance(self.name, str):
-            raise ConfigError("operation name: must be a non-empty string")
+        where = f"operation {checks.operation_name(self.name)!r}"
+        checks.generators(self.variables, f"{where}: variables")
         if self.channel:
             if not isinstance(self.listeners, int) or self.listeners < 1:
                 raise ConfigError(
@@ -82,14 +82,12 @@ class PostgresOperation:
                 )
             return
         if not self.statements:
-            raise ConfigError(f"operation {self.name!r}: needs at least one statement")
-        if not (isinstance(self.weight, (int, float)) and self.weight > 0):
-            raise ConfigError(f"operation {self.name!r}: weight must be > 0, got {self.weight!r}")
-        if not isinstance(self.retries, int) or self.retries < 0:
-            raise ConfigError(
-                f"operation {self.name!r}: retries must be a whole number >= 0, "
-                f"got {self.retries!r}"
-            )
+            raise ConfigError(f"{where}: statements: needs at least one statement")
+        checks.weight(self.weight, where)
+        checks.whole(self.retries, f"{where}: retries", 0, MAX_RETRIES)
+        checks.templates(
+            [p for statement in self.statements for p in statement.params], self.variables, where
+        )
 
     @property
     def is_transaction(self) -> bool:
@@ -122,8 +120,12 @@ class PostgresOperation:
         return op
 
 
+# Resends of one operation after a serialization failure or deadlock.
+MAX_RETRIES = 1_000
+
+
 def statement(sql: str, params: Sequence[str] = ()) -> Statement:
-    return Statement(sql, tuple(params))
+    return Statement(sql, tuple(checks.sequence(params, f"statement {sql!r}: params")))
 
 
 def query(
@@ -137,8 +139,14 @@ def query(
     retries: int = 0,
 ) -> PostgresOperation:
     """One statement as one operation."""
+    where = f"operation {checks.operation_name(name)!r}"
     return PostgresOperation(
-        name, (statement(sql, params),), dict(variables or {}), weight, read, retries
+        name,
+        (statement(sql, params),),
+        checks.text_map(variables, f"{where}: variables"),
+        weight,
+        read,
+        retries,
     )
 
 
@@ -153,10 +161,13 @@ def transaction(
     """Several statements as one operation and one transaction. `retries`: how often to send it
     again after a serialization failure (40001) or a deadlock (40P01); each retry is counted,
     and the response time runs from the first attempt's intended start."""
-    parts = tuple(statement(s) if isinstance(s, str) else s for s in statements)
+    where = f"operation {checks.operation_name(name)!r}"
+    listed = checks.sequence(statements, f"{where}: statements (SQL strings or postgres.statement)")
+    parts = tuple(statement(s) if isinstance(s, str) else s for s in listed)
     if not all(isinstance(s, Statement) for s in parts):
-        raise ConfigError(f"transaction {name!r}: statements are SQL strings or postgres.statement")
-    return PostgresOperation(name, parts, dict(variables or {}), weight, False, retries)
+        raise ConfigError(f"{where}: statements are SQL strings or postgres.statement")
+    variables = checks.text_map(variables, f"{where}: variables")
+    return PostgresOperation(name, parts, variables, weight, False, retries)
 
 
 def notify_statement(channel: str, key: str = "") -> Statement:
@@ -175,7 +186,8 @@ def notify(
     weight: float = 1.0,
 ) -> PostgresOperation:
     """An operation that only notifies; pair it with postgres.listen on the same channel."""
-    return PostgresOperation(name, (notify_statement(channel, key),), dict(variables or {}), weight)
+    variables = checks.text_map(variables, f"operation {checks.operation_name(name)!r}: variables")
+    return PostgresOperation(name, (notify_statement(channel, key),), variables, weight)
 
 
 def listen(name: str, channel: str, *, listeners: int = 1) -> PostgresOperation:

@@ -22,6 +22,10 @@ def _no_check(_plan: Any) -> None:
     return None
 
 
+def _reached_by_the_engine(_target: Any, _timeout_s: float) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Protocol:
     # Its module's name (surge.http: "http"), and how messages name its targets ("redis://").
@@ -43,6 +47,9 @@ class Protocol:
     settings: frozenset[str] = field(default_factory=frozenset)
     # Rules of its own on a resolved plan; raises ConfigError.
     check: Callable[[Any], None] = _no_check
+    # Connects once to the target before a command's run (surge.reach): raises ConfigError
+    # naming why it cannot be reached. The default leaves it to the engine's first connect.
+    reach: Callable[[Any, float], None] = _reached_by_the_engine
     # Fields of its own in an operation's results, from the engine's OperationStats.
     stats_fields: Callable[[Iterable[Any]], dict[str, Any]] = _no_fields
 

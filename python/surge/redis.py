@@ -1,7 +1,7 @@
 """Redis/Valkey operations: templated commands.
 
-    redis.command("set", "SET {key} {value} EX 300",
-                  variables={"key": "key:{uniform(1,100000)}", "value": "bytes(100)"})
+    redis.command("set", "SET key:{key} {value} EX 300",
+                  variables={"key": "uniform(1,100000)", "value": "bytes(100)"})
     redis.get("get", "key:{zipf(1,100000,0.99)}")
 
 Arguments are split at spaces (not inside a {placeholder}) and rendered from the same template
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _core
+from . import _core, checks, reach
 from .errors import ConfigError
 from .keyspace import KeySpace, value_spec
 from .protocol import Protocol
@@ -47,29 +47,46 @@ class RedisOperation:
         return op
 
     def __post_init__(self) -> None:
-        if not self.name or not isinstance(self.name, str):
-            raise ConfigError("operation name: must be a non-empty string")
+        where = f"operation {checks.operation_name(self.name)!r}"
         if not isinstance(self.command, str) or not self.command.split():
-            raise ConfigError(f"operation {self.name!r}: give a command such as 'GET {{key}}'")
-        if not (isinstance(self.weight, (int, float)) and self.weight > 0):
-            raise ConfigError(f"operation {self.name!r}: weight must be > 0, got {self.weight!r}")
+            raise ConfigError(
+                f"{where}: command must be text such as 'GET {{key}}', got {self.command!r}"
+            )
+        checks.generators(self.variables, f"{where}: variables")
+        checks.templates([self.command], self.variables, where)
+        checks.weight(self.weight, where)
 
 
 def command(
     name: str, command: str, *, variables: Mapping[str, str] | None = None, weight: float = 1.0
 ) -> RedisOperation:
-    return RedisOperation(name, command, dict(variables or {}), weight)
+    where = f"operation {checks.operation_name(name)!r}"
+    return RedisOperation(name, command, checks.text_map(variables, f"{where}: variables"), weight)
 
 
 def get(name: str, key: str, *, weight: float = 1.0, **kwargs) -> RedisOperation:
-    return command(name, f"GET {key}", weight=weight, **kwargs)
+    return command(name, f"GET {_key(name, key)}", weight=weight, **kwargs)
 
 
 def set(
     name: str, key: str, value: str, *, ttl_s: int | None = None, weight: float = 1.0, **kwargs
 ) -> RedisOperation:
-    ttl = f" EX {int(ttl_s)}" if ttl_s else ""
-    return command(name, f"SET {key} {value}{ttl}", weight=weight, **kwargs)
+    ttl = f" EX {ttl_seconds(ttl_s, f'operation {name!r}: ttl_s')}" if ttl_s is not None else ""
+    value = checks.text(value, f"operation {name!r}: value")
+    return command(name, f"SET {_key(name, key)} {value}{ttl}", weight=weight, **kwargs)
+
+
+# Redis keeps expiry times in ms since the epoch in an int64; past this it refuses EX.
+MAX_TTL_S = 10**12
+
+
+def ttl_seconds(value: object, field: str) -> int:
+    """A time to live for SET ... EX: whole seconds, 1 or more."""
+    return checks.whole(value, field, 1, MAX_TTL_S)
+
+
+def _key(name: str, key: object) -> str:
+    return checks.text(key, f"operation {name!r}: key")
 
 
 def cache_mix(
@@ -140,4 +157,5 @@ PROTOCOL = Protocol(
     run=_core.run_redis,
     default_timeout="10s",
     settings=frozenset({"pipeline"}),
+    reach=reach.redis,
 )

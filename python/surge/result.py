@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import _core, analysis, slo
+from . import _core, analysis, results_schema, slo
 from .errors import ConfigError
 from .files import write_text_atomic
 from .histogram import PERCENTILES, Histogram
 from .units import ns_to_ms as _ms
 
 SCHEMA = "surge.result/1"
+SUITE_SCHEMA = "surge.suite/1"
 
 
 def latency_summary(histogram: _core.HdrHistogram) -> dict[str, Any]:
@@ -41,9 +42,16 @@ class Result(Mapping):
     """A run's results: a read-only mapping over the JSON document, with helpers."""
 
     def __init__(self, document: dict[str, Any]):
-        schema = document.get("schema") if isinstance(document, dict) else None
+        if not isinstance(document, dict):
+            raise ConfigError(
+                f"results: expected an object (a surge results file), got {type(document).__name__}"
+            )
+        schema = document.get("schema")
+        if schema == SUITE_SCHEMA:
+            raise ConfigError("this is a suite's results file: read it with surge.load_all")
         if schema != SCHEMA:
             raise ConfigError(f"unsupported results schema {schema!r}: this surge reads {SCHEMA!r}")
+        results_schema.check_result(document)
         self._doc = document
 
     def __getitem__(self, key: str) -> Any:
@@ -135,28 +143,56 @@ class Result(Mapping):
         return write_text_atomic(path, self.to_json() + "\n")
 
 
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _read_json(path: str | Path) -> Any:
+    if not isinstance(path, (str, Path)):
+        raise ConfigError(f"path: expected a file name, got {path!r}")
     try:
-        return json.loads(Path(path).read_text())
+        # NaN and Infinity are Python's extensions to JSON, not values a count can hold.
+        return json.loads(Path(path).read_text(), parse_constant=_refuse_constant)
     except FileNotFoundError:
         raise ConfigError(f"no results file at {path}") from None
-    except json.JSONDecodeError as exc:
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a directory, not a results file") from None
+    except RecursionError:
+        raise ConfigError(f"{path} is not a results file: its JSON is nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError and the constants above
         raise ConfigError(f"{path} is not JSON: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
+def _with_file(path: str | Path, make: Callable[[], Any]) -> Any:
+    """Runs `make`; a ConfigError it raises names the file."""
+    try:
+        return make()
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
 def load(path: str | Path) -> Result:
     """Loads a results JSON file written by surge."""
-    return Result(_read_json(path))
-
-
-SUITE_SCHEMA = "surge.suite/1"
+    document = _read_json(path)
+    return _with_file(path, lambda: Result(document))
 
 
 def load_all(path: str | Path) -> list[Result]:
     """The results in a file: one for a run, one per phase for a suite (surge.suite/1)."""
     document = _read_json(path)
-    if isinstance(document, dict) and document.get("schema") == SUITE_SCHEMA:
-        return [Result(phase) for phase in document.get("results", [])]
-    return [Result(document)]
+    if not (isinstance(document, dict) and document.get("schema") == SUITE_SCHEMA):
+        return [_with_file(path, lambda: Result(document))]
+    phases = document.get("results")
+    if not isinstance(phases, list):
+        raise ConfigError(f"{path}: results: expected the list of the suite's phases, got {phases}")
+    if not phases:
+        raise ConfigError(f"{path}: the suite has no phases (its results list is empty)")
+    loaded = []
+    for i, phase in enumerate(phases):
+        try:
+            loaded.append(Result(phase))
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: results[{i}]: {exc}") from None
+    return loaded

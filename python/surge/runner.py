@@ -30,6 +30,10 @@ def run(
     Ctrl-C ends the run cleanly: the Result keeps what was measured, with `interrupted` set.
     A progress callback gets an IntervalReport once per interval; returning False stops the run.
     """
+    if not isinstance(scenario, Scenario):
+        raise ConfigError(f"run: expected a surge.Scenario, got {scenario!r}")
+    if progress is not None and not callable(progress):
+        raise ConfigError(f"progress: expected a function of one IntervalReport, got {progress!r}")
     if overrides:
         scenario = scenario.replace(**overrides)
     _raise_fd_limit()
@@ -94,12 +98,19 @@ class _Guarded:
 
     def __call__(self, report: _core.IntervalReport) -> bool | None:
         try:
-            return self.callback(report)  # type: ignore[misc]
+            answer = self.callback(report)  # type: ignore[misc]
         except KeyboardInterrupt:
             return False
         except Exception as exc:
             self.error = exc
             return False
+        if answer is not None and not isinstance(answer, bool):
+            self.error = TypeError(
+                f"progress: the callback must return True, False or None, got "
+                f"{type(answer).__name__} {answer!r}"[:200]
+            )
+            return False
+        return answer
 
 
 class _Abort:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import slo
+from . import checks, slo
 from .errors import ConfigError
 from .load_models import LOAD_MODELS, Connections, LoadModel
 from .plan import RunPlan, resolve
@@ -68,8 +68,18 @@ class Scenario:
     _plan: RunPlan | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not self.operations:
-            raise ConfigError(f"scenario {self.name!r}: needs at least one operation")
+        checks.text(self.name, "scenario name")
+        checks.text(self.base_url, f"scenario {self.name!r}: base_url")
+        operations = checks.sequence(self.operations, f"scenario {self.name!r}: operations")
+        if not operations:
+            raise ConfigError(f"scenario {self.name!r}: operations: needs at least one operation")
+        for op in operations:
+            if not hasattr(op, "engine_operation"):
+                raise ConfigError(
+                    f"scenario {self.name!r}: operations: {op!r} is not an operation; make them "
+                    "with surge.http, surge.redis or surge.postgres"
+                )
+        object.__setattr__(self, "operations", tuple(operations))
         names = [op.name for op in self.operations]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -81,10 +91,21 @@ class Scenario:
                 "load: use surge.ConstantRate, RampingRate, Users, RampingUsers or Iterations, "
                 f"got {self.load!r}"
             )
-        if isinstance(self.abort_on, str):
-            raise ConfigError("abort_on: a list of SLO expressions, e.g. ['p95 < 500ms']")
+        if isinstance(self.abort_on, str) or not isinstance(self.abort_on, (list, tuple)):
+            raise ConfigError(
+                f"abort_on: a list of SLO expressions, e.g. ['p95 < 500ms'], got {self.abort_on!r}"
+            )
         for expression in self.abort_on:
-            slo.parse(expression)  # a bad expression fails here, before any load
+            try:
+                slo.parse(expression)  # a bad expression fails here, before any load
+            except ConfigError as exc:
+                raise ConfigError(f"abort_on: {exc}") from None
+        if not isinstance(self.params, dict):
+            raise ConfigError(f"params: must be a dict, got {self.params!r}")
+        if not isinstance(self.interval_histograms, bool):
+            raise ConfigError(
+                f"interval_histograms: must be True or False, got {self.interval_histograms!r}"
+            )
         object.__setattr__(self, "_plan", resolve(self))
 
     @property

@@ -29,11 +29,11 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 }
 _TIME_UNITS = {"us": 1e-3, "µs": 1e-3, "ms": 1.0, "s": 1e3}
 _SUBJECT = re.compile(
-    r"\s*(?:(?P<op>[A-Za-z_][\w-]*)\.)?(?P<metric>p\d+(?:\.\d+)?|[a-z_]+)"
+    r"\s*(?:(?P<op>[A-Za-z_][\w-]*)\.)?(?P<metric>p[0-9]+(?:\.[0-9]+)?|[a-z_]+)"
     r"(?:\[(?P<window>[^\]]*)\])?\s*"
 )
 _COMPARATOR = re.compile(r"(<=|>=|<|>)\s*")
-_VALUE = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>ms|us|µs|s|%)?\s*$")
+_VALUE = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>ms|us|µs|s|%)?\s*$")
 _TIME_METRICS = {"mean", "max", "min"}
 _RATIO_METRICS = {"error_rate", "success_rate", "hit_rate"}
 _PLAIN_METRICS = {"rps"}
@@ -171,6 +171,8 @@ def parse(text: str) -> Slo:
     def fail(position: int, what: str) -> ConfigError:
         return ConfigError(f"SLO {text!r}: {what} at position {position + 1}")
 
+    if not isinstance(text, str):
+        raise ConfigError(f"SLO: expected an expression such as 'p95 < 200ms', got {text!r}")
     subject = _SUBJECT.match(text)
     if not subject:
         raise fail(0, "expected a metric such as p95, mean, max, error_rate, hit_rate or rps")
@@ -218,7 +220,7 @@ def parse(text: str) -> Slo:
 def check(result: Any, *expressions: str | Slo) -> list[Verdict]:
     verdicts = []
     for expression in expressions:
-        slo = parse(expression) if isinstance(expression, str) else expression
+        slo = expression if isinstance(expression, Slo) else parse(expression)
         measured = slo.measure(result)
         verdicts.append(Verdict(slo, measured, slo.holds(measured)))
     return verdicts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _core
+from . import _core, checks
 from .errors import ConfigError
 from .units import parse_duration, to_ns
 
@@ -26,23 +26,22 @@ class Target:
         request_timeout: str | float = "30s",
         max_connections: int = 10_000,
     ):
-        self.host = host
-        self._requested_port = port
-        self._threads = threads
+        self.host = checks.text(host, "host")
+        self._requested_port = checks.whole(port, "port", 0, 65535)
+        self._threads = checks.whole(threads, "threads", 1, checks.MAX_THREADS)
         self._server = _core.TargetServer()
         idle = parse_duration(idle_timeout, "idle_timeout")
         request = parse_duration(request_timeout, "request_timeout")
         if not idle or not request:
             raise ConfigError("idle_timeout and request_timeout: must be > 0")
-        if not isinstance(max_connections, int) or max_connections < 1:
-            raise ConfigError(f"max_connections: a whole number >= 1, got {max_connections!r}")
+        checks.whole(max_connections, "max_connections", 1, checks.MAX_CONNECTIONS)
         self._server.set_limits(to_ns(idle), to_ns(request), max_connections)
 
     def start(self) -> Target:
         try:
             self._server.start(self.host, self._requested_port, self._threads)
         except (RuntimeError, ValueError) as exc:
-            raise ConfigError(str(exc)) from None
+            raise ConfigError(f"host {self.host!r} port {self._requested_port}: {exc}") from None
         return self
 
     def stop(self) -> None:
@@ -73,8 +72,12 @@ class Target:
 
     def set_latency(self, kind: str = "none", a_ms: float = 0.0, b_ms: float = 0.0) -> None:
         """fixed: a_ms; uniform: a_ms..b_ms; lognormal: median a_ms, sigma b_ms; none: off."""
-        if a_ms < 0 or b_ms < 0:
-            raise ConfigError("latency: values must be >= 0")
+        checks.number(a_ms, "latency", minimum=0, maximum=_MAX_LATENCY_MS)
+        checks.number(b_ms, "latency", minimum=0, maximum=_MAX_LATENCY_MS)
+        if kind == "uniform" and a_ms > b_ms:
+            raise ConfigError(f"latency: uniform:A-B needs A <= B, got {a_ms:g}-{b_ms:g}")
+        if kind == "lognormal" and not (a_ms > 0 and b_ms > 0):
+            raise ConfigError("latency: lognormal:MEDIAN,SIGMA needs MEDIAN > 0 and SIGMA > 0")
         try:
             self._server.set_latency(kind, a_ms, b_ms)
         except ValueError as exc:
@@ -84,6 +87,8 @@ class Target:
         """Holds every response for `length` once per `every`, from `every` after this call."""
         every_s = parse_duration(every, "stall every")
         length_s = parse_duration(length, "stall length")
+        if length_s and not every_s:
+            raise ConfigError("stall: LENGTH/EVERY needs EVERY > 0, such as 200ms/5s")
         if every_s and length_s and length_s >= every_s:
             raise ConfigError("stall: the freeze must be shorter than its period")
         self._server.set_stall(round((every_s or 0) * 1e9), round((length_s or 0) * 1e9))
@@ -106,6 +111,8 @@ class Target:
 
 
 def _ratio(value: float, name: str) -> float:
-    if not 0.0 <= value <= 1.0:
-        raise ConfigError(f"{name}: must be between 0 and 1, got {value!r}")
-    return float(value)
+    return checks.number(value, name, minimum=0, maximum=1)
+
+
+# Added latency past an hour would hold every response longer than any client waits.
+_MAX_LATENCY_MS = 3_600_000

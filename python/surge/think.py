@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import _core
+from . import _core, checks
 from .errors import ConfigError
 from .units import parse_duration, to_ns
 
@@ -41,7 +41,8 @@ NO_THINK = Think("none")
 
 def _seconds(value: str | float, what: str) -> float:
     seconds = parse_duration(value, what)
-    assert seconds is not None
+    if seconds is None:
+        raise ConfigError(f"{what}: expected a duration such as 2s or 500ms, got None")
     return seconds
 
 
@@ -62,22 +63,24 @@ def between(low: str | float, high: str | float) -> Think:
 
 def exponential(mean: str | float) -> Think:
     """A pause with an exponential distribution: users that act as independent arrivals."""
-    return Think("exponential", _seconds(mean, "think time"))
+    mean_s = _seconds(mean, "think time")
+    if mean_s <= 0:
+        raise ConfigError(f"think time: exponential(mean) needs a mean > 0, got {mean!r}")
+    return Think("exponential", mean_s)
 
 
 def constant_pacing(seconds: str | float) -> Think:
     """A request start every `seconds` per user, however long the response took."""
-    period = _seconds(seconds, "pacing")
+    period = _seconds(seconds, "think time: pacing")
     if period <= 0:
-        raise ConfigError(f"pacing: the period must be > 0, got {seconds!r}")
+        raise ConfigError(f"think time: pacing: the period must be > 0, got {seconds!r}")
     return Think("pacing", period)
 
 
 def constant_throughput(per_second: float) -> Think:
     """`per_second` request starts per second per user (Locust's constant_throughput)."""
-    if not isinstance(per_second, (int, float)) or not per_second > 0:
-        raise ConfigError(f"throughput: must be > 0 per second, got {per_second!r}")
-    return Think("pacing", 1.0 / per_second)
+    rate = checks.number(per_second, "think time: throughput (per second)", above=0)
+    return constant_pacing(1.0 / rate)
 
 
 _EXP = re.compile(r"^exp(?:onential)?:(.+)$")

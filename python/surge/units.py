@@ -8,7 +8,7 @@ import re
 
 from .errors import ConfigError
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h)?\s*$")
+_DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(us|µs|ms|s|m|h)?\s*$")
 # The longest duration surge takes: a year. Every duration becomes int64 nanoseconds, and a
 # run's warm-up, window and drain add up, so far below 292 years keeps them all exact.
 MAX_DURATION_S = 365 * 24 * 3600.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from .errors import ConfigError
 
@@ -18,12 +18,36 @@ class HttpTarget:
     host_header: str
 
 
-def parse_http_url(url: str) -> HttpTarget:
+def _split(url: str) -> tuple[SplitResult, int | None]:
+    """The URL's parts and its port (None when it names none), or one ConfigError. urlsplit
+    silently drops tabs and line breaks, so they are refused before it sees them."""
+    if not isinstance(url, str):
+        raise ConfigError(f"bad URL {url!r}: expected text such as http://127.0.0.1:8080")
+    if any(c <= " " or c == "\x7f" for c in url):
+        raise ConfigError(
+            f"bad URL {redact_url(url)!r}: it holds a space or a control character "
+            "(write a space as %20)"
+        )
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.hostname  # noqa: B018 - an unclosed [IPv6 bracket raises here
     except ValueError as exc:
         raise ConfigError(f"bad URL {redact_url(url)!r}: {exc}") from None
+    # The port as written: after the userinfo and any [IPv6] host. urlsplit's own .port takes
+    # non-ASCII digits and port 0.
+    host_port = parts.netloc.rpartition("@")[2].rpartition("]")[2]
+    _, colon, port_text = host_port.rpartition(":")
+    if not colon or not port_text:
+        return parts, None
+    if not (port_text.isascii() and port_text.isdigit() and 1 <= int(port_text) <= 65535):
+        raise ConfigError(
+            f"bad URL {redact_url(url)!r}: the port must be a number 1..65535, got {port_text!r}"
+        )
+    return parts, int(port_text)
+
+
+def parse_http_url(url: str) -> HttpTarget:
+    parts, port = _split(url)
     if parts.scheme == "https":
         raise ConfigError(f"bad URL {redact_url(url)!r}: https is not supported yet; use http://")
     if parts.scheme != "http" or not parts.hostname:
@@ -57,17 +81,17 @@ def is_postgres_dsn(dsn: str) -> bool:
     return bool(_KEYWORD_DSN.match(dsn))
 
 
+# SELECT takes a 32-bit index; the server's `databases` setting (16 by default) is the real bound.
+_MAX_DB = 2**31 - 1
+
+
 def is_redis_url(url: str) -> bool:
     return url.split("://", 1)[0].lower() in ("redis", "valkey", "unix", "rediss", "valkeys")
 
 
 def parse_redis_url(url: str) -> RedisTarget:
     """redis://[user:pass@]host[:port][/db], or unix:///path/to/socket[?db=N&password=P]."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise ConfigError(f"bad URL {redact_url(url)!r}: {exc}") from None
+    parts, port = _split(url)
     query = dict(q.split("=", 1) for q in parts.query.split("&") if "=" in q)
     if parts.scheme in ("rediss", "valkeys"):
         raise ConfigError(f"bad URL {redact_url(url)!r}: TLS is not supported yet; use redis://")
@@ -84,9 +108,10 @@ def parse_redis_url(url: str) -> RedisTarget:
             f"bad URL {redact_url(url)!r}: expected redis://[user:pass@]HOST[:PORT][/DB] "
             "or unix:///PATH"
         )
-    if not db_text.isdigit():
+    if not (db_text.isascii() and db_text.isdigit() and int(db_text) <= _MAX_DB):
         raise ConfigError(
-            f"bad URL {redact_url(url)!r}: the database must be a number, got {db_text!r}"
+            f"bad URL {redact_url(url)!r}: the database must be a number 0..{_MAX_DB}, "
+            f"got {db_text!r}"
         )
     password = parts.password or query.get("password", "")
     username = (parts.username or "") if parts.password else ""

@@ -106,6 +106,56 @@ std::string encode_hdr_base64(const HdrHistogram& histogram) {
   return base64_encode(blob);
 }
 
+namespace {
+
+// zlib's inflate, fed the whole compressed blob and asked for the payload a piece at a time.
+class PayloadInflater {
+ public:
+  PayloadInflater(const std::uint8_t* data, std::size_t size) {
+    stream_.next_in = const_cast<Bytef*>(data);  // zlib's API is not const; it only reads
+    stream_.avail_in = static_cast<uInt>(size);
+    if (inflateInit(&stream_) != Z_OK) throw std::runtime_error("zlib could not start inflating");
+  }
+  PayloadInflater(const PayloadInflater&) = delete;
+  PayloadInflater& operator=(const PayloadInflater&) = delete;
+  PayloadInflater(PayloadInflater&&) = delete;
+  PayloadInflater& operator=(PayloadInflater&&) = delete;
+  ~PayloadInflater() { inflateEnd(&stream_); }
+
+  // Exactly `size` bytes into `out`; false when the stream ends first.
+  bool fill(std::uint8_t* out, std::size_t size) {
+    stream_.next_out = out;
+    stream_.avail_out = static_cast<uInt>(size);
+    while (stream_.avail_out > 0) {
+      if (ended_) return false;
+      const int rc = inflate(&stream_, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END)
+        ended_ = true;
+      else if (rc != Z_OK)
+        throw std::invalid_argument("histogram blob does not decompress");
+    }
+    return true;
+  }
+
+  // True when the stream ends where the filling stopped: no payload byte is left over.
+  bool at_end() {
+    if (ended_) return true;
+    std::uint8_t extra = 0;
+    stream_.next_out = &extra;
+    stream_.avail_out = 1;
+    const int rc = inflate(&stream_, Z_NO_FLUSH);
+    if (rc == Z_STREAM_END) return stream_.avail_out == 1;
+    if (rc != Z_OK && rc != Z_BUF_ERROR) throw std::invalid_argument("histogram blob does not decompress");
+    return false;
+  }
+
+ private:
+  z_stream stream_{};
+  bool ended_ = false;
+};
+
+}  // namespace
+
 HdrHistogram decode_hdr_base64(std::string_view blob) {
   // Blobs come from results files, maybe from elsewhere: every field is checked before it sizes
   // or indexes anything, and a bad one is one std::invalid_argument.
@@ -121,22 +171,12 @@ HdrHistogram decode_hdr_base64(std::string_view blob) {
   if (compressed_size != bytes.size() - 8)
     throw std::invalid_argument("histogram blob length does not match its header");
 
-  // The largest payload a histogram within kMostCounts can have: a header and a varint per slot.
-  constexpr std::size_t kMostPayload = kPayloadHeaderSize + 9 * HdrHistogram::kMostCounts;
-  std::vector<std::uint8_t> payload(std::size_t{1} << 16);
-  while (true) {
-    auto size = static_cast<uLongf>(payload.size());
-    const int rc = uncompress(payload.data(), &size, bytes.data() + 8, compressed_size);
-    if (rc == Z_OK) {
-      payload.resize(size);
-      break;
-    }
-    if (rc != Z_BUF_ERROR) throw std::invalid_argument("histogram blob does not decompress");
-    if (payload.size() >= kMostPayload)
-      throw std::invalid_argument("histogram blob decompresses to more than a histogram can hold");
-    payload.resize(std::min(payload.size() * 4, kMostPayload));
-  }
-  if (payload.size() < kPayloadHeaderSize || (get_u32(payload.data()) & ~0xF0U) != (kPayloadCookie & ~0xF0U))
+  // Inflated in two steps, so the payload's own header bounds what is inflated: a small blob
+  // that inflates to gigabytes stops at the header's size, not at the machine's memory.
+  PayloadInflater inflater(bytes.data() + 8, compressed_size);
+  std::vector<std::uint8_t> payload(kPayloadHeaderSize);
+  if (!inflater.fill(payload.data(), kPayloadHeaderSize) ||
+      (get_u32(payload.data()) & ~0xF0U) != (kPayloadCookie & ~0xF0U))
     throw std::invalid_argument("histogram payload has no V2 cookie");
   const std::uint32_t counts_size = get_u32(payload.data() + 4);
   if (get_u32(payload.data() + 8) != 0)
@@ -145,11 +185,16 @@ HdrHistogram decode_hdr_base64(std::string_view blob) {
   const auto digits = static_cast<int>(get_u32(payload.data() + 12));
   const auto lowest = static_cast<std::int64_t>(get_u64(payload.data() + 16));
   const auto highest = static_cast<std::int64_t>(get_u64(payload.data() + 24));
-  if (counts_size > payload.size() - kPayloadHeaderSize)
-    throw std::invalid_argument("histogram payload is shorter than its header says");
 
   HdrHistogram histogram(lowest, highest, digits);  // checks the range; at most kMostCounts slots
   const auto slots = static_cast<std::int64_t>(histogram.counts().size());
+  // At most one varint of 9 bytes per slot: a longer counts field cannot be a histogram's.
+  if (counts_size > 9 * static_cast<std::uint64_t>(slots))
+    throw std::invalid_argument("histogram payload says it holds more counts than its range has");
+  payload.resize(kPayloadHeaderSize + counts_size);
+  if (!inflater.fill(payload.data() + kPayloadHeaderSize, counts_size))
+    throw std::invalid_argument("histogram payload is shorter than its header says");
+  if (!inflater.at_end()) throw std::invalid_argument("histogram payload is longer than its header says");
   const std::uint8_t* p = payload.data() + kPayloadHeaderSize;
   const std::uint8_t* end = p + counts_size;
   std::int64_t index = 0;

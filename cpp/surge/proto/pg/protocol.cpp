@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <stdexcept>
+#include <string_view>
 
 #include "surge/engine/pipelined_lane.hpp"
 #include "surge/proto/pg/admin.hpp"
@@ -116,8 +117,18 @@ PgShared PgProtocol::prepare(const Spec& spec) {
   const auto values = pointers(shared.values);
   const Conn conn(PQconnectdbParams(keywords.data(), values.data(), 1));
   if (conn == nullptr) throw std::runtime_error("postgres: out of memory");
-  if (PQstatus(conn.get()) != CONNECTION_OK)
-    throw std::invalid_argument("postgres: cannot connect: " + pg_one_line(PQerrorMessage(conn.get())));
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    std::string why = pg_one_line(PQerrorMessage(conn.get()));
+    // libpq's words when the peer answers, but not in PostgreSQL's protocol.
+    for (const std::string_view sign :
+         {"SSL negotiation", "expected authentication request", "invalid response"}) {
+      if (why.find(sign) != std::string::npos) {
+        why += " (the server there does not speak PostgreSQL's protocol)";
+        break;
+      }
+    }
+    throw std::invalid_argument("postgres: cannot connect: " + why);
+  }
   check_statements(conn.get(), spec, shared);
   return shared;
 }
