@@ -163,7 +163,8 @@ def test_export_refuses_bad_input_in_one_line(result_file, tmp_path, capsys):
     assert lines == [
         "surge export: error: say what to write: --csv PREFIX, --hdr PREFIX, or both",
         f"surge export: error: no results file at {tmp_path / 'missing.json'}",
-        "surge export: error: unsupported results schema None: this surge reads 'surge.result/1'",
+        f"surge export: error: {tmp_path / 'list.json'}: results: expected an object (a surge "
+        "results file), got list",
     ]
 
 

@@ -237,7 +237,7 @@ def test_bad_configuration_is_one_clear_error(target, change, message):
 
 
 def test_bad_template_fails_before_any_load(target):
-    bad = scenario(target, [http.get("h", "/x/{nope}")])
+    # Rendered once when the operation is made: the error comes before any scenario or run.
     with pytest.raises(surge.ConfigError, match=r"operation 'h'.*nope"):
-        surge.run(bad)
+        scenario(target, [http.get("h", "/x/{nope}")])
     assert target.requests_served == 0

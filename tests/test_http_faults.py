@@ -74,15 +74,16 @@ def test_large_response_headers_are_accepted_and_too_large_ones_named():
 @pytest.mark.parametrize(
     ("operation", "message"),
     [
-        (http.get("p", "/a\r\nEvil: 1"), "bad request path"),
-        (http.get("h", "/", headers={"X-Id": "a\nb"}), "bad header 'X-Id'"),
-        (http.get("v", "/{v}", variables={"v": "choice(a,b\r\nEvil: 1)"}), "line break"),
+        (lambda: http.get("p", "/a\r\nEvil: 1"), "path: must not contain a line break"),
+        (lambda: http.get("h", "/", headers={"X-Id": "a\nb"}), "header 'X-Id'.*line break"),
+        # A generator's value is only known per request: the engine refuses the line break.
+        (lambda: http.get("v", "/{v}", variables={"v": "choice(a,b\r\nEvil: 1)"}), "line break"),
     ],
 )
 def test_a_line_break_that_would_inject_headers_is_refused_before_the_run(operation, message):
     with FaultServer() as server:
         with pytest.raises(surge.ConfigError, match=message):
-            run(server.url, operation)
+            run(server.url, operation())
         assert server.requests == 0
 
 
@@ -120,5 +121,5 @@ def test_a_body_past_the_operations_limit_is_malformed_and_named(target):
     assert "max_body_bytes (100000)" in stats["error_examples"]["malformed"][0]
     fine = run(target.url, http.get("get", "/cache/big", max_body_bytes=400_000), requests=5)
     assert fine.total["error_count"] == 0
-    with pytest.raises(surge.ConfigError, match="max_body_bytes must be a whole number"):
+    with pytest.raises(surge.ConfigError, match="max_body_bytes: must be from 1"):
         http.get("get", "/", max_body_bytes=0)

@@ -182,7 +182,7 @@ def test_text_from_the_run_is_escaped(result_file):
 def test_report_refuses_a_bad_slo_in_one_line(result_file, tmp_path, capsys):
     assert main(["report", str(result_file), "-o", str(tmp_path / "x.html"), "--slo", "p95 <"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("surge report: error: SLO 'p95 <'") and "\n" not in err
+    assert err.startswith("surge report: error: --slo: SLO 'p95 <'") and "\n" not in err
     assert not (tmp_path / "x.html").exists()
 
 
