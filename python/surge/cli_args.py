@@ -64,15 +64,9 @@ def whole_arg(minimum: int, maximum: int):
     """A whole number within [minimum, maximum], in ASCII digits."""
 
     def parse(value: str) -> int:
-        try:
-            if not value.strip().isascii():  # int() takes '٣'; '³' is a ValueError: neither meant
-                raise ValueError
-            n = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected a whole number from {minimum:,} to {maximum:,}, got {value!r}"
-            ) from None
-        if not minimum <= n <= maximum:
+        # int() takes '٣' and refuses '³': ASCII digits only, so neither is taken for a number.
+        n = int(value) if value.strip().isascii() and _is_int(value) else None
+        if n is None or not minimum <= n <= maximum:
             raise argparse.ArgumentTypeError(
                 f"expected a whole number from {minimum:,} to {maximum:,}, got {value!r}"
             )
@@ -81,7 +75,14 @@ def whole_arg(minimum: int, maximum: int):
     return parse
 
 
-positive_int = whole_arg(1, MAX_COUNT)
+def _is_int(value: str) -> bool:
+    try:
+        int(value)
+    except ValueError:
+        return False
+    return True
+
+
 count_arg = whole_arg(1, MAX_COUNT)
 connections_arg = whole_arg(1, MAX_CONNECTIONS)
 threads_arg = whole_arg(1, MAX_THREADS)
