@@ -655,6 +655,12 @@ NONSENSE = [
     ("cli", "http http://127.0.0.1:<closed> -u 60 --max-connections 50", REFUSE("max_connections")),
     ("cli", "http http://127.0.0.1:<closed> -R 9 -c 8 --max-connections 4", REFUSE(">= c")),
     ("cli", "http http://127.0.0.1:<closed> --poisson", REFUSE("--poisson needs")),
+    ("cli", f"{HTTP_1} --slo 'p101 < 1s'", REFUSE("--slo", "percentile")),
+    ("cli", f"{HTTP_1} --slo ''", REFUSE("--slo")),
+    ("cli", f"{HTTP_1} --slo 'p99 < 1'", REFUSE("--slo", "unit")),
+    ("cli", f"{HTTP_1} --slo 'nosuch.p99 < 1s'", REFUSE("nosuch", "request")),
+    ("cli", f"{HTTP_1} --abort-on 'error_rate < 200%'", REFUSE("--abort-on", "0%")),
+    ("cli", f"{REDIS_1} --abort-on 'request.p99 < 1s'", REFUSE("request", "set", "get")),
     ("cli", "frobnicate", REFUSE("invalid choice")),
     ("cli", "", REFUSE("command")),
 ]

@@ -112,7 +112,7 @@ def test_report_opens_offline_and_draws_every_chart(result_file, tmp_path):
                 "cache_get.hit_rate > 99%",
             ]
         )
-        == 0
+        == 99  # one of the two SLOs broke
     )
     page = html.read_text()
     # Self-contained: no script or stylesheet is fetched from anywhere.

@@ -1,7 +1,8 @@
-"""The `surge` command: demo, run, serve, http and redis.
+"""The `surge` command: demo, run, serve, http, redis, pg, report, export and compare.
 
-Bad input gets one line that names the flag and what is expected, and exit status 2.
-Ctrl-C during a run keeps what was measured: the summary and JSON are still written (exit 130).
+Bad input gets one line that names the flag and what is expected, and exit status 2. A missed
+target (--slo, --abort-on) exits 99. Ctrl-C during a run keeps what was measured: the summary
+and JSON are still written (exit 130). cli_args.py lists every status.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from .cli_args import (
     threads_arg,
     whole_arg,
 )
-from .cli_output import per_result, run_and_finish, watch
+from .cli_output import exit_status, judge, per_result, run_and_finish, watch, with_thresholds
 from .errors import ConfigError, RunError
 from .load_models import (
     Connections,
@@ -202,6 +203,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> int:
+    flat = [s for p in phases for s in (p if isinstance(p, tuple) else (p,))]
+    with_abort = iter(with_thresholds(args, flat))
+    phases = [
+        tuple(next(with_abort) for _ in p) if isinstance(p, tuple) else next(with_abort)
+        for p in phases
+    ]
     reached = set()
     for phase in phases:  # every target the suite will load answers before the first phase
         for scenario in phase if isinstance(phase, tuple) else (phase,):
@@ -224,14 +231,19 @@ def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> i
 
 def _write_suite(args: argparse.Namespace, suite: SuiteResult) -> int:
     print(suite.table())
+    verdict = 0
+    for result in suite.results:
+        if args.slo or result["aborted"]:
+            print(f"{result['scenario']['name']}:")
+        verdict = max(verdict, judge(result, args))
     if args.json:
         print(f"results: {suite.save(args.json)}")
     if args.html:
         from .report_html import write_report
 
         for path, result in per_result(args.html, suite.results):
-            print(f"report: {write_report(result, path)}")
-    return EXIT_INTERRUPTED if suite.interrupted else 0
+            print(f"report: {write_report(result, path, args.slo)}")
+    return exit_status(suite.results, verdict)
 
 
 def _parse_latency(text: str) -> tuple[str, float, float]:

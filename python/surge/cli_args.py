@@ -23,10 +23,16 @@ from .load_models import (
     Users,
 )
 from .scenario import NETWORK_PROFILES
+from .slo import parse as parse_slo
 from .think import NO_THINK, parse_think
 from .units import parse_duration
 
+# Exit statuses of every command: 0 a clean run; 1 surge's own failure during a run; 2 bad
+# input, or a target that cannot be reached at all; 99 an SLO broke (--slo, --abort-on,
+# report --slo) or compare --fail-on found a regression, k6's code for a failed threshold, so
+# scripts written for it keep working; 130 interrupted (Ctrl-C, SIGTERM).
 EXIT_USAGE = 2
+EXIT_SLO_BROKEN = 99
 EXIT_INTERRUPTED = 130
 
 
@@ -373,7 +379,37 @@ def run_settings_from_flags(args: argparse.Namespace) -> dict:
     return settings
 
 
+def slo_arg(value: str) -> str:
+    try:
+        parse_slo(value)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def add_slo_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group(f"thresholds (a broken one exits {EXIT_SLO_BROKEN})")
+    g.add_argument(
+        "--slo",
+        action="append",
+        default=[],
+        type=slo_arg,
+        metavar="EXPR",
+        help='judged on the whole run, e.g. "p99 < 50ms", "get.error_rate < 0.1%%" (repeatable)',
+    )
+    g.add_argument(
+        "--abort-on",
+        action="append",
+        default=[],
+        type=slo_arg,
+        metavar="EXPR",
+        help="judged on every interval: the run stops at the first one breaking it, e.g. "
+        '"p99 < 500ms" (repeatable)',
+    )
+
+
 def add_output_flags(p: argparse.ArgumentParser) -> None:
+    add_slo_flags(p)
     p.add_argument("--json", type=output_file, metavar="PATH", help="write the results JSON here")
     p.add_argument("--html", type=output_file, metavar="PATH", help="write the HTML report here")
     p.add_argument(

@@ -7,10 +7,11 @@ from __future__ import annotations
 import argparse
 
 from . import compare
+from .cli_args import EXIT_SLO_BROKEN
 from .errors import ConfigError
 from .result import load
 
-EXIT_REGRESSED = 1
+EXIT_REGRESSED = EXIT_SLO_BROKEN  # one code for "a target was missed", as --slo uses
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--fail-on",
         metavar="LIMITS",
-        help='exit 1 when a limit is crossed, e.g. "p95:+10%%,rps:-5%%" (default: only report)',
+        help=f'exit {EXIT_SLO_BROKEN} when a limit is crossed, e.g. "p95:+10%%,rps:-5%%" '
+        "(default: only report)",
     )
 
 

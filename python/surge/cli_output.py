@@ -10,8 +10,9 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from .cli_args import EXIT_INTERRUPTED
-from .errors import RunError
+from . import slo
+from .cli_args import EXIT_INTERRUPTED, EXIT_SLO_BROKEN
+from .errors import ConfigError, RunError
 from .files import file_safe
 from .live import LiveProgress
 from .prometheus import MetricsServer
@@ -80,10 +81,54 @@ def per_result(path: str | Path, results: list[Result]) -> list[tuple[Path, Resu
     ]
 
 
+def with_thresholds(args: Any, scenarios: list[Any]) -> list[Any]:
+    """The scenarios with --abort-on added to their own abort_on; refuses, before any load, an
+    SLO naming an operation that none of them has."""
+    names = {op.name for s in scenarios for op in s.operations}
+    for text in [*getattr(args, "slo", ()), *getattr(args, "abort_on", ())]:
+        operation = slo.parse(text).operation
+        if operation is not None and operation not in names:
+            raise ConfigError(
+                f"SLO {text!r}: no operation {operation!r}; the operations are "
+                f"{', '.join(sorted(names))}"
+            )
+    extra = list(getattr(args, "abort_on", ()))
+    if not extra:
+        return scenarios
+    return [s.replace(abort_on=[*s.abort_on, *extra]) for s in scenarios]
+
+
+def judge(result: Result, args: Any) -> int:
+    """Prints the verdict of every --slo this result can be judged on (an SLO of an operation
+    the result does not have is left to the phases that do) and why a run aborted; 99 when one
+    broke."""
+    names = set(result.operations)
+    texts = [t for t in getattr(args, "slo", ()) if slo.parse(t).operation in (None, *names)]
+    broken = False
+    if texts:
+        verdicts = slo.check(result, *texts)
+        print(slo.verdict_table(verdicts))
+        broken = not all(v.ok for v in verdicts)
+    if result["aborted"]:
+        aborted = result["aborted"]
+        print(f"aborted at {aborted['at_s']:.1f}s: {aborted['slo']} broke")
+        broken = True
+    return EXIT_SLO_BROKEN if broken else 0
+
+
+def exit_status(results: list[Result], verdict: int) -> int:
+    """130 when the user stopped the run (Ctrl-C, SIGTERM), else the SLOs' verdict: a run that
+    --abort-on stopped is interrupted too, but by a missed target."""
+    stopped_by_user = any(r.interrupted and not r["aborted"] for r in results)
+    return EXIT_INTERRUPTED if stopped_by_user else verdict
+
+
 def finish(result: Result, args: Any, default_dir: str | None = None) -> int:
-    """Prints the summary, writes the JSON (--json, or a stamped file under default_dir) and
-    the HTML report (--html); exit 130 when the run was interrupted."""
+    """Prints the summary and the SLO verdicts, writes the JSON (--json, or a stamped file
+    under default_dir) and the HTML report (--html); exit 130 when the run was interrupted,
+    99 when an SLO broke."""
     print(summary_table(result))
+    verdict = judge(result, args)
     path = args.json
     if path is None and default_dir is not None:
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -94,8 +139,8 @@ def finish(result: Result, args: Any, default_dir: str | None = None) -> int:
     if getattr(args, "html", None):
         from .report_html import write_report  # plotly loads only when a report is asked for
 
-        print(f"report: {write_report(result, args.html)}")
-    return EXIT_INTERRUPTED if result.interrupted else 0
+        print(f"report: {write_report(result, args.html, getattr(args, 'slo', ()))}")
+    return exit_status([result], verdict)
 
 
 def run_and_finish(args: Any, scenario: Any, default_dir: str | None = None) -> int:
@@ -103,6 +148,7 @@ def run_and_finish(args: Any, scenario: Any, default_dir: str | None = None) -> 
     then prints the summary and writes the files asked for, also when the run stopped on an
     error of surge's own (the error is reported after). A target that cannot be reached at
     all stops it first, with one line (surge.reach)."""
+    (scenario,) = with_thresholds(args, [scenario])
     check_reach(scenario)
     try:
         with watch(args, scenario) as show:

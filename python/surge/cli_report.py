@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .cli_args import flag_errors
+from .cli_args import EXIT_SLO_BROKEN, flag_errors
 from .cli_output import per_result
 from .errors import ConfigError
 from .report_html import write_report
 from .result import load_all
+from .slo import check as check_slos
 from .slo import parse as parse_slo
+from .slo import verdict_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -43,6 +45,12 @@ def cmd(args: argparse.Namespace) -> int:
                 f"-o/--output: the report would overwrite its input {args.result}; "
                 "name another file with -o"
             )
+    verdict = 0
     for path, result in targets:
         print(f"report: {write_report(result, path, args.slo)}")
-    return 0
+        if args.slo:  # the verdicts the report draws, and CI's answer: 99 when one broke
+            verdicts = check_slos(result, *args.slo)
+            print(verdict_table(verdicts))
+            if not all(v.ok for v in verdicts):
+                verdict = EXIT_SLO_BROKEN
+    return verdict
