@@ -213,6 +213,11 @@ def test_cli_runs_a_mix_with_preload(server, tmp_path):
         4 * doc["operations"]["set"]["count"], rel=0.1
     )
     assert "preload: 2000 keys" in done.stderr
+    # The summary shows the hit rate of the reads; the writes have none.
+    header = next(line for line in done.stdout.splitlines() if line.startswith("operation"))
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines() if line}
+    assert header.endswith("hit rate")
+    assert rows["get"][-1] == "100.00%" and rows["set"][-1] == "-"
 
 
 def test_cli_templates_take_variables_like_every_run_command(server):

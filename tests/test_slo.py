@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import surge
 from surge import http, slo
+from surge.units import format_change, format_number
 
 OPS = [
     http.get("health", "/api/v1/health"),
@@ -115,7 +116,7 @@ def test_assert_slo_raises_a_table_naming_what_broke(result):
     assert lines[0] == "2 of 3 SLOs broken in 'slo':"
     assert lines[1].split() == ["SLO", "measured", "target", "verdict"]
     rps_line = next(line for line in lines if line.startswith("rps > 10000"))
-    assert rps_line.split()[-1] == "BROKEN" and "> 10000" in rps_line
+    assert rps_line.split()[-1] == "BROKEN" and "> 10,000" in rps_line
     hit_line = next(line for line in lines if line.startswith("lookup.hit_rate"))
     assert "0%" in hit_line and ">= 90%" in hit_line and hit_line.endswith("BROKEN")
     assert next(line for line in lines if line.startswith("p99 < 1s")).endswith("ok")
@@ -157,3 +158,26 @@ def test_a_bad_abort_expression_fails_before_any_load(target):
         surge.Scenario(name="x", base_url=target.url, operations=OPS, abort_on=["p95 << 1ms"])
     with pytest.raises(surge.ConfigError, match="abort_on: a list of SLO expressions"):
         surge.Scenario(name="x", base_url=target.url, operations=OPS, abort_on="p95 < 1ms")
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (4990.0, "ms", "4,990.0 ms"),
+        (0.058, "ms", "0.058 ms"),
+        (1_234_567.8, "req/s", "1,234,568 req/s"),
+        (12.345, "", "12.35"),
+        (0.00123, "%", "0.12%"),
+        (0.0000012, "%", "0.0001%"),
+        (None, "ms", "n/a"),
+    ],
+)
+def test_numbers_print_as_numbers_with_units(value, unit, shown):
+    assert format_number(value, unit) == shown
+
+
+def test_no_magnitude_prints_in_scientific_notation():
+    for exponent in range(-9, 13):
+        for unit in ("ms", "%", "req/s", ""):
+            text = format_number(1.37 * 10.0**exponent, unit) + format_change(10.0**exponent)
+            assert "e+" not in text and "e-" not in text, (exponent, unit, text)

@@ -17,6 +17,7 @@ from typing import Any
 from .errors import ConfigError
 from .slo import metric_value
 from .text_table import text_table
+from .units import format_change, format_number
 
 _LIMIT = re.compile(r"^\s*(?P<metric>p\d+(?:\.\d+)?|mean|max|rps|error_rate|hit_rate)\s*:\s*"
                     r"(?P<sign>[+-])\s*(?P<number>\d+(?:\.\d+)?)\s*%\s*$")  # fmt: skip
@@ -110,17 +111,12 @@ def _shown_limit(limit: Limit) -> str:
 
 def delta_table(deltas: list[Delta]) -> str:
     def show(delta: Delta, value: float | None) -> str:
-        if value is None:
-            return "n/a"
-        if delta.limit.metric in _RATES:
-            return f"{100 * value:.3g}%"
-        return f"{value:.4g}"
+        metric = delta.limit.metric
+        unit = "%" if metric in _RATES else "req/s" if metric == "rps" else "ms"
+        return format_number(value, unit)
 
     def shown_change(delta: Delta) -> str:
-        change = delta.change
-        if change is None:
-            return "n/a"
-        return f"{100 * change:+.3g}{' pts' if delta.limit.metric in _RATES else '%'}"
+        return format_change(delta.change, points=delta.limit.metric in _RATES)
 
     header = ("operation", "metric", "base", "new", "change", "limit", "verdict")
     rows = [

@@ -19,7 +19,7 @@ from typing import Any
 from .errors import ConfigError
 from .histogram import Histogram
 from .text_table import text_table
-from .units import parse_duration
+from .units import format_number, parse_duration
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
@@ -145,16 +145,19 @@ class Verdict:
     @property
     def shown_target(self) -> str:
         where = "every window" if self.slo.window_s is not None else ""
-        target = f"{self.slo.comparator} {_show(self.slo.target, self.slo.unit)}"
+        target = f"{self.slo.comparator} {_show_target(self.slo.target, self.slo.unit)}"
         return f"{target} ({where})" if where else target
 
 
 def _show(value: float | None, unit: str) -> str:
-    if value is None:
-        return "n/a"
-    if unit == "%":
-        return f"{100 * value:.4g}%"
-    return f"{value:.4g} {unit}".rstrip()
+    return format_number(value, unit)
+
+
+def _show_target(value: float, unit: str) -> str:
+    """A target as it was written: no trailing zeros (1 ms, 0.1%), never 1e+03."""
+    shown = 100 * value if unit == "%" else value
+    text = f"{shown:,.6f}".rstrip("0").rstrip(".")
+    return f"{text}%" if unit == "%" else f"{text} {unit}".rstrip()
 
 
 def verdict_table(verdicts: list[Verdict]) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from .result import Result
 from .text_table import text_table
-from .units import format_ms
+from .units import format_ms, format_number
 
 
 def summary_table(result: Result) -> str:
@@ -27,14 +27,19 @@ def summary_table(result: Result) -> str:
     items: list[tuple[str, dict[str, Any]]] = list(result.operations.items())
     if len(items) > 1:
         items.append(("total", result.total))
+    # Cache reads (Redis GET, HTTP with miss_status) get a hit-rate column; other runs do not.
+    hits = any(stats.get("hit_rate") is not None for _, stats in items)
+    if hits:
+        header = (*header, "hit rate")
     for name, stats in items:
         p = stats["latency"]["percentiles"]
+        hit_rate = stats.get("hit_rate")
         rows.append(
             (
                 name,
-                str(stats["count"]),
-                f"{stats['rate_per_s']:.0f}",
-                str(stats["error_count"]),
+                f"{stats['count']:,}",
+                f"{stats['rate_per_s']:,.0f}",
+                f"{stats['error_count']:,}",
                 format_ms(p["50"]),
                 format_ms(p["90"]),
                 format_ms(p["99"]),
@@ -42,6 +47,7 @@ def summary_table(result: Result) -> str:
                 format_ms(stats["latency"]["max"]),
                 format_ms(stats["service_time"]["percentiles"]["99"]),
                 format_ms(stats["schedule_lag"]["percentiles"]["99"]),
+                *([format_number(hit_rate, "%") if hit_rate is not None else "-"] if hits else []),
             )
         )
     table = text_table(header, rows)

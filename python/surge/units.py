@@ -47,7 +47,30 @@ def ns_to_ms(ns: float) -> float:
 
 
 def format_ms(ms: float | None) -> str:
-    """A time in ms for tables: three decimals below 10 ms, one above; "-" when none."""
+    """A time in ms for tables: three decimals below 10 ms, one above, thousands separated;
+    "-" when none."""
     if ms is None:
         return "-"
-    return f"{ms:.3f}" if ms < 10 else f"{ms:.1f}"
+    return f"{ms:.3f}" if ms < 10 else f"{ms:,.1f}"
+
+
+def format_number(value: float | None, unit: str = "") -> str:
+    """A measured value for people, never in scientific notation: % for fractions (0.0123 ->
+    1.23%), ms times through format_ms, other numbers with thousands separators and decimals
+    only where they carry something; "n/a" when none."""
+    if value is None:
+        return "n/a"
+    if unit == "%":
+        percent = 100 * value
+        return f"{percent:.2f}%" if percent >= 0.01 or percent == 0 else f"{percent:.4f}%"
+    if unit == "ms":
+        return f"{format_ms(value)} ms"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return f"{text} {unit}".rstrip()
+
+
+def format_change(fraction: float | None, points: bool = False) -> str:
+    """A relative change (+0.137 -> +13.7%), or a difference of rates in percentage points."""
+    if fraction is None:
+        return "n/a"
+    return f"{100 * fraction:+,.1f}{' pts' if points else '%'}"
