@@ -187,3 +187,45 @@ def test_serve_answers_until_stopped(free_port):
             proc.send_signal(signal.SIGINT)
             proc.communicate(timeout=10)
     assert proc.returncode == 0
+
+
+def test_every_option_of_every_command_says_what_it_does():
+    import argparse
+
+    from surge.cli import _build_parser
+
+    commands = next(
+        a for a in _build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    silent = [
+        f"{name} {'/'.join(action.option_strings) or action.dest}"
+        for name, parser in commands.choices.items()
+        for action in parser._actions
+        if not action.help and not isinstance(action, argparse._HelpAction)
+    ]
+    assert silent == []
+    # Defaults are shown where there is one.
+    assert "(default: 1)" in surge_cli("http", "--help").stdout.replace("\n", " ")
+
+
+def test_version():
+    done = surge_cli("--version")
+    assert done.returncode == 0 and done.stdout.startswith("surge ")
+
+
+def test_run_takes_the_timing_flags_of_the_other_run_commands(target, tmp_path):
+    out = tmp_path / "r.json"
+    done = surge_cli(
+        "run", "scenarios/quickstart.py", "--set", f"base_url={target.url}", "-q",
+        "-n", "300", "-t", "2", "--timeout", "3s", "--connect-timeout", "2s",
+        "--warmup", "0.2s", "--drain", "1s", "--json", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    load = json.loads(out.read_text())["load"]
+    assert (load["requests"], load["threads"], load["timeout_s"]) == (300, 2, 3.0)
+    assert (load["connect_timeout_s"], load["warmup_s"], load["drain_s"]) == (2.0, 0.2, 1.0)
+    # -P goes to the scenario too, and HTTP says it does not pipeline.
+    piped = surge_cli(
+        "run", "scenarios/quickstart.py", "--set", f"base_url={target.url}", "-q", "-P", "4"
+    )
+    assert piped.returncode == 2 and "pipeline" in piped.stderr

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from . import cli_compare, cli_export, cli_pg, cli_redis, cli_report
 from . import http as http_ops
+from ._core import __version__
 from .cli_args import (
     EXIT_INTERRUPTED,
     EXIT_USAGE,
@@ -46,6 +47,7 @@ from .load_models import (
     ConstantRate,
 )
 from .loader import load_scenarios, pick
+from .plan import MAX_PIPELINE
 from .reach import check as check_reach
 from .scenario import Scenario
 from .suite import SuiteResult, run_suite
@@ -56,18 +58,28 @@ from .urls import parse_http_url
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="surge", description="A load and latency engine.")
+    parser.add_argument("--version", action="version", version=f"surge {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     demo = sub.add_parser("demo", help="start the embedded target and run a short mixed scenario")
     demo.add_argument(
-        "-d", "--duration", type=duration_arg("--duration", above_zero=True), default=8.0
+        "-d",
+        "--duration",
+        type=duration_arg("--duration", above_zero=True),
+        default=8.0,
+        help="seconds to measure, after a 1 s warm-up",
     )
     demo.add_argument("-R", "--rate", type=rate_arg, default=2000.0, help="requests/s (open model)")
-    demo.add_argument("--results-dir", type=output_directory, default="surge-results")
+    demo.add_argument(
+        "--results-dir",
+        type=output_directory,
+        default="surge-results",
+        help="where the results JSON is written, under a stamped name",
+    )
     add_output_flags(demo)
 
     run_p = sub.add_parser("run", help="run a scenario module")
-    run_p.add_argument("file")
+    run_p.add_argument("file", help="a Python file with @surge.scenario functions")
     run_p.add_argument("-s", "--scenario", help="which scenario of the file")
     run_p.add_argument(
         "--set",
@@ -78,36 +90,62 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a scenario parameter",
     )
-    run_p.add_argument("-d", "--duration", type=duration_arg("--duration", above_zero=True))
+    add_run_flags(run_p, "requests or operations", defaults=False)
+    run_p.add_argument(
+        "-P",
+        "--pipeline",
+        type=whole_arg(1, MAX_PIPELINE),
+        help="requests in flight per connection",
+    )
     add_load_flags(run_p, connections_default=None)
     add_network_flags(run_p)
     add_output_flags(run_p)
 
     serve = sub.add_parser("serve", help="run the embedded demo target in the foreground")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=port_number, default=8080)
-    serve.add_argument("--threads", type=threads_arg, default=1)
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    serve.add_argument("--port", type=port_number, default=8080, help="the TCP port to listen on")
+    serve.add_argument("--threads", type=threads_arg, default=1, help="server threads")
     serve.add_argument(
         "--latency",
         metavar="fixed:MS|uniform:A-B|lognormal:MEDIAN,SIGMA",
         help="added latency per response",
     )
     serve.add_argument("--stall", metavar="LENGTH/EVERY", help="freeze responses, e.g. 200ms/5s")
-    serve.add_argument("--error-ratio", type=ratio_arg, default=0.0)
-    serve.add_argument("--drop-ratio", type=ratio_arg, default=0.0)
+    serve.add_argument(
+        "--error-ratio", type=ratio_arg, default=0.0, help="share of responses that are a 500"
+    )
+    serve.add_argument(
+        "--drop-ratio",
+        type=ratio_arg,
+        default=0.0,
+        help="share of requests whose connection is reset without a response",
+    )
 
     h = sub.add_parser("http", help="load one URL, wrk-style (open model with -R)")
-    h.add_argument("url")
+    h.add_argument("url", help="http://HOST[:PORT]/PATH; {NAME} placeholders come from --var")
     add_run_flags(h, "requests")
     add_load_flags(h, connections_default=None)
-    h.add_argument("-m", "--method", default="GET")
+    h.add_argument("-m", "--method", default="GET", help="the request method")
     h.add_argument(
-        "-H", "--header", action="append", default=[], type=key_value(":", "'Name: value'")
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        type=key_value(":", "'Name: value'"),
+        metavar="'NAME: VALUE'",
+        help="a request header (repeatable)",
     )
-    h.add_argument("--body", default="")
+    h.add_argument("--body", default="", help="the request body, a template like the URL")
     add_template_flags(h)
-    h.add_argument("--expect-status", type=whole_arg(100, 599), action="append", default=[])
-    h.add_argument("--expect-body", default="")
+    h.add_argument(
+        "--expect-status",
+        type=whole_arg(100, 599),
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="a status that counts as success (repeatable; default: any below 400)",
+    )
+    h.add_argument("--expect-body", default="", metavar="TEXT", help="text the body must contain")
     h.add_argument(
         "--max-body-bytes",
         type=whole_arg(1, 1 << 62),
@@ -179,14 +217,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
             changes["duration"] = None
     if args.duration is not None:
         changes["duration"] = args.duration
-    # Settings that hold for every phase of a suite too: the emulated link, what results keep.
+    if args.requests is not None:
+        changes["requests"] = args.requests
+    # Settings that hold for every phase of a suite too: the emulated link, what results keep,
+    # threads, timeouts, warm-up, drain and pipelining.
     shared: dict[str, Any] = dict(network_from_flags(args))
+    for field in ("threads", "timeout", "connect_timeout", "warmup", "drain", "pipeline"):
+        if getattr(args, field) is not None:
+            shared[field] = getattr(args, field)
     if not args.interval_histograms:
         shared["interval_histograms"] = False
     if isinstance(chosen, list):
         if changes:
             raise ConfigError(
-                "load and duration flags apply to one scenario; this is a suite of "
+                "load, duration and -n flags apply to one scenario; this is a suite of "
                 f"{len(chosen)} phases: set its parameters with --set"
             )
         if shared:

@@ -36,7 +36,23 @@ EXIT_SLO_BROKEN = 99
 EXIT_INTERRUPTED = 130
 
 
+class _HelpWithDefaults(argparse.HelpFormatter):
+    """Every option's help line ends with its default, when it has one worth showing."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        unset = default is None or default is False or default in ("", [], argparse.SUPPRESS)
+        if unset or "default" in text or not text:
+            return text
+        return f"{text} (default: {default})"
+
+
 class Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpWithDefaults)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
@@ -292,11 +308,23 @@ def load_from_flags(args: argparse.Namespace) -> LoadModel | None:
     return None
 
 
-def add_run_flags(p: argparse.ArgumentParser, requests: str) -> None:
+def add_run_flags(p: argparse.ArgumentParser, requests: str, *, defaults: bool = True) -> None:
     """How long, how many, how many threads, and the timeouts: the same on every run command.
-    `requests` says what -n counts for this command."""
-    p.add_argument("-t", "--threads", type=threads_arg, default=1)
-    p.add_argument("-d", "--duration", type=duration_arg("--duration", above_zero=True))
+    `requests` says what -n counts for this command. Without `defaults` (surge run) an unset
+    flag is None, and the scenario's own value stands."""
+    p.add_argument(
+        "-t",
+        "--threads",
+        type=threads_arg,
+        default=1 if defaults else None,
+        help="engine threads, each with its share of the connections",
+    )
+    p.add_argument(
+        "-d",
+        "--duration",
+        type=duration_arg("--duration", above_zero=True),
+        help="how long to measure, such as 30s or 2m (with neither -d nor -n: 10s)",
+    )
     p.add_argument("-n", "--requests", type=count_arg, help=f"{requests} in all")
     p.add_argument(
         "--timeout",
@@ -308,7 +336,12 @@ def add_run_flags(p: argparse.ArgumentParser, requests: str) -> None:
         type=duration_arg("--connect-timeout", above_zero=True),
         help="default 5s",
     )
-    p.add_argument("--warmup", type=duration_arg("--warmup"), default=0.0)
+    p.add_argument(
+        "--warmup",
+        type=duration_arg("--warmup"),
+        default=0.0 if defaults else None,
+        help="load before the measured window that the results leave out",
+    )
     p.add_argument(
         "--drain",
         type=duration_arg("--drain"),

@@ -66,7 +66,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     w = p.add_argument_group("workload")
     w.add_argument("--ratio", type=_ratio_pair, help="SET:GET weights (default 1:10)")
     w.add_argument("--keys", type=count_arg, default=10_000, help="key range 1..N")
-    w.add_argument("--key-prefix", default="key:")
+    w.add_argument("--key-prefix", default="key:", help="what every key starts with")
     w.add_argument(
         "--key-pattern", default="uniform", help="uniform | sequential | gaussian | zipf[:0.99]"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import sys
 import traceback
 from pathlib import Path
@@ -71,10 +72,19 @@ def coerce(value: str, like: Any, key: str) -> Any:
         if isinstance(like, int):
             return int(value)
         if isinstance(like, float):
-            return float(value)
+            number = float(value)
+            if not math.isfinite(number):
+                raise ValueError
+            return number
     except ValueError:
-        raise ConfigError(f"--set {key}={value}: expected a {type(like).__name__}") from None
+        raise ConfigError(
+            f"--set {key}={value}: expected {_KIND.get(type(like), 'text')}, as its default "
+            f"{like!r} is"
+        ) from None
     return value
+
+
+_KIND = {bool: "true or false", int: "a whole number", float: "a finite number"}
 
 
 def pick(
