@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import surge
 from redis_client import call, integer
 from surge import redis
 from surge.keyspace import KeySpace
+from surge.live import LiveProgress
 from surge.services import RedisServer
 
 
@@ -365,3 +367,19 @@ def test_a_server_that_never_answers_times_out(free_port):
         listener.close()
     assert result.total["errors"].get("request_timeout", 0) >= 2
     assert result["duration_s"] == pytest.approx(1.0, abs=0.1)
+
+
+def test_the_live_view_counts_users_not_lanes_when_pipelining(server):
+    # -c 2 -P 4 is 2 users with 4 commands in flight each; the live view said "users 8/8".
+    stream = io.StringIO()
+    scenario = surge.Scenario(
+        name="live",
+        base_url=server.url,
+        operations=[redis.get("get", "key:{k}", variables={"k": "uniform(1,10)"})],
+        load=surge.Users(2),
+        pipeline=4,
+        duration=1.0,
+    )
+    surge.run(scenario, progress=LiveProgress(scenario, stream=stream, rich=False))
+    lines = stream.getvalue().splitlines()
+    assert lines and all("users 2/2, 4 in flight each" in line for line in lines), lines
