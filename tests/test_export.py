@@ -104,7 +104,12 @@ def test_locust_csv_has_locusts_columns_and_the_runs_numbers(result_file, tmp_pa
         expected = result.total if name == "Aggregated" else result.operations[name]
         assert int(row["Request Count"]) == expected["count"]
         assert int(row["Failure Count"]) == expected["error_count"] > 0
-        assert float(row["99%"]) == expected["latency"]["percentiles"]["99"]
+        # Whole ms where Locust writes integers, rounded half up; decimals where it has them.
+        p99 = expected["latency"]["percentiles"]["99"]
+        assert int(row["99%"]) == int(p99 + 0.5)
+        assert int(row["Median Response Time"]) == int(
+            expected["latency"]["percentiles"]["50"] + 0.5
+        )
         assert float(row["Max Response Time"]) == expected["latency"]["max"]
         assert float(row["Requests/s"]) == pytest.approx(expected["rate_per_s"], rel=1e-6)
 
@@ -124,6 +129,33 @@ def test_locust_csv_has_locusts_columns_and_the_runs_numbers(result_file, tmp_pa
     assert header == LOCUST_FAILURES
     assert sum(int(r["Occurrences"]) for r in failures) == result.total["error_count"]
     assert all(r["Error"].startswith("http_5xx") for r in failures)
+
+
+def test_csv_decimals_keep_the_microseconds(result_file, tmp_path):
+    args = ["export", str(result_file), "--csv", str(tmp_path / "run"), "--csv-decimals"]
+    assert main(args) == 0
+    _, stats = read_csv(tmp_path / "run_stats.csv")
+    total = surge.load(result_file).total
+    aggregated = next(r for r in stats if r["Name"] == "Aggregated")
+    assert float(aggregated["99%"]) == total["latency"]["percentiles"]["99"]
+
+
+def test_a_real_consumer_of_locusts_csv_reads_surges(result_file, tmp_path):
+    # locust_csv2openmetrics (PyPI) reads Locust's _stats.csv with int() in its percentile
+    # columns; on decimal milliseconds it died with "invalid literal for int()".
+    import locust_csv2openmetrics
+
+    assert main(["export", str(result_file), "--csv", str(tmp_path / "run")]) == 0
+    metrics = tmp_path / "metrics.txt"
+    locust_csv2openmetrics.main([str(tmp_path / "run_stats.csv"), "-o", str(metrics)])
+    samples = dict(
+        line.rsplit(" ", 1) for line in metrics.read_text().splitlines() if line[0] != "#"
+    )
+    total = surge.load(result_file).total
+    p95_ms = int(total["latency"]["percentiles"]["95"] + 0.5)
+    assert float(samples["locust_response_time_p95_seconds"]) == p95_ms / 1000
+    ratio = float(samples["locust_failures_ratio"])
+    assert ratio == pytest.approx(total["error_count"] / total["count"]) and ratio > 0
 
 
 def test_hlog_reads_back_with_the_hdrhistogram_package(result_file, tmp_path):

@@ -449,7 +449,8 @@ def add_output_flags(p: argparse.ArgumentParser) -> None:
         "--no-interval-histograms",
         dest="interval_histograms",
         action="store_false",
-        help="leave each interval's histogram out of the results (smaller files; no --hdr export)",
+        help="leave each interval's histogram out of the results: smaller files, but "
+        "`surge export` (--csv and --hdr) needs them",
     )
     p.add_argument(
         "--prometheus-port",

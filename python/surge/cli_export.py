@@ -21,6 +21,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="Locust-compatible PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv",
     )
     p.add_argument(
+        "--csv-decimals",
+        action="store_true",
+        help="keep microsecond decimals in the median and percentile columns, which Locust "
+        "writes as whole ms (programs reading Locust's files with int() then fail on them)",
+    )
+    p.add_argument(
         "--hdr", metavar="PREFIX", help="HdrHistogram interval logs, PREFIX_<operation>.hlog"
     )
 
@@ -35,7 +41,10 @@ def cmd(args: argparse.Namespace) -> int:
             "or an older surge wrote it); run it again with them"
         )
     written = []
-    for prefix, writer in ((args.csv, write_locust_csv), (args.hdr, write_hlogs)):
+    for prefix, writer in (
+        (args.csv, lambda r, p: write_locust_csv(r, p, decimals=args.csv_decimals)),
+        (args.hdr, write_hlogs),
+    ):
         if prefix:
             for phase_prefix, result in per_result(prefix, results):
                 written += writer(result, phase_prefix)

@@ -2,9 +2,11 @@
 with the columns Locust writes (its --csv and --csv-full-history output), so dashboards and
 scripts built on Locust's files read surge's.
 
-Where surge differs, the values say so rather than pretend:
-- times are milliseconds with microsecond decimals (Locust rounds to whole ms, which would
-  make sub-millisecond services read as 0);
+Where Locust writes integers (the median and the percentile columns), surge writes whole
+milliseconds too, rounded half up, so programs that parse Locust's files with int() read
+surge's (`decimals=True`, `surge export --csv-decimals`, keeps microsecond decimals there: a
+sub-millisecond service otherwise reads as 0 or 1). The average, min and max are decimals, as
+in Locust. Where surge differs, the values say so rather than pretend:
 - "Average Content Size" is empty: surge does not keep response sizes;
 - "User Count" is the closed model's users; an open-model run has no users, and gets the
   connections it was configured with;
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -60,20 +63,26 @@ FAILURE_COLUMNS = ["Method", "Name", "Error", "Occurrences"]
 AGGREGATED = "Aggregated"
 
 
-def _percentile_cells(histogram: Histogram) -> list[Any]:
+def _whole_ms(ms: float, decimals: bool) -> float | int:
+    """Locust's integer columns: whole ms rounded half up, or the decimals when asked for."""
+    return ms if decimals else math.floor(ms + 0.5)
+
+
+def _percentile_cells(histogram: Histogram, decimals: bool) -> list[Any]:
     if not histogram.count:
         return ["N/A"] * len(LOCUST_PERCENTILES)
-    return [histogram.value_at(p) for p in LOCUST_PERCENTILES]
+    return [_whole_ms(histogram.value_at(p), decimals) for p in LOCUST_PERCENTILES]
 
 
-def _time_cells(histogram: Histogram) -> list[Any]:
+def _time_cells(histogram: Histogram, decimals: bool) -> list[Any]:
     """Median, average, min and max; zeros when nothing was timed, as Locust writes them."""
     if not histogram.count:
         return [0, 0, 0, 0]
-    return [histogram.value_at(50), histogram.mean_ms, histogram.min_ms, histogram.max_ms]
+    median = _whole_ms(histogram.value_at(50), decimals)
+    return [median, histogram.mean_ms, histogram.min_ms, histogram.max_ms]
 
 
-def _stats_rows(document: Any) -> Iterable[list[Any]]:
+def _stats_rows(document: Any, decimals: bool) -> Iterable[list[Any]]:
     duration = max(document["duration_s"], 1e-9)
     entries = [
         (name, stats.get("request_type", "")) for name, stats in document["operations"].items()
@@ -86,11 +95,11 @@ def _stats_rows(document: Any) -> Iterable[list[Any]]:
             name,
             stats["count"],
             stats["error_count"],
-            *_time_cells(histogram),
+            *_time_cells(histogram, decimals),
             "",
             round(stats["count"] / duration, 6),
             round(stats["error_count"] / duration, 6),
-            *_percentile_cells(histogram),
+            *_percentile_cells(histogram, decimals),
         ]
 
 
@@ -100,7 +109,7 @@ def _user_count(document: Any, total_row: dict[str, Any]) -> int:
     return document["load"].get("connections") or 0
 
 
-def _history_rows(document: Any) -> Iterable[list[Any]]:
+def _history_rows(document: Any, decimals: bool) -> Iterable[list[Any]]:
     started = _dt.datetime.fromisoformat(document["started_at"]).timestamp()
     origin = started + document["load"]["warmup_s"]
     kinds = {name: s.get("request_type", "") for name, s in document["operations"].items()}
@@ -122,10 +131,28 @@ def _history_rows(document: Any) -> Iterable[list[Any]]:
             if name in counted:
                 interval_all.add(interval)
             yield _history_row(
-                stamp, users, kinds[name], name, row, length, interval, cumulative, totals
+                stamp,
+                users,
+                kinds[name],
+                name,
+                row,
+                length,
+                interval,
+                cumulative,
+                totals,
+                decimals,
             )
         yield _history_row(
-            stamp, users, "", AGGREGATED, total_row, length, interval_all, cumulative, totals
+            stamp,
+            users,
+            "",
+            AGGREGATED,
+            total_row,
+            length,
+            interval_all,
+            cumulative,
+            totals,
+            decimals,
         )
 
 
@@ -139,6 +166,7 @@ def _history_row(
     interval: Histogram,
     cumulative: dict[str, Histogram],
     totals: dict[str, list[int]],
+    decimals: bool,
 ) -> list[Any]:
     so_far = cumulative.setdefault(name, Histogram.decode("")).add(interval)
     counts = totals.setdefault(name, [0, 0])
@@ -151,10 +179,10 @@ def _history_row(
         name,
         round(row["count"] / length, 6),
         round(row["errors"] / length, 6),
-        *_percentile_cells(interval),
+        *_percentile_cells(interval, decimals),
         counts[0],
         counts[1],
-        *_time_cells(so_far),
+        *_time_cells(so_far, decimals),
         "",
     ]
 
@@ -175,12 +203,14 @@ def _write(path: Path, header: list[str], rows: Iterable[list[Any]]) -> Path:
     return path
 
 
-def write_locust_csv(document: Any, prefix: str | Path) -> list[Path]:
+def write_locust_csv(document: Any, prefix: str | Path, *, decimals: bool = False) -> list[Path]:
     """Writes the three files next to PREFIX and returns their paths."""
     prefix = Path(prefix)
     prefix.parent.mkdir(parents=True, exist_ok=True)
     return [
-        _write(Path(f"{prefix}_stats.csv"), STATS_COLUMNS, _stats_rows(document)),
-        _write(Path(f"{prefix}_stats_history.csv"), HISTORY_COLUMNS, _history_rows(document)),
+        _write(Path(f"{prefix}_stats.csv"), STATS_COLUMNS, _stats_rows(document, decimals)),
+        _write(
+            Path(f"{prefix}_stats_history.csv"), HISTORY_COLUMNS, _history_rows(document, decimals)
+        ),
         _write(Path(f"{prefix}_failures.csv"), FAILURE_COLUMNS, _failure_rows(document)),
     ]
