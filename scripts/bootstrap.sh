@@ -2,16 +2,23 @@
 # Installs what surge needs on a bare Debian 12 machine: build libraries, the real servers
 # the tests and benchmarks start, clang with its sanitizer and libFuzzer runtimes, and the
 # headless browser the HTML report is tested in (apt), and nox (pip). Safe to run again: it installs only
-# what is missing.
+# what is missing. `--build-only` installs just what `pip install .` needs (compose.yaml's image
+# uses it, so the image and the machines cannot drift apart).
 set -euo pipefail
 
-packages=(
-  g++ cmake pkg-config zlib1g-dev doctest-dev
+build=(
+  g++ cmake pkg-config python3-dev python3-venv python3-pip zlib1g-dev
   libboost1.81-dev libhiredis-dev libpq-dev liburing-dev
-  redis-server postgresql nginx-light wrk
-  clang-format clang-tidy clang-14 libclang-rt-14-dev
-  chromium fonts-dejavu-core
 )
+packages=("${build[@]}")
+if [ "${1:-}" != "--build-only" ]; then
+  packages+=(
+    doctest-dev
+    redis-server postgresql nginx-light wrk
+    clang-format clang-tidy clang-14 libclang-rt-14-dev
+    chromium fonts-dejavu-core
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,4 +36,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   done
 fi
 
+[ "${1:-}" = "--build-only" ] && exit 0
 python3 -m nox --version >/dev/null 2>&1 || python3 -m pip install -q "nox>=2024.4"
