@@ -7,7 +7,9 @@ import subprocess
 import sys
 import time
 
+import pytest
 import surge
+from surge import http
 
 
 def request(port: int, raw: bytes, timeout: float = 5) -> bytes:
@@ -133,3 +135,25 @@ def test_running_out_of_descriptors_does_not_spin_the_accept_loop():
     )
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) < 0.3  # CPU seconds in one idle second; a spinning loop burns ~1
+
+
+def test_python_takes_the_fault_specs_the_command_line_takes(target):
+    # `surge serve --latency fixed:30ms --stall 200ms/5s`, spelled the same in Python.
+    target.set_latency("fixed:30ms")
+    result = surge.run(
+        surge.Scenario(
+            name="spec",
+            base_url=target.url,
+            operations=[http.get("h", "/api/v1/health")],
+            requests=10,
+            load=surge.Connections(1),
+        )
+    )
+    assert 29 < result.total["latency"]["percentiles"]["50"] < 60
+    target.set_latency("none")
+    target.set_stall("200ms/5s")  # LENGTH/EVERY, in the command line's order
+    with pytest.raises(surge.ConfigError, match="LENGTH/EVERY"):
+        target.set_stall("200ms")
+    with pytest.raises(surge.ConfigError, match="expected fixed:5ms"):
+        target.set_latency("slow")
+    target.set_stall(0, 0)

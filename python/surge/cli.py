@@ -290,39 +290,16 @@ def _write_suite(args: argparse.Namespace, suite: SuiteResult) -> int:
     return exit_status(suite.results, verdict)
 
 
-def _parse_latency(text: str) -> tuple[str, float, float]:
-    kind, _, values = text.partition(":")
-    try:
-        if kind == "fixed":
-            return kind, float(values.removesuffix("ms")), 0.0
-        if kind == "uniform":
-            a, b = values.removesuffix("ms").split("-")
-            return kind, float(a), float(b)
-        if kind == "lognormal":
-            median, sigma = values.split(",")
-            return kind, float(median.removesuffix("ms")), float(sigma)
-    except ValueError:
-        pass
-    raise ConfigError(
-        f"--latency: expected fixed:5ms, uniform:1-10 or lognormal:5,0.5, got {text!r}"
-    )
-
-
 def _cmd_serve(args: argparse.Namespace) -> int:
     target = Target(args.host, args.port, args.threads)
     # Every knob is set, and so checked, before the port is bound.
+    # The same spec strings as Target.set_latency and set_stall take.
     if args.latency:
-        kind, a, b = _parse_latency(args.latency)
         with flag_errors("--latency"):
-            target.set_latency(kind, a, b)
+            target.set_latency(args.latency)
     if args.stall:
-        length, _, every = args.stall.partition("/")
-        if not every:
-            raise ConfigError(
-                f"--stall: expected LENGTH/EVERY such as 200ms/5s, got {args.stall!r}"
-            )
         with flag_errors("--stall"):
-            target.set_stall(every, length)
+            target.set_stall(args.stall)
     target.set_error_ratio(args.error_ratio)
     target.set_drop_ratio(args.drop_ratio)
     # SIGTERM ends the wait as Ctrl-C does, from before the port is announced. The handler only

@@ -70,8 +70,15 @@ class Target:
     def open_connections(self) -> int:
         return self._server.open_connections
 
-    def set_latency(self, kind: str = "none", a_ms: float = 0.0, b_ms: float = 0.0) -> None:
-        """fixed: a_ms; uniform: a_ms..b_ms; lognormal: median a_ms, sigma b_ms; none: off."""
+    def set_latency(
+        self, kind: str = "none", a_ms: float | None = None, b_ms: float | None = None
+    ) -> None:
+        """fixed: a_ms; uniform: a_ms..b_ms; lognormal: median a_ms, sigma b_ms; none: off.
+        Or one spec as `surge serve --latency` takes it: "fixed:300ms", "uniform:1-10",
+        "lognormal:5,0.5"."""
+        if a_ms is None and b_ms is None and kind != "none":
+            kind, a_ms, b_ms = parse_latency(kind)
+        a_ms, b_ms = a_ms or 0.0, b_ms or 0.0
         checks.number(a_ms, "latency", minimum=0, maximum=_MAX_LATENCY_MS)
         checks.number(b_ms, "latency", minimum=0, maximum=_MAX_LATENCY_MS)
         if kind == "uniform" and a_ms > b_ms:
@@ -83,8 +90,13 @@ class Target:
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
 
-    def set_stall(self, every: str | float, length: str | float) -> None:
-        """Holds every response for `length` once per `every`, from `every` after this call."""
+    def set_stall(self, every: str | float, length: str | float | None = None) -> None:
+        """Holds every response for `length` once per `every`, from `every` after this call.
+        Or one spec as `surge serve --stall` takes it, LENGTH/EVERY: "200ms/5s"."""
+        if length is None:
+            length, slash, every = str(every).partition("/")
+            if not slash:
+                raise ConfigError(f"stall: expected LENGTH/EVERY such as 200ms/5s, got {length!r}")
         every_s = parse_duration(every, "stall every")
         length_s = parse_duration(length, "stall length")
         if length_s and not every_s:
@@ -108,6 +120,31 @@ class Target:
 
     def cache_size(self) -> int:
         return self._server.cache_size()
+
+
+def parse_latency(text: str) -> tuple[str, float, float]:
+    """A latency spec, the same in `surge serve --latency` and Target.set_latency: fixed:MS,
+    uniform:A-B or lognormal:MEDIAN,SIGMA (times in ms; an "ms" suffix is allowed)."""
+    kind, _, values = str(text).partition(":")
+    try:
+        if kind == "fixed":
+            return kind, _ms(values), 0.0
+        if kind == "uniform":
+            a, b = values.removesuffix("ms").split("-")
+            return kind, _ms(a), _ms(b)
+        if kind == "lognormal":
+            median, sigma = values.split(",")
+            return kind, _ms(median), float(sigma)
+    except ValueError:
+        pass
+    raise ConfigError(f"latency: expected fixed:5ms, uniform:1-10 or lognormal:5,0.5, got {text!r}")
+
+
+def _ms(text: str) -> float:
+    text = text.strip().removesuffix("ms")
+    if not text.isascii():
+        raise ValueError(text)
+    return float(text)
 
 
 def _ratio(value: float, name: str) -> float:
