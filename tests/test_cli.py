@@ -108,7 +108,7 @@ def test_run_a_scenario_file_with_overrides(target, tmp_path):
         "run",
         "scenarios/quickstart.py",
         "--set",
-        f"base_url={target.url}",
+        f"base-url={target.url}",  # a module's own CLI spelling works too
         "--set",
         "rate=200",
         "--set",

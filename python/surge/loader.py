@@ -99,6 +99,9 @@ def pick(
     if name not in scenarios:
         raise ConfigError(f"no scenario {name!r}; this file defines: {', '.join(scenarios)}")
     chosen = scenarios[name]
+    # --set write-iterations=5 is --set write_iterations=5: a parameter is spelled the way its
+    # module's own command line spells it, or the way Python does.
+    settings = {key.replace("-", "_"): value for key, value in settings.items()}
     if isinstance(chosen, ScenarioFactory):
         params = {k: coerce(v, chosen.defaults.get(k), k) for k, v in settings.items()}
         return chosen(**params)
