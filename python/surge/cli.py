@@ -53,6 +53,7 @@ from .scenario import Scenario
 from .suite import SuiteResult, run_suite
 from .summary import summary_table
 from .target import Target
+from .target_admin import AdminServer, FaultKnobs
 from .urls import parse_http_url
 
 
@@ -113,6 +114,13 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--stall", metavar="LENGTH/EVERY", help="freeze responses, e.g. 200ms/5s")
     serve.add_argument(
         "--error-ratio", type=ratio_arg, default=0.0, help="share of responses that are a 500"
+    )
+    serve.add_argument(
+        "--admin-port",
+        type=port_number,
+        metavar="PORT",
+        help="change the fault knobs while it runs: GET/PUT http://127.0.0.1:PORT/_surge/faults "
+        'with JSON such as {"latency": "fixed:30ms", "stall": "200ms/5s", "error_ratio": 0.1}',
     )
     serve.add_argument(
         "--drop-ratio",
@@ -293,26 +301,34 @@ def _write_suite(args: argparse.Namespace, suite: SuiteResult) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     target = Target(args.host, args.port, args.threads)
     # Every knob is set, and so checked, before the port is bound.
-    # The same spec strings as Target.set_latency and set_stall take.
-    if args.latency:
-        with flag_errors("--latency"):
-            target.set_latency(args.latency)
-    if args.stall:
-        with flag_errors("--stall"):
-            target.set_stall(args.stall)
-    target.set_error_ratio(args.error_ratio)
-    target.set_drop_ratio(args.drop_ratio)
+    # The same spec strings as Target.set_latency/set_stall and the admin route take.
+    knobs = FaultKnobs(target)
+    for flag, value in (
+        ("--latency", args.latency),
+        ("--stall", args.stall),
+        ("--error-ratio", args.error_ratio),
+        ("--drop-ratio", args.drop_ratio),
+    ):
+        if value:
+            with flag_errors(flag):
+                knobs.apply({flag[2:].replace("-", "_"): value})
     # SIGTERM ends the wait as Ctrl-C does, from before the port is announced. The handler only
     # raises: one that set a threading.Event re-entered the lock the waiting main thread held.
     signal.signal(signal.SIGTERM, _interrupt)
     target.start()
+    admin = None
     try:
         print(f"surge target listening on {target.url} (Ctrl-C to stop)", flush=True)
+        if args.admin_port:
+            admin = AdminServer(knobs, args.admin_port)
+            print(f"fault knobs: GET/PUT {admin.url}", flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:
+        if admin:
+            admin.close()
         target.stop()
     return 0
 
