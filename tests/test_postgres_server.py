@@ -49,3 +49,13 @@ def test_a_port_in_use_is_a_clear_error():
         port = taken.getsockname()[1]
         with pytest.raises(surge.ConfigError, match=f"did not start on port {port}"):
             PostgresServer(port).start()
+
+
+def test_a_busy_port_is_named_as_the_cause():
+    # The log's last line was only "database system is shut down".
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(surge.ConfigError, match="Address already in use"):
+            PostgresServer(port).start()

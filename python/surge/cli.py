@@ -15,7 +15,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import cli_compare, cli_export, cli_pg, cli_redis, cli_report
+from . import cli_compare, cli_export, cli_pg, cli_redis, cli_report, cli_services
 from . import http as http_ops
 from ._core import __version__
 from .cli_args import (
@@ -166,6 +166,7 @@ def _build_parser() -> argparse.ArgumentParser:
     cli_compare.add_parser(sub)
     cli_export.add_parser(sub)
     cli_report.add_parser(sub)
+    cli_services.add_parser(sub)
     return parser
 
 
@@ -377,6 +378,7 @@ COMMANDS = {
     "compare": cli_compare.cmd,
     "export": cli_export.cmd,
     "report": cli_report.cmd,
+    "services": cli_services.cmd,
 }
 
 

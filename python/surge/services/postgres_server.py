@@ -54,6 +54,18 @@ def _bindir() -> Path:
     )
 
 
+def _cause(log: str) -> str:
+    """The line of a server log that says why it stopped: the first "could not" (a busy port
+    logs `could not bind ...: Address already in use`, then `could not create any TCP/IP
+    sockets` and `database system is shut down`), else the last FATAL or PANIC, else the last
+    line; without the timestamp and level in front."""
+    lines = [line.strip() for line in log.strip().splitlines() if line.strip()]
+    first_cause = [line for line in lines if "could not" in line][:1]
+    fatal = [line for line in lines if "FATAL:" in line or "PANIC:" in line][-1:]
+    found = first_cause or fatal or lines[-1:]
+    return found[0].split(":  ", 1)[-1] if found else ""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -70,7 +82,10 @@ class PostgresServer:
         user: str | None = None,
         password: str | None = None,
         cpu: int | None = None,
+        directory: str | Path | None = None,
     ):
+        """`directory`: where the data and log go (made if missing); by default a temporary
+        one that stop() removes."""
         self._bin = _bindir()
         self._cpu = cpu  # pin the server and its backends to this core (taskset), for benchmarks
         self.port = port or _free_port()
@@ -85,7 +100,15 @@ class PostgresServer:
                     f"PostgreSQL refuses to run as root and there is no user {name!r} to run it "
                     "as: create one (useradd --system postgres) or pass user=..."
                 ) from None
-        self._dir: Path | None = None
+        self._dir: Path | None = Path(directory).resolve() if directory else None
+        if self._dir is not None:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            if self._run_as is not None:
+                os.chown(self._dir, self._run_as.pw_uid, self._run_as.pw_gid)
+
+    @property
+    def directory(self) -> Path | None:
+        return self._dir
 
     @property
     def dsn(self) -> str:
@@ -119,6 +142,7 @@ class PostgresServer:
             self._dir = Path(tempfile.mkdtemp(prefix="surge-postgres-"))
             if self._run_as is not None:
                 os.chown(self._dir, self._run_as.pw_uid, self._run_as.pw_gid)
+        if not (self._dir / "data").exists():
             init = ["initdb", "-D", str(self._dir / "data"), "-U", "surge", "-E", "UTF8"]
             if self.password:
                 pwfile = self._dir / "pw"
@@ -143,10 +167,10 @@ class PostgresServer:
         )  # fmt: skip
         if done.returncode != 0 or not self._accepts():
             log = self._dir / "server.log"
-            tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+            cause = _cause(log.read_text(errors="replace") if log.exists() else done.stderr)
             self.stop()
             raise ConfigError(
-                f"PostgreSQL did not start on port {self.port}" + (f": {tail[0]}" if tail else "")
+                f"PostgreSQL did not start on port {self.port}" + (f": {cause}" if cause else "")
             )
         return self
 

@@ -61,14 +61,23 @@ class RedisServer:
         unix_socket: bool = False,
         executable: str | None = None,
         cpu: int | None = None,
+        directory: str | Path | None = None,
     ):
+        """`directory`: where the config, log and socket go (made if missing); by default a
+        temporary one that stop() removes."""
         self._executable = _executable(executable)
         self.port = port or _free_port()
         self.password = password
         self._unix_socket = unix_socket
         self._cpu = cpu  # pin the server to this core (taskset), for benchmarks
-        self._dir: Path | None = None
+        self._dir: Path | None = Path(directory).resolve() if directory else None
+        if self._dir is not None:
+            self._dir.mkdir(parents=True, exist_ok=True)
         self._process: subprocess.Popen | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
     @property
     def url(self) -> str:
