@@ -49,6 +49,7 @@ from .load_models import (
 from .loader import load_scenarios, pick
 from .plan import MAX_PIPELINE
 from .reach import check as check_reach
+from .scale import ENV, scale_from_env
 from .scenario import Scenario
 from .suite import SuiteResult, run_suite
 from .summary import summary_table
@@ -389,6 +390,12 @@ def main(argv: list[str] | None = None) -> int:
         # what was measured is printed and written.
         signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if args.command in RUN_COMMANDS and (factor := scale_from_env()) is not None:
+            print(
+                f"surge: {ENV}={factor:g}: durations, warm-ups, stage lengths and -n counts "
+                f"are scaled by {factor:g}",
+                file=sys.stderr,
+            )
         return COMMANDS[args.command](args)
     except ConfigError as exc:
         print(f"surge {args.command}: error: {exc}", file=sys.stderr)

@@ -37,9 +37,10 @@ from . import slo as slo_module
 from .errors import ConfigError
 from .files import file_safe
 from .result import Result, load
+from .scale import scaled
 from .scenario import Scenario
 from .text_table import text_table
-from .units import format_ms, parse_duration
+from .units import format_ms
 
 _RESULTS = pytest.StashKey[list]()
 _SUMMARY = "surge"
@@ -88,21 +89,6 @@ def result_file_name(nodeid: str, index: int = 0) -> str:
     return f"{name}{f'.{index}' if index else ''}.json"
 
 
-def scaled(scenario: Scenario, scale: float) -> Scenario:
-    """The scenario with its measured duration, warm-up and request count times `scale`.
-    Staged load models keep their stages (they set their own timeline)."""
-    if scale == 1.0:
-        return scenario
-    changes: dict[str, Any] = {}
-    if scenario.duration is not None and scenario.load.duration_s is None:
-        changes["duration"] = parse_duration(scenario.duration) * scale
-    if scenario.warmup is not None:
-        changes["warmup"] = (parse_duration(scenario.warmup) or 0.0) * scale or None
-    if scenario.requests is not None:
-        changes["requests"] = max(1, round(scenario.requests * scale))
-    return scenario.replace(**changes) if changes else scenario
-
-
 @pytest.fixture
 def surge_scale(request: pytest.FixtureRequest) -> float:
     return request.config.getoption("--surge-scale")
@@ -122,7 +108,7 @@ class SurgeRun:
 
         if overrides:
             scenario = scenario.replace(**overrides)
-        return self.record(run(scaled(scenario, self.scale)))
+        return self.record(run(scaled(scenario, self.scale, stages=False)))
 
     def record(self, result: Result) -> Result:
         self._recorded.append(result)

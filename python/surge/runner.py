@@ -16,6 +16,7 @@ from typing import Any
 from . import _core, results_document, slo
 from .errors import ConfigError, RunError
 from .result import Result
+from .scale import scale_from_env, scaled
 from .scenario import Scenario
 from .urls import scrub
 
@@ -36,6 +37,9 @@ def run(
         raise ConfigError(f"progress: expected a function of one IntervalReport, got {progress!r}")
     if overrides:
         scenario = scenario.replace(**overrides)
+    factor = scale_from_env()
+    if factor is not None:
+        scenario = scaled(scenario, factor)
     _raise_fd_limit()
     plan = scenario.plan
     spec = plan.engine_spec()

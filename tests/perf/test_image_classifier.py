@@ -13,7 +13,7 @@ import pytest
 import surge
 from scenario_modules import load_scenario_module
 from surge import shapes
-from surge.pytest_plugin import scaled
+from surge.scale import scaled
 from surge.suite import run_together
 
 classifier = load_scenario_module("image_classifier")
@@ -124,7 +124,7 @@ def test_memory_of_the_target_stays_flat(surge_run):
             f"http://127.0.0.1:{port}", classifier.classify(), rate=300, duration="6s"
         ).replace(interval="0.5s", warmup="1s")
         result = surge.run(
-            scaled(scenario, surge_run.scale),
+            scaled(scenario, surge_run.scale, stages=False),
             progress=lambda report: samples.append(_rss_kib(server.pid)),
         )
         surge_run.record(result)
