@@ -16,7 +16,7 @@ if [ "${1:-}" != "--build-only" ]; then
     doctest-dev
     redis-server postgresql nginx-light wrk
     clang-format clang-tidy clang-14 libclang-rt-14-dev
-    chromium fonts-dejavu-core
+    chromium fonts-dejavu-core curl
   )
 fi
 

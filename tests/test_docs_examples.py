@@ -174,9 +174,16 @@ def test_the_example_runs_as_written(name, lang, body, skip, places):
         ]
     else:
         command = [sys.executable, "-c", code]
-    done = subprocess.run(
-        command, cwd=workdir, env=env, capture_output=True, text=True, timeout=300
-    )
+    try:
+        done = subprocess.run(
+            command, cwd=workdir, env=env, capture_output=True, text=True, timeout=300
+        )
+    finally:  # servers an example started with `surge services start` end with it, even failed
+        if (workdir / ".surge-services" / "services.json").exists():
+            subprocess.run(
+                [sys.executable, "-m", "surge.cli", "services", "stop"],
+                cwd=workdir, capture_output=True, timeout=60,
+            )  # fmt: skip
     assert done.returncode == 0, (
         f"{name}\n{shlex.join(command[:2])}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     )
