@@ -31,7 +31,7 @@ _ENV = {"redis": "REDIS_URL", "postgres": "POSTGRES_DSN"}
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("services", help="start or stop real Redis and PostgreSQL servers")
-    actions = p.add_subparsers(dest="action", required=True)
+    actions = p.add_subparsers(dest="action", required=True, help="start or stop")
     start = actions.add_parser("start", help="start servers; prints export lines for the shell")
     start.add_argument("names", nargs="+", choices=SERVICES, metavar="redis|postgres")
     stop = actions.add_parser("stop", help="stop the servers started in --dir, and remove them")
