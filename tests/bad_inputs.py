@@ -447,12 +447,7 @@ for _name, (_content, _words) in RESULTS_FILES.items():
     RESULTS += [
         ("cli", f"report <bad:{_name}> -o <tmp>/out.html", REFUSE(*_words)),
         ("cli", f"export <bad:{_name}> --csv <tmp>/out", REFUSE(*_words)),
-        # compare reads one run's results; a suite file is refused as one, whatever is in it.
-        (
-            "cli",
-            f"compare <good> <bad:{_name}>",
-            REFUSE("suite", "load_all") if _name.startswith("suite_") else REFUSE(*_words),
-        ),
+        ("cli", f"compare <good> <bad:{_name}>", REFUSE(*_words)),
         ("py", f"surge.load_all(r'<bad:{_name}>')", REFUSE(*_words)),
     ]
 RESULTS += [
@@ -475,8 +470,10 @@ RESULTS += [
     ("cli", "compare <good> <good> --fail-on p95:+nan%", REFUSE("--fail-on")),
     ("cli", "compare <good> <good> --fail-on bogus:+10%", REFUSE("bogus")),
     ("cli", "compare <good> <good> --fail-on p95:+10%", ACCEPT),
-    ("cli", "compare <good> <suite>", REFUSE("suite", "load_all")),
-    ("py", "surge.load(r'<suite>')", REFUSE("suite", "load_all")),
+    ("cli", "compare <good> <suite>", REFUSE("suite", "one run")),
+    ("cli", "compare <suite> <suite>", ACCEPT),
+    ("py", "surge.load(r'<suite>')", ACCEPT),
+    ("py", "surge.load(r'<suite>')[0].total", ACCEPT),
     ("py", "surge.load_all(r'<suite>')", ACCEPT),
     ("py", "surge.load(GOOD)", ACCEPT),
 ]

@@ -317,15 +317,24 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     # SIGTERM ends the wait as Ctrl-C does, from before the port is announced. The handler only
     # raises: one that set a threading.Event re-entered the lock the waiting main thread held.
     signal.signal(signal.SIGTERM, _interrupt)
-    target.start()
+    # The server's threads start with SIGINT and SIGTERM blocked, so the kernel hands those to
+    # the main thread: one delivered to a server thread left the main thread asleep (2 of 6).
+    stopping = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+    try:
+        target.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stopping)
     admin = None
     try:
         print(f"surge target listening on {target.url} (Ctrl-C to stop)", flush=True)
         if args.admin_port:
             admin = AdminServer(knobs, args.admin_port)
             print(f"fault knobs: GET/PUT {admin.url}", flush=True)
+        # Short sleeps: a signal the kernel hands to another thread of the process wakes no
+        # sleep, and Python runs its handler only when the main thread next runs Python.
         while True:
-            time.sleep(3600)
+            time.sleep(0.25)
     except KeyboardInterrupt:
         pass
     finally:

@@ -10,6 +10,7 @@ from . import compare
 from .cli_args import EXIT_SLO_BROKEN
 from .errors import ConfigError
 from .result import load
+from .suite import SuiteResult
 
 EXIT_REGRESSED = EXIT_SLO_BROKEN  # one code for "a target was missed", as --slo uses
 
@@ -34,9 +35,29 @@ def cmd(args: argparse.Namespace) -> int:
             limits = compare.parse_limits(args.fail_on)
         except ConfigError as exc:
             raise ConfigError(f"--fail-on: {exc}") from None
-    deltas = compare.compare(base, new, limits)
+    suites = [isinstance(x, SuiteResult) for x in (base, new)]
+    if suites[0] != suites[1]:
+        suite, run = (args.base, args.new) if suites[0] else (args.new, args.base)
+        raise ConfigError(
+            f"{suite} is a suite's results and {run} one run's: compare a suite with a suite, "
+            "or one run with one run"
+        )
     print(f"{args.base} -> {args.new}")
-    print(compare.delta_table(deltas))
+    if suites[0]:
+        by_phase = compare.compare_suites(base, new, limits)
+        for name in compare.phases_only_in(base, new):
+            print(f"phase {name}: only in {args.base}")
+        for name in compare.phases_only_in(new, base):
+            print(f"phase {name}: only in {args.new}")
+        if not by_phase:
+            raise ConfigError("the suites share no phase: nothing to compare")
+        for name, deltas in by_phase.items():
+            print(f"phase {name}:")
+            print(compare.delta_table(deltas))
+        deltas = [d for phase in by_phase.values() for d in phase]
+    else:
+        deltas = compare.compare(base, new, limits)
+        print(compare.delta_table(deltas))
     broken = [d for d in deltas if d.broken]
     if broken:
         print(f"{len(broken)} regression(s) beyond {args.fail_on}")

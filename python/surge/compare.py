@@ -109,6 +109,22 @@ def _shown_limit(limit: Limit) -> str:
     return "-" if limit.allowed == float("inf") else str(limit).split(":", 1)[1]
 
 
+def compare_suites(base: Any, new: Any, limits: list[Limit]) -> dict[str, list[Delta]]:
+    """Two suites phase by phase, matched by the phases' names, in the new suite's order; a
+    phase only one of them has is left out (phases_only_in says which)."""
+    base_names = {r["scenario"]["name"] for r in base}
+    return {
+        r["scenario"]["name"]: compare(base[r["scenario"]["name"]], r, limits)
+        for r in new
+        if r["scenario"]["name"] in base_names
+    }
+
+
+def phases_only_in(one: Any, other: Any) -> list[str]:
+    names = {r["scenario"]["name"] for r in other}
+    return [r["scenario"]["name"] for r in one if r["scenario"]["name"] not in names]
+
+
 def delta_table(deltas: list[Delta]) -> str:
     def show(delta: Delta, value: float | None) -> str:
         metric = delta.limit.metric

@@ -48,7 +48,7 @@ class Result(Mapping):
             )
         schema = document.get("schema")
         if schema == SUITE_SCHEMA:
-            raise ConfigError("this is a suite's results file: read it with surge.load_all")
+            raise ConfigError("this is a suite's results file: surge.load reads it as a Suite")
         if schema != SCHEMA:
             raise ConfigError(f"unsupported results schema {schema!r}: this surge reads {SCHEMA!r}")
         results_schema.check_result(document)
@@ -56,6 +56,14 @@ class Result(Mapping):
 
     def __getitem__(self, key: str) -> Any:
         return self._doc[key]
+
+    def __getattr__(self, name: str) -> Any:
+        """Every top-level field of the document (docs/results.md) as an attribute too:
+        result.duration_s is result["duration_s"]."""
+        document = self.__dict__.get("_doc")
+        if document is not None and name in document:
+            return document[name]
+        raise AttributeError(f"surge.Result has no field {name!r}")
 
     def __iter__(self):
         return iter(self._doc)
@@ -173,9 +181,15 @@ def _with_file(path: str | Path, make: Callable[[], Any]) -> Any:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def load(path: str | Path) -> Result:
-    """Loads a results JSON file written by surge."""
+def load(path: str | Path) -> Any:
+    """Loads a results JSON file written by surge: a Result for one run, a SuiteResult (its
+    phases as Results, by position or by name) for a suite's file."""
     document = _read_json(path)
+    if isinstance(document, dict) and document.get("schema") == SUITE_SCHEMA:
+        from .suite import SuiteResult  # suite imports this module
+
+        name = document.get("name")
+        return SuiteResult(name if isinstance(name, str) else "", _phases(path, document))
     return _with_file(path, lambda: Result(document))
 
 
@@ -184,6 +198,10 @@ def load_all(path: str | Path) -> list[Result]:
     document = _read_json(path)
     if not (isinstance(document, dict) and document.get("schema") == SUITE_SCHEMA):
         return [_with_file(path, lambda: Result(document))]
+    return _phases(path, document)
+
+
+def _phases(path: str | Path, document: dict[str, Any]) -> list[Result]:
     phases = document.get("results")
     if not isinstance(phases, list):
         raise ConfigError(f"{path}: results: expected the list of the suite's phases, got {phases}")

@@ -23,8 +23,26 @@ from .units import format_ms as _ms
 
 @dataclass
 class SuiteResult:
+    """A suite's phases as Results, in the order they ran: suite[0], suite["get"], len(suite),
+    iteration; `surge.load` returns one for a suite's file."""
+
     name: str
     results: list[Result]
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __iter__(self):
+        return iter(self.results)
+
+    def __getitem__(self, key: int | str) -> Result:
+        if isinstance(key, str):
+            for result in self.results:
+                if result["scenario"]["name"] == key:
+                    return result
+            names = ", ".join(r["scenario"]["name"] for r in self.results)
+            raise KeyError(f"no phase {key!r} in suite {self.name!r}: the phases are {names}")
+        return self.results[key]
 
     @property
     def interrupted(self) -> bool:
