@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 import surge
+from ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -50,14 +51,6 @@ def _blocks() -> list[tuple[str, str, str, bool]]:
 
 
 BLOCKS = _blocks()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -146,9 +139,9 @@ def test_the_example_runs_as_written(name, lang, body, skip, places):
             (workdir / link).symlink_to(ROOT / link)
     uses_own_target = "surge serve" in body
     ports = {
-        8080: _free_port() if uses_own_target else places["target"].port,
-        8081: _free_port(),
-        9464: _free_port(),
+        8080: free_port() if uses_own_target else places["target"].port,
+        8081: free_port(),
+        9464: free_port(),
     }
     code = _substitute(body, places, ports)
     env = {

@@ -4,7 +4,6 @@ loopback, with the specs `surge serve` and Target.set_latency take."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -12,6 +11,7 @@ import urllib.request
 
 import pytest
 import surge
+from ports import free_port
 from surge import http
 
 
@@ -37,15 +37,9 @@ def _p50_ms(url: str) -> float:
     return result.total["latency"]["percentiles"]["50"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def served():
-    port, admin = _free_port(), _free_port()
+    port, admin = free_port(), free_port()
     with subprocess.Popen(
         [sys.executable, "-m", "surge.cli", "serve", "--port", str(port), "--admin-port",
          str(admin), "--latency", "fixed:2ms"],
