@@ -98,17 +98,22 @@ def with_thresholds(args: Any, scenarios: list[Any]) -> list[Any]:
     return [s.replace(abort_on=[*s.abort_on, *extra]) for s in scenarios]
 
 
+def print_verdicts(result: Result, texts: list[str]) -> bool:
+    """Prints the verdict table of the SLOs `texts` on `result`; True when one broke."""
+    if not texts:
+        return False
+    verdicts = slo.check(result, *texts)
+    print(slo.verdict_table(verdicts))
+    return not all(v.ok for v in verdicts)
+
+
 def judge(result: Result, args: Any) -> int:
     """Prints the verdict of every --slo this result can be judged on (an SLO of an operation
     the result does not have is left to the phases that do) and why a run aborted; 99 when one
     broke."""
     names = set(result.operations)
     texts = [t for t in getattr(args, "slo", ()) if slo.parse(t).operation in (None, *names)]
-    broken = False
-    if texts:
-        verdicts = slo.check(result, *texts)
-        print(slo.verdict_table(verdicts))
-        broken = not all(v.ok for v in verdicts)
+    broken = print_verdicts(result, texts)
     if result["aborted"]:
         aborted = result["aborted"]
         print(f"aborted at {aborted['at_s']:.1f}s: {aborted['slo']} broke")

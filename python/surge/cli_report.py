@@ -7,13 +7,11 @@ import argparse
 from pathlib import Path
 
 from .cli_args import EXIT_SLO_BROKEN, flag_errors
-from .cli_output import per_result
+from .cli_output import per_result, print_verdicts
 from .errors import ConfigError
 from .report_html import write_report
 from .result import load_all
-from .slo import check as check_slos
 from .slo import parse as parse_slo
-from .slo import verdict_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -48,9 +46,7 @@ def cmd(args: argparse.Namespace) -> int:
     verdict = 0
     for path, result in targets:
         print(f"report: {write_report(result, path, args.slo)}")
-        if args.slo:  # the verdicts the report draws, and CI's answer: 99 when one broke
-            verdicts = check_slos(result, *args.slo)
-            print(verdict_table(verdicts))
-            if not all(v.ok for v in verdicts):
-                verdict = EXIT_SLO_BROKEN
+        # The verdicts the report draws, and CI's answer: 99 when one broke.
+        if print_verdicts(result, args.slo):
+            verdict = EXIT_SLO_BROKEN
     return verdict
