@@ -208,6 +208,35 @@ def test_every_option_of_every_command_says_what_it_does():
     assert "(default: 1)" in surge_cli("http", "--help").stdout.replace("\n", " ")
 
 
+def test_every_run_command_takes_the_same_flags_from_the_registry():
+    import argparse
+
+    from surge.cli import _build_parser
+
+    commands = next(
+        a for a in _build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    )
+
+    def flags(name: str) -> set[str]:
+        return {f for a in commands.choices[name]._actions for f in a.option_strings}
+
+    shared = {
+        "-t", "-d", "-n", "--timeout", "--connect-timeout", "--warmup", "--drain", "--cold",
+        "-c", "-R", "--stages", "--poisson", "--max-connections", "--max-backlog", "-u",
+        "--spawn-rate", "--user-stages", "--think", "--iterations", "--network-latency-ms",
+        "--network-jitter-ms", "--network-profile", "--slo", "--abort-on", "--json", "--html",
+        "--no-interval-histograms", "--prometheus-port", "-q",
+    }  # fmt: skip
+    for name in ("http", "redis", "pg", "run"):
+        assert shared <= flags(name), (name, shared - flags(name))
+    for name in ("http", "redis", "pg"):
+        assert "--var" in flags(name)
+    # Pipelining where the registry says the protocol takes it.
+    assert {"-P", "--pipeline"} <= flags("redis") & flags("pg") & flags("run")
+    assert "-P" not in flags("http")
+    assert "--sync" in flags("pg") & flags("run") and "--sync" not in flags("redis")
+
+
 def test_version():
     done = surge_cli("--version")
     assert done.returncode == 0 and done.stdout.startswith("surge ")
@@ -229,3 +258,14 @@ def test_run_takes_the_timing_flags_of_the_other_run_commands(target, tmp_path):
         "run", "scenarios/quickstart.py", "--set", f"base_url={target.url}", "-q", "-P", "4"
     )
     assert piped.returncode == 2 and "pipeline" in piped.stderr
+    synced = surge_cli(
+        "run", "scenarios/quickstart.py", "--set", f"base_url={target.url}", "-q",
+        "--sync", "batch",
+    )  # fmt: skip
+    assert synced.returncode == 2 and "pipeline_sync: applies to" in synced.stderr
+    cold = surge_cli(
+        "run", "scenarios/quickstart.py", "--set", f"base_url={target.url}", "-q", "-n", "50",
+        "--cold", "--json", str(out),
+    )  # fmt: skip
+    assert cold.returncode == 0, cold.stderr
+    assert json.loads(out.read_text())["connections"]["warm"] is False

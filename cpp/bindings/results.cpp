@@ -91,6 +91,17 @@ void register_results(py::module_& m) {
       .def_readonly("total", &IntervalReport::total)
       .def_readonly("cumulative", &IntervalReport::cumulative);
 
+  py::class_<ConnectionStats>(m, "ConnectionStats")
+      .def_readonly("connect", &ConnectionStats::connect)
+      .def_readonly("handshake", &ConnectionStats::handshake)
+      .def_readonly("opened", &ConnectionStats::opened)
+      .def_readonly("failed", &ConnectionStats::failed);
+
+  py::class_<WarmUpReport>(m, "WarmUpReport")
+      .def_readonly("warm", &WarmUpReport::warm)
+      .def_readonly("seconds", &WarmUpReport::seconds)
+      .def_readonly("not_ready", &WarmUpReport::not_ready);
+
   py::class_<RunResult>(m, "RunResult")
       .def_readonly("operation_names", &RunResult::operation_names)
       .def_readonly("operations", &RunResult::operations)
@@ -102,6 +113,8 @@ void register_results(py::module_& m) {
       .def_readonly("measured_s", &RunResult::measured_s)
       .def_readonly("unfinished", &RunResult::unfinished)
       .def_readonly("interrupted", &RunResult::interrupted)
+      .def_readonly("connections", &RunResult::connections)
+      .def_readonly("warm_up", &RunResult::warm_up)
       .def_readonly("failure", &RunResult::failure);
 }
 

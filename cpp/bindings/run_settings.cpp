@@ -63,7 +63,8 @@ void register_run_settings(py::module_& m) {
       .def_readwrite("network_latency_ns", &RunSettings::network_latency)
       .def_readwrite("network_jitter_ns", &RunSettings::network_jitter)
       .def_readwrite("drain_ns", &RunSettings::drain)
-      .def_readwrite("interval_histograms", &RunSettings::interval_histograms);
+      .def_readwrite("interval_histograms", &RunSettings::interval_histograms)
+      .def_readwrite("warm_start", &RunSettings::warm_start);
 }
 
 }  // namespace surge::bindings

@@ -114,6 +114,7 @@ class RunSettings:
     network_jitter_ns: int
     drain_ns: int
     interval_histograms: bool
+    warm_start: bool  # open and set up the first connections before t0; False: a cold start
 
 class HttpRunSpec(RunSettings):
     host: str
@@ -220,6 +221,17 @@ class IntervalReport:
     total: IntervalRow
     cumulative: list[RunningTotals]  # per operation, since the start of measurement
 
+class ConnectionStats:
+    connect: HdrHistogram  # attempt started -> connection up, ns
+    handshake: HdrHistogram  # connection up -> its set-up answered, ns
+    opened: int
+    failed: int
+
+class WarmUpReport:
+    warm: bool
+    seconds: float  # from the start of the run to t0
+    not_ready: int  # connections still opening when the schedule started anyway
+
 class RunResult:
     operation_names: list[str]
     operations: list[OperationStats]
@@ -231,6 +243,8 @@ class RunResult:
     measured_s: float
     unfinished: int
     interrupted: bool
+    connections: ConnectionStats  # every attempt of the run, warm start included
+    warm_up: WarmUpReport
     failure: str  # why the engine stopped early on an error of its own; "" when it did not
 
 def run_http(

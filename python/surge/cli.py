@@ -8,25 +8,23 @@ and JSON are still written (exit 130). cli_args.py lists every status.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import sys
 import time
+from types import ModuleType
 from typing import Any
-from urllib.parse import urlsplit
 
-from . import cli_compare, cli_export, cli_pg, cli_redis, cli_report, cli_services
+from . import cli_compare, cli_export, cli_report, cli_services
 from . import http as http_ops
 from ._core import __version__
 from .cli_args import (
     EXIT_INTERRUPTED,
     EXIT_USAGE,
     Parser,
-    add_load_flags,
-    add_network_flags,
     add_output_flags,
-    add_run_flags,
-    add_template_flags,
+    add_shared_run_flags,
     duration_arg,
     flag_errors,
     key_value,
@@ -36,18 +34,16 @@ from .cli_args import (
     port_number,
     rate_arg,
     ratio_arg,
-    run_settings_from_flags,
     threads_arg,
-    whole_arg,
 )
 from .cli_output import exit_status, judge, per_result, run_and_finish, watch, with_thresholds
 from .errors import ConfigError, RunError
 from .load_models import (
-    Connections,
     ConstantRate,
 )
 from .loader import load_scenarios, pick
-from .plan import MAX_PIPELINE
+from .protocol import Protocol
+from .protocols import PROTOCOLS
 from .reach import check as check_reach
 from .scale import ENV, scale_from_env
 from .scenario import Scenario
@@ -55,7 +51,6 @@ from .suite import SuiteResult, run_suite
 from .summary import summary_table
 from .target import Target
 from .target_admin import AdminServer, FaultKnobs
-from .urls import parse_http_url
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -92,16 +87,9 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a scenario parameter",
     )
-    add_run_flags(run_p, "requests or operations", defaults=False)
-    run_p.add_argument(
-        "-P",
-        "--pipeline",
-        type=whole_arg(1, MAX_PIPELINE),
-        help="requests in flight per connection",
+    add_shared_run_flags(
+        run_p, PROTOCOLS, "requests or operations", defaults=False, templates=False
     )
-    add_load_flags(run_p, connections_default=None)
-    add_network_flags(run_p)
-    add_output_flags(run_p)
 
     serve = sub.add_parser("serve", help="run the embedded demo target in the foreground")
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
@@ -130,40 +118,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="share of requests whose connection is reset without a response",
     )
 
-    h = sub.add_parser("http", help="load one URL, wrk-style (open model with -R)")
-    h.add_argument("url", help="http://HOST[:PORT]/PATH; {NAME} placeholders come from --var")
-    add_run_flags(h, "requests")
-    add_load_flags(h, connections_default=None)
-    h.add_argument("-m", "--method", default="GET", help="the request method")
-    h.add_argument(
-        "-H",
-        "--header",
-        action="append",
-        default=[],
-        type=key_value(":", "'Name: value'"),
-        metavar="'NAME: VALUE'",
-        help="a request header (repeatable)",
-    )
-    h.add_argument("--body", default="", help="the request body, a template like the URL")
-    add_template_flags(h)
-    h.add_argument(
-        "--expect-status",
-        type=whole_arg(100, 599),
-        action="append",
-        default=[],
-        metavar="CODE",
-        help="a status that counts as success (repeatable; default: any below 400)",
-    )
-    h.add_argument("--expect-body", default="", metavar="TEXT", help="text the body must contain")
-    h.add_argument(
-        "--max-body-bytes",
-        type=whole_arg(1, 1 << 62),
-        help="a longer response body counts as malformed (default: no limit)",
-    )
-    add_network_flags(h)
-    add_output_flags(h)
-    cli_redis.add_parser(sub)
-    cli_pg.add_parser(sub)
+    # One command per protocol of the registry: its own flags, then the ones all share.
+    for protocol in PROTOCOLS:
+        command = _protocol_command(protocol)
+        p = sub.add_parser(command.NAME, help=command.HELP)
+        command.add_flags(p)
+        add_shared_run_flags(p, [protocol], command.COUNTS)
     cli_compare.add_parser(sub)
     cli_export.add_parser(sub)
     cli_report.add_parser(sub)
@@ -230,11 +190,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.requests is not None:
         changes["requests"] = args.requests
     # Settings that hold for every phase of a suite too: the emulated link, what results keep,
-    # threads, timeouts, warm-up, drain and pipelining.
+    # threads, timeouts, warm-up, drain, pipelining and a cold start.
     shared: dict[str, Any] = dict(network_from_flags(args))
-    for field in ("threads", "timeout", "connect_timeout", "warmup", "drain", "pipeline"):
+    for field in ("threads", "timeout", "connect_timeout", "warmup", "drain", "pipeline", "cold"):
         if getattr(args, field) is not None:
             shared[field] = getattr(args, field)
+    if args.sync is not None:
+        shared["pipeline_sync"] = args.sync
     if not args.interval_histograms:
         shared["interval_histograms"] = False
     if isinstance(chosen, list):
@@ -344,47 +306,22 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_http(args: argparse.Namespace) -> int:
-    parse_http_url(args.url)  # a bad URL fails here with its own message
-    parts = urlsplit(args.url)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    operation = http_ops.request(
-        "request",
-        args.method,
-        path,
-        headers=dict(args.header),
-        body=args.body,
-        variables=dict(args.var),
-        expect_status=args.expect_status,
-        expect_body=args.expect_body,
-        max_body_bytes=args.max_body_bytes,
-    )
-    base = f"{parts.scheme}://{parts.netloc}"
-    load = load_from_flags(args) or Connections(10)
-    scenario = Scenario(
-        name="http",
-        base_url=base,
-        operations=[operation],
-        load=load,
-        params={"url": args.url},
-        **run_settings_from_flags(args),
-    )
-    return run_and_finish(args, scenario)
-
-
 def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-RUN_COMMANDS = {"demo", "run", "http", "redis", "pg"}
+def _protocol_command(protocol: Protocol) -> ModuleType:
+    return importlib.import_module(protocol.cli)
+
+
+PROTOCOL_COMMANDS = {_protocol_command(p).NAME: _protocol_command(p).cmd for p in PROTOCOLS}
+RUN_COMMANDS = {"demo", "run", *PROTOCOL_COMMANDS}
 
 COMMANDS = {
     "demo": _cmd_demo,
     "run": _cmd_run,
     "serve": _cmd_serve,
-    "http": _cmd_http,
-    "redis": cli_redis.cmd,
-    "pg": cli_pg.cmd,
+    **PROTOCOL_COMMANDS,
     "compare": cli_compare.cmd,
     "export": cli_export.cmd,
     "report": cli_report.cmd,

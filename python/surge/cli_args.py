@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
@@ -22,6 +22,8 @@ from .load_models import (
     RampingUsers,
     Users,
 )
+from .plan import MAX_PIPELINE, PIPELINE_SYNC
+from .protocol import Protocol
 from .scenario import NETWORK_PROFILES
 from .slo import parse as parse_slo
 from .think import NO_THINK, parse_think
@@ -42,7 +44,12 @@ class _HelpWithDefaults(argparse.HelpFormatter):
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
         default = action.default
-        unset = default is None or default is False or default in ("", [], argparse.SUPPRESS)
+        # A switch's default is only that it is off (--no-interval-histograms defaults to True,
+        # the value of what it turns off).
+        switch = isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction))
+        unset = (
+            switch or default is None or default is False or default in ("", [], argparse.SUPPRESS)
+        )
         if unset or "default" in text or not text:
             return text
         return f"{text} (default: {default})"
@@ -347,6 +354,52 @@ def add_run_flags(p: argparse.ArgumentParser, requests: str, *, defaults: bool =
         type=duration_arg("--drain"),
         help="how long requests still out at the end may finish (default 2s); then unfinished",
     )
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        default=None if not defaults else False,
+        help="let the first requests open the connections, so their latency includes connecting "
+        "(default: a warm start, connections opened and set up before the first request)",
+    )
+
+
+def add_shared_run_flags(
+    p: argparse.ArgumentParser,
+    protocols: Iterable[Protocol],
+    counts: str,
+    *,
+    defaults: bool = True,
+    templates: bool = True,
+) -> None:
+    """The flags every run command takes alike, in one place: how long and how many, the
+    timeouts and warm-up, the load model, pipelining where the protocols take it (their
+    `settings` in the registry say so), template variables, the emulated network, thresholds
+    and outputs. `counts` says what -n counts ("requests", "commands"). Without `defaults`
+    (surge run) an unset flag is None, and the scenario's own value stands."""
+    add_run_flags(p, counts, defaults=defaults)
+    settings = {name for protocol in protocols for name in protocol.settings}
+    if "pipeline" in settings:
+        p.add_argument(
+            "-P",
+            "--pipeline",
+            type=whole_arg(1, MAX_PIPELINE),
+            default=1 if defaults else None,
+            help=f"{counts} in flight per connection",
+        )
+    if "pipeline_sync" in settings:
+        p.add_argument(
+            "--sync",
+            choices=PIPELINE_SYNC,
+            default="operation" if defaults else None,
+            help="PostgreSQL with -P: a Sync per operation (its own transaction), or per batch "
+            "of replies (pgbench's \\startpipeline style: one transaction, an error fails the "
+            "batch)",
+        )
+    add_load_flags(p, connections_default=None)
+    if templates:
+        add_template_flags(p)
+    add_network_flags(p)
+    add_output_flags(p)
 
 
 def add_template_flags(p: argparse.ArgumentParser) -> None:
@@ -409,6 +462,8 @@ def run_settings_from_flags(args: argparse.Namespace) -> dict:
         settings["connect_timeout"] = args.connect_timeout
     if args.drain is not None:
         settings["drain"] = args.drain
+    if args.cold:
+        settings["cold"] = True
     return settings
 
 

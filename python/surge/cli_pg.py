@@ -16,11 +16,6 @@ import sys
 from . import pgbench
 from . import postgres as postgres_ops
 from .cli_args import (
-    add_load_flags,
-    add_network_flags,
-    add_output_flags,
-    add_run_flags,
-    add_template_flags,
     flag_errors,
     load_from_flags,
     run_settings_from_flags,
@@ -30,7 +25,6 @@ from .cli_args import (
 from .cli_output import run_and_finish
 from .errors import ConfigError
 from .load_models import Users
-from .plan import MAX_PIPELINE
 from .scenario import Scenario
 from .urls import is_postgres_dsn, redact_url
 
@@ -60,32 +54,19 @@ class _Group(argparse.Action):
             groups[-1]["weight"], groups[-1]["weight_set"] = value, True
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("pg", help="load a PostgreSQL server (pgbench style, with percentiles)")
+NAME = "pg"
+HELP = "load a PostgreSQL server (pgbench style, with percentiles)"
+COUNTS = "operations"
+
+
+def add_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("dsn", help=DSN_FORMS)
-    add_run_flags(p, "operations")
-    p.add_argument(
-        "-P",
-        "--pipeline",
-        type=whole_arg(1, MAX_PIPELINE),
-        default=1,
-        help="operations in flight per connection",
-    )
-    p.add_argument(
-        "--sync",
-        choices=("operation", "batch"),
-        default="operation",
-        help="with -P: a Sync per operation (its own transaction), or per batch of replies "
-        "(pgbench's \\startpipeline style: one transaction, an error fails the batch)",
-    )
-    add_load_flags(p, connections_default=None)
     w = p.add_argument_group("workload (repeat --sql/--param/--weight groups for a mix)")
     w.add_argument("--sql", action=_Group, metavar="'SELECT ... $1'", help="a statement")
     w.add_argument(
         "--param", action=_Group, metavar="GENERATOR", help="the next $n of the last --sql"
     )
     w.add_argument("--weight", action=_Group, type=weight_arg, help="of the last --sql")
-    add_template_flags(w)
     w.add_argument("--builtin", choices=pgbench.BUILTINS, help="pgbench's -S or default script")
     w.add_argument("--init", action="store_true", help="create the pgbench tables first")
     w.add_argument(
@@ -97,8 +78,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=0,
         help="resend after serialization failure or deadlock",
     )
-    add_network_flags(p)
-    add_output_flags(p)
 
 
 def _param_template(value: str) -> str:

@@ -12,11 +12,6 @@ import sys
 
 from . import redis as redis_ops
 from .cli_args import (
-    add_load_flags,
-    add_network_flags,
-    add_output_flags,
-    add_run_flags,
-    add_template_flags,
     count_arg,
     flag_errors,
     load_from_flags,
@@ -28,7 +23,6 @@ from .cli_output import live, run_and_finish
 from .errors import ConfigError
 from .keyspace import KeySpace, value_spec
 from .load_models import Iterations, Users
-from .plan import MAX_PIPELINE
 from .reach import check as check_reach
 from .runner import run
 from .scenario import Scenario
@@ -51,18 +45,13 @@ def _ratio_pair(value: str) -> tuple[float, float]:
     return set_weight, get_weight
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("redis", help="load a Redis/Valkey server (memtier/redis-benchmark style)")
+NAME = "redis"
+HELP = "load a Redis/Valkey server (memtier/redis-benchmark style)"
+COUNTS = "commands"
+
+
+def add_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("url", help="redis://[user:pass@]HOST[:PORT][/DB] or unix:///PATH")
-    add_run_flags(p, "commands")
-    p.add_argument(
-        "-P",
-        "--pipeline",
-        type=whole_arg(1, MAX_PIPELINE),
-        default=1,
-        help="commands in flight per connection",
-    )
-    add_load_flags(p, connections_default=None)
     w = p.add_argument_group("workload")
     w.add_argument("--ratio", type=_ratio_pair, help="SET:GET weights (default 1:10)")
     w.add_argument("--keys", type=count_arg, default=10_000, help="key range 1..N")
@@ -81,10 +70,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="a command template (repeat for a mix); {key} and {value} follow the flags above, "
         "other {NAME}s come from --var",
     )
-    add_template_flags(w)
     w.add_argument("--preload", action="store_true", help="SET every key before the run")
-    add_network_flags(p)
-    add_output_flags(p)
 
 
 def _operations(args: argparse.Namespace, keyspace: KeySpace) -> list:

@@ -168,4 +168,5 @@ PROTOCOL = Protocol(
     run=_core.run_http,
     default_timeout="30s",
     reach=reach.http,
+    cli="surge.cli_http",
 )

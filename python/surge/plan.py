@@ -53,6 +53,7 @@ class RunPlan:
     pipeline_sync: str
     seed: int
     interval_histograms: bool
+    cold: bool
 
     def __repr__(self) -> str:
         return (
@@ -92,6 +93,7 @@ class RunPlan:
         spec.network_jitter_ns = self.network_jitter_ns
         spec.drain_ns = self.drain_ns
         spec.interval_histograms = self.interval_histograms
+        spec.warm_start = not self.cold
         return spec
 
     def load_section(self) -> dict[str, Any]:
@@ -109,6 +111,7 @@ class RunPlan:
             "network_latency_ms": self.network_latency_ns / 1e6,
             "network_jitter_ms": self.network_jitter_ns / 1e6,
             "drain_s": self.drain_ns / _NS_PER_S,
+            "cold": self.cold,
         }
 
 
@@ -166,6 +169,7 @@ def resolve(scenario: Scenario) -> RunPlan:
         pipeline_sync=scenario.pipeline_sync,
         seed=scenario.seed,
         interval_histograms=bool(scenario.interval_histograms),
+        cold=scenario.cold,
     )
     protocol.check(plan)
     return plan

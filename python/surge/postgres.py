@@ -259,4 +259,5 @@ PROTOCOL = Protocol(
     settings=frozenset({"pipeline", "pipeline_sync"}),
     check=_check,
     stats_fields=_stats_fields,
+    cli="surge.cli_pg",
 )

@@ -52,6 +52,10 @@ class Protocol:
     reach: Callable[[Any, float], None] = _reached_by_the_engine
     # Fields of its own in an operation's results, from the engine's OperationStats.
     stats_fields: Callable[[Iterable[Any]], dict[str, Any]] = _no_fields
+    # Its `surge` command: the module (imported by the CLI only) with the command's NAME, HELP,
+    # COUNTS (what -n counts), add_flags(parser) for its own flags, and cmd(args). The flags
+    # every run command shares come from surge.cli_args.add_shared_run_flags.
+    cli: str = ""
 
     @property
     def target_kind(self) -> str:

@@ -158,4 +158,5 @@ PROTOCOL = Protocol(
     default_timeout="10s",
     settings=frozenset({"pipeline"}),
     reach=reach.redis,
+    cli="surge.cli_redis",
 )

@@ -47,6 +47,7 @@ def build(
         "interrupted": raw.interrupted,
         "aborted": aborted,
         "unfinished": raw.unfinished,
+        "connections": connections(raw),
         "operations": operations,
         # The operations the load sends (a NOTIFY listener's notifications are not requests).
         "total": stats(raw.total, measured, plan),
@@ -82,6 +83,23 @@ def stats(op: _core.OperationStats, measured_s: float, plan: RunPlan) -> dict[st
         "histogram": op.response.encode(),
         "service_histogram": op.service.encode(),
         "error_histogram": op.failed.encode(),
+    }
+
+
+def connections(raw: _core.RunResult) -> dict[str, Any]:
+    """How the run's connections were opened: the warm-up before the first intended start, and
+    every attempt's connect and set-up time (docs/results.md)."""
+    made = raw.connections
+    handshake = made.handshake
+    return {
+        "warm": raw.warm_up.warm,
+        "warm_up_s": round(raw.warm_up.seconds, 6),
+        "not_ready_at_start": raw.warm_up.not_ready,
+        "opened": made.opened,
+        "failed": made.failed,
+        "set_up": handshake.total_count,
+        "connect_time": latency_summary(made.connect),
+        "handshake_time": latency_summary(handshake) if handshake.total_count else None,
     }
 
 

@@ -197,6 +197,19 @@ RESULT = obj(
         "interrupted": boolean,
         "unfinished": count,
         "aborted": nullable(obj({}, {"slo": text, "at_s": non_negative})),
+        "connections": obj(
+            {},
+            {
+                "warm": boolean,
+                "warm_up_s": non_negative,
+                "not_ready_at_start": count,
+                "opened": count,
+                "failed": count,
+                "set_up": count,
+                "connect_time": LATENCY,
+                "handshake_time": nullable(LATENCY),
+            },
+        ),
     },
 )
 

@@ -63,6 +63,11 @@ class Scenario:
     # interval): what .hlog exports and per-interval percentiles are made from. False keeps
     # the results file small for long runs with many operations.
     interval_histograms: bool = True
+    # A warm start (the default) opens the connections the first requests need, and waits for
+    # their set-up (AUTH/SELECT, prepared statements), before the first intended start; the
+    # results' `connections` section times it. cold=True lets the first requests open them, so
+    # their latency includes it, as a client starting from nothing sees.
+    cold: bool = False
     params: dict[str, Any] = field(default_factory=dict)
     # What the settings resolve to, made once in __post_init__ (surge.plan).
     _plan: RunPlan | None = field(default=None, init=False, repr=False, compare=False)
@@ -102,6 +107,8 @@ class Scenario:
                 raise ConfigError(f"abort_on: {exc}") from None
         if not isinstance(self.params, dict):
             raise ConfigError(f"params: must be a dict, got {self.params!r}")
+        if not isinstance(self.cold, bool):
+            raise ConfigError(f"cold: must be True or False, got {self.cold!r}")
         if not isinstance(self.interval_histograms, bool):
             raise ConfigError(
                 f"interval_histograms: must be True or False, got {self.interval_histograms!r}"

@@ -85,6 +85,7 @@ def summary_table(result: Result) -> str:
             )
     if result["unfinished"]:
         notes.append(f"  {result['unfinished']} request(s) still in flight or queued at the end")
+    connections[:0] = describe_connections(result.get("connections"))
     return "\n".join(
         [
             head,
@@ -94,6 +95,33 @@ def summary_table(result: Result) -> str:
             *(["connections:", *connections] if connections else []),
         ]
     )
+
+
+def describe_connections(made: dict[str, Any] | None) -> list[str]:
+    """The summary's lines on how the connections were opened (older files have none)."""
+    if not made or (not made.get("opened") and not made.get("failed")):
+        return []
+    connect = made["connect_time"]["percentiles"]
+    line = f"  {made['opened']:,} opened, connect p50 {format_number(connect['50'], 'ms')}"
+    line += f", max {format_number(made['connect_time']['max'], 'ms')}"
+    if made.get("handshake_time"):
+        line += f"; set-up p50 {format_number(made['handshake_time']['percentiles']['50'], 'ms')}"
+    if made.get("failed"):
+        line += f"; {made['failed']:,} attempt(s) failed"
+    lines = [line]
+    if made.get("warm"):
+        lines.append(
+            f"  warm start: the first request was scheduled "
+            f"{format_number(1e3 * made['warm_up_s'], 'ms')} after the run began, once they were up"
+        )
+    else:
+        lines.append("  cold start (--cold): the first requests' latency includes connecting")
+    if made.get("not_ready_at_start"):
+        lines.append(
+            f"  {made['not_ready_at_start']:,} connection(s) still opening when the schedule "
+            "started (after twice the connect timeout); requests waited for them"
+        )
+    return lines
 
 
 def describe_load(load: dict[str, Any]) -> str:

@@ -30,7 +30,7 @@ class ClosedUsers final : public LoadDriver<typename Worker::Lane> {
 
   [[nodiscard]] std::size_t most_lanes() const noexcept override { return users_.size(); }
 
-  // The users that start at t0 connect during the lead before it.
+  // A warm start: the users that start at t0 connect before it.
   void preconnect() override {
     const auto at_start = share(static_cast<std::int64_t>(std::floor(load_.users.value_at(0) + 1e-9)));
     auto& lanes = worker_.lanes();

@@ -40,16 +40,7 @@ class Coordinator {
   RunResult run() {
     const int pool = load_.model == LoadModel::open ? load_.pool_limit() : load_.peak_users();
     const int threads = std::max(1, std::min(load_.threads, pool));
-    // A short lead lets every thread reach its io_context, and open-model pools connect,
-    // before the first intended start.
-    const int preconnected = load_.model == LoadModel::open ? load_.connections : pool;
-    const Nanos lead =
-        std::min<Nanos>(5 * kNanosPerMilli + Nanos{preconnected} * 20 * kNanosPerMicro, 200 * kNanosPerMilli);
-    clock_.t0 = now_ns() + lead;
-    clock_.measure_start = clock_.t0 + load_.warmup;
-    clock_.measure_end = load_.duration > 0 ? clock_.measure_start + load_.duration : INT64_MAX;
-    result_.measure_start_ns = clock_.measure_start;
-
+    const Nanos started = now_ns();
     for (int i = 0; i < threads; ++i)
       workers_.push_back(std::make_unique<Worker<P>>(spec_, load_, shared_, clock_, signal_, i, threads));
     // Whatever goes wrong once the load is running (a thread that cannot start, an allocation
@@ -58,21 +49,67 @@ class Coordinator {
     try {
       const WorkerThreads running(workers_);
       try {
-        supervise();
+        if (warm_up(started)) {
+          for (auto& w : workers_) w->begin();
+          supervise();
+        }
       } catch (const std::exception& e) {
         stop_on_failure(std::string("while an interval was handled: ") + e.what());
       }
     } catch (const std::exception& e) {  // the threads could not all be started
+      set_clock(now_ns());
       stop_on_failure(std::string("starting ") + std::to_string(threads) +
                       " worker threads (fewer threads, or a higher process limit, may do): " + e.what());
     }
-    for (const auto& w : workers_)
+    for (const auto& w : workers_) {
       if (result_.failure.empty() && !w->failure().empty()) result_.failure = w->failure();
+      result_.connections.add(w->connection_stats());
+      result_.warm_up.not_ready += w->not_ready_at_start();
+    }
     finish();
     return std::move(result_);
   }
 
  private:
+  void set_clock(Nanos t0) {
+    clock_.t0 = t0;
+    clock_.measure_start = clock_.t0 + load_.warmup;
+    clock_.measure_end = load_.duration > 0 ? clock_.measure_start + load_.duration : INT64_MAX;
+    result_.measure_start_ns = clock_.measure_start;
+  }
+
+  // Waits until every worker has its first connections up and set up (a warm start), or at
+  // once (a cold start), then sets the run clock. The wait is bounded: connects time out on
+  // their own, and a set-up the server never answers does not hold the run past twice the
+  // connect timeout. Returns false when the run was stopped meanwhile (Ctrl-C).
+  bool warm_up(Nanos started) {
+    const auto n = static_cast<int>(workers_.size());
+    const Nanos give_up = started + 2 * std::max<Nanos>(spec_.connect_timeout, kNanosPerMilli);
+    while (true) {
+      const Nanos now = now_ns();
+      {
+        std::unique_lock lock(signal_.mutex);
+        signal_.cv.wait_for(
+            lock, std::chrono::nanoseconds(std::clamp<Nanos>(give_up - now, 0, 100 * kNanosPerMilli)),
+            [&] { return signal_.workers_ready == n; });
+        if (signal_.workers_ready == n) break;
+      }
+      if (interrupted_ && interrupted_()) {
+        set_clock(now_ns());
+        result_.interrupted = true;
+        stopped_at_ = clock_.measure_start;
+        return false;
+      }
+      if (now_ns() >= give_up) break;
+    }
+    result_.warm_up.warm = spec_.warm_start;
+    // A short lead lets every worker receive begin() before the first intended start.
+    const Nanos t0 = now_ns() + kNanosPerMilli + Nanos{n} * 100 * kNanosPerMicro;
+    result_.warm_up.seconds = static_cast<double>(t0 - started) / 1e9;
+    set_clock(t0);
+    return true;
+  }
+
   // The worker threads of a run: started with it, and ended and joined however the
   // supervision ends, a callback that throws included.
   class WorkerThreads {

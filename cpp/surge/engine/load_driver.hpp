@@ -22,7 +22,7 @@ class LoadDriver {
 
   // The most lanes this worker may have at once (sizes per-lane tables once).
   [[nodiscard]] virtual std::size_t most_lanes() const noexcept = 0;
-  // Before t0: open the connections the first requests will need.
+  // A warm start, before t0: open the connections the first requests will need.
   virtual void preconnect() = 0;
   // At t0, unless the worker has nothing to do.
   virtual void start() = 0;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <optional>
 #include <vector>
 
 #include "surge/core/fixed_ring.hpp"
@@ -23,9 +24,6 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
   explicit OpenArrivals(Worker& worker)
       : worker_(worker),
         timer_(worker.context()),
-        schedule_(worker.load().rate, worker.clock().t0, worker.index(), worker.worker_count(),
-                  worker.load().arrivals,
-                  worker.seed() * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(worker.index())),
         backlog_(static_cast<std::size_t>(std::max<std::int64_t>(1, share(worker.load().max_backlog)))) {
     const auto& load = worker.load();
     const auto opened = share(load.connections);
@@ -38,15 +36,19 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
 
   [[nodiscard]] std::size_t most_lanes() const noexcept override { return most_lanes_; }
 
-  // The whole pool connects during the lead before t0, so connect time does not show up as lag
+  // A warm start: the whole pool connects before t0, so connect time does not show up as lag
   // of the first requests.
   void preconnect() override {
     for (auto& lane : worker_.lanes()) lane->connect();
   }
 
   void start() override {
+    // Made now: t0 is known only once the warm-up is over.
+    const auto& w = worker_;
+    schedule_.emplace(w.load().rate, w.clock().t0, w.index(), w.worker_count(), w.load().arrivals,
+                      w.seed() * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(w.index()));
     for (auto& lane : worker_.lanes()) idle_.push_back(lane.get());
-    next_ = schedule_.next();
+    next_ = schedule_->next();
     arm();
   }
 
@@ -65,6 +67,10 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
   // rest are counted as dropped: scheduled, never sent.
   void drain() override {
     timer_.cancel();
+    if (!schedule_) {  // the drain overtook t0's handler: nothing was scheduled yet
+      arrivals_over_ = true;
+      return;
+    }
     if (dispatch_due(std::min(now_ns(), worker_.clock().measure_end - 1)) == Due::more)
       count_unsent(worker_.clock().measure_end);
     arrivals_over_ = true;
@@ -122,7 +128,7 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
       if (sent == kMostArrivalsPerTurn) return Due::more;
       if (next_ >= worker_.clock().measure_end || !worker_.take_quota(next_)) return Due::ended;
       dispatch(worker_.pick_operation(), next_);
-      next_ = schedule_.next();
+      next_ = schedule_->next();
     }
     return Due::none_left;
   }
@@ -143,8 +149,9 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
   }
 
   void count_unsent(Nanos until) {
-    if (arrivals_over_ || next_ == ArrivalSchedule::kNever || next_ >= until) return;
-    worker_.count_unsent(schedule_.count_from_last(worker_.clock().measure_start, until),
+    // Stopped before the schedule started (Ctrl-C in the warm-up): nothing was due.
+    if (!schedule_ || arrivals_over_ || next_ == ArrivalSchedule::kNever || next_ >= until) return;
+    worker_.count_unsent(schedule_->count_from_last(worker_.clock().measure_start, until),
                          std::max(next_, worker_.clock().measure_start));
   }
 
@@ -167,7 +174,7 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
 
   Worker& worker_;
   boost::asio::steady_timer timer_;
-  ArrivalSchedule schedule_;
+  std::optional<ArrivalSchedule> schedule_;
   FixedRing<Pending> backlog_;
   std::size_t pool_limit_ = 0;
   std::size_t most_lanes_ = 0;

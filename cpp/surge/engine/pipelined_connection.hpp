@@ -41,6 +41,12 @@ class PipelinedConnection {
       return;
     }
     if (state_ != State::ready) return;
+    // The set-up is part of opening the connection: it has the connect timeout.
+    if (setup_left_ > 0 && now >= setup_started_ + worker_.connect_timeout()) {
+      fail_later(ErrorClass::connect_timeout, "connection set-up not answered within the connect timeout",
+                 true);
+      return;
+    }
     for (std::size_t i = 0; i + unsent_ < ring_.size(); ++i) {
       const Lane* lane = ring_[i].lane;
       if (lane == nullptr) continue;  // the set-up left in the same write as the oldest lane
@@ -49,6 +55,9 @@ class PipelinedConnection {
       return;
     }
   }
+
+  // Being opened, or its set-up not yet answered: the warm-up waits for it.
+  [[nodiscard]] bool opening() const noexcept { return state_ == State::connecting || setup_left_ > 0; }
 
   void shutdown() {
     stopped_ = true;
@@ -73,7 +82,8 @@ class PipelinedConnection {
   void begin_attempt() {
     state_ = State::connecting;
     ++generation_;
-    connect_deadline_ = now_ns() + worker_.connect_timeout();
+    attempt_started_ = now_ns();
+    connect_deadline_ = attempt_started_ + worker_.connect_timeout();
     if (!connected_before_) return;
     for (std::size_t i = 0; i < ring_.size(); ++i) {
       if (ring_[i].lane == nullptr) continue;
@@ -82,10 +92,22 @@ class PipelinedConnection {
     }
   }
 
-  // The connection is up and its set-up sent.
-  void now_ready() noexcept {
+  // The connection is up and its set-up sent; `setup_replies` replies to it are to come.
+  void now_ready(int setup_replies) {
     state_ = State::ready;
     connected_before_ = true;
+    const Nanos now = now_ns();
+    auto& stats = worker_.connections();
+    ++stats.opened;
+    stats.connect.record(now - attempt_started_);
+    setup_left_ = setup_replies;
+    setup_started_ = now;
+  }
+
+  // One reply to the set-up came in, and it was not an error.
+  void setup_answered() {
+    if (setup_left_ == 0 || --setup_left_ > 0) return;
+    worker_.connections().handshake.record(now_ns() - setup_started_);
   }
 
   // Queues a lane whose request waits for the connection; starts connecting if nothing is.
@@ -100,6 +122,8 @@ class PipelinedConnection {
   // the lanes may send again at once: the next request reconnects, as a real client would.
   void fail_all(ErrorClass error, std::string_view example, bool back_off) {
     const std::string copy(example);  // the protocol's message dies with the connection
+    if (opening()) ++worker_.connections().failed;
+    setup_left_ = 0;
     state_ = State::closed;
     ++generation_;
     unsent_ = 0;
@@ -146,6 +170,9 @@ class PipelinedConnection {
 
   std::vector<Lane*> failing_;
   Nanos connect_deadline_ = 0;
+  Nanos attempt_started_ = 0;
+  Nanos setup_started_ = 0;
+  int setup_left_ = 0;  // replies to the set-up still to come
   bool connected_before_ = false;
 };
 

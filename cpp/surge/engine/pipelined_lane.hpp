@@ -54,6 +54,8 @@ class PipelinedLane {
     if (checks_connection_) connection_.shutdown();
   }
   [[nodiscard]] bool busy() const noexcept { return busy_; }
+  // One lane per connection answers for it, so the warm-up counts connections.
+  [[nodiscard]] bool opening() const noexcept { return checks_connection_ && connection_.opening(); }
   [[nodiscard]] int index() const noexcept { return index_; }
 
   // The connection's side.

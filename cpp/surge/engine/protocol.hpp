@@ -45,6 +45,9 @@ concept Lane = std::constructible_from<L, W&, int> && requires(L& lane, const L&
   lane.check_deadline(at);  // the sweep: give up on a connect or request past its timeout
   lane.shutdown();          // end all I/O; handlers still queued record nothing
   { seen.busy() } -> std::same_as<bool>;
+  // Its connection is being opened or set up (for a pipelined connection, its first lane
+  // answers for it and the others say false): the warm-up waits for these.
+  { seen.opening() } -> std::same_as<bool>;
   { seen.index() } -> std::same_as<int>;
 };
 

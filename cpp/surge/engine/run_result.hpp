@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "surge/engine/connection_stats.hpp"
 #include "surge/engine/operation_stats.hpp"
 
 namespace surge {
@@ -72,6 +73,8 @@ struct RunResult {
   double measured_s = 0;        // length of the measured window as it ran
   std::int64_t unfinished = 0;  // in flight or queued when the run was ended
   bool interrupted = false;
+  ConnectionStats connections;  // every connection attempt of the run, warm-up included
+  WarmUpReport warm_up;
   std::string failure;  // why the engine stopped the run early on an error of its own; empty: it did not
 };
 

@@ -28,6 +28,10 @@ struct RunSettings {
   // Each time-series row keeps its interval's response-time histogram (HdrHistogram V2,
   // compressed, base64); off, the engine skips the encoding.
   bool interval_histograms = false;
+  // Warm start: the connections the first requests need are opened, and their set-up answered,
+  // before the schedule's first intended start, so connection cost is not in the first
+  // requests' latency. Off (a cold start), the first requests open them and wait for it.
+  bool warm_start = true;
 };
 
 // The rules only the engine checks; the Python layer owns every other (docs/architecture.md).

@@ -1,4 +1,5 @@
-// The coordinator's wake-up: workers report "done" through it once per run, never per request.
+// The coordinator's wake-up: workers report "ready" (their first connections are up) and
+// "done" through it once per run each, never per request.
 #pragma once
 
 #include <condition_variable>
@@ -11,7 +12,16 @@ namespace surge {
 struct RunSignal {
   std::mutex mutex;
   std::condition_variable cv;
+  int workers_ready = 0;
   int workers_done = 0;
+
+  void worker_ready() {
+    {
+      const std::lock_guard lock(mutex);
+      ++workers_ready;
+    }
+    cv.notify_all();
+  }
 
   void worker_done() {
     {
@@ -22,7 +32,8 @@ struct RunSignal {
   }
 };
 
-// Absolute times of one run, shared read-only by every worker.
+// Absolute times of one run, shared read-only by every worker. The coordinator sets them once
+// every worker is ready, before it posts begin() to them; workers read them only after that.
 struct RunClock {
   Nanos t0 = 0;             // schedule origin; warm-up starts here
   Nanos measure_start = 0;  // statistics are kept for requests intended from here on

@@ -23,6 +23,7 @@
 
 #include "surge/core/rng.hpp"
 #include "surge/engine/closed_users.hpp"
+#include "surge/engine/connection_stats.hpp"
 #include "surge/engine/network_delay.hpp"
 #include "surge/engine/open_arrivals.hpp"
 #include "surge/engine/operation_stats.hpp"
@@ -49,10 +50,12 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // Thread body: runs until the coordinator calls end().
+  // Thread body: opens the first connections (a warm start), reports ready, and runs until the
+  // coordinator calls end().
   void run();
 
   // Coordinator side; each posts into this worker's io_context.
+  void begin();                              // the run clock is set: start the schedule at its t0
   std::future<StatsBlock*> swap_interval();  // hands back the block filled since the last swap
   void drain();                              // stop issuing; let in-flight requests finish
   void end();                                // close everything; run() returns
@@ -64,6 +67,10 @@ class Worker {
   // After run() has returned: the block still being filled.
   [[nodiscard]] StatsBlock& active() noexcept { return *active_; }
   [[nodiscard]] std::int64_t active_users() const noexcept { return driver_->active_users(); }
+  // After run() has returned: the connections this worker opened.
+  [[nodiscard]] const ConnectionStats& connection_stats() const noexcept { return connections_; }
+  // After run() has returned: connections still opening when the schedule started.
+  [[nodiscard]] std::int64_t not_ready_at_start() const noexcept { return not_ready_at_start_; }
 
   // Lane side (worker thread only).
   [[nodiscard]] boost::asio::io_context& context() noexcept { return context_; }
@@ -73,6 +80,8 @@ class Worker {
   [[nodiscard]] Nanos request_timeout() const noexcept { return spec_.request_timeout; }
   // Without pacing a closed-model user has no schedule to be late for: its lag is connect time.
   [[nodiscard]] Nanos late_after() const noexcept { return late_after_; }
+  // Connection attempts and their set-up, timed by the lanes' connections.
+  [[nodiscard]] ConnectionStats& connections() noexcept { return connections_; }
   // Statistics for a request intended at `intended`, or nullptr during warm-up.
   [[nodiscard]] OperationStats* stats(int op, Nanos intended) noexcept {
     return intended < clock_.measure_start ? nullptr : &active_->ops[static_cast<std::size_t>(op)];
@@ -134,6 +143,8 @@ class Worker {
   void maybe_finish();
 
  private:
+  void check_warm();
+  std::int64_t count_opening();
   void start();
   void sweep();
   void shutdown();
@@ -146,7 +157,7 @@ class Worker {
   const int worker_count_;
   boost::asio::io_context context_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  boost::asio::steady_timer sweeper_;  // t0, then the deadline sweep
+  boost::asio::steady_timer sweeper_;  // the warm-up's checks, t0, then the deadline sweep
   Nanos sweep_period_;
   Nanos late_after_;
   Rng rng_;
@@ -161,7 +172,11 @@ class Worker {
   bool stopping_ = false;
   bool nothing_to_do_ = false;  // no quota or no lanes at t0
   bool finished_ = false;
+  bool ready_ = false;  // reported ready to the coordinator
+  bool begun_ = false;  // begin() has run: the clock is set
   std::int64_t unfinished_ = 0;
+  std::int64_t not_ready_at_start_ = 0;
+  ConnectionStats connections_;
   std::string failure_;
   Nanos finished_at_ = 0;
   std::atomic<bool> done_{false};
@@ -219,13 +234,17 @@ Worker<P>::Worker(const Spec& spec, const LoadSpec& load, const Shared& shared, 
 
 template <class P>
 void Worker<P>::run() {
-  // Connections open during the lead before t0; nothing is sent before t0, so a run without
-  // warm-up measures its first requests.
-  driver_->preconnect();
-  sweeper_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(clock_.t0)));
-  sweeper_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) start();
-  });
+  // A warm start opens the connections the first requests need and waits until they are up and
+  // set up (or have failed) before reporting ready; the coordinator sets t0 once every worker
+  // is ready. Nothing is sent before t0, so a run without warm-up measures its first requests,
+  // and does not measure connection set-up in them. A cold start reports ready at once.
+  if (spec_.warm_start) {
+    driver_->preconnect();
+    check_warm();
+  } else {
+    ready_ = true;
+    signal_.worker_ready();
+  }
   try {
     context_.run();
   } catch (const std::exception& e) {
@@ -242,9 +261,53 @@ void Worker<P>::run() {
 }
 
 template <class P>
+std::int64_t Worker<P>::count_opening() {
+  std::int64_t opening = 0;
+  for (const auto& lane : lanes_) opening += lane->opening() ? 1 : 0;
+  return opening;
+}
+
+// Polled: the connections report nothing to the worker by themselves, and a check every
+// millisecond costs nothing next to opening them. Connect deadlines are enforced meanwhile.
+template <class P>
+void Worker<P>::check_warm() {
+  if (stopping_ || begun_) return;
+  const Nanos now = now_ns();
+  for (auto& lane : lanes_) lane->check_deadline(now);
+  if (count_opening() == 0) {
+    ready_ = true;
+    signal_.worker_ready();
+    return;
+  }
+  // Walking the lanes costs about 20 ns each: with very many, check less often.
+  const Nanos period =
+      std::clamp<Nanos>(static_cast<Nanos>(lanes_.size()) * 20, kNanosPerMilli, 20 * kNanosPerMilli);
+  sweeper_.expires_after(std::chrono::nanoseconds(period));
+  sweeper_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) check_warm();
+  });
+}
+
+template <class P>
+void Worker<P>::begin() {
+  boost::asio::post(context_, [this] {
+    if (stopping_) return;
+    begun_ = true;
+    // Ready or not: a connection still opening past the coordinator's wait is counted, and the
+    // requests that need it wait for it (their latency says so).
+    not_ready_at_start_ = ready_ ? 0 : count_opening();
+    sweeper_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(clock_.t0)));
+    sweeper_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) start();
+    });
+  });
+}
+
+template <class P>
 void Worker<P>::start() {
   sweep();
-  if (remaining_ == 0 || lanes_.empty()) {
+  // The drain can overtake t0's handler in a window of a millisecond or so.
+  if (remaining_ == 0 || lanes_.empty() || draining_) {
     nothing_to_do_ = true;
     maybe_finish();
     return;

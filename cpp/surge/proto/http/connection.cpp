@@ -60,7 +60,8 @@ void HttpConnection::cancel_wait() {
 
 void HttpConnection::start_connect() {
   connecting_ = true;
-  deadline_ = now_ns() + worker_.connect_timeout();
+  connect_started_ = now_ns();
+  deadline_ = connect_started_ + worker_.connect_timeout();
   if (busy_ && connected_before_) {
     if (auto* stats = worker_.stats(op_, intended_)) ++stats->reconnects;
   }
@@ -71,6 +72,12 @@ void HttpConnection::start_connect() {
 void HttpConnection::on_connect(const error_code& ec) {
   connecting_ = false;
   if (stopped_) return;
+  if (ec) {
+    ++worker_.connections().failed;
+  } else {
+    ++worker_.connections().opened;
+    worker_.connections().connect.record(now_ns() - connect_started_);
+  }
   if (!busy_) {
     // An early connect with no request yet: keep the socket if it worked, else the first
     // request connects again and counts whatever fails then.
@@ -293,7 +300,8 @@ void HttpConnection::close_socket() noexcept {
 }
 
 void HttpConnection::check_deadline(Nanos now) {
-  if (!busy_ || timed_out_ || now < deadline_) return;
+  // An early connect (the warm-up's) has a deadline too: the run waits for it.
+  if (!(busy_ || connecting_) || timed_out_ || now < deadline_) return;
   timed_out_ = true;
   error_code ignored;
   socket_.close(ignored);  // pending handlers complete with operation_aborted

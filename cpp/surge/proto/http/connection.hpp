@@ -46,6 +46,7 @@ class HttpConnection {
   // Ends all I/O; outstanding handlers complete as aborted and record nothing.
   void shutdown();
   [[nodiscard]] bool busy() const noexcept { return busy_; }
+  [[nodiscard]] bool opening() const noexcept { return connecting_; }
   [[nodiscard]] int index() const noexcept { return index_; }
 
  private:
@@ -92,6 +93,7 @@ class HttpConnection {
   Nanos sent_ = 0;
   Nanos delayed_ = 0;
   Nanos deadline_ = 0;
+  Nanos connect_started_ = 0;
   Backoff backoff_;  // after a refused or timed-out connect
 };
 

@@ -82,7 +82,7 @@ void PgConnection::on_connected() {
     fail_all(ErrorClass::refused, libpq_.error_message(), true);
     return;
   }
-  now_ready();
+  now_ready(1);  // the prepares and their Sync: one outcome
   front_begun_ = false;
   // The prepares go ahead of whatever lanes queued while connecting; their results come first.
   prepares_ = worker_.protocol().send_prepares(conn);
@@ -272,7 +272,9 @@ void PgConnection::finish(const PgEntry& entry, Nanos arrived) {
     if (!outcome.ok) {
       example_.assign("connection set-up (prepare): ").append(outcome.message);
       fail_all(ErrorClass::error_reply, example_, true);
+      return;
     }
+    setup_answered();
     return;
   }
   answered();

@@ -43,7 +43,7 @@ void RedisConnection::on_connect(const error_code& ec) {
   error_code ignored;
   if (shared.tcp) socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
-  now_ready();
+  now_ready(shared.handshake_replies);
   reader_.reset();
   read_buffer_.clear();
   // AUTH and SELECT go ahead of whatever lanes queued while connecting; their replies come first.
@@ -159,6 +159,7 @@ void RedisConnection::deliver() {
         fail_all(ErrorClass::error_reply, example, true);
         return;
       }
+      setup_answered();
       continue;
     }
     answered();

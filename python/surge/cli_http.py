@@ -1,0 +1,79 @@
+"""`surge http URL`: wrk-style load on one URL; an open model with -R, closed otherwise.
+
+surge http http://127.0.0.1:8080/api/v1/health -R 2000 -c 32 -d 10s
+surge http 'http://127.0.0.1:8080/items/{id}' --var 'id=uniform(1,1000)' -c 16 -n 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+from urllib.parse import urlsplit
+
+from . import http as http_ops
+from .cli_args import key_value, load_from_flags, run_settings_from_flags, whole_arg
+from .cli_output import run_and_finish
+from .load_models import Connections
+from .scenario import Scenario
+from .urls import parse_http_url
+
+NAME = "http"
+HELP = "load one URL, wrk-style (open model with -R)"
+COUNTS = "requests"
+
+
+def add_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("url", help="http://HOST[:PORT]/PATH; {NAME} placeholders come from --var")
+    r = p.add_argument_group("request")
+    r.add_argument("-m", "--method", default="GET", help="the request method")
+    r.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        type=key_value(":", "'Name: value'"),
+        metavar="'NAME: VALUE'",
+        help="a request header (repeatable)",
+    )
+    r.add_argument("--body", default="", help="the request body, a template like the URL")
+    r.add_argument(
+        "--expect-status",
+        type=whole_arg(100, 599),
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="a status that counts as success (repeatable; default: any below 400)",
+    )
+    r.add_argument("--expect-body", default="", metavar="TEXT", help="text the body must contain")
+    r.add_argument(
+        "--max-body-bytes",
+        type=whole_arg(1, 1 << 62),
+        help="a longer response body counts as malformed (default: no limit)",
+    )
+
+
+def cmd(args: argparse.Namespace) -> int:
+    parse_http_url(args.url)  # a bad URL fails here with its own message
+    parts = urlsplit(args.url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    operation = http_ops.request(
+        "request",
+        args.method,
+        path,
+        headers=dict(args.header),
+        body=args.body,
+        variables=dict(args.var),
+        expect_status=args.expect_status,
+        expect_body=args.expect_body,
+        max_body_bytes=args.max_body_bytes,
+    )
+    base = f"{parts.scheme}://{parts.netloc}"
+    load = load_from_flags(args) or Connections(10)
+    scenario = Scenario(
+        name="http",
+        base_url=base,
+        operations=[operation],
+        load=load,
+        params={"url": args.url},
+        **run_settings_from_flags(args),
+    )
+    return run_and_finish(args, scenario)
