@@ -6,9 +6,10 @@ start, no warm-up), against the same run with `--warmup 1s`, and with `--cold`.
 
 Before the warm start, that command's p99 was 3 to 5 ms here against 0.15 to 0.2 ms with
 `--warmup 1s`: the first requests waited for 64 backends to fork and authenticate. The goal
-(issue 19) is a default p99 within 2x of the warm-up's. PostgreSQL (postmaster and backends)
-runs on one core and surge on the other (taskset); the three variants alternate, round after
-round, and the medians and spreads are reported.
+(issue 19) is a default p99 within 2x of the warm-up's, judged on the medians over the
+rounds; the per-round ratios and the first interval's p99 are reported beside it.
+PostgreSQL (postmaster and backends) runs on one core and surge on the other (taskset); the
+three variants alternate, round after round, and the medians and spreads are reported.
 Writes benchmarks/results/warm_start.json.
 
     python benchmarks/warm_start.py [--rounds 5] [--duration 5s]
@@ -88,14 +89,16 @@ def main() -> None:
                 f"default/warmup {row['ratio_default_to_warmup']:.2f}x"
             )
     ratios = [r["ratio_default_to_warmup"] for r in rounds]
+    medians = {name: statistics.median(r[name]["p99_ms"] for r in rounds) for name in VARIANTS}
+    # The goal is judged on the medians' ratio: one round's p99 on a shared machine swings by
+    # several times either way, for the warmed-up runs too (the per-round spread says how much).
     summary = {
-        "ratio_default_to_warmup": spread(ratios),
+        "ratio_of_median_p99s": round(medians["default"] / medians["warmup_1s"], 3),
+        "ratio_default_to_warmup_per_round": spread(ratios),
         "goal": f"<= {GOAL}x",
+        "met_by_the_medians": medians["default"] / medians["warmup_1s"] <= GOAL,
         "met_in_every_round": all(r <= GOAL for r in ratios),
-        **{
-            f"{name}_p99_ms": spread([r[name]["p99_ms"] for r in rounds])
-            for name in VARIANTS
-        },
+        **{f"{name}_p99_ms": spread([r[name]["p99_ms"] for r in rounds]) for name in VARIANTS},
         **{
             f"{name}_first_interval_p99_ms": spread(
                 [r[name]["first_interval_p99_ms"] for r in rounds]
@@ -104,9 +107,11 @@ def main() -> None:
         },
     }
     print(
-        f"default/warmup p99: median {summary['ratio_default_to_warmup']['median']:.2f}x "
-        f"(spread {min(ratios):.2f}-{max(ratios):.2f}x; goal <= {GOAL}x"
-        f"{'' if summary['met_in_every_round'] else ', crossed in some rounds'})"
+        f"median p99: default {medians['default']:.3f} ms, --warmup 1s "
+        f"{medians['warmup_1s']:.3f} ms, --cold {medians['cold']:.3f} ms; default/warmup "
+        f"{summary['ratio_of_median_p99s']:.2f}x (goal <= {GOAL}x); per round "
+        f"{min(ratios):.2f}-{max(ratios):.2f}x"
+        f"{'' if summary['met_in_every_round'] else ', crossing the goal in some rounds'}"
     )
     out = HERE / "results" / "warm_start.json"
     out.parent.mkdir(exist_ok=True)
