@@ -1,340 +1,48 @@
-"""The `surge` command: demo, run, serve, http, redis, pg, report, export and compare.
+"""The `surge` command: demo, run, serve, http, redis, pg, report, export, compare and services.
 
 Bad input gets one line that names the flag and what is expected, and exit status 2. A missed
 target (--slo, --abort-on) exits 99. Ctrl-C during a run keeps what was measured: the summary
 and JSON are still written (exit 130). cli_args.py lists every status.
+
+This module is only the entry point, and imports little: `surge --version` answers before the
+commands (surge.cli_commands) and what they use are loaded, and each command loads its heavy
+parts (the live view's rich, the report's plotly, /metrics' prometheus_client) only when used.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import signal
 import sys
-import time
-from types import ModuleType
-from typing import Any
 
-from . import cli_compare, cli_export, cli_report, cli_services
-from . import http as http_ops
-from ._core import __version__
-from .cli_args import (
-    EXIT_INTERRUPTED,
-    EXIT_USAGE,
-    Parser,
-    add_output_flags,
-    add_shared_run_flags,
-    duration_arg,
-    flag_errors,
-    key_value,
-    load_from_flags,
-    network_from_flags,
-    output_directory,
-    port_number,
-    rate_arg,
-    ratio_arg,
-    threads_arg,
-)
-from .cli_output import exit_status, judge, per_result, run_and_finish, watch, with_thresholds
-from .errors import ConfigError, RunError
-from .load_models import (
-    ConstantRate,
-)
-from .loader import load_scenarios, pick
-from .protocol import Protocol
-from .protocols import PROTOCOLS
-from .reach import check as check_reach
-from .scale import ENV, scale_from_env
-from .scenario import Scenario
-from .suite import SuiteResult, run_suite
-from .summary import summary_table
-from .target import Target
-from .target_admin import AdminServer, FaultKnobs
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="surge", description="A load and latency engine.")
-    parser.add_argument("--version", action="version", version=f"surge {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    from .cli_commands import build_parser
 
-    demo = sub.add_parser("demo", help="start the embedded target and run a short mixed scenario")
-    demo.add_argument(
-        "-d",
-        "--duration",
-        type=duration_arg("--duration", above_zero=True),
-        default=8.0,
-        help="seconds to measure, after a 1 s warm-up",
-    )
-    demo.add_argument("-R", "--rate", type=rate_arg, default=2000.0, help="requests/s (open model)")
-    demo.add_argument(
-        "--results-dir",
-        type=output_directory,
-        default="surge-results",
-        help="where the results JSON is written, under a stamped name",
-    )
-    add_output_flags(demo)
-
-    run_p = sub.add_parser("run", help="run a scenario module")
-    run_p.add_argument("file", help="a Python file with @surge.scenario functions")
-    run_p.add_argument("-s", "--scenario", help="which scenario of the file")
-    run_p.add_argument(
-        "--set",
-        dest="settings",
-        action="append",
-        default=[],
-        type=key_value("=", "key=value"),
-        metavar="KEY=VALUE",
-        help="override a scenario parameter",
-    )
-    add_shared_run_flags(
-        run_p, PROTOCOLS, "requests or operations", defaults=False, templates=False
-    )
-
-    serve = sub.add_parser("serve", help="run the embedded demo target in the foreground")
-    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
-    serve.add_argument("--port", type=port_number, default=8080, help="the TCP port to listen on")
-    serve.add_argument("--threads", type=threads_arg, default=1, help="server threads")
-    serve.add_argument(
-        "--latency",
-        metavar="fixed:MS|uniform:A-B|lognormal:MEDIAN,SIGMA",
-        help="added latency per response",
-    )
-    serve.add_argument("--stall", metavar="LENGTH/EVERY", help="freeze responses, e.g. 200ms/5s")
-    serve.add_argument(
-        "--error-ratio", type=ratio_arg, default=0.0, help="share of responses that are a 500"
-    )
-    serve.add_argument(
-        "--admin-port",
-        type=port_number,
-        metavar="PORT",
-        help="change the fault knobs while it runs: GET/PUT http://127.0.0.1:PORT/_surge/faults "
-        'with JSON such as {"latency": "fixed:30ms", "stall": "200ms/5s", "error_ratio": 0.1}',
-    )
-    serve.add_argument(
-        "--drop-ratio",
-        type=ratio_arg,
-        default=0.0,
-        help="share of requests whose connection is reset without a response",
-    )
-
-    # One command per protocol of the registry: its own flags, then the ones all share.
-    for protocol in PROTOCOLS:
-        command = _protocol_command(protocol)
-        p = sub.add_parser(command.NAME, help=command.HELP)
-        command.add_flags(p)
-        add_shared_run_flags(p, [protocol], command.COUNTS)
-    cli_compare.add_parser(sub)
-    cli_export.add_parser(sub)
-    cli_report.add_parser(sub)
-    cli_services.add_parser(sub)
-    return parser
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    with Target() as target:
-        scenario = Scenario(
-            name="demo",
-            base_url=target.url,
-            operations=[
-                http_ops.get("health", "/api/v1/health", weight=4),
-                http_ops.get("model_info", "/api/v1/model/info", weight=2),
-                http_ops.post(
-                    "classify",
-                    "/api/v1/classify",
-                    body="{image}",
-                    variables={"image": "bytes(4096)"},
-                    headers={"Content-Type": "image/png"},
-                    weight=2,
-                ),
-                http_ops.put(
-                    "cache_put",
-                    "/cache/item-{key}?ttl=60",
-                    body="{value}",
-                    variables={"key": "uniform(1,1000)", "value": "bytes(64)"},
-                    weight=1,
-                ),
-                http_ops.get(
-                    "cache_get",
-                    "/cache/item-{key}",
-                    variables={"key": "uniform(1,1000)"},
-                    expect_status=(200, 404),
-                    miss_status=404,  # a cache read: shows the hit rate climb as puts land
-                    weight=3,
-                ),
-            ],
-            load=ConstantRate(args.rate, connections=32),
-            duration=args.duration,
-            warmup="1s",
-            interval_histograms=args.interval_histograms,
-        )
-        print(
-            f"surge demo: target {target.url}, {args.rate:g} req/s for {args.duration:g}s "
-            "(1s warm-up)",
-            file=sys.stderr,
-        )
-        return run_and_finish(args, scenario, args.results_dir)
-
-
-def _cmd_run(args: argparse.Namespace) -> int:
-    scenarios = load_scenarios(args.file)
-    chosen = pick(scenarios, args.scenario, dict(args.settings))
-    changes: dict[str, Any] = {}
-    load = load_from_flags(args)
-    if load is not None:
-        changes["load"] = load
-        if load.duration_s is not None:  # stages set the timeline
-            changes["duration"] = None
-    if args.duration is not None:
-        changes["duration"] = args.duration
-    if args.requests is not None:
-        changes["requests"] = args.requests
-    # Settings that hold for every phase of a suite too: the emulated link, what results keep,
-    # threads, timeouts, warm-up, drain, pipelining and a cold start.
-    shared: dict[str, Any] = dict(network_from_flags(args))
-    for field in ("threads", "timeout", "connect_timeout", "warmup", "drain", "pipeline", "cold"):
-        if getattr(args, field) is not None:
-            shared[field] = getattr(args, field)
-    if args.sync is not None:
-        shared["pipeline_sync"] = args.sync
-    if not args.interval_histograms:
-        shared["interval_histograms"] = False
-    if isinstance(chosen, list):
-        if changes:
-            raise ConfigError(
-                "load, duration and -n flags apply to one scenario; this is a suite of "
-                f"{len(chosen)} phases: set its parameters with --set"
-            )
-        if shared:
-            chosen = [
-                tuple(s.replace(**shared) for s in p)
-                if isinstance(p, tuple)
-                else p.replace(**shared)
-                for p in chosen
-            ]
-        return _run_suite(args, args.scenario or next(iter(scenarios)), chosen)
-    changes.update(shared)
-    scenario = chosen.replace(**changes) if changes else chosen
-    return run_and_finish(args, scenario)
-
-
-def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> int:
-    flat = [s for p in phases for s in (p if isinstance(p, tuple) else (p,))]
-    with_abort = iter(with_thresholds(args, flat))
-    phases = [
-        tuple(next(with_abort) for _ in p) if isinstance(p, tuple) else next(with_abort)
-        for p in phases
-    ]
-    reached = set()
-    for phase in phases:  # every target the suite will load answers before the first phase
-        for scenario in phase if isinstance(phase, tuple) else (phase,):
-            if scenario.base_url not in reached:
-                check_reach(scenario)
-                reached.add(scenario.base_url)
-    try:
-        with watch(args) as show:
-            suite = run_suite(
-                name,
-                phases,
-                progress=show,
-                on_phase=lambda result: print(summary_table(result) + "\n"),
-            )
-    except RunError as exc:  # a later phase failed: the earlier ones are written first
-        _write_suite(args, exc.result)
-        raise
-    return _write_suite(args, suite)
-
-
-def _write_suite(args: argparse.Namespace, suite: SuiteResult) -> int:
-    print(suite.table())
-    verdict = 0
-    for result in suite.results:
-        if args.slo or result["aborted"]:
-            print(f"{result['scenario']['name']}:")
-        verdict = max(verdict, judge(result, args))
-    if args.json:
-        print(f"results: {suite.save(args.json)}")
-    if args.html:
-        from .report_html import write_report
-
-        for path, result in per_result(args.html, suite.results):
-            print(f"report: {write_report(result, path, args.slo)}")
-    return exit_status(suite.results, verdict)
-
-
-def _cmd_serve(args: argparse.Namespace) -> int:
-    target = Target(args.host, args.port, args.threads)
-    # Every knob is set, and so checked, before the port is bound.
-    # The same spec strings as Target.set_latency/set_stall and the admin route take.
-    knobs = FaultKnobs(target)
-    for flag, value in (
-        ("--latency", args.latency),
-        ("--stall", args.stall),
-        ("--error-ratio", args.error_ratio),
-        ("--drop-ratio", args.drop_ratio),
-    ):
-        if value:
-            with flag_errors(flag):
-                knobs.apply({flag[2:].replace("-", "_"): value})
-    # SIGTERM ends the wait as Ctrl-C does, from before the port is announced. The handler only
-    # raises: one that set a threading.Event re-entered the lock the waiting main thread held.
-    signal.signal(signal.SIGTERM, _interrupt)
-    # The server's threads start with SIGINT and SIGTERM blocked, so the kernel hands those to
-    # the main thread: one delivered to a server thread left the main thread asleep (2 of 6).
-    stopping = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
-    try:
-        target.start()
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, stopping)
-    admin = None
-    try:
-        print(f"surge target listening on {target.url} (Ctrl-C to stop)", flush=True)
-        if args.admin_port:
-            admin = AdminServer(knobs, args.admin_port)
-            print(f"fault knobs: GET/PUT {admin.url}", flush=True)
-        # Short sleeps: a signal the kernel hands to another thread of the process wakes no
-        # sleep, and Python runs its handler only when the main thread next runs Python.
-        while True:
-            time.sleep(0.25)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if admin:
-            admin.close()
-        target.stop()
-    return 0
-
-
-def _interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _protocol_command(protocol: Protocol) -> ModuleType:
-    return importlib.import_module(protocol.cli)
-
-
-PROTOCOL_COMMANDS = {_protocol_command(p).NAME: _protocol_command(p).cmd for p in PROTOCOLS}
-RUN_COMMANDS = {"demo", "run", *PROTOCOL_COMMANDS}
-
-COMMANDS = {
-    "demo": _cmd_demo,
-    "run": _cmd_run,
-    "serve": _cmd_serve,
-    **PROTOCOL_COMMANDS,
-    "compare": cli_compare.cmd,
-    "export": cli_export.cmd,
-    "report": cli_report.cmd,
-    "services": cli_services.cmd,
-}
+    return build_parser()
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    if words == ["--version"]:
+        from ._core import __version__
+
+        print(f"surge {__version__}")
+        return 0
+    from .cli_args import EXIT_INTERRUPTED, EXIT_USAGE
+    from .cli_commands import COMMANDS, RUN_COMMANDS, interrupt
+    from .errors import ConfigError, RunError
+    from .scale import ENV, scale_from_env
+
+    args = _build_parser().parse_args(words)
     if args.command in RUN_COMMANDS:
         # SIGTERM (a CI job's timeout, `kill`, a container stopping) ends a run as Ctrl-C does:
         # what was measured is printed and written.
-        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
     try:
         if args.command in RUN_COMMANDS and (factor := scale_from_env()) is not None:
             print(

@@ -24,7 +24,7 @@ from .load_models import (
 )
 from .plan import MAX_PIPELINE, PIPELINE_SYNC
 from .protocol import Protocol
-from .scenario import NETWORK_PROFILES
+from .scenarios import NETWORK_PROFILES
 from .slo import parse as parse_slo
 from .think import NO_THINK, parse_think
 from .units import parse_duration

@@ -13,7 +13,7 @@ from . import http as http_ops
 from .cli_args import key_value, load_from_flags, run_settings_from_flags, whole_arg
 from .cli_output import run_and_finish
 from .load_models import Connections
-from .scenario import Scenario
+from .scenarios import Scenario
 from .urls import parse_http_url
 
 NAME = "http"

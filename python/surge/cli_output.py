@@ -8,18 +8,19 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import slo
 from .cli_args import EXIT_INTERRUPTED, EXIT_SLO_BROKEN
 from .errors import ConfigError, RunError
 from .files import file_safe
-from .live import LiveProgress
-from .prometheus import MetricsServer
 from .reach import check as check_reach
 from .result import Result
 from .runner import run
 from .summary import summary_table
+
+if TYPE_CHECKING:
+    from .live import LiveProgress
 
 
 class _Progress:
@@ -48,6 +49,8 @@ def watch(args: Any, scenario: Any = None) -> Iterator[_Progress | None]:
             parts.append(view)
         port = getattr(args, "prometheus_port", None)
         if port:
+            from .prometheus import MetricsServer  # prometheus_client loads only when asked for
+
             server = MetricsServer(scenario, port)
             stack.callback(server.close)
             parts.append(server)
@@ -62,6 +65,8 @@ def live(quiet: bool, scenario: Any = None) -> Iterator[LiveProgress | None]:
     if quiet:
         yield None
         return
+    from .live import LiveProgress  # rich loads only for a live view
+
     view = LiveProgress(scenario)
     try:
         yield view

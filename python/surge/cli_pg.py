@@ -25,7 +25,7 @@ from .cli_args import (
 from .cli_output import run_and_finish
 from .errors import ConfigError
 from .load_models import Users
-from .scenario import Scenario
+from .scenarios import Scenario
 from .urls import is_postgres_dsn, redact_url
 
 # pgbench's scale: 100,000 rows of pgbench_accounts each; a million is 100 billion rows.

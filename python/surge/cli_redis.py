@@ -25,7 +25,7 @@ from .keyspace import KeySpace, value_spec
 from .load_models import Iterations, Users
 from .reach import check as check_reach
 from .runner import run
-from .scenario import Scenario
+from .scenarios import Scenario
 from .urls import is_redis_url, parse_redis_url, redact_url
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from .cli_args import EXIT_SLO_BROKEN, flag_errors
 from .cli_output import per_result, print_verdicts
 from .errors import ConfigError
-from .report_html import write_report
 from .result import load_all
 from .slo import parse as parse_slo
 
@@ -45,6 +44,8 @@ def cmd(args: argparse.Namespace) -> int:
             )
     verdict = 0
     for path, result in targets:
+        from .report_html import write_report  # plotly loads only when a report is written
+
         print(f"report: {write_report(result, path, args.slo)}")
         # The verdicts the report draws, and CI's answer: 99 when one broke.
         if print_verdicts(result, args.slo):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .scenario import Scenario, ScenarioFactory
+from .scenarios import Scenario, ScenarioFactory
 
 
 def load_scenarios(path: str | Path) -> dict[str, Scenario | ScenarioFactory]:

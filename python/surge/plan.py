@@ -22,7 +22,7 @@ from .protocols import for_target, taking
 from .units import parse_duration, to_ns
 
 if TYPE_CHECKING:
-    from .scenario import Scenario
+    from .scenarios import Scenario
 
 DEFAULT_DURATION_S = 10.0
 MAX_PIPELINE = 100_000

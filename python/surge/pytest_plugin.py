@@ -38,7 +38,7 @@ from .errors import ConfigError
 from .files import file_safe
 from .result import Result, load
 from .scale import scaled
-from .scenario import Scenario
+from .scenarios import Scenario
 from .text_table import text_table
 from .units import format_ms
 

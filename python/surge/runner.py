@@ -17,7 +17,7 @@ from . import _core, results_document, slo
 from .errors import ConfigError, RunError
 from .result import Result
 from .scale import scale_from_env, scaled
-from .scenario import Scenario
+from .scenarios import Scenario
 from .urls import scrub
 
 ProgressCallback = Callable[["_core.IntervalReport"], bool | None]

@@ -11,7 +11,7 @@ import os
 
 from .errors import ConfigError
 from .plan import DEFAULT_DURATION_S
-from .scenario import Scenario
+from .scenarios import Scenario
 from .units import parse_duration
 
 ENV = "SURGE_SCALE"

@@ -19,7 +19,7 @@ from .errors import ConfigError
 from .load_models import ConstantRate, RampingRate, RampingUsers, Users
 from .result import Result
 from .runner import run
-from .scenario import Scenario
+from .scenarios import Scenario
 from .think import NO_THINK, Think
 from .units import parse_duration
 

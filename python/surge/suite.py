@@ -16,7 +16,7 @@ from .errors import ConfigError, RunError
 from .files import write_text_atomic
 from .result import SUITE_SCHEMA, Result
 from .runner import ProgressCallback, run
-from .scenario import Scenario
+from .scenarios import Scenario
 from .text_table import text_table
 from .units import format_ms as _ms
 
