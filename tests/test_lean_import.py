@@ -69,3 +69,22 @@ def test_lazy_names_are_the_real_ones():
     assert "Scenario" in dir(surge)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = surge.nope
+
+
+def test_no_public_name_is_shadowed_by_a_submodule_of_the_same_name():
+    # A lazily loaded name that shares its module's name (surge.scenario, surge.capacity)
+    # would read as the module once anything imported that module.
+    import importlib
+    import pkgutil
+
+    import surge
+
+    for info in pkgutil.iter_modules(surge.__path__):
+        if not info.name.startswith("_") and info.name not in ("cli", "pytest_plugin"):
+            importlib.import_module(f"surge.{info.name}")
+    for name in surge.__all__:
+        value = getattr(surge, name)
+        if name in surge._SUBMODULES:
+            assert value.__name__ == f"surge.{name}"
+        else:
+            assert not hasattr(value, "__path__") and type(value).__name__ != "module", name

@@ -41,6 +41,7 @@ void register_target(py::module_& m) {
       .def_property_readonly("stall_origin_ns", [](TargetServer& s) { return s.knobs().stall_origin(); })
       .def("set_error_ratio", [](TargetServer& s, double r) { s.knobs().set_error_ratio(r); })
       .def("set_drop_ratio", [](TargetServer& s, double r) { s.knobs().set_drop_ratio(r); })
+      .def("set_cpu_work", [](TargetServer& s, std::int64_t ns) { s.knobs().set_cpu_work(ns); })
       .def("cache_get", [](TargetServer& s, const std::string& key) { return s.api().cache_get(key); })
       .def("cache_size", [](TargetServer& s) { return s.api().cache_size(); });
 }

@@ -37,6 +37,7 @@ _WHERE = {
     "load": "result",
     "load_all": "result",
     "run": "runner",
+    "capacity": "capacity_search",
     "Scenario": "scenarios",
     "scenario": "scenarios",
     "Target": "target",
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 
     from . import http, postgres, redis, services, shapes, slo, think
     from ._core import __version__
+    from .capacity_search import capacity
     from .errors import ConfigError, RunError
     from .load_models import (
         Connections,
@@ -99,6 +101,7 @@ __all__ = [
     "Users",
     "__version__",
     "between",
+    "capacity",
     "constant",
     "constant_pacing",
     "constant_throughput",

@@ -13,7 +13,7 @@ import time
 from types import ModuleType
 from typing import Any
 
-from . import cli_compare, cli_export, cli_report, cli_services
+from . import cli_capacity, cli_compare, cli_export, cli_report, cli_services
 from . import http as http_ops
 from ._core import __version__
 from .cli_args import (
@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="share of requests whose connection is reset without a response",
     )
+    serve.add_argument(
+        "--cpu-work",
+        metavar="DURATION",
+        help="CPU time each request costs a server thread, e.g. 200us: a target of known "
+        "capacity (about threads / work requests/s)",
+    )
 
     # One command per protocol of the registry: its own flags, then the ones all share.
     for protocol in PROTOCOLS:
@@ -118,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(command.NAME, help=command.HELP)
         command.add_flags(p)
         add_shared_run_flags(p, [protocol], command.COUNTS)
+    cli_capacity.add_parser(sub)
     cli_compare.add_parser(sub)
     cli_export.add_parser(sub)
     cli_report.add_parser(sub)
@@ -266,6 +273,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         ("--stall", args.stall),
         ("--error-ratio", args.error_ratio),
         ("--drop-ratio", args.drop_ratio),
+        ("--cpu-work", args.cpu_work),
     ):
         if value:
             with flag_errors(flag):
@@ -309,13 +317,14 @@ def _protocol_command(protocol: Protocol) -> ModuleType:
 
 
 PROTOCOL_COMMANDS = {_protocol_command(p).NAME: _protocol_command(p).cmd for p in PROTOCOLS}
-RUN_COMMANDS = {"demo", "run", *PROTOCOL_COMMANDS}
+RUN_COMMANDS = {"demo", "run", "capacity", *PROTOCOL_COMMANDS}
 
 COMMANDS = {
     "demo": _cmd_demo,
     "run": _cmd_run,
     "serve": _cmd_serve,
     **PROTOCOL_COMMANDS,
+    "capacity": cli_capacity.cmd,
     "compare": cli_compare.cmd,
     "export": cli_export.cmd,
     "report": cli_report.cmd,

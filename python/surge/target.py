@@ -115,6 +115,14 @@ class Target:
     def set_drop_ratio(self, ratio: float) -> None:
         self._server.set_drop_ratio(_ratio(ratio, "drop ratio"))
 
+    def set_cpu_work(self, work: str | float) -> None:
+        """CPU time each request costs its server thread ("200us", or seconds): a target of
+        known capacity, about threads / work requests per second. 0 switches it off."""
+        seconds = parse_duration(work, "cpu work") or 0.0
+        if seconds > 1:
+            raise ConfigError(f"cpu work: at most 1s per request, got {work!r}")
+        self._server.set_cpu_work(round(seconds * 1e9))
+
     def cache_get(self, key: str) -> str | None:
         return self._server.cache_get(key)
 

@@ -3,11 +3,12 @@
 
     GET http://127.0.0.1:P/_surge/faults   -> the knobs as JSON
     PUT http://127.0.0.1:P/_surge/faults   {"latency": "fixed:30ms", "stall": "200ms/5s",
-                                            "error_ratio": 0.1, "drop_ratio": 0}
+                                            "error_ratio": 0.1, "drop_ratio": 0,
+                                            "cpu_work": "200us"}
 
-Any subset of the four may be sent; "none" (or null) turns latency or stall off. The values
-are the specs `surge serve` and Target.set_latency/set_stall take, checked by the same code; a
-bad one is a 400 with the one-line reason, and no knob changes.
+Any subset of the five may be sent; "none" (or null) turns latency, stall or cpu_work off.
+The values are the specs `surge serve` and Target.set_latency/set_stall/set_cpu_work take,
+checked by the same code; a bad one is a 400 with the one-line reason, and no knob changes.
 
 It is its own small server, on its own port and on loopback only, so that the demo target's
 routes (and its measured hot path) stay as they are, and the specs keep one parser.
@@ -23,7 +24,7 @@ from typing import Any
 from .errors import ConfigError
 
 PATH = "/_surge/faults"
-_KNOBS = ("latency", "stall", "error_ratio", "drop_ratio")
+_KNOBS = ("latency", "stall", "error_ratio", "drop_ratio", "cpu_work")
 
 
 class FaultKnobs:
@@ -36,6 +37,7 @@ class FaultKnobs:
             "stall": "none",
             "error_ratio": 0.0,
             "drop_ratio": 0.0,
+            "cpu_work": "none",
         }
         self.lock = threading.Lock()
 
@@ -67,6 +69,10 @@ class FaultKnobs:
             args = (0, 0) if off else (value,)
             Target().set_stall(*args)
             return lambda: self.target.set_stall(*args)
+        if name == "cpu_work":
+            work = 0 if off else value
+            Target().set_cpu_work(work)
+            return lambda: self.target.set_cpu_work(work)
         setter = "set_error_ratio" if name == "error_ratio" else "set_drop_ratio"
         getattr(Target(), setter)(value)
         return lambda: getattr(self.target, setter)(value)

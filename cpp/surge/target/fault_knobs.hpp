@@ -20,6 +20,10 @@ class FaultKnobs {
   void set_stall(Nanos every, Nanos length) noexcept;
   void set_error_ratio(double r) noexcept { error_ratio_.store(r, std::memory_order_relaxed); }
   void set_drop_ratio(double r) noexcept { drop_ratio_.store(r, std::memory_order_relaxed); }
+  // CPU time each request costs its server thread (a busy loop), so that a target of known
+  // capacity exists: one thread serves at most about 1 / work requests per second.
+  void set_cpu_work(Nanos work) noexcept { cpu_work_.store(work > 0 ? work : 0, std::memory_order_relaxed); }
+  [[nodiscard]] Nanos cpu_work() const noexcept { return cpu_work_.load(std::memory_order_relaxed); }
 
   [[nodiscard]] Nanos added_latency(Rng& rng) const noexcept;
   // When a response ready at `ready` may leave: the end of a stall window if it falls in one.
@@ -41,6 +45,7 @@ class FaultKnobs {
   std::atomic<Nanos> stall_length_{0};
   std::atomic<double> error_ratio_{0};
   std::atomic<double> drop_ratio_{0};
+  std::atomic<Nanos> cpu_work_{0};
 };
 
 }  // namespace surge::target

@@ -160,6 +160,13 @@ void Session::respond() {
   const Nanos arrived = now_ns();
   server_.requests_served_.fetch_add(1, std::memory_order_relaxed);
   auto& knobs = server_.knobs_;
+  // Spent on this thread, holding it as a real handler's computation would: requests behind
+  // this one wait.
+  if (const Nanos work = knobs.cpu_work(); work > 0) {
+    const Nanos until = arrived + work;
+    while (now_ns() < until) {
+    }
+  }
   if (knobs.drop_connection(rng_)) {
     boost::system::error_code ignored;
     socket_.close(ignored);

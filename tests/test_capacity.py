@@ -1,0 +1,148 @@
+"""Capacity search (issue 16) against a target of known capacity: `surge serve --cpu-work`
+spends 500 us of CPU per request on its one thread, so it serves at most about 2,000 req/s
+and its latency breaks sharply just below that. The search's answer is then checked the way
+the issue asks: a fixed-rate run at 0.9x the answer meets the SLO, one at 1.1x breaks it.
+The server runs in its own process, on its own core where there are two."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+import surge
+from ports import free_port
+from surge import http
+
+SLO = "p99 < 30ms"
+STEP = {"step": "1.5s", "warmup": "0.5s"}
+
+
+def _pinned(core: int) -> list[str]:
+    if shutil.which("taskset") and os.cpu_count() and os.cpu_count() >= 2:
+        return ["taskset", "-c", str(core)]
+    return []
+
+
+@pytest.fixture(scope="module")
+def busy_target():
+    port = free_port()
+    proc = subprocess.Popen(
+        [*_pinned(0), sys.executable, "-m", "surge.cli", "serve", "--port", str(port),
+         "--cpu-work", "500us"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/v1/health", timeout=1).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.1)
+    if _pinned(1):
+        os.sched_setaffinity(0, {1})  # this process generates the load
+    try:
+        yield url
+    finally:
+        os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def scenario(url: str, rate: float = 500) -> surge.Scenario:
+    return surge.Scenario(
+        name="busy",
+        base_url=url,
+        operations=[http.get("health", "/api/v1/health")],
+        load=surge.ConstantRate(rate),
+    )
+
+
+def test_the_search_lands_where_the_slo_actually_breaks(busy_target):
+    report = surge.capacity(
+        scenario(busy_target), SLO, min_rate=500, resolution=0.05, repeats=3, **STEP
+    )
+    low, high = report.highest_passing_rate, report.lowest_failing_rate
+    assert not report.generator_bound
+    assert low is not None and high is not None and low < high
+    assert (high - low) / low <= 0.05 * 1.01
+    # Within 10% of where it really breaks: fixed-rate runs either side of the answer.
+    below = surge.run(scenario(busy_target, 0.9 * low).replace(duration="3s", warmup="0.5s"))
+    above = surge.run(scenario(busy_target, 1.1 * low).replace(duration="3s", warmup="0.5s"))
+    assert all(v.ok for v in surge.slo.check(below, SLO)), below.total["latency"]
+    assert not any(v.ok for v in surge.slo.check(above, SLO)), above.total["latency"]
+    # 500 us of work a request: about 2,000 req/s at most.
+    assert 1000 < low < 2100
+    document = report.to_dict()
+    assert document["schema"] == "surge.capacity/1"
+    assert document["highest_passing_rate"] == low
+    assert all(step["runs"] for step in document["steps"])
+    # Bisection steps were repeated for a majority.
+    assert any(len(step["runs"]) > 1 for step in document["steps"])
+    assert document["noise"]["repeated_steps"] >= 1
+
+
+def test_a_generator_that_cannot_keep_up_is_not_the_targets_failure(busy_target):
+    report = surge.capacity(
+        scenario(busy_target), "p99 < 10s", min_rate=3_000_000, step="1s", warmup=0
+    )
+    assert report.generator_bound
+    assert report.highest_passing_rate is None and report.lowest_failing_rate is None
+    assert "surge itself fell behind" in report.describe()
+    with pytest.raises(AssertionError, match="expected capacity >= 1,000"):
+        report.require(at_least=1000)
+
+
+def test_the_cli_searches_writes_json_and_gates_on_at_least(busy_target, tmp_path):
+    out = tmp_path / "capacity.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "surge.cli", "capacity", f"{busy_target}/api/v1/health",
+         "--slo", SLO, "--min", "800", "--max", "1600", "--step", "1s", "--warmup", "0.3s",
+         "--resolution", "20%", "--at-least", "100000", "--json", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 99, done.stderr
+    assert "expected capacity >= 100,000 req/s" in done.stderr
+    assert "held" in done.stdout and "capacity:" in done.stdout
+    document = json.loads(out.read_text())
+    assert document["slos"] == [SLO] and document["steps"][0]["rate"] == 800
+
+
+@pytest.mark.parametrize(
+    ("flags", "words"),
+    [
+        (["--resolution", "200%"], "--resolution"),
+        (["--repeats", "0"], "--repeats"),
+        ([], "--slo"),
+    ],
+)
+def test_bad_capacity_flags_get_one_line(flags, words):
+    slo = [] if not flags else ["--slo", SLO]
+    done = subprocess.run(
+        [sys.executable, "-m", "surge.cli", "capacity", "http://127.0.0.1:9/", *slo, *flags],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_capacity_checks_its_settings_before_any_load():
+    s = scenario("http://127.0.0.1:9")
+    for kwargs, words in (
+        ({"slos": []}, "at least one SLO"),
+        ({"slos": "p99 <"}, "p99"),
+        ({"slos": SLO, "resolution": 2}, "resolution"),
+        ({"slos": SLO, "min_rate": 10, "max_rate": 5}, "min_rate"),
+        ({"slos": SLO, "step": 0}, "step"),
+    ):
+        with pytest.raises(surge.ConfigError, match=words):
+            surge.capacity(s, **kwargs)
