@@ -68,9 +68,12 @@ def scenario(url: str, rate: float = 500) -> surge.Scenario:
 
 
 def test_the_search_lands_where_the_slo_actually_breaks(busy_target):
+    # A pacer lag of 50 ms, not 5: on a shared machine a descheduled generator must not
+    # stop this search (the pacer is measured; see the results' generator.pacer_lag).
     report = surge.capacity(
-        scenario(busy_target), SLO, min_rate=500, resolution=0.05, repeats=3, **STEP
-    )
+        scenario(busy_target), SLO, min_rate=500, resolution=0.05, repeats=3,
+        generator_lag="50ms", **STEP,
+    )  # fmt: skip
     low, high = report.highest_passing_rate, report.lowest_failing_rate
     assert not report.generator_bound
     assert low is not None and high is not None and low < high
@@ -91,23 +94,13 @@ def test_the_search_lands_where_the_slo_actually_breaks(busy_target):
     assert document["noise"]["repeated_steps"] >= 1
 
 
-def test_a_generator_that_cannot_keep_up_is_not_the_targets_failure(busy_target):
-    report = surge.capacity(
-        scenario(busy_target), "p99 < 10s", min_rate=3_000_000, step="1s", warmup=0
-    )
-    assert report.generator_bound
-    assert report.highest_passing_rate is None and report.lowest_failing_rate is None
-    assert "surge itself fell behind" in report.describe()
-    with pytest.raises(AssertionError, match="expected capacity >= 1,000"):
-        report.require(at_least=1000)
-
-
 def test_the_cli_searches_writes_json_and_gates_on_at_least(busy_target, tmp_path):
     out = tmp_path / "capacity.json"
     done = subprocess.run(
         [sys.executable, "-m", "surge.cli", "capacity", f"{busy_target}/api/v1/health",
          "--slo", SLO, "--min", "800", "--max", "1600", "--step", "1s", "--warmup", "0.3s",
-         "--resolution", "20%", "--at-least", "100000", "--json", str(out)],
+         "--resolution", "20%", "--generator-lag", "50ms", "--at-least", "100000",
+         "--json", str(out)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 99, done.stderr
@@ -135,6 +128,15 @@ def test_bad_capacity_flags_get_one_line(flags, words):
     assert words in done.stderr and "Traceback" not in done.stderr
 
 
+def test_an_unknown_capacity_fails_require():
+    from surge.capacity_search import CapacityReport
+
+    report = CapacityReport("x", [SLO], 0.02, generator_bound=True)
+    assert "surge itself fell behind" in report.describe()
+    with pytest.raises(AssertionError, match="expected capacity >= 1,000"):
+        report.require(at_least=1000)
+
+
 def test_capacity_checks_its_settings_before_any_load():
     s = scenario("http://127.0.0.1:9")
     for kwargs, words in (
@@ -146,3 +148,11 @@ def test_capacity_checks_its_settings_before_any_load():
     ):
         with pytest.raises(surge.ConfigError, match=words):
             surge.capacity(s, **kwargs)
+
+
+def test_results_say_how_late_the_pacer_ran(target):
+    open_model = surge.run(scenario(target.url, 500).replace(duration="1s"))
+    pacer = open_model["generator"]["pacer_lag"]
+    assert pacer["percentiles"]["50"] is not None and pacer["min"] >= 0
+    closed = surge.run(scenario(target.url).replace(load=surge.Users(2), duration="0.5s"))
+    assert closed["generator"]["pacer_lag"]["percentiles"]["99"] is None

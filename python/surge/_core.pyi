@@ -246,6 +246,7 @@ class RunResult:
     interrupted: bool
     connections: ConnectionStats  # every attempt of the run, warm start included
     warm_up: WarmUpReport
+    pacer_lag: HdrHistogram  # open model: how late the pacer sent each measured arrival, ns
     failure: str  # why the engine stopped early on an error of its own; "" when it did not
 
 def run_http(

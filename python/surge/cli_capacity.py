@@ -72,6 +72,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--repeats", type=whole_arg(1, 9), default=3,
         help="runs of a step near the boundary; the majority's verdict counts",
     )  # fmt: skip
+    p.add_argument(
+        "--generator-lag", default="5ms",
+        help="a step whose pacer ran later than this (p99) is surge's limit, not the target's",
+    )  # fmt: skip
     p.add_argument("-c", "--connections", type=whole_arg(1, 100_000), help="connections per step")
     p.add_argument("-t", "--threads", type=threads_arg, help="engine threads")
     p.add_argument(
@@ -121,7 +125,8 @@ def cmd(args: argparse.Namespace) -> int:
     if args.threads:
         scenario = scenario.replace(threads=args.threads)
     options = {"min_rate": args.min_rate, "resolution": args.resolution, "step": args.step,
-               "warmup": args.warmup, "repeats": args.repeats}  # fmt: skip
+               "warmup": args.warmup, "repeats": args.repeats,
+               "generator_lag": args.generator_lag}  # fmt: skip
     if args.max_rate:
         options["max_rate"] = args.max_rate
     report = capacity(scenario, args.slo, on_run=None if args.quiet else _show, **options)

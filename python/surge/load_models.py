@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from . import _core, checks
 from .errors import ConfigError
@@ -115,6 +116,21 @@ class ConstantRate:
         load.model = _core.LoadModel.open
         load.set_rate_stages([(_OPEN_ENDED, float(self.rate), float(self.rate))])
         _fill_pool(self, load)
+
+
+def constant_rate_like(load: Any, rate: float) -> ConstantRate:
+    """`rate` requests/s with the pool settings (connections, growth, backlog, arrivals) of
+    `load` when it is an open-model load; the defaults otherwise. Steps of a search or a
+    stress test run at one rate each, on the pool the scenario asked for."""
+    if getattr(load, "model", None) != "open":
+        return ConstantRate(rate)
+    return ConstantRate(
+        rate,
+        connections=load.connections,
+        max_connections=load.max_connections,
+        max_backlog=load.max_backlog,
+        poisson=load.poisson,
+    )
 
 
 @dataclass(frozen=True)

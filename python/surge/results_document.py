@@ -48,6 +48,8 @@ def build(
         "aborted": aborted,
         "unfinished": raw.unfinished,
         "connections": connections(raw),
+        # How late surge's own pacer was (open model): the generator, not the target.
+        "generator": {"pacer_lag": latency_summary(raw.pacer_lag)},
         "operations": operations,
         # The operations the load sends (a NOTIFY listener's notifications are not requests).
         "total": stats(raw.total, measured, plan),

@@ -197,6 +197,7 @@ RESULT = obj(
         "interrupted": boolean,
         "unfinished": count,
         "aborted": nullable(obj({}, {"slo": text, "at_s": non_negative})),
+        "generator": obj({}, {"pacer_lag": LATENCY}),
         "connections": obj(
             {},
             {

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import slo as slo_module
 from .errors import ConfigError
-from .load_models import ConstantRate, RampingRate, RampingUsers, Users
+from .load_models import RampingRate, RampingUsers, Users, constant_rate_like
 from .result import Result
 from .runner import run
 from .scenarios import Scenario
@@ -114,7 +114,11 @@ def stress(
     open_model = scenario.load.model == "open"
     steps = []
     for level in sorted(levels):
-        step_load = _rate_load(scenario, level) if open_model else Users(int(level), think=think)
+        step_load = (
+            constant_rate_like(scenario.load, level)
+            if open_model
+            else Users(int(level), think=think)
+        )
         step = scenario.replace(
             name=f"{scenario.name}-stress-{level:g}",
             load=step_load,
@@ -127,18 +131,6 @@ def stress(
         if not held or result.interrupted:
             break
     return StressReport(steps)
-
-
-def _rate_load(scenario: Scenario, rate: float) -> ConstantRate:
-    """A constant rate with the pool settings of the scenario's open-model load."""
-    model = scenario.load
-    return ConstantRate(
-        rate,
-        connections=model.connections,
-        max_connections=model.max_connections,
-        max_backlog=model.max_backlog,
-        poisson=model.poisson,
-    )
 
 
 def _judge(slo: SloSpec) -> Callable[[Result], tuple[bool, list[str]]]:

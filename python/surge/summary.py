@@ -8,6 +8,11 @@ from .result import Result
 from .text_table import text_table
 from .units import format_ms, format_number
 
+# Past this, the open model's pacer itself sent arrivals late. Its timer wakes within tens of
+# microseconds on an idle machine, and within a millisecond or two on a busy one; the same
+# default as surge capacity's generator_lag.
+PACER_BEHIND_MS = 5.0
+
 
 def summary_table(result: Result) -> str:
     header = (
@@ -85,6 +90,12 @@ def summary_table(result: Result) -> str:
             )
     if result["unfinished"]:
         notes.append(f"  {result['unfinished']} request(s) still in flight or queued at the end")
+    pacer = (result.get("generator") or {}).get("pacer_lag", {}).get("percentiles", {}).get("99")
+    if pacer is not None and pacer > PACER_BEHIND_MS:
+        schedule.append(
+            f"  surge fell behind its own schedule: pacer lag p99 {format_number(pacer, 'ms')} "
+            "(the generator, not the target; more threads (-t) or machines may help)"
+        )
     connections[:0] = describe_connections(result.get("connections"))
     return "\n".join(
         [

@@ -64,6 +64,7 @@ class Coordinator {
     for (const auto& w : workers_) {
       if (result_.failure.empty() && !w->failure().empty()) result_.failure = w->failure();
       result_.connections.add(w->connection_stats());
+      result_.pacer_lag.add(w->pacer_lag());
       result_.warm_up.not_ready += w->not_ready_at_start();
     }
     finish();

@@ -127,6 +127,7 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
     for (int sent = 0; next_ <= now; ++sent) {
       if (sent == kMostArrivalsPerTurn) return Due::more;
       if (next_ >= worker_.clock().measure_end || !worker_.take_quota(next_)) return Due::ended;
+      worker_.pacer_dispatched(next_, now);
       dispatch(worker_.pick_operation(), next_);
       next_ = schedule_->next();
     }

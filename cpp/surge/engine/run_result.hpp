@@ -75,6 +75,10 @@ struct RunResult {
   bool interrupted = false;
   ConnectionStats connections;  // every connection attempt of the run, warm-up included
   WarmUpReport warm_up;
+  // Open model: how late the generator's own pacer sent each measured arrival out to a lane or
+  // the backlog (a backlog wait is not in it). Past a millisecond or so, surge itself, not the
+  // target, was behind its schedule.
+  HdrHistogram pacer_lag;
   std::string failure;  // why the engine stopped the run early on an error of its own; empty: it did not
 };
 

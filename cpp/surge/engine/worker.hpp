@@ -69,6 +69,8 @@ class Worker {
   [[nodiscard]] std::int64_t active_users() const noexcept { return driver_->active_users(); }
   // After run() has returned: the connections this worker opened.
   [[nodiscard]] const ConnectionStats& connection_stats() const noexcept { return connections_; }
+  // After run() has returned: how late the pacer sent the measured arrivals.
+  [[nodiscard]] const HdrHistogram& pacer_lag() const noexcept { return pacer_lag_; }
   // After run() has returned: connections still opening when the schedule started.
   [[nodiscard]] std::int64_t not_ready_at_start() const noexcept { return not_ready_at_start_; }
 
@@ -82,6 +84,10 @@ class Worker {
   [[nodiscard]] Nanos late_after() const noexcept { return late_after_; }
   // Connection attempts and their set-up, timed by the lanes' connections.
   [[nodiscard]] ConnectionStats& connections() noexcept { return connections_; }
+  // The open model's pacer sent an arrival intended at `intended` out at `now`.
+  void pacer_dispatched(Nanos intended, Nanos now) noexcept {
+    if (intended >= clock_.measure_start) pacer_lag_.record(now - intended);
+  }
   // Statistics for a request intended at `intended`, or nullptr during warm-up.
   [[nodiscard]] OperationStats* stats(int op, Nanos intended) noexcept {
     return intended < clock_.measure_start ? nullptr : &active_->ops[static_cast<std::size_t>(op)];
@@ -177,6 +183,7 @@ class Worker {
   std::int64_t unfinished_ = 0;
   std::int64_t not_ready_at_start_ = 0;
   ConnectionStats connections_;
+  HdrHistogram pacer_lag_;
   std::string failure_;
   Nanos finished_at_ = 0;
   std::atomic<bool> done_{false};
