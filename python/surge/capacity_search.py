@@ -64,7 +64,7 @@ class CapacityRun:
             "p50_ms": latency["50"],
             "p99_ms": latency["99"],
             "schedule_lag_p99_ms": total["schedule_lag"]["percentiles"]["99"],
-            "error_rate": _error_rate(total),
+            "error_rate": slo_module.metric_value("error_rate", total),
             "cpu_share": round(self.cpu_share, 3),
             "pacer_lag_p99_ms": self.pacer_lag_p99_ms,
             "verdicts": self.verdicts,
@@ -195,12 +195,6 @@ class CapacityReport:
 
 def _median(values: Any) -> float:
     return float(statistics.median(list(values)))
-
-
-def _error_rate(total: dict[str, Any]) -> float | None:
-    count = total["count"] + total.get("dropped", 0) + total.get("unfinished", 0)
-    missing = total["error_count"] + total.get("dropped", 0) + total.get("unfinished", 0)
-    return round(missing / count, 6) if count else None
 
 
 def _tail_window_s(slos: list[slo_module.Slo], rate: float) -> float:

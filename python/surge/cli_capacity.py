@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from urllib.parse import urlsplit
 
 from . import http as http_ops
 from .capacity_search import CapacityRun, capacity
@@ -28,6 +27,7 @@ from .cli_args import (
     threads_arg,
     whole_arg,
 )
+from .cli_http import split_url
 from .errors import ConfigError
 from .files import write_text_atomic
 from .load_models import ConstantRate
@@ -88,11 +88,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _scenario(args: argparse.Namespace) -> Scenario:
     if args.target.startswith(("http://", "https://")):
-        parts = urlsplit(args.target)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        base, path = split_url(args.target)
         return Scenario(
             name="capacity",
-            base_url=f"{parts.scheme}://{parts.netloc}",
+            base_url=base,
             operations=[http_ops.get("request", path)],
             load=ConstantRate(args.min_rate or 100, connections=args.connections or 64),
         )

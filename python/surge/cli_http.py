@@ -51,10 +51,17 @@ def add_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
-def cmd(args: argparse.Namespace) -> int:
-    parse_http_url(args.url)  # a bad URL fails here with its own message
-    parts = urlsplit(args.url)
+def split_url(url: str) -> tuple[str, str]:
+    """The scenario's base URL and the request's path (with its query) of one URL; a bad URL
+    fails here with its own message."""
+    parse_http_url(url)
+    parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return f"{parts.scheme}://{parts.netloc}", path
+
+
+def cmd(args: argparse.Namespace) -> int:
+    base, path = split_url(args.url)
     operation = http_ops.request(
         "request",
         args.method,
@@ -66,7 +73,6 @@ def cmd(args: argparse.Namespace) -> int:
         expect_body=args.expect_body,
         max_body_bytes=args.max_body_bytes,
     )
-    base = f"{parts.scheme}://{parts.netloc}"
     load = load_from_flags(args) or Connections(10)
     scenario = Scenario(
         name="http",
