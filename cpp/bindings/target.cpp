@@ -42,6 +42,8 @@ void register_target(py::module_& m) {
       .def("set_error_ratio", [](TargetServer& s, double r) { s.knobs().set_error_ratio(r); })
       .def("set_drop_ratio", [](TargetServer& s, double r) { s.knobs().set_drop_ratio(r); })
       .def("set_cpu_work", [](TargetServer& s, std::int64_t ns) { s.knobs().set_cpu_work(ns); })
+      .def("set_leak", [](TargetServer& s, std::size_t bytes) { s.leak().set_bytes_per_request(bytes); })
+      .def_property_readonly("leaked_bytes", [](TargetServer& s) { return s.leak().kept(); })
       .def("cache_get", [](TargetServer& s, const std::string& key) { return s.api().cache_get(key); })
       .def("cache_size", [](TargetServer& s) { return s.api().cache_size(); });
 }

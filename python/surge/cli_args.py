@@ -399,6 +399,7 @@ def add_shared_run_flags(
     if templates:
         add_template_flags(p)
     add_network_flags(p)
+    add_monitor_flags(p)
     add_output_flags(p)
 
 
@@ -428,6 +429,66 @@ def add_network_flags(p: argparse.ArgumentParser) -> None:
         choices=sorted(NETWORK_PROFILES),
         help="ready-made latency and jitter; same-region = 1.5 ms + 0.5 ms jitter",
     )
+
+
+def add_monitor_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group(
+        'target monitoring (sampled each interval; SLOs such as "target.cpu < 80%%")'
+    )
+    g.add_argument(
+        "--monitor-pid",
+        metavar="PID|NAME",
+        help="a local process: CPU%%, RSS, threads, open fds (SLOs: target.*)",
+    )
+    g.add_argument("--monitor-redis", metavar="URL", help="a Redis server's INFO (SLOs: redis.*)")
+    g.add_argument(
+        "--monitor-postgres",
+        metavar="URL",
+        help="PostgreSQL's pg_stat_database and pg_stat_activity (SLOs: postgres.*)",
+    )
+    g.add_argument(
+        "--monitor-prometheus",
+        metavar="URL",
+        help="a Prometheus endpoint, for the --metric names (SLOs: prometheus.NAME)",
+    )
+    g.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help='a metric of --monitor-prometheus, or a selector such as requests_total{code="500"} '
+        "(repeatable)",
+    )
+
+
+def monitors_from_flags(args: argparse.Namespace) -> list:
+    """The monitors the flags ask for (surge.monitor); none when no flag is given."""
+    from . import monitor
+
+    if args.metric and not args.monitor_prometheus:
+        raise ConfigError("--metric: names metrics of --monitor-prometheus URL; give that too")
+    made = []
+    for flag, value, make in (
+        ("--monitor-pid", args.monitor_pid, monitor.process),
+        ("--monitor-redis", args.monitor_redis, monitor.redis),
+        ("--monitor-postgres", args.monitor_postgres, monitor.postgres),
+    ):
+        if value is not None:
+            with _monitor_flag(flag):
+                made.append(make(value))
+    if args.monitor_prometheus is not None:
+        with _monitor_flag("--monitor-prometheus"):
+            made.append(monitor.prometheus(args.monitor_prometheus, args.metric))
+    return made
+
+
+@contextmanager
+def _monitor_flag(flag: str) -> Iterator[None]:
+    """Names the flag in place of the Python API's "monitor redis:" prefix."""
+    try:
+        yield
+    except ConfigError as exc:
+        raise ConfigError(f"{flag}: {str(exc).split(': ', 1)[-1]}") from None
 
 
 def network_from_flags(args: argparse.Namespace) -> dict[str, float | str]:
@@ -464,6 +525,9 @@ def run_settings_from_flags(args: argparse.Namespace) -> dict:
         settings["drain"] = args.drain
     if args.cold:
         settings["cold"] = True
+    monitors = monitors_from_flags(args)
+    if monitors:
+        settings["monitors"] = monitors
     return settings
 
 

@@ -20,7 +20,9 @@ from .capacity_search import CapacityRun, capacity
 from .cli_args import (
     EXIT_INTERRUPTED,
     EXIT_SLO_BROKEN,
+    add_monitor_flags,
     key_value,
+    monitors_from_flags,
     output_file,
     rate_arg,
     slo_arg,
@@ -82,6 +84,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--at-least", type=rate_arg, metavar="RATE",
         help=f"exit {EXIT_SLO_BROKEN} unless the capacity found is at least RATE req/s",
     )  # fmt: skip
+    add_monitor_flags(p)
     p.add_argument("--json", type=output_file, metavar="PATH", help="write the search as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no line per run")
 
@@ -123,6 +126,9 @@ def cmd(args: argparse.Namespace) -> int:
     scenario = _scenario(args)
     if args.threads:
         scenario = scenario.replace(threads=args.threads)
+    monitors = monitors_from_flags(args)
+    if monitors:
+        scenario = scenario.replace(monitors=monitors)
     options = {"min_rate": args.min_rate, "resolution": args.resolution, "step": args.step,
                "warmup": args.warmup, "repeats": args.repeats,
                "generator_lag": args.generator_lag}  # fmt: skip

@@ -24,6 +24,7 @@ from .cli_args import (
     flag_errors,
     key_value,
     load_from_flags,
+    monitors_from_flags,
     network_from_flags,
     output_directory,
     port_number,
@@ -117,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="CPU time each request costs a server thread, e.g. 200us: a target of known "
         "capacity (about threads / work requests/s)",
     )
+    serve.add_argument(
+        "--leak",
+        metavar="SIZE",
+        help="memory each request keeps alive, e.g. 8KiB: a leak of known rate for checking "
+        "target monitoring (it stops by itself at 2 GiB)",
+    )
 
     # One command per protocol of the registry: its own flags, then the ones all share.
     for protocol in PROTOCOLS:
@@ -200,6 +207,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         shared["pipeline_sync"] = args.sync
     if not args.interval_histograms:
         shared["interval_histograms"] = False
+    monitors = monitors_from_flags(args)
+    if monitors:
+        shared["monitors"] = monitors
     if isinstance(chosen, list):
         if changes:
             raise ConfigError(
@@ -274,6 +284,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         ("--error-ratio", args.error_ratio),
         ("--drop-ratio", args.drop_ratio),
         ("--cpu-work", args.cpu_work),
+        ("--leak", args.leak),
     ):
         if value:
             with flag_errors(flag):

@@ -86,12 +86,28 @@ def per_result(path: str | Path, results: list[Result]) -> list[tuple[Path, Resu
     ]
 
 
+def monitor_advice(namespace: str) -> str:
+    from .monitoring import ADVICE
+
+    return f"the run monitors no {namespace}; add {ADVICE[namespace]}"
+
+
 def with_thresholds(args: Any, scenarios: list[Any]) -> list[Any]:
     """The scenarios with --abort-on added to their own abort_on; refuses, before any load, an
     SLO naming an operation that none of them has."""
     names = {op.name for s in scenarios for op in s.operations}
+    watched = {m.namespace for s in scenarios for m in s.monitors}
     for text in [*getattr(args, "slo", ()), *getattr(args, "abort_on", ())]:
-        operation = slo.parse(text).operation
+        rule = slo.parse(text)
+        operation = rule.operation
+        if rule.monitor_unit is not None:
+            if text in getattr(args, "abort_on", ()):
+                raise ConfigError(
+                    f"--abort-on {text!r}: a monitor SLO is judged after the run; give it as --slo"
+                )
+            if operation not in watched:
+                raise ConfigError(f"SLO {text!r}: {monitor_advice(operation)}")
+            continue
         if operation is not None and operation not in names:
             raise ConfigError(
                 f"SLO {text!r}: no operation {operation!r}; the operations are "
@@ -113,10 +129,11 @@ def print_verdicts(result: Result, texts: list[str]) -> bool:
 
 
 def judge(result: Result, args: Any) -> int:
-    """Prints the verdict of every --slo this result can be judged on (an SLO of an operation
-    the result does not have is left to the phases that do) and why a run aborted; 99 when one
-    broke."""
-    names = set(result.operations)
+    """Prints the verdict of every --slo this result can be judged on (an SLO of an operation or
+    a monitor the result does not have is left to the phases that do) and why a run aborted;
+    99 when one broke."""
+    # A phase answers for its own operations and for the sources it monitored.
+    names = {*result.operations, *(result.get("monitors") or {})}
     texts = [t for t in getattr(args, "slo", ()) if slo.parse(t).operation in (None, *names)]
     broken = print_verdicts(result, texts)
     if result["aborted"]:

@@ -58,7 +58,7 @@ def http(target: Any, timeout_s: float) -> None:
     connect(target.host, target.port, "", timeout_s, "an HTTP server").close()
 
 
-def _resp_command(*words: str) -> bytes:
+def resp_command(*words: str) -> bytes:
     parts = [f"*{len(words)}\r\n".encode()]
     for word in words:
         data = word.encode()
@@ -66,7 +66,7 @@ def _resp_command(*words: str) -> bytes:
     return b"".join(parts)
 
 
-def _reply_line(sock: socket.socket, where: str) -> str:
+def reply_line(sock: socket.socket, where: str) -> str:
     """The first line of the next reply; its type byte tells a Redis server from others."""
     data = b""
     while b"\r\n" not in data and len(data) < 512:
@@ -99,10 +99,10 @@ def redis(target: Any, timeout_s: float) -> None:
         steps.append(("PING", ("PING",)))
         for label, words in steps:
             try:
-                sock.sendall(_resp_command(*words))
+                sock.sendall(resp_command(*words))
             except OSError as exc:
                 raise ConfigError(f"cannot talk to {where}: {exc.strerror or exc}") from None
-            line = _reply_line(sock, where)
+            line = reply_line(sock, where)
             if line.startswith("-"):
                 hint = ""
                 if line[1:].startswith("NOAUTH"):

@@ -181,6 +181,31 @@ ROW_OPTIONAL = {
     "p99_ms": nullable(number),
     "max_ms": nullable(number),
 }
+
+
+def _monitor_sample(value: Any, path: str) -> None:
+    """One sample: its time, and numbers (null where a reading was missing)."""
+    obj({"t_s": number})(value, path)
+    for name, item in value.items():
+        nullable(number)(item, _join(path, str(name)))
+
+
+# A monitored source (surge.monitoring): samples of numbers on the run's clock, and their summary.
+MONITOR = obj(
+    {
+        "source": text,
+        "samples": listing(_monitor_sample),
+        "summary": obj(
+            {},
+            {
+                "totals": mapping(number),
+                "gauges": mapping(obj({"min": number, "max": number}, {"mean": number})),
+                "slopes": mapping(nullable(number)),
+            },
+        ),
+    },
+    {"units": mapping(text), "failed_samples": count, "last_error": nullable(text)},
+)
 RESULT = obj(
     {
         "scenario": obj({"name": text}, {"base_url": text, "parameters": mapping(anything)}),
@@ -211,6 +236,7 @@ RESULT = obj(
                 "handshake_time": nullable(LATENCY),
             },
         ),
+        "monitors": mapping(MONITOR),
     },
 )
 

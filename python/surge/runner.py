@@ -15,6 +15,7 @@ from typing import Any
 
 from . import _core, results_document, slo
 from .errors import ConfigError, RunError
+from .monitoring import Sampler
 from .result import Result
 from .scale import scale_from_env, scaled
 from .scenarios import Scenario
@@ -46,11 +47,19 @@ def run(
     started_at = _dt.datetime.now(_dt.timezone.utc)
     abort = _Abort(scenario, progress) if scenario.abort_on else None
     guarded = _Guarded(abort if abort else progress)
+    sampler = Sampler(scenario.monitors, plan.interval_ns / 1e9) if scenario.monitors else None
+    callback = guarded if guarded.callback else None
+    if sampler is not None:
+        sampler.start()  # a monitor that cannot read its source stops the run here
+        callback = _Ticking(sampler, callback)
     try:
-        raw = plan.protocol.run(spec, guarded if guarded.callback else None)
+        raw = plan.protocol.run(spec, callback)
     except ValueError as exc:  # what the engine checks: templates, hosts, SQL
         # libpq and resolvers quote what they were given, secrets included.
         raise ConfigError(scrub(str(exc), scenario.base_url)) from None
+    finally:
+        if sampler is not None:
+            sampler.stop()
     document = results_document.build(
         plan,
         scenario.name,
@@ -60,6 +69,8 @@ def run(
         started_at,
         abort.reason if abort else None,
     )
+    if sampler is not None:
+        document["monitors"] = sampler.sections(raw.measure_start_ns, raw.measured_s)
     result = Result(document)
     if raw.failure:
         raise RunError(
@@ -115,6 +126,18 @@ class _Guarded:
             )
             return False
         return answer
+
+
+class _Ticking:
+    """Wakes the monitors' sampler at the end of every interval, then hands the report on."""
+
+    def __init__(self, sampler: Sampler, inner: ProgressCallback | None):
+        self.sampler = sampler
+        self.inner = inner
+
+    def __call__(self, report: _core.IntervalReport) -> bool | None:
+        self.sampler.tick()
+        return self.inner(report) if self.inner is not None else None
 
 
 class _Abort:

@@ -16,6 +16,7 @@ from typing import Any
 from . import checks, slo
 from .errors import ConfigError
 from .load_models import LOAD_MODELS, Connections, LoadModel
+from .monitor import check_sources
 from .plan import RunPlan, resolve
 from .urls import redact_url, redact_value
 
@@ -68,6 +69,9 @@ class Scenario:
     # results' `connections` section times it. cold=True lets the first requests open them, so
     # their latency includes it, as a client starting from nothing sees.
     cold: bool = False
+    # What the load costs the server, sampled each interval beside the load (surge.monitor):
+    # a process, Redis INFO, PostgreSQL's statistics, a Prometheus endpoint.
+    monitors: Sequence[Any] = ()
     params: dict[str, Any] = field(default_factory=dict)
     # What the settings resolve to, made once in __post_init__ (surge.plan).
     _plan: RunPlan | None = field(default=None, init=False, repr=False, compare=False)
@@ -102,9 +106,15 @@ class Scenario:
             )
         for expression in self.abort_on:
             try:
-                slo.parse(expression)  # a bad expression fails here, before any load
+                rule = slo.parse(expression)  # a bad expression fails here, before any load
             except ConfigError as exc:
                 raise ConfigError(f"abort_on: {exc}") from None
+            if rule.monitor_unit is not None:
+                raise ConfigError(
+                    f"abort_on: {expression!r} is a monitor SLO, judged after the run; "
+                    "give it as an SLO instead"
+                )
+        object.__setattr__(self, "monitors", check_sources(self.monitors))
         if not isinstance(self.params, dict):
             raise ConfigError(f"params: must be a dict, got {self.params!r}")
         if not isinstance(self.cold, bool):

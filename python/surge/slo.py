@@ -19,9 +19,10 @@ from typing import Any
 from .errors import ConfigError
 from .histogram import Histogram
 from .text_table import text_table
-from .units import format_number, parse_duration
+from .units import format_bytes, format_number, parse_duration
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "==": operator.eq,
     "<=": operator.le,
     ">=": operator.ge,
     "<": operator.lt,
@@ -29,10 +30,10 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 }
 _TIME_UNITS = {"us": 1e-3, "µs": 1e-3, "ms": 1.0, "s": 1e3}
 _SUBJECT = re.compile(
-    r"\s*(?:(?P<op>[A-Za-z_][\w-]*)\.)?(?P<metric>p[0-9]+(?:\.[0-9]+)?|[a-z_]+)"
+    r"\s*(?:(?P<op>[A-Za-z_][\w-]*)\.)?(?P<metric>p[0-9]+(?:\.[0-9]+)?|[A-Za-z_][A-Za-z0-9_:]*)"
     r"(?:\[(?P<window>[^\]]*)\])?\s*"
 )
-_COMPARATOR = re.compile(r"(<=|>=|<|>)\s*")
+_COMPARATOR = re.compile(r"(==|<=|>=|<|>)\s*")
 _VALUE = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>ms|us|µs|s|%)?\s*$")
 _TIME_METRICS = {"mean", "max", "min"}
 _RATIO_METRICS = {"error_rate", "success_rate", "hit_rate"}
@@ -47,9 +48,13 @@ class Slo:
     comparator: str
     target: float  # ms for latencies, a fraction for rates, requests/s for rps
     window_s: float | None = None  # judged on every interval of this length, not the whole run
+    # A target monitor's metric ("target.cpu", "redis.evictions"): `operation` is its source.
+    monitor_unit: str | None = None
 
     @property
     def unit(self) -> str:
+        if self.monitor_unit is not None:
+            return self.monitor_unit
         if self.metric in _RATIO_METRICS:
             return "%"
         return "" if self.metric in _PLAIN_METRICS else "ms"
@@ -57,6 +62,13 @@ class Slo:
     def measure(self, result: Any) -> float | None:
         """The measured value; for a windowed SLO, the worst window (the highest for < and <=,
         the lowest for > and >=)."""
+        if self.monitor_unit is not None:
+            from .monitoring import slo_value
+
+            try:
+                return slo_value(result, self.operation, self.metric, self.comparator, self.target)
+            except ConfigError as exc:
+                raise ConfigError(f"SLO {self.text!r}: {exc}") from None
         if self.window_s is not None:
             return self._worst_window(result)
         stats = result.total if self.operation is None else result.operations.get(self.operation)
@@ -145,12 +157,29 @@ class Verdict:
     @property
     def shown_target(self) -> str:
         where = "every window" if self.slo.window_s is not None else ""
+        if self.slo.monitor_unit is not None:  # as written: "1MB/min", not its bytes per second
+            written = self.slo.text.split(self.slo.comparator, 1)[1].strip()
+            return f"{self.slo.comparator} {written}"
         target = f"{self.slo.comparator} {_show_target(self.slo.target, self.slo.unit)}"
         return f"{target} ({where})" if where else target
 
 
 def _show(value: float | None, unit: str) -> str:
-    return format_number(value, unit)
+    if value is None or unit not in _MONITOR_SHOWN:
+        return format_number(value, unit)
+    return _MONITOR_SHOWN[unit](value)
+
+
+# How monitor metrics read: CPU in percent of a core, sizes in binary units.
+_MONITOR_SHOWN: dict[str, Callable[[float], str]] = {
+    "percent": lambda v: f"{v:,.1f}%",
+    "B": format_bytes,
+    "B/s": lambda v: f"{format_bytes(v)}/s",
+    "s": lambda v: f"{v:,.3f} s",
+    "/s": lambda v: f"{format_number(v)}/s",
+    "%/s": lambda v: f"{v:,.2f}%/s",
+    "s/s": lambda v: f"{v:,.4f} s/s",
+}
 
 
 def _show_target(value: float, unit: str) -> str:
@@ -180,6 +209,8 @@ def parse(text: str) -> Slo:
     if not subject:
         raise fail(0, "expected a metric such as p95, mean, max, error_rate, hit_rate or rps")
     metric = subject.group("metric")
+    if _is_monitor_metric(subject.group("op"), metric):
+        return _parse_monitor(text, subject, fail)
     window_s = None
     if subject.group("window") is not None:
         try:
@@ -218,6 +249,64 @@ def parse(text: str) -> Slo:
     if window_s is not None and metric in ("mean", "min"):
         raise fail(subject.start("metric"), f"{metric} is not kept per window; use p50 or max")
     return Slo(text, subject.group("op"), metric, comparator.group(1), target, window_s)
+
+
+def _is_monitor_metric(source: str | None, metric: str) -> bool:
+    """ "target.cpu" is the target process's CPU; "target.p95" stays an operation named target."""
+    if source is None or metric in _TIME_METRICS | _RATIO_METRICS | _PLAIN_METRICS:
+        return False
+    if metric.startswith("p") and metric[1:2].isdigit():
+        return False
+    from .monitor import NAMESPACES
+
+    return source in NAMESPACES
+
+
+_MONITOR_VALUE = re.compile(
+    r"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>%|B|KB|MB|GB|KiB|MiB|GiB|us|ms|s)?"
+    r"(?:\s*/\s*(?P<per>s|min|h))?\s*$"
+)
+_SIZES = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
+_PER = {"s": 1.0, "min": 60.0, "h": 3600.0}
+
+
+def _parse_monitor(text: str, subject: re.Match, fail: Callable[[int, str], ConfigError]) -> Slo:
+    """A monitor SLO: the value in the metric's own unit (% of a core for cpu, a size for
+    memory, seconds for waits), and per time for a slope ("1MB/min")."""
+    from .monitor import SOURCES
+
+    source, metric = subject.group("op"), subject.group("metric")
+    if subject.group("window") is not None:
+        raise fail(subject.start("window"), "monitor metrics take no window")
+    slope = metric.endswith("_slope")
+    base = metric[: -len("_slope")] if slope else metric
+    unit = next(s.units for s in SOURCES if s.namespace == source).get(base, "")
+    comparator = _COMPARATOR.match(text, subject.end())
+    if not comparator:
+        raise fail(subject.end(), "expected <, <=, >, >= or ==")
+    value = _MONITOR_VALUE.match(text, comparator.end())
+    if not value:
+        raise fail(comparator.end(), "expected a number, with a unit where it has one (80%, 1MB)")
+    number, written, per = float(value.group("number")), value.group("unit"), value.group("per")
+    if per and not slope:
+        raise fail(value.start("per"), f"/{per} is for slopes, such as {base}_slope")
+    if written is not None:
+        if written in _SIZES:
+            if unit != "B":
+                raise fail(value.start("unit"), f"{metric} is not a size")
+            number *= _SIZES[written]
+        elif written == "%":
+            if unit != "%":
+                raise fail(value.start("unit"), f"{metric} is not a percentage")
+        else:
+            if unit != "s":
+                raise fail(value.start("unit"), f"{metric} is not a time")
+            number *= _TIME_UNITS[written] / 1e3
+    target = number / _PER[per] if per else number
+    shown = "percent" if unit == "%" else unit
+    if slope:
+        shown = f"{unit}/s" if unit else "/s"
+    return Slo(text, source, metric, comparator.group(1), target, None, shown)
 
 
 def check(result: Any, *expressions: str | Slo) -> list[Verdict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .monitoring import describe as describe_monitors
 from .result import Result
 from .text_table import text_table
 from .units import format_ms, format_number
@@ -97,6 +98,7 @@ def summary_table(result: Result) -> str:
             "(the generator, not the target; more threads (-t) or machines may help)"
         )
     connections[:0] = describe_connections(result.get("connections"))
+    monitored = describe_monitors(result.get("monitors"))
     return "\n".join(
         [
             head,
@@ -104,6 +106,7 @@ def summary_table(result: Result) -> str:
             *(["errors:", *notes] if notes else []),
             *(["schedule:", *schedule] if schedule else []),
             *(["connections:", *connections] if connections else []),
+            *(["monitors:", *monitored] if monitored else []),
         ]
     )
 

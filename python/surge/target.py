@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import _core, checks
 from .errors import ConfigError
-from .units import parse_duration, to_ns
+from .units import parse_duration, parse_size, to_ns
 
 
 class Target:
@@ -123,6 +123,20 @@ class Target:
             raise ConfigError(f"cpu work: at most 1s per request, got {work!r}")
         self._server.set_cpu_work(round(seconds * 1e9))
 
+    def set_leak(self, per_request: str | int) -> None:
+        """Bytes each request keeps alive until the target stops ("8KiB", or bytes): a leak of
+        known rate, per_request x requests/s, for checking a leak detector. 0 stops leaking.
+        Leaking stops by itself once 2 GiB are kept."""
+        size = parse_size(per_request, "leak")
+        if size > _MAX_LEAK_PER_REQUEST:
+            raise ConfigError(f"leak: at most 1MiB per request, got {per_request!r}")
+        self._server.set_leak(size)
+
+    @property
+    def leaked_bytes(self) -> int:
+        """What the leak knob has kept so far."""
+        return self._server.leaked_bytes
+
     def cache_get(self, key: str) -> str | None:
         return self._server.cache_get(key)
 
@@ -158,6 +172,8 @@ def _ms(text: str) -> float:
 def _ratio(value: float, name: str) -> float:
     return checks.number(value, name, minimum=0, maximum=1)
 
+
+_MAX_LEAK_PER_REQUEST = 1 << 20
 
 # Added latency past an hour would hold every response longer than any client waits.
 _MAX_LATENCY_MS = 3_600_000

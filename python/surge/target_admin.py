@@ -4,10 +4,11 @@
     GET http://127.0.0.1:P/_surge/faults   -> the knobs as JSON
     PUT http://127.0.0.1:P/_surge/faults   {"latency": "fixed:30ms", "stall": "200ms/5s",
                                             "error_ratio": 0.1, "drop_ratio": 0,
-                                            "cpu_work": "200us"}
+                                            "cpu_work": "200us", "leak": "8KiB"}
 
-Any subset of the five may be sent; "none" (or null) turns latency, stall or cpu_work off.
-The values are the specs `surge serve` and Target.set_latency/set_stall/set_cpu_work take,
+Any subset of the six may be sent; "none" (or null) turns latency, stall, cpu_work or leak off.
+The values are the specs `surge serve` and Target.set_latency/set_stall/set_cpu_work/set_leak
+take,
 checked by the same code; a bad one is a 400 with the one-line reason, and no knob changes.
 
 It is its own small server, on its own port and on loopback only, so that the demo target's
@@ -24,7 +25,7 @@ from typing import Any
 from .errors import ConfigError
 
 PATH = "/_surge/faults"
-_KNOBS = ("latency", "stall", "error_ratio", "drop_ratio", "cpu_work")
+_KNOBS = ("latency", "stall", "error_ratio", "drop_ratio", "cpu_work", "leak")
 
 
 class FaultKnobs:
@@ -38,6 +39,7 @@ class FaultKnobs:
             "error_ratio": 0.0,
             "drop_ratio": 0.0,
             "cpu_work": "none",
+            "leak": "none",
         }
         self.lock = threading.Lock()
 
@@ -73,6 +75,10 @@ class FaultKnobs:
             work = 0 if off else value
             Target().set_cpu_work(work)
             return lambda: self.target.set_cpu_work(work)
+        if name == "leak":
+            size = 0 if off else value
+            Target().set_leak(size)
+            return lambda: self.target.set_leak(size)
         setter = "set_error_ratio" if name == "error_ratio" else "set_drop_ratio"
         getattr(Target(), setter)(value)
         return lambda: getattr(self.target, setter)(value)

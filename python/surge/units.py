@@ -37,6 +37,47 @@ def parse_duration(value: str | float | int | None, field: str = "duration") -> 
     return seconds
 
 
+_SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?\s*$")
+_SIZE_SCALE = {
+    None: 1,
+    "B": 1,
+    "KB": 1e3,
+    "MB": 1e6,
+    "GB": 1e9,
+    "KiB": 1 << 10,
+    "MiB": 1 << 20,
+    "GiB": 1 << 30,
+}
+
+
+def parse_size(value: str | int, field: str) -> int:
+    """Bytes from "8KiB", "1.5MB", "512B" or a plain number of bytes (KB = 1000, KiB = 1024)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    else:
+        match = _SIZE.match(str(value)) if isinstance(value, str) else None
+        if not match:
+            raise ConfigError(f"{field}: expected a size such as 8KiB, 1MB or 512B, got {value!r}")
+        size = round(float(match.group(1)) * _SIZE_SCALE[match.group(2)])
+    if size < 0:
+        raise ConfigError(f"{field}: must not be negative, got {value!r}")
+    return size
+
+
+def format_bytes(value: float | None) -> str:
+    """A size for people, in binary units: 1.5 MiB, 730 KiB, 12 B; "n/a" when none."""
+    if value is None:
+        return "n/a"
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if abs(value) >= scale:
+            return (
+                f"{value / scale:,.3g} {unit}"
+                if abs(value) < 100 * scale
+                else (f"{value / scale:,.0f} {unit}")
+            )
+    return f"{value:,.0f} B"
+
+
 def to_ns(seconds: float | None) -> int:
     return 0 if seconds is None else round(seconds * 1e9)
 

@@ -167,6 +167,7 @@ void Session::respond() {
     while (now_ns() < until) {
     }
   }
+  server_.leak_.on_request();
   if (knobs.drop_connection(rng_)) {
     boost::system::error_code ignored;
     socket_.close(ignored);

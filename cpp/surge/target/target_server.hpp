@@ -13,6 +13,7 @@
 
 #include "surge/target/demo_api.hpp"
 #include "surge/target/fault_knobs.hpp"
+#include "surge/target/leak.hpp"
 
 namespace surge::target {
 
@@ -31,6 +32,7 @@ class TargetServer {
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
 
   FaultKnobs& knobs() noexcept { return knobs_; }
+  Leak& leak() noexcept { return leak_; }
   // Limits that keep one client from knocking the target over; set before start(). A
   // connection idle past `idle` is closed, one whose request takes longer than `request` to
   // arrive too; past `connections` open at once, a new one is closed at once.
@@ -56,6 +58,7 @@ class TargetServer {
   int max_connections_ = 10'000;
   std::vector<std::thread> threads_;
   FaultKnobs knobs_;
+  Leak leak_;
   DemoApi api_;
   std::atomic<std::uint64_t> requests_served_{0};
   std::atomic<std::uint64_t> next_seed_{1};
