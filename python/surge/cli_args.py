@@ -350,6 +350,11 @@ def add_run_flags(p: argparse.ArgumentParser, requests: str, *, defaults: bool =
         help="load before the measured window that the results leave out",
     )
     p.add_argument(
+        "--interval",
+        type=duration_arg("--interval", above_zero=True),
+        help="the length of each time-series row, live line and monitor sample (default 1s)",
+    )
+    p.add_argument(
         "--drain",
         type=duration_arg("--drain"),
         help="how long requests still out at the end may finish (default 2s); then unfinished",
@@ -523,6 +528,8 @@ def run_settings_from_flags(args: argparse.Namespace) -> dict:
         settings["connect_timeout"] = args.connect_timeout
     if args.drain is not None:
         settings["drain"] = args.drain
+    if args.interval is not None:
+        settings["interval"] = args.interval
     if args.cold:
         settings["cold"] = True
     monitors = monitors_from_flags(args)

@@ -200,7 +200,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # Settings that hold for every phase of a suite too: the emulated link, what results keep,
     # threads, timeouts, warm-up, drain, pipelining and a cold start.
     shared: dict[str, Any] = dict(network_from_flags(args))
-    for field in ("threads", "timeout", "connect_timeout", "warmup", "drain", "pipeline", "cold"):
+    fields = ("threads", "timeout", "connect_timeout", "warmup", "drain", "interval", "pipeline")
+    for field in (*fields, "cold"):
         if getattr(args, field) is not None:
             shared[field] = getattr(args, field)
     if args.sync is not None:

@@ -20,10 +20,10 @@ FROM pg_stat_database d,
      (SELECT count(*) AS connections,
              count(*) FILTER (WHERE state = 'active') AS active,
              count(*) FILTER (WHERE state = 'active' AND wait_event_type IS NOT NULL) AS waiting,
-             coalesce(extract(epoch FROM max(now() - query_start)) FILTER (
-                 WHERE state = 'active' AND wait_event_type IS NOT NULL), 0) AS longest_wait_s,
-             coalesce(extract(epoch FROM max(now() - query_start)) FILTER (
-                 WHERE state = 'active'), 0) AS longest_query_s
+             coalesce(extract(epoch FROM max(now() - query_start) FILTER (
+                 WHERE state = 'active' AND wait_event_type IS NOT NULL)), 0) AS longest_wait_s,
+             coalesce(extract(epoch FROM max(now() - query_start) FILTER (
+                 WHERE state = 'active')), 0) AS longest_query_s
       FROM pg_stat_activity
       WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()) a
 WHERE d.datname = current_database()

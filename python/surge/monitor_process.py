@@ -1,6 +1,10 @@
 """A local process watched from /proc while the load runs: its CPU (100% is one core), resident
-memory, threads and open descriptors. Named by PID, or by a name that exactly one running
-process has (its comm, or its command line's first word)."""
+memory, threads and open descriptors, summed over the process and its descendants, since
+servers such as nginx, PostgreSQL and gunicorn do their work in children. Named by PID, or by
+a name (its comm, or its command line's first word): of the processes with that name, the
+one whose parent does not have it (nginx's master, not its workers) must be unique.
+
+RSS is summed as ps would show it per process: pages shared between them count once each."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ class ProcessSource:
     kind = "process"
     # Cumulative readings: samples hold their increase per second; the summary their increase.
     counters = frozenset({"cpu_s"})
-    units: ClassVar[dict[str, str]] = {"cpu": "%", "rss": "B", "threads": "", "fds": ""}
+    units: ClassVar[dict[str, str]] = {"cpu": "%", "rss": "B"}
 
     def __init__(self, pid_or_name: int | str):
         text = str(pid_or_name).strip() if isinstance(pid_or_name, (int, str)) else ""
@@ -40,20 +44,19 @@ class ProcessSource:
         return {"pid": self.pid, "name": self.name}
 
     def read(self) -> dict[str, float]:
-        try:
-            with open(f"/proc/{self.pid}/stat", "rb") as f:
-                stat = f.read()
-            # The fields after the command, which is in parentheses and may hold anything.
-            fields = stat[stat.rindex(b")") + 2 :].split()
-            fds = len(os.listdir(f"/proc/{self.pid}/fd"))
-        except FileNotFoundError:
-            raise OSError(f"process {self.pid} ({self.name}) is gone") from None
-        utime, stime = int(fields[11]), int(fields[12])
+        root = _stat(self.pid)
+        if root is None or root[0] == b"Z":  # a zombie has exited; its parent has not reaped it
+            raise OSError(f"process {self.pid} ({self.name}) is gone")
+        tree = [self.pid, *_descendants(self.pid)]
+        stats = [root, *(st for st in map(_stat, tree[1:]) if st is not None)]
+        # The root's cutime/cstime hold the children it has already waited for.
+        ticks = sum(int(f[11]) + int(f[12]) for f in stats) + int(root[13]) + int(root[14])
         return {
-            "cpu_s": (utime + stime) / _TICKS_PER_S,
-            "rss": int(fields[21]) * _PAGE,
-            "threads": int(fields[17]),
-            "fds": fds,
+            "cpu_s": ticks / _TICKS_PER_S,
+            "rss": sum(int(f[21]) for f in stats) * _PAGE,
+            "threads": sum(int(f[17]) for f in stats),
+            "fds": sum(_fd_count(pid) for pid in tree),
+            "processes": len(stats),
         }
 
     @staticmethod
@@ -66,12 +69,51 @@ class ProcessSource:
         pass
 
 
+def _stat(pid: int) -> list[bytes] | None:
+    """The fields of /proc/PID/stat after the command (which is in parentheses and may hold
+    anything): [0] is the state, [1] the parent, [11..14] the CPU ticks, [17] the threads,
+    [21] the resident pages."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return stat[stat.rindex(b")") + 2 :].split()
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat(int(entry))
+            if fields is not None:
+                children.setdefault(int(fields[1]), []).append(int(entry))
+    found, frontier = [], [root]
+    while frontier:
+        kids = children.get(frontier.pop(), [])
+        found += kids
+        frontier += kids
+    return found
+
+
+def _fd_count(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:  # gone, or not ours to read
+        return 0
+
+
 def _comm(pid: int) -> str | None:
     try:
         with open(f"/proc/{pid}/comm", encoding="utf-8", errors="replace") as f:
             return f.read().strip()
     except OSError:
         return None
+
+
+def _parent(pid: int) -> int | None:
+    fields = _stat(pid)
+    return int(fields[1]) if fields is not None else None
 
 
 def _argv0(pid: int) -> str | None:
@@ -90,13 +132,15 @@ def _find(text: str) -> int:
             raise ConfigError(f"monitor pid: no process {pid} is running")
         return pid
     mine = os.getpid()
-    found = sorted(
+    named = {
         int(entry)
         for entry in os.listdir("/proc")
         if entry.isdigit()
         and int(entry) != mine
         and text in (_comm(int(entry)), _argv0(int(entry)))
-    )
+    }
+    # Workers under a master of the same name are watched through it.
+    found = sorted(pid for pid in named if _parent(pid) not in named)
     if not found:
         raise ConfigError(f"monitor pid: no running process is named {text!r}; give its PID")
     if len(found) > 1:
