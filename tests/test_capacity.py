@@ -16,6 +16,7 @@ import urllib.request
 
 import pytest
 import surge
+from browser import probe_page
 from ports import free_port
 from surge import http
 
@@ -95,12 +96,12 @@ def test_the_search_lands_where_the_slo_actually_breaks(busy_target):
 
 
 def test_the_cli_searches_writes_json_and_gates_on_at_least(busy_target, tmp_path):
-    out = tmp_path / "capacity.json"
+    out, page = tmp_path / "capacity.json", tmp_path / "capacity.html"
     done = subprocess.run(
         [sys.executable, "-m", "surge.cli", "capacity", f"{busy_target}/api/v1/health",
          "--slo", SLO, "--min", "800", "--max", "1600", "--step", "1s", "--warmup", "0.3s",
          "--resolution", "20%", "--generator-lag", "50ms", "--at-least", "100000",
-         "--json", str(out)],
+         "--json", str(out), "--html", str(page)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 99, done.stderr
@@ -108,6 +109,16 @@ def test_the_cli_searches_writes_json_and_gates_on_at_least(busy_target, tmp_pat
     assert "held" in done.stdout and "capacity:" in done.stdout
     document = json.loads(out.read_text())
     assert document["slos"] == [SLO] and document["steps"][0]["rate"] == 800
+    # The report draws both curves, offline, in a real browser: p50 and p99 against the
+    # offered rate, and achieved against offered with the diagonal.
+    runs = sum(len(step["runs"]) for step in document["steps"])
+    probe = probe_page(page.read_text(), tmp_path)
+    assert probe["errors"] == []
+    charts = {c["id"]: c for c in probe["charts"]}
+    assert set(charts) == {"chart-latency-curve", "chart-throughput-curve"}
+    for chart in charts.values():
+        assert chart["traces"] == 2 and chart["drawn"] >= 2, chart
+    assert page.read_text().count("<tr>") == runs + 1  # the header and one row per run
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import surge
+from browser import browse, probe_page
 from surge import http
 from surge.cli import main
 from surge.report_html import render
@@ -20,54 +19,6 @@ from surge.report_html import render
 ARTIFACTS = Path(
     os.environ.get("SURGE_ARTIFACTS", Path(__file__).parent.parent / "build/artifacts")
 )
-
-# Injected first in <head>: records uncaught errors and console.error calls.
-CAPTURE = """<script>
-window.__errors = [];
-window.addEventListener("error", e => window.__errors.push("error: " + e.message));
-window.addEventListener("unhandledrejection", e => window.__errors.push("rejection: " + e.reason));
-const original = console.error;
-console.error = (...args) => { window.__errors.push(args.join(" ")); original(...args); };
-</script>"""
-# Appended to <body>: after the page settles, writes what rendered into the DOM we dump.
-PROBE = """<script>
-window.addEventListener("load", () => setTimeout(() => {
-  const charts = [...document.querySelectorAll(".js-plotly-plot")].map(div => ({
-    id: div.id,
-    svg: div.querySelectorAll("svg.main-svg").length,
-    traces: div.querySelectorAll("g.trace").length,
-    drawn: [...div.querySelectorAll("path.js-line, path.point, g.points path")]
-      .filter(p => (p.getAttribute("d") || "").length > 10).length,
-  }));
-  const out = document.createElement("pre");
-  out.id = "surge-probe";
-  out.textContent = JSON.stringify({errors: window.__errors, charts});
-  document.body.appendChild(out);
-}, 1000));
-</script>"""
-
-
-def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("chromium is not installed: run `bash scripts/bootstrap.sh`")
-    return path
-
-
-def browse(html_path: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [
-        chromium(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--hide-scrollbars",
-        "--no-first-run",
-        "--disable-extensions",
-        f"--user-data-dir={html_path.parent / 'profile'}",
-        *args,
-        html_path.as_uri(),
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +43,8 @@ def result_file(tmp_path_factory):
             ],
             load=surge.Users(4, think=surge.constant(0.002)),
             duration=3.0,
+            # This process serves and loads: its CPU, memory, threads and fds are charted.
+            monitors=[surge.monitor.process(os.getpid())],
         )
         surge.run(scenario).save(path)
     return path
@@ -120,23 +73,18 @@ def test_report_opens_offline_and_draws_every_chart(result_file, tmp_path):
     assert "plotly" in page and "cache_get" in page
     assert page.count('class="ok"') == 1 and page.count('class="broken"') == 1
 
-    probed = tmp_path / "probed.html"
-    probed.write_text(
-        page.replace("<head>", "<head>" + CAPTURE, 1).replace("</body>", PROBE + "</body>", 1)
-    )
-    dom = browse(probed, "--virtual-time-budget=15000", "--dump-dom")
-    found = re.search(r'<pre id="surge-probe">(.*?)</pre>', dom.stdout, re.S)
-    assert found, dom.stderr[-2000:]
-    probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    probe = probe_page(page, tmp_path)
     assert probe["errors"] == []
     # Traces: all operations + 2 operations + errors/s; p50/p90/p99/max; response and
-    # service time for 2 operations and all; users asked and running; one cache reader.
+    # service time for 2 operations and all; users asked and running; one cache reader; the
+    # monitored process's cpu, fds, processes, rss and threads, one row each.
     expected = {
         "chart-throughput": 4,
         "chart-latency": 4,
         "chart-spectrum": 6,
         "chart-load": 2,
         "chart-hit-rate": 1,
+        "chart-monitor-target": 5,
     }
     assert [c["id"] for c in probe["charts"]] == list(expected)
     for chart in probe["charts"]:

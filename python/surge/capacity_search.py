@@ -25,6 +25,7 @@ import resource
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import slo as slo_module
@@ -185,6 +186,13 @@ class CapacityReport:
         return f"capacity: {low:,.0f} req/s (held; {high:,.0f} req/s broke an SLO)" + (
             f"; latency's knee near {self.knee_rate:,.0f} req/s" if self.knee_rate else ""
         )
+
+    def write_html(self, path: str | Path) -> Path:
+        """The search as an HTML report: latency and achieved rate against the offered rate,
+        with the answer, the first failure and the knee marked (surge.report_capacity)."""
+        from .report_capacity import write_capacity_report  # plotly loads only when asked
+
+        return write_capacity_report(self.to_dict(), self.describe(), path)
 
     def require(self, *, at_least: float) -> None:
         """For pytest: fails unless the search found the target holding at `at_least` req/s."""

@@ -86,6 +86,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     add_monitor_flags(p)
     p.add_argument("--json", type=output_file, metavar="PATH", help="write the search as JSON")
+    p.add_argument(
+        "--html",
+        type=output_file,
+        metavar="PATH",
+        help="write the search's report: latency and achieved rate against the offered rate",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no line per run")
 
 
@@ -139,6 +145,8 @@ def cmd(args: argparse.Namespace) -> int:
     if args.json:
         write_text_atomic(args.json, json.dumps(report.to_dict(), indent=2) + "\n")
         print(f"search: {args.json}", file=sys.stderr)
+    if args.html:
+        print(f"report: {report.write_html(args.html)}", file=sys.stderr)
     if args.at_least is not None:
         try:
             report.require(at_least=args.at_least)

@@ -1,6 +1,7 @@
 """The HTML report's charts, as plotly figures built from a results document: throughput and
 errors, response-time percentiles over time, the percentile spectrum (response time and
-service time), the load (target rate or users) and, when there were cache reads, the hit rate."""
+service time), the load (target rate or users), when there were cache reads, the hit rate, and
+under them the monitored sources (surge.report_monitors)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import plotly.graph_objects as go
 
 from .analysis import interval_length_s
 from .histogram import Histogram
+from .report_monitors import monitor_charts
 
 # The spectrum's x axis: 1 / (1 - percentile), on a log scale, as HdrHistogram plots are drawn.
 SPECTRUM_TICKS = {
@@ -174,4 +176,5 @@ def all_charts(document: Any) -> list[tuple[str, go.Figure]]:
         ("load", load_shape(document)),
         ("hit-rate", hit_rate(document)),
     ]
-    return [(name, fig) for name, fig in charts if fig is not None]
+    shown = [(name, fig) for name, fig in charts if fig is not None]
+    return shown + monitor_charts(document)

@@ -40,12 +40,12 @@ LATENCY_COLUMNS = (
 )
 
 
-def _e(value: Any) -> str:
+def esc(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _table(header: list[str], rows: list[list[str]], text_columns: int = 1) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+def html_table(header: list[str], rows: list[list[str]], text_columns: int = 1) -> str:
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = []
     for row in rows:
         cells = [
@@ -63,7 +63,7 @@ def _errors_cell(stats: dict[str, Any]) -> str:
     for error_class, count in stats["errors"].items():
         examples = "; ".join(dict.fromkeys(stats["error_examples"].get(error_class) or []))
         parts.append(
-            f"<b>{_e(error_class)}</b> {count}" + (f": {_e(examples)}" if examples else "")
+            f"<b>{esc(error_class)}</b> {count}" + (f": {esc(examples)}" if examples else "")
         )
     return "<br>".join(parts)
 
@@ -87,7 +87,7 @@ def operations_table(document: Any) -> str:
         hit_rate = "-" if stats["hit_rate"] is None else f"{100 * stats['hit_rate']:.2f}%"
         rows.append(
             [
-                _e(name),
+                esc(name),
                 str(stats["count"]),
                 f"{stats['rate_per_s']:.1f}",
                 *map(_ms, values),
@@ -95,20 +95,20 @@ def operations_table(document: Any) -> str:
                 _errors_cell(stats),
             ]
         )
-    return _table(header, rows)
+    return html_table(header, rows)
 
 
 def slo_table(verdicts: list[slo_module.Verdict]) -> str:
     rows = [
         [
-            _e(v.slo.text.strip()),
-            _e(v.shown_measured),
-            _e(v.shown_target),
+            esc(v.slo.text.strip()),
+            esc(v.shown_measured),
+            esc(v.shown_target),
             '<span class="ok">ok</span>' if v.ok else '<span class="broken">BROKEN</span>',
         ]
         for v in verdicts
     ]
-    return _table(["SLO", "measured", "target", "verdict"], rows)
+    return html_table(["SLO", "measured", "target", "verdict"], rows)
 
 
 def configuration(document: Any) -> str:
@@ -122,7 +122,7 @@ def configuration(document: Any) -> str:
         "unfinished": document["unfinished"],
         "surge_version": document["surge_version"],
     }
-    return f"<pre>{_e(json.dumps(shown, indent=2))}</pre>"
+    return f"<pre>{esc(json.dumps(shown, indent=2))}</pre>"
 
 
 def render(result: Result, slos: list[str] | tuple[str, ...] = ()) -> str:
@@ -142,19 +142,19 @@ def render(result: Result, slos: list[str] | tuple[str, ...] = ()) -> str:
         aborted = document["aborted"]
         banner = (
             f'<p class="banner">Aborted at {aborted["at_s"]:.1f} s: '
-            f"{_e(aborted['slo'])} (measured {_e(aborted['measured'])})</p>"
+            f"{esc(aborted['slo'])} (measured {esc(aborted['measured'])})</p>"
         )
     elif document["interrupted"]:
         banner = '<p class="banner">Interrupted: the figures cover the part that ran.</p>'
     slo_section = f"<h2>SLOs</h2>{slo_table(verdicts)}" if verdicts else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>surge report: {_e(name)}</title>
+<title>surge report: {esc(name)}</title>
 <style>{STYLE}</style>
 <script>{plotly.offline.get_plotlyjs()}</script>
 </head><body>
-<h1>surge report: {_e(name)}</h1>
-<p class="sub">{_e(document["started_at"])} &middot; {document["duration_s"]:.1f} s measured
+<h1>surge report: {esc(name)}</h1>
+<p class="sub">{esc(document["started_at"])} &middot; {document["duration_s"]:.1f} s measured
 &middot; {total["count"]} requests, {total["rate_per_s"]:.1f}/s &middot; p99
 {_ms(total["latency"]["percentiles"]["99"])} ms &middot; {total["error_count"]} errors</p>
 {banner}
