@@ -7,10 +7,11 @@
                                  load=surge.ConstantRate(1200), duration="5s"))
 
 Fixtures: `surge_target` (the embedded demo target, with its fault knobs), `redis_server` and
-`postgres_server` (real servers from surge.services, one per session), `surge_scale`, and
+`postgres_server` (real servers from surge.services, one per session), `surge_scale`,
 `surge_run`, which runs a scenario scaled by --surge-scale and records its Result against the
-test. After the test, the `slo` marker's expressions are checked against the last recorded
-Result: a broken one fails the test with a table of expression, measured, target and verdict.
+test, and `surge_capacity`, which searches the highest rate meeting SLOs and asserts a minimum
+("capacity >= 500 req/s"). After the test, the `slo` marker's expressions are checked against
+the last recorded Result: a broken one fails the test with a table of expression, measured, target and verdict.
 
 Options:
   --surge-results DIR     each perf test writes its results JSON there, named after its id
@@ -119,6 +120,45 @@ class SurgeRun:
 def surge_run(request: pytest.FixtureRequest, surge_scale: float) -> SurgeRun:
     """Runs a Scenario (scaled by --surge-scale) and records its Result against the test."""
     return SurgeRun(request.node.stash.setdefault(_RESULTS, []), surge_scale)
+
+
+class SurgeCapacity:
+    """The `surge_capacity` fixture: surge.capacity with its step and warm-up scaled by
+    --surge-scale, and `at_least` asserted:
+
+        report = surge_capacity(scenario, ["p95 < 200ms"], at_least=500, min_rate=250)
+    """
+
+    def __init__(self, scale: float):
+        self.scale = scale
+        self.reports: list[Any] = []
+
+    def __call__(
+        self,
+        scenario: Scenario,
+        slos: Any,
+        *,
+        at_least: float | None = None,
+        step: str | float = "10s",
+        warmup: str | float = "2s",
+        **options: Any,
+    ) -> Any:
+        from .capacity_search import capacity
+        from .units import parse_duration
+
+        step_s = (parse_duration(step, "step") or 0) * self.scale
+        warmup_s = (parse_duration(warmup, "warmup") or 0) * self.scale
+        report = capacity(scenario, slos, step=step_s, warmup=warmup_s, **options)
+        self.reports.append(report)
+        if at_least is not None:
+            report.require(at_least=at_least)
+        return report
+
+
+@pytest.fixture
+def surge_capacity(surge_scale: float) -> SurgeCapacity:
+    """Searches a scenario's capacity under SLOs, and fails the test below `at_least` req/s."""
+    return SurgeCapacity(surge_scale)
 
 
 @pytest.fixture
