@@ -11,7 +11,8 @@ Fixtures: `surge_target` (the embedded demo target, with its fault knobs), `redi
 `surge_run`, which runs a scenario scaled by --surge-scale and records its Result against the
 test, and `surge_capacity`, which searches the highest rate meeting SLOs and asserts a minimum
 ("capacity >= 500 req/s"). After the test, the `slo` marker's expressions are checked against
-the last recorded Result: a broken one fails the test with a table of expression, measured, target and verdict.
+the last recorded Result: a broken one fails the test with a table of expression, measured,
+target and verdict.
 
 Options:
   --surge-results DIR     each perf test writes its results JSON there, named after its id
