@@ -39,7 +39,6 @@ class Size:
             "error_rate < 0.1%",
         )
 
-
     @property
     def capacity_slos(self) -> tuple[str, ...]:
         """What "sustains" means in a capacity search: the latency targets and no errors (the

@@ -14,7 +14,9 @@ namespace surge::target {
 class Leak {
  public:
   // What one request keeps; 0 stops leaking (what was kept stays kept, as a leak's would).
-  void set_bytes_per_request(std::size_t bytes) noexcept { per_request_.store(bytes, std::memory_order_relaxed); }
+  void set_bytes_per_request(std::size_t bytes) noexcept {
+    per_request_.store(bytes, std::memory_order_relaxed);
+  }
   [[nodiscard]] std::size_t bytes_per_request() const noexcept {
     return per_request_.load(std::memory_order_relaxed);
   }
