@@ -662,6 +662,70 @@ NONSENSE = [
     ("cli", "", REFUSE("command")),
 ]
 
+# --- target monitoring, capacity and the leak knob (issue 16) ------------------------------
+MONITORING = [
+    ("cli", f"{HTTP_1} --monitor-pid no-such-process-xyz", REFUSE("--monitor-pid", "no running")),
+    ("cli", f"{HTTP_1} --monitor-pid 99999999", REFUSE("no process 99999999")),
+    ("cli", f"{HTTP_1} --monitor-pid ''", REFUSE("--monitor-pid", "PID or a process name")),
+    ("cli", f"{HTTP_1} --monitor-redis http://x", REFUSE("--monitor-redis", "redis")),
+    (
+        "cli",
+        f"{HTTP_1} --monitor-redis redis://127.0.0.1:<closed>",
+        REFUSE("monitor redis", "refused"),
+    ),
+    ("cli", f"{HTTP_1} --monitor-redis <redis_pw_wrong>", REFUSE("monitor redis", "AUTH")),
+    ("cli", f"{HTTP_1} --monitor-postgres mysql://x", REFUSE("--monitor-postgres", "postgres")),
+    (
+        "cli",
+        f"{HTTP_1} --monitor-postgres postgresql://surge@127.0.0.1:<closed>/postgres",
+        REFUSE("monitor postgres", "<closed>"),
+    ),
+    ("cli", f"{HTTP_1} --monitor-prometheus <http>/metrics", REFUSE("--metric")),
+    ("cli", f"{HTTP_1} --metric up", REFUSE("--metric", "--monitor-prometheus")),
+    (
+        "cli",
+        f"{HTTP_1} --monitor-prometheus ftp://x --metric up",
+        REFUSE("--monitor-prometheus", "http://"),
+    ),
+    (
+        "cli",
+        f"{HTTP_1} --monitor-prometheus <http>/metrics --metric 'a b'",
+        REFUSE("selector"),
+    ),
+    (
+        "cli",
+        f"{HTTP_1} --monitor-prometheus http://127.0.0.1:<closed>/metrics --metric up",
+        REFUSE("monitor prometheus", "cannot scrape"),
+    ),
+    ("cli", f"{HTTP_1} --slo 'target.cpu < 80%'", REFUSE("monitors no target", "--monitor-pid")),
+    ("cli", f"{HTTP_1} --slo 'redis.evictions == 0'", REFUSE("--monitor-redis")),
+    ("cli", f"{HTTP_1} --slo 'target.cpu < 5MB'", REFUSE("--slo", "not a size")),
+    ("cli", f"{HTTP_1} --slo 'target.rss < 1MB/min'", REFUSE("--slo", "slope")),
+    ("cli", f"{HTTP_1} --slo 'target.rss < 50%'", REFUSE("--slo", "percentage")),
+    ("cli", f"{HTTP_1} --slo 'target.cpu[1s] < 50%'", REFUSE("--slo", "window")),
+    ("cli", f"{HTTP_1} --abort-on 'target.cpu < 50%'", REFUSE("--abort-on", "after the run")),
+    ("cli", f"{HTTP_1} --interval 0", REFUSE("--interval")),
+    ("cli", f"{HTTP_1} --interval banana", REFUSE("--interval")),
+    ("cli", "serve --leak banana", REFUSE("--leak", "size")),
+    ("cli", "serve --leak 2GiB", REFUSE("--leak", "1MiB")),
+    ("cli", "serve --leak -5", REFUSE("--leak")),
+    ("py", "surge.monitor.process(None)", REFUSE("PID or a process name")),
+    ("py", "surge.monitor.process(True)", REFUSE("PID or a process name")),
+    ("py", "surge.monitor.redis(5)", REFUSE("monitor redis", "redis://")),
+    ("py", "surge.monitor.postgres(None)", REFUSE("monitor postgres")),
+    ("py", "surge.monitor.prometheus('http://x', 'up')", REFUSE("--metric")),
+    ("py", "surge.monitor.prometheus('http://x', [5])", REFUSE("selector")),
+    ("py", _S.format(_H)[:-1] + ", monitors='target')", REFUSE("monitors")),
+    ("py", _S.format(_H)[:-1] + ", monitors=[5])", REFUSE("monitors", "not a monitor")),
+    ("py", "surge.Target().set_leak('banana')", REFUSE("leak", "size")),
+    ("py", "surge.Target().set_leak(-1)", REFUSE("leak", "negative")),
+    (
+        "cli",
+        "capacity <http>/api/v1/health --slo 'target.cpu < 80%' --max 200",
+        REFUSE("monitors no target"),
+    ),
+]
+
 MATRIX = {
     "crash and hang": CRASH_AND_HANG,
     "numbers too big": HUGE,
@@ -670,6 +734,7 @@ MATRIX = {
     "results files": RESULTS,
     "scenario modules": SCENARIO_MODULES,
     "nonsense": NONSENSE,
+    "monitoring": MONITORING,
 }
 
 

@@ -48,12 +48,12 @@ _WHERE = {
     "exponential": "think",
     "__version__": "_core",
 }
-_SUBMODULES = {"http", "postgres", "redis", "services", "shapes", "slo", "think"}
+_SUBMODULES = {"http", "monitor", "postgres", "redis", "services", "shapes", "slo", "think"}
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from . import http, postgres, redis, services, shapes, slo, think
+    from . import http, monitor, postgres, redis, services, shapes, slo, think
     from ._core import __version__
     from .capacity_search import capacity
     from .errors import ConfigError, RunError
@@ -109,6 +109,7 @@ __all__ = [
     "http",
     "load",
     "load_all",
+    "monitor",
     "postgres",
     "redis",
     "run",

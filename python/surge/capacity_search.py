@@ -31,6 +31,7 @@ from typing import Any
 from . import slo as slo_module
 from .errors import ConfigError
 from .load_models import constant_rate_like
+from .monitoring import monitor_advice
 from .result import Result
 from .runner import run
 from .scenarios import Scenario
@@ -238,6 +239,10 @@ def capacity(
     if not expressions:
         raise ConfigError("capacity: give at least one SLO, such as 'p99 < 50ms'")
     parsed = [slo_module.parse(e) for e in expressions]
+    watched = {m.namespace for m in scenario.monitors}
+    for rule in parsed:
+        if rule.monitor_unit is not None and rule.operation not in watched:
+            raise ConfigError(f"SLO {rule.text!r}: {monitor_advice(rule.operation)}")
     if not isinstance(resolution, (int, float)) or not 0.001 <= resolution <= 1:
         raise ConfigError(f"resolution: a fraction from 0.001 to 1 (2% = 0.02), got {resolution!r}")
     if not isinstance(repeats, int) or isinstance(repeats, bool) or not 1 <= repeats <= 9:

@@ -481,6 +481,8 @@ def monitors_from_flags(args: argparse.Namespace) -> list:
         if value is not None:
             with _monitor_flag(flag):
                 made.append(make(value))
+                if flag == "--monitor-pid":
+                    made[-1].open()  # the process runs now: a wrong name fails on its flag
     if args.monitor_prometheus is not None:
         with _monitor_flag("--monitor-prometheus"):
             made.append(monitor.prometheus(args.monitor_prometheus, args.metric))

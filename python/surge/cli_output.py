@@ -86,12 +86,6 @@ def per_result(path: str | Path, results: list[Result]) -> list[tuple[Path, Resu
     ]
 
 
-def monitor_advice(namespace: str) -> str:
-    from .monitoring import ADVICE
-
-    return f"the run monitors no {namespace}; add {ADVICE[namespace]}"
-
-
 def with_thresholds(args: Any, scenarios: list[Any]) -> list[Any]:
     """The scenarios with --abort-on added to their own abort_on; refuses, before any load, an
     SLO naming an operation that none of them has."""
@@ -106,6 +100,8 @@ def with_thresholds(args: Any, scenarios: list[Any]) -> list[Any]:
                     f"--abort-on {text!r}: a monitor SLO is judged after the run; give it as --slo"
                 )
             if operation not in watched:
+                from .monitoring import monitor_advice
+
                 raise ConfigError(f"SLO {text!r}: {monitor_advice(operation)}")
             continue
         if operation is not None and operation not in names:

@@ -237,6 +237,11 @@ def describe(monitors: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+def monitor_advice(namespace: str) -> str:
+    """Why an SLO on `namespace` cannot be judged, and the flag that fixes it."""
+    return f"the run monitors no {namespace}; add {ADVICE[namespace]}"
+
+
 ADVICE = {
     "target": "--monitor-pid (surge.monitor.process)",
     "redis": "--monitor-redis (surge.monitor.redis)",
