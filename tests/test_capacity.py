@@ -7,56 +7,23 @@ The server runs in its own process, on its own core where there are two."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 import surge
 from browser import probe_page
-from ports import free_port
+from served_target import served
 from surge import http
 
 SLO = "p99 < 30ms"
 STEP = {"step": "1.5s", "warmup": "0.5s"}
 
 
-def _pinned(core: int) -> list[str]:
-    if shutil.which("taskset") and os.cpu_count() and os.cpu_count() >= 2:
-        return ["taskset", "-c", str(core)]
-    return []
-
-
 @pytest.fixture(scope="module")
 def busy_target():
-    port = free_port()
-    proc = subprocess.Popen(
-        [*_pinned(0), sys.executable, "-m", "surge.cli", "serve", "--port", str(port),
-         "--cpu-work", "500us"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v1/health", timeout=1).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.1)
-    if _pinned(1):
-        os.sched_setaffinity(0, {1})  # this process generates the load
-    try:
+    with served("--cpu-work", "500us") as (_, url):
         yield url
-    finally:
-        os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def scenario(url: str, rate: float = 500) -> surge.Scenario:

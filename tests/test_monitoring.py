@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 
 import pytest
 import surge
 from nginx_server import Nginx
 from ports import free_port
+from served_target import served
 from surge import http, monitor
 from surge import postgres as pg
 from surge import redis as rd
@@ -26,40 +25,10 @@ from surge.errors import ConfigError
 LEAK_PER_REQUEST = 8192
 
 
-def _pinned(core: int) -> list[str]:
-    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
-        return ["taskset", "-c", str(core)]
-    return []
-
-
-def _serve(*flags: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [*_pinned(0), sys.executable, "-m", "surge.cli", "serve", "--port", str(port), *flags],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v1/health", timeout=1).read()
-            return proc, url
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise
-            time.sleep(0.1)
-
-
 @pytest.fixture
 def leaking_target():
-    proc, url = _serve("--leak", f"{LEAK_PER_REQUEST}B")
-    try:
-        yield proc, url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with served("--leak", f"{LEAK_PER_REQUEST}B") as started:
+        yield started
 
 
 def test_the_reported_leak_slope_is_within_10_percent_of_the_truth(leaking_target):
@@ -93,21 +62,17 @@ def test_the_reported_leak_slope_is_within_10_percent_of_the_truth(leaking_targe
 
 def test_no_leak_reads_flat():
     # The same target without its leak: the slope is far from the leak's 8 MB/s (noise only).
-    proc, url = _serve()
-    scenario = surge.Scenario(
-        "flat",
-        url,
-        [http.get("health", "/api/v1/health")],
-        load=surge.ConstantRate(1000, connections=8),
-        duration="3s",
-        interval="250ms",
-        monitors=[monitor.process(proc.pid)],
-    )
-    try:
+    with served() as (proc, url):
+        scenario = surge.Scenario(
+            "flat",
+            url,
+            [http.get("health", "/api/v1/health")],
+            load=surge.ConstantRate(1000, connections=8),
+            duration="3s",
+            interval="250ms",
+            monitors=[monitor.process(proc.pid)],
+        )
         slope = surge.run(scenario)["monitors"]["target"]["summary"]["slopes"]["rss"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     assert abs(slope) < 0.05 * LEAK_PER_REQUEST * 1000
 
 

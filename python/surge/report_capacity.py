@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from .files import write_text_atomic
+from .report_charts import layout
 from .report_html import STYLE, esc, html_table
 from .units import format_number
 
@@ -32,17 +33,8 @@ def _marks(fig: go.Figure, search: dict[str, Any]) -> None:
 
 
 def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
-    fig.update_layout(
-        title=title,
-        xaxis_title="offered rate (req/s)",
-        yaxis_title=y_title,
-        template="plotly_white",
-        height=420,
-        margin={"l": 60, "r": 30, "t": 60, "b": 50},
-        legend={"orientation": "h", "y": -0.2},
-        yaxis={"rangemode": "tozero"},
-        xaxis={"rangemode": "tozero"},
-    )
+    layout(fig, title, y_title, x_title="offered rate (req/s)")
+    fig.update_layout(height=420, xaxis={"rangemode": "tozero"})
     return fig
 
 

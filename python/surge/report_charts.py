@@ -25,10 +25,16 @@ SPECTRUM_TICKS = {
 }
 
 
-def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
+def layout(
+    fig: go.Figure,
+    title: str,
+    y_title: str,
+    x_title: str = "seconds since the start of measurement",
+) -> go.Figure:
+    """The look every report chart shares."""
     fig.update_layout(
         title=title,
-        xaxis_title="seconds since the start of measurement",
+        xaxis_title=x_title,
         yaxis_title=y_title,
         template="plotly_white",
         height=380,
@@ -77,7 +83,7 @@ def throughput(document: Any) -> go.Figure:
     fig.update_layout(
         yaxis2={"title": "errors/s", "overlaying": "y", "side": "right", "rangemode": "tozero"}
     )
-    return _layout(fig, "Throughput and errors", "requests/s")
+    return layout(fig, "Throughput and errors", "requests/s")
 
 
 def latency_over_time(document: Any) -> go.Figure:
@@ -86,7 +92,7 @@ def latency_over_time(document: Any) -> go.Figure:
     times = [r["t_s"] for r in total]
     for key, label in (("p50_ms", "p50"), ("p90_ms", "p90"), ("p99_ms", "p99"), ("max_ms", "max")):
         fig.add_scatter(x=times, y=[r[key] for r in total], name=label, mode="lines+markers")
-    return _layout(fig, "Response time over time (all operations, per interval)", "ms")
+    return layout(fig, "Response time over time (all operations, per interval)", "ms")
 
 
 def spectrum(document: Any) -> go.Figure:
@@ -109,7 +115,7 @@ def spectrum(document: Any) -> go.Figure:
     fig.update_xaxes(
         type="log", tickvals=list(SPECTRUM_TICKS), ticktext=list(SPECTRUM_TICKS.values())
     )
-    _layout(
+    layout(
         fig, "Percentile spectrum: response time (from the intended start) vs service time", "ms"
     )
     fig.update_layout(xaxis_title="percentile")
@@ -134,7 +140,7 @@ def load_shape(document: Any) -> go.Figure | None:
             name="achieved rate",
             mode="lines+markers",
         )
-        return _layout(fig, "Load: target and achieved rate", "requests/s")
+        return layout(fig, "Load: target and achieved rate", "requests/s")
     if any("users" in r for r in total):
         fig.add_scatter(
             x=times,
@@ -146,7 +152,7 @@ def load_shape(document: Any) -> go.Figure | None:
         fig.add_scatter(
             x=times, y=[r.get("active_users") for r in total], name="users running", mode="markers"
         )
-        return _layout(fig, "Load: users", "users")
+        return layout(fig, "Load: users", "users")
     return None
 
 
@@ -164,7 +170,7 @@ def hit_rate(document: Any) -> go.Figure | None:
             mode="lines+markers",
         )
     fig.update_yaxes(range=[0, 101])
-    return _layout(fig, "Cache hit rate", "% of reads")
+    return layout(fig, "Cache hit rate", "% of reads")
 
 
 def all_charts(document: Any) -> list[tuple[str, go.Figure]]:

@@ -4,16 +4,9 @@ target of known capacity that must find the size's rate holding."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
-from ports import free_port
 from scenario_modules import load_scenario_module
+from served_target import served
 
 tuning = load_scenario_module("api_tuning")
 
@@ -28,36 +21,10 @@ def test_each_size_meets_its_table(size, surge_target, surge_run):
 
 @pytest.fixture
 def target_of_known_capacity(request):
-    """`surge serve` in its own process (on core 0 where there are two; this process loads
-    from core 1), spending the size's CPU work per request on its one thread."""
+    """`surge serve` spending the size's CPU work per request on its one thread."""
     size = request.param
-    port = free_port()
-    pinned = ["taskset", "-c", "0"] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
-    proc = subprocess.Popen(
-        [*pinned, sys.executable, "-m", "surge.cli", "serve", "--port", str(port),
-         "--threads", "1", "--cpu-work", tuning.cpu_work_for(size)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v1/health", timeout=1).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise
-            time.sleep(0.1)
-    before = os.sched_getaffinity(0)
-    if pinned:
-        os.sched_setaffinity(0, {1})
-    try:
+    with served("--threads", "1", "--cpu-work", tuning.cpu_work_for(size)) as (_, url):
         yield size, url
-    finally:
-        os.sched_setaffinity(0, before)
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.mark.parametrize(
