@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -277,6 +278,28 @@ def test_a_process_that_exits_mid_run_is_counted_and_the_run_goes_on(target):
     section = result["monitors"]["target"]
     assert section["failed_samples"] >= 3 and "is gone" in section["last_error"]
     assert result.total["count"] == 400  # the load ran its course
+
+
+def test_a_server_that_never_answers_fails_the_monitor_in_bounded_time(target):
+    # A port that completes the TCP handshake (the kernel's backlog) and never says a word:
+    # libpq would wait forever, the monitor gives up after its own connect timeout.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        with pytest.raises(ConfigError, match="monitor postgres") as refused:
+            surge.run(
+                surge.Scenario(
+                    "silent",
+                    target.url,
+                    [http.get("h", "/api/v1/health")],
+                    requests=10,
+                    monitors=[monitor.postgres(f"postgresql://surge@127.0.0.1:{port}/x")],
+                )
+            )
+        assert time.monotonic() - started < 10
+        assert "\n" not in str(refused.value)
 
 
 def test_bad_monitors_are_one_line_before_any_load(target):

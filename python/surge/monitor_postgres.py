@@ -5,6 +5,7 @@ through the engine's pg_execute; the monitor's own backend is left out of the co
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any, ClassVar
 
 from . import _core
@@ -56,17 +57,18 @@ class PostgresSource:
                 f"monitor postgres: expected a postgresql:// URL, got {redact_url(str(dsn))!r}"
             )
         self.dsn = dsn
+        self.bounded = dsn
         self.url = redact_url(dsn)
 
     def describe(self) -> dict[str, Any]:
         return {"url": self.url}
 
     def open(self) -> None:
-        pass
+        self.bounded = _bounded(self.dsn)
 
     def read(self) -> dict[str, float]:
         try:
-            _, rows = _core.pg_execute(self.dsn, _SQL)
+            _, rows = _core.pg_execute(self.bounded, _SQL)
         except ValueError as exc:
             raise OSError(scrub(str(exc), self.dsn)) from None
         if not rows:
@@ -77,3 +79,20 @@ class PostgresSource:
 
     def close(self) -> None:
         pass
+
+
+# A sample must not wait on a server that stopped answering: libpq waits forever by default.
+_LIMITS = {"connect_timeout": "2", "options": "-c statement_timeout=2000"}
+
+
+def _bounded(dsn: str) -> str:
+    """The DSN with a connect timeout and a statement timeout, unless it sets its own."""
+    if "://" in dsn:
+        parts = urllib.parse.urlsplit(dsn)
+        query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        given = {k for k, _ in query}
+        query += [(k, v) for k, v in _LIMITS.items() if k not in given]
+        encoded = urllib.parse.urlencode(query, quote_via=urllib.parse.quote)  # %20, not +
+        return urllib.parse.urlunsplit(parts._replace(query=encoded))
+    extra = [f"{k}='{v}'" for k, v in _LIMITS.items() if f"{k}=" not in dsn]
+    return " ".join([dsn, *extra])

@@ -13,6 +13,8 @@ from .errors import ConfigError
 
 # How much of an error message a failed sample keeps.
 _ERROR_CHARS = 200
+# How long the end of a run waits for a sample in progress.
+_STOP_WAIT_S = 10.0
 
 
 class Sampler:
@@ -56,7 +58,13 @@ class Sampler:
         self._stopping = True
         self._wake.set()
         if self._thread is not None:
-            self._thread.join()
+            # Every source reads within a few seconds (its own timeouts); one that does not
+            # must not hold the run's results: its last sample is left out.
+            self._thread.join(timeout=_STOP_WAIT_S)
+            if self._thread.is_alive():
+                for ns in self.readings:
+                    self.last_error[ns] = self.last_error[ns] or "a sample did not return"
+                return
         for source in self.sources:
             self._take(source)
             source.close()
