@@ -19,7 +19,7 @@ from typing import Any
 from .errors import ConfigError
 from .histogram import Histogram
 from .text_table import text_table
-from .units import format_bytes, format_number, parse_duration
+from .units import SIZE_UNITS, format_bytes, format_number, parse_duration
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "==": operator.eq,
@@ -266,7 +266,6 @@ _MONITOR_VALUE = re.compile(
     r"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>%|B|KB|MB|GB|KiB|MiB|GiB|us|ms|s)?"
     r"(?:\s*/\s*(?P<per>s|min|h))?\s*$"
 )
-_SIZES = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
 _PER = {"s": 1.0, "min": 60.0, "h": 3600.0}
 
 
@@ -291,10 +290,10 @@ def _parse_monitor(text: str, subject: re.Match, fail: Callable[[int, str], Conf
     if per and not slope:
         raise fail(value.start("per"), f"/{per} is for slopes, such as {base}_slope")
     if written is not None:
-        if written in _SIZES:
+        if written in SIZE_UNITS:
             if unit != "B":
                 raise fail(value.start("unit"), f"{metric} is not a size")
-            number *= _SIZES[written]
+            number *= SIZE_UNITS[written]
         elif written == "%":
             if unit != "%":
                 raise fail(value.start("unit"), f"{metric} is not a percentage")

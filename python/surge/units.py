@@ -38,8 +38,7 @@ def parse_duration(value: str | float | int | None, field: str = "duration") -> 
 
 
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?\s*$")
-_SIZE_SCALE = {
-    None: 1,
+SIZE_UNITS = {
     "B": 1,
     "KB": 1e3,
     "MB": 1e6,
@@ -58,7 +57,7 @@ def parse_size(value: str | int, field: str) -> int:
         match = _SIZE.match(str(value)) if isinstance(value, str) else None
         if not match:
             raise ConfigError(f"{field}: expected a size such as 8KiB, 1MB or 512B, got {value!r}")
-        size = round(float(match.group(1)) * _SIZE_SCALE[match.group(2)])
+        size = round(float(match.group(1)) * SIZE_UNITS.get(match.group(2), 1))
     if size < 0:
         raise ConfigError(f"{field}: must not be negative, got {value!r}")
     return size
@@ -70,11 +69,9 @@ def format_bytes(value: float | None) -> str:
         return "n/a"
     for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if abs(value) >= scale:
-            return (
-                f"{value / scale:,.3g} {unit}"
-                if abs(value) < 100 * scale
-                else (f"{value / scale:,.0f} {unit}")
-            )
+            # Three significant digits, without the exponent .3g would use past 999.
+            shown = value / scale
+            return f"{shown:,.3g} {unit}" if abs(shown) < 100 else f"{shown:,.0f} {unit}"
     return f"{value:,.0f} B"
 
 
