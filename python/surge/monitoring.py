@@ -4,6 +4,7 @@ results' `monitors` section and the values monitor SLOs judge (docs/monitoring.m
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 import time
@@ -22,7 +23,9 @@ class Sampler:
     the run before any load), on every tick (the end of each interval), and at stop."""
 
     def __init__(self, sources: tuple[Any, ...], interval_s: float):
-        self.sources = sources
+        # Copies: a source keeps per-run state (its connection, the PID it found), and a
+        # suite's concurrent phases may name the same one.
+        self.sources = tuple(copy.copy(s) for s in sources)
         self.interval_s = interval_s
         self.readings: dict[str, list[tuple[int, dict[str, float]]]] = {
             s.namespace: [] for s in sources
@@ -66,7 +69,11 @@ class Sampler:
                     self.last_error[ns] = self.last_error[ns] or "a sample did not return"
                 return
         for source in self.sources:
-            self._take(source)
+            # The last sample: the drain and any partial interval. One read just before is
+            # enough: a span of a few ms would turn 10 ms CPU ticks into nonsense percentages.
+            readings = self.readings[source.namespace]
+            if not readings or time.monotonic_ns() - readings[-1][0] >= self.interval_s * 5e8:
+                self._take(source)
             source.close()
 
     def _loop(self) -> None:

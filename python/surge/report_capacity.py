@@ -18,18 +18,23 @@ from .units import format_number
 
 
 def _marks(fig: go.Figure, search: dict[str, Any]) -> None:
-    for key, label, colour in (
-        ("highest_passing_rate", "held", "#137333"),
-        ("lowest_failing_rate", "broke", "#b3261e"),
-        ("knee_rate", "knee", "#7b5800"),
+    """Dashed lines at the answer, the first failure and the knee; one label per rate (the
+    knee is often the answer), the lower rate's to the left of its line, the higher's right."""
+    labels: dict[float, list[str]] = {}
+    for key, label in (
+        ("highest_passing_rate", "held"),
+        ("knee_rate", "knee"),
+        ("lowest_failing_rate", "broke"),
     ):
         if search.get(key):
-            fig.add_vline(
-                x=search[key],
-                line={"dash": "dash", "color": colour},
-                annotation_text=f"{label} {search[key]:,.0f}",
-                annotation_position="top",
-            )
+            labels.setdefault(search[key], []).append(label)
+    for i, (rate, names) in enumerate(sorted(labels.items())):
+        fig.add_vline(
+            x=rate,
+            line={"dash": "dash", "color": "#b3261e" if "broke" in names else "#137333"},
+            annotation_text=f"{' / '.join(names)} {rate:,.0f}",
+            annotation_position="top left" if i == 0 and len(labels) > 1 else "top right",
+        )
 
 
 def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
