@@ -726,6 +726,29 @@ MONITORING = [
     ),
 ]
 
+# --- TLS (issue 13) ---------------------------------------------------------------------------
+TLS = [
+    (
+        "cli",
+        "http https://127.0.0.1:<closed>/ --ca <tmp>/missing.pem -n 1 -q",
+        REFUSE("--ca", "no such file"),
+    ),
+    ("cli", "http https://127.0.0.1:<closed>/ --ca <tmp> -n 1 -q", REFUSE("--ca", "no such file")),
+    ("cli", "http https://127.0.0.1:<closed>/ --key <tmp>/k.pem -n 1 -q", REFUSE("--key")),
+    ("cli", "http https://127.0.0.1:<closed>/ --cert <tmp>/c.pem -n 1 -q", REFUSE("--cert")),
+    ("cli", f"{HTTP_1} --insecure", REFUSE("https:// URLs")),
+    ("cli", f"{HTTP_1} --no-tls-resume", REFUSE("https:// URLs")),
+    ("cli", "http https://127.0.0.1:<closed>/ -n 1 -q", REFUSE("<closed>", "refused")),
+    ("cli", "http https://127.0.0.1:0/ -n 1 -q", REFUSE("port")),
+    ("py", "surge.Tls(verify='no')", REFUSE("tls verify", "True or False")),
+    ("py", "surge.Tls(resume=None)", REFUSE("tls resume")),
+    ("py", "surge.Tls(ca=5)", REFUSE("tls ca", "file path")),
+    ("py", "surge.Tls(ca='/nonexistent/ca.pem')", REFUSE("tls ca", "no such file")),
+    ("py", "surge.Tls(cert='/etc/hostname')", REFUSE("cert and key")),
+    ("py", _S.format(_H)[:-1] + ", tls=surge.Tls())", REFUSE("tls", "https://")),
+    ("py", _S.format(_H)[:-1] + ", tls='insecure')", REFUSE("tls", "surge.Tls")),
+]
+
 MATRIX = {
     "crash and hang": CRASH_AND_HANG,
     "numbers too big": HUGE,
@@ -735,6 +758,7 @@ MATRIX = {
     "scenario modules": SCENARIO_MODULES,
     "nonsense": NONSENSE,
     "monitoring": MONITORING,
+    "TLS": TLS,
 }
 
 

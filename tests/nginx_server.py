@@ -16,7 +16,7 @@ error_log {root}/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
     access_log off;
-    keepalive_requests 1000000;
+    keepalive_requests {keepalive_requests};
     keepalive_timeout {keepalive_timeout};
     client_body_temp_path {root}/body;
     proxy_temp_path {root}/proxy;
@@ -24,7 +24,8 @@ http {{
     uwsgi_temp_path {root}/uwsgi;
     scgi_temp_path {root}/scgi;
     server {{
-        listen 127.0.0.1:{port};
+        listen 127.0.0.1:{port}{ssl};
+        {tls}
         location / {{ return 200 "hello from nginx\\n"; }}
     }}
 }}
@@ -38,9 +39,23 @@ def free_port() -> int:
 
 
 class Nginx:
-    def __init__(self, root: Path, cpu: int | None = None, keepalive_timeout: str = "75s"):
+    def __init__(
+        self,
+        root: Path,
+        cpu: int | None = None,
+        keepalive_timeout: str = "75s",
+        *,
+        keepalive_requests: int = 1_000_000,
+        certificate: Path | None = None,
+        key: Path | None = None,
+        client_ca: Path | None = None,
+    ):
+        """With `certificate` and `key` it serves https:// (TLS 1.2 and 1.3); with `client_ca`
+        too it asks for a client certificate signed by it (mutual TLS)."""
         self.root = root
         self.keepalive_timeout = keepalive_timeout
+        self.keepalive_requests = keepalive_requests
+        self.certificate, self.key, self.client_ca = certificate, key, client_ca
         self.port = free_port()
         self.cpu = cpu
         self.process: subprocess.Popen | None = None
@@ -56,8 +71,21 @@ class Nginx:
         if binary is None:
             raise RuntimeError("nginx is not installed: run scripts/bootstrap.sh")
         config = self.root / "nginx.conf"
+        tls = ""
+        if self.certificate is not None:
+            tls = f"ssl_certificate {self.certificate}; ssl_certificate_key {self.key};"
+            tls += " ssl_protocols TLSv1.2 TLSv1.3;"
+            if self.client_ca is not None:
+                tls += f" ssl_client_certificate {self.client_ca}; ssl_verify_client on;"
         config.write_text(
-            CONFIG.format(root=self.root, port=self.port, keepalive_timeout=self.keepalive_timeout)
+            CONFIG.format(
+                root=self.root,
+                port=self.port,
+                keepalive_timeout=self.keepalive_timeout,
+                keepalive_requests=self.keepalive_requests,
+                ssl=" ssl" if tls else "",
+                tls=tls,
+            )
         )
         command = [binary, "-c", str(config), "-p", str(self.root)]
         if self.cpu is not None:
@@ -83,4 +111,5 @@ class Nginx:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        scheme = "https" if self.certificate is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}/"

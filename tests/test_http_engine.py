@@ -223,7 +223,8 @@ def test_engine_releases_the_gil(target):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"base_url": "https://127.0.0.1:1"}, "https is not supported"),
+        ({"base_url": "ftp://127.0.0.1:1"}, "expected http://HOST"),
+        ({"base_url": "http://127.0.0.1:1", "tls": surge.Tls()}, "applies to https://"),
         ({"base_url": "127.0.0.1:80"}, "expected http://HOST"),
         ({"duration": "ten"}, "duration: expected a duration"),
         ({"threads": 0}, "threads: must be"),

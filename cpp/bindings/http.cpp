@@ -43,6 +43,8 @@ void register_http(py::module_& m) {
       .def_readwrite("host", &HttpRunSpec::host)
       .def_readwrite("port", &HttpRunSpec::port)
       .def_readwrite("host_header", &HttpRunSpec::host_header)
+      .def_readwrite("tls", &HttpRunSpec::tls)
+      .def_readwrite("tls_options", &HttpRunSpec::tls_options)
       .def_readwrite("operations", &HttpRunSpec::operations);
 
   register_run<HttpProtocol>(m, "run_http", "Run an HTTP load; releases the GIL for the whole run.");

@@ -16,6 +16,7 @@ PYBIND11_MODULE(_core, m) {
   surge::bindings::register_target(m);
   surge::bindings::register_run_settings(m);
   surge::bindings::register_results(m);
+  surge::bindings::register_tls(m);  // before the protocols whose specs hold its options
   surge::bindings::register_http(m);
   surge::bindings::register_redis(m);
   surge::bindings::register_pg(m);

@@ -95,7 +95,9 @@ void register_results(py::module_& m) {
       .def_readonly("connect", &ConnectionStats::connect)
       .def_readonly("handshake", &ConnectionStats::handshake)
       .def_readonly("opened", &ConnectionStats::opened)
-      .def_readonly("failed", &ConnectionStats::failed);
+      .def_readonly("failed", &ConnectionStats::failed)
+      .def_readonly("tls_full", &ConnectionStats::tls_full)
+      .def_readonly("tls_resumed", &ConnectionStats::tls_resumed);
 
   py::class_<WarmUpReport>(m, "WarmUpReport")
       .def_readonly("warm", &WarmUpReport::warm)

@@ -41,6 +41,7 @@ _WHERE = {
     "Scenario": "scenarios",
     "scenario": "scenarios",
     "Target": "target",
+    "Tls": "tls",
     "between": "think",
     "constant": "think",
     "constant_pacing": "think",
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     from .scenarios import Scenario, scenario
     from .target import Target
     from .think import between, constant, constant_pacing, constant_throughput, exponential
+    from .tls import Tls
 
 
 def __getattr__(name: str) -> Any:
@@ -98,6 +100,7 @@ __all__ = [
     "RunError",
     "Scenario",
     "Target",
+    "Tls",
     "Users",
     "__version__",
     "between",

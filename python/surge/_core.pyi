@@ -120,10 +120,22 @@ class RunSettings:
     interval_histograms: bool
     warm_start: bool  # open and set up the first connections before t0; False: a cold start
 
+class TlsClientOptions:
+    verify: bool
+    ca_file: str  # empty: the system's trust store
+    cert_file: str
+    key_file: str
+    resume: bool
+    def __init__(self) -> None: ...
+
+def tls_self_signed(common_name: str = "localhost") -> tuple[str, str]: ...  # cert, key PEM
+
 class HttpRunSpec(RunSettings):
     host: str
     port: int
     host_header: str
+    tls: bool  # https://
+    tls_options: TlsClientOptions
     operations: list[HttpOperation]
     def __init__(self) -> None: ...
 
@@ -230,6 +242,8 @@ class ConnectionStats:
     handshake: HdrHistogram  # connection up -> its set-up answered, ns
     opened: int
     failed: int
+    tls_full: int  # TLS handshakes that made a new session
+    tls_resumed: int  # and those that resumed one
 
 class WarmUpReport:
     warm: bool

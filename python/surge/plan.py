@@ -54,6 +54,7 @@ class RunPlan:
     seed: int
     interval_histograms: bool
     cold: bool
+    tls: Any  # surge.Tls for https:// targets, else None
 
     def __repr__(self) -> str:
         return (
@@ -112,6 +113,7 @@ class RunPlan:
             "network_jitter_ms": self.network_jitter_ns / 1e6,
             "drain_s": self.drain_ns / _NS_PER_S,
             "cold": self.cold,
+            **({"tls": self.tls.describe()} if self.tls is not None else {}),
         }
 
 
@@ -170,9 +172,25 @@ def resolve(scenario: Scenario) -> RunPlan:
         seed=scenario.seed,
         interval_histograms=bool(scenario.interval_histograms),
         cold=scenario.cold,
+        tls=_tls(scenario, protocol),
     )
     protocol.check(plan)
     return plan
+
+
+def _tls(scenario: Scenario, protocol: Protocol) -> Any:
+    """The TLS settings of an https:// target (the defaults when none are given); refused for
+    a target without TLS."""
+    from .tls import Tls
+
+    wants_tls = getattr(protocol.parse_target(scenario.base_url), "tls", False)
+    if scenario.tls is not None and not isinstance(scenario.tls, Tls):
+        raise ConfigError(f"tls: a surge.Tls(verify=..., ca=...), got {scenario.tls!r}")
+    if not wants_tls:
+        if scenario.tls is not None:
+            raise ConfigError("tls: applies to https:// targets; the URL has no TLS")
+        return None
+    return scenario.tls or Tls()
 
 
 def _applies_to(setting: str) -> str:

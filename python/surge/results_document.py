@@ -102,6 +102,12 @@ def connections(raw: _core.RunResult) -> dict[str, Any]:
         "set_up": handshake.total_count,
         "connect_time": latency_summary(made.connect),
         "handshake_time": latency_summary(handshake) if handshake.total_count else None,
+        # https://: handshakes that made a new session, and those that resumed one.
+        **(
+            {"tls_full": made.tls_full, "tls_resumed": made.tls_resumed}
+            if made.tls_full or made.tls_resumed
+            else {}
+        ),
     }
 
 

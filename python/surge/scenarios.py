@@ -72,6 +72,9 @@ class Scenario:
     # What the load costs the server, sampled each interval beside the load (surge.monitor):
     # a process, Redis INFO, PostgreSQL's statistics, a Prometheus endpoint.
     monitors: Sequence[Any] = ()
+    # https:// targets: certificate checks, a client certificate, resumption (surge.Tls).
+    # None: the defaults, verified against the system's trust store.
+    tls: Any = None
     params: dict[str, Any] = field(default_factory=dict)
     # What the settings resolve to, made once in __post_init__ (surge.plan).
     _plan: RunPlan | None = field(default=None, init=False, repr=False, compare=False)

@@ -16,6 +16,7 @@ class HttpTarget:
     port: int
     base_path: str
     host_header: str
+    tls: bool = False  # https://
 
 
 def _split(url: str) -> tuple[SplitResult, int | None]:
@@ -48,16 +49,16 @@ def _split(url: str) -> tuple[SplitResult, int | None]:
 
 def parse_http_url(url: str) -> HttpTarget:
     parts, port = _split(url)
-    if parts.scheme == "https":
-        raise ConfigError(f"bad URL {redact_url(url)!r}: https is not supported yet; use http://")
-    if parts.scheme != "http" or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            f"bad URL {redact_url(url)!r}: expected http://HOST[:PORT][/PATH], e.g. http://127.0.0.1:8080"
+            f"bad URL {redact_url(url)!r}: expected http://HOST[:PORT][/PATH] or https://..., "
+            "e.g. http://127.0.0.1:8080"
         )
-    port = port or 80
+    tls = parts.scheme == "https"
+    port = port or (443 if tls else 80)
     host = parts.hostname
     host_header = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    return HttpTarget(host, port, parts.path.rstrip("/"), host_header)
+    return HttpTarget(host, port, parts.path.rstrip("/"), host_header, tls)
 
 
 @dataclass(frozen=True)

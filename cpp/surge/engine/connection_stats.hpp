@@ -14,15 +14,19 @@ namespace surge {
 
 struct ConnectionStats {
   HdrHistogram connect;    // attempt started -> connection up
-  HdrHistogram handshake;  // connection up -> its set-up answered (none without a set-up)
+  HdrHistogram handshake;  // connection up -> its set-up answered: a TLS handshake, AUTH, ...
   std::int64_t opened = 0;
-  std::int64_t failed = 0;  // refused, timed out, or set-up rejected
+  std::int64_t failed = 0;       // refused, timed out, or set-up rejected
+  std::int64_t tls_full = 0;     // TLS handshakes that made a new session
+  std::int64_t tls_resumed = 0;  // TLS handshakes that resumed one (a ticket offered again)
 
   void add(const ConnectionStats& other) {
     connect.add(other.connect);
     handshake.add(other.handshake);
     opened += other.opened;
     failed += other.failed;
+    tls_full += other.tls_full;
+    tls_resumed += other.tls_resumed;
   }
 };
 

@@ -27,6 +27,10 @@ std::string_view error_class_name(ErrorClass c) noexcept {
       return "error_reply";
     case ErrorClass::client_fd_limit:
       return "client_fd_limit";
+    case ErrorClass::tls_handshake:
+      return "tls_handshake";
+    case ErrorClass::tls_verify:
+      return "tls_verify";
   }
   return "unknown";
 }

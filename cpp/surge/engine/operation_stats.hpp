@@ -25,8 +25,10 @@ enum class ErrorClass : int {
   check_failed,
   error_reply,      // a Redis -ERR reply, a PostgreSQL error result
   client_fd_limit,  // surge itself ran out of file descriptors: the client's fault, not the server's
+  tls_handshake,    // the TLS handshake failed: no common version or cipher, not TLS at all
+  tls_verify,       // the server's certificate is not trusted, or names another host
 };
-inline constexpr int kErrorClassCount = 10;
+inline constexpr int kErrorClassCount = 12;
 
 // A failed connect, by what happened: the client's own descriptor limit (EMFILE, ENFILE), the
 // server accepting and then resetting (ECONNRESET), or the server refusing (the rest).

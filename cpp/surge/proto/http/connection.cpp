@@ -22,8 +22,13 @@ HttpConnection::HttpConnection(Worker<HttpProtocol>& worker, int index)
       endpoint_(worker.protocol().endpoint()),
       socket_(worker.context()),
       wait_timer_(worker.context()),
-      read_buffer_(kReadBufferSize) {
+      read_buffer_(kReadBufferSize),
+      tls_context_(worker.protocol().tls()) {
   request_.reserve(1024);
+  if (tls_context_ != nullptr) {
+    cipher_in_.resize(kReadBufferSize);
+    wire_.reserve(2048);
+  }
 }
 
 void HttpConnection::connect() {
@@ -75,8 +80,13 @@ void HttpConnection::on_connect(const error_code& ec) {
   if (ec) {
     ++worker_.connections().failed;
   } else {
-    ++worker_.connections().opened;
     worker_.connections().connect.record(now_ns() - connect_started_);
+    if (tls_context_ != nullptr) {
+      set_up_socket();
+      start_handshake();  // opened once it is done
+      return;
+    }
+    ++worker_.connections().opened;
   }
   if (!busy_) {
     // An early connect with no request yet: keep the socket if it worked, else the first
@@ -118,17 +128,27 @@ void HttpConnection::write_request() {
   deadline_ = sent_ + worker_.request_timeout();
   reader_.start(worker_.protocol().is_head(op_), worker_.protocol().keeps_body(op_),
                 worker_.protocol().body_limit(op_));
+  const std::string* wire = &request_;
+  if (tls_context_ != nullptr) {
+    wire_.clear();
+    if (tls_.write(request_) == tls::Step::failed) {
+      fail(ErrorClass::reset, tls_.error());
+      return;
+    }
+    tls_.drain(wire_);
+    wire = &wire_;
+  }
   // A small request almost always fits the socket buffer: write it now and skip a handler
   // round trip; fall back to an asynchronous write for whatever is left.
   error_code ec;
-  const std::size_t written = socket_.write_some(asio::buffer(request_), ec);
+  const std::size_t written = socket_.write_some(asio::buffer(*wire), ec);
   if (ec && ec != asio::error::would_block) {
     lost(ec.message());
     return;
   }
-  if (written < request_.size()) {
+  if (written < wire->size()) {
     write_pending_ = true;
-    asio::async_write(socket_, asio::buffer(request_.data() + written, request_.size() - written),
+    asio::async_write(socket_, asio::buffer(wire->data() + written, wire->size() - written),
                       [this, generation = generation_](const error_code& write_ec, std::size_t) {
                         if (generation != generation_) return;  // that socket is gone
                         write_pending_ = false;
@@ -145,6 +165,7 @@ void HttpConnection::write_request() {
 
 void HttpConnection::start_read() {
   if (reading_) return;  // posted while idle: the response comes on that read
+  if (tls_context_ != nullptr && deliver_plaintext()) return;
   std::size_t room = 0;
   char* tail = read_buffer_.writable(room, kMaxReadBuffer);
   if (room == 0) {
@@ -152,6 +173,16 @@ void HttpConnection::start_read() {
     return;
   }
   reading_ = true;
+  if (tls_context_ != nullptr) {
+    read_when_ready(
+        socket_, asio::buffer(cipher_in_),
+        [this, generation = generation_] { return !stopped_ && generation == generation_; },
+        [this](const error_code& ec, std::size_t n) {
+          reading_ = false;
+          on_cipher(ec, n);
+        });
+    return;
+  }
   // Nothing else touches the buffer while the connection waits, so tail and room stay valid;
   // a new socket (close_socket) clears it, and the read of the old one is then not wanted.
   read_when_ready(
@@ -196,6 +227,133 @@ void HttpConnection::on_read(const error_code& ec, std::size_t n) {
   }
   read_buffer_.commit(n);
   parse_buffered();
+}
+
+void HttpConnection::on_cipher(const error_code& ec, std::size_t n) {
+  if (ec) {
+    on_read(ec, 0);  // end of stream, reset, timeout: as on a plain connection
+    return;
+  }
+  tls_.feed(cipher_in_.data(), n);
+  if (!deliver_plaintext()) start_read();  // a partial record, or one without data (a ticket)
+}
+
+bool HttpConnection::deliver_plaintext() {
+  if (!tls_.active()) return false;
+  std::size_t room = 0;
+  char* tail = read_buffer_.writable(room, kMaxReadBuffer);
+  if (room == 0) return false;  // start_read() reports the oversized response
+  std::size_t n = 0;
+  switch (tls_.read(tail, room, n)) {
+    case tls::Step::done:
+      on_read({}, n);
+      return true;
+    case tls::Step::want_read:
+      return false;
+    case tls::Step::closed:  // close_notify: the end of the stream, as a FIN is
+      on_read(asio::error::eof, 0);
+      return true;
+    case tls::Step::failed:
+      // A record that does not decrypt is the server's garbage, not a reset.
+      if (busy_) {
+        fail(ErrorClass::malformed, tls_.error());
+      } else {
+        close_socket();
+      }
+      return true;
+  }
+  return false;
+}
+
+void HttpConnection::start_handshake() {
+  connected_ = false;  // not for requests until the handshake is done
+  connecting_ = true;  // the warm start waits for it; the connect timeout covers it
+  handshaking_ = true;
+  handshake_started_ = now_ns();
+  tls_.start(*tls_context_, worker_.protocol().server_name(), saved_session_.get());
+  continue_handshake();
+}
+
+void HttpConnection::continue_handshake() {
+  const tls::Step step = tls_.handshake();
+  wire_.clear();
+  tls_.drain(wire_);
+  if (step == tls::Step::failed) {
+    handshake_failed(
+        tls_.failure() == tls::Failure::verify ? ErrorClass::tls_verify : ErrorClass::tls_handshake,
+        tls_.error());
+    return;
+  }
+  auto next = [this, step] {
+    if (step == tls::Step::done) {
+      connection_ready();
+      return;
+    }
+    read_when_ready(
+        socket_, asio::buffer(cipher_in_),
+        [this, generation = generation_] { return !stopped_ && generation == generation_; },
+        [this](const error_code& ec, std::size_t n) {
+          if (ec) {
+            if (timed_out_) {
+              handshake_failed(ErrorClass::connect_timeout, "no TLS handshake within the connect timeout");
+            } else if (ec == asio::error::eof) {
+              handshake_failed(ErrorClass::tls_handshake,
+                               "the server closed the connection in the TLS handshake");
+            } else if (ec != asio::error::operation_aborted) {
+              handshake_failed(ErrorClass::tls_handshake, ec.message());
+            }
+            return;
+          }
+          tls_.feed(cipher_in_.data(), n);
+          continue_handshake();
+        });
+  };
+  // Handshake messages are small and almost always fit the socket buffer at once.
+  error_code ec;
+  const std::size_t written = wire_.empty() ? 0 : socket_.write_some(asio::buffer(wire_), ec);
+  if (ec && ec != asio::error::would_block) {
+    handshake_failed(ErrorClass::tls_handshake, ec.message());
+    return;
+  }
+  if (written < wire_.size()) {
+    asio::async_write(socket_, asio::buffer(wire_.data() + written, wire_.size() - written),
+                      [this, next, generation = generation_](const error_code& write_ec, std::size_t) {
+                        if (generation != generation_ || stopped_) return;
+                        if (write_ec) {
+                          handshake_failed(ErrorClass::tls_handshake, write_ec.message());
+                        } else {
+                          next();
+                        }
+                      });
+    return;
+  }
+  next();
+}
+
+void HttpConnection::handshake_failed(ErrorClass error, std::string_view why) {
+  handshaking_ = false;
+  connecting_ = false;
+  ++worker_.connections().failed;
+  if (!busy_) {
+    close_socket();  // an early connect: the first request connects again, and counts it
+    return;
+  }
+  fail(error, why);
+}
+
+void HttpConnection::connection_ready() {
+  handshaking_ = false;
+  connecting_ = false;
+  connected_ = true;
+  auto& made = worker_.connections();
+  ++made.opened;
+  made.handshake.record(now_ns() - handshake_started_);
+  ++(tls_.resumed() ? made.tls_resumed : made.tls_full);
+  if (busy_) {
+    write_request();
+  } else {
+    start_read();  // idle: notice a close, and take in the server's session tickets
+  }
 }
 
 void HttpConnection::lost(std::string_view why) {
@@ -273,8 +431,10 @@ void HttpConnection::fail(ErrorClass error, std::string_view example) {
   if (auto* stats = worker_.stats(op_, intended_)) stats->record_failure(error, example, now - intended_);
   // Refused and timed-out connects back off, so a dead server gets a bounded retry rate
   // instead of a busy loop; a reset reconnects at once, as a real client would.
+  // A certificate or handshake the server gets wrong stays wrong: it backs off as well.
   if (error == ErrorClass::refused || error == ErrorClass::connect_timeout ||
-      error == ErrorClass::client_fd_limit) {
+      error == ErrorClass::client_fd_limit || error == ErrorClass::tls_handshake ||
+      error == ErrorClass::tls_verify) {
     worker_.request_finished(*this, false, now);
     wait_out_backoff();
     return;
@@ -290,6 +450,12 @@ void HttpConnection::wait_out_backoff() {
 }
 
 void HttpConnection::close_socket() noexcept {
+  if (tls_.active()) {
+    // The next connect offers this session again (a resumed handshake skips the key exchange).
+    if (!handshaking_ && tls_context_->options().resume) saved_session_ = tls_.save();
+    tls_.reset();
+  }
+  handshaking_ = false;
   connected_ = false;
   reading_ = false;
   write_pending_ = false;  // a write of the old socket is abandoned with it

@@ -9,6 +9,12 @@
 // nothing per request); it notices the close, and the next request connects afresh. If a request still goes
 // out on a connection the server had already closed and no byte of a response comes back, an idempotent
 // request is sent once more on a new connection, as browsers and Go's client do.
+//
+// https:// puts a sans-IO TLS session (proto/tls) between the buffers and the socket: the
+// handshake follows the TCP connect (both within the connect timeout, and timed apart as the
+// connection's set-up), requests are encrypted into `wire_`, and ciphertext read from the
+// socket is decrypted into the same read buffer the plain path fills. A connection keeps its
+// last session and offers it again when it reconnects.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -23,6 +29,7 @@
 #include "surge/engine/worker.hpp"
 #include "surge/proto/http/protocol.hpp"
 #include "surge/proto/http/response_reader.hpp"
+#include "surge/proto/tls/tls_session.hpp"
 
 namespace surge {
 
@@ -66,6 +73,15 @@ class HttpConnection {
   void on_idle_read(const boost::system::error_code& ec);
   // The connection died under the request (EOF, reset, a failed write).
   void lost(std::string_view why);
+  // TLS: the handshake after the TCP connect, then reads through the session.
+  void start_handshake();
+  void continue_handshake();
+  void handshake_failed(ErrorClass error, std::string_view why);
+  void connection_ready();
+  // Decrypts what the session holds into the read buffer; true when it delivered an outcome
+  // (plaintext, the peer's close, a broken session) to on_read().
+  bool deliver_plaintext();
+  void on_cipher(const boost::system::error_code& ec, std::size_t n);
 
   Worker<HttpProtocol>& worker_;
   int index_;
@@ -95,6 +111,14 @@ class HttpConnection {
   Nanos deadline_ = 0;
   Nanos connect_started_ = 0;
   Backoff backoff_;  // after a refused or timed-out connect
+
+  const tls::ClientContext* tls_context_ = nullptr;  // null: plain HTTP
+  tls::Session tls_;
+  tls::SavedSession saved_session_;  // offered again on the next connect
+  std::string wire_;                 // ciphertext on its way to the socket
+  std::vector<char> cipher_in_;      // ciphertext read from the socket
+  bool handshaking_ = false;
+  Nanos handshake_started_ = 0;
 };
 
 }  // namespace surge

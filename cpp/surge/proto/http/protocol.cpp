@@ -19,6 +19,12 @@ HttpShared HttpProtocol::prepare(const Spec& spec) {
     }
   }
   shared.endpoint = resolve_host(spec.host, spec.port);
+  if (spec.tls) {
+    tls::ClientOptions options = spec.tls_options;
+    options.alpn = "http/1.1";
+    shared.tls = std::make_shared<const tls::ClientContext>(options);
+    shared.server_name = spec.host;
+  }
   return shared;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "surge/proto/http/request_builder.hpp"
 #include "surge/proto/http/response_reader.hpp"
 #include "surge/proto/http/spec.hpp"
+#include "surge/proto/tls/tls_context.hpp"
 
 namespace surge {
 
@@ -21,6 +23,8 @@ class HttpConnection;
 struct HttpShared {
   boost::asio::ip::tcp::endpoint endpoint;
   std::string host_header;
+  std::shared_ptr<const tls::ClientContext> tls;  // null: plain HTTP
+  std::string server_name;                        // SNI and the name the certificate must carry
 };
 
 class HttpProtocol {
@@ -66,6 +70,8 @@ class HttpProtocol {
   // Judges a complete response against the operation's checks; nullopt is a success.
   [[nodiscard]] std::optional<ErrorClass> classify(int op, const http::ResponseReader& reader) const;
   [[nodiscard]] const boost::asio::ip::tcp::endpoint& endpoint() const noexcept { return shared_.endpoint; }
+  [[nodiscard]] const tls::ClientContext* tls() const noexcept { return shared_.tls.get(); }
+  [[nodiscard]] const std::string& server_name() const noexcept { return shared_.server_name; }
 
  private:
   const Spec& spec_;

@@ -8,6 +8,7 @@
 
 #include "surge/engine/run_settings.hpp"
 #include "surge/proto/http/request_builder.hpp"
+#include "surge/proto/tls/tls_context.hpp"
 
 namespace surge {
 
@@ -25,6 +26,8 @@ struct HttpRunSpec : RunSettings {
   std::string host;
   std::uint16_t port = 0;
   std::string host_header;  // empty: host:port
+  bool tls = false;         // https://: every connection starts with a TLS handshake to `host`
+  tls::ClientOptions tls_options;
   std::vector<HttpOperation> operations;
 };
 

@@ -1,0 +1,18 @@
+// A self-signed certificate made in memory at start: what `surge serve --tls` presents, and
+// what the TLS tests trust, so that neither needs files or the openssl command. Valid for
+// "localhost", 127.0.0.1 and ::1, for a day; an EC P-256 key.
+#pragma once
+
+#include <string>
+
+namespace surge::tls {
+
+struct SelfSigned {
+  std::string certificate_pem;
+  std::string key_pem;
+};
+
+// Throws std::runtime_error when OpenSSL cannot make one.
+SelfSigned make_self_signed(const std::string& common_name = "localhost");
+
+}  // namespace surge::tls

@@ -1,0 +1,54 @@
+"""TLS for https:// targets: whether and how the server's certificate is checked, a client
+certificate for mutual TLS, and session resumption.
+
+    surge.Scenario(..., base_url="https://127.0.0.1:8443", tls=surge.Tls(ca="ca.pem"))
+
+Without `tls`, an https:// target is verified against the system's trust store, with its
+host name checked, and reconnects resume the previous session (docs/tls.md).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Tls:
+    verify: bool = True  # False: any certificate is accepted (--insecure); for test servers
+    ca: str | None = None  # a PEM file of the certificates to trust instead of the system's
+    cert: str | None = None  # with key: a client certificate (mutual TLS)
+    key: str | None = None
+    resume: bool = True  # offer the last session's ticket when a connection reconnects
+
+    def __post_init__(self) -> None:
+        for name in ("verify", "resume"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"tls {name}: True or False, got {getattr(self, name)!r}")
+        for name in ("ca", "cert", "key"):
+            _readable(getattr(self, name), name)
+        if (self.cert is None) != (self.key is None):
+            raise ConfigError("tls: a client certificate needs both cert and key (--cert, --key)")
+
+    def describe(self) -> dict[str, Any]:
+        """As the results record it: which files, never their contents."""
+        return {
+            "verify": self.verify,
+            "ca": self.ca,
+            "client_certificate": self.cert,
+            "resume": self.resume,
+        }
+
+
+def _readable(path: Any, name: str) -> None:
+    if path is None:
+        return
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise ConfigError(f"tls {name}: a file path, got {path!r}")
+    if not os.path.isfile(path):
+        raise ConfigError(f"tls {name}: no such file {str(path)!r}")
+    if not os.access(path, os.R_OK):
+        raise ConfigError(f"tls {name}: cannot read {str(path)!r}")

@@ -1,0 +1,164 @@
+"""https:// against a real nginx with TLS (issue 13), started by each test on a free loopback
+port with a certificate made at start (surge._core.tls_self_signed): verification against a
+CA file, the system store, the host name, --insecure, session resumption, mutual TLS, a
+server that speaks no TLS, and the flags' bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import surge
+from nginx_server import Nginx
+from surge import _core, http
+from surge.errors import ConfigError
+
+
+def _write_pair(directory: Path, name: str, common_name: str) -> tuple[Path, Path]:
+    cert_pem, key_pem = _core.tls_self_signed(common_name)
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    cert.write_text(cert_pem)
+    key.write_text(key_pem)
+    return cert, key
+
+
+@pytest.fixture
+def certs(tmp_path):
+    server = _write_pair(tmp_path, "server", "localhost")
+    other = _write_pair(tmp_path, "other", "other.example")
+    client = _write_pair(tmp_path, "client", "surge-client")
+    return {"server": server, "other": other, "client": client}
+
+
+def _surge(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "surge.cli", *args],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def _scenario(url: str, **settings) -> surge.Scenario:
+    return surge.Scenario(
+        "tls", url, [http.get("index", "/")], load=surge.Users(4), **{"requests": 400, **settings}
+    )
+
+
+def test_a_trusted_certificate_serves_every_request_and_times_the_handshake(tmp_path, certs):
+    cert, key = certs["server"]
+    with Nginx(tmp_path, certificate=cert, key=key) as nginx:
+        result = surge.run(_scenario(nginx.url, tls=surge.Tls(ca=str(cert))))
+    assert result.total["count"] == 400 and result.total["error_count"] == 0
+    made = result["connections"]
+    assert made["opened"] == 4 and made["failed"] == 0
+    assert made["tls_full"] == 4 and made["tls_resumed"] == 0
+    # The handshake is timed apart from the TCP connect, and neither is in a request's latency.
+    assert made["handshake_time"]["max"] > 0 and made["connect_time"]["max"] > 0
+    assert result["load"]["tls"] == {
+        "verify": True, "ca": str(cert), "client_certificate": None, "resume": True,
+    }  # fmt: skip
+
+
+def test_a_host_name_is_checked_against_the_certificate(tmp_path, certs):
+    cert, key = certs["server"]
+    other_cert, other_key = certs["other"]
+    with Nginx(tmp_path, certificate=cert, key=key) as nginx:
+        by_name = nginx.url.replace("127.0.0.1", "localhost")
+        ok = surge.run(_scenario(by_name, tls=surge.Tls(ca=str(cert)), requests=40))
+        assert ok.total["error_count"] == 0
+    (tmp_path / "other").mkdir()
+    with Nginx(tmp_path / "other", certificate=other_cert, key=other_key) as nginx:
+        by_name = nginx.url.replace("127.0.0.1", "localhost")
+        wrong = surge.run(_scenario(by_name, tls=surge.Tls(ca=str(other_cert)), requests=40))
+    errors = wrong.total["errors"]
+    assert set(errors) == {"tls_verify"}, errors
+    assert "hostname mismatch" in wrong.total["error_examples"]["tls_verify"][0]
+    assert wrong["connections"]["opened"] == 0 and wrong["connections"]["failed"] > 0
+
+
+def test_the_system_store_does_not_trust_a_self_signed_certificate_and_insecure_does(
+    tmp_path, certs
+):
+    cert, key = certs["server"]
+    with Nginx(tmp_path, certificate=cert, key=key) as nginx:
+        untrusted = surge.run(_scenario(nginx.url, requests=40))
+        insecure = surge.run(_scenario(nginx.url, tls=surge.Tls(verify=False), requests=40))
+    assert set(untrusted.total["errors"]) == {"tls_verify"}
+    assert "self-signed" in untrusted.total["error_examples"]["tls_verify"][0]
+    assert insecure.total["error_count"] == 0 and insecure.total["count"] == 40
+
+
+def test_reconnects_resume_the_session_unless_told_not_to(tmp_path, certs):
+    cert, key = certs["server"]
+    # nginx closes each connection after 10 requests: 400 requests make about 40 connects.
+    with Nginx(tmp_path, certificate=cert, key=key, keepalive_requests=10) as nginx:
+        resumed = surge.run(_scenario(nginx.url, tls=surge.Tls(ca=str(cert))))
+        full = surge.run(_scenario(nginx.url, tls=surge.Tls(ca=str(cert), resume=False)))
+    for result in (resumed, full):
+        assert result.total["error_count"] == 0 and result.total["count"] == 400
+    made = resumed["connections"]
+    assert made["tls_full"] == 4  # the first connection of each user
+    assert made["tls_resumed"] >= 30
+    assert full["connections"]["tls_resumed"] == 0 and full["connections"]["tls_full"] >= 34
+
+
+def test_mutual_tls(tmp_path, certs):
+    cert, key = certs["server"]
+    client_cert, client_key = certs["client"]
+    with Nginx(tmp_path, certificate=cert, key=key, client_ca=client_cert) as nginx:
+        with_cert = surge.run(
+            _scenario(
+                nginx.url,
+                tls=surge.Tls(ca=str(cert), cert=str(client_cert), key=str(client_key)),
+                requests=40,
+            )
+        )
+        without = surge.run(_scenario(nginx.url, tls=surge.Tls(ca=str(cert)), requests=40))
+    assert with_cert.total["error_count"] == 0
+    # nginx answers a request without a client certificate with 400: the server's verdict.
+    assert set(without.total["errors"]) == {"http_4xx"}
+
+
+def test_a_server_without_tls_is_a_handshake_error(target):
+    url = target.url.replace("http://", "https://")
+    result = surge.run(_scenario(url, tls=surge.Tls(verify=False), requests=20))
+    assert set(result.total["errors"]) == {"tls_handshake"}
+    assert result.total["count"] == 20
+
+
+def test_the_cli_over_https(tmp_path, certs):
+    cert, key = certs["server"]
+    out = tmp_path / "run.json"
+    with Nginx(tmp_path, certificate=cert, key=key) as nginx:
+        done = _surge("http", nginx.url, "--ca", str(cert), "-c", "2", "-n", "200", "-q",
+                      "--json", str(out))  # fmt: skip
+        insecure = _surge("http", nginx.url, "-k", "-n", "20", "-q")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(out.read_text())
+    assert document["total"]["count"] == 200 and document["total"]["error_count"] == 0
+    assert document["connections"]["tls_full"] == 2
+    assert insecure.returncode == 0, insecure.stderr
+
+
+def test_bad_tls_settings_are_one_line(tmp_path, certs, target):
+    cert, _ = certs["server"]
+    for args, words in [
+        (["https://127.0.0.1:1/", "--ca", str(tmp_path / "missing.pem")], "--ca: no such file"),
+        (["https://127.0.0.1:1/", "--cert", str(cert)], "needs both"),
+        ([f"{target.url}/", "--insecure"], "https:// URLs"),
+        (["https://127.0.0.1:1/", "--ca", str(tmp_path)], "--ca: no such file"),
+    ]:
+        done = _surge("http", *args, "-n", "1", "-q")
+        assert done.returncode == 2, (args, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0], (args, done.stderr)
+    not_pem = tmp_path / "not.pem"
+    not_pem.write_text("hello\n")
+    with pytest.raises(ConfigError, match="not a readable PEM"):
+        surge.run(_scenario(target.url.replace("http:", "https:"), tls=surge.Tls(ca=str(not_pem))))
+    with pytest.raises(ConfigError, match="https:// targets"):
+        _scenario(target.url, tls=surge.Tls())
+    with pytest.raises(ConfigError, match=r"surge\.Tls"):
+        _scenario(target.url.replace("http:", "https:"), tls={"verify": False})
