@@ -2,9 +2,10 @@
 
 nginx runs on one core and the generator on the other (taskset); both generators use one
 thread and the same connection count; runs alternate and medians are reported, because this
-machine is shared and noisy. Writes benchmarks/results/http_vs_wrk.json.
+machine is shared and noisy. Writes benchmarks/results/http_vs_wrk.json, or with --tls
+(https:// keep-alive, nginx with a certificate made at start) https_vs_wrk.json.
 
-    python benchmarks/http_vs_wrk.py [--rounds 5] [--duration 5] [--connections 50]
+    python benchmarks/http_vs_wrk.py [--rounds 5] [--duration 5] [--connections 50] [--tls]
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ import json, resource, sys
 import surge
 from surge import http
 url, connections, duration = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+tls = surge.Tls(ca=sys.argv[4]) if len(sys.argv) > 4 else None
 scenario = surge.Scenario(name="bench", base_url=url, operations=[http.get("get", "/")],
-                          load=surge.Connections(connections), duration=duration)
+                          load=surge.Connections(connections), duration=duration, tls=tls)
 before = resource.getrusage(resource.RUSAGE_SELF)
 result = surge.run(scenario)
 after = resource.getrusage(resource.RUSAGE_SELF)
@@ -71,7 +73,7 @@ def run_wrk(url: str, connections: int, duration: float) -> dict:
     }
 
 
-def run_surge(url: str, connections: int, duration: float) -> dict:
+def run_surge(url: str, connections: int, duration: float, ca: str | None = None) -> dict:
     command = [
         "taskset",
         "-c",
@@ -82,6 +84,7 @@ def run_surge(url: str, connections: int, duration: float) -> dict:
         url,
         str(connections),
         str(duration),
+        *([ca] if ca else []),
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
@@ -97,31 +100,52 @@ def summarise(runs: list[dict]) -> dict:
     }
 
 
+def _certificate(root: Path) -> dict:
+    from surge import _core
+
+    cert_pem, key_pem = _core.tls_self_signed("localhost")
+    (root / "cert.pem").write_text(cert_pem)
+    (root / "key.pem").write_text(key_pem)
+    return {"certificate": root / "cert.pem", "key": root / "key.pem"}
+
+
+def _alternate(args, url: str, ca: str | None, wrk_runs: list, surge_runs: list) -> None:
+    for i in range(args.rounds):
+        # Alternate which goes first, so drift in the machine's load favours neither.
+        order = [
+            ("wrk", lambda: run_wrk(url, args.connections, args.duration), wrk_runs),
+            ("surge", lambda: run_surge(url, args.connections, args.duration, ca), surge_runs),
+        ]
+        if i % 2:
+            order.reverse()
+        for name, runner, runs in order:
+            runs.append(runner())
+            r = runs[-1]
+            print(
+                f"round {i + 1} {name:5s} {r['requests'] / r['seconds']:10.0f} req/s "
+                f"{r['requests'] / r['cpu_s']:10.0f} req/CPU-s",
+                file=sys.stderr,
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--out", default="benchmarks/results/http_vs_wrk.json")
+    parser.add_argument("--tls", action="store_true", help="https:// keep-alive instead")
+    parser.add_argument("--out", help="default: benchmarks/results/http(s)_vs_wrk.json")
     args = parser.parse_args()
+    args.out = args.out or f"benchmarks/results/{'https' if args.tls else 'http'}_vs_wrk.json"
     if os.cpu_count() is None or os.cpu_count() < 2:
         print("needs two cores: one for nginx, one for the generator", file=sys.stderr)
         return 1
     wrk_runs, surge_runs = [], []
-    with tempfile.TemporaryDirectory() as root, Nginx(Path(root), cpu=SERVER_CPU) as nginx:
-        for i in range(args.rounds):
-            # Alternate which goes first, so drift in the machine's load favours neither.
-            order = [("wrk", run_wrk, wrk_runs), ("surge", run_surge, surge_runs)]
-            if i % 2:
-                order.reverse()
-            for name, runner, runs in order:
-                runs.append(runner(nginx.url, args.connections, args.duration))
-                r = runs[-1]
-                print(
-                    f"round {i + 1} {name:5s} {r['requests'] / r['seconds']:10.0f} req/s "
-                    f"{r['requests'] / r['cpu_s']:10.0f} req/CPU-s",
-                    file=sys.stderr,
-                )
+    with tempfile.TemporaryDirectory() as root:
+        tls_files = _certificate(Path(root)) if args.tls else {}
+        with Nginx(Path(root), cpu=SERVER_CPU, **tls_files) as nginx:
+            ca = str(tls_files["certificate"]) if args.tls else None
+            _alternate(args, nginx.url, ca, wrk_runs, surge_runs)
     wrk, surge = summarise(wrk_runs), summarise(surge_runs)
     report = {
         "setup": {
@@ -131,7 +155,7 @@ def main() -> int:
             "server_cpu": SERVER_CPU,
             "generator_cpu": GENERATOR_CPU,
             "threads": 1,
-            "server": "nginx (return 200, keep-alive)",
+            "server": "nginx (return 200, keep-alive" + (", TLS 1.3)" if args.tls else ")"),
         },
         "wrk": wrk,
         "surge": surge,
