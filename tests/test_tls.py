@@ -162,3 +162,36 @@ def test_bad_tls_settings_are_one_line(tmp_path, certs, target):
         _scenario(target.url, tls=surge.Tls())
     with pytest.raises(ConfigError, match=r"surge\.Tls"):
         _scenario(target.url.replace("http:", "https:"), tls={"verify": False})
+
+
+def test_postgres_over_tls_through_libpq(tmp_path):
+    from surge import postgres as pg
+    from surge.services import PostgresServer
+
+    other, _ = _write_pair(tmp_path, "other", "other.example")
+    with PostgresServer(tls=True) as server:
+        secure = f"{server.dsn}?sslmode=verify-full&sslrootcert={server.certificate}"
+        result = surge.run(
+            surge.Scenario(
+                "pg-tls", secure, [pg.query("one", "SELECT 1")], load=surge.Users(2), requests=200
+            )
+        )
+        assert result.total["count"] == 200 and result.total["error_count"] == 0
+        # The server says the session is encrypted.
+        assert pg.execute(secure, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()") == [
+            ("t",)
+        ]
+        wrong_root = f"{server.dsn}?sslmode=verify-full&sslrootcert={other}"
+        with pytest.raises(ConfigError, match="certificate verify failed") as refused:
+            surge.run(
+                surge.Scenario("pg-tls", wrong_root, [pg.query("one", "SELECT 1")], requests=10)
+            )
+        assert "\n" not in str(refused.value)
+
+
+def test_postgres_requiring_tls_from_a_server_without_it(postgres_server):
+    from surge import postgres as pg
+
+    required = f"{postgres_server.dsn}?sslmode=require"
+    with pytest.raises(ConfigError, match="does not support SSL"):
+        surge.run(surge.Scenario("pg", required, [pg.query("one", "SELECT 1")], requests=10))

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "surge/engine/operation_stats.hpp"
 #include "surge/proto/tls/self_signed.hpp"
 #include "surge/proto/tls/tls_context.hpp"
 #include "surge/proto/tls/tls_session.hpp"
@@ -213,4 +214,16 @@ TEST_CASE("bad files are one line naming the flag") {
   ClientOptions half;
   half.cert_file = ca_file();
   CHECK_THROWS_WITH_AS(ClientContext{half}, doctest::Contains("needs both"), std::invalid_argument);
+}
+
+TEST_CASE("libpq's TLS failures are classified as TLS, not as refusals") {
+  using surge::connect_failure;
+  using surge::ErrorClass;
+  CHECK(connect_failure("SSL error: certificate verify failed") == ErrorClass::tls_verify);
+  CHECK(connect_failure("server certificate for \"x\" does not match host name \"y\"") ==
+        ErrorClass::tls_verify);
+  CHECK(connect_failure("server does not support SSL, but SSL was required") == ErrorClass::tls_handshake);
+  CHECK(connect_failure("SSL SYSCALL error: EOF detected") == ErrorClass::tls_handshake);
+  CHECK(connect_failure("connection refused") == ErrorClass::refused);
+  CHECK(connect_failure("could not create socket: Too many open files") == ErrorClass::client_fd_limit);
 }

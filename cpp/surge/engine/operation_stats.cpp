@@ -51,8 +51,12 @@ ErrorClass connect_failure(const boost::system::error_code& ec) noexcept {
 }
 
 ErrorClass connect_failure(std::string_view message) noexcept {
-  return message.find("Too many open files") != std::string_view::npos ? ErrorClass::client_fd_limit
-                                                                       : ErrorClass::refused;
+  const auto has = [message](std::string_view text) { return message.find(text) != std::string_view::npos; };
+  if (has("Too many open files")) return ErrorClass::client_fd_limit;
+  // libpq's words for a certificate it does not trust, or one naming another host.
+  if (has("certificate verify failed") || has("does not match host name")) return ErrorClass::tls_verify;
+  if (has("SSL")) return ErrorClass::tls_handshake;  // "server does not support SSL", "SSL error"
+  return ErrorClass::refused;
 }
 
 void OperationStats::record_error(ErrorClass c, std::string_view example) {

@@ -31,7 +31,8 @@ enum class ErrorClass : int {
 inline constexpr int kErrorClassCount = 12;
 
 // A failed connect, by what happened: the client's own descriptor limit (EMFILE, ENFILE), the
-// server accepting and then resetting (ECONNRESET), or the server refusing (the rest).
+// server accepting and then resetting (ECONNRESET), a TLS handshake or certificate that failed
+// (libpq's message), or the server refusing (the rest).
 ErrorClass connect_failure(const boost::system::error_code& ec) noexcept;
 ErrorClass connect_failure(std::string_view message) noexcept;
 // What a user reads for a connect that failed on the client's descriptor limit.

@@ -83,9 +83,12 @@ class PostgresServer:
         password: str | None = None,
         cpu: int | None = None,
         directory: str | Path | None = None,
+        tls: bool = False,
     ):
         """`directory`: where the data and log go (made if missing); by default a temporary
-        one that stop() removes."""
+        one that stop() removes. `tls`: serve SSL too (ssl=on) with a certificate made at start,
+        for localhost and 127.0.0.1; `certificate` is then its PEM file, for sslrootcert."""
+        self.tls = tls
         self._bin = _bindir()
         self._cpu = cpu  # pin the server and its backends to this core (taskset), for benchmarks
         self.port = port or _free_port()
@@ -114,6 +117,24 @@ class PostgresServer:
     def dsn(self) -> str:
         auth = f"surge:{self.password}" if self.password else "surge"
         return f"postgresql://{auth}@127.0.0.1:{self.port}/postgres"
+
+    @property
+    def certificate(self) -> Path | None:
+        """The server certificate's PEM file (tls=True), to trust with sslrootcert."""
+        return self._dir / "server.crt" if self.tls and self._dir is not None else None
+
+    def _tls_options(self) -> str:
+        from .. import _core
+
+        cert_pem, key_pem = _core.tls_self_signed("localhost")
+        cert, key = self._dir / "server.crt", self._dir / "server.key"
+        cert.write_text(cert_pem)
+        key.write_text(key_pem)
+        key.chmod(0o600)  # PostgreSQL refuses a key others can read
+        if self._run_as is not None:
+            for path in (cert, key):
+                os.chown(path, self._run_as.pw_uid, self._run_as.pw_gid)
+        return f" -c ssl=on -c ssl_cert_file={cert} -c ssl_key_file={key}"
 
     @property
     def running(self) -> bool:
@@ -160,6 +181,8 @@ class PostgresServer:
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self._dir} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
+        if self.tls:
+            options += self._tls_options()
         done = self._run(
             "pg_ctl", "-D", str(self._dir / "data"), "-o", options,
             "-l", str(self._dir / "server.log"), "-w", "-t", str(int(_START_TIMEOUT_S)), "start",
