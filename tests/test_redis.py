@@ -240,7 +240,8 @@ def test_cli_templates_take_variables_like_every_run_command(server):
         (["http://127.0.0.1:6379", "-n", "1"], "expected redis://"),
         (["redis://127.0.0.1:1", "--var", "id=seq", "-n", "1"], "give a --command"),
         (["redis://127.0.0.1:6379/abc", "-n", "1"], "the database must be a number"),
-        (["rediss://127.0.0.1:6379", "-n", "1"], "TLS is not supported yet"),
+        (["rediss://127.0.0.1:1", "-n", "1"], "connection refused"),
+        (["rediss://127.0.0.1:1", "--ca", "/nonexistent.pem", "-n", "1"], "--ca: no such file"),
         (["redis://127.0.0.1:1", "--data-size", "10-5", "-n", "1"], "'10-5': max must be >= min"),
         (
             ["redis://127.0.0.1:1", "--data-size", "2000000", "-n", "1"],

@@ -147,7 +147,7 @@ def test_bad_tls_settings_are_one_line(tmp_path, certs, target):
     for args, words in [
         (["https://127.0.0.1:1/", "--ca", str(tmp_path / "missing.pem")], "--ca: no such file"),
         (["https://127.0.0.1:1/", "--cert", str(cert)], "needs both"),
-        ([f"{target.url}/", "--insecure"], "https:// URLs"),
+        ([f"{target.url}/", "--insecure"], "rediss:// URLs"),
         (["https://127.0.0.1:1/", "--ca", str(tmp_path)], "--ca: no such file"),
     ]:
         done = _surge("http", *args, "-n", "1", "-q")
@@ -195,3 +195,34 @@ def test_postgres_requiring_tls_from_a_server_without_it(postgres_server):
     required = f"{postgres_server.dsn}?sslmode=require"
     with pytest.raises(ConfigError, match="does not support SSL"):
         surge.run(surge.Scenario("pg", required, [pg.query("one", "SELECT 1")], requests=10))
+
+
+def test_redis_over_tls(tmp_path):
+    from surge import redis as rd
+    from surge.services import RedisServer
+
+    with RedisServer(tls=True, password="s3cret") as server:
+        keys = {"n": "uniform(1,100)"}
+        ops = [rd.set("set", "k:{n}", "v", variables=keys), rd.get("get", "k:{n}", variables=keys)]
+        trusted = surge.Tls(ca=str(server.certificate))
+        result = surge.run(
+            surge.Scenario(
+                "rediss", server.tls_url, ops, load=surge.Users(4), requests=2000, pipeline=8,
+                tls=trusted,
+            )
+        )  # fmt: skip
+        assert result.total["count"] == 2000 and result.total["error_count"] == 0
+        made = result["connections"]
+        assert made["tls_full"] == 4 and made["handshake_time"]["max"] > 0
+        assert "s3cret" not in result.to_json()
+        # The CLI: --ca for rediss://, and an untrusted certificate refused before any load.
+        ok = _surge("redis", server.tls_url, "--ca", str(server.certificate), "-n", "500", "-q")
+        assert ok.returncode == 0, ok.stderr
+        untrusted = _surge("redis", server.tls_url, "-n", "10", "-q")
+        assert untrusted.returncode == 2
+        assert "certificate not trusted" in untrusted.stderr
+        assert len(untrusted.stderr.strip().splitlines()) == 1
+        # The plain port behind a rediss:// URL: the handshake fails, in one line.
+        plain = server.url.replace("redis://", "rediss://")
+        refused = _surge("redis", plain, "-k", "-n", "10", "-q")
+        assert refused.returncode == 2 and "TLS handshake failed" in refused.stderr

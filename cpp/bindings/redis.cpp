@@ -32,6 +32,8 @@ void register_redis(py::module_& m) {
       .def_readwrite("password", &RedisRunSpec::password)
       .def_readwrite("db", &RedisRunSpec::db)
       .def_readwrite("pipeline", &RedisRunSpec::pipeline)
+      .def_readwrite("tls", &RedisRunSpec::tls)
+      .def_readwrite("tls_options", &RedisRunSpec::tls_options)
       .def_readwrite("operations", &RedisRunSpec::operations);
 
   register_run<RedisProtocol>(m, "run_redis", "Run a Redis load; releases the GIL for the whole run.");

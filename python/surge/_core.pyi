@@ -154,6 +154,8 @@ class RedisRunSpec(RunSettings):
     password: str
     db: int
     pipeline: int
+    tls: bool  # rediss://
+    tls_options: TlsClientOptions
     operations: list[RedisOperation]
     def __init__(self) -> None: ...
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 from urllib.parse import urlsplit
 
+from . import cli_tls
 from . import http as http_ops
 from .cli_args import key_value, load_from_flags, run_settings_from_flags, whole_arg
 from .cli_output import run_and_finish
-from .errors import ConfigError
 from .load_models import Connections
 from .scenarios import Scenario
-from .tls import Tls
 from .urls import parse_http_url
 
 NAME = "http"
@@ -51,46 +50,7 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         type=whole_arg(1, 1 << 62),
         help="a longer response body counts as malformed (default: no limit)",
     )
-    t = p.add_argument_group("TLS (https:// URLs)")
-    t.add_argument(
-        "-k",
-        "--insecure",
-        action="store_true",
-        help="accept any certificate (a test server's self-signed one); default: verified",
-    )
-    t.add_argument("--ca", metavar="FILE", help="trust the certificates in this PEM file instead")
-    t.add_argument("--cert", metavar="FILE", help="a client certificate (PEM), with --key")
-    t.add_argument("--key", metavar="FILE", help="the client certificate's private key (PEM)")
-    t.add_argument(
-        "--no-tls-resume",
-        dest="tls_resume",
-        action="store_false",
-        help="a reconnect makes a full handshake instead of resuming the last session",
-    )
-
-
-def tls_from_flags(args: argparse.Namespace, url: str) -> Tls | None:
-    """The TLS settings the flags ask for; None (the defaults) when none is given."""
-    given = args.insecure or args.ca or args.cert or args.key or not args.tls_resume
-    if not given:
-        return None
-    if not url.startswith("https://"):
-        raise ConfigError(
-            "--insecure, --ca, --cert, --key and --no-tls-resume are for https:// URLs"
-        )
-    try:
-        return Tls(
-            verify=not args.insecure,
-            ca=args.ca,
-            cert=args.cert,
-            key=args.key,
-            resume=args.tls_resume,
-        )
-    except ConfigError as exc:  # named as the flag the user typed
-        message = str(exc)
-        for field in ("ca", "cert", "key"):
-            message = message.replace(f"tls {field}:", f"--{field}:")
-        raise ConfigError(message) from None
+    cli_tls.add_flags(p)
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -122,7 +82,7 @@ def cmd(args: argparse.Namespace) -> int:
         operations=[operation],
         load=load,
         params={"url": args.url},
-        tls=tls_from_flags(args, args.url),
+        tls=cli_tls.from_flags(args, args.url),
         **run_settings_from_flags(args),
     )
     return run_and_finish(args, scenario)

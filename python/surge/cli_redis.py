@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import cli_tls
 from . import redis as redis_ops
 from .cli_args import (
     count_arg,
@@ -51,7 +52,10 @@ COUNTS = "commands"
 
 
 def add_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("url", help="redis://[user:pass@]HOST[:PORT][/DB] or unix:///PATH")
+    p.add_argument(
+        "url", help="redis://[user:pass@]HOST[:PORT][/DB], rediss:// (TLS) or unix:///PATH"
+    )
+    cli_tls.add_flags(p)
     w = p.add_argument_group("workload")
     w.add_argument("--ratio", type=_ratio_pair, help="SET:GET weights (default 1:10)")
     w.add_argument("--keys", type=count_arg, default=10_000, help="key range 1..N")
@@ -105,6 +109,7 @@ def _preload(args: argparse.Namespace, keyspace: KeySpace, connections: int) -> 
         load=Iterations(keyspace.keys, concurrency=connections),
         pipeline=max(args.pipeline, 16),
         threads=args.threads,
+        tls=cli_tls.from_flags(args, args.url),
         **{k: v for k, v in run_settings_from_flags(args).items() if k.endswith("timeout")},
     )
     with live(args.quiet, scenario) as show:  # a bar of keys written out of the keyspace
@@ -144,6 +149,7 @@ def cmd(args: argparse.Namespace) -> int:
             "ttl_s": args.ttl,
             "pipeline": args.pipeline,
         },
+        tls=cli_tls.from_flags(args, args.url),
         **run_settings_from_flags(args),
     )
     if args.preload:

@@ -155,12 +155,7 @@ def engine_spec(plan: Any) -> _core.HttpRunSpec:
     spec = _core.HttpRunSpec()
     spec.host, spec.port, spec.host_header = target.host, target.port, target.host_header
     if plan.tls is not None:
-        spec.tls = True
-        options = spec.tls_options
-        options.verify, options.resume = plan.tls.verify, plan.tls.resume
-        options.ca_file = str(plan.tls.ca or "")
-        options.cert_file, options.key_file = str(plan.tls.cert or ""), str(plan.tls.key or "")
-        spec.tls_options = options
+        spec.tls, spec.tls_options = True, plan.tls.engine_options()
     spec.operations = [op.engine_operation(target.base_path) for op in plan.operations]
     return spec
 

@@ -22,7 +22,7 @@ def _no_check(_plan: Any) -> None:
     return None
 
 
-def _reached_by_the_engine(_target: Any, _timeout_s: float) -> None:
+def _reached_by_the_engine(_target: Any, _timeout_s: float, _tls: Any = None) -> None:
     return None
 
 
@@ -49,7 +49,7 @@ class Protocol:
     check: Callable[[Any], None] = _no_check
     # Connects once to the target before a command's run (surge.reach): raises ConfigError
     # naming why it cannot be reached. The default leaves it to the engine's first connect.
-    reach: Callable[[Any, float], None] = _reached_by_the_engine
+    reach: Callable[[Any, float, Any], None] = _reached_by_the_engine
     # Fields of its own in an operation's results, from the engine's OperationStats.
     stats_fields: Callable[[Iterable[Any]], dict[str, Any]] = _no_fields
     # Its `surge` command: the module (imported by the CLI only) with the command's NAME, HELP,

@@ -53,7 +53,7 @@ def connect(host: str, port: int, unix_path: str, timeout_s: float, what: str) -
         raise ConfigError(f"cannot reach {where}: {exc.strerror or exc}") from None
 
 
-def http(target: Any, timeout_s: float) -> None:
+def http(target: Any, timeout_s: float, _tls: Any = None) -> None:
     """An HTTP target answers a TCP connect; what it says to requests is the run's to count."""
     connect(target.host, target.port, "", timeout_s, "an HTTP server").close()
 
@@ -84,11 +84,35 @@ def reply_line(sock: socket.socket, where: str) -> str:
     return line
 
 
-def redis(target: Any, timeout_s: float) -> None:
-    """Connects, authenticates and selects the database as each connection of the run will,
-    then PINGs. A refusal names the step; the password is never shown."""
+def _tls_wrap(sock: socket.socket, host: str, tls: Any, where: str) -> socket.socket:
+    """rediss://: the TLS handshake as the run's connections will make it, or one ConfigError
+    naming why it failed."""
+    import ssl
+
+    from .tls import Tls
+
+    try:
+        return (tls or Tls()).ssl_context().wrap_socket(sock, server_hostname=host)
+    except ssl.SSLCertVerificationError as exc:
+        sock.close()
+        raise ConfigError(
+            f"cannot reach {where}: certificate not trusted: {exc.verify_message}; "
+            "trust its CA with --ca, or --insecure for a test server"
+        ) from None
+    except (ssl.SSLError, OSError) as exc:
+        sock.close()
+        reason = getattr(exc, "reason", None) or exc.strerror or exc
+        raise ConfigError(f"cannot reach {where}: TLS handshake failed: {reason}") from None
+
+
+def redis(target: Any, timeout_s: float, tls: Any = None) -> None:
+    """Connects (with TLS for rediss://), authenticates and selects the database as each
+    connection of the run will, then PINGs. A refusal names the step; the password is never
+    shown."""
     where = _where(target.host, target.port, target.unix_path)
     sock = connect(target.host, target.port, target.unix_path, timeout_s, "a Redis server")
+    if target.tls:
+        sock = _tls_wrap(sock, target.host, tls, where)
     with sock:
         steps: list[tuple[str, tuple[str, ...]]] = []
         if target.password:
@@ -113,4 +137,4 @@ def redis(target: Any, timeout_s: float) -> None:
 def check(scenario: Any) -> None:
     """Raises ConfigError when the scenario's target cannot be reached at all."""
     plan = scenario.plan
-    plan.protocol.reach(plan.target, plan.connect_timeout_ns / 1e9)
+    plan.protocol.reach(plan.target, plan.connect_timeout_ns / 1e9, plan.tls)

@@ -143,6 +143,8 @@ def engine_spec(plan: Any) -> _core.RedisRunSpec:
     spec.host, spec.port, spec.unix_path = target.host, target.port, target.unix_path
     spec.db, spec.username, spec.password = target.db, target.username, target.password
     spec.pipeline = plan.pipeline
+    if plan.tls is not None:
+        spec.tls, spec.tls_options = True, plan.tls.engine_options()
     spec.operations = [op.engine_operation() for op in plan.operations]
     return spec
 

@@ -33,6 +33,29 @@ class Tls:
         if (self.cert is None) != (self.key is None):
             raise ConfigError("tls: a client certificate needs both cert and key (--cert, --key)")
 
+    def engine_options(self) -> Any:
+        """The engine's TlsClientOptions."""
+        from . import _core
+
+        options = _core.TlsClientOptions()
+        options.verify, options.resume = self.verify, self.resume
+        options.ca_file = str(self.ca or "")
+        options.cert_file, options.key_file = str(self.cert or ""), str(self.key or "")
+        return options
+
+    def ssl_context(self) -> Any:
+        """The same settings as a Python ssl.SSLContext, for surge's own checks before a run
+        (surge.reach)."""
+        import ssl
+
+        context = ssl.create_default_context(cafile=str(self.ca) if self.ca else None)
+        if not self.verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        if self.cert:
+            context.load_cert_chain(str(self.cert), str(self.key))
+        return context
+
     def describe(self) -> dict[str, Any]:
         """As the results record it: which files, never their contents."""
         return {

@@ -69,6 +69,7 @@ class RedisTarget:
     db: int
     username: str
     password: str = field(repr=False)
+    tls: bool = False  # rediss://
 
 
 _KEYWORD_DSN = re.compile(r"^\s*[a-z_]+\s*=")
@@ -91,17 +92,16 @@ def is_redis_url(url: str) -> bool:
 
 
 def parse_redis_url(url: str) -> RedisTarget:
-    """redis://[user:pass@]host[:port][/db], or unix:///path/to/socket[?db=N&password=P]."""
+    """redis://[user:pass@]host[:port][/db] (rediss:// over TLS), or
+    unix:///path/to/socket[?db=N&password=P]."""
     parts, port = _split(url)
     query = dict(q.split("=", 1) for q in parts.query.split("&") if "=" in q)
-    if parts.scheme in ("rediss", "valkeys"):
-        raise ConfigError(f"bad URL {redact_url(url)!r}: TLS is not supported yet; use redis://")
     if parts.scheme == "unix":
         if not parts.path:
             raise ConfigError(f"bad URL {redact_url(url)!r}: expected unix:///path/to/redis.sock")
         db_text, path = query.get("db", "0"), parts.path
         host, port = "", 0
-    elif parts.scheme in ("redis", "valkey") and parts.hostname:
+    elif parts.scheme in ("redis", "valkey", "rediss", "valkeys") and parts.hostname:
         db_text, path = parts.path.strip("/") or "0", ""
         host, port = parts.hostname, port or 6379
     else:
@@ -116,7 +116,8 @@ def parse_redis_url(url: str) -> RedisTarget:
         )
     password = parts.password or query.get("password", "")
     username = (parts.username or "") if parts.password else ""
-    return RedisTarget(host, port, path, int(db_text), username, password)
+    tls = parts.scheme in ("rediss", "valkeys")
+    return RedisTarget(host, port, path, int(db_text), username, password, tls)
 
 
 # Query parameters and libpq keywords whose values are secrets.

@@ -62,11 +62,14 @@ class RedisServer:
         executable: str | None = None,
         cpu: int | None = None,
         directory: str | Path | None = None,
+        tls: bool = False,
     ):
         """`directory`: where the config, log and socket go (made if missing); by default a
         temporary one that stop() removes."""
         self._executable = _executable(executable)
         self.port = port or _free_port()
+        # tls=True: a second port speaks TLS (rediss://), with a certificate made at start.
+        self.tls_port = _free_port() if tls else None
         self.password = password
         self._unix_socket = unix_socket
         self._cpu = cpu  # pin the server to this core (taskset), for benchmarks
@@ -83,6 +86,19 @@ class RedisServer:
     def url(self) -> str:
         auth = f":{self.password}@" if self.password else ""
         return f"redis://{auth}127.0.0.1:{self.port}/0"
+
+    @property
+    def tls_url(self) -> str | None:
+        """rediss://…:TLS_PORT/0 when started with tls=True."""
+        if self.tls_port is None:
+            return None
+        auth = f":{self.password}@" if self.password else ""
+        return f"rediss://{auth}127.0.0.1:{self.tls_port}/0"
+
+    @property
+    def certificate(self) -> Path | None:
+        """The TLS port's certificate (PEM), to trust with --ca."""
+        return self._dir / "server.crt" if self.tls_port is not None and self._dir else None
 
     @property
     def unix_url(self) -> str | None:
@@ -115,6 +131,19 @@ class RedisServer:
             lines.append(f"requirepass {self.password}")
         if self._unix_socket:
             lines += [f"unixsocket {self._dir / 'redis.sock'}", "unixsocketperm 700"]
+        if self.tls_port is not None:
+            from .. import _core
+
+            cert_pem, key_pem = _core.tls_self_signed("localhost")
+            (self._dir / "server.crt").write_text(cert_pem)
+            (self._dir / "server.key").write_text(key_pem)
+            lines += [
+                f"tls-port {self.tls_port}",
+                f"tls-cert-file {self._dir / 'server.crt'}",
+                f"tls-key-file {self._dir / 'server.key'}",
+                f"tls-ca-cert-file {self._dir / 'server.crt'}",
+                "tls-auth-clients no",
+            ]
         config.write_text("\n".join(lines) + "\n")
         pin = ["taskset", "-c", str(self._cpu)] if self._cpu is not None else []
         self._process = subprocess.Popen(

@@ -23,12 +23,9 @@ HttpConnection::HttpConnection(Worker<HttpProtocol>& worker, int index)
       socket_(worker.context()),
       wait_timer_(worker.context()),
       read_buffer_(kReadBufferSize),
-      tls_context_(worker.protocol().tls()) {
+      tls_(worker.protocol().tls()) {
   request_.reserve(1024);
-  if (tls_context_ != nullptr) {
-    cipher_in_.resize(kReadBufferSize);
-    wire_.reserve(2048);
-  }
+  if (tls_.enabled()) wire_.reserve(2048);
 }
 
 void HttpConnection::connect() {
@@ -81,7 +78,7 @@ void HttpConnection::on_connect(const error_code& ec) {
     ++worker_.connections().failed;
   } else {
     worker_.connections().connect.record(now_ns() - connect_started_);
-    if (tls_context_ != nullptr) {
+    if (tls_.enabled()) {
       set_up_socket();
       start_handshake();  // opened once it is done
       return;
@@ -129,13 +126,11 @@ void HttpConnection::write_request() {
   reader_.start(worker_.protocol().is_head(op_), worker_.protocol().keeps_body(op_),
                 worker_.protocol().body_limit(op_));
   const std::string* wire = &request_;
-  if (tls_context_ != nullptr) {
-    wire_.clear();
-    if (tls_.write(request_) == tls::Step::failed) {
+  if (tls_.enabled()) {
+    if (!tls_.encrypt(request_, wire_)) {
       fail(ErrorClass::reset, tls_.error());
       return;
     }
-    tls_.drain(wire_);
     wire = &wire_;
   }
   // A small request almost always fits the socket buffer: write it now and skip a handler
@@ -165,7 +160,7 @@ void HttpConnection::write_request() {
 
 void HttpConnection::start_read() {
   if (reading_) return;  // posted while idle: the response comes on that read
-  if (tls_context_ != nullptr && deliver_plaintext()) return;
+  if (tls_.enabled() && deliver_plaintext()) return;
   std::size_t room = 0;
   char* tail = read_buffer_.writable(room, kMaxReadBuffer);
   if (room == 0) {
@@ -173,13 +168,12 @@ void HttpConnection::start_read() {
     return;
   }
   reading_ = true;
-  if (tls_context_ != nullptr) {
-    read_when_ready(
-        socket_, asio::buffer(cipher_in_),
-        [this, generation = generation_] { return !stopped_ && generation == generation_; },
-        [this](const error_code& ec, std::size_t n) {
+  if (tls_.enabled()) {
+    tls_.read_cipher(
+        socket_, [this, generation = generation_] { return !stopped_ && generation == generation_; },
+        [this](const error_code& ec) {
           reading_ = false;
-          on_cipher(ec, n);
+          on_cipher(ec);
         });
     return;
   }
@@ -229,31 +223,28 @@ void HttpConnection::on_read(const error_code& ec, std::size_t n) {
   parse_buffered();
 }
 
-void HttpConnection::on_cipher(const error_code& ec, std::size_t n) {
+void HttpConnection::on_cipher(const error_code& ec) {
   if (ec) {
     on_read(ec, 0);  // end of stream, reset, timeout: as on a plain connection
     return;
   }
-  tls_.feed(cipher_in_.data(), n);
   if (!deliver_plaintext()) start_read();  // a partial record, or one without data (a ticket)
 }
 
 bool HttpConnection::deliver_plaintext() {
-  if (!tls_.active()) return false;
   std::size_t room = 0;
   char* tail = read_buffer_.writable(room, kMaxReadBuffer);
-  if (room == 0) return false;  // start_read() reports the oversized response
   std::size_t n = 0;
-  switch (tls_.read(tail, room, n)) {
-    case tls::Step::done:
+  switch (tls_.decrypt(tail, room, n)) {
+    case tls::Plain::data:
       on_read({}, n);
       return true;
-    case tls::Step::want_read:
-      return false;
-    case tls::Step::closed:  // close_notify: the end of the stream, as a FIN is
+    case tls::Plain::none:
+      return false;           // with no room, start_read() reports the oversized response
+    case tls::Plain::closed:  // close_notify: the end of the stream, as a FIN is
       on_read(asio::error::eof, 0);
       return true;
-    case tls::Step::failed:
+    case tls::Plain::failed:
       // A record that does not decrypt is the server's garbage, not a reset.
       if (busy_) {
         fail(ErrorClass::malformed, tls_.error());
@@ -268,91 +259,39 @@ bool HttpConnection::deliver_plaintext() {
 void HttpConnection::start_handshake() {
   connected_ = false;  // not for requests until the handshake is done
   connecting_ = true;  // the warm start waits for it; the connect timeout covers it
-  handshaking_ = true;
   handshake_started_ = now_ns();
-  tls_.start(*tls_context_, worker_.protocol().server_name(), saved_session_.get());
-  continue_handshake();
+  tls_.handshake(
+      socket_, worker_.protocol().server_name(),
+      [this, generation = generation_] { return !stopped_ && generation == generation_; },
+      [this](const tls::HandshakeOutcome& outcome) { on_handshake(outcome); });
 }
 
-void HttpConnection::continue_handshake() {
-  const tls::Step step = tls_.handshake();
-  wire_.clear();
-  tls_.drain(wire_);
-  if (step == tls::Step::failed) {
-    handshake_failed(
-        tls_.failure() == tls::Failure::verify ? ErrorClass::tls_verify : ErrorClass::tls_handshake,
-        tls_.error());
-    return;
-  }
-  auto next = [this, step] {
-    if (step == tls::Step::done) {
-      connection_ready();
-      return;
-    }
-    read_when_ready(
-        socket_, asio::buffer(cipher_in_),
-        [this, generation = generation_] { return !stopped_ && generation == generation_; },
-        [this](const error_code& ec, std::size_t n) {
-          if (ec) {
-            if (timed_out_) {
-              handshake_failed(ErrorClass::connect_timeout, "no TLS handshake within the connect timeout");
-            } else if (ec == asio::error::eof) {
-              handshake_failed(ErrorClass::tls_handshake,
-                               "the server closed the connection in the TLS handshake");
-            } else if (ec != asio::error::operation_aborted) {
-              handshake_failed(ErrorClass::tls_handshake, ec.message());
-            }
-            return;
-          }
-          tls_.feed(cipher_in_.data(), n);
-          continue_handshake();
-        });
-  };
-  // Handshake messages are small and almost always fit the socket buffer at once.
-  error_code ec;
-  const std::size_t written = wire_.empty() ? 0 : socket_.write_some(asio::buffer(wire_), ec);
-  if (ec && ec != asio::error::would_block) {
-    handshake_failed(ErrorClass::tls_handshake, ec.message());
-    return;
-  }
-  if (written < wire_.size()) {
-    asio::async_write(socket_, asio::buffer(wire_.data() + written, wire_.size() - written),
-                      [this, next, generation = generation_](const error_code& write_ec, std::size_t) {
-                        if (generation != generation_ || stopped_) return;
-                        if (write_ec) {
-                          handshake_failed(ErrorClass::tls_handshake, write_ec.message());
-                        } else {
-                          next();
-                        }
-                      });
-    return;
-  }
-  next();
-}
-
-void HttpConnection::handshake_failed(ErrorClass error, std::string_view why) {
-  handshaking_ = false;
+void HttpConnection::on_handshake(const tls::HandshakeOutcome& outcome) {
   connecting_ = false;
-  ++worker_.connections().failed;
+  if (stopped_) return;
+  auto& made = worker_.connections();
+  if (outcome.ok) {
+    connected_ = true;
+    ++made.opened;
+    made.handshake.record(now_ns() - handshake_started_);
+    ++(tls_.resumed() ? made.tls_resumed : made.tls_full);
+    if (busy_) {
+      write_request();
+    } else {
+      start_read();  // idle: notice a close, and take in the server's session tickets
+    }
+    return;
+  }
+  ++made.failed;
+  if (outcome.aborted && !timed_out_) return;  // closed under it: whoever closed it goes on
   if (!busy_) {
     close_socket();  // an early connect: the first request connects again, and counts it
     return;
   }
-  fail(error, why);
-}
-
-void HttpConnection::connection_ready() {
-  handshaking_ = false;
-  connecting_ = false;
-  connected_ = true;
-  auto& made = worker_.connections();
-  ++made.opened;
-  made.handshake.record(now_ns() - handshake_started_);
-  ++(tls_.resumed() ? made.tls_resumed : made.tls_full);
-  if (busy_) {
-    write_request();
+  if (timed_out_) {
+    fail(ErrorClass::connect_timeout, "no TLS handshake within the connect timeout");
   } else {
-    start_read();  // idle: notice a close, and take in the server's session tickets
+    fail(outcome.error, outcome.why);
   }
 }
 
@@ -450,12 +389,8 @@ void HttpConnection::wait_out_backoff() {
 }
 
 void HttpConnection::close_socket() noexcept {
-  if (tls_.active()) {
-    // The next connect offers this session again (a resumed handshake skips the key exchange).
-    if (!handshaking_ && tls_context_->options().resume) saved_session_ = tls_.save();
-    tls_.reset();
-  }
-  handshaking_ = false;
+  // The next connect offers this session again (a resumed handshake skips the key exchange).
+  if (tls_.enabled()) tls_.close();
   connected_ = false;
   reading_ = false;
   write_pending_ = false;  // a write of the old socket is abandoned with it

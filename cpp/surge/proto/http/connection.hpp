@@ -29,7 +29,7 @@
 #include "surge/engine/worker.hpp"
 #include "surge/proto/http/protocol.hpp"
 #include "surge/proto/http/response_reader.hpp"
-#include "surge/proto/tls/tls_session.hpp"
+#include "surge/proto/tls/tls_transport.hpp"
 
 namespace surge {
 
@@ -75,13 +75,11 @@ class HttpConnection {
   void lost(std::string_view why);
   // TLS: the handshake after the TCP connect, then reads through the session.
   void start_handshake();
-  void continue_handshake();
-  void handshake_failed(ErrorClass error, std::string_view why);
-  void connection_ready();
+  void on_handshake(const tls::HandshakeOutcome& outcome);
   // Decrypts what the session holds into the read buffer; true when it delivered an outcome
   // (plaintext, the peer's close, a broken session) to on_read().
   bool deliver_plaintext();
-  void on_cipher(const boost::system::error_code& ec, std::size_t n);
+  void on_cipher(const boost::system::error_code& ec);
 
   Worker<HttpProtocol>& worker_;
   int index_;
@@ -112,12 +110,8 @@ class HttpConnection {
   Nanos connect_started_ = 0;
   Backoff backoff_;  // after a refused or timed-out connect
 
-  const tls::ClientContext* tls_context_ = nullptr;  // null: plain HTTP
-  tls::Session tls_;
-  tls::SavedSession saved_session_;  // offered again on the next connect
-  std::string wire_;                 // ciphertext on its way to the socket
-  std::vector<char> cipher_in_;      // ciphertext read from the socket
-  bool handshaking_ = false;
+  tls::Transport tls_;  // https://; disabled for http://
+  std::string wire_;    // a request's ciphertext on its way to the socket
   Nanos handshake_started_ = 0;
 };
 

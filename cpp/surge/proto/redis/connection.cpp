@@ -18,7 +18,10 @@ constexpr std::size_t kMaxReadBuffer = std::size_t{64} * 1024;  // hiredis keeps
 }  // namespace
 
 RedisConnection::RedisConnection(Worker<RedisProtocol>& worker, int capacity)
-    : PipelinedConnection(worker, capacity), socket_(worker.context()), read_buffer_(kReadBufferSize) {
+    : PipelinedConnection(worker, capacity),
+      socket_(worker.context()),
+      read_buffer_(kReadBufferSize),
+      tls_(worker.protocol().shared().tls.get()) {
   out_.reserve(4096);
   writing_.reserve(4096);
 }
@@ -43,6 +46,29 @@ void RedisConnection::on_connect(const error_code& ec) {
   error_code ignored;
   if (shared.tcp) socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
+  if (!tls_.enabled()) {
+    connection_ready();
+    return;
+  }
+  // Still connecting for the lanes and the deadline until the TLS handshake is done.
+  handshake_started_ = now_ns();
+  tls_.handshake(
+      socket_, shared.server_name, [this, generation = generation_] { return current(generation); },
+      [this](const tls::HandshakeOutcome& outcome) {
+        if (outcome.aborted) return;  // closed under it: whoever closed it goes on
+        if (!outcome.ok) {
+          fail_all(outcome.error, outcome.why, true);
+          return;
+        }
+        auto& made = worker_.connections();
+        made.handshake.record(now_ns() - handshake_started_);
+        ++(tls_.resumed() ? made.tls_resumed : made.tls_full);
+        connection_ready();
+      });
+}
+
+void RedisConnection::connection_ready() {
+  const auto& shared = worker_.protocol().shared();
   now_ready(shared.handshake_replies);
   reader_.reset();
   read_buffer_.clear();
@@ -86,15 +112,23 @@ void RedisConnection::flush() {
   unsent_ = 0;
   std::swap(out_, writing_);
   out_.clear();
+  std::string* wire = &writing_;
+  if (tls_.enabled()) {
+    if (!tls_.encrypt(writing_, wire_)) {
+      fail_all(ErrorClass::reset, tls_.error(), false);
+      return;
+    }
+    wire = &wire_;
+  }
   error_code ec;
-  const std::size_t written = socket_.write_some(asio::buffer(writing_), ec);
+  const std::size_t written = socket_.write_some(asio::buffer(*wire), ec);
   if (ec && ec != asio::error::would_block) {
     fail_all(ErrorClass::reset, ec.message(), false);
     return;
   }
-  if (written == writing_.size()) return;
+  if (written == wire->size()) return;
   write_pending_ = true;
-  asio::async_write(socket_, asio::buffer(writing_.data() + written, writing_.size() - written),
+  asio::async_write(socket_, asio::buffer(wire->data() + written, wire->size() - written),
                     [this, generation = generation_](const error_code& write_ec, std::size_t) {
                       if (!current(generation)) return;
                       write_pending_ = false;
@@ -108,12 +142,47 @@ void RedisConnection::flush() {
 }
 
 void RedisConnection::start_read() {
+  if (tls_.enabled()) {
+    if (deliver_plaintext()) return;
+    tls_.read_cipher(
+        socket_, [this, generation = generation_] { return generation == generation_; },
+        [this](const error_code& ec) { on_cipher(ec); });
+    return;
+  }
   std::size_t room = 0;
   char* tail = read_buffer_.writable(room, kMaxReadBuffer);
   read_when_ready(
       socket_, asio::buffer(tail, room),
       [this, generation = generation_] { return generation == generation_; },
       [this](const error_code& ec, std::size_t n) { on_read(ec, n); });
+}
+
+void RedisConnection::on_cipher(const error_code& ec) {
+  if (ec) {
+    on_read(ec, 0);
+    return;
+  }
+  if (!deliver_plaintext()) start_read();  // a partial record, or a session ticket
+}
+
+bool RedisConnection::deliver_plaintext() {
+  std::size_t room = 0;
+  char* tail = read_buffer_.writable(room, kMaxReadBuffer);
+  std::size_t n = 0;
+  switch (tls_.decrypt(tail, room, n)) {
+    case tls::Plain::data:
+      on_read({}, n);
+      return true;
+    case tls::Plain::none:
+      return false;
+    case tls::Plain::closed:
+      on_read(asio::error::eof, 0);
+      return true;
+    case tls::Plain::failed:
+      if (!stopped_ && state_ == State::ready) fail_all(ErrorClass::malformed, tls_.error(), false);
+      return true;
+  }
+  return false;
 }
 
 void RedisConnection::on_read(const error_code& ec, std::size_t n) {
@@ -191,6 +260,7 @@ void RedisConnection::classify(int op, const redis::Reply& reply, OperationStats
 
 void RedisConnection::drop_connection(std::vector<RedisLane*>& /*failing*/) {
   write_pending_ = false;
+  if (tls_.enabled()) tls_.close();
   error_code ignored;
   socket_.close(ignored);
   out_.clear();

@@ -16,6 +16,7 @@
 #include "surge/engine/pipelined_lane.hpp"
 #include "surge/proto/redis/protocol.hpp"
 #include "surge/proto/redis/resp_reader.hpp"
+#include "surge/proto/tls/tls_transport.hpp"
 
 namespace surge {
 
@@ -38,6 +39,9 @@ class RedisConnection : public PipelinedConnection<RedisConnection, Worker<Redis
   void start_connect();
   void drop_connection(std::vector<RedisLane*>& failing);
   void on_connect(const boost::system::error_code& ec);
+  void connection_ready();  // TCP up (and TLS done): send the set-up, start reading
+  void on_cipher(const boost::system::error_code& ec);
+  bool deliver_plaintext();
   void schedule_flush();
   void flush();
   void start_read();
@@ -53,6 +57,9 @@ class RedisConnection : public PipelinedConnection<RedisConnection, Worker<Redis
   bool write_pending_ = false;
   bool flush_posted_ = false;
   bool delivering_ = false;  // inside deliver(): new commands wait for its closing flush
+  tls::Transport tls_;       // rediss://; disabled otherwise
+  std::string wire_;         // ciphertext of writing_
+  Nanos handshake_started_ = 0;
 };
 
 }  // namespace surge

@@ -50,6 +50,10 @@ RedisShared RedisProtocol::prepare(const Spec& spec) {
     redis::append_command(shared.handshake, {"SELECT", std::to_string(spec.db)});
     ++shared.handshake_replies;
   }
+  if (spec.tls) {
+    shared.tls = std::make_shared<const tls::ClientContext>(spec.tls_options);
+    shared.server_name = spec.host;
+  }
   return shared;
 }
 

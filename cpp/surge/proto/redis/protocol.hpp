@@ -12,6 +12,7 @@
 #include "surge/core/rng.hpp"
 #include "surge/proto/redis/command_builder.hpp"
 #include "surge/proto/redis/spec.hpp"
+#include "surge/proto/tls/tls_context.hpp"
 
 namespace surge {
 
@@ -27,6 +28,8 @@ struct RedisShared {
   bool tcp = true;
   std::string handshake;  // AUTH and SELECT, sent first on every new connection
   int handshake_replies = 0;
+  std::shared_ptr<const tls::ClientContext> tls;  // null: no TLS
+  std::string server_name;
 };
 
 class RedisProtocol {

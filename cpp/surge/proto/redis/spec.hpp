@@ -8,6 +8,7 @@
 
 #include "surge/engine/run_settings.hpp"
 #include "surge/proto/redis/command_builder.hpp"
+#include "surge/proto/tls/tls_context.hpp"
 
 namespace surge {
 
@@ -25,6 +26,8 @@ struct RedisRunSpec : RunSettings {
   std::string password;   // empty: no AUTH
   int db = 0;             // SELECT at connect when not 0
   int pipeline = 1;       // commands in flight per connection
+  bool tls = false;       // rediss://: each connection starts with a TLS handshake to `host`
+  tls::ClientOptions tls_options;
   std::vector<RedisOperation> operations;
 };
 
