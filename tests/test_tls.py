@@ -226,3 +226,19 @@ def test_redis_over_tls(tmp_path):
         plain = server.url.replace("redis://", "rediss://")
         refused = _surge("redis", plain, "-k", "-n", "10", "-q")
         assert refused.returncode == 2 and "TLS handshake failed" in refused.stderr
+
+
+def test_a_connection_per_request_pays_a_handshake_each(tmp_path, certs):
+    cert, key = certs["server"]
+    with Nginx(tmp_path, certificate=cert, key=key) as nginx:
+        out = tmp_path / "run.json"
+        done = _surge("http", nginx.url, "--ca", str(cert), "--no-keepalive", "-c", "2",
+                      "-n", "100", "-q", "--json", str(out))  # fmt: skip
+        full = tmp_path / "full.json"
+        again = _surge("http", nginx.url, "--ca", str(cert), "--no-keepalive", "--no-tls-resume",
+                       "-c", "2", "-n", "100", "-q", "--json", str(full))  # fmt: skip
+    assert done.returncode == 0 and again.returncode == 0, done.stderr + again.stderr
+    made = json.loads(out.read_text())["connections"]
+    assert made["opened"] == 100  # one per request
+    assert made["tls_full"] == 2 and made["tls_resumed"] == 98
+    assert json.loads(full.read_text())["connections"]["tls_full"] == 100

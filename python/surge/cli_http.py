@@ -37,6 +37,12 @@ def add_flags(p: argparse.ArgumentParser) -> None:
     )
     r.add_argument("--body", default="", help="the request body, a template like the URL")
     r.add_argument(
+        "--no-keepalive",
+        action="store_true",
+        help="a new connection per request (Connection: close), as ab and wrk -H 'Connection: "
+        "close' measure it: with https://, a handshake per request",
+    )
+    r.add_argument(
         "--expect-status",
         type=whole_arg(100, 599),
         action="append",
@@ -68,7 +74,7 @@ def cmd(args: argparse.Namespace) -> int:
         "request",
         args.method,
         path,
-        headers=dict(args.header),
+        headers=dict(args.header) | ({"Connection": "close"} if args.no_keepalive else {}),
         body=args.body,
         variables=dict(args.var),
         expect_status=args.expect_status,
