@@ -242,3 +242,47 @@ def test_a_connection_per_request_pays_a_handshake_each(tmp_path, certs):
     assert made["opened"] == 100  # one per request
     assert made["tls_full"] == 2 and made["tls_resumed"] == 98
     assert json.loads(full.read_text())["connections"]["tls_full"] == 100
+
+
+def test_the_embedded_target_serves_tls(tmp_path):
+    with surge.Target(tls=True) as target:
+        assert target.url.startswith("https://")
+        ca = tmp_path / "target.pem"
+        ca.write_text(target.certificate_pem)
+        result = surge.run(
+            surge.Scenario(
+                "serve-tls", target.url, [http.get("health", "/api/v1/health")],
+                load=surge.Users(4), requests=2000, tls=surge.Tls(ca=str(ca)),
+            )
+        )  # fmt: skip
+        assert result.total["count"] == 2000 and result.total["error_count"] == 0
+        assert result["connections"]["tls_full"] == 4
+        # A client that speaks no TLS to it gets no answer it can read: counted, not a hang.
+        plain = target.url.replace("https://", "http://")
+        refused = surge.run(
+            surge.Scenario("plain", plain, [http.get("h", "/api/v1/health")], requests=5)
+        )
+        assert refused.total["count"] == 5 and refused.total["error_count"] == 5
+
+
+def test_surge_serve_tls_writes_its_certificate_for_clients(tmp_path):
+    from ports import free_port
+
+    port, cert = free_port(), tmp_path / "serve.pem"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "surge.cli", "serve", "--port", str(port), "--tls",
+         "--tls-cert", str(cert)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout.readline().startswith("surge target listening on https://")
+        assert str(cert) in server.stdout.readline()
+        done = _surge("http", f"https://127.0.0.1:{port}/api/v1/health", "--ca", str(cert),
+                      "-n", "200", "-q")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        server.stdout.close()
+    lone = _surge("serve", "--tls-cert", str(tmp_path / "x.pem"))
+    assert lone.returncode == 2 and "give --tls too" in lone.stderr

@@ -21,6 +21,7 @@ void register_target(py::module_& m) {
       .def_property_readonly("open_connections", &TargetServer::open_connections)
       .def("set_limits", &TargetServer::set_limits, py::arg("idle_ns"), py::arg("request_ns"),
            py::arg("connections"))
+      .def("enable_tls", &TargetServer::enable_tls, py::arg("certificate_pem"), py::arg("key_pem"))
       .def("set_latency",
            [](TargetServer& s, const std::string& kind, double a_ms, double b_ms) {
              target::LatencyKind k{};

@@ -33,53 +33,34 @@ std::string ca_file() {
   return path;
 }
 
-struct ServerContext {
-  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx{SSL_CTX_new(TLS_server_method()), SSL_CTX_free};
-  ServerContext() {
-    BIO* c = BIO_new_mem_buf(certificate().certificate_pem.data(), -1);
-    BIO* k = BIO_new_mem_buf(certificate().key_pem.data(), -1);
-    X509* x = PEM_read_bio_X509(c, nullptr, nullptr, nullptr);
-    EVP_PKEY* key = PEM_read_bio_PrivateKey(k, nullptr, nullptr, nullptr);
-    REQUIRE(SSL_CTX_use_certificate(ctx.get(), x) == 1);
-    REQUIRE(SSL_CTX_use_PrivateKey(ctx.get(), key) == 1);
-    X509_free(x);
-    EVP_PKEY_free(key);
-    BIO_free(c);
-    BIO_free(k);
-  }
-};
+// The server side is the same sans-IO session, accepting (as `surge serve --tls` does).
+ServerContext& server_context() {
+  static ServerContext made(certificate().certificate_pem, certificate().key_pem);
+  return made;
+}
 
-// One server connection over memory BIOs, and the pump that carries bytes both ways.
+// One server connection, and the pump that carries bytes both ways through memory.
 struct Server {
-  std::unique_ptr<SSL, decltype(&SSL_free)> ssl;
-  BIO* in;
-  BIO* out;
-  explicit Server(ServerContext& context) : ssl(SSL_new(context.ctx.get()), SSL_free) {
-    in = BIO_new(BIO_s_mem());
-    out = BIO_new(BIO_s_mem());
-    SSL_set_bio(ssl.get(), in, out);
-    SSL_set_accept_state(ssl.get());
-  }
+  Session tls;
+  Server() { tls.accept(server_context()); }
   // Client -> server, server steps, server -> client.
   void pump(Session& client) {
     std::string wire;
     client.drain(wire);
-    if (!wire.empty()) BIO_write(in, wire.data(), static_cast<int>(wire.size()));
-    SSL_do_handshake(ssl.get());
-    char buffer[16384];
-    int n = 0;
-    while ((n = BIO_read(out, buffer, sizeof buffer)) > 0) client.feed(buffer, static_cast<std::size_t>(n));
+    if (!wire.empty()) tls.feed(wire.data(), wire.size());
+    tls.handshake();
+    std::string back;
+    tls.drain(back);
+    if (!back.empty()) client.feed(back.data(), back.size());
   }
-  void send(const std::string& text) {
-    REQUIRE(SSL_write(ssl.get(), text.data(), static_cast<int>(text.size())) > 0);
-  }
+  void send(const std::string& text) { REQUIRE(tls.write(text) == Step::done); }
   std::string receive(Session& client) {
     std::string wire;
     client.drain(wire);
-    BIO_write(in, wire.data(), static_cast<int>(wire.size()));
+    tls.feed(wire.data(), wire.size());
     char buffer[1024];
-    const int n = SSL_read(ssl.get(), buffer, sizeof buffer);
-    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+    std::size_t n = 0;
+    return tls.read(buffer, sizeof buffer, n) == Step::done ? std::string(buffer, n) : std::string();
   }
 };
 
@@ -101,8 +82,7 @@ ClientOptions trusting(std::string ca) {
 }  // namespace
 
 TEST_CASE("a trusted certificate: handshake, request and response through memory") {
-  ServerContext server_context;
-  Server server(server_context);
+  Server server;
   const ClientContext context(trusting(ca_file()));
   Session client;
   client.start(context, "localhost", nullptr);
@@ -125,8 +105,7 @@ TEST_CASE("a trusted certificate: handshake, request and response through memory
 }
 
 TEST_CASE("an address is verified against the certificate's IP names") {
-  ServerContext server_context;
-  Server server(server_context);
+  Server server;
   const ClientContext context(trusting(ca_file()));
   Session client;
   client.start(context, "127.0.0.1", nullptr);
@@ -134,9 +113,8 @@ TEST_CASE("an address is verified against the certificate's IP names") {
 }
 
 TEST_CASE("an untrusted certificate and a wrong name fail as verify, naming why") {
-  ServerContext server_context;
   {
-    Server server(server_context);
+    Server server;
     const ClientContext system_store(ClientOptions{});
     Session client;
     client.start(system_store, "localhost", nullptr);
@@ -145,7 +123,7 @@ TEST_CASE("an untrusted certificate and a wrong name fail as verify, naming why"
     CHECK(client.error().find("self-signed") != std::string::npos);
   }
   {
-    Server server(server_context);
+    Server server;
     const ClientContext context(trusting(ca_file()));
     Session client;
     client.start(context, "other.example", nullptr);
@@ -156,8 +134,7 @@ TEST_CASE("an untrusted certificate and a wrong name fail as verify, naming why"
 }
 
 TEST_CASE("insecure skips verification") {
-  ServerContext server_context;
-  Server server(server_context);
+  Server server;
   ClientOptions options;
   options.verify = false;
   const ClientContext context(options);
@@ -179,14 +156,13 @@ TEST_CASE("a server that speaks no TLS fails the handshake") {
 }
 
 TEST_CASE("a saved session resumes on the next connection, unless resumption is off") {
-  ServerContext server_context;
   for (const bool resume : {true, false}) {
     ClientOptions options = trusting(ca_file());
     options.resume = resume;
     const ClientContext context(options);
     SavedSession saved;
     {
-      Server server(server_context);
+      Server server;
       Session first;
       first.start(context, "localhost", nullptr);
       REQUIRE(handshake(first, server) == Step::done);
@@ -198,7 +174,7 @@ TEST_CASE("a saved session resumes on the next connection, unless resumption is 
       CHECK(SSL_SESSION_get_protocol_version(saved.get()) == TLS1_3_VERSION);
       first.reset();  // as a connection closes: the session must stay resumable
     }
-    Server server(server_context);
+    Server server;
     Session second;
     second.start(context, "localhost", saved.get());
     REQUIRE(handshake(second, server) == Step::done);

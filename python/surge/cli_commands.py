@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import shutil
 import signal
 import sys
+import tempfile
 import time
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -27,6 +30,7 @@ from .cli_args import (
     monitors_from_flags,
     network_from_flags,
     output_directory,
+    output_file,
     port_number,
     rate_arg,
     ratio_arg,
@@ -34,6 +38,7 @@ from .cli_args import (
 )
 from .cli_output import exit_status, judge, per_result, run_and_finish, watch, with_thresholds
 from .errors import ConfigError, RunError
+from .files import write_text_atomic
 from .load_models import (
     ConstantRate,
 )
@@ -98,6 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--stall", metavar="LENGTH/EVERY", help="freeze responses, e.g. 200ms/5s")
     serve.add_argument(
         "--error-ratio", type=ratio_arg, default=0.0, help="share of responses that are a 500"
+    )
+    serve.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve https:// with a certificate made at start (localhost, 127.0.0.1, ::1)",
+    )
+    serve.add_argument(
+        "--tls-cert",
+        type=output_file,
+        metavar="PATH",
+        help="with --tls: write the certificate here, for clients to trust (--ca PATH); "
+        "default: a temporary file, named at start",
     )
     serve.add_argument(
         "--admin-port",
@@ -275,7 +292,10 @@ def _write_suite(args: argparse.Namespace, suite: SuiteResult) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    target = Target(args.host, args.port, args.threads)
+    if args.tls_cert and not args.tls:
+        raise ConfigError("--tls-cert: writes the certificate of --tls; give --tls too")
+    target = Target(args.host, args.port, args.threads, tls=args.tls)
+    certificate = _write_certificate(target, args.tls_cert)
     # Every knob is set, and so checked, before the port is bound.
     # The same spec strings as Target.set_latency/set_stall and the admin route take.
     knobs = FaultKnobs(target)
@@ -304,6 +324,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     admin = None
     try:
         print(f"surge target listening on {target.url} (Ctrl-C to stop)", flush=True)
+        if certificate is not None:
+            print(f"TLS certificate (trust it with --ca): {certificate}", flush=True)
         if args.admin_port:
             admin = AdminServer(knobs, args.admin_port)
             print(f"fault knobs: GET/PUT {admin.url}", flush=True)
@@ -317,7 +339,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         if admin:
             admin.close()
         target.stop()
+        if certificate is not None and not args.tls_cert:
+            shutil.rmtree(certificate.parent, ignore_errors=True)
     return 0
+
+
+def _write_certificate(target: Target, path: str | None) -> Path | None:
+    """Where the target's certificate (--tls) is written for clients to trust."""
+    if target.certificate_pem is None:
+        return None
+    where = Path(path) if path else Path(tempfile.mkdtemp(prefix="surge-serve-")) / "cert.pem"
+    write_text_atomic(where, target.certificate_pem)
+    return where.resolve()
 
 
 def interrupt(_signum: int, _frame: object) -> None:

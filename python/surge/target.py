@@ -14,6 +14,9 @@ class Target:
     against clients that would knock it over: a connection idle past `idle_timeout` is closed,
     one whose request takes longer than `request_timeout` to arrive too, and past
     `max_connections` a new one is closed at once.
+
+    With `tls=True` it serves https:// with a certificate made at start (for localhost,
+    127.0.0.1 and ::1): `certificate_pem` is what a client trusts (surge.Tls(ca=...)).
     """
 
     def __init__(
@@ -25,6 +28,7 @@ class Target:
         idle_timeout: str | float = "60s",
         request_timeout: str | float = "30s",
         max_connections: int = 10_000,
+        tls: bool = False,
     ):
         self.host = checks.text(host, "host")
         self._requested_port = checks.whole(port, "port", 0, 65535)
@@ -36,6 +40,12 @@ class Target:
             raise ConfigError("idle_timeout and request_timeout: must be > 0")
         checks.whole(max_connections, "max_connections", 1, checks.MAX_CONNECTIONS)
         self._server.set_limits(to_ns(idle), to_ns(request), max_connections)
+        if not isinstance(tls, bool):
+            raise ConfigError(f"tls: True or False, got {tls!r}")
+        self.certificate_pem: str | None = None
+        if tls:
+            self.certificate_pem, key_pem = _core.tls_self_signed("localhost")
+            self._server.enable_tls(self.certificate_pem, key_pem)
 
     def start(self) -> Target:
         try:
@@ -60,7 +70,8 @@ class Target:
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.certificate_pem else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     @property
     def requests_served(self) -> int:

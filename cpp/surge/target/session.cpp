@@ -44,7 +44,8 @@ Session::Session(TargetServer& server, asio::ip::tcp::socket socket, std::uint64
       delay_(socket_.get_executor()),
       watchdog_(socket_.get_executor()),
       rng_(seed),
-      buffer_(std::size_t{16} * 1024) {
+      buffer_(std::size_t{16} * 1024),
+      tls_(server.tls()) {
   server_.sessions_.fetch_add(1, std::memory_order_relaxed);
   boost::system::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -91,6 +92,26 @@ void Session::reset_request() {
   parser_->body_limit(DemoApi::kMaxImageBytes + 1);
 }
 
+void Session::start() {
+  watch();
+  if (!tls_.enabled()) {
+    read();
+    return;
+  }
+  waiting_since_ = now_ns();  // the idle timeout covers a client that never shakes hands
+  boost::system::error_code ignored;
+  socket_.non_blocking(true, ignored);
+  tls_.handshake(
+      socket_, std::string(), [self = shared_from_this()] { return self->socket_.is_open(); },
+      [self = shared_from_this()](const tls::HandshakeOutcome& outcome) {
+        if (!outcome.ok) {
+          self->close();
+          return;
+        }
+        self->read();
+      });
+}
+
 void Session::read() {
   std::size_t room = 0;
   char* tail = buffer_.writable(room, std::size_t{1} << 20);
@@ -99,16 +120,50 @@ void Session::read() {
     return;
   }
   if (waiting_since_ == 0) waiting_since_ = now_ns();
+  if (tls_.enabled()) {
+    read_tls();
+    return;
+  }
   socket_.async_read_some(asio::buffer(tail, room),
                           [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
                             if (ec) {
                               self->close();
                               return;
                             }
-                            if (self->request_started_ == 0) self->request_started_ = now_ns();
-                            self->buffer_.commit(n);
-                            self->parse();
+                            self->on_read(n);
                           });
+}
+
+void Session::on_read(std::size_t n) {
+  if (request_started_ == 0) request_started_ = now_ns();
+  buffer_.commit(n);
+  parse();
+}
+
+void Session::read_tls() {
+  std::size_t room = 0;
+  char* tail = buffer_.writable(room, std::size_t{1} << 20);
+  std::size_t n = 0;
+  switch (tls_.decrypt(tail, room, n)) {
+    case tls::Plain::data:
+      on_read(n);
+      return;
+    case tls::Plain::closed:
+    case tls::Plain::failed:
+      close();
+      return;
+    case tls::Plain::none:
+      break;
+  }
+  tls_.read_cipher(
+      socket_, [self = shared_from_this()] { return self->socket_.is_open(); },
+      [self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec) {
+          self->close();
+          return;
+        }
+        self->read_tls();
+      });
 }
 
 void Session::drain_and_close() {
@@ -203,7 +258,19 @@ void Session::write() {
   out_ += std::to_string(response_.status == 204 ? 0 : response_.body.size());
   out_ += keep_alive_ ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
   if (!head && response_.status != 204) out_ += response_.body;
-  asio::async_write(socket_, asio::buffer(out_),
+  if (tls_.enabled()) {
+    if (!tls_.encrypt(out_, wire_)) {
+      close();
+      return;
+    }
+    send(wire_);
+    return;
+  }
+  send(out_);
+}
+
+void Session::send(std::string_view wire) {
+  asio::async_write(socket_, asio::buffer(wire.data(), wire.size()),
                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                       if (ec) {
                         self->close();

@@ -13,6 +13,7 @@
 
 #include "surge/core/read_buffer.hpp"
 #include "surge/core/rng.hpp"
+#include "surge/proto/tls/tls_transport.hpp"
 #include "surge/target/demo_api.hpp"
 
 namespace surge::target {
@@ -25,10 +26,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
   ~Session();
-  void start() {
-    watch();
-    read();
-  }
+  void start();
 
  private:
   class RequestParser final : public boost::beast::http::basic_parser<true> {
@@ -52,6 +50,9 @@ class Session : public std::enable_shared_from_this<Session> {
   };
 
   void read();
+  void on_read(std::size_t n);
+  void read_tls();
+  void send(std::string_view wire);
   void drain_and_close();
   void watch();
   void close() noexcept;
@@ -74,6 +75,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string out_;
   ReadBuffer buffer_;
   bool keep_alive_ = true;
+  tls::Transport tls_;  // https:// (surge serve --tls); disabled otherwise
+  std::string wire_;    // the response's ciphertext
 };
 
 }  // namespace surge::target

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "surge/proto/tls/tls_context.hpp"
 #include "surge/target/demo_api.hpp"
 #include "surge/target/fault_knobs.hpp"
 #include "surge/target/leak.hpp"
@@ -37,6 +38,12 @@ class TargetServer {
   // connection idle past `idle` is closed, one whose request takes longer than `request` to
   // arrive too; past `connections` open at once, a new one is closed at once.
   void set_limits(Nanos idle, Nanos request, int connections);
+  // Serves https:// with this certificate and key (PEM text); set before start(). Throws
+  // std::invalid_argument for PEM that is not a certificate and its key.
+  void enable_tls(const std::string& certificate_pem, const std::string& key_pem) {
+    tls_ = std::make_unique<tls::ServerContext>(certificate_pem, key_pem);
+  }
+  [[nodiscard]] const tls::ServerContext* tls() const noexcept { return tls_.get(); }
   [[nodiscard]] Nanos idle_timeout_ns() const noexcept { return idle_timeout_; }
   [[nodiscard]] Nanos request_timeout_ns() const noexcept { return request_timeout_; }
   [[nodiscard]] int open_connections() const noexcept { return sessions_.load(std::memory_order_relaxed); }
@@ -59,6 +66,7 @@ class TargetServer {
   std::vector<std::thread> threads_;
   FaultKnobs knobs_;
   Leak leak_;
+  std::unique_ptr<tls::ServerContext> tls_;
   DemoApi api_;
   std::atomic<std::uint64_t> requests_served_{0};
   std::atomic<std::uint64_t> next_seed_{1};

@@ -1,6 +1,7 @@
 #include "surge/proto/tls/tls_context.hpp"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 
 #include <stdexcept>
 
@@ -62,6 +63,29 @@ ClientContext::ClientContext(const ClientOptions& options)
     wire += options.alpn;
     SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(wire.data()),
                             static_cast<unsigned>(wire.size()));
+  }
+}
+
+ServerContext::ServerContext(const std::string& certificate_pem, const std::string& key_pem)
+    : context_(SSL_CTX_new(TLS_server_method())) {
+  SSL_CTX* ctx = context_.get();
+  if (ctx == nullptr) throw std::invalid_argument("TLS: " + last_error("cannot make a context"));
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  const auto read_pem = [](const std::string& text, auto reader) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())),
+                                                  BIO_free);
+    return reader(bio.get());
+  };
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      read_pem(certificate_pem, [](BIO* b) { return PEM_read_bio_X509(b, nullptr, nullptr, nullptr); }),
+      X509_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      read_pem(key_pem, [](BIO* b) { return PEM_read_bio_PrivateKey(b, nullptr, nullptr, nullptr); }),
+      EVP_PKEY_free);
+  if (!cert || !key || SSL_CTX_use_certificate(ctx, cert.get()) != 1 ||
+      SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+    throw std::invalid_argument("TLS: not a certificate and its key (" + last_error("?") + ")");
   }
 }
 

@@ -35,6 +35,21 @@ class ClientContext {
   std::unique_ptr<SSL_CTX, Free> context_;
 };
 
+// The server side, for the embedded target's `surge serve --tls`: a certificate and its key,
+// from PEM text (tls/self_signed.hpp makes one at start), TLS 1.2 and 1.3, session tickets.
+class ServerContext {
+ public:
+  // Throws std::invalid_argument when the PEM text is not a certificate and its key.
+  ServerContext(const std::string& certificate_pem, const std::string& key_pem);
+  [[nodiscard]] SSL_CTX* get() const noexcept { return context_.get(); }
+
+ private:
+  struct Free {
+    void operator()(SSL_CTX* c) const noexcept { SSL_CTX_free(c); }
+  };
+  std::unique_ptr<SSL_CTX, Free> context_;
+};
+
 // The newest OpenSSL error on this thread, as one line, and the queue emptied.
 std::string last_error(std::string_view fallback);
 

@@ -33,6 +33,18 @@ void Session::start(const ClientContext& context, const std::string& server_name
   if (resume != nullptr && context.options().resume) SSL_set_session(ssl_.get(), resume);
 }
 
+void Session::accept(const ServerContext& context) {
+  ERR_clear_error();
+  failure_ = Failure::none;
+  error_.clear();
+  ssl_.reset(SSL_new(context.get()));
+  if (!ssl_) throw std::runtime_error("TLS: " + last_error("cannot make a session"));
+  from_peer_ = BIO_new(BIO_s_mem());
+  to_peer_ = BIO_new(BIO_s_mem());
+  SSL_set_bio(ssl_.get(), from_peer_, to_peer_);
+  SSL_set_accept_state(ssl_.get());
+}
+
 void Session::reset() noexcept {
   if (ssl_ && failure_ == Failure::none && SSL_is_init_finished(ssl_.get()) == 1) {
     SSL_set_shutdown(ssl_.get(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);

@@ -35,6 +35,8 @@ class Session {
   // Starts a client handshake to `server_name` (sent as SNI unless it is an IP address, and
   // checked against the certificate when the context verifies); `resume` may be null.
   void start(const ClientContext& context, const std::string& server_name, SSL_SESSION* resume);
+  // Starts the server side of a handshake (the embedded target's `surge serve --tls`).
+  void accept(const ServerContext& context);
   // Ends the session. One that did not fail stays resumable: OpenSSL would otherwise mark a
   // session freed without a close_notify as not to be resumed, and a load generator closes
   // the TCP connection without one.

@@ -38,7 +38,12 @@ class Transport {
       : context_(context) {
     if (context_ != nullptr) cipher_in_.resize(cipher_buffer);
   }
-  [[nodiscard]] bool enabled() const noexcept { return context_ != nullptr; }
+  // The server side: handshake() accepts instead of connecting.
+  explicit Transport(const ServerContext* server, std::size_t cipher_buffer = std::size_t{16} * 1024)
+      : server_(server) {
+    if (server_ != nullptr) cipher_in_.resize(cipher_buffer);
+  }
+  [[nodiscard]] bool enabled() const noexcept { return context_ != nullptr || server_ != nullptr; }
   [[nodiscard]] bool resumed() const noexcept { return session_.resumed(); }
   [[nodiscard]] const std::string& error() const noexcept { return session_.error(); }
 
@@ -46,7 +51,11 @@ class Transport {
   // step (false: the connection moved on, do nothing); `done(outcome)` is called once.
   template <class Socket, class Wanted, class Done>
   void handshake(Socket& socket, const std::string& server_name, Wanted wanted, Done done) {
-    session_.start(*context_, server_name, saved_.get());
+    if (server_ != nullptr) {
+      session_.accept(*server_);
+    } else {
+      session_.start(*context_, server_name, saved_.get());
+    }
     handshaking_ = true;
     step_handshake(socket, std::move(wanted), std::move(done));
   }
@@ -88,7 +97,9 @@ class Transport {
 
   // The connection closed: keep the session (when resumption is on), end this one.
   void close() noexcept {
-    if (session_.active() && !handshaking_ && context_->options().resume) saved_ = session_.save();
+    if (session_.active() && !handshaking_ && context_ != nullptr && context_->options().resume) {
+      saved_ = session_.save();
+    }
     session_.reset();
     handshaking_ = false;
   }
@@ -161,7 +172,8 @@ class Transport {
     next();
   }
 
-  const ClientContext* context_;
+  const ClientContext* context_ = nullptr;
+  const ServerContext* server_ = nullptr;
   Session session_;
   SavedSession saved_;
   std::vector<char> cipher_in_;
