@@ -9,15 +9,19 @@
 
 namespace surge::tls {
 
-void Session::start(const ClientContext& context, const std::string& server_name, SSL_SESSION* resume) {
+void Session::begin(SSL_CTX* context) {
   ERR_clear_error();
   failure_ = Failure::none;
   error_.clear();
-  ssl_.reset(SSL_new(context.get()));
+  ssl_.reset(SSL_new(context));
   if (!ssl_) throw std::runtime_error("TLS: " + last_error("cannot make a session"));
   from_peer_ = BIO_new(BIO_s_mem());
   to_peer_ = BIO_new(BIO_s_mem());
   SSL_set_bio(ssl_.get(), from_peer_, to_peer_);  // ssl_ owns both now
+}
+
+void Session::start(const ClientContext& context, const std::string& server_name, SSL_SESSION* resume) {
+  begin(context.get());
   SSL_set_connect_state(ssl_.get());
   boost::system::error_code not_an_address;
   boost::asio::ip::make_address(server_name, not_an_address);
@@ -34,14 +38,7 @@ void Session::start(const ClientContext& context, const std::string& server_name
 }
 
 void Session::accept(const ServerContext& context) {
-  ERR_clear_error();
-  failure_ = Failure::none;
-  error_.clear();
-  ssl_.reset(SSL_new(context.get()));
-  if (!ssl_) throw std::runtime_error("TLS: " + last_error("cannot make a session"));
-  from_peer_ = BIO_new(BIO_s_mem());
-  to_peer_ = BIO_new(BIO_s_mem());
-  SSL_set_bio(ssl_.get(), from_peer_, to_peer_);
+  begin(context.get());
   SSL_set_accept_state(ssl_.get());
 }
 

@@ -62,6 +62,7 @@ class Session {
 
  private:
   Step fail(Failure failure, std::string message);
+  void begin(SSL_CTX* context);  // a new SSL over two memory BIOs
   struct Free {
     void operator()(SSL* s) const noexcept { SSL_free(s); }
   };
