@@ -141,20 +141,17 @@ void Session::on_read(std::size_t n) {
 }
 
 void Session::read_tls() {
-  std::size_t room = 0;
-  char* tail = buffer_.writable(room, std::size_t{1} << 20);
-  std::size_t n = 0;
-  switch (tls_.decrypt(tail, room, n)) {
-    case tls::Plain::data:
-      on_read(n);
-      return;
-    case tls::Plain::closed:
-    case tls::Plain::failed:
-      close();
-      return;
-    case tls::Plain::none:
-      break;
-  }
+  const bool delivered = tls_.deliver(
+      buffer_, std::size_t{1} << 20,
+      [this](const boost::system::error_code& ec, std::size_t n) {
+        if (ec) {
+          close();  // the client's close_notify
+        } else {
+          on_read(n);
+        }
+      },
+      [this] { close(); });
+  if (delivered) return;
   tls_.read_cipher(
       socket_, [self = shared_from_this()] { return self->socket_.is_open(); },
       [self = shared_from_this()](const boost::system::error_code& ec) {

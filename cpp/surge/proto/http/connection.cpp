@@ -232,28 +232,17 @@ void HttpConnection::on_cipher(const error_code& ec) {
 }
 
 bool HttpConnection::deliver_plaintext() {
-  std::size_t room = 0;
-  char* tail = read_buffer_.writable(room, kMaxReadBuffer);
-  std::size_t n = 0;
-  switch (tls_.decrypt(tail, room, n)) {
-    case tls::Plain::data:
-      on_read({}, n);
-      return true;
-    case tls::Plain::none:
-      return false;           // with no room, start_read() reports the oversized response
-    case tls::Plain::closed:  // close_notify: the end of the stream, as a FIN is
-      on_read(asio::error::eof, 0);
-      return true;
-    case tls::Plain::failed:
-      // A record that does not decrypt is the server's garbage, not a reset.
-      if (busy_) {
-        fail(ErrorClass::malformed, tls_.error());
-      } else {
-        close_socket();
-      }
-      return true;
-  }
-  return false;
+  // With no room left, start_read() reports the oversized response.
+  return tls_.deliver(
+      read_buffer_, kMaxReadBuffer, [this](const error_code& ec, std::size_t n) { on_read(ec, n); },
+      [this] {
+        // A record that does not decrypt is the server's garbage, not a reset.
+        if (busy_) {
+          fail(ErrorClass::malformed, tls_.error());
+        } else {
+          close_socket();
+        }
+      });
 }
 
 void HttpConnection::start_handshake() {

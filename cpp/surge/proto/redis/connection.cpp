@@ -166,23 +166,11 @@ void RedisConnection::on_cipher(const error_code& ec) {
 }
 
 bool RedisConnection::deliver_plaintext() {
-  std::size_t room = 0;
-  char* tail = read_buffer_.writable(room, kMaxReadBuffer);
-  std::size_t n = 0;
-  switch (tls_.decrypt(tail, room, n)) {
-    case tls::Plain::data:
-      on_read({}, n);
-      return true;
-    case tls::Plain::none:
-      return false;
-    case tls::Plain::closed:
-      on_read(asio::error::eof, 0);
-      return true;
-    case tls::Plain::failed:
-      if (!stopped_ && state_ == State::ready) fail_all(ErrorClass::malformed, tls_.error(), false);
-      return true;
-  }
-  return false;
+  return tls_.deliver(
+      read_buffer_, kMaxReadBuffer, [this](const error_code& ec, std::size_t n) { on_read(ec, n); },
+      [this] {
+        if (!stopped_ && state_ == State::ready) fail_all(ErrorClass::malformed, tls_.error(), false);
+      });
 }
 
 void RedisConnection::on_read(const error_code& ec, std::size_t n) {

@@ -85,6 +85,31 @@ class Transport {
     return Plain::none;
   }
 
+  // Decrypts what has arrived into `buffer`'s free space (up to `max` held) and hands it on, as
+  // a plain read would: on_read({}, n) for plaintext, on_read(eof, 0) for the peer's
+  // close_notify; on_broken() for a record that does not decrypt (the server's garbage).
+  // False when nothing was delivered: more ciphertext is needed (or the buffer is full).
+  template <class Buffer, class OnRead, class OnBroken>
+  bool deliver(Buffer& buffer, std::size_t max, OnRead on_read, OnBroken on_broken) {
+    std::size_t room = 0;
+    char* tail = buffer.writable(room, max);
+    std::size_t n = 0;
+    switch (decrypt(tail, room, n)) {
+      case Plain::data:
+        on_read(boost::system::error_code{}, n);
+        return true;
+      case Plain::none:
+        return false;
+      case Plain::closed:
+        on_read(boost::asio::error::make_error_code(boost::asio::error::eof), 0);
+        return true;
+      case Plain::failed:
+        on_broken();
+        return true;
+    }
+    return false;
+  }
+
   // Waits for ciphertext, hands it to the session, then calls `fed(ec)`; decrypt() next.
   template <class Socket, class Wanted, class Fed>
   void read_cipher(Socket& socket, Wanted wanted, Fed fed) {
