@@ -286,3 +286,21 @@ def test_surge_serve_tls_writes_its_certificate_for_clients(tmp_path):
         server.stdout.close()
     lone = _surge("serve", "--tls-cert", str(tmp_path / "x.pem"))
     assert lone.returncode == 2 and "give --tls too" in lone.stderr
+
+
+def test_users_that_come_and_go_over_tls_keep_their_connections_usable(tmp_path):
+    # Users leave while their handshakes may still be going (the ramp down) and come back: a
+    # connection closed mid-handshake must not stay "opening" for ever.
+    stages = [("0.3s", 40), ("0.2s", 0), ("0.3s", 40), ("0.2s", 0), ("0.5s", 40)]
+    with surge.Target(tls=True) as target:
+        ca = tmp_path / "target.pem"
+        ca.write_text(target.certificate_pem)
+        result = surge.run(
+            surge.Scenario(
+                "ramp-tls", target.url, [http.get("health", "/api/v1/health")],
+                load=surge.RampingUsers(stages), interval="250ms", tls=surge.Tls(ca=str(ca)),
+            )
+        )  # fmt: skip
+    assert result.total["error_count"] == 0
+    last = result["timeseries_total"][-1]
+    assert last["count"] > 0 and last["active_users"] > 0

@@ -248,6 +248,7 @@ bool HttpConnection::deliver_plaintext() {
 void HttpConnection::start_handshake() {
   connected_ = false;  // not for requests until the handshake is done
   connecting_ = true;  // the warm start waits for it; the connect timeout covers it
+  handshaking_ = true;
   handshake_started_ = now_ns();
   tls_.handshake(
       socket_, worker_.protocol().server_name(),
@@ -257,6 +258,7 @@ void HttpConnection::start_handshake() {
 
 void HttpConnection::on_handshake(const tls::HandshakeOutcome& outcome) {
   connecting_ = false;
+  handshaking_ = false;
   if (stopped_) return;
   auto& made = worker_.connections();
   if (outcome.ok) {
@@ -380,6 +382,11 @@ void HttpConnection::wait_out_backoff() {
 void HttpConnection::close_socket() noexcept {
   // The next connect offers this session again (a resumed handshake skips the key exchange).
   if (tls_.enabled()) tls_.close();
+  if (handshaking_) {
+    // A user that left, closing its connection mid-handshake: no handler will say so.
+    handshaking_ = false;
+    connecting_ = false;
+  }
   connected_ = false;
   reading_ = false;
   write_pending_ = false;  // a write of the old socket is abandoned with it

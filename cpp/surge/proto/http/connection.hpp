@@ -113,6 +113,7 @@ class HttpConnection {
   tls::Transport tls_;  // https://; disabled for http://
   std::string wire_;    // a request's ciphertext on its way to the socket
   Nanos handshake_started_ = 0;
+  bool handshaking_ = false;  // a closed socket ends the handshake without its handler
 };
 
 }  // namespace surge
