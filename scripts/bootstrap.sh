@@ -8,13 +8,13 @@ set -euo pipefail
 
 build=(
   g++ cmake pkg-config python3-dev python3-venv python3-pip zlib1g-dev
-  libboost1.81-dev libhiredis-dev libpq-dev liburing-dev libssl-dev
+  libboost1.81-dev libhiredis-dev libpq-dev liburing-dev libssl-dev libnghttp2-dev
 )
 packages=("${build[@]}")
 if [ "${1:-}" != "--build-only" ]; then
   packages+=(
     doctest-dev
-    redis-server postgresql nginx-light wrk
+    redis-server postgresql nginx-light wrk nghttp2-client
     clang-format clang-tidy clang-14 libclang-rt-14-dev
     chromium fonts-dejavu-core curl
   )
