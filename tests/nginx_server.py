@@ -24,7 +24,8 @@ http {{
     uwsgi_temp_path {root}/uwsgi;
     scgi_temp_path {root}/scgi;
     server {{
-        listen 127.0.0.1:{port}{ssl};
+        listen 127.0.0.1:{port}{ssl}{http2};
+        http2_max_concurrent_streams {max_streams};
         {tls}
         location / {{ return 200 "hello from nginx\\n"; }}
     }}
@@ -49,9 +50,14 @@ class Nginx:
         certificate: Path | None = None,
         key: Path | None = None,
         client_ca: Path | None = None,
+        http2: bool = False,
+        max_streams: int = 128,
     ):
         """With `certificate` and `key` it serves https:// (TLS 1.2 and 1.3); with `client_ca`
-        too it asks for a client certificate signed by it (mutual TLS)."""
+        too it asks for a client certificate signed by it (mutual TLS). `http2`: h2 by ALPN
+        beside HTTP/1.1 over TLS; in cleartext, h2c with prior knowledge only. `keepalive_requests`
+        ends an HTTP/2 connection with GOAWAY after that many requests."""
+        self.http2, self.max_streams = http2, max_streams
         self.root = root
         self.keepalive_timeout = keepalive_timeout
         self.keepalive_requests = keepalive_requests
@@ -84,6 +90,8 @@ class Nginx:
                 keepalive_timeout=self.keepalive_timeout,
                 keepalive_requests=self.keepalive_requests,
                 ssl=" ssl" if tls else "",
+                http2=" http2" if self.http2 else "",
+                max_streams=self.max_streams,
                 tls=tls,
             )
         )

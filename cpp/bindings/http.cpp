@@ -4,6 +4,7 @@
 #include "register.hpp"
 #include "register_run.hpp"
 #include "surge/proto/http/protocol.hpp"
+#include "surge/proto/http2/version.hpp"
 
 namespace py = pybind11;
 
@@ -45,9 +46,17 @@ void register_http(py::module_& m) {
       .def_readwrite("host_header", &HttpRunSpec::host_header)
       .def_readwrite("tls", &HttpRunSpec::tls)
       .def_readwrite("tls_options", &HttpRunSpec::tls_options)
+      .def_readwrite("http_version", &HttpRunSpec::http_version)
+      .def_readwrite("max_streams", &HttpRunSpec::max_streams)
       .def_readwrite("operations", &HttpRunSpec::operations);
 
-  register_run<HttpProtocol>(m, "run_http", "Run an HTTP load; releases the GIL for the whole run.");
+  m.def(
+      "run_http",
+      [](const HttpRunSpec& spec, const std::optional<py::function>& progress) {
+        return run_releasing_gil(spec, progress, &run_http);
+      },
+      py::arg("spec"), py::arg("progress") = py::none(),
+      "Run an HTTP load in HTTP/1.1 or HTTP/2 (ALPN's choice when http_version is 0); releases the GIL.");
 }
 
 }  // namespace surge::bindings

@@ -137,6 +137,8 @@ class HttpRunSpec(RunSettings):
     host_header: str
     tls: bool  # https://
     tls_options: TlsClientOptions
+    http_version: int  # 1, 2, or 0: ALPN's choice on https://, HTTP/1.1 on http://
+    max_streams: int  # HTTP/2: streams in flight per connection
     operations: list[HttpOperation]
     def __init__(self) -> None: ...
 
@@ -266,6 +268,7 @@ class RunResult:
     interrupted: bool
     connections: ConnectionStats  # every attempt of the run, warm start included
     warm_up: WarmUpReport
+    protocol_version: str  # HTTP: "http/1.1", "h2" or "h2c"
     pacer_lag: HdrHistogram  # open model: how late the pacer sent each measured arrival, ns
     failure: str  # why the engine stopped early on an error of its own; "" when it did not
 

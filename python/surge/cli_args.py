@@ -22,7 +22,7 @@ from .load_models import (
     RampingUsers,
     Users,
 )
-from .plan import MAX_PIPELINE, PIPELINE_SYNC
+from .plan import MAX_PIPELINE, MAX_STREAMS, PIPELINE_SYNC
 from .protocol import Protocol
 from .scenarios import NETWORK_PROFILES
 from .slo import parse as parse_slo
@@ -399,6 +399,21 @@ def add_shared_run_flags(
             help="PostgreSQL with -P: a Sync per operation (its own transaction), or per batch "
             "of replies (pgbench's \\startpipeline style: one transaction, an error fails the "
             "batch)",
+        )
+    if "http_version" in settings:
+        p.add_argument(
+            "--http",
+            choices=("1.1", "2"),
+            default=None,
+            help="HTTP/1.1 or HTTP/2 (h2 by ALPN on https://, h2c with prior knowledge on "
+            "http://); default: the server's choice by ALPN on https://, 1.1 on http://",
+        )
+    if "max_streams" in settings:
+        p.add_argument(
+            "--max-streams",
+            type=whole_arg(1, MAX_STREAMS),
+            default=1 if defaults else None,
+            help="HTTP/2: requests in flight per connection, as streams (h2load's -m)",
         )
     add_load_flags(p, connections_default=None)
     if templates:

@@ -223,6 +223,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             shared[field] = getattr(args, field)
     if args.sync is not None:
         shared["pipeline_sync"] = args.sync
+    if args.max_streams is not None:
+        shared["max_streams"] = args.max_streams
+    if args.http is not None:
+        shared["http_version"] = args.http
     if not args.interval_histograms:
         shared["interval_histograms"] = False
     monitors = monitors_from_flags(args)

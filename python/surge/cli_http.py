@@ -13,6 +13,7 @@ from . import cli_tls
 from . import http as http_ops
 from .cli_args import key_value, load_from_flags, run_settings_from_flags, whole_arg
 from .cli_output import run_and_finish
+from .errors import ConfigError
 from .load_models import Connections
 from .scenarios import Scenario
 from .urls import parse_http_url
@@ -70,6 +71,14 @@ def split_url(url: str) -> tuple[str, str]:
 
 def cmd(args: argparse.Namespace) -> int:
     base, path = split_url(args.url)
+    http_version = args.http
+    if args.no_keepalive:
+        # Connection: close is HTTP/1.1's; HTTP/2 has no connection-per-request form.
+        if http_version == "2":
+            raise ConfigError(
+                "--no-keepalive: a connection per request is HTTP/1.1's; drop --http 2"
+            )
+        http_version = "1.1"
     operation = http_ops.request(
         "request",
         args.method,
@@ -89,6 +98,8 @@ def cmd(args: argparse.Namespace) -> int:
         load=load,
         params={"url": args.url},
         tls=cli_tls.from_flags(args, args.url),
+        http_version=http_version,
+        max_streams=args.max_streams,
         **run_settings_from_flags(args),
     )
     return run_and_finish(args, scenario)

@@ -156,6 +156,7 @@ def engine_spec(plan: Any) -> _core.HttpRunSpec:
     spec.host, spec.port, spec.host_header = target.host, target.port, target.host_header
     if plan.tls is not None:
         spec.tls, spec.tls_options = True, plan.tls.engine_options()
+    spec.http_version, spec.max_streams = plan.http_version, plan.max_streams
     spec.operations = [op.engine_operation(target.base_path) for op in plan.operations]
     return spec
 
@@ -170,5 +171,6 @@ PROTOCOL = Protocol(
     run=_core.run_http,
     default_timeout="30s",
     reach=reach.http,
+    settings=frozenset({"http_version", "max_streams"}),
     cli="surge.cli_http",
 )

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 DEFAULT_DURATION_S = 10.0
 MAX_PIPELINE = 100_000
 PIPELINE_SYNC = ("operation", "batch")
+HTTP_VERSIONS = {None: 0, "1.1": 1, "2": 2}
+MAX_STREAMS = 100_000
 _SEED_LIMIT = 2**64
 _NS_PER_S = 1e9
 
@@ -51,6 +53,8 @@ class RunPlan:
     drain_ns: int
     pipeline: int
     pipeline_sync: str
+    http_version: int  # 1, 2, or 0: ALPN's choice on https://, HTTP/1.1 on http://
+    max_streams: int
     seed: int
     interval_histograms: bool
     cold: bool
@@ -113,6 +117,14 @@ class RunPlan:
             "network_jitter_ms": self.network_jitter_ns / 1e6,
             "drain_s": self.drain_ns / _NS_PER_S,
             "cold": self.cold,
+            **(
+                {
+                    "http_version": {0: "auto", 1: "1.1", 2: "2"}[self.http_version],
+                    "max_streams": self.max_streams,
+                }
+                if "http_version" in self.protocol.settings
+                else {}
+            ),
             **({"tls": self.tls.describe()} if self.tls is not None else {}),
         }
 
@@ -169,6 +181,8 @@ def resolve(scenario: Scenario) -> RunPlan:
         drain_ns=to_ns(seconds["drain"]),
         pipeline=scenario.pipeline,
         pipeline_sync=scenario.pipeline_sync,
+        http_version=HTTP_VERSIONS[scenario.http_version],
+        max_streams=scenario.max_streams,
         seed=scenario.seed,
         interval_histograms=bool(scenario.interval_histograms),
         cold=scenario.cold,
@@ -205,6 +219,19 @@ def _check_settings(scenario: Scenario, protocol: Protocol) -> None:
         raise ConfigError(f"pipeline_sync: 'operation' or 'batch', got {scenario.pipeline_sync!r}")
     if scenario.pipeline_sync != "operation" and "pipeline_sync" not in protocol.settings:
         raise ConfigError(f"pipeline_sync: applies to {_applies_to('pipeline_sync')}")
+    if scenario.http_version not in HTTP_VERSIONS:
+        raise ConfigError(f"http_version: '1.1' or '2', got {scenario.http_version!r}")
+    if scenario.http_version is not None and "http_version" not in protocol.settings:
+        raise ConfigError(f"http_version: applies to {_applies_to('http_version')}")
+    checks.whole(scenario.max_streams, "max_streams", 1, MAX_STREAMS)
+    if scenario.max_streams > 1:
+        if "max_streams" not in protocol.settings:
+            raise ConfigError(f"max_streams: applies to {_applies_to('max_streams')}")
+        if scenario.http_version == "1.1":
+            raise ConfigError(
+                "max_streams: HTTP/2 multiplexes streams; HTTP/1.1 carries one request at a time "
+                "per connection (use more connections, or http_version='2')"
+            )
     seed = scenario.seed
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < _SEED_LIMIT:
         raise ConfigError(f"seed: must be a whole number from 0 to 2**64-1, got {seed!r}")

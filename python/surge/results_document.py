@@ -108,6 +108,8 @@ def connections(raw: _core.RunResult) -> dict[str, Any]:
             if made.tls_full or made.tls_resumed
             else {}
         ),
+        # HTTP: what the connections spoke, "http/1.1", "h2" (by ALPN) or "h2c".
+        **({"protocol": raw.protocol_version} if raw.protocol_version else {}),
     }
 
 

@@ -234,6 +234,7 @@ RESULT = obj(
                 "set_up": count,
                 "connect_time": LATENCY,
                 "handshake_time": nullable(LATENCY),
+                "protocol": text,
             },
         ),
         "monitors": mapping(MONITOR),

@@ -48,6 +48,12 @@ class Scenario:
     # "batch" lets the operations one round of replies starts share one, like pgbench's
     # \startpipeline/\endpipeline: fewer packets, but an error fails the whole batch.
     pipeline_sync: str = "operation"
+    # http(s):// targets: "1.1" or "2". None: what the server chooses by ALPN on https://
+    # (h2 first), HTTP/1.1 on http://; "2" on http:// is h2c with prior knowledge.
+    http_version: str | None = None
+    # HTTP/2: streams in flight per connection (h2load's -m); lanes are connections times it,
+    # as with pipeline.
+    max_streams: int = 1
     # How long requests still out when the window ends may finish; what is out after it counts
     # as unfinished (and against error_rate).
     drain: str | float = "2s"

@@ -31,6 +31,8 @@ std::string_view error_class_name(ErrorClass c) noexcept {
       return "tls_handshake";
     case ErrorClass::tls_verify:
       return "tls_verify";
+    case ErrorClass::stream_reset:
+      return "stream_reset";
   }
   return "unknown";
 }

@@ -27,8 +27,9 @@ enum class ErrorClass : int {
   client_fd_limit,  // surge itself ran out of file descriptors: the client's fault, not the server's
   tls_handshake,    // the TLS handshake failed: no common version or cipher, not TLS at all
   tls_verify,       // the server's certificate is not trusted, or names another host
+  stream_reset,     // HTTP/2: the server reset the stream (RST_STREAM), or refused it twice
 };
-inline constexpr int kErrorClassCount = 12;
+inline constexpr int kErrorClassCount = 13;
 
 // A failed connect, by what happened: the client's own descriptor limit (EMFILE, ENFILE), the
 // server accepting and then resetting (ECONNRESET), a TLS handshake or certificate that failed

@@ -4,6 +4,8 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include "surge/proto/http2/nghttp2_glue.hpp"
+#include "surge/target/h2_session.hpp"
 #include "surge/target/target_server.hpp"
 
 namespace surge::target {
@@ -108,6 +110,10 @@ void Session::start() {
           self->close();
           return;
         }
+        if (self->tls_.alpn() == "h2") {
+          self->hand_over_to_h2();
+          return;
+        }
         self->read();
       });
 }
@@ -137,7 +143,30 @@ void Session::read() {
 void Session::on_read(std::size_t n) {
   if (request_started_ == 0) request_started_ = now_ns();
   buffer_.commit(n);
+  if (first_bytes_ && !tls_.enabled()) {
+    // h2c with prior knowledge: the connection opens with HTTP/2's preface, not a request.
+    const std::string_view unread = buffer_.unread();
+    const std::size_t seen = std::min(unread.size(), http2::kClientPreface.size());
+    if (unread.substr(0, seen) == http2::kClientPreface.substr(0, seen)) {
+      if (seen == http2::kClientPreface.size()) {
+        hand_over_to_h2();
+      } else {
+        read();  // the rest of the preface
+      }
+      return;
+    }
+  }
+  first_bytes_ = false;
   parse();
+}
+
+void Session::hand_over_to_h2() {
+  watchdog_.cancel();
+  // The socket, the TLS session and what was read move to the HTTP/2 session; this one ends
+  // when its last handler lets go of it.
+  std::make_shared<H2Session>(server_, std::move(socket_), std::move(tls_), std::move(buffer_),
+                              server_.next_seed_.fetch_add(1, std::memory_order_relaxed))
+      ->start();
 }
 
 void Session::read_tls() {
@@ -209,30 +238,12 @@ void Session::respond() {
   waiting_since_ = 0;
   request_started_ = 0;
   keep_alive_ = parser_->keep_alive();
-  const Nanos arrived = now_ns();
-  server_.requests_served_.fetch_add(1, std::memory_order_relaxed);
-  auto& knobs = server_.knobs_;
-  // Spent on this thread, holding it as a real handler's computation would: requests behind
-  // this one wait.
-  if (const Nanos work = knobs.cpu_work(); work > 0) {
-    const Nanos until = arrived + work;
-    while (now_ns() < until) {
-    }
-  }
-  server_.leak_.on_request();
-  if (knobs.drop_connection(rng_)) {
+  const auto [drop, release] = server_.serve(rng_, request_, response_);
+  if (drop) {
     boost::system::error_code ignored;
     socket_.close(ignored);
     return;
   }
-  if (knobs.inject_error(rng_)) {
-    response_.status = 500;
-    response_.content_type = "application/json";
-    response_.body = R"({"error":"injected fault"})";
-  } else {
-    server_.api_.handle(request_, response_);
-  }
-  const Nanos release = knobs.release_time(arrived + knobs.added_latency(rng_));
   if (release > now_ns()) {
     delay_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(release)));
     delay_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {

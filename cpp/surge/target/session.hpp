@@ -60,6 +60,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void respond();
   void write();
   void reset_request();
+  void hand_over_to_h2();
 
   TargetServer& server_;
   boost::asio::ip::tcp::socket socket_;
@@ -75,8 +76,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string out_;
   ReadBuffer buffer_;
   bool keep_alive_ = true;
-  tls::Transport tls_;  // https:// (surge serve --tls); disabled otherwise
-  std::string wire_;    // the response's ciphertext
+  bool first_bytes_ = true;  // nothing parsed yet: the bytes may be HTTP/2's preface
+  tls::Transport tls_;       // https:// (surge serve --tls); disabled otherwise
+  std::string wire_;         // the response's ciphertext
 };
 
 }  // namespace surge::target

@@ -10,6 +10,28 @@ namespace asio = boost::asio;
 
 TargetServer::TargetServer() : acceptor_(context_), accept_retry_(context_) {}
 
+TargetServer::Served TargetServer::serve(Rng& rng, const ApiRequest& request, ApiResponse& response) {
+  const Nanos arrived = now_ns();
+  requests_served_.fetch_add(1, std::memory_order_relaxed);
+  // Spent on this thread, holding it as a real handler's computation would: requests behind
+  // this one wait.
+  if (const Nanos work = knobs_.cpu_work(); work > 0) {
+    const Nanos until = arrived + work;
+    while (now_ns() < until) {
+    }
+  }
+  leak_.on_request();
+  if (knobs_.drop_connection(rng)) return {true, 0};
+  if (knobs_.inject_error(rng)) {
+    response.status = 500;
+    response.content_type = "application/json";
+    response.body = R"({"error":"injected fault"})";
+  } else {
+    api_.handle(request, response);
+  }
+  return {false, knobs_.release_time(arrived + knobs_.added_latency(rng))};
+}
+
 void TargetServer::set_limits(Nanos idle, Nanos request, int connections) {
   if (running_) throw std::runtime_error("set the target's limits before it starts");
   if (idle <= 0 || request <= 0 || connections < 1) throw std::invalid_argument("target limits must be > 0");

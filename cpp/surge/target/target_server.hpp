@@ -52,8 +52,18 @@ class TargetServer {
     return requests_served_.load(std::memory_order_relaxed);
   }
 
+  // What the server makes of a whole request, over HTTP/1.1 or HTTP/2 alike: counts it, spends
+  // the CPU work, applies the faults, and answers it through DemoApi. `drop`: lose it (close
+  // the connection, or reset the stream) instead; `release`: when the response may leave.
+  struct Served {
+    bool drop = false;
+    Nanos release = 0;
+  };
+  Served serve(Rng& rng, const ApiRequest& request, ApiResponse& response);
+
  private:
   friend class Session;
+  friend class H2Session;
   void accept();
 
   boost::asio::io_context context_;

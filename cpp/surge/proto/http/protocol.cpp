@@ -1,6 +1,5 @@
 #include "surge/proto/http/protocol.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 
 #include "surge/engine/resolve.hpp"
@@ -37,20 +36,7 @@ HttpProtocol::HttpProtocol(const Spec& spec, const Shared& shared, int index, in
 }
 
 std::optional<ErrorClass> HttpProtocol::classify(int op, const http::ResponseReader& reader) const {
-  const auto& operation = spec_.operations[static_cast<std::size_t>(op)];
-  const int status = reader.status();
-  bool status_ok = status < 400;
-  if (!operation.expect_status.empty())
-    status_ok = std::find(operation.expect_status.begin(), operation.expect_status.end(), status) !=
-                operation.expect_status.end();
-  if (!status_ok) {
-    if (status >= 500) return ErrorClass::http_5xx;
-    if (status >= 400) return ErrorClass::http_4xx;
-    return ErrorClass::check_failed;
-  }
-  if (!operation.expect_body.empty() && reader.body().find(operation.expect_body) == std::string_view::npos)
-    return ErrorClass::check_failed;
-  return std::nullopt;
+  return http::judge_response(spec_.operations[static_cast<std::size_t>(op)], reader.status(), reader.body());
 }
 
 }  // namespace surge

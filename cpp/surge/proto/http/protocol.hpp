@@ -12,6 +12,7 @@
 #include "surge/core/rng.hpp"
 #include "surge/engine/operation_stats.hpp"
 #include "surge/proto/http/request_builder.hpp"
+#include "surge/proto/http/response_checks.hpp"
 #include "surge/proto/http/response_reader.hpp"
 #include "surge/proto/http/spec.hpp"
 #include "surge/proto/tls/tls_context.hpp"
@@ -58,14 +59,7 @@ class HttpProtocol {
   // Cache reads: counts a hit or a miss; returns true when the response was a miss, which is
   // then not an error.
   bool count_cache_read(int op, int status, OperationStats& stats) const noexcept {
-    const int miss = spec_.operations[static_cast<std::size_t>(op)].miss_status;
-    if (miss == 0) return false;
-    if (status == miss) {
-      ++stats.misses;
-      return true;
-    }
-    if (status < 400) ++stats.hits;
-    return false;
+    return http::count_cache_read(spec_.operations[static_cast<std::size_t>(op)], status, stats);
   }
   // Judges a complete response against the operation's checks; nullopt is a success.
   [[nodiscard]] std::optional<ErrorClass> classify(int op, const http::ResponseReader& reader) const;

@@ -31,6 +31,7 @@ RequestBuilder::RequestBuilder(const RequestSpec& spec, const std::string& host_
     throw std::invalid_argument("bad request path '" + spec.path + "': it must start with '/'");
   for (const auto& [name, generator] : spec.variables) variables_.declare(name, generator);
 
+  method_ = spec.method;
   is_head_ = spec.method == "HEAD";
   for (const char* method : {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
     is_idempotent_ = is_idempotent_ || spec.method == method;
@@ -48,6 +49,11 @@ RequestBuilder::RequestBuilder(const RequestSpec& spec, const std::string& host_
       throw std::invalid_argument("do not set Content-Length: surge computes it from the body");
     has_host = has_host || iequals(name, "host");
     headers_.emplace_back(name, RequestTemplate::parse(value, variables_));
+    bool kept = true;
+    for (const char* banned :
+         {"host", "connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"})
+      kept = kept && !iequals(name, banned);
+    h2_header_kept_.push_back(kept);
     if (headers_.back().second.may_break_lines(variables_))
       throw std::invalid_argument(
           "bad header '" + name +

@@ -25,6 +25,25 @@ class RequestBuilder {
 
   // Writes the next request into `out` (cleared first).
   void build(std::string& out, Rng& rng);
+  // The next request as HTTP/2 wants it (http2::Stream): method, path, headers and body
+  // rendered apart. Host and the connection-specific headers HTTP/2 forbids (Connection,
+  // Keep-Alive, Transfer-Encoding, Upgrade, Proxy-Connection) are left out: the host goes in
+  // :authority.
+  template <class Stream>
+  void build_fields(Stream& stream, Rng& rng) {
+    if (!variables_.empty()) variables_.draw(rng);
+    stream.clear();
+    stream.method = method_;
+    path_.render(stream.path, variables_, rng);
+    for (std::size_t i = 0; i < headers_.size(); ++i) {
+      if (!h2_header_kept_[i]) continue;
+      body_scratch_.clear();
+      headers_[i].second.render(body_scratch_, variables_, rng);
+      stream.add_header(headers_[i].first, body_scratch_);
+    }
+    stream.has_body = has_body_;
+    if (has_body_) body_.render(stream.body, variables_, rng);
+  }
   void partition(std::int64_t index, std::int64_t count) noexcept;
   [[nodiscard]] bool is_head() const noexcept { return is_head_; }
   // GET, HEAD, PUT, DELETE, OPTIONS, TRACE: sending it twice does what sending it once does
@@ -33,7 +52,9 @@ class RequestBuilder {
 
  private:
   VariableSet variables_;
+  std::string method_;
   std::string request_line_start_;
+  std::vector<bool> h2_header_kept_;
   RequestTemplate path_;
   std::string fixed_headers_;
   std::vector<std::pair<std::string, RequestTemplate>> headers_;

@@ -28,6 +28,10 @@ struct HttpRunSpec : RunSettings {
   std::string host_header;  // empty: host:port
   bool tls = false;         // https://: every connection starts with a TLS handshake to `host`
   tls::ClientOptions tls_options;
+  // 1: HTTP/1.1; 2: HTTP/2 (h2 by ALPN over TLS, h2c with prior knowledge in cleartext);
+  // 0: what ALPN chooses on https://, HTTP/1.1 on http:// (resolve_http_version).
+  int http_version = 0;
+  int max_streams = 1;  // HTTP/2: streams in flight per connection, as a pipeline's depth
   std::vector<HttpOperation> operations;
 };
 

@@ -208,8 +208,11 @@ int ClientSession::on_frame_sent(nghttp2_session*, const nghttp2_frame* frame, v
 }
 
 int ClientSession::on_error(nghttp2_session*, int, const char* message, std::size_t len, void* self) {
+  // nghttp2 reports here the connection errors it ends the session for (a bad preface, a bad
+  // frame); the GOAWAY it queues goes out with the next drain.
   auto& me = *static_cast<ClientSession*>(self);
   me.error_ = "HTTP/2: " + std::string(message, len);
+  me.broken_ = true;
   return 0;
 }
 

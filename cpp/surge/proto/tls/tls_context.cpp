@@ -59,8 +59,16 @@ ClientContext::ClientContext(const ClientOptions& options)
   // Tickets are kept by each connection itself (Session::save), not in OpenSSL's cache.
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   if (!options.alpn.empty()) {
-    std::string wire(1, static_cast<char>(options.alpn.size()));
-    wire += options.alpn;
+    // "h2,http/1.1" -> ALPN's wire form: each name behind its length byte.
+    std::string wire;
+    std::string_view names = options.alpn;
+    while (!names.empty()) {
+      const std::size_t comma = names.find(',');
+      const std::string_view name = names.substr(0, comma);
+      wire += static_cast<char>(name.size());
+      wire += name;
+      names = comma == std::string_view::npos ? std::string_view() : names.substr(comma + 1);
+    }
     SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(wire.data()),
                             static_cast<unsigned>(wire.size()));
   }
@@ -87,6 +95,21 @@ ServerContext::ServerContext(const std::string& certificate_pem, const std::stri
       SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
     throw std::invalid_argument("TLS: not a certificate and its key (" + last_error("?") + ")");
   }
+  // ALPN: h2 when the client offers it, else http/1.1; a client that offers neither (or no
+  // ALPN at all) is served HTTP/1.1.
+  SSL_CTX_set_alpn_select_cb(
+      ctx,
+      [](SSL*, const unsigned char** out, unsigned char* out_len, const unsigned char* in, unsigned in_len,
+         void*) {
+        static constexpr unsigned char kServed[] = "\x02h2\x08http/1.1";
+        unsigned char* chosen = nullptr;
+        if (SSL_select_next_proto(&chosen, out_len, kServed, sizeof(kServed) - 1, in, in_len) !=
+            OPENSSL_NPN_NEGOTIATED)
+          return SSL_TLSEXT_ERR_NOACK;
+        *out = chosen;
+        return SSL_TLSEXT_ERR_OK;
+      },
+      nullptr);
 }
 
 }  // namespace surge::tls

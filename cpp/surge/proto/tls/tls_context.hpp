@@ -17,7 +17,7 @@ struct ClientOptions {
   std::string cert_file;  // with key_file: a client certificate (mutual TLS)
   std::string key_file;
   bool resume = true;  // offer the previous session's ticket on reconnect
-  std::string alpn;    // the protocol offered, e.g. "http/1.1"; empty: none
+  std::string alpn;    // the protocols offered, in order of preference: "h2,http/1.1"; empty: none
 };
 
 class ClientContext {

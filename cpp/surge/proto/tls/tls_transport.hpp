@@ -46,6 +46,8 @@ class Transport {
   [[nodiscard]] bool enabled() const noexcept { return context_ != nullptr || server_ != nullptr; }
   [[nodiscard]] bool resumed() const noexcept { return session_.resumed(); }
   [[nodiscard]] const std::string& error() const noexcept { return session_.error(); }
+  // The protocol the handshake agreed on by ALPN ("h2", "http/1.1"), or empty.
+  [[nodiscard]] std::string_view alpn() const noexcept { return session_.alpn(); }
 
   // On a connected socket: the handshake to `server_name`. `wanted()` is asked before each
   // step (false: the connection moved on, do nothing); `done(outcome)` is called once.
