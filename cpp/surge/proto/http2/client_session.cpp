@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <new>
+#include <utility>
 
 namespace surge::http2 {
 
@@ -46,8 +46,8 @@ void Stream::add_header(std::string_view name, std::string_view value) {
   v.assign(value);
 }
 
-ClientSession::ClientSession(Listener& listener, const std::string& authority, bool tls)
-    : listener_(listener), authority_(authority), scheme_(tls ? "https" : "http") {
+ClientSession::ClientSession(Listener& listener, std::string authority, bool tls)
+    : listener_(listener), authority_(std::move(authority)), scheme_(tls ? "https" : "http") {
   const CallbacksPtr callbacks = new_callbacks();
   nghttp2_session_callbacks_set_on_header_callback(callbacks.get(), &on_header);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks.get(), &on_data_chunk);
@@ -224,7 +224,7 @@ ssize_t ClientSession::read_body(nghttp2_session*, std::int32_t stream_id, std::
   // stream's body is gone; nghttp2 resets the stream.
   if (stream.id != stream_id || stream.done) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   const std::size_t n = std::min(length, stream.body.size() - stream.body_sent);
-  std::memcpy(buf, stream.body.data() + stream.body_sent, n);
+  std::copy_n(stream.body.data() + stream.body_sent, n, buf);
   stream.body_sent += n;
   if (stream.body_sent == stream.body.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
   return static_cast<ssize_t>(n);

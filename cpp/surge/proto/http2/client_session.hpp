@@ -68,7 +68,7 @@ class ClientSession {
 
   // Sends the connection preface and SETTINGS (no server push, a large receive window: the
   // generator should not be what paces the server's responses) on the first drain.
-  ClientSession(Listener& listener, const std::string& authority, bool tls);
+  ClientSession(Listener& listener, std::string authority, bool tls);
   ClientSession(const ClientSession&) = delete;
   ClientSession& operator=(const ClientSession&) = delete;
   ~ClientSession() = default;
@@ -101,7 +101,7 @@ class ClientSession {
   static int on_error(nghttp2_session*, int, const char* message, std::size_t len, void* self);
   static ssize_t read_body(nghttp2_session*, std::int32_t, std::uint8_t* buf, std::size_t length,
                            std::uint32_t* data_flags, nghttp2_data_source* source, void*);
-  Stream* stream_of(std::int32_t id) const noexcept;
+  [[nodiscard]] Stream* stream_of(std::int32_t id) const noexcept;
   void finish(Stream& stream);
 
   Listener& listener_;

@@ -1,7 +1,6 @@
 #include "surge/proto/http2/server_session.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <new>
 
 namespace surge::http2 {
@@ -123,7 +122,7 @@ ssize_t ServerSession::read_body(nghttp2_session*, std::int32_t, std::uint8_t* b
                                  std::uint32_t* data_flags, nghttp2_data_source* source, void*) {
   auto& ex = *static_cast<Exchange*>(source->ptr);
   const std::size_t n = std::min(length, ex.response_body.size() - ex.response_sent);
-  std::memcpy(buf, ex.response_body.data() + ex.response_sent, n);
+  std::copy_n(ex.response_body.data() + ex.response_sent, n, buf);
   ex.response_sent += n;
   if (ex.response_sent == ex.response_body.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
   return static_cast<ssize_t>(n);
