@@ -749,6 +749,22 @@ TLS = [
     ("py", _S.format(_H)[:-1] + ", tls='insecure')", REFUSE("tls", "surge.Tls")),
 ]
 
+# --- HTTP/2 (issue 13) ------------------------------------------------------------------------
+HTTP2 = [
+    ("cli", f"{HTTP_1} --http 3", REFUSE("--http", "invalid choice")),
+    ("cli", f"{HTTP_1} --http h2", REFUSE("--http", "invalid choice")),
+    ("cli", f"{HTTP_1} --max-streams 0", REFUSE("--max-streams")),
+    ("cli", f"{HTTP_1} --max-streams banana", REFUSE("--max-streams")),
+    ("cli", f"{HTTP_1} --max-streams 99999999999", REFUSE("--max-streams")),
+    ("cli", f"{HTTP_1} --http 1.1 --max-streams 8", REFUSE("max_streams", "HTTP/1.1")),
+    ("cli", f"{HTTP_1} --http 2 --no-keepalive", REFUSE("--no-keepalive", "HTTP/1.1's")),
+    ("py", _S.format(_H)[:-1] + ", http_version=2)", REFUSE("http_version", "'1.1' or '2'")),
+    ("py", _S.format(_H)[:-1] + ", http_version='h2')", REFUSE("http_version")),
+    ("py", _S.format(_H)[:-1] + ", max_streams=0)", REFUSE("max_streams")),
+    ("py", _S.format(_H)[:-1] + ", max_streams='8')", REFUSE("max_streams")),
+    ("py", _S.format(_H)[:-1] + ", max_streams=True)", REFUSE("max_streams")),
+]
+
 MATRIX = {
     "crash and hang": CRASH_AND_HANG,
     "numbers too big": HUGE,
@@ -759,6 +775,7 @@ MATRIX = {
     "nonsense": NONSENSE,
     "monitoring": MONITORING,
     "TLS": TLS,
+    "HTTP/2": HTTP2,
 }
 
 

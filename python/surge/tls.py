@@ -4,7 +4,7 @@ certificate for mutual TLS, and session resumption.
     surge.Scenario(..., base_url="https://127.0.0.1:8443", tls=surge.Tls(ca="ca.pem"))
 
 Without `tls`, an https:// target is verified against the system's trust store, with its
-host name checked, and reconnects resume the previous session (docs/tls.md).
+host name checked, and reconnects resume the previous session (docs/tls-http2.md).
 """
 
 from __future__ import annotations
