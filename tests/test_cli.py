@@ -26,11 +26,16 @@ def test_demo_prints_a_summary_and_writes_json(tmp_path):
     done = surge_cli("demo", "-d", "2s", "--results-dir", str(tmp_path), "-q")
     assert done.returncode == 0, done.stderr
     assert "classify" in done.stdout and "p99" in done.stdout
-    files = list(tmp_path.glob("demo-*.json"))
-    assert len(files) == 1
+    https = list(tmp_path.glob("demo-https-*.json"))
+    files = [f for f in tmp_path.glob("demo-*.json") if f not in https]
+    assert len(files) == 1 and len(https) == 1
     doc = json.loads(files[0].read_text())
     assert doc["schema"] == "surge.result/1"
     assert doc["total"]["count"] > 3000 and doc["total"]["error_count"] == 0
+    # Then the same target over https://, where the server picks HTTP/2 by ALPN.
+    secure = json.loads(https[0].read_text())
+    assert secure["connections"]["protocol"] == "h2" and secure["connections"]["tls_full"] == 4
+    assert secure["total"]["count"] > 1000 and secure["total"]["error_count"] == 0
 
 
 def test_http_against_the_target(target, tmp_path):

@@ -1,8 +1,8 @@
 """Every shell and Python example in README.md and docs/*.md runs as written, in CI.
 
 What the harness changes, and nothing else:
-- URLs and DSNs: 127.0.0.1:8080 (and 8081, the admin port, and 9464, Prometheus') become free
-  ports, redis://…:6379
+- URLs and DSNs: 127.0.0.1:8080 (and 8081, the admin port, 8443, an https:// target, and
+  9464, Prometheus') become free ports, redis://…:6379
   the Redis it started (`surge services start`), and `surge http URL`, in the load-model
   synopsis, the demo target's health URL. $POSTGRES_DSN and $REDIS_URL are set as the
   README's `eval "$(surge services start redis postgres)"` sets them;
@@ -141,6 +141,7 @@ def test_the_example_runs_as_written(name, lang, body, skip, places):
     ports = {
         8080: free_port() if uses_own_target else places["target"].port,
         8081: free_port(),
+        8443: free_port(),  # an https:// target (surge serve --tls)
         9464: free_port(),
     }
     code = _substitute(body, places, ports)

@@ -198,7 +198,55 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             "(1s warm-up)",
             file=sys.stderr,
         )
-        return run_and_finish(args, scenario, args.results_dir)
+        status = run_and_finish(args, scenario, args.results_dir)
+    if status != 0:
+        return status
+    return _demo_https(args)
+
+
+def _demo_https(args: argparse.Namespace) -> int:
+    """The demo's second part: the target over https://, with a certificate it makes at start,
+    trusted through a CA file; the server picks HTTP/2 by ALPN and streams share connections."""
+    import tempfile
+    from pathlib import Path
+
+    from .tls import Tls
+
+    with Target(tls=True) as target, tempfile.TemporaryDirectory() as tmp:
+        ca = Path(tmp) / "target.pem"
+        ca.write_text(target.certificate_pem)
+        rate, duration = min(args.rate, 1000.0), min(args.duration, 3.0)
+        scenario = Scenario(
+            name="demo-https",
+            base_url=target.url,
+            operations=[
+                http_ops.get("health", "/api/v1/health", weight=2, expect_body="healthy"),
+                http_ops.get("model_info", "/api/v1/model/info"),
+            ],
+            load=ConstantRate(rate, connections=4),
+            max_streams=8,
+            duration=duration,
+            warmup="0.5s",
+            interval_histograms=args.interval_histograms,
+            tls=Tls(ca=str(ca)),
+        )
+        print(
+            f"surge demo: the same target over {target.url} (TLS, HTTP/2 by ALPN, 8 streams on "
+            f"each of 4 connections), {rate:g} req/s for {duration:g}s",
+            file=sys.stderr,
+        )
+        # Its own results files: --json out.json becomes out-https.json here.
+        outputs = {name: _suffixed(getattr(args, name), "-https") for name in ("json", "html")}
+        return run_and_finish(
+            argparse.Namespace(**{**vars(args), **outputs}), scenario, args.results_dir
+        )
+
+
+def _suffixed(path: str | None, suffix: str) -> str | None:
+    if path is None or path == "-":
+        return path
+    stem, dot, extension = path.rpartition(".")
+    return f"{stem}{suffix}.{extension}" if dot and "/" not in extension else f"{path}{suffix}"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

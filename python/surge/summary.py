@@ -111,6 +111,9 @@ def summary_table(result: Result) -> str:
     )
 
 
+_PROTOCOLS = {"h2": "HTTP/2 (h2, by ALPN)", "h2c": "HTTP/2 in cleartext (h2c)", "http/1.1": "HTTP/1.1"}
+
+
 def describe_connections(made: dict[str, Any] | None) -> list[str]:
     """The summary's lines on how the connections were opened (older files have none)."""
     if not made or (not made.get("opened") and not made.get("failed")):
@@ -118,8 +121,15 @@ def describe_connections(made: dict[str, Any] | None) -> list[str]:
     connect = made["connect_time"]["percentiles"]
     line = f"  {made['opened']:,} opened, connect p50 {format_number(connect['50'], 'ms')}"
     line += f", max {format_number(made['connect_time']['max'], 'ms')}"
+    tls = "tls_full" in made
     if made.get("handshake_time"):
-        line += f"; set-up p50 {format_number(made['handshake_time']['percentiles']['50'], 'ms')}"
+        what = "TLS handshake" if tls else "set-up"
+        p50 = made["handshake_time"]["percentiles"]["50"]
+        line += f"; {what} p50 {format_number(p50, 'ms')}"
+    if tls:
+        line += f" ({made['tls_full']:,} full, {made['tls_resumed']:,} resumed)"
+    if made.get("protocol"):
+        line += f"; {_PROTOCOLS.get(made['protocol'], made['protocol'])}"
     if made.get("failed"):
         line += f"; {made['failed']:,} attempt(s) failed"
     lines = [line]

@@ -96,6 +96,9 @@ void Http2Connection::on_connect(const error_code& ec) {
                  true);
     return;
   }
+  // The TCP connect alone: the TLS handshake is timed apart, as for HTTP/1.1.
+  handshake_started_ = now_ns();
+  worker_.connections().connect.record(handshake_started_ - attempt_started_);
   error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
@@ -103,7 +106,6 @@ void Http2Connection::on_connect(const error_code& ec) {
     ready();
     return;
   }
-  handshake_started_ = now_ns();
   tls_.handshake(
       socket_, worker_.protocol().shared().server_name,
       [this, generation = generation_] { return current(generation); },
@@ -141,9 +143,7 @@ void Http2Connection::ready() {
   state_ = State::ready;
   connected_before_ = true;
   answered_ = 0;
-  auto& made = worker_.connections();
-  ++made.opened;
-  made.connect.record(now_ns() - attempt_started_);
+  ++worker_.connections().opened;
   const auto& shared = worker_.protocol().shared();
   session_.emplace(static_cast<http2::ClientSession::Listener&>(*this), shared.authority,
                    shared.tls != nullptr);
@@ -234,9 +234,33 @@ void Http2Connection::on_cipher(const error_code& ec) {
 }
 
 bool Http2Connection::deliver_plaintext() {
-  return tls_.deliver(
-      read_buffer_, kReadBufferSize, [this](const error_code& ec, std::size_t n) { on_read(ec, n); },
-      [this] { lost(tls_.error(), ErrorClass::malformed); });  // a record that does not decrypt
+  // Every record the session holds is decrypted before nghttp2 reads: the responses of one
+  // socket read then start their next requests together, and those leave in one write (one
+  // record per response would otherwise be one write per request).
+  bool delivered = false;
+  for (;;) {
+    std::size_t room = 0;
+    char* tail = read_buffer_.writable(room, kReadBufferSize);
+    std::size_t n = 0;
+    switch (room == 0 ? tls::Plain::none : tls_.decrypt(tail, room, n)) {
+      case tls::Plain::data:
+        read_buffer_.commit(n);
+        delivered = true;
+        continue;
+      case tls::Plain::none:
+        if (delivered) on_read(error_code{}, 0);
+        return delivered;
+      case tls::Plain::closed: {
+        const std::uint64_t generation = generation_;
+        if (delivered) on_read(error_code{}, 0);  // what came before the close_notify
+        if (current(generation)) on_read(asio::error::make_error_code(asio::error::eof), 0);
+        return true;
+      }
+      case tls::Plain::failed:
+        lost(tls_.error(), ErrorClass::malformed);  // a record that does not decrypt
+        return true;
+    }
+  }
 }
 
 void Http2Connection::on_read(const error_code& ec, std::size_t n) {

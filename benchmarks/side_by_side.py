@@ -1,0 +1,232 @@
+"""What every benchmark against a peer does alike, so that its figures can be trusted:
+
+- both generators run pinned to the generator's core (taskset), the server on the other;
+- CPU is the whole process's, from wait4's rusage: what a user pays, surge's interpreter
+  start-up and imports included (surge's run alone is kept beside it when the child reports it);
+- rounds interleave, and alternate which side goes first, so drift in the machine favours
+  neither;
+- each round gives a ratio, and a case reports the median and the spread (min-max) of those,
+  and whether the spread crosses its goal;
+- syscall counts per request (strace -c -f, on a separate short run) sit beside the ratios:
+  they do not depend on the machine's noise.
+
+A benchmark writes its rows with write_rows(); scripts/perf_table.py renders every results file
+into the README's table.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+SERVER_CPU = 0
+GENERATOR_CPU = 1
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def pinned(command: list[str], env: dict | None = None) -> tuple[str, str, float]:
+    """Runs `command` on the generator's core; its stdout, stderr and whole-process CPU seconds.
+    Raises RuntimeError naming the command when it fails."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(
+            ["taskset", "-c", str(GENERATOR_CPU), *command],
+            stdout=out,
+            stderr=err,
+            text=True,
+            env=env,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{command[0]} failed ({status}): {stderr[-500:] or stdout[-500:]}")
+    return stdout, stderr, usage.ru_utime + usage.ru_stime
+
+
+def interleave(
+    rounds: int, peer: Callable[[], dict], surge: Callable[[], dict], label: str
+) -> tuple[list[dict], list[dict]]:
+    """`rounds` runs of each, alternating which goes first. A run is a dict with `count`,
+    `seconds` and `cpu_s` (and `run_cpu_s` for surge when known)."""
+    peer_runs: list[dict] = []
+    surge_runs: list[dict] = []
+    for i in range(rounds):
+        order = [(peer, peer_runs), (surge, surge_runs)]
+        if i % 2:
+            order.reverse()
+        for runner, runs in order:
+            runs.append(runner())
+        p, s = peer_runs[-1], surge_runs[-1]
+        print(
+            f"{label} round {i + 1}: peer {p['count'] / p['seconds']:9.0f}/s "
+            f"{p['count'] / p['cpu_s']:9.0f}/CPU-s | surge {s['count'] / s['seconds']:9.0f}/s "
+            f"{s['count'] / s['cpu_s']:9.0f}/CPU-s",
+            file=sys.stderr,
+        )
+    return peer_runs, surge_runs
+
+
+def _spread(values: list[float]) -> dict:
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+    }
+
+
+def row(
+    case: str,
+    peer: str,
+    peer_runs: list[dict],
+    surge_runs: list[dict],
+    goal: float | None = None,
+    unit: str = "requests",
+    syscalls: dict | None = None,
+) -> dict:
+    """One case of the README's table. `ratio` is surge's work per CPU-second over the peer's,
+    per round (above 1: surge costs less CPU per request); `goal` is the least ratio wanted."""
+    per_cpu = [
+        (s["count"] / s["cpu_s"]) / (p["count"] / p["cpu_s"])
+        for p, s in zip(peer_runs, surge_runs, strict=True)
+    ]
+    rate = [
+        (s["count"] / s["seconds"]) / (p["count"] / p["seconds"])
+        for p, s in zip(peer_runs, surge_runs, strict=True)
+    ]
+    result = {
+        "case": case,
+        "peer": peer,
+        "unit": unit,
+        "rounds": len(per_cpu),
+        "peer_per_cpu_s": statistics.median(p["count"] / p["cpu_s"] for p in peer_runs),
+        "surge_per_cpu_s": statistics.median(s["count"] / s["cpu_s"] for s in surge_runs),
+        "peer_per_s": statistics.median(p["count"] / p["seconds"] for p in peer_runs),
+        "surge_per_s": statistics.median(s["count"] / s["seconds"] for s in surge_runs),
+        "ratio_per_cpu_s": _spread(per_cpu),
+        "ratio_per_s": _spread(rate),
+        "errors": {
+            "peer": sum(p.get("errors", 0) for p in peer_runs),
+            "surge": sum(s.get("errors", 0) for s in surge_runs),
+        },
+        "runs": {"peer": peer_runs, "surge": surge_runs},
+    }
+    if all("run_cpu_s" in s for s in surge_runs):
+        run_only = [
+            (s["count"] / s["run_cpu_s"]) / (p["count"] / p["cpu_s"])
+            for p, s in zip(peer_runs, surge_runs, strict=True)
+        ]
+        result["ratio_per_cpu_s_run_only"] = _spread(run_only)
+    if goal is not None:
+        spread = result["ratio_per_cpu_s"]
+        result["goal"] = goal
+        result["goal_met"] = spread["median"] >= goal
+        result["spread_crosses_goal"] = spread["min"] < goal <= spread["max"]
+    if syscalls is not None:
+        result["syscalls_per_request"] = syscalls
+    return result
+
+
+def syscalls_per_request(command: list[str], count_of: Callable[[str], int]) -> dict:
+    """strace -c -f over one run of `command` (pinned); the calls per request of each syscall
+    seen at least once per 100 requests. `count_of(stdout)` is the run's request count."""
+    with tempfile.NamedTemporaryFile("r", suffix=".strace") as trace:
+        stdout, _, _ = pinned(["strace", "-c", "-f", "-o", trace.name, *command])
+        table = trace.read()
+    requests = max(count_of(stdout), 1)
+    calls: dict[str, float] = {}
+    for line in table.splitlines():
+        fields = line.split()
+        # % time, seconds, usecs/call, calls, [errors], syscall
+        if len(fields) >= 5 and fields[0].replace(".", "").isdigit() and fields[-1] != "total":
+            count = int(fields[3])
+            if count * 100 >= requests:
+                calls[fields[-1]] = round(count / requests, 3)
+    return dict(sorted(calls.items(), key=lambda kv: -kv[1]))
+
+
+def write_rows(name: str, title: str, setup: dict, rows: list[dict]) -> Path:
+    """benchmarks/results/<name>.json: what the README's table is made from."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    document = {
+        "benchmark": name,
+        "title": title,
+        "measured_on": _dt.date.today().isoformat(),
+        "method": "whole-process CPU (wait4), server and generator pinned to different cores, "
+        "rounds interleaved, median and min-max of the per-round ratios",
+        "setup": {"server_cpu": SERVER_CPU, "generator_cpu": GENERATOR_CPU, **setup},
+        "rows": rows,
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    for r in rows:
+        spread = r["ratio_per_cpu_s"]
+        print(
+            f"{r['case']}: surge / {r['peer']} {r['unit']} per CPU-s {spread['median']:.3f} "
+            f"({spread['min']:.3f}-{spread['max']:.3f})",
+            file=sys.stderr,
+        )
+    return path
+
+
+# surge's side of the HTTP benchmarks: one HTTP run in a child process, closed model.
+_SURGE_HTTP_CHILD = """
+import json, resource, sys
+import surge
+from surge import http
+o = json.loads(sys.argv[1])
+scenario = surge.Scenario(
+    name="bench", base_url=o["url"],
+    operations=[http.get("get", "/", headers={"Connection": "close"} if o["close"] else None)],
+    load=surge.Connections(o["connections"]), duration=o["duration"],
+    http_version="1.1" if o["close"] else o["http_version"], max_streams=o["max_streams"],
+    tls=surge.Tls(ca=o["ca"]) if o["ca"] else None,
+)
+before = resource.getrusage(resource.RUSAGE_SELF)
+result = surge.run(scenario)
+after = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({
+    "count": result.total["count"], "seconds": result["duration_s"],
+    "errors": result.total["error_count"],
+    "run_cpu_s": after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime,
+    "protocol": result["connections"].get("protocol"),
+}))
+"""
+
+
+def surge_http_command(
+    url: str,
+    connections: int,
+    duration: float,
+    *,
+    ca: str | None = None,
+    http_version: str | None = None,
+    max_streams: int = 1,
+    close: bool = False,
+) -> list[str]:
+    options = {
+        "url": url,
+        "connections": connections,
+        "duration": duration,
+        "ca": ca,
+        "http_version": http_version,
+        "max_streams": max_streams,
+        "close": close,
+    }
+    return [sys.executable, "-c", _SURGE_HTTP_CHILD, json.dumps(options)]
+
+
+def run_surge(command: list[str]) -> dict:
+    stdout, _, cpu = pinned(command)
+    return json.loads(stdout) | {"cpu_s": cpu}
+
+
+def surge_count(stdout: str) -> int:
+    return json.loads(stdout)["count"]

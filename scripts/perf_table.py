@@ -1,0 +1,117 @@
+"""The README's performance tables, made from what the benchmarks wrote to benchmarks/results/
+(benchmarks/side_by_side.py's rows), so that no figure in the README is typed in. Rewrites the
+text between the README's perf-table markers; `--check` only compares, and fails when the README
+says something the results do not (tests/test_perf_table.py runs it).
+
+    python scripts/perf_table.py [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+README = ROOT / "README.md"
+BEGIN = "<!-- perf-table: begin (scripts/perf_table.py writes this; do not edit) -->"
+END = "<!-- perf-table: end -->"
+# The order the tables appear in; each file is benchmarks/side_by_side.py's write_rows().
+TIMES, DASH = "\u00d7", "\u2013"  # the README's multiplication sign and range dash
+BENCHMARKS = ("http_vs_wrk", "http2_vs_h2load", "redis_vs_redis_benchmark", "pg_vs_pgbench")
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _syscalls(row: dict) -> str:
+    calls = row.get("syscalls_per_request") or {}
+    parts = []
+    for side, counts in calls.items():
+        top = ", ".join(f"{name} {count:g}" for name, count in list(counts.items())[:3])
+        parts.append(f"{side}: {top or 'none'}")
+    return "; ".join(parts)
+
+
+def _ratio(row: dict) -> str:
+    spread = row["ratio_per_cpu_s"]
+    text = f"**{spread['median']:.2f}{TIMES}** ({spread['min']:.2f}{DASH}{spread['max']:.2f})"
+    return text
+
+
+def _goal(row: dict) -> str:
+    if "goal" not in row:
+        return ""
+    verdict = "met" if row["goal_met"] else "missed"
+    if row.get("spread_crosses_goal"):
+        verdict += ", spread crosses it"
+    return f"≥ {row['goal']:.2f}{TIMES} ({verdict})"
+
+
+def table(document: dict) -> str:
+    unit = document["rows"][0]["unit"]
+    lines = [
+        f"**{document['title']}** — measured on {document['measured_on']}, "
+        f"{document['setup'].get('rounds', '?')} rounds"
+        + (
+            f" of {document['setup']['duration_s']:g} s"
+            if "duration_s" in document["setup"]
+            else ""
+        )
+        + f" (`benchmarks/results/{document['benchmark']}.json`)",
+        "",
+        f"| case | peer | peer {unit} per CPU-s | surge {unit} per CPU-s | surge / peer, median "
+        "(spread) | goal | syscalls per request |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in document["rows"]:
+        lines.append(
+            f"| {row['case']} | {row['peer']} | {_number(row['peer_per_cpu_s'])} | "
+            f"{_number(row['surge_per_cpu_s'])} | {_ratio(row)} | {_goal(row)} | {_syscalls(row)} |"
+        )
+    return "\n".join(lines)
+
+
+def render() -> str:
+    parts = []
+    for name in BENCHMARKS:
+        path = RESULTS / f"{name}.json"
+        if not path.exists():
+            continue
+        document = json.loads(path.read_text())
+        if document.get("rows"):
+            parts.append(table(document))
+    if not parts:
+        return "No benchmark results yet: run `python3 -m nox -s bench`."
+    return "\n\n".join(parts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="compare only; exit 1 on a difference")
+    args = parser.parse_args()
+    text = README.read_text()
+    if BEGIN not in text or END not in text:
+        print(f"README.md has no perf-table markers ({BEGIN} ... {END})", file=sys.stderr)
+        return 1
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    updated = f"{head}{BEGIN}\n{render()}\n{END}{tail}"
+    if args.check:
+        if updated != text:
+            print(
+                "README.md's performance tables differ from benchmarks/results/: run "
+                "python scripts/perf_table.py",
+                file=sys.stderr,
+            )
+            return 1
+        return 0
+    README.write_text(updated)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
