@@ -111,7 +111,11 @@ def summary_table(result: Result) -> str:
     )
 
 
-_PROTOCOLS = {"h2": "HTTP/2 (h2, by ALPN)", "h2c": "HTTP/2 in cleartext (h2c)", "http/1.1": "HTTP/1.1"}
+_PROTOCOLS = {
+    "h2": "HTTP/2 (h2, by ALPN)",
+    "h2c": "HTTP/2 in cleartext (h2c)",
+    "http/1.1": "HTTP/1.1",
+}
 
 
 def describe_connections(made: dict[str, Any] | None) -> list[str]:
