@@ -73,7 +73,7 @@ struct RunResult {
   double measured_s = 0;        // length of the measured window as it ran
   std::int64_t unfinished = 0;  // in flight or queued when the run was ended
   bool interrupted = false;
-  ConnectionStats connections;  // every connection attempt of the run, warm-up included
+  ConnectionStats connections;   // every connection attempt of the run, warm-up included
   std::string protocol_version;  // HTTP: "http/1.1", "h2" or "h2c"; empty for the others
   WarmUpReport warm_up;
   // Open model: how late the generator's own pacer sent each measured arrival out to a lane or
