@@ -765,6 +765,28 @@ HTTP2 = [
     ("py", _S.format(_H)[:-1] + ", max_streams=True)", REFUSE("max_streams")),
 ]
 
+# --- distributed runs (issue 15) ----------------------------------------------------------------
+_D = "run <mod:builds_bad_scenario> -q"
+_PY_D = _S.format(_H)
+DISTRIBUTED = [
+    ("cli", f"{_D} --workers 2", REFUSE("--workers", "--dask")),
+    ("cli", f"{_D} --local-workers 0", REFUSE("--local-workers")),
+    ("cli", f"{_D} --local-workers banana", REFUSE("--local-workers")),
+    ("cli", f"{_D} --local-workers 100000", REFUSE("--local-workers")),
+    ("cli", f"{_D} --dask tcp://x --local-workers 2", REFUSE("--local-workers", "--dask")),
+    ("cli", f"{_D} --dask tcp://127.0.0.1:<closed>", REFUSE("cannot reach the Dask scheduler")),
+    ("cli", f"{_D} --dask not-an-address", REFUSE("not-an-address", "Dask scheduler")),
+    ("py", f"surge.run({_PY_D}, cluster=[1])", REFUSE("cluster", "scheduler address")),
+    ("py", f"surge.run({_PY_D}, cluster=0)", REFUSE("cluster", "1 to 256")),
+    ("py", f"surge.run({_PY_D}, cluster=True)", REFUSE("cluster", "distributed.Client")),
+    ("py", f"surge.run({_PY_D}, cluster=2, on_worker_lost='maybe')", REFUSE("on_worker_lost")),
+    (
+        "py",
+        f"surge.run({_PY_D[:-1]}, monitors=[surge.monitor.process(1)]), cluster=2)",
+        REFUSE("monitors", "distributed"),
+    ),
+]
+
 MATRIX = {
     "crash and hang": CRASH_AND_HANG,
     "numbers too big": HUGE,
@@ -776,6 +798,7 @@ MATRIX = {
     "monitoring": MONITORING,
     "TLS": TLS,
     "HTTP/2": HTTP2,
+    "distributed": DISTRIBUTED,
 }
 
 

@@ -64,7 +64,9 @@ void register_run_settings(py::module_& m) {
       .def_readwrite("network_jitter_ns", &RunSettings::network_jitter)
       .def_readwrite("drain_ns", &RunSettings::drain)
       .def_readwrite("interval_histograms", &RunSettings::interval_histograms)
-      .def_readwrite("warm_start", &RunSettings::warm_start);
+      .def_readwrite("warm_start", &RunSettings::warm_start)
+      .def_readwrite("share_index", &RunSettings::share_index)
+      .def_readwrite("share_count", &RunSettings::share_count);
 }
 
 }  // namespace surge::bindings

@@ -120,6 +120,8 @@ class RunSettings:
     drain_ns: int
     interval_histograms: bool
     warm_start: bool  # open and set up the first connections before t0; False: a cold start
+    share_index: int  # a distributed run: this process runs share share_index of share_count
+    share_count: int
 
 class TlsClientOptions:
     verify: bool

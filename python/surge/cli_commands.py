@@ -35,6 +35,7 @@ from .cli_args import (
     rate_arg,
     ratio_arg,
     threads_arg,
+    whole_arg,
 )
 from .cli_output import exit_status, judge, per_result, run_and_finish, watch, with_thresholds
 from .errors import ConfigError, RunError
@@ -89,6 +90,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_shared_run_flags(
         run_p, PROTOCOLS, "requests or operations", defaults=False, templates=False
+    )
+    dist = run_p.add_argument_group("distributed (pip install 'surge[distributed]')")
+    where = dist.add_mutually_exclusive_group()
+    where.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run across the workers of this Dask scheduler, e.g. tcp://10.0.0.5:8786",
+    )
+    where.add_argument(
+        "--local-workers",
+        type=whole_arg(1, 256),
+        metavar="N",
+        help="run across a local Dask cluster of N worker processes",
+    )
+    dist.add_argument(
+        "--workers", type=whole_arg(1, 10_000), metavar="N", help="with --dask: use N workers"
     )
 
     serve = sub.add_parser("serve", help="run the embedded demo target in the foreground")
@@ -296,7 +313,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _run_suite(args, args.scenario or next(iter(scenarios)), chosen)
     changes.update(shared)
     scenario = chosen.replace(**changes) if changes else chosen
-    return run_and_finish(args, scenario)
+    cluster = args.dask or args.local_workers
+    if args.workers is not None and not args.dask:
+        raise ConfigError(
+            "--workers: applies to --dask (a local cluster's size is --local-workers)"
+        )
+    if cluster is not None and isinstance(chosen, list):
+        raise ConfigError("--dask/--local-workers: run one scenario, not a suite")
+    return run_and_finish(args, scenario, cluster=cluster, workers=args.workers)
 
 
 def _run_suite(args: argparse.Namespace, name: str, phases: list[Scenario]) -> int:

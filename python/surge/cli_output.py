@@ -166,16 +166,24 @@ def finish(result: Result, args: Any, default_dir: str | None = None) -> int:
     return exit_status([result], verdict)
 
 
-def run_and_finish(args: Any, scenario: Any, default_dir: str | None = None) -> int:
+def run_and_finish(
+    args: Any,
+    scenario: Any,
+    default_dir: str | None = None,
+    *,
+    cluster: Any = None,
+    workers: int | None = None,
+) -> int:
     """What a run command does with its scenario: runs it with the live view (and /metrics),
     then prints the summary and writes the files asked for, also when the run stopped on an
     error of surge's own (the error is reported after). A target that cannot be reached at
     all stops it first, with one line (surge.reach)."""
     (scenario,) = with_thresholds(args, [scenario])
-    check_reach(scenario)
+    if cluster is None:  # a distributed run's workers may see targets the client does not
+        check_reach(scenario)
     try:
         with watch(args, scenario) as show:
-            result = run(scenario, progress=show)
+            result = run(scenario, progress=show, cluster=cluster, workers=workers)
     except RunError as exc:
         finish(exc.result, args, default_dir)
         raise

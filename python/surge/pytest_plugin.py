@@ -57,6 +57,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )  # fmt: skip
     group.addoption("--surge-baseline", metavar="DIR", help="results of a baseline run")
     group.addoption(
+        "--surge-cluster", metavar="ADDRESS",
+        help="run surge_run's scenarios across this Dask scheduler's workers (surge[distributed])",
+    )  # fmt: skip
+    group.addoption(
         "--surge-regress", metavar="LIMITS",
         help='fail on regressions against --surge-baseline, e.g. "p95:+10%%,rps:-5%%"',
     )  # fmt: skip
@@ -101,16 +105,17 @@ class SurgeRun:
     and record its Result against the test; `record(result)` records a Result made otherwise
     (a spike or a stress series from surge.shapes)."""
 
-    def __init__(self, recorded: list[Result], scale: float):
+    def __init__(self, recorded: list[Result], scale: float, cluster: str | None = None):
         self._recorded = recorded
         self.scale = scale
+        self.cluster = cluster  # --surge-cluster: run on this Dask scheduler's workers
 
     def __call__(self, scenario: Scenario, **overrides: Any) -> Result:
         from .runner import run
 
         if overrides:
             scenario = scenario.replace(**overrides)
-        return self.record(run(scaled(scenario, self.scale, stages=False)))
+        return self.record(run(scaled(scenario, self.scale, stages=False), cluster=self.cluster))
 
     def record(self, result: Result) -> Result:
         self._recorded.append(result)
@@ -120,7 +125,11 @@ class SurgeRun:
 @pytest.fixture
 def surge_run(request: pytest.FixtureRequest, surge_scale: float) -> SurgeRun:
     """Runs a Scenario (scaled by --surge-scale) and records its Result against the test."""
-    return SurgeRun(request.node.stash.setdefault(_RESULTS, []), surge_scale)
+    return SurgeRun(
+        request.node.stash.setdefault(_RESULTS, []),
+        surge_scale,
+        request.config.getoption("--surge-cluster"),
+    )
 
 
 class SurgeCapacity:

@@ -49,7 +49,10 @@ def build(
         "unfinished": raw.unfinished,
         "connections": connections(raw),
         # How late surge's own pacer was (open model): the generator, not the target.
-        "generator": {"pacer_lag": latency_summary(raw.pacer_lag)},
+        "generator": {
+            "pacer_lag": latency_summary(raw.pacer_lag),
+            "pacer_lag_histogram": raw.pacer_lag.encode(),
+        },
         "operations": operations,
         # The operations the load sends (a NOTIFY listener's notifications are not requests).
         "total": stats(raw.total, measured, plan),
@@ -85,6 +88,8 @@ def stats(op: _core.OperationStats, measured_s: float, plan: RunPlan) -> dict[st
         "histogram": op.response.encode(),
         "service_histogram": op.service.encode(),
         "error_histogram": op.failed.encode(),
+        # The schedule lag's, so that a distributed run's shares merge exactly (surge.distributed).
+        "lag_histogram": op.lag.encode(),
     }
 
 
@@ -102,6 +107,8 @@ def connections(raw: _core.RunResult) -> dict[str, Any]:
         "set_up": handshake.total_count,
         "connect_time": latency_summary(made.connect),
         "handshake_time": latency_summary(handshake) if handshake.total_count else None,
+        "connect_histogram": made.connect.encode(),
+        "handshake_histogram": handshake.encode(),
         # https://: handshakes that made a new session, and those that resumed one.
         **(
             {"tls_full": made.tls_full, "tls_resumed": made.tls_resumed}

@@ -25,12 +25,22 @@ ProgressCallback = Callable[["_core.IntervalReport"], bool | None]
 
 
 def run(
-    scenario: Scenario, *, progress: ProgressCallback | None = None, **overrides: Any
+    scenario: Scenario,
+    *,
+    progress: ProgressCallback | None = None,
+    cluster: Any = None,
+    workers: int | None = None,
+    on_worker_lost: str = "continue",
+    _share: tuple[int, int] | None = None,
+    **overrides: Any,
 ) -> Result:
     """Runs `scenario` (with any field overridden by keyword) and returns its Result.
 
     Ctrl-C ends the run cleanly: the Result keeps what was measured, with `interrupted` set.
     A progress callback gets an IntervalReport once per interval; returning False stops the run.
+    `cluster` (a distributed.Client, a scheduler address, or a number of local workers) runs
+    it across Dask workers, `workers` of them if given; a worker lost mid-run is recorded, and
+    the others continue, or stop with `on_worker_lost="stop"` (surge.distributed).
     """
     if not isinstance(scenario, Scenario):
         raise ConfigError(f"run: expected a surge.Scenario, got {scenario!r}")
@@ -41,9 +51,23 @@ def run(
     factor = scale_from_env()
     if factor is not None:
         scenario = scaled(scenario, factor)
+    if cluster is not None:
+        from .distributed import run as run_distributed
+
+        abort = _Abort(scenario, progress) if scenario.abort_on else None
+        return run_distributed(
+            scenario,
+            cluster,
+            progress=progress,
+            abort=abort,
+            workers=workers,
+            on_worker_lost=on_worker_lost,
+        )
     _raise_fd_limit()
     plan = scenario.plan
     spec = plan.engine_spec()
+    if _share is not None:  # one share of a distributed run: disjoint seq ranges
+        spec.share_index, spec.share_count = _share
     started_at = _dt.datetime.now(_dt.timezone.utc)
     abort = _Abort(scenario, progress) if scenario.abort_on else None
     guarded = _Guarded(abort if abort else progress)

@@ -99,6 +99,7 @@ def summary_table(result: Result) -> str:
         )
     connections[:0] = describe_connections(result.get("connections"))
     monitored = describe_monitors(result.get("monitors"))
+    workers = describe_workers(result.get("workers"))
     return "\n".join(
         [
             head,
@@ -107,8 +108,26 @@ def summary_table(result: Result) -> str:
             *(["schedule:", *schedule] if schedule else []),
             *(["connections:", *connections] if connections else []),
             *(["monitors:", *monitored] if monitored else []),
+            *(["workers:", *workers] if workers else []),
         ]
     )
+
+
+def describe_workers(workers: list[dict[str, Any]] | None) -> list[str]:
+    """A distributed run's workers: one line each, with what went wrong with them."""
+    lines = []
+    for w in workers or []:
+        if "lost" in w:
+            lines.append(f"  {w['address']}: LOST at {w['lost']['at_s']:g}s ({w['lost']['why']})")
+            continue
+        lag = w.get("schedule_lag_p99_ms")
+        lines.append(
+            f"  {w['address']}: {w['count']:,} requests, {w['errors']:,} errors, "
+            f"{w['rate_per_s']:,.0f}/s, lag p99 {format_number(lag, 'ms') if lag else '-'}, "
+            f"clock {w['clock']['offset_ms']:+.1f} ms"
+        )
+        lines.extend(f"    {warning}" for warning in w.get("warnings", []))
+    return lines
 
 
 _PROTOCOLS = {

@@ -32,6 +32,11 @@ struct RunSettings {
   // before the schedule's first intended start, so connection cost is not in the first
   // requests' latency. Off (a cold start), the first requests open them and wait for it.
   bool warm_start = true;
+  // One share of a distributed run (surge.distributed): this process runs share `share_index`
+  // of `share_count`. Generators that partition their values (seq) then take disjoint ranges
+  // across every thread of every share. 0 of 1: a run of its own.
+  int share_index = 0;
+  int share_count = 1;
 };
 
 // The rules only the engine checks; the Python layer owns every other (docs/architecture.md).

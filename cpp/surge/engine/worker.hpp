@@ -208,7 +208,12 @@ Worker<P>::Worker(const Spec& spec, const LoadSpec& load, const Shared& shared, 
                       ? load.late_after
                       : std::numeric_limits<Nanos>::max()),
       rng_(spec.seed * 0x100000001B3ULL + static_cast<std::uint64_t>(index) + 1),
-      protocol_(spec, shared, index, worker_count),
+      // Across the threads of every share of a distributed run: share s owns the partitions
+      // s*T .. s*T+T-1 (T: the threads asked for, which every share was given), so seq ranges
+      // never meet even when a small share runs fewer threads.
+      protocol_(spec, shared,
+                spec.share_count > 1 ? spec.share_index * std::max(1, load.threads) + index : index,
+                spec.share_count > 1 ? spec.share_count * std::max(1, load.threads) : worker_count),
       delay_(context_, spec.network_latency, spec.network_jitter),
       active_(std::make_unique<StatsBlock>(spec.operations.size())),
       spare_(std::make_unique<StatsBlock>(spec.operations.size())) {

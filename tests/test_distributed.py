@@ -1,0 +1,171 @@
+"""Distributed runs on Dask (issue 15), on a LocalCluster of worker processes on loopback
+against the embedded target and redis-server: the split adds up exactly, the merged counts and
+percentiles are exactly what the per-worker histograms give when the hdrhistogram package
+merges them, `seq` ids never collide, the rate holds, an abort stops every worker, a lost
+worker is recorded and the run goes on, and a bad scheduler address is one line."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+import surge
+from surge import http
+from surge.distributed_split import parts, split
+from surge.errors import ConfigError
+
+distributed = pytest.importorskip("distributed")
+hdrh = pytest.importorskip("hdrh.histogram")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    local = distributed.LocalCluster(
+        n_workers=3, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    client = distributed.Client(local)
+    yield client
+    client.close()
+    local.close()
+
+
+def _scenario(url: str, **settings) -> surge.Scenario:
+    return surge.Scenario(
+        "dist", url, [http.get("health", "/api/v1/health")],
+        **{"load": surge.Users(6), "requests": 3000, "interval": "0.5s", **settings},
+    )  # fmt: skip
+
+
+def test_the_split_adds_up_exactly():
+    assert parts(10, 3) == [4, 3, 3] and sum(parts(7, 7)) == 7
+    url = "http://127.0.0.1:9"
+    cases = [
+        surge.Users(7, spawn_rate=7),
+        surge.RampingUsers(stages=[("1s", 5), ("1s", 11), ("1s", 0)], start_users=2),
+        surge.Iterations(1001, concurrency=10),
+        surge.ConstantRate(1000, connections=10, poisson=True),
+        surge.RampingRate(stages=[("1s", 300), ("2s", 900)], start_rate=30),
+    ]
+    for load in cases:
+        scenario = surge.Scenario("s", url, [http.get("h", "/")], load=load, requests=None)
+        shares = split(scenario, 3)
+        assert len(shares) == 3, load
+        if isinstance(load, surge.Users):
+            assert sum(s.load.users for s in shares) == 7
+            assert sum(s.load.spawn_rate for s in shares) == pytest.approx(7)
+        elif isinstance(load, surge.RampingUsers):
+            for k in range(3):
+                assert sum(s.load.stages[k][1] for s in shares) == load.stages[k][1]
+            assert sum(s.load.start_users for s in shares) == 2
+        elif isinstance(load, surge.Iterations):
+            assert sum(s.load.total for s in shares) == 1001
+            assert sum(s.load.concurrency for s in shares) == 10
+        elif isinstance(load, surge.ConstantRate):
+            assert sum(s.load.rate for s in shares) == pytest.approx(1000)
+            assert all(s.load.poisson for s in shares)
+        else:
+            assert sum(s.load.stages[1][1] for s in shares) == pytest.approx(900)
+        assert len({s.seed for s in shares}) == 3
+    # Fewer users than workers: fewer shares, none empty; requests split exactly.
+    few = surge.Scenario("s", url, [http.get("h", "/")], load=surge.Users(2), requests=1001)
+    shares = split(few, 5)
+    assert len(shares) == 2 and sum(s.requests for s in shares) == 1001
+
+
+def test_three_workers_merge_exactly(cluster, target):
+    result = surge.run(_scenario(target.url), cluster=cluster)
+    workers = result["workers"]
+    assert len(workers) == 3
+    assert result.total["count"] == 3000 == sum(w["count"] for w in workers)
+    assert result.total["error_count"] == 0
+    # The merged percentiles are the per-worker histograms merged by the hdrhistogram package.
+    merged = hdrh.HdrHistogram.decode(workers[0]["histogram"])
+    for w in workers[1:]:
+        merged.add(hdrh.HdrHistogram.decode(w["histogram"]))
+    latency = result.total["latency"]
+    for p in (50, 99):
+        assert latency["percentiles"][str(p)] == pytest.approx(
+            merged.get_value_at_percentile(p) / 1e6, abs=1e-3
+        )
+    assert latency["max"] == pytest.approx(merged.get_max_value() / 1e6, abs=1e-3)
+    # The time series adds up to the totals, interval by interval.
+    assert sum(r["count"] for r in result["timeseries_total"]) == 3000
+    for w in workers:
+        assert abs(w["clock"]["offset_ms"]) < 1000 and w["share"]["users"] == 2
+
+
+def test_seq_ids_are_disjoint_across_workers(cluster):
+    put = http.put("put", "/cache/k{n}", body="v", variables={"n": "seq(1)"}, expect_status=201)
+    with surge.Target() as target:
+        result = surge.run(
+            surge.Scenario("seq", target.url, [put], load=surge.Users(6), requests=900),
+            cluster=cluster,
+        )
+        assert result.total["count"] == 900 and result.total["error_count"] == 0
+        # 201 for every request: no key was written twice, by any thread of any worker.
+        assert target.cache_size() == 900
+
+
+def test_the_merged_rate_holds_the_target(cluster, target):
+    result = surge.run(
+        _scenario(target.url, load=surge.ConstantRate(3000, connections=12), requests=None,
+                  duration="3s", warmup="0.5s"),
+        cluster=cluster,
+    )  # fmt: skip
+    assert result.total["rate_per_s"] == pytest.approx(3000, rel=0.01)
+    assert result.total["error_count"] == 0
+
+
+def test_an_abort_stops_every_worker_within_an_interval(cluster):
+    with surge.Target() as target:
+        target.set_error_ratio(0.5)
+        started = time.monotonic()
+        result = surge.run(
+            _scenario(target.url, load=surge.ConstantRate(600, connections=6), requests=None,
+                      duration="20s", abort_on=["error_rate < 1%"]),
+            cluster=cluster,
+        )  # fmt: skip
+        took = time.monotonic() - started
+    assert result["aborted"]["slo"] == "error_rate < 1%"
+    # The first merged interval breaks it; every worker stops at its next one.
+    assert result["duration_s"] < 2.0, result["duration_s"]
+    assert took < 12
+
+
+def test_a_lost_worker_is_recorded_and_the_run_goes_on(target):
+    local = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    client = distributed.Client(local)
+    try:
+        victim = sorted(client.nthreads())[1]
+        pid = client.run(os.getpid, workers=[victim])[victim]
+        killer = threading.Timer(3.5, os.kill, (pid, signal.SIGKILL))  # mid-run, unannounced
+        killer.start()
+        result = surge.run(
+            _scenario(target.url, load=surge.ConstantRate(400, connections=4), requests=None,
+                      duration="4s"),
+            cluster=client,
+        )  # fmt: skip
+        killer.join()
+    finally:
+        client.close()
+        local.close()
+    workers = result["workers"]
+    lost = [w for w in workers if "lost" in w]
+    assert len(lost) == 1 and lost[0]["address"] == victim
+    assert 0 < lost[0]["lost"]["at_s"] < 4
+    kept = [w for w in workers if "lost" not in w]
+    assert result.total["count"] == kept[0]["count"] > 0
+
+
+def test_a_bad_scheduler_address_is_one_line(target):
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
+        surge.run(_scenario(target.url), cluster="tcp://127.0.0.1:1")
+    assert time.monotonic() - started < 30
+    with pytest.raises(ConfigError, match=r"cluster: a distributed\.Client"):
+        surge.run(_scenario(target.url), cluster=[1])
