@@ -17,6 +17,7 @@ from surge import http
 from surge.distributed_split import parts, split
 from surge.errors import ConfigError
 
+pytest_plugins = ["pytester"]
 distributed = pytest.importorskip("distributed")
 hdrh = pytest.importorskip("hdrh.histogram")
 
@@ -169,3 +170,98 @@ def test_a_bad_scheduler_address_is_one_line(target):
     assert time.monotonic() - started < 30
     with pytest.raises(ConfigError, match=r"cluster: a distributed\.Client"):
         surge.run(_scenario(target.url), cluster=[1])
+
+
+def test_redis_keys_from_seq_do_not_collide_across_workers(cluster):
+    from redis_client import integer
+    from surge import redis
+    from surge.services import RedisServer
+
+    with RedisServer() as server:
+        result = surge.run(
+            surge.Scenario(
+                "dist-redis", server.url,
+                [redis.command("set", "SET key:{n} v", variables={"n": "seq(1)"})],
+                load=surge.Users(6), requests=1500, pipeline=4,
+            ),
+            cluster=cluster,
+        )  # fmt: skip
+        assert result.total["count"] == 1500 and result.total["error_count"] == 0
+        assert integer(server.port, "DBSIZE") == 1500  # every key once, by any worker
+
+
+def test_against_nginx(cluster, tmp_path):
+    from nginx_server import Nginx
+
+    with Nginx(tmp_path) as nginx:
+        result = surge.run(
+            surge.Scenario("dist-nginx", nginx.url, [http.get("index", "/")],
+                           load=surge.Users(4), requests=2000),
+            cluster=cluster,
+        )  # fmt: skip
+    assert result.total["count"] == 2000 and result.total["error_count"] == 0
+    assert result["connections"]["opened"] == 4  # 4 users over 3 workers: 2 + 1 + 1
+
+
+def test_pytest_runs_on_a_cluster_with_surge_cluster(cluster, pytester, target):
+    pytester.makepyfile(
+        test_on_cluster=f"""
+import surge
+from surge import http
+
+def test_spread(surge_run):
+    result = surge_run(surge.Scenario("c", "{target.url}", [http.get("h", "/api/v1/health")],
+                                      load=surge.Users(3), requests=300))
+    assert len(result["workers"]) == 3 and result.total["count"] == 300
+"""
+    )
+    address = cluster.scheduler.address
+    outcome = pytester.runpytest("-p", "no:cacheprovider", "--surge-cluster", address)
+    outcome.assert_outcomes(passed=1)
+
+
+def test_a_worker_that_cannot_load_the_scenario_stops_the_run_before_it_starts(
+    cluster, target, tmp_path, monkeypatch
+):
+    # A module only the client has (the workers started before it was on the path): pickled
+    # by reference, it cannot be loaded on the workers.
+    (tmp_path / "client_only_module.py").write_text("class Thing:\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import client_only_module
+
+    scenario = _scenario(target.url, params={"thing": client_only_module.Thing()})
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match=r"cannot load the scenario.*client_only_module"):
+        surge.run(scenario, cluster=cluster)
+    assert time.monotonic() - started < 30
+
+
+def test_ctrl_c_on_the_client_stops_every_worker_and_keeps_what_was_merged(tmp_path, target):
+    import subprocess
+    import sys
+
+    module = tmp_path / "long.py"
+    module.write_text(
+        "import surge\nfrom surge import http\n\n\n@surge.scenario\n"
+        f"def long(base_url='{target.url}'):\n"
+        "    return surge.Scenario('long', base_url, [http.get('h', '/api/v1/health')],\n"
+        "                          load=surge.ConstantRate(300, connections=4), duration='30s',\n"
+        "                          interval='0.5s')\n"
+    )
+    out = tmp_path / "long.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "surge.cli", "run", str(module), "--local-workers", "2", "-q",
+         "--json", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(8)  # the cluster starts, then about 5 s of load
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr[-2000:]
+    assert "Traceback" not in stderr, stderr[-2000:]
+    import json
+
+    document = json.loads(out.read_text())
+    assert document["interrupted"] is True
+    assert document["duration_s"] < 20 and document["total"]["count"] > 300
+    assert len(document["workers"]) == 2

@@ -32,8 +32,8 @@ _POLL_S = 0.05
 LAG_WARNING_MS = 5.0
 
 
-def _cluster_client(cluster: Any) -> tuple[Any, Any]:
-    """A distributed.Client for `cluster`, and what to close after the run (or None)."""
+def _cluster_client(cluster: Any) -> tuple[Any, list[Any]]:
+    """A distributed.Client for `cluster`, and what the run made and must close after it."""
     try:
         import distributed
     except ImportError:
@@ -41,7 +41,7 @@ def _cluster_client(cluster: Any) -> tuple[Any, Any]:
             "cluster: distributed runs need Dask: pip install 'surge[distributed]'"
         ) from None
     if isinstance(cluster, distributed.Client):
-        return cluster, None
+        return cluster, []
     if isinstance(cluster, int) and not isinstance(cluster, bool):
         if not 1 <= cluster <= 256:
             raise ConfigError(f"cluster: a local cluster of 1 to 256 workers, got {cluster}")
@@ -52,10 +52,12 @@ def _cluster_client(cluster: Any) -> tuple[Any, Any]:
             dashboard_address=":0",  # a free port: None would still take 8787
             silence_logs=logging.ERROR,  # Dask's INFO lines would bury the live view
         )
-        return distributed.Client(local), local
+        client = distributed.Client(local)
+        return client, [client, local]
     if isinstance(cluster, str):
         try:
-            return distributed.Client(cluster, timeout="5s"), None
+            client = distributed.Client(cluster, timeout="5s")
+            return client, [client]
         except (OSError, TimeoutError, ValueError) as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ConfigError(
@@ -114,6 +116,24 @@ def _clock_offsets(client: Any, workers: list[str]) -> dict[str, dict[str, float
     return offsets
 
 
+def _load_share(share: Any) -> str:
+    """A worker's check before the run: the share arrived whole and resolves there."""
+    return share.plan.protocol.name
+
+
+def _check_shares(client: Any, shares: list[Any], addresses: list[str]) -> None:
+    """Every worker loads its share before any starts, or the run stops with one line: a
+    scenario that needs a module the workers lack fails here, not as a lost worker."""
+    for share, address in zip(shares, addresses, strict=True):
+        try:
+            client.run(_load_share, share, workers=[address])
+        except Exception as exc:
+            raise ConfigError(
+                f"cluster: worker {address} cannot load the scenario ({type(exc).__name__}: "
+                f"{str(exc)[:200]}); install what the scenario imports on every worker"
+            ) from None
+
+
 def _run_share(share: Any, index: int, count: int, start_at: float, run_id: str) -> dict:
     """A worker's task: wait for the common start, run the share, and send each interval."""
     import distributed
@@ -159,11 +179,12 @@ def run(
         raise ConfigError(
             "monitors: not in distributed runs yet; sample the target with a local run beside it"
         )
-    client, owned = _cluster_client(cluster)
+    client, made = _cluster_client(cluster)
     try:
         addresses = _check_workers(client, workers)
         shares = split(scenario, len(addresses))
         addresses = addresses[: len(shares)]
+        _check_shares(client, shares, addresses)
         offsets = _clock_offsets(client, addresses)
         run_id = uuid.uuid4().hex
         queue = distributed.Queue(f"surge-intervals-{run_id}", client=client)
@@ -198,9 +219,8 @@ def run(
         )
         return Result(document)
     finally:
-        if owned is not None:
-            client.close()
-            owned.close()
+        for thing in made:  # the client first, then the local cluster it talks to
+            thing.close()
 
 
 def _follow(
