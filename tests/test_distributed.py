@@ -256,7 +256,7 @@ def test_ctrl_c_on_the_client_stops_every_worker_and_keeps_what_was_merged(tmp_p
     )  # fmt: skip
     time.sleep(8)  # the cluster starts, then about 5 s of load
     process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr[-2000:]
     assert "Traceback" not in stderr, stderr[-2000:]
     import json
