@@ -14,8 +14,6 @@ benchmarks/results/http_vs_wrk.json.
 
 from __future__ import annotations
 
-import argparse
-import os
 import re
 import sys
 import tempfile
@@ -26,6 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from nginx_server import Nginx
 from side_by_side import (
     SERVER_CPU,
+    arguments,
+    certificate,
     interleave,
     pinned,
     row,
@@ -66,22 +66,10 @@ def run_wrk(command: list[str]) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--duration", type=float, default=5.0)
-    parser.add_argument("--cases", default=",".join(CASES), help="of: " + ", ".join(CASES))
-    args = parser.parse_args()
-    if (os.cpu_count() or 1) < 2:
-        print("needs two cores: one for nginx, one for the generator", file=sys.stderr)
-        return 1
-    from surge import _core
-
+    args = arguments(__doc__, CASES)
     rows = []
     with tempfile.TemporaryDirectory() as root:
-        cert_pem, key_pem = _core.tls_self_signed("localhost")
-        cert, key = Path(root) / "cert.pem", Path(root) / "key.pem"
-        cert.write_text(cert_pem)
-        key.write_text(key_pem)
+        cert, key = certificate(Path(root))
         for name in args.cases.split(","):
             title, connections, tls, close, goal = CASES[name]
             where = Path(root) / name

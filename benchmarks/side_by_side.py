@@ -25,10 +25,36 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 SERVER_CPU = 0
 GENERATOR_CPU = 1
 RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def arguments(doc: str, cases: dict) -> Any:
+    """The flags every benchmark against a peer takes: rounds, their length, which cases."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--cases", default=",".join(cases), help="of: " + ", ".join(cases))
+    args = parser.parse_args()
+    if (os.cpu_count() or 1) < 2:
+        raise SystemExit("needs two cores: one for the server, one for the generator")
+    return args
+
+
+def certificate(root: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost and 127.0.0.1 in `root`, and its key."""
+    from surge import _core
+
+    cert_pem, key_pem = _core.tls_self_signed("localhost")
+    cert, key = root / "cert.pem", root / "key.pem"
+    cert.write_text(cert_pem)
+    key.write_text(key_pem)
+    return cert, key
 
 
 def pinned(command: list[str], env: dict | None = None) -> tuple[str, str, float]:

@@ -77,7 +77,14 @@ def test_the_split_adds_up_exactly():
 
 
 def test_three_workers_merge_exactly(cluster, target):
-    result = surge.run(_scenario(target.url), cluster=cluster)
+    reports = []
+    result = surge.run(_scenario(target.url), cluster=cluster, progress=reports.append)
+    # Live: each merged interval has a row per worker, and they add up to it.
+    assert reports
+    for report in reports:
+        assert len(report.workers) == report.shares
+        assert sum(row.count for _, row in report.workers) == report.total.count
+    assert sum(r.total.count for r in reports) == 3000
     workers = result["workers"]
     assert len(workers) == 3
     assert result.total["count"] == 3000 == sum(w["count"] for w in workers)

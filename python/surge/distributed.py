@@ -247,17 +247,22 @@ def _follow(
 
     while len(ended) < len(futures):
         try:
+            finished = [
+                i for i, f in enumerate(futures) if i not in ended and f.status == "finished"
+            ]
+            # A finished worker's last intervals were queued before its task returned: take
+            # them before its end lets the intervals go on without it.
             for item in queue.get(batch=True):
                 hand_on(merge.add(item))
+            for i in finished:
+                documents[i] = futures[i].result()
+                ended.add(i)
+                hand_on(merge.share_ended(i))
             alive = set(client.nthreads())
             for i, future in enumerate(futures):
-                if i in ended:
+                if i in ended or future.status == "finished":
                     continue
-                if future.status == "finished":
-                    documents[i] = future.result()
-                    ended.add(i)
-                    hand_on(merge.share_ended(i))
-                elif future.status in ("error", "cancelled") or addresses[i] not in alive:
+                if future.status in ("error", "cancelled") or addresses[i] not in alive:
                     # The worker died (or its task failed): its share is lost from the last
                     # interval merged; the others go on.
                     reason = "the worker left the cluster"

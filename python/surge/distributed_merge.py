@@ -57,6 +57,7 @@ class Report:
     total: Row
     cumulative: list[Any] = field(default_factory=list)
     shares: int = 0  # how many shares it merges
+    workers: list[tuple[int, Row]] = field(default_factory=list)  # each share's own total row
 
 
 def plain_report(report: Any, share: int) -> dict[str, Any]:
@@ -121,6 +122,8 @@ class LiveMerge:
 
     def add(self, report: dict[str, Any]) -> list[Report]:
         index = round(report["elapsed_s"] / report["interval_s"]) if report["interval_s"] else 0
+        if index <= self.emitted:
+            return []  # a lost share's, after its interval went on without it: not merged twice
         self.pending[index][report["share"]] = report
         return self._ready()
 
@@ -153,12 +156,17 @@ class LiveMerge:
             if row.histogram:
                 histogram.add(_histogram(row.histogram))
         _percentiles_into(total, histogram)  # the total's percentiles over every operation
+        own = [
+            (r["share"], Row(**{k: v for k, v in r["total"].items() if k != "histogram"}))
+            for r in sorted(reports, key=lambda r: r["share"])
+        ]
         return Report(
             elapsed_s=max(r["elapsed_s"] for r in reports),
             interval_s=reports[0]["interval_s"],
             rows=rows,
             total=total,
             shares=len(reports),
+            workers=own,
         )
 
 
@@ -226,6 +234,19 @@ def merge_stats(parts: list[dict[str, Any]], duration_s: float) -> dict[str, Any
     return merged
 
 
+def _sum_result_rows(rows: list[dict[str, Any]]) -> Row:
+    """The counts of one interval's rows, as results files hold them, added."""
+    merged = Row(t_s=max(r["t_s"] for r in rows))
+    for r in rows:
+        merged.count += r["count"]
+        merged.errors += r["errors"]
+        merged.dropped += r["dropped"]
+        merged.late += r["late_starts"]
+        merged.hits += r["hits"]
+        merged.misses += r["misses"]
+    return merged
+
+
 def _merge_timeseries(docs: list[dict[str, Any]], interval_s: float, keep: bool) -> list[dict]:
     from .results_document import interval_row
 
@@ -235,14 +256,7 @@ def _merge_timeseries(docs: list[dict[str, Any]], interval_s: float, keep: bool)
             by_key[(row["operation"], round(row["t_s"] / interval_s))].append(row)
     out = []
     for (operation, _), rows in sorted(by_key.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        merged = Row(t_s=max(r["t_s"] for r in rows))
-        for r in rows:
-            merged.count += r["count"]
-            merged.errors += r["errors"]
-            merged.dropped += r["dropped"]
-            merged.late += r["late_starts"]
-            merged.hits += r["hits"]
-            merged.misses += r["misses"]
+        merged = _sum_result_rows(rows)
         histogram = _add_histograms([r.get("histogram", "") for r in rows])
         _percentiles_into(merged, histogram)
         entry = {"operation": operation, **interval_row(merged)}
@@ -266,16 +280,10 @@ def _merge_timeseries_total(docs: list[dict[str, Any]], series: list[dict], inte
     out = []
     for index in sorted(by_index):
         rows = by_index[index]
-        merged = Row(t_s=max(r["t_s"] for r in rows))
+        merged = _sum_result_rows(rows)
         merged.length_s = max(r["count"] / r["rate_per_s"] if r["rate_per_s"] else 0 for r in rows)
         merged.length_s = merged.length_s or interval_s
         for r in rows:
-            merged.count += r["count"]
-            merged.errors += r["errors"]
-            merged.dropped += r["dropped"]
-            merged.late += r["late_starts"]
-            merged.hits += r["hits"]
-            merged.misses += r["misses"]
             for name in ("target_rate_per_s", "users", "active_users"):
                 if r.get(name) is not None:
                     setattr(merged, name, (getattr(merged, name) or 0) + r[name])

@@ -116,6 +116,9 @@ class LiveProgress:
             parts.append(f"late {total.late}")
         if total.dropped:
             parts.append(f"dropped {total.dropped}")
+        workers = getattr(report, "workers", None)  # a distributed run's merged interval
+        if workers:
+            parts.append(f"workers {len(workers)}")
         return "  ".join(parts)
 
     def table(self, report: _core.IntervalReport) -> Group:
@@ -137,7 +140,9 @@ class LiveProgress:
             (names[r.operation] if r.operation < len(names) else str(r.operation), r)
             for r in report.rows
         ]
-        for name, row in [*rows, ("all", total)]:
+        # A distributed run: a row per worker under the merged ones, each its own share's total.
+        workers = [(f"  worker {i}", row) for i, row in getattr(report, "workers", None) or []]
+        for name, row in [*rows, ("all", total), *workers]:
             rate = row.count / report.interval_s if report.interval_s else 0.0
             table.add_row(
                 name,
@@ -146,7 +151,7 @@ class LiveProgress:
                 _ms(row.p99_ns, row.count),
                 _errors(row),
                 _hit_rate(row),
-                style="bold" if row is total else None,
+                style="bold" if row is total else ("dim" if name.startswith("  worker") else None),
             )
         return Group(grid, table)
 

@@ -7,6 +7,10 @@
 namespace surge {
 
 HttpShared HttpProtocol::prepare(const Spec& spec) {
+  return prepare_http(spec, "http/1.1");
+}
+
+HttpShared prepare_http(const HttpRunSpec& spec, const std::string& alpn) {
   HttpShared shared;
   shared.host_header =
       spec.host_header.empty() ? spec.host + ":" + std::to_string(spec.port) : spec.host_header;
@@ -20,7 +24,7 @@ HttpShared HttpProtocol::prepare(const Spec& spec) {
   shared.endpoint = resolve_host(spec.host, spec.port);
   if (spec.tls) {
     tls::ClientOptions options = spec.tls_options;
-    options.alpn = "http/1.1";
+    options.alpn = alpn;
     shared.tls = std::make_shared<const tls::ClientContext>(options);
     shared.server_name = spec.host;
   }

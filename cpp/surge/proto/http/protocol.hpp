@@ -23,10 +23,15 @@ class HttpConnection;
 
 struct HttpShared {
   boost::asio::ip::tcp::endpoint endpoint;
-  std::string host_header;
-  std::shared_ptr<const tls::ClientContext> tls;  // null: plain HTTP
+  std::string host_header;                        // HTTP/2 sends it as :authority
+  std::shared_ptr<const tls::ClientContext> tls;  // null: plain HTTP (h2c for HTTP/2)
   std::string server_name;                        // SNI and the name the certificate must carry
 };
+
+// What a run resolves once, whichever HTTP it speaks: every template checked, the host
+// resolved, and for https:// the TLS context offering `alpn`. Throws std::invalid_argument
+// naming the operation or host.
+HttpShared prepare_http(const HttpRunSpec& spec, const std::string& alpn);
 
 class HttpProtocol {
  public:

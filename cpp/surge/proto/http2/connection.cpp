@@ -145,7 +145,7 @@ void Http2Connection::ready() {
   answered_ = 0;
   ++worker_.connections().opened;
   const auto& shared = worker_.protocol().shared();
-  session_.emplace(static_cast<http2::ClientSession::Listener&>(*this), shared.authority,
+  session_.emplace(static_cast<http2::ClientSession::Listener&>(*this), shared.host_header,
                    shared.tls != nullptr);
   read_buffer_.clear();
   std::vector<Http2Lane*> queued;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "surge/core/rng.hpp"
+#include "surge/proto/http/protocol.hpp"
 #include "surge/proto/http/request_builder.hpp"
 #include "surge/proto/http/response_checks.hpp"
 #include "surge/proto/http/spec.hpp"
@@ -26,12 +27,7 @@ class PipelinedLane;
 template <class P>
 class Worker;
 
-struct Http2Shared {
-  boost::asio::ip::tcp::endpoint endpoint;
-  std::string authority;                          // :authority, as HTTP/1.1's Host header
-  std::shared_ptr<const tls::ClientContext> tls;  // null: h2c with prior knowledge
-  std::string server_name;
-};
+using Http2Shared = HttpShared;  // the same target; its host_header goes out as :authority
 
 class Http2Protocol {
  public:
