@@ -78,6 +78,23 @@ def test_a_host_name_is_checked_against_the_certificate(tmp_path, certs):
     assert wrong["connections"]["opened"] == 0 and wrong["connections"]["failed"] > 0
 
 
+def test_an_expired_certificate_is_a_verify_error_over_http_1_1_and_http_2(tmp_path):
+    cert_pem, key_pem = _core.tls_self_signed("localhost", expired=True)
+    cert, key = tmp_path / "expired.pem", tmp_path / "expired.key"
+    cert.write_text(cert_pem)
+    key.write_text(key_pem)
+    with Nginx(tmp_path, certificate=cert, key=key, http2=True) as nginx:
+        for version in ("1.1", "2"):
+            expired = surge.run(
+                _scenario(nginx.url, tls=surge.Tls(ca=str(cert)), requests=20, http_version=version)
+            )
+            assert set(expired.total["errors"]) == {"tls_verify"}, version
+            assert "expired" in expired.total["error_examples"]["tls_verify"][0], version
+        # --insecure accepts it, as it accepts any certificate.
+        accepted = surge.run(_scenario(nginx.url, tls=surge.Tls(verify=False), requests=20))
+        assert accepted.total["error_count"] == 0
+
+
 def test_the_system_store_does_not_trust_a_self_signed_certificate_and_insecure_does(
     tmp_path, certs
 ):

@@ -21,12 +21,13 @@ void register_tls(py::module_& m) {
 
   m.def(
       "tls_self_signed",
-      [](const std::string& common_name) {
-        const tls::SelfSigned made = tls::make_self_signed(common_name);
+      [](const std::string& common_name, bool expired) {
+        const tls::SelfSigned made = tls::make_self_signed(common_name, expired);
         return py::make_tuple(made.certificate_pem, made.key_pem);
       },
-      py::arg("common_name") = "localhost",
-      "A self-signed certificate for common_name, 127.0.0.1 and ::1, valid a day: (cert PEM, key PEM).");
+      py::arg("common_name") = "localhost", py::arg("expired") = false,
+      "A self-signed certificate for common_name, 127.0.0.1 and ::1, valid a day (expired: until "
+      "yesterday): (cert PEM, key PEM).");
 }
 
 }  // namespace surge::bindings

@@ -131,7 +131,9 @@ class TlsClientOptions:
     resume: bool
     def __init__(self) -> None: ...
 
-def tls_self_signed(common_name: str = "localhost") -> tuple[str, str]: ...  # cert, key PEM
+def tls_self_signed(
+    common_name: str = "localhost", expired: bool = False
+) -> tuple[str, str]: ...  # cert, key PEM; expired: valid until yesterday
 
 class HttpRunSpec(RunSettings):
     host: str

@@ -45,15 +45,16 @@ void add_extension(X509* cert, int nid, const char* value) {
 
 }  // namespace
 
-SelfSigned make_self_signed(const std::string& common_name) {
+SelfSigned make_self_signed(const std::string& common_name, bool expired) {
   KeyPtr key(EVP_EC_gen("P-256"));
   check(key != nullptr, "key");
   CertPtr cert(X509_new());
   check(cert != nullptr, "certificate");
   X509_set_version(cert.get(), 2);
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24L * 3600);
+  constexpr long kDay = 24L * 3600;
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), expired ? -2 * kDay : -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), expired ? -kDay : kDay);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,

@@ -12,7 +12,8 @@ struct SelfSigned {
   std::string key_pem;
 };
 
-// Throws std::runtime_error when OpenSSL cannot make one.
-SelfSigned make_self_signed(const std::string& common_name = "localhost");
+// Throws std::runtime_error when OpenSSL cannot make one. `expired`: valid only from two days
+// ago until yesterday, for the tests of a certificate past its date.
+SelfSigned make_self_signed(const std::string& common_name = "localhost", bool expired = false);
 
 }  // namespace surge::tls
