@@ -191,8 +191,10 @@ def run(
         stop = distributed.Event(f"surge-stop-{run_id}", client=client)
         start_at = time.time() + START_LEAD_S
         futures = [
+            # The common instant on the worker's own clock: corrected by its measured offset.
             client.submit(
-                _run_share, share, i, len(shares), start_at, run_id,
+                _run_share, share, i, len(shares),
+                start_at + offsets[address]["offset_ms"] / 1e3, run_id,
                 key=f"surge-share-{i}-{run_id}", workers=[address],
                 allow_other_workers=False, pure=False, retries=0,
             )
