@@ -28,6 +28,10 @@ void Stream::clear() noexcept {
   header_count = 0;
   body.clear();
   has_body = false;
+  rewind();
+}
+
+void Stream::rewind() noexcept {
   status = 0;
   response_body.clear();
   body_bytes = 0;

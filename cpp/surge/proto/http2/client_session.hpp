@@ -41,6 +41,9 @@ struct Stream {
   // Reset for the next request; buffers keep their capacity.
   void clear() noexcept;
   void add_header(std::string_view name, std::string_view value);
+  // The same request, to be sent again (after a refusal, or a connection lost before any
+  // answer): what came back of it and where it was are forgotten.
+  void rewind() noexcept;
 
   static constexpr std::size_t kMaxKeptBody = std::size_t{1} << 20;
 

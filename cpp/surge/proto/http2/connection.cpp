@@ -343,14 +343,7 @@ void Http2Connection::finish_streams() {
       // The server did not process it (RFC 9113, 8.7): sending it again does no harm.
       retried_[slot] = true;
       if (auto* stats = lane.stats()) ++stats->retries;
-      http2::Stream& again = stream_of(lane);
-      again.id = 0;
-      again.done = false;
-      again.body_sent = 0;
-      again.status = 0;
-      again.response_body.clear();
-      again.body_bytes = 0;
-      again.started = false;
+      stream_of(lane).rewind();
       requeue(lane);
       continue;
     }
@@ -383,9 +376,7 @@ void Http2Connection::lost(std::string_view why, ErrorClass error) {
       // closed it as the request crossed the close. It goes once more, on a new connection.
       retried_[slot] = true;
       if (auto* stats = lane.stats()) ++stats->retries;
-      stream.id = 0;
-      stream.done = false;
-      stream.body_sent = 0;
+      stream.rewind();
       waiting_.push_back(&lane);
       continue;
     }
