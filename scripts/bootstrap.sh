@@ -8,7 +8,7 @@ set -euo pipefail
 
 build=(
   g++ cmake pkg-config python3-dev python3-venv python3-pip zlib1g-dev
-  libboost1.81-dev libhiredis-dev libpq-dev liburing-dev libssl-dev libnghttp2-dev
+  libboost1.81-dev libhiredis-dev libpq-dev liburing-dev libssl-dev libnghttp2-dev libsimdjson-dev
 )
 packages=("${build[@]}")
 if [ "${1:-}" != "--build-only" ]; then

@@ -10,7 +10,67 @@ namespace py = pybind11;
 
 namespace surge::bindings {
 
+namespace {
+
+// A journey's parts (proto/http/journey.hpp), built by surge.http.journey().
+void register_journey_parts(py::module_& m) {
+  py::class_<http::Extraction> extraction(m, "HttpExtraction");
+  py::enum_<http::Extraction::From>(extraction, "From")
+      .value("json", http::Extraction::From::json)
+      .value("header", http::Extraction::From::header)
+      .value("regex", http::Extraction::From::regex)
+      .value("body", http::Extraction::From::body)
+      .value("status", http::Extraction::From::status);
+  extraction.def(py::init<http::Extraction::From, std::string>(), py::arg("source"), py::arg("expression"))
+      .def_readwrite("source", &http::Extraction::from)
+      .def_readwrite("expression", &http::Extraction::expression);
+  py::class_<http::Capture>(m, "HttpCapture")
+      .def(py::init<std::string, http::Extraction>(), py::arg("variable"), py::arg("source"))
+      .def_readwrite("variable", &http::Capture::variable)
+      .def_readwrite("source", &http::Capture::source);
+  py::class_<http::ValueCheck> check(m, "HttpValueCheck");
+  py::enum_<http::ValueCheck::Kind>(check, "Kind")
+      .value("exists", http::ValueCheck::Kind::exists)
+      .value("equals", http::ValueCheck::Kind::equals)
+      .value("matches", http::ValueCheck::Kind::matches);
+  check.def(py::init<http::Extraction, http::ValueCheck::Kind, std::string>(), py::arg("subject"), py::arg("kind"),
+            py::arg("expected"))
+      .def_readwrite("subject", &http::ValueCheck::subject)
+      .def_readwrite("kind", &http::ValueCheck::kind)
+      .def_readwrite("expected", &http::ValueCheck::expected);
+  py::enum_<http::OnFailure>(m, "HttpOnFailure")
+      .value("abort", http::OnFailure::abort)
+      .value("go_on", http::OnFailure::go_on)
+      .value("restart", http::OnFailure::restart);
+  py::class_<http::StepSpec>(m, "HttpStepSpec")
+      .def(py::init<>())
+      .def_readwrite("captures", &http::StepSpec::captures)
+      .def_readwrite("checks", &http::StepSpec::checks)
+      .def_readwrite("think_min", &http::StepSpec::think_min)
+      .def_readwrite("think_max", &http::StepSpec::think_max)
+      .def_readwrite("on_failure", &http::StepSpec::on_failure);
+  py::class_<http::Feeder> feeder(m, "HttpFeeder");
+  py::enum_<http::Feeder::Mode>(feeder, "Mode")
+      .value("circular", http::Feeder::Mode::circular)
+      .value("random", http::Feeder::Mode::random)
+      .value("unique", http::Feeder::Mode::unique);
+  feeder.def(py::init<>())
+      .def_readwrite("name", &http::Feeder::name)
+      .def_readwrite("mode", &http::Feeder::mode)
+      .def_readwrite("columns", &http::Feeder::columns)
+      .def_readwrite("rows", &http::Feeder::rows);
+  py::class_<http::Journey>(m, "HttpJourney")
+      .def(py::init<>())
+      .def_readwrite("name", &http::Journey::name)
+      .def_readwrite("steps", &http::Journey::steps)
+      .def_readwrite("feeder", &http::Journey::feeder)
+      .def_readwrite("cookies", &http::Journey::cookies);
+}
+
+}  // namespace
+
 void register_http(py::module_& m) {
+  register_journey_parts(m);
   py::class_<HttpOperation>(m, "HttpOperation")
       .def(py::init<>())
       .def_readwrite("name", &HttpOperation::name)
@@ -37,7 +97,10 @@ void register_http(py::module_& m) {
       .def_readwrite("expect_status", &HttpOperation::expect_status)
       .def_readwrite("expect_body", &HttpOperation::expect_body)
       .def_readwrite("miss_status", &HttpOperation::miss_status)
-      .def_readwrite("max_body_bytes", &HttpOperation::max_body_bytes);
+      .def_readwrite("max_body_bytes", &HttpOperation::max_body_bytes)
+      .def_readwrite("journey", &HttpOperation::journey)
+      .def_readwrite("step_of", &HttpOperation::step_of)
+      .def_readwrite("step", &HttpOperation::step);
 
   py::class_<HttpRunSpec, RunSettings>(m, "HttpRunSpec")
       .def(py::init<>())
@@ -48,7 +111,9 @@ void register_http(py::module_& m) {
       .def_readwrite("tls_options", &HttpRunSpec::tls_options)
       .def_readwrite("http_version", &HttpRunSpec::http_version)
       .def_readwrite("max_streams", &HttpRunSpec::max_streams)
-      .def_readwrite("operations", &HttpRunSpec::operations);
+      .def_readwrite("operations", &HttpRunSpec::operations)
+      .def_readwrite("journeys", &HttpRunSpec::journeys)
+      .def_readwrite("feeders", &HttpRunSpec::feeders);
 
   m.def(
       "run_http",

@@ -1,5 +1,6 @@
 #include "surge/core/request_template.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace surge {
@@ -11,6 +12,11 @@ bool is_identifier(std::string_view s) {
   for (const char c : s)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
   return true;
+}
+
+int index_of(const std::vector<std::string>& names, std::string_view name) {
+  const auto at = std::find(names.begin(), names.end(), name);
+  return at == names.end() ? -1 : static_cast<int>(at - names.begin());
 }
 
 }  // namespace
@@ -52,7 +58,8 @@ bool RequestTemplate::may_break_lines(const VariableSet& variables) const noexce
   return false;
 }
 
-RequestTemplate RequestTemplate::parse(std::string_view text, const VariableSet& variables) {
+RequestTemplate RequestTemplate::parse(std::string_view text, const VariableSet& variables,
+                                       const std::vector<std::string>* user) {
   RequestTemplate t;
   std::string literal;
   std::size_t i = 0;
@@ -65,8 +72,11 @@ RequestTemplate RequestTemplate::parse(std::string_view text, const VariableSet&
         const auto head = inner.substr(0, paren);
         if (is_identifier(head)) {
           Segment segment;
+          const int user_index = user == nullptr ? -1 : index_of(*user, head);
           if (paren == std::string_view::npos && variables.find(head) >= 0) {
             segment.variable = variables.find(head);
+          } else if (paren == std::string_view::npos && user_index >= 0) {
+            segment.user = user_index;
           } else if (ValueGenerator::looks_like_generator(inner)) {
             segment.generator = static_cast<int>(t.generators_.size());
             t.generators_.push_back(ValueGenerator::parse(inner));
@@ -75,7 +85,7 @@ RequestTemplate RequestTemplate::parse(std::string_view text, const VariableSet&
                                         std::string(text) + "': declare it with --var " + std::string(head) +
                                         "=GENERATOR or use a generator such as {uuid}");
           }
-          if (!literal.empty()) t.segments_.push_back(Segment{std::move(literal), -1, -1});
+          if (!literal.empty()) t.segments_.push_back(Segment{std::move(literal), -1, -1, -1});
           literal.clear();
           t.segments_.push_back(std::move(segment));
           i = close + 1;
@@ -85,19 +95,31 @@ RequestTemplate RequestTemplate::parse(std::string_view text, const VariableSet&
     }
     literal += text[i++];
   }
-  if (!literal.empty()) t.segments_.push_back(Segment{std::move(literal), -1, -1});
+  if (!literal.empty()) t.segments_.push_back(Segment{std::move(literal), -1, -1, -1});
   return t;
 }
 
-void RequestTemplate::render(std::string& out, const VariableSet& variables, Rng& rng) {
+void RequestTemplate::render(std::string& out, const VariableSet& variables, Rng& rng,
+                             const std::vector<std::string>* user) {
   for (const auto& s : segments_) {
     if (s.variable >= 0)
       out += variables.value(s.variable);
+    else if (s.user >= 0 && user != nullptr)
+      out += (*user)[static_cast<std::size_t>(s.user)];
+    else if (s.user >= 0)
+      continue;
     else if (s.generator >= 0)
       generators_[static_cast<std::size_t>(s.generator)].append(out, rng);
     else
       out += s.literal;
   }
+}
+
+std::vector<int> RequestTemplate::user_variables() const {
+  std::vector<int> used;
+  for (const auto& s : segments_)
+    if (s.user >= 0) used.push_back(s.user);
+  return used;
 }
 
 void RequestTemplate::partition(std::int64_t index, std::int64_t count) noexcept {

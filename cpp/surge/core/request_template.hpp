@@ -1,6 +1,7 @@
 // Text templates with {name} placeholders. A placeholder is an identifier naming a declared
-// variable, or an inline generator such as {uuid} or {uniform(1,100)}; any other brace is text,
-// so JSON bodies need no escaping. Variables are drawn once per request and may repeat.
+// variable, a user variable (a journey's capture or feeder column, kept per user), or an inline
+// generator such as {uuid} or {uniform(1,100)}; any other brace is text, so JSON bodies need no
+// escaping. Variables are drawn once per request and may repeat.
 #pragma once
 
 #include <string>
@@ -37,10 +38,15 @@ class RequestTemplate {
  public:
   RequestTemplate() = default;
   // Throws std::invalid_argument naming the placeholder when it is neither a variable nor a
-  // generator.
-  static RequestTemplate parse(std::string_view text, const VariableSet& variables);
+  // generator. `user`: the names of the user variables, indexed as render()'s `user` values.
+  static RequestTemplate parse(std::string_view text, const VariableSet& variables,
+                               const std::vector<std::string>* user = nullptr);
 
-  void render(std::string& out, const VariableSet& variables, Rng& rng);
+  // `user`: the user's variables (an unset one renders empty); null when there are none.
+  void render(std::string& out, const VariableSet& variables, Rng& rng,
+              const std::vector<std::string>* user = nullptr);
+  // The user variables it renders, by index.
+  [[nodiscard]] std::vector<int> user_variables() const;
   // Whether a rendering may hold CR, LF or NUL (its text, or a value it draws).
   [[nodiscard]] bool may_break_lines(const VariableSet& variables) const noexcept;
   void partition(std::int64_t index, std::int64_t count) noexcept;
@@ -50,6 +56,7 @@ class RequestTemplate {
     std::string literal;
     int variable = -1;
     int generator = -1;
+    int user = -1;
   };
   std::vector<Segment> segments_;
   std::vector<ValueGenerator> generators_;

@@ -17,6 +17,18 @@
 
 namespace surge {
 
+// Whether an operation's row adds to the request totals: one the load sends (weight > 0; a
+// NOTIFY listener's notifications are not requests), or a journey's step (weight 0, but sent).
+// A journey's transaction row is not one more request.
+template <class Operation>
+bool in_totals(const Operation& op) noexcept {
+  if constexpr (requires { op.step_of; op.journey; }) {
+    return op.journey < 0 && (op.weight > 0 || op.step_of >= 0);
+  } else {
+    return op.weight > 0;
+  }
+}
+
 template <Protocol P>
 class Coordinator {
  public:
@@ -249,9 +261,10 @@ class Coordinator {
       const auto& op = interval.ops[i];
       result_.operations[i].add(op);
       accumulate(cumulative_[i], op);
-      // Operations the load never sends (weight 0: NOTIFY listeners) record something else
-      // than requests; the totals are about requests.
-      if (spec_.operations[i].weight > 0) all.add(op);
+      // Operations the load never sends (weight 0: NOTIFY listeners) and journeys' transaction
+      // rows record something else than requests; the totals are about requests. A journey's
+      // steps are requests of weight 0.
+      if (in_totals(spec_.operations[i])) all.add(op);
       const IntervalRow row = make_row(op, start_s, length_s, static_cast<int>(i));
       result_.timeseries.push_back(row);
       report.rows.push_back(row);

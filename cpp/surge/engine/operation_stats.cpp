@@ -33,6 +33,8 @@ std::string_view error_class_name(ErrorClass c) noexcept {
       return "tls_verify";
     case ErrorClass::stream_reset:
       return "stream_reset";
+    case ErrorClass::feeder_exhausted:
+      return "feeder_exhausted";
   }
   return "unknown";
 }

@@ -28,8 +28,9 @@ enum class ErrorClass : int {
   tls_handshake,    // the TLS handshake failed: no common version or cipher, not TLS at all
   tls_verify,       // the server's certificate is not trusted, or names another host
   stream_reset,     // HTTP/2: the server reset the stream (RST_STREAM), or refused it twice
+  feeder_exhausted,  // a journey could not start: its unique feeder's rows were all used (the client's)
 };
-inline constexpr int kErrorClassCount = 13;
+inline constexpr int kErrorClassCount = 14;
 
 // A failed connect, by what happened: the client's own descriptor limit (EMFILE, ENFILE), the
 // server accepting and then resetting (ECONNRESET), a TLS handshake or certificate that failed

@@ -1,6 +1,7 @@
 #include "surge/proto/http/connection.hpp"
 
 #include <array>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include "surge/engine/read_when_ready.hpp"
@@ -26,6 +27,7 @@ HttpConnection::HttpConnection(Worker<HttpProtocol>& worker, int index)
       tls_(worker.protocol().tls()) {
   request_.reserve(1024);
   if (tls_.enabled()) wire_.reserve(2048);
+  if (worker.protocol().has_journeys()) user_ = worker.protocol().new_user();
 }
 
 void HttpConnection::connect() {
@@ -33,13 +35,31 @@ void HttpConnection::connect() {
 }
 
 void HttpConnection::send(int op, Nanos intended, Nanos delayed) {
+  if (worker_.protocol().journey_of(op) >= 0) {
+    begin_journey(op, intended, delayed);
+  } else {
+    send_request(op, intended, delayed);
+  }
+}
+
+void HttpConnection::send_request(int op, Nanos intended, Nanos delayed) {
   busy_ = true;
   delayed_ = delayed;
   timed_out_ = false;
   retried_ = false;
   op_ = op;
   intended_ = intended;
-  worker_.protocol().build_request(op, request_, worker_.rng());
+  if (journey_op_ < 0) {
+    worker_.protocol().build_request(op, request_, worker_.rng());
+  } else if (!worker_.protocol().build_step_request(op, request_, worker_.rng(), *user_, step_why_)) {
+    // A captured value that cannot go where the template puts it: the step fails unsent.
+    busy_ = false;
+    const Nanos now = now_ns();
+    if (auto* stats = worker_.stats(op_, intended_))
+      stats->record_failure(ErrorClass::check_failed, step_why_, now - intended_);
+    step_finished(now, ErrorClass::check_failed, step_why_, true);
+    return;
+  }
   if (connected_) {
     write_request();
   } else if (connecting_) {
@@ -124,7 +144,7 @@ void HttpConnection::write_request() {
   sent_ = now_ns();
   deadline_ = sent_ + worker_.request_timeout();
   reader_.start(worker_.protocol().is_head(op_), worker_.protocol().keeps_body(op_),
-                worker_.protocol().body_limit(op_));
+                worker_.protocol().body_limit(op_), worker_.protocol().keeps_headers(op_));
   const std::string* wire = &request_;
   if (tls_.enabled()) {
     if (!tls_.encrypt(request_, wire_)) {
@@ -328,19 +348,36 @@ void HttpConnection::complete() {
   // the stream cannot be trusted, and the next request connects afresh.
   if (!read_buffer_.empty()) connected_ = false;
   if (!connected_) close_socket();
-  if (auto* stats = worker_.stats(op_, intended_)) {
-    stats->record_timed(intended_, sent_, done, worker_.late_after(), delayed_);
-    const bool miss = worker_.protocol().count_cache_read(op_, reader_.status(), *stats);
-    if (const auto error = miss ? std::nullopt : worker_.protocol().classify(op_, reader_)) {
-      std::string example;
-      if (stats->wants_example(*error)) {
-        example = "HTTP " + std::to_string(reader_.status());
-        if (*error == ErrorClass::check_failed) example += ": response failed the check";
-      }
-      stats->record_error(*error, example);
+  auto* stats = worker_.stats(op_, intended_);
+  if (stats != nullptr) stats->record_timed(intended_, sent_, done, worker_.late_after(), delayed_);
+  if (journey_op_ >= 0) {
+    // A step is judged in warm-up too: the journey goes on from what it captured.
+    auto& protocol = worker_.protocol();
+    protocol.keep_cookies(op_, request_path(), reader_, *user_);
+    std::optional<ErrorClass> error = protocol.classify(op_, reader_);
+    if (error) {
+      step_why_ = "HTTP " + std::to_string(reader_.status());
+      if (*error == ErrorClass::check_failed) step_why_ += ": response failed the check";
+    } else if (auto why = protocol.judge_step(op_, reader_, *user_)) {
+      error = ErrorClass::check_failed;
+      step_why_ = std::move(*why);
     }
+    if (error && stats != nullptr) stats->record_error(*error, step_why_);
+    step_finished(done, error, step_why_, true);
+  } else {
+    if (stats != nullptr) {
+      const bool miss = worker_.protocol().count_cache_read(op_, reader_.status(), *stats);
+      if (const auto error = miss ? std::nullopt : worker_.protocol().classify(op_, reader_)) {
+        std::string example;
+        if (stats->wants_example(*error)) {
+          example = "HTTP " + std::to_string(reader_.status());
+          if (*error == ErrorClass::check_failed) example += ": response failed the check";
+        }
+        stats->record_error(*error, example);
+      }
+    }
+    worker_.request_finished(*this, true, done);
   }
-  worker_.request_finished(*this, true, done);
   // Idle now (think time, or a free lane of the open model): keep a read posted, to notice the
   // server closing the connection. A request that went out already posted its own.
   if (!busy_ && connected_ && !stopped_) start_read();
@@ -362,14 +399,108 @@ void HttpConnection::fail(ErrorClass error, std::string_view example) {
   // Refused and timed-out connects back off, so a dead server gets a bounded retry rate
   // instead of a busy loop; a reset reconnects at once, as a real client would.
   // A certificate or handshake the server gets wrong stays wrong: it backs off as well.
-  if (error == ErrorClass::refused || error == ErrorClass::connect_timeout ||
-      error == ErrorClass::client_fd_limit || error == ErrorClass::tls_handshake ||
-      error == ErrorClass::tls_verify) {
-    worker_.request_finished(*this, false, now);
-    wait_out_backoff();
+  const bool back_off = error == ErrorClass::refused || error == ErrorClass::connect_timeout ||
+                        error == ErrorClass::client_fd_limit || error == ErrorClass::tls_handshake ||
+                        error == ErrorClass::tls_verify;
+  if (journey_op_ >= 0) {
+    step_finished(now, error, example, !back_off);
+  } else {
+    worker_.request_finished(*this, !back_off, now);
+  }
+  if (back_off) wait_out_backoff();
+}
+
+std::string_view HttpConnection::request_path() const noexcept {
+  const std::string_view request(request_);
+  const auto start = request.find(' ') + 1;
+  return request.substr(start, request.find(' ', start) - start);
+}
+
+void HttpConnection::begin_journey(int op, Nanos intended, Nanos delayed) {
+  auto& protocol = worker_.protocol();
+  journey_op_ = op;
+  step_ = 0;
+  journey_intended_ = intended;
+  journey_delayed_ = delayed;
+  journey_sent_ = -1;
+  if (!protocol.start_journey(protocol.journey_of(op), *user_, worker_.rng())) {
+    // A unique feeder has no row left: this journey cannot start, and neither can any other of
+    // this worker's on it. The worker stops issuing (the results say why).
+    const Nanos now = now_ns();
+    journey_op_ = -1;
+    if (auto* stats = worker_.stats(op, intended)) {
+      ++stats->count;
+      stats->record_error(ErrorClass::feeder_exhausted, "the feeder's rows are all used (mode unique)");
+    }
+    worker_.drain();
+    worker_.request_finished(*this, true, now);
     return;
   }
-  worker_.request_finished(*this, true, now);
+  send_request(protocol.journey(protocol.journey_of(op)).steps.front(), intended, delayed);
+}
+
+void HttpConnection::step_finished(Nanos now, std::optional<ErrorClass> error, std::string_view why,
+                                   bool available) {
+  auto& protocol = worker_.protocol();
+  if (journey_sent_ < 0) journey_sent_ = sent_;
+  const auto& steps = protocol.journey(protocol.journey_of(journey_op_)).steps;
+  if (error) {
+    const auto on_failure = protocol.operation(op_).step.on_failure;
+    if (!available || on_failure != http::OnFailure::go_on) {
+      const int again = on_failure == http::OnFailure::restart && available ? journey_op_ : -1;
+      end_journey(now, error, why);
+      if (again >= 0 && !worker_.draining() && !stopped_) {
+        // restart: the same journey from its first step, as a new one. Posted, as a step can
+        // fail without I/O (a variable it cannot send) and must not recurse; the lane stays busy.
+        journey_op_ = again;
+        boost::asio::post(worker_.context(), [this, again] {
+          if (!stopped_) begin_journey(again, now_ns(), 0);
+        });
+        return;
+      }
+      worker_.request_finished(*this, available, now);
+      return;
+    }
+  }
+  if (step_ + 1 == steps.size()) {
+    end_journey(now, std::nullopt, {});
+    worker_.request_finished(*this, true, now);
+    return;
+  }
+  if (worker_.draining() || stopped_) {
+    // The run is ending: the journey stops here, unfinished (neither completed nor aborted).
+    if (auto* stats = worker_.stats(journey_op_, journey_intended_)) ++stats->unfinished;
+    journey_op_ = -1;
+    worker_.request_finished(*this, true, now);
+    return;
+  }
+  const Nanos think = protocol.think_after(op_, worker_.rng());
+  const int next = steps[++step_];
+  if (think <= 0) {
+    send_request(next, now, 0);
+    return;
+  }
+  const Nanos at = now + think;
+  wait_timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(at)));
+  wait_timer_.async_wait([this, next, at](const error_code& ec) {
+    if (!ec && !stopped_) send_request(next, at, 0);
+  });
+}
+
+void HttpConnection::end_journey(Nanos now, std::optional<ErrorClass> error, std::string_view why) {
+  const int op = journey_op_;
+  journey_op_ = -1;
+  auto* stats = worker_.stats(op, journey_intended_);
+  if (stats == nullptr) return;
+  if (!error) {
+    stats->record_timed(journey_intended_, journey_sent_, now, worker_.late_after(), journey_delayed_);
+    return;
+  }
+  // Aborted: counted by the step that failed (as its position, the row's error code) and why.
+  const auto& name = worker_.protocol().operation(op_).name;
+  stats->record_failure(*error, stats->wants_example(*error) ? "step '" + name + "': " + std::string(why) : "",
+                        now - journey_intended_);
+  stats->count_error_code(std::to_string(step_));
 }
 
 void HttpConnection::wait_out_backoff() {
@@ -407,6 +538,9 @@ void HttpConnection::check_deadline(Nanos now) {
 void HttpConnection::shutdown() {
   if (busy_ && !stopped_) {
     if (auto* stats = worker_.stats(op_, intended_)) ++stats->unfinished;
+  }
+  if (journey_op_ >= 0 && !stopped_) {
+    if (auto* stats = worker_.stats(journey_op_, journey_intended_)) ++stats->unfinished;
   }
   stopped_ = true;
   wait_timer_.cancel();

@@ -10,6 +10,11 @@
 // out on a connection the server had already closed and no byte of a response comes back, an idempotent
 // request is sent once more on a new connection, as browsers and Go's client do.
 //
+// A journey (journey.hpp) runs on one lane, as one user: its steps go out in order on this
+// connection, each timed from its own intended start (the previous step's end plus its think
+// time), and the worker hears of the journey only when it ends. The user's variables and cookies
+// live here, across its iterations.
+//
 // https:// puts a sans-IO TLS session (proto/tls) between the buffers and the socket: the
 // handshake follows the TCP connect (both within the connect timeout, and timed apart as the
 // connection's set-up), requests are encrypted into `wire_`, and ciphertext read from the
@@ -19,6 +24,8 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,7 +59,8 @@ class HttpConnection {
   void check_deadline(Nanos now);
   // Ends all I/O; outstanding handlers complete as aborted and record nothing.
   void shutdown();
-  [[nodiscard]] bool busy() const noexcept { return busy_; }
+  // In a request, or in a journey (between its steps too).
+  [[nodiscard]] bool busy() const noexcept { return busy_ || journey_op_ >= 0; }
   [[nodiscard]] bool opening() const noexcept { return connecting_; }
   [[nodiscard]] int index() const noexcept { return index_; }
 
@@ -73,6 +81,15 @@ class HttpConnection {
   void on_idle_read(const boost::system::error_code& ec);
   // The connection died under the request (EOF, reset, a failed write).
   void lost(std::string_view why);
+  // A request of operation `op`: its own, or a journey's step.
+  void send_request(int op, Nanos intended, Nanos delayed);
+  // Journeys: the first step of the journey whose row is `op`; a step's outcome (`why` empty:
+  // it passed); the journey's end. `available`: as request_finished()'s.
+  void begin_journey(int op, Nanos intended, Nanos delayed);
+  void step_finished(Nanos now, std::optional<ErrorClass> error, std::string_view why, bool available);
+  void end_journey(Nanos now, std::optional<ErrorClass> error, std::string_view why);
+  // The response's request path (the rendered one, still in request_).
+  [[nodiscard]] std::string_view request_path() const noexcept;
   // TLS: the handshake after the TCP connect, then reads through the session.
   void start_handshake();
   void on_handshake(const tls::HandshakeOutcome& outcome);
@@ -109,6 +126,16 @@ class HttpConnection {
   Nanos deadline_ = 0;
   Nanos connect_started_ = 0;
   Backoff backoff_;  // after a refused or timed-out connect
+
+  // Journeys: this user's variables and cookies (null without journeys), and the journey in
+  // progress: its transaction row, step, intended start and first send.
+  std::unique_ptr<http::UserSession> user_;
+  int journey_op_ = -1;
+  std::size_t step_ = 0;
+  Nanos journey_intended_ = 0;
+  Nanos journey_sent_ = 0;
+  Nanos journey_delayed_ = 0;
+  std::string step_why_;
 
   tls::Transport tls_;  // https://; disabled for http://
   std::string wire_;    // a request's ciphertext on its way to the socket

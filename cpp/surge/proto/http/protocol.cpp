@@ -1,5 +1,9 @@
 #include "surge/proto/http/protocol.hpp"
 
+#include <strings.h>
+
+#include <algorithm>
+#include <ctime>
 #include <stdexcept>
 
 #include "surge/engine/resolve.hpp"
@@ -10,17 +14,52 @@ HttpShared HttpProtocol::prepare(const Spec& spec) {
   return prepare_http(spec, "http/1.1");
 }
 
+namespace {
+
+// Every user variable a run's journeys name: captures, then feeder columns.
+std::vector<std::string> user_variables(const HttpRunSpec& spec) {
+  std::vector<std::string> names;
+  const auto add = [&](const std::string& name) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  };
+  for (const auto& op : spec.operations)
+    for (const auto& capture : op.step.captures) add(capture.variable);
+  for (const auto& feeder : spec.feeders)
+    for (const auto& column : feeder.columns) add(column);
+  return names;
+}
+
+std::vector<std::pair<std::string, http::StepSpec>> steps_of(const HttpRunSpec& spec) {
+  std::vector<std::pair<std::string, http::StepSpec>> steps;
+  for (const auto& op : spec.operations) steps.emplace_back(op.name, op.step);
+  return steps;
+}
+
+}  // namespace
+
 HttpShared prepare_http(const HttpRunSpec& spec, const std::string& alpn) {
   HttpShared shared;
   shared.host_header =
       spec.host_header.empty() ? spec.host + ":" + std::to_string(spec.port) : spec.host_header;
+  shared.host = spec.host;
+  shared.user_names = user_variables(spec);
+  const auto* user_names = spec.journeys.empty() ? nullptr : &shared.user_names;
   for (const auto& op : spec.operations) {
     try {
-      http::RequestBuilder check(op.request, shared.host_header);
+      http::RequestBuilder check(op.request, shared.host_header, user_names);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("operation '" + op.name + "': " + e.what());
     }
   }
+  for (const auto& journey : spec.journeys) {
+    for (const int step : journey.steps)
+      if (step < 0 || static_cast<std::size_t>(step) >= spec.operations.size())
+        throw std::invalid_argument("journey '" + journey.name + "': a step is not an operation of the run");
+    if (journey.steps.empty()) throw std::invalid_argument("journey '" + journey.name + "' has no steps");
+    if (journey.feeder >= static_cast<int>(spec.feeders.size()))
+      throw std::invalid_argument("journey '" + journey.name + "': its feeder is not one of the run's");
+  }
+  if (!spec.journeys.empty()) http::StepJudge check(steps_of(spec), shared.user_names);
   shared.endpoint = resolve_host(spec.host, spec.port);
   if (spec.tls) {
     tls::ClientOptions options = spec.tls_options;
@@ -33,10 +72,69 @@ HttpShared prepare_http(const HttpRunSpec& spec, const std::string& alpn) {
 
 HttpProtocol::HttpProtocol(const Spec& spec, const Shared& shared, int index, int worker_count)
     : spec_(spec), shared_(shared) {
+  const auto* user_names = spec.journeys.empty() ? nullptr : &shared.user_names;
   for (const auto& op : spec.operations) {
-    builders_.emplace_back(op.request, shared.host_header);
+    builders_.emplace_back(op.request, shared.host_header, user_names);
     builders_.back().partition(index, worker_count);
   }
+  step_headers_.assign(spec.operations.size(), false);
+  step_body_.assign(spec.operations.size(), false);
+  if (spec.journeys.empty()) return;
+  judge_.emplace(steps_of(spec), shared.user_names);
+  for (std::size_t op = 0; op < spec.operations.size(); ++op) {
+    const int j = spec.operations[op].step_of;
+    const bool cookies = j >= 0 && spec.journeys[static_cast<std::size_t>(j)].cookies;
+    step_headers_[op] = cookies || judge_->reads_headers(static_cast<int>(op));
+    step_body_[op] = judge_->reads_body(static_cast<int>(op));
+  }
+  for (const auto& feeder : spec.feeders) {
+    std::vector<int> columns;
+    for (const auto& column : feeder.columns)
+      columns.push_back(static_cast<int>(std::find(shared.user_names.begin(), shared.user_names.end(), column) -
+                                         shared.user_names.begin()));
+    feeders_.emplace_back(feeder, std::move(columns), index, worker_count);
+  }
+}
+
+bool HttpProtocol::build_step_request(int op, std::string& out, Rng& rng, http::UserSession& user, std::string& bad) {
+  if (!builders_[static_cast<std::size_t>(op)].build(out, rng, http::UserContext{&user.values}, &bad)) return false;
+  const int j = spec_.operations[static_cast<std::size_t>(op)].step_of;
+  if (j < 0 || !spec_.journeys[static_cast<std::size_t>(j)].cookies || user.jar.size() == 0) return true;
+  // The Cookie header needs the rendered path: it goes in after the request is built, at the
+  // end of its header block.
+  const auto path_start = out.find(' ') + 1;
+  const auto path_end = out.find(' ', path_start);
+  const auto& cookie = user.jar.header_for(std::string_view(out).substr(path_start, path_end - path_start),
+                                           shared_.tls != nullptr, std::time(nullptr));
+  if (cookie.empty()) return true;
+  const auto head_end = out.find("\r\n\r\n") + 2;
+  out.insert(head_end, "Cookie: " + cookie + "\r\n");
+  return true;
+}
+
+bool HttpProtocol::start_journey(int j, http::UserSession& user, Rng& rng) {
+  const int feeder = spec_.journeys[static_cast<std::size_t>(j)].feeder;
+  return feeder < 0 || feeders_[static_cast<std::size_t>(feeder)].take(user.values, rng);
+}
+
+void HttpProtocol::keep_cookies(int op, std::string_view request_path, const http::ResponseReader& reader,
+                                http::UserSession& user) const {
+  const int j = spec_.operations[static_cast<std::size_t>(op)].step_of;
+  if (j < 0 || !spec_.journeys[static_cast<std::size_t>(j)].cookies) return;
+  for (const auto& [name, value] : reader.headers())
+    if (name.size() == 10 && strncasecmp(name.data(), "set-cookie", 10) == 0)
+      user.jar.store(value, request_path, std::time(nullptr));
+}
+
+std::optional<std::string> HttpProtocol::judge_step(int op, const http::ResponseReader& reader,
+                                                    http::UserSession& user) {
+  return judge_->judge(op, http::Response{reader.status(), reader.body(), reader.headers()}, user.values);
+}
+
+Nanos HttpProtocol::think_after(int op, Rng& rng) const noexcept {
+  const auto& step = spec_.operations[static_cast<std::size_t>(op)].step;
+  if (step.think_max <= step.think_min) return step.think_min;
+  return step.think_min + static_cast<Nanos>(rng() % static_cast<std::uint64_t>(step.think_max - step.think_min + 1));
 }
 
 std::optional<ErrorClass> HttpProtocol::classify(int op, const http::ResponseReader& reader) const {

@@ -18,13 +18,22 @@ struct RequestSpec {
   std::vector<std::pair<std::string, std::string>> variables;  // name -> generator spec
 };
 
+// What a journey's user adds to its requests: its variables (its cookies go in after).
+struct UserContext {
+  const std::vector<std::string>* values = nullptr;  // by the builder's user variable names
+};
+
 class RequestBuilder {
  public:
-  // Throws std::invalid_argument naming the bad field.
-  RequestBuilder(const RequestSpec& spec, const std::string& host_header);
+  // Throws std::invalid_argument naming the bad field. `user_names`: the user variables its
+  // templates may name (a journey's captures and feeder columns).
+  RequestBuilder(const RequestSpec& spec, const std::string& host_header,
+                 const std::vector<std::string>* user_names = nullptr);
 
-  // Writes the next request into `out` (cleared first).
-  void build(std::string& out, Rng& rng);
+  // Writes the next request into `out` (cleared first). False, with nothing built, when a user
+  // variable in the path or a header holds a line break (it would inject headers): `bad` then
+  // names it.
+  bool build(std::string& out, Rng& rng, const UserContext& user = {}, std::string* bad = nullptr);
   // The next request as HTTP/2 wants it (http2::Stream): method, path, headers and body
   // rendered apart. Host and the connection-specific headers HTTP/2 forbids (Connection,
   // Keep-Alive, Transfer-Encoding, Upgrade, Proxy-Connection) are left out: the host goes in
@@ -63,6 +72,8 @@ class RequestBuilder {
   bool is_head_ = false;
   bool is_idempotent_ = false;
   std::string body_scratch_;
+  std::vector<int> line_user_variables_;  // user variables rendered into the path or a header
+  const std::vector<std::string>* user_names_ = nullptr;
 };
 
 }  // namespace surge::http

@@ -21,7 +21,16 @@ void ResponseReader::keep(std::string_view chunk) {
   body_.append(chunk.substr(0, kMaxKeptBody - body_.size()));
 }
 
+void ResponseReader::keep_header(std::string_view name, std::string_view value) {
+  if (!keep_headers_ || header_count_ >= kMaxKeptHeaders) return;
+  if (header_count_ == headers_.size()) headers_.emplace_back();
+  auto& [kept_name, kept_value] = headers_[header_count_++];
+  kept_name.assign(name);
+  kept_value.assign(value);
+}
+
 void ResponseReader::restart_parser() {
+  header_count_ = 0;  // an interim response's fields are not the final one's
   // basic_parser cannot be reset; re-emplacing it reuses the same storage, no allocation.
   parser_.emplace(*this);
   parser_->eager(true);
@@ -34,8 +43,9 @@ void ResponseReader::restart_parser() {
   }
 }
 
-void ResponseReader::start(bool head_request, bool keep_body, std::uint64_t body_limit) {
+void ResponseReader::start(bool head_request, bool keep_body, std::uint64_t body_limit, bool keep_headers) {
   head_request_ = head_request;
+  keep_headers_ = keep_headers;
   body_limit_ = body_limit;
   restart_parser();
   keep_body_ = keep_body;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "surge/engine/run_settings.hpp"
+#include "surge/proto/http/journey.hpp"
 #include "surge/proto/http/request_builder.hpp"
 #include "surge/proto/tls/tls_context.hpp"
 
@@ -20,6 +21,11 @@ struct HttpOperation {
   std::string expect_body;           // non-empty: the body must contain it
   int miss_status = 0;               // a cache read: this status is a miss (not an error), < 400 a hit
   std::uint64_t max_body_bytes = 0;  // a longer response body is malformed; 0: no limit
+  // Journeys (proto/http/journey.hpp): this row is journey `journey`'s transaction, or this
+  // operation is a step of journey `step_of` (weight 0), with what the step adds.
+  int journey = -1;
+  int step_of = -1;
+  http::StepSpec step;
 };
 
 struct HttpRunSpec : RunSettings {
@@ -33,6 +39,8 @@ struct HttpRunSpec : RunSettings {
   int http_version = 0;
   int max_streams = 1;  // HTTP/2: streams in flight per connection, as a pipeline's depth
   std::vector<HttpOperation> operations;
+  std::vector<http::Journey> journeys;
+  std::vector<http::Feeder> feeders;
 };
 
 }  // namespace surge

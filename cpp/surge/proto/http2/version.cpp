@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <stdexcept>
 
 #include "surge/engine/resolve.hpp"
 #include "surge/engine/run_protocol.hpp"
@@ -13,6 +14,12 @@
 namespace surge {
 
 int resolve_http_version(const HttpRunSpec& spec) {
+  // Journeys keep a user's steps on its own connection, which an HTTP/1.1 lane is.
+  if (!spec.journeys.empty()) {
+    if (spec.http_version == 2)
+      throw std::invalid_argument("journeys run over HTTP/1.1 only for now: use http_version='1.1' (--http 1.1)");
+    return 1;
+  }
   if (spec.http_version == 1 || spec.http_version == 2) return spec.http_version;
   if (!spec.tls) return 1;
   tls::ClientOptions options = spec.tls_options;
