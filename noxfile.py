@@ -188,15 +188,16 @@ def sdist(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """surge vs wrk (HTTP and HTTPS, nginx), h2load (HTTP/2 over TLS), redis-benchmark (Redis)
-    and pgbench, then the schedule's strict accuracy targets and the warm start's p99 against a
+    """surge vs wrk (HTTP and HTTPS, nginx), h2load (HTTP/2 over TLS), redis-benchmark (Redis),
+    pgbench and Locust (journeys; and a journey's cost against independent requests), then the schedule's strict accuracy targets and the warm start's p99 against a
     warmed-up run; server and generator
     pinned to different cores, alternating rounds; writes JSON to benchmarks/results/."""
     session.install(".")
+    session.install("locust>=2.20")  # the journeys' peer
     session.run("python", "benchmarks/http_vs_wrk.py", *session.posargs)
-    session.run("python", "benchmarks/http_vs_wrk.py", "--tls")
     session.run("python", "benchmarks/http2_vs_h2load.py")
     session.run("python", "benchmarks/redis_vs_redis_benchmark.py")
     session.run("python", "benchmarks/pg_vs_pgbench.py")
+    session.run("python", "benchmarks/journey_cost.py")
     session.run("python", "benchmarks/schedule_accuracy.py")
     session.run("python", "benchmarks/warm_start.py")

@@ -10,6 +10,8 @@ Phases, in order:
   concurrent   N SETs, then N GETs, at concurrency C (--set concurrent=N --set concurrency=C)
   mixed        C users reading, writing and deleting for a duration, with the hit rate
                (--set duration=D)
+  journey      HTTP only: C users each reading a new key (a miss), setting it, and reading it
+               again (a hit), for a duration
 The report gives avg/min/max ms, ops/s and the hit rate per phase and operation.
 """
 
@@ -22,6 +24,20 @@ from surge.urls import is_redis_url
 PREFIX = "cache-suite:"
 # REDIS_URL points the suite at a server you run; --set url=... overrides it.
 DEFAULT_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def miss_set_hit(ttl):
+    """One key's life in the cache, as a journey: the same key in all three steps."""
+    path = f"/cache/{PREFIX}journey-{{key}}"
+    return http.journey(
+        "miss_set_hit",
+        [
+            http.get("miss", path, miss_status=404, check={"status": "404"}),
+            http.put("set", f"{path}?ttl={ttl}", body="{v}", variables={"v": "bytes(100)"}),
+            http.get("hit", path, miss_status=404, check={"status": "200"}),
+        ],
+        variables={"key": "uuid"},
+    )
 
 
 def operations(url, keys, ttl, mix):
@@ -101,5 +117,10 @@ def cache_server(
             [mixed["get"], mixed["set"], mixed["delete"]],
             surge.Users(concurrency),
             duration=duration,
+        ),
+        *(
+            []
+            if is_redis_url(url)
+            else [phase("journey", [miss_set_hit(ttl)], surge.Users(concurrency), duration=duration)]
         ),
     ]

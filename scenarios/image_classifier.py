@@ -6,12 +6,15 @@ targets its team wrote in their README:
   classification  p95 < 500 ms and > 100 RPS
   success rate    > 99.9%
 
-and Locust-style user mixes that run together, each on its own connections:
+Locust-style user mixes that run together, each on its own connections:
 
   ImageClassifierUser  health 30%, model info 20%, classify 50%, waits 1-3 s
   HighLoadUser         classify 80%, health 20%, waits 0.1-0.5 s
   ErrorTestingUser     invalid images, missing parameters, oversized images: the expected 4xx
                        is a success
+
+and a client's session as a journey: health, then the model's info (its input size is read
+from the answer), then a classification.
 
     surge run scenarios/image_classifier.py --set base_url=http://127.0.0.1:8080
     pytest tests/perf/test_image_classifier.py --surge-scale 1
@@ -40,6 +43,29 @@ def model_info(weight=1.0):
 def classify(size_bytes=IMAGE_SIZES["small"], weight=1.0, name="classify"):
     return http.post(name, "/api/v1/classify", body="{image}", headers=PNG, weight=weight,
                      variables={"image": f"bytes({size_bytes})"}, expect_body="label")  # fmt: skip
+
+
+def session_journey(size_bytes=IMAGE_SIZES["small"]):
+    """A client as it starts: checks health, reads which input the model takes, classifies."""
+    return http.journey(
+        "session",
+        [
+            http.get("health", "/api/v1/health", check={"$.status": "healthy"}),
+            http.get("model_info", "/api/v1/model/info",
+                     capture={"input_size": "$.input_size"}, check={"$.classes": {"exists": True}}),
+            http.post("classify", "/api/v1/classify", body="{image}",
+                      headers={**PNG, "X-Input-Size": "{input_size}"},
+                      variables={"image": f"bytes({size_bytes})"},
+                      check={"$.label": {"matches": "^(cat|dog|bird|car|tree)$"}}),
+        ],
+    )  # fmt: skip
+
+
+def session_users(base_url, users=10, duration="30s"):
+    return surge.Scenario(
+        name="SessionUser", base_url=base_url, operations=[session_journey()],
+        load=surge.Users(users, think=surge.between("1s", "3s")), duration=duration,
+    )  # fmt: skip
 
 
 def endpoint(base_url, operation, rate, duration="10s"):
@@ -85,4 +111,4 @@ def user_classes(base_url, users=(20, 10, 4), duration="30s"):
 
 @surge.scenario
 def image_classifier(base_url="http://127.0.0.1:8080", duration="30s"):
-    return [user_classes(base_url, duration=duration)]
+    return [user_classes(base_url, duration=duration), session_users(base_url, duration=duration)]

@@ -64,6 +64,7 @@ void register_journey_parts(py::module_& m) {
       .def_readwrite("name", &http::Journey::name)
       .def_readwrite("steps", &http::Journey::steps)
       .def_readwrite("feeder", &http::Journey::feeder)
+      .def_readwrite("variables", &http::Journey::variables)
       .def_readwrite("cookies", &http::Journey::cookies);
 }
 

@@ -89,7 +89,7 @@ def per_result(path: str | Path, results: list[Result]) -> list[tuple[Path, Resu
 def with_thresholds(args: Any, scenarios: list[Any]) -> list[Any]:
     """The scenarios with --abort-on added to their own abort_on; refuses, before any load, an
     SLO naming an operation that none of them has."""
-    names = {op.name for s in scenarios for op in s.operations}
+    names = {op.name for s in scenarios for op in s.plan.operations}
     watched = {m.namespace for s in scenarios for m in s.monitors}
     for text in [*getattr(args, "slo", ()), *getattr(args, "abort_on", ())]:
         rule = slo.parse(text)

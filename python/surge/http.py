@@ -14,6 +14,7 @@ from typing import Any
 
 from . import _core, checks, reach
 from .errors import ConfigError
+from .journeys import Feeder, HttpJourney, StepExtras, engine_journeys, feeder, journey
 from .protocol import Protocol
 from .urls import SECRET_HEADERS, parse_http_url
 
@@ -35,6 +36,13 @@ class HttpOperation:
     # A response body longer than this many bytes is malformed (and its connection closed);
     # None: no limit.
     max_body_bytes: int | None = None
+    # A journey's step (surge.journeys): captures, checks, think time, on_failure.
+    extras: StepExtras = field(default_factory=StepExtras)
+    # The journey this operation is a step of, once the run is planned ("" for a plain one).
+    journey: str = ""
+    # {names} its templates use that are neither its variables nor generators: a journey's
+    # captures or feeder columns (found in __post_init__).
+    user_variables: frozenset[str] = field(default=frozenset(), init=False)
 
     @property
     def request_type(self) -> str:
@@ -51,6 +59,8 @@ class HttpOperation:
 
     def result_fields(self) -> dict[str, Any]:
         """What the results say of this operation beside its statistics."""
+        if self.journey:
+            return {"request_type": self.request_type, "kind": "step", "journey": self.journey}
         return {"request_type": self.request_type}
 
     def engine_operation(self, base_path: str) -> _core.HttpOperation:
@@ -66,6 +76,8 @@ class HttpOperation:
         op.expect_body = self.expect_body
         op.miss_status = self.miss_status or 0
         op.max_body_bytes = self.max_body_bytes or 0
+        if self.journey:
+            op.step = self.extras.engine_step()
         return op
 
     def __post_init__(self) -> None:
@@ -89,8 +101,17 @@ class HttpOperation:
             checks.single_line(value, f"{where}: header {header!r}")
         checks.generators(self.variables, f"{where}: variables")
         checks.text(self.body, f"{where}: body", empty=True)
-        checks.templates([path, self.body, *self.headers.values()], self.variables, where)
-        checks.weight(self.weight, where)
+        self.extras.validate(where)
+        texts = [path, self.body, *self.headers.values()]
+        texts += [r for r in self.extras.check.values() if isinstance(r, str)]
+        used = {m.group(1) for t in texts for m in _PLACEHOLDER.finditer(t)}
+        user = frozenset(used - set(self.variables) - _BARE_GENERATORS)
+        object.__setattr__(self, "user_variables", user)
+        # A user variable renders as a stand-in here: whether it exists is the journey's check.
+        stand_ins = {**self.variables, **{name: "choice(x)" for name in user}}
+        checks.templates(texts, stand_ins, where)
+        if not self.journey:  # a journey's step has weight 0: its journey is drawn, not it
+            checks.weight(self.weight, where)
         for status in self.expect_status:
             checks.whole(status, f"{where}: expect_status (HTTP codes)", 100, 599)
         checks.text(self.expect_body, f"{where}: expect_body", empty=True)
@@ -100,6 +121,9 @@ class HttpOperation:
 
 # A method or header name: an HTTP token (RFC 9110), letters, digits and a few symbols.
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# A {name} placeholder; generators written without arguments are not variables.
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_BARE_GENERATORS = frozenset({"seq", "uuid", "now_ns"})
 
 
 def request(
@@ -115,6 +139,10 @@ def request(
     expect_body: str = "",
     miss_status: int | None = None,
     max_body_bytes: int | None = None,
+    capture: Mapping[str, str] | None = None,
+    check: Mapping[str, Any] | None = None,
+    think: Any = None,
+    on_failure: str = "abort",
 ) -> HttpOperation:
     where = f"operation {checks.operation_name(name)!r}"
     if isinstance(expect_status, int):  # one status: expect_status=200
@@ -131,6 +159,12 @@ def request(
         expect_body=expect_body,
         miss_status=miss_status,
         max_body_bytes=max_body_bytes,
+        extras=StepExtras(
+            capture=capture if capture is not None else {},
+            check=check if check is not None else {},
+            think=think,
+            on_failure=on_failure,
+        ),
     )
 
 
@@ -150,6 +184,30 @@ def delete(name: str, path: str, **kwargs) -> HttpOperation:
     return request(name, "DELETE", path, **kwargs)
 
 
+def check_plan(plan: Any) -> None:
+    """What only a step may have, and the user variables only a journey gives."""
+    for op in plan.operations:
+        if not isinstance(op, HttpOperation) or op.journey:
+            continue
+        where = f"operation {op.name!r}"
+        if op.user_variables:
+            name = sorted(op.user_variables)[0]
+            raise ConfigError(
+                f"{where}: unknown template variable {{{name}}}: declare it in variables=, use a "
+                f"generator such as {{uuid}}, or capture it in a journey step "
+                f"(surge.http.journey(..., [..., capture={{{name!r}: '$.{name}'}}]))"
+            )
+        if not op.extras.empty:
+            raise ConfigError(
+                f"{where}: capture=, check=, think= and on_failure= are for a journey's steps: "
+                "put it in surge.http.journey(name, [steps])"
+            )
+    if any(isinstance(op, HttpJourney) for op in plan.operations) and plan.http_version == 2:
+        raise ConfigError(
+            "journeys run over HTTP/1.1 only for now: use http_version='1.1' (--http 1.1)"
+        )
+
+
 def engine_spec(plan: Any) -> _core.HttpRunSpec:
     target = plan.target
     spec = _core.HttpRunSpec()
@@ -158,13 +216,18 @@ def engine_spec(plan: Any) -> _core.HttpRunSpec:
         spec.tls, spec.tls_options = True, plan.tls.engine_options()
     spec.http_version, spec.max_streams = plan.http_version, plan.max_streams
     spec.operations = [op.engine_operation(target.base_path) for op in plan.operations]
+    engine_journeys(spec, plan.operations)
     return spec
 
 
 PROTOCOL = Protocol(
     name="http",
     label="http://",
-    operation_type=HttpOperation,
+    operation_type=(HttpOperation, HttpJourney),
+    expand=lambda operations: [
+        row for op in operations for row in (op.expanded() if isinstance(op, HttpJourney) else [op])
+    ],
+    check=check_plan,
     claims=lambda _url: True,
     parse_target=parse_http_url,
     engine_spec=engine_spec,

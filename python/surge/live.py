@@ -135,7 +135,7 @@ class LiveProgress:
         table = Table(box=None, padding=(0, 2), header_style="bold")
         for column in ("operation", "req/s", "p50 ms", "p99 ms", "errors", "hit rate"):
             table.add_column(column, justify="left" if column == "operation" else "right")
-        names = [op.name for op in self.scenario.operations] if self.scenario else []
+        names = [op.name for op in self.scenario.plan.operations] if self.scenario else []
         rows = [
             (names[r.operation] if r.operation < len(names) else str(r.operation), r)
             for r in report.rows

@@ -129,6 +129,16 @@ class RunPlan:
         }
 
 
+def _rows(protocol: Any, operations: Any) -> tuple[Any, ...]:
+    """The engine's operations: the scenario's, with each journey as its steps and its row."""
+    rows = tuple(protocol.expand(operations))
+    names = [op.name for op in rows]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(f"operation names must be unique (journey steps are JOURNEY/STEP): {duplicates}")
+    return rows
+
+
 def resolve(scenario: Scenario) -> RunPlan:
     """Checks a scenario's settings and resolves them; raises ConfigError naming the field."""
     protocol = for_target(scenario.base_url)
@@ -165,7 +175,7 @@ def resolve(scenario: Scenario) -> RunPlan:
     plan = RunPlan(
         protocol=protocol,
         target=protocol.parse_target(scenario.base_url),
-        operations=tuple(scenario.operations),
+        operations=_rows(protocol, scenario.operations),
         load=scenario.load,
         threads=scenario.threads,
         requests=scenario.requests,

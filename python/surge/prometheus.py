@@ -64,7 +64,7 @@ class RunMetrics:
 
     def __init__(self, scenario: Any):
         self.scenario_name = scenario.name
-        self.names = [op.name for op in scenario.operations]
+        self.names = [op.name for op in scenario.plan.operations]
         self.operations = {name: _Operation() for name in self.names}
         self.lock = threading.Lock()
         self.elapsed = 0.0

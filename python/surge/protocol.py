@@ -22,6 +22,10 @@ def _no_check(_plan: Any) -> None:
     return None
 
 
+def _as_is(operations: Any) -> list[Any]:
+    return list(operations)
+
+
 def _reached_by_the_engine(_target: Any, _timeout_s: float, _tls: Any = None) -> None:
     return None
 
@@ -32,7 +36,7 @@ class Protocol:
     name: str
     label: str
     # What Scenario.operations hold for it (surge.http.get(...) makes an HttpOperation).
-    operation_type: type
+    operation_type: type | tuple[type, ...]
     # Whether a target URL (or DSN) is this protocol's.
     claims: Callable[[str], bool]
     # The URL parsed into the protocol's target; a ConfigError names what is wrong.
@@ -45,6 +49,9 @@ class Protocol:
     default_timeout: str
     # Scenario settings that apply to this protocol only ("pipeline", "pipeline_sync").
     settings: frozenset[str] = field(default_factory=frozenset)
+    # The plan's rows from the scenario's operations, one per engine operation (a journey
+    # becomes its steps and its own row).
+    expand: Callable[[Any], list[Any]] = _as_is
     # Rules of its own on a resolved plan; raises ConfigError.
     check: Callable[[Any], None] = _no_check
     # Connects once to the target before a command's run (surge.reach): raises ConfigError

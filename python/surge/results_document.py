@@ -29,6 +29,8 @@ def build(
         operations[op.name] = {
             **stats(engine_stats, measured, plan),
             **op.result_fields(),
+            # A journey's row: started, completed, aborted and by which step.
+            **(op.journey_fields(engine_stats) if hasattr(op, "journey_fields") else {}),
         }
     return {
         "schema": SCHEMA,

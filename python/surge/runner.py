@@ -171,7 +171,7 @@ class _Abort:
     def __init__(self, scenario: Scenario, progress: ProgressCallback | None):
         self.slos = [slo.parse(e) for e in scenario.abort_on]
         self.after_s = scenario.plan.abort_after_ns / 1e9
-        self.names = [op.name for op in scenario.operations]
+        self.names = [op.name for op in scenario.plan.operations]
         self.progress = progress
         self.reason: dict[str, Any] | None = None
 

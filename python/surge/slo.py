@@ -30,7 +30,8 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 }
 _TIME_UNITS = {"us": 1e-3, "µs": 1e-3, "ms": 1.0, "s": 1e3}
 _SUBJECT = re.compile(
-    r"\s*(?:(?P<op>[A-Za-z_][\w-]*)\.)?(?P<metric>p[0-9]+(?:\.[0-9]+)?|[A-Za-z_][A-Za-z0-9_:]*)"
+    r"\s*(?:(?P<kind>journey|step):(?P<named>[A-Za-z_][\w/-]*)\s+|(?P<op>[A-Za-z_][\w-]*)\.)?"
+    r"(?P<metric>p[0-9]+(?:\.[0-9]+)?|[A-Za-z_][A-Za-z0-9_:]*)"
     r"(?:\[(?P<window>[^\]]*)\])?\s*"
 )
 _COMPARATOR = re.compile(r"(==|<=|>=|<|>)\s*")
@@ -50,6 +51,9 @@ class Slo:
     window_s: float | None = None  # judged on every interval of this length, not the whole run
     # A target monitor's metric ("target.cpu", "redis.evictions"): `operation` is its source.
     monitor_unit: str | None = None
+    # "journey:checkout p95 < 800ms", "step:checkout/pay error_rate < 0.1%": the operation
+    # must be a journey (its transaction) or a journey's step.
+    kind: str | None = None
 
     @property
     def unit(self) -> str:
@@ -73,7 +77,9 @@ class Slo:
             return self._worst_window(result)
         stats = result.total if self.operation is None else result.operations.get(self.operation)
         if stats is None:
-            raise ConfigError(f"SLO {self.text!r}: the run has no operation {self.operation!r}")
+            raise ConfigError(f"SLO {self.text!r}: the run has no {self.kind or 'operation'} {self.operation!r}")
+        if self.kind is not None and stats.get("kind") != self.kind:
+            raise ConfigError(f"SLO {self.text!r}: {self.operation!r} is not a {self.kind}")
         return metric_value(self.metric, stats)
 
     def holds(self, measured: float | None) -> bool:
@@ -209,6 +215,10 @@ def parse(text: str) -> Slo:
     if not subject:
         raise fail(0, "expected a metric such as p95, mean, max, error_rate, hit_rate or rps")
     metric = subject.group("metric")
+    if subject.group("kind") == "journey" and "/" in subject.group("named"):
+        raise fail(subject.start("named"), "a journey's name has no '/'; a step is step:JOURNEY/STEP")
+    if subject.group("kind") == "step" and "/" not in subject.group("named"):
+        raise fail(subject.start("named"), "a step is named JOURNEY/STEP")
     if _is_monitor_metric(subject.group("op"), metric):
         return _parse_monitor(text, subject, fail)
     window_s = None
@@ -248,7 +258,10 @@ def parse(text: str) -> Slo:
         target = number * _TIME_UNITS[unit]
     if window_s is not None and metric in ("mean", "min"):
         raise fail(subject.start("metric"), f"{metric} is not kept per window; use p50 or max")
-    return Slo(text, subject.group("op"), metric, comparator.group(1), target, window_s)
+    operation = subject.group("named") or subject.group("op")
+    return Slo(
+        text, operation, metric, comparator.group(1), target, window_s, kind=subject.group("kind")
+    )
 
 
 def _is_monitor_metric(source: str | None, metric: str) -> bool:

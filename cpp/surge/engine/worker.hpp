@@ -58,6 +58,12 @@ class Worker {
   void begin();                              // the run clock is set: start the schedule at its t0
   std::future<StatsBlock*> swap_interval();  // hands back the block filled since the last swap
   void drain();                              // stop issuing; let in-flight requests finish
+  // Worker side: a lane found nothing more can be sent (a unique feeder ran out). Nothing new
+  // is issued from now on, not even from the handler that called it; then drain() as above.
+  void stop_issuing() {
+    draining_ = true;
+    drain();
+  }
   void end();                                // close everything; run() returns
   [[nodiscard]] bool done() const noexcept { return done_.load(std::memory_order_acquire); }
   [[nodiscard]] Nanos finished_at() const noexcept { return finished_at_; }

@@ -40,6 +40,7 @@ void DemoApi::handle(const ApiRequest& request, ApiResponse& response) {
   response.status = 200;
   response.content_type = "application/json";
   response.body.clear();
+  response.set_cookie.clear();
   std::string_view target = request.target;
   std::string_view query;
   if (const auto q = target.find('?'); q != std::string_view::npos) {
@@ -62,7 +63,7 @@ void DemoApi::handle(const ApiRequest& request, ApiResponse& response) {
     cache(request, target.substr(7), query, response);
   } else if (target == "/api/v1/medications" || target.starts_with("/api/v1/medications/")) {
     medications(request, target.substr(19), response);
-  } else {
+  } else if (!accounts_.handle(target, request, response)) {
     json_error(response, 404, "not found");
   }
 }

@@ -1,5 +1,6 @@
 // The demo target's endpoints, free of I/O: a request in, a response out. They emulate the
-// services in surge's suites: health, model info, classify, a TTL cache and medications CRUD.
+// services in surge's suites: health, model info, classify, a TTL cache and medications CRUD,
+// and accounts (login, a token-only route, a cookie session: accounts.hpp).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <unordered_map>
 
 #include "surge/core/clock.hpp"
+#include "surge/target/accounts.hpp"
 
 namespace surge::target {
 
@@ -20,12 +22,15 @@ struct ApiRequest {
   std::string body;
   std::string content_type;
   std::string ttl_header;
+  std::string authorization;
+  std::string cookie;
 };
 
 struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::string set_cookie;  // a Set-Cookie header's value; empty: none
 };
 
 class DemoApi {
@@ -67,6 +72,7 @@ class DemoApi {
   std::size_t stores_since_purge_ = 0;
   std::map<std::int64_t, std::string> medications_;
   std::int64_t next_medication_id_ = 1;
+  Accounts accounts_;
 };
 
 }  // namespace surge::target

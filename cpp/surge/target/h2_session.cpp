@@ -150,6 +150,8 @@ void H2Session::on_request(std::int32_t stream_id, const http2::ServerRequest& r
   request_.body = request.body;
   request_.content_type.assign(request.header("content-type"));
   request_.ttl_header.assign(request.header("x-ttl"));
+  request_.authorization.assign(request.header("authorization"));
+  request_.cookie.assign(request.header("cookie"));
   response_ = ApiResponse{};
   const auto [drop, release] = server_.serve(rng_, request_, response_);
   if (drop) {

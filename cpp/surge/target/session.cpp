@@ -25,6 +25,10 @@ void Session::RequestParser::on_field_impl(beast::http::field name, string_view 
                                            error_code&) {
   if (name == beast::http::field::content_type) {
     request_.content_type.assign(value.data(), value.size());
+  } else if (name == beast::http::field::authorization) {
+    request_.authorization.assign(value.data(), value.size());
+  } else if (name == beast::http::field::cookie) {
+    request_.cookie.assign(value.data(), value.size());
   } else if (name == beast::http::field::unknown && beast::iequals(name_text, "x-ttl")) {
     request_.ttl_header.assign(value.data(), value.size());
   }
@@ -89,6 +93,8 @@ void Session::reset_request() {
   request_.body.clear();
   request_.content_type.clear();
   request_.ttl_header.clear();
+  request_.authorization.clear();
+  request_.cookie.clear();
   parser_.emplace(request_);
   parser_->eager(true);
   parser_->body_limit(DemoApi::kMaxImageBytes + 1);
@@ -262,6 +268,10 @@ void Session::write() {
   out_ += response_.status < 300 ? " OK" : response_.status < 500 ? " Client Error" : " Server Error";
   out_ += "\r\nServer: surge-target\r\nContent-Type: ";
   out_ += response_.content_type;
+  if (!response_.set_cookie.empty()) {
+    out_ += "\r\nSet-Cookie: ";
+    out_ += response_.set_cookie;
+  }
   out_ += "\r\nContent-Length: ";
   out_ += std::to_string(response_.status == 204 ? 0 : response_.body.size());
   out_ += keep_alive_ ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";

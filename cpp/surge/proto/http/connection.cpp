@@ -354,7 +354,10 @@ void HttpConnection::complete() {
     // A step is judged in warm-up too: the journey goes on from what it captured.
     auto& protocol = worker_.protocol();
     protocol.keep_cookies(op_, request_path(), reader_, *user_);
-    std::optional<ErrorClass> error = protocol.classify(op_, reader_);
+    const auto& operation = protocol.operation(op_);
+    const bool miss = operation.miss_status != 0 && reader_.status() == operation.miss_status;
+    if (stats != nullptr) protocol.count_cache_read(op_, reader_.status(), *stats);
+    std::optional<ErrorClass> error = miss ? std::nullopt : protocol.classify(op_, reader_);
     if (error) {
       step_why_ = "HTTP " + std::to_string(reader_.status());
       if (*error == ErrorClass::check_failed) step_why_ += ": response failed the check";
@@ -432,7 +435,7 @@ void HttpConnection::begin_journey(int op, Nanos intended, Nanos delayed) {
       ++stats->count;
       stats->record_error(ErrorClass::feeder_exhausted, "the feeder's rows are all used (mode unique)");
     }
-    worker_.drain();
+    worker_.stop_issuing();
     worker_.request_finished(*this, true, now);
     return;
   }
@@ -467,13 +470,8 @@ void HttpConnection::step_finished(Nanos now, std::optional<ErrorClass> error, s
     worker_.request_finished(*this, true, now);
     return;
   }
-  if (worker_.draining() || stopped_) {
-    // The run is ending: the journey stops here, unfinished (neither completed nor aborted).
-    if (auto* stats = worker_.stats(journey_op_, journey_intended_)) ++stats->unfinished;
-    journey_op_ = -1;
-    worker_.request_finished(*this, true, now);
-    return;
-  }
+  // A drain lets a journey under way finish, as it lets a request out finish: the journey is the
+  // work in flight. The drain's deadline bounds it; what is cut there is counted unfinished.
   const Nanos think = protocol.think_after(op_, worker_.rng());
   const int next = steps[++step_];
   if (think <= 0) {

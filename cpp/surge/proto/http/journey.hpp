@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "surge/core/clock.hpp"
@@ -62,6 +63,9 @@ struct Journey {
   std::string name;
   std::vector<int> steps;  // operations' indices, in order
   int feeder = -1;         // index into HttpRunSpec::feeders, or -1
+  // Drawn once as each journey starts, into the user's variables (name -> generator spec):
+  // one value for every step, where a step's own variables are drawn per request.
+  std::vector<std::pair<std::string, std::string>> variables;
   bool cookies = true;     // a cookie jar per user: Set-Cookie kept, Cookie sent
 };
 

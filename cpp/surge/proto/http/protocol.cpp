@@ -24,9 +24,15 @@ std::vector<std::string> user_variables(const HttpRunSpec& spec) {
   };
   for (const auto& op : spec.operations)
     for (const auto& capture : op.step.captures) add(capture.variable);
+  for (const auto& journey : spec.journeys)
+    for (const auto& variable : journey.variables) add(variable.first);
   for (const auto& feeder : spec.feeders)
     for (const auto& column : feeder.columns) add(column);
   return names;
+}
+
+int index_of(const std::vector<std::string>& names, const std::string& name) {
+  return static_cast<int>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
 std::vector<std::pair<std::string, http::StepSpec>> steps_of(const HttpRunSpec& spec) {
@@ -56,6 +62,12 @@ HttpShared prepare_http(const HttpRunSpec& spec, const std::string& alpn) {
       if (step < 0 || static_cast<std::size_t>(step) >= spec.operations.size())
         throw std::invalid_argument("journey '" + journey.name + "': a step is not an operation of the run");
     if (journey.steps.empty()) throw std::invalid_argument("journey '" + journey.name + "' has no steps");
+    try {
+      VariableSet check;
+      for (const auto& [name, generator] : journey.variables) check.declare(name, generator);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("journey '" + journey.name + "': " + e.what());
+    }
     if (journey.feeder >= static_cast<int>(spec.feeders.size()))
       throw std::invalid_argument("journey '" + journey.name + "': its feeder is not one of the run's");
   }
@@ -87,11 +99,18 @@ HttpProtocol::HttpProtocol(const Spec& spec, const Shared& shared, int index, in
     step_headers_[op] = cookies || judge_->reads_headers(static_cast<int>(op));
     step_body_[op] = judge_->reads_body(static_cast<int>(op));
   }
+  for (const auto& journey : spec.journeys) {
+    auto& drawn = journey_variables_.emplace_back();
+    for (const auto& [name, generator] : journey.variables) {
+      drawn.set.declare(name, generator);
+      drawn.targets.push_back(index_of(shared.user_names, name));
+    }
+    drawn.set.partition(index, worker_count);
+  }
   for (const auto& feeder : spec.feeders) {
     std::vector<int> columns;
     for (const auto& column : feeder.columns)
-      columns.push_back(static_cast<int>(std::find(shared.user_names.begin(), shared.user_names.end(), column) -
-                                         shared.user_names.begin()));
+      columns.push_back(index_of(shared.user_names, column));
     feeders_.emplace_back(feeder, std::move(columns), index, worker_count);
   }
 }
@@ -113,6 +132,12 @@ bool HttpProtocol::build_step_request(int op, std::string& out, Rng& rng, http::
 }
 
 bool HttpProtocol::start_journey(int j, http::UserSession& user, Rng& rng) {
+  auto& drawn = journey_variables_[static_cast<std::size_t>(j)];
+  if (!drawn.set.empty()) {
+    drawn.set.draw(rng);
+    for (std::size_t v = 0; v < drawn.targets.size(); ++v)
+      user.values[static_cast<std::size_t>(drawn.targets[v])].assign(drawn.set.value(static_cast<int>(v)));
+  }
   const int feeder = spec_.journeys[static_cast<std::size_t>(j)].feeder;
   return feeder < 0 || feeders_[static_cast<std::size_t>(feeder)].take(user.values, rng);
 }

@@ -116,6 +116,11 @@ class HttpProtocol {
   const Shared& shared_;
   std::vector<http::RequestBuilder> builders_;
   std::optional<http::StepJudge> judge_;  // with journeys
+  struct JourneyVariables {
+    VariableSet set;
+    std::vector<int> targets;  // each variable's user variable
+  };
+  std::vector<JourneyVariables> journey_variables_;  // by journey
   std::vector<http::FeederCursor> feeders_;
   std::vector<bool> step_headers_;  // by operation: the step reads header fields or cookies
   std::vector<bool> step_body_;     // by operation: the step reads the body

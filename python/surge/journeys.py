@@ -1,0 +1,380 @@
+"""Journeys: named sequences of HTTP steps one user runs in order, keeping what responses said
+in its own variables for the steps after (docs/journeys.md).
+
+    http.journey("crud", [
+        http.post("create", "/api/v1/medications", body=..., capture={"id": "$.id"}),
+        http.get("read", "/api/v1/medications/{id}", check={"$.name": "{name}"}),
+        http.delete("remove", "/api/v1/medications/{id}"),
+    ], feeder=http.feeder("medications.csv"))
+
+A journey runs natively: the engine sends each step, captures from its response (simdjson for
+JSON paths) and renders the next step, with no Python per request. In the run it is rows of
+operations: each step is an operation named JOURNEY/STEP (weight 0, never drawn on its own),
+and the journey's own row times the whole transaction from its intended start.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from . import _core, checks
+from .errors import ConfigError
+from .units import parse_duration
+
+ON_FAILURE = ("abort", "continue", "restart")
+FEEDER_MODES = ("circular", "random", "unique")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CHECK_KINDS = ("exists", "equals", "matches")
+
+
+def extraction(source: str, where: str) -> tuple[str, str]:
+    """Where a capture or check reads its value: "$.path" (JSON), "header:NAME",
+    "regex:PATTERN" (its first group if it has one), "body" or "status"."""
+    if not isinstance(source, str) or not source:
+        raise ConfigError(
+            f"{where}: a value's source is '$.json.path', 'header:NAME', 'regex:PATTERN', "
+            f"'body' or 'status', got {source!r}"
+        )
+    if source.startswith("$"):
+        return "json", source
+    kind, _, rest = source.partition(":")
+    if kind in ("header", "regex") and rest:
+        return kind, rest
+    if source in ("body", "status"):
+        return source, ""
+    raise ConfigError(
+        f"{where}: unknown source {source!r}: write '$.json.path', 'header:NAME', "
+        "'regex:PATTERN', 'body' or 'status'"
+    )
+
+
+def _check(subject: str, rule: Any, where: str) -> tuple[str, str, str, str]:
+    """(source, expression, kind, expected) of one check: a string is what the value must equal
+    (a template: {name} is a user variable); a dict says {"exists": True}, {"equals": "..."} or
+    {"matches": "PATTERN"}."""
+    source, expression = extraction(subject, where)
+    if isinstance(rule, str):
+        return source, expression, "equals", rule
+    if isinstance(rule, Mapping) and len(rule) == 1:
+        ((kind, expected),) = rule.items()
+        if kind == "exists" and expected is True:
+            return source, expression, kind, ""
+        if kind in ("equals", "matches") and isinstance(expected, str):
+            if kind == "matches":
+                try:
+                    re.compile(expected)
+                except re.error as exc:
+                    raise ConfigError(f"{where}: bad pattern {expected!r}: {exc}") from None
+            return source, expression, kind, expected
+    raise ConfigError(
+        f"{where}: a check is a string the value must equal, or one of {{'exists': True}}, "
+        f"{{'equals': '...'}}, {{'matches': 'PATTERN'}}; got {rule!r}"
+    )
+
+
+@dataclass(frozen=True)
+class StepExtras:
+    """What a step adds to its HTTP operation."""
+
+    capture: Mapping[str, str] = field(default_factory=dict)
+    check: Mapping[str, Any] = field(default_factory=dict)
+    think: Any = None  # "1s", or (low, high): uniform between
+    on_failure: str = "abort"
+
+    def validate(self, where: str) -> None:
+        for variable, source in checks.text_map(self.capture, f"{where}: capture").items():
+            if not _IDENTIFIER.fullmatch(variable):
+                raise ConfigError(
+                    f"{where}: capture name {variable!r} must be an identifier (letters, digits, _)"
+                )
+            extraction(source, f"{where}: capture {variable!r}")
+        if not isinstance(self.check, Mapping):
+            raise ConfigError(f"{where}: check must be a dict of source -> rule, got {self.check!r}")
+        for subject, rule in self.check.items():
+            _check(subject, rule, f"{where}: check {subject!r}")
+        self.think_ns()
+        if self.on_failure not in ON_FAILURE:
+            raise ConfigError(
+                f"{where}: on_failure must be one of {', '.join(ON_FAILURE)}, got {self.on_failure!r}"
+            )
+
+    @property
+    def empty(self) -> bool:
+        return not self.capture and not self.check and self.think is None and self.on_failure == "abort"
+
+    def think_ns(self) -> tuple[int, int]:
+        if self.think is None:
+            return 0, 0
+        if isinstance(self.think, (tuple, list)):
+            if len(self.think) != 2:
+                raise ConfigError(f"think: a duration or (low, high), got {self.think!r}")
+            low, high = (parse_duration(v, "think") for v in self.think)
+        else:
+            low = high = parse_duration(self.think, "think")
+        if low is None or high is None or low < 0 or high < low:
+            raise ConfigError(f"think: needs 0 <= low <= high, got {self.think!r}")
+        return round(low * 1e9), round(high * 1e9)
+
+    def engine_step(self) -> _core.HttpStepSpec:
+        From = _core.HttpExtraction.From
+        step = _core.HttpStepSpec()
+        step.captures = [
+            _core.HttpCapture(name, _core.HttpExtraction(getattr(From, s), e))
+            for name, (s, e) in ((n, extraction(src, "capture")) for n, src in self.capture.items())
+        ]
+        step.checks = [
+            _core.HttpValueCheck(
+                _core.HttpExtraction(getattr(From, s), e), getattr(_core.HttpValueCheck.Kind, k), x
+            )
+            for s, e, k, x in (_check(subject, rule, "check") for subject, rule in self.check.items())
+        ]
+        step.think_min, step.think_max = self.think_ns()
+        step.on_failure = getattr(
+            _core.HttpOnFailure, {"continue": "go_on"}.get(self.on_failure, self.on_failure)
+        )
+        return step
+
+    def variables(self) -> set[str]:
+        return set(self.capture)
+
+
+@dataclass(frozen=True)
+class Feeder:
+    """Rows of a CSV (with a header line) or JSON-lines file, handed to users: each journey
+    started takes the next row into its user's variables, one per column. `mode`: "circular"
+    (in order, then round again), "random", or "unique" (each row once; the run stops when they
+    are used up). Threads take disjoint rows."""
+
+    path: str
+    mode: str = "circular"
+    name: str = ""
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
+
+    def engine_feeder(self) -> _core.HttpFeeder:
+        feeder = _core.HttpFeeder()
+        feeder.name = self.name
+        feeder.mode = getattr(_core.HttpFeeder.Mode, self.mode)
+        feeder.columns = list(self.columns)
+        feeder.rows = [list(r) for r in self.rows]
+        return feeder
+
+
+def feeder(path: str | os.PathLike[str], mode: str = "circular") -> Feeder:
+    """Reads a feeder's rows now, so a bad file fails before any load: a CSV file's first line
+    names the columns; a .jsonl file holds one JSON object per line."""
+    where = f"feeder {str(path)!r}"
+    if mode not in FEEDER_MODES:
+        raise ConfigError(f"{where}: mode must be one of {', '.join(FEEDER_MODES)}, got {mode!r}")
+    text_path = os.fspath(path)
+    try:
+        with open(text_path, encoding="utf-8", newline="") as handle:
+            if text_path.endswith((".jsonl", ".ndjson")):
+                columns, rows = _json_lines(handle, where)
+            else:
+                columns, rows = _csv_rows(handle, where)
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read it: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if not rows:
+        raise ConfigError(f"{where}: has no rows")
+    name = os.path.splitext(os.path.basename(text_path))[0]
+    return Feeder(text_path, mode, name, tuple(columns), tuple(rows))
+
+
+def _columns(names: Sequence[str], where: str) -> list[str]:
+    for name in names:
+        if not _IDENTIFIER.fullmatch(name or ""):
+            raise ConfigError(
+                f"{where}: column {name!r} must be an identifier (letters, digits, _): "
+                "templates name it as {column}"
+            )
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{where}: column names repeat: {list(names)}")
+    return list(names)
+
+
+def _csv_rows(handle: Any, where: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    reader = csv.reader(handle)
+    header = next(reader, None)
+    if not header:
+        raise ConfigError(f"{where}: empty; its first line names the columns")
+    columns = _columns([c.strip() for c in header], where)
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) != len(columns):
+            raise ConfigError(
+                f"{where}, line {line}: {len(row)} fields, the header has {len(columns)}"
+            )
+        rows.append(tuple(row))
+    return columns, rows
+
+
+def _json_lines(handle: Any, where: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    columns: list[str] = []
+    rows = []
+    for line, text in enumerate(handle, start=1):
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{where}, line {line}: not JSON ({exc.msg})") from None
+        if not isinstance(record, dict):
+            raise ConfigError(f"{where}, line {line}: each line must be a JSON object")
+        if not columns:
+            columns = _columns(list(record), where)
+        if set(record) != set(columns):
+            raise ConfigError(f"{where}, line {line}: keys {sorted(record)}, expected {columns}")
+        rows.append(
+            tuple(v if isinstance(v, str) else json.dumps(v) for v in (record[c] for c in columns))
+        )
+    return columns, rows
+
+
+@dataclass(frozen=True)
+class HttpJourney:
+    """A journey: steps (surge.http operations, with capture=, check=, think=, on_failure=)
+    run in order by one user. `weight` draws it beside plain operations; `feeder` gives each
+    journey started a row; `cookies` keeps a cookie jar per user."""
+
+    name: str
+    steps: tuple[Any, ...]
+    weight: float = 1.0
+    feeder: Feeder | None = None
+    cookies: bool = True
+    # Drawn once as each journey starts (name -> generator, such as "uuid" or "seq"), the same
+    # for all its steps: a key it writes and then reads back.
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+    request_type = "JOURNEY"
+
+    def __post_init__(self) -> None:
+        name = checks.operation_name(self.name)
+        where = f"journey {name!r}"
+        if "/" in name:
+            raise ConfigError(f"{where}: a journey's name has no '/' (its steps are {name}/STEP)")
+        steps = checks.sequence(self.steps, f"{where}: steps")
+        if not steps:
+            raise ConfigError(f"{where}: needs at least one step")
+        from .http import HttpOperation
+
+        if self.feeder is not None and not isinstance(self.feeder, Feeder):
+            raise ConfigError(
+                f"{where}: feeder must be made with surge.http.feeder(path), got {self.feeder!r}"
+            )
+        checks.generators(self.variables, f"{where}: variables")
+        known = set(self.feeder.columns) if self.feeder is not None else set()
+        known |= set(self.variables)
+        names = []
+        for step in steps:
+            if not isinstance(step, HttpOperation):
+                raise ConfigError(f"{where}: a step is a surge.http operation, got {step!r}")
+            if step.journey:
+                raise ConfigError(f"{where}: step {step.name!r} is already a step of {step.journey!r}")
+            names.append(step.name)
+            missing = sorted(step.user_variables - known)
+            if missing:
+                raise ConfigError(
+                    f"{where}, step {step.name!r}: uses {{{missing[0]}}} before any step captures "
+                    "it and no feeder column has it"
+                )
+            known |= step.extras.variables()
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ConfigError(f"{where}: step names must be unique: {duplicates}")
+        checks.weight(self.weight, where)
+        if not isinstance(self.cookies, bool):
+            raise ConfigError(f"{where}: cookies must be True or False, got {self.cookies!r}")
+        object.__setattr__(self, "steps", tuple(steps))
+
+    def result_fields(self) -> dict[str, Any]:
+        return {
+            "request_type": self.request_type,
+            "kind": "journey",
+            "steps": [f"{self.name}/{s.name}" for s in self.steps],
+        }
+
+    def journey_fields(self, engine_stats: Any) -> dict[str, Any]:
+        """Started, completed and aborted journeys, and by which step."""
+        errors = engine_stats.errors
+        aborted = sum(v for k, v in errors.items() if k != "feeder_exhausted")
+        by_step = {
+            f"{self.name}/{self.steps[int(code)].name}": count
+            for code, count in engine_stats.error_codes.items()
+        }
+        return {
+            "started": engine_stats.count + engine_stats.unfinished,
+            "completed": engine_stats.count - sum(errors.values()),
+            "aborted": aborted,
+            "aborted_by_step": by_step,
+            "not_started": errors.get("feeder_exhausted", 0),
+        }
+
+    def expanded(self) -> list[Any]:
+        """Its rows of the run: the steps (JOURNEY/STEP, weight 0), then itself."""
+        return [
+            replace(step, name=f"{self.name}/{step.name}", weight=0.0, journey=self.name)
+            for step in self.steps
+        ] + [self]
+
+    def engine_operation(self, _base_path: str = "") -> _core.HttpOperation:
+        # Its transaction row: drawn by weight, never sent itself.
+        op = _core.HttpOperation()
+        op.name = self.name
+        op.weight = float(self.weight)
+        return op
+
+
+def journey(
+    name: str,
+    steps: Sequence[Any],
+    *,
+    weight: float = 1.0,
+    feeder: Feeder | None = None,
+    cookies: bool = True,
+    variables: Mapping[str, str] | None = None,
+) -> HttpJourney:
+    where = f"journey {checks.operation_name(name)!r}"
+    return HttpJourney(
+        name=name,
+        steps=tuple(checks.sequence(steps, f"{where}: steps")),
+        weight=weight,
+        feeder=feeder,
+        cookies=cookies,
+        variables=checks.text_map(variables, f"{where}: variables"),
+    )
+
+
+def engine_journeys(spec: _core.HttpRunSpec, operations: Sequence[Any]) -> None:
+    """Fills the spec's journeys and feeders from the plan's rows (HttpJourney.expanded)."""
+    index = {op.name: i for i, op in enumerate(operations)}
+    feeders: list[Feeder] = []
+    journeys = []
+    for row, op in enumerate(operations):
+        if not isinstance(op, HttpJourney):
+            continue
+        engine = _core.HttpJourney()
+        engine.name = op.name
+        engine.steps = [index[f"{op.name}/{s.name}"] for s in op.steps]
+        engine.cookies = op.cookies
+        engine.variables = list(op.variables.items())
+        if op.feeder is not None:
+            if op.feeder not in feeders:
+                feeders.append(op.feeder)
+            engine.feeder = feeders.index(op.feeder)
+        journeys.append(engine)
+        spec.operations[row].journey = len(journeys) - 1
+        for step in engine.steps:
+            spec.operations[step].step_of = len(journeys) - 1
+    spec.journeys = journeys
+    spec.feeders = [f.engine_feeder() for f in feeders]
