@@ -271,3 +271,80 @@ def test_journeys_refuse_http2(target):
     with pytest.raises(ConfigError, match="HTTP/1.1 only"):
         surge.Scenario(name="t", base_url=target.url, operations=[http.journey("j", [http.get("a", "/")])],
                        http_version="2", requests=1, duration=None)
+
+
+def test_yaml_scenario_file_runs_from_the_cli(target, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    scenarios = Path(__file__).resolve().parents[1] / "scenarios"
+    for name in ("accounts.yaml", "accounts.csv"):
+        shutil.copy(scenarios / name, tmp_path / name)
+    out = tmp_path / "out.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "surge.cli", "run", str(tmp_path / "accounts.yaml"),
+         "--set", f"base_url={target.url}", "--set", "duration=1s", "-q", "--json", str(out)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "journeys:" in done.stdout and "account:" in done.stdout
+    result = json.loads(out.read_text())
+    row = result["operations"]["account"]
+    assert row["completed"] > 10 and row["aborted"] == 0
+    assert result["total"]["error_count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: x\nbase_url: http://h\nload: {users: 1}\n", "line 1: no journeys and no operations"),
+        ("name: x\nbase_url: http://h\nbogus: 1\n", "line 3: unknown key 'bogus' in the scenario"),
+        ("name: x\nbase_url: http://h\noperations:\n  - {name: a, get: /, bdy: x}\n", "line 4: unknown key 'bdy'"),
+        ("name: x\nbase_url: http://h\noperations:\n  - {name: a}\n", "line 4: an operation: say what to send"),
+        ("name: x\nbase_url: http://h\njourneys:\n  - name: j\n    steps:\n      - {name: a, get: '/{id}'}\n",
+         "line 4: journey 'j', step 'a': uses {id} before any step captures it"),
+        ("name: x\nbase_url: http://h\njourneys:\n  - name: j\n    feeder: nope\n    steps: [{name: a, get: /}]\n",
+         "line 5: journey 'j': no feeder 'nope'"),
+        ("name: x\nbase_url: http://h\nfeeders:\n  f: {file: missing.csv}\n", "line 4: feeder"),
+        ("name: x\n  base_url: [\n", "not YAML"),
+        ("name: x\nbase_url: http://h\nload: {users: -1}\noperations: [{name: a, get: /}]\n", "line 3:"),
+        ("name: x\nbase_url: http://h\noperations:\n  - {name: a, get: /, capture: {id: $.id}}\n",
+         "line 4: operation 'a': capture=, check="),
+    ],
+)
+def test_yaml_mistakes_name_the_line(tmp_path, text, message):
+    from surge.loader import load_scenarios
+
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        for factory in load_scenarios(path).values():
+            factory()
+    assert message in str(caught.value), str(caught.value)
+    assert str(caught.value).startswith(str(path))
+    assert "\n" not in str(caught.value)
+
+
+def test_the_seed_scenarios_journeys_run_clean(target):
+    from scenario_modules import load_scenario_module
+
+    medications = load_scenario_module("medication_api")
+    classifier = load_scenario_module("image_classifier")
+    cache = load_scenario_module("cache_server")
+    for journey, n in [
+        (medications.crud(think=None), 40),
+        (classifier.session_journey(), 40),
+        (cache.miss_set_hit(300), 40),
+    ]:
+        result = surge.run(scenario(target, [journey], requests=n))
+        row = result.operations[journey.name]
+        assert row["completed"] == n, (journey.name, row)
+        assert result.total["error_count"] == 0, (journey.name, result.total["errors"])
+        if journey.name == "miss_set_hit":
+            # The same key: a miss, then a hit, every time.
+            assert result.operations["miss_set_hit/miss"]["misses"] == n
+            assert result.operations["miss_set_hit/hit"]["hits"] == n
+    with urllib.request.urlopen(f"{target.url}/api/v1/medications") as response:
+        assert json.loads(response.read()) == []  # every record created was deleted

@@ -198,6 +198,9 @@ def _add_histograms(blobs: list[str]) -> Any:
     return merged
 
 
+_JOURNEY_COUNTS = ("started", "completed", "aborted", "not_started")
+
+
 def merge_stats(parts: list[dict[str, Any]], duration_s: float) -> dict[str, Any]:
     """One operation's (or the total's) statistics from its shares'."""
     merged = dict(parts[0])
@@ -220,10 +223,16 @@ def merge_stats(parts: list[dict[str, Any]], duration_s: float) -> dict[str, Any
             histogram = _add_histograms([p[blob_field] for p in parts])
             merged[summary_field] = latency_summary(histogram)
             merged[blob_field] = histogram.encode()
-    # Protocol fields of counts (PostgreSQL's SQLSTATEs): added; anything else is the first's.
-    for name, value in parts[0].items():
-        counts = (
-            isinstance(value, dict) and value and all(isinstance(v, int) for v in value.values())
+    # A journey's counts are added.
+    if merged.get("kind") == "journey":
+        for name in _JOURNEY_COUNTS:
+            merged[name] = sum(p.get(name, 0) for p in parts)
+    # Protocol fields of counts (PostgreSQL's SQLSTATEs, a journey's aborts by step): added,
+    # whichever shares have them; anything else is the first's.
+    for name in dict.fromkeys(n for p in parts for n in p):
+        values = [p[name] for p in parts if name in p]
+        counts = any(values) and all(
+            isinstance(v, dict) and all(isinstance(n, int) for n in v.values()) for v in values
         )
         if counts and name not in ("errors", *_COUNTS):
             summed: dict[str, int] = {}

@@ -184,24 +184,28 @@ def delete(name: str, path: str, **kwargs) -> HttpOperation:
     return request(name, "DELETE", path, **kwargs)
 
 
+def check_plain(op: HttpOperation) -> None:
+    """What only a journey's step may have: captures and the rest, and user variables."""
+    where = f"operation {op.name!r}"
+    if op.user_variables:
+        name = sorted(op.user_variables)[0]
+        raise ConfigError(
+            f"{where}: unknown template variable {{{name}}}: declare it in variables=, use a "
+            f"generator such as {{uuid}}, or capture it in a journey step "
+            f"(surge.http.journey(..., [..., capture={{{name!r}: '$.{name}'}}]))"
+        )
+    if not op.extras.empty:
+        raise ConfigError(
+            f"{where}: capture=, check=, think= and on_failure= are for a journey's steps: "
+            "put it in surge.http.journey(name, [steps])"
+        )
+
+
 def check_plan(plan: Any) -> None:
-    """What only a step may have, and the user variables only a journey gives."""
+    """Plain operations' own rules (check_plain), and journeys' HTTP version."""
     for op in plan.operations:
-        if not isinstance(op, HttpOperation) or op.journey:
-            continue
-        where = f"operation {op.name!r}"
-        if op.user_variables:
-            name = sorted(op.user_variables)[0]
-            raise ConfigError(
-                f"{where}: unknown template variable {{{name}}}: declare it in variables=, use a "
-                f"generator such as {{uuid}}, or capture it in a journey step "
-                f"(surge.http.journey(..., [..., capture={{{name!r}: '$.{name}'}}]))"
-            )
-        if not op.extras.empty:
-            raise ConfigError(
-                f"{where}: capture=, check=, think= and on_failure= are for a journey's steps: "
-                "put it in surge.http.journey(name, [steps])"
-            )
+        if isinstance(op, HttpOperation) and not op.journey:
+            check_plain(op)
     if any(isinstance(op, HttpJourney) for op in plan.operations) and plan.http_version == 2:
         raise ConfigError(
             "journeys run over HTTP/1.1 only for now: use http_version='1.1' (--http 1.1)"

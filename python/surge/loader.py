@@ -1,4 +1,5 @@
-"""Loads scenario modules (`surge run FILE.py`) and finds the scenarios they define."""
+"""Loads scenario modules (`surge run FILE.py`) and finds the scenarios they define; a YAML
+scenario file (`surge run FILE.yaml`) is surge.scenario_file's."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ def load_scenarios(path: str | Path) -> dict[str, Scenario | ScenarioFactory]:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"no scenario file at {path}")
+    if path.suffix in (".yaml", ".yml"):
+        from .scenario_file import load
+
+        factory = load(path)
+        return {factory.name: factory}
     spec = importlib.util.spec_from_file_location(f"surge_scenario_{path.stem}", path)
     if spec is None or spec.loader is None:
         raise ConfigError(f"{path} is not a Python module (a .py file)")

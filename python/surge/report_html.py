@@ -98,6 +98,30 @@ def operations_table(document: Any) -> str:
     return html_table(header, rows)
 
 
+def journeys_section(document: Any) -> str:
+    """Each journey's started, completed and aborted counts, and the steps that aborted it;
+    its transaction time is its row in the operations table."""
+    rows = []
+    for name, stats in document["operations"].items():
+        if stats.get("kind") != "journey":
+            continue
+        by_step = stats.get("aborted_by_step") or {}
+        rows.append(
+            [
+                esc(name),
+                str(stats["started"]),
+                str(stats["completed"]),
+                str(stats["aborted"]),
+                "<br>".join(f"{esc(step)}: {n}" for step, n in by_step.items()) or "-",
+                str(stats.get("not_started", 0)),
+            ]
+        )
+    if not rows:
+        return ""
+    header = ["journey", "started", "completed", "aborted", "aborted at", "not started"]
+    return f"<h2>Journeys</h2>{html_table(header, rows)}"
+
+
 def slo_table(verdicts: list[slo_module.Verdict]) -> str:
     rows = [
         [
@@ -160,6 +184,7 @@ def render(result: Result, slos: list[str] | tuple[str, ...] = ()) -> str:
 {banner}
 <h2>Operations</h2>
 {operations_table(document)}
+{journeys_section(document)}
 {slo_section}
 <h2>Charts</h2>
 {charts}

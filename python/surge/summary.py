@@ -100,10 +100,12 @@ def summary_table(result: Result) -> str:
     connections[:0] = describe_connections(result.get("connections"))
     monitored = describe_monitors(result.get("monitors"))
     workers = describe_workers(result.get("workers"))
+    journeys = describe_journeys(result.operations)
     return "\n".join(
         [
             head,
             table,
+            *(["journeys:", *journeys] if journeys else []),
             *(["errors:", *notes] if notes else []),
             *(["schedule:", *schedule] if schedule else []),
             *(["connections:", *connections] if connections else []),
@@ -111,6 +113,26 @@ def summary_table(result: Result) -> str:
             *(["workers:", *workers] if workers else []),
         ]
     )
+
+
+def describe_journeys(operations: dict[str, dict[str, Any]]) -> list[str]:
+    """Each journey: started, completed, aborted (by which step), and those that could not
+    start (their unique feeder ran out)."""
+    lines = []
+    for name, op in operations.items():
+        if op.get("kind") != "journey":
+            continue
+        line = (
+            f"  {name}: {op['started']:,} started, {op['completed']:,} completed, "
+            f"{op['aborted']:,} aborted"
+        )
+        by_step = op.get("aborted_by_step") or {}
+        if by_step:
+            line += " (" + ", ".join(f"{n:,} at {step}" for step, n in by_step.items()) + ")"
+        if op.get("not_started"):
+            line += f"; {op['not_started']:,} not started: the feeder's rows were all used"
+        lines.append(line)
+    return lines
 
 
 def describe_workers(workers: list[dict[str, Any]] | None) -> list[str]:
