@@ -27,7 +27,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from ports import free_port
-from side_by_side import SERVER_CPU, arguments, interleave, pinned, row, write_rows
+from side_by_side import (
+    SERVER_CPU,
+    arguments,
+    interleave,
+    pinned,
+    row,
+    syscalls_per_request,
+    write_rows,
+)
 
 CASES = {
     "cost": "3-step journey vs the same 3 requests as independent operations, 15,000 req/s",
@@ -92,6 +100,10 @@ def run_surge(command: list[str], unit: str) -> dict:
     return {"count": count, "seconds": run["seconds"], "cpu_s": cpu, "errors": run["errors"]}
 
 
+def _surge_requests(stdout: str) -> int:
+    return json.loads(stdout)["count"]
+
+
 def locust_binary() -> str:
     found = shutil.which("locust")
     if found is None:
@@ -152,8 +164,16 @@ def main() -> int:
                     lambda: run_surge(journeys, "requests"),
                     name,
                 )
+                syscalls = {
+                    "independent": syscalls_per_request(
+                        surge_command(url, 2.0, "independent", RATE, 0), _surge_requests
+                    ),
+                    "journeys": syscalls_per_request(
+                        surge_command(url, 2.0, "journey", RATE // 3, 0), _surge_requests
+                    ),
+                }
                 rows.append(row(CASES[name], "surge, independent requests", peer_runs, surge_runs,
-                                goal=round(1 / 1.3, 3)))  # fmt: skip
+                                goal=round(1 / 1.3, 3), syscalls=syscalls))  # fmt: skip
             elif name == "locust":
                 ours = surge_command(url, args.duration, "journey", 0, USERS)
                 with tempfile.TemporaryDirectory() as root:

@@ -20,7 +20,13 @@ BEGIN = "<!-- perf-table: begin (scripts/perf_table.py writes this; do not edit)
 END = "<!-- perf-table: end -->"
 # The order the tables appear in; each file is benchmarks/side_by_side.py's write_rows().
 TIMES, DASH = "\u00d7", "\u2013"  # the README's multiplication sign and range dash
-BENCHMARKS = ("http_vs_wrk", "http2_vs_h2load", "redis_vs_redis_benchmark", "pg_vs_pgbench")
+BENCHMARKS = (
+    "http_vs_wrk",
+    "http2_vs_h2load",
+    "redis_vs_redis_benchmark",
+    "pg_vs_pgbench",
+    "journey_cost",
+)
 
 
 def _number(value: float) -> str:

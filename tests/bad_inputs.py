@@ -787,6 +787,80 @@ DISTRIBUTED = [
     ),
 ]
 
+# --- journeys (issue 14) -----------------------------------------------------------------------
+def _run_with(operation: str, extra: str = "") -> str:
+    """Python that runs a scenario of one operation against the target."""
+    scenario = _S.format(operation)
+    return f"surge.run({scenario[:-1]}{extra}))"
+
+
+def _step(args: str) -> tuple[str, str]:
+    return ("py", _run_with(f"http.journey('j', [http.get('s', '/api/v1/health'{args})])"))
+
+
+def _feeder(name: str, text: str, mode: str = "") -> str:
+    return f"open(TMP + '/{name}', 'w').write({text!r}); http.feeder(TMP + '/{name}'{mode})"
+
+
+JOURNEYS = [
+    (*_step(", capture={'id': 'json'}"), REFUSE("unknown source", "$.json.path")),
+    (*_step(", capture={'id': '$.'}"), REFUSE("bad JSON path")),
+    (*_step(", capture={'id': '$[x]'}"), REFUSE("bad JSON path")),
+    (*_step(", capture={'id': 'regex:('}"), REFUSE("bad regex")),
+    (*_step(", capture={'': '$.id'}"), REFUSE("capture")),
+    (*_step(", capture={'id': 5}"), REFUSE("capture")),
+    (*_step(", capture=['id']"), REFUSE("capture")),
+    (*_step(", check={'$.id': 5}"), REFUSE("a check is a string")),
+    (*_step(", check={'$.id': {'matches': '['}}"), REFUSE("bad pattern")),
+    (*_step(", check={'$.id': {'exists': False}}"), REFUSE("a check is a string")),
+    (*_step(", check=['$.id']"), REFUSE("check must be a dict")),
+    (*_step(", think='-1s'"), REFUSE("think")),
+    (*_step(", think=('2s', '1s')"), REFUSE("think")),
+    (*_step(", think=('1s',)"), REFUSE("think")),
+    (*_step(", on_failure='retry'"), REFUSE("on_failure")),
+    (*_step(", on_failure=None"), REFUSE("on_failure")),
+    ("py", _run_with("http.journey('j', [])"), REFUSE("at least one step")),
+    ("py", _run_with("http.journey('j', 'abc')"), REFUSE("steps", "list")),
+    ("py", _run_with("http.journey('a/b', [http.get('s', '/')])"), REFUSE("'/'")),
+    ("py", _run_with("http.journey('j', [http.get('s', '/{id}')])"), REFUSE("{id}", "captures")),
+    ("py", _run_with("http.get('s', '/{id}')"), REFUSE("{id}", "journey")),
+    ("py", _run_with("http.get('s', '/', capture={'id': '$.id'})"), REFUSE("capture=", "journey")),
+    ("py", _run_with("http.journey('j', [http.get('s', '/')], weight=0)"), REFUSE("weight")),
+    ("py", _run_with("http.journey('j', [http.get('s', '/')], cookies='yes')"), REFUSE("cookies")),
+    (
+        "py",
+        _run_with("http.journey('j', [http.get('s', '/')], feeder='f.csv')"),
+        REFUSE("feeder", "surge.http.feeder"),
+    ),
+    (
+        "py",
+        _run_with("http.journey('j', [http.get('s', '/')], variables={'k': 'nope(1)'})"),
+        REFUSE("variables", "'k'"),
+    ),
+    (
+        "py",
+        _run_with("http.journey('j', [http.get('s', '/')])", ", http_version='2'"),
+        REFUSE("journeys", "HTTP/1.1"),
+    ),
+    ("py", "http.feeder(TMP + '/none.csv')", REFUSE("cannot read it")),
+    ("py", "http.feeder(TMP)", REFUSE("cannot read it")),
+    ("py", _feeder("e.csv", ""), REFUSE("empty")),
+    ("py", _feeder("h.csv", "a\n"), REFUSE("no rows")),
+    ("py", _feeder("r.csv", "a,b\n1\n"), REFUSE("line 2", "fields")),
+    ("py", _feeder("c.csv", "a b\n1\n"), REFUSE("column", "identifier")),
+    ("py", _feeder("d.csv", "a,a\n1,2\n"), REFUSE("repeat")),
+    ("py", _feeder("m.csv", "a\n1\n", ", mode='once'"), REFUSE("mode")),
+    ("py", _feeder("j.jsonl", '{"a": 1}\n[1]\n'), REFUSE("line 2", "JSON object")),
+    ("py", _feeder("k.jsonl", '{"a": 1}\n{"b": 1}\n'), REFUSE("line 2", "keys")),
+    ("py", _feeder("n.jsonl", "nope\n"), REFUSE("line 1", "not JSON")),
+    (
+        "py",
+        "open(TMP + '/b.csv', 'wb').write(b'a\\n\\xff\\n'); http.feeder(TMP + '/b.csv')",
+        REFUSE("UTF-8"),
+    ),
+    ("cli", "run <tmp>/none.yaml -q", REFUSE("no scenario file")),
+]
+
 MATRIX = {
     "crash and hang": CRASH_AND_HANG,
     "numbers too big": HUGE,
@@ -799,6 +873,7 @@ MATRIX = {
     "TLS": TLS,
     "HTTP/2": HTTP2,
     "distributed": DISTRIBUTED,
+    "journeys": JOURNEYS,
 }
 
 

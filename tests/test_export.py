@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 import surge
@@ -235,7 +236,9 @@ def test_results_can_leave_interval_histograms_out(tmp_path, capsys):
     with_, without = (surge.load(tmp_path / f"{n}.json") for n in ("with", "without"))
     assert all(row["histogram"] for row in with_["timeseries"])
     assert all("histogram" not in row for row in without["timeseries"])
-    assert (tmp_path / "without.json").stat().st_size < (tmp_path / "with.json").stat().st_size
+    # The time series is smaller without them. (Not the whole file: two runs' other figures
+    # differ by a few digits, which can outweigh two short interval histograms.)
+    assert len(json.dumps(without["timeseries"])) < len(json.dumps(with_["timeseries"]))
     # Everything else is the same shape, and an export that needs them says so.
     assert without.total.keys() == with_.total.keys()
     assert main(["export", str(tmp_path / "without.json"), "--hdr", str(tmp_path / "x")]) == 2
