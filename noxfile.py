@@ -189,9 +189,10 @@ def sdist(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """surge vs wrk (HTTP and HTTPS, nginx), h2load (HTTP/2 over TLS), redis-benchmark (Redis),
-    pgbench and Locust (journeys; and a journey's cost against independent requests), then the schedule's strict accuracy targets and the warm start's p99 against a
-    warmed-up run; server and generator
-    pinned to different cores, alternating rounds; writes JSON to benchmarks/results/."""
+    pgbench and Locust (journeys; and a journey's cost against independent requests), then
+    the schedule's strict accuracy targets and the warm start's p99 against a warmed-up run;
+    server and generator pinned to different cores, alternating rounds; writes JSON to
+    benchmarks/results/."""
     session.install(".")
     session.install("locust>=2.20")  # the journeys' peer
     session.run("python", "benchmarks/http_vs_wrk.py", *session.posargs)

@@ -115,8 +115,9 @@ def run_locust(url: str, duration: float, root: Path) -> dict:
     locustfile = root / "locustfile.py"
     locustfile.write_text(_LOCUST_FILE)
     prefix = root / "locust"
-    command = [locust_binary(), "-f", str(locustfile), "--headless", "-u", str(USERS), "-r", str(USERS),
-               "-t", f"{duration:g}s", "-H", url, "--csv", str(prefix), "--only-summary",
+    command = [locust_binary(), "-f", str(locustfile), "--headless",
+               "-u", str(USERS), "-r", str(USERS), "-t", f"{duration:g}s", "-H", url,
+               "--csv", str(prefix), "--only-summary",
                "--loglevel", "ERROR", "--exit-code-on-error", "0"]  # fmt: skip
     started = time.monotonic()
     _, _, cpu = pinned(command)
@@ -132,7 +133,8 @@ def run_locust(url: str, duration: float, root: Path) -> dict:
 
 def served(port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        ["taskset", "-c", str(SERVER_CPU), sys.executable, "-m", "surge.cli", "serve", "--port", str(port)],
+        ["taskset", "-c", str(SERVER_CPU), sys.executable, "-m", "surge.cli", "serve",
+         "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 20
@@ -160,8 +162,8 @@ def main() -> int:
                 journeys = surge_command(url, args.duration, "journey", RATE // 3, 0)
                 peer_runs, surge_runs = interleave(
                     args.rounds,
-                    lambda: run_surge(independent, "requests"),
-                    lambda: run_surge(journeys, "requests"),
+                    lambda independent=independent: run_surge(independent, "requests"),
+                    lambda journeys=journeys: run_surge(journeys, "requests"),
                     name,
                 )
                 syscalls = {
@@ -180,7 +182,7 @@ def main() -> int:
                     peer_runs, surge_runs = interleave(
                         args.rounds,
                         lambda root=Path(root): run_locust(url, args.duration, root),
-                        lambda: run_surge(ours, "journeys"),
+                        lambda ours=ours: run_surge(ours, "journeys"),
                         name,
                     )
                 rows.append(row(CASES[name], f"Locust {_locust_version()} FastHttpUser", peer_runs,
@@ -191,14 +193,22 @@ def main() -> int:
     write_rows(
         "journey_cost",
         "Journeys against the embedded target: their cost, and surge vs Locust",
-        {"threads": 1, "duration_s": args.duration, "rounds": args.rounds, "rate": RATE, "users": USERS},
+        {
+            "threads": 1,
+            "duration_s": args.duration,
+            "rounds": args.rounds,
+            "rate": RATE,
+            "users": USERS,
+        },
         rows,
     )
     return 0
 
 
 def _locust_version() -> str:
-    out = subprocess.run([locust_binary(), "--version"], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [locust_binary(), "--version"], capture_output=True, text=True, check=False
+    )
     return out.stdout.split()[1] if out.stdout else "?"
 
 

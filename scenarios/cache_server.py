@@ -121,6 +121,8 @@ def cache_server(
         *(
             []
             if is_redis_url(url)
-            else [phase("journey", [miss_set_hit(ttl)], surge.Users(concurrency), duration=duration)]
+            else [
+                phase("journey", [miss_set_hit(ttl)], surge.Users(concurrency), duration=duration)
+            ]
         ),
     ]

@@ -787,6 +787,7 @@ DISTRIBUTED = [
     ),
 ]
 
+
 # --- journeys (issue 14) -----------------------------------------------------------------------
 def _run_with(operation: str, extra: str = "") -> str:
     """Python that runs a scenario of one operation against the target."""

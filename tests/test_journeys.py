@@ -96,7 +96,11 @@ def accounts_journey(users: http.Feeder, cookies: bool = True) -> http.HttpJourn
 
 
 def users_file(tmp_path, n: int, password=lambda u: f"pw-{u}") -> str:
-    return write_feeder(tmp_path / "users.csv", ["user", "password"], [[f"u{i}", password(f"u{i}")] for i in range(n)])
+    return write_feeder(
+        tmp_path / "users.csv",
+        ["user", "password"],
+        [[f"u{i}", password(f"u{i}")] for i in range(n)],
+    )
 
 
 def test_login_journey_needs_the_feeder_the_token_and_the_cookie(target, tmp_path):
@@ -164,7 +168,14 @@ def test_feeder_modes_hand_out_rows(target, tmp_path):
 
     def stored(mode: str, n: int) -> set[str]:
         step = http.put("put", "/cache/{key}-" + mode, body="v", expect_status=(200, 201, 204))
-        surge.run(scenario(target, [http.journey("j", [step], feeder=http.feeder(path, mode))], requests=n, load=surge.Connections(1)))
+        surge.run(
+            scenario(
+                target,
+                [http.journey("j", [step], feeder=http.feeder(path, mode))],
+                requests=n,
+                load=surge.Connections(1),
+            )
+        )
         return {k for (k,) in keys if target.cache_get(f"{k}-{mode}") is not None}
 
     assert stored("circular", 8) == {"k0", "k1", "k2", "k3"}
@@ -174,7 +185,9 @@ def test_feeder_modes_hand_out_rows(target, tmp_path):
 
 def test_json_lines_feeder(target, tmp_path):
     path = tmp_path / "users.jsonl"
-    path.write_text("\n".join(json.dumps({"user": f"u{i}", "password": f"pw-u{i}"}) for i in range(5)))
+    path.write_text(
+        "\n".join(json.dumps({"user": f"u{i}", "password": f"pw-u{i}"}) for i in range(5))
+    )
     result = surge.run(scenario(target, [accounts_journey(http.feeder(str(path)))], requests=10))
     assert result.operations["account"]["completed"] == 10
 
@@ -184,7 +197,12 @@ def test_on_failure_continue_and_restart(target):
         return http.journey(
             "j",
             [
-                http.get("missing", "/api/v1/medications/999999", expect_status=200, on_failure=on_failure),
+                http.get(
+                    "missing",
+                    "/api/v1/medications/999999",
+                    expect_status=200,
+                    on_failure=on_failure,
+                ),
                 http.get("health", "/api/v1/health"),
             ],
         )
@@ -194,7 +212,11 @@ def test_on_failure_continue_and_restart(target):
     assert went_on.operations["j/health"]["count"] == 20
     assert went_on.operations["j"]["completed"] == 20
 
-    restarted = surge.run(scenario(target, [journey("restart")], requests=None, duration="0.3s", load=surge.Connections(1)))
+    restarted = surge.run(
+        scenario(
+            target, [journey("restart")], requests=None, duration="0.3s", load=surge.Connections(1)
+        )
+    )
     row = restarted.operations["j"]
     assert row["aborted"] > 1 and row["completed"] == 0
     assert restarted.operations["j/health"]["count"] == 0
@@ -213,10 +235,14 @@ def test_think_time_between_steps_is_in_the_transaction(target):
 
 
 def test_journeys_beside_plain_operations_in_the_open_model(target):
-    journey = http.journey("j", [http.get("a", "/api/v1/health"), http.get("b", "/api/v1/model/info")], weight=1)
+    journey = http.journey(
+        "j", [http.get("a", "/api/v1/health"), http.get("b", "/api/v1/model/info")], weight=1
+    )
     plain = http.get("health", "/api/v1/health", weight=1)
     result = surge.run(
-        scenario(target, [journey, plain], load=surge.ConstantRate(400, connections=8), requests=400)
+        scenario(
+            target, [journey, plain], load=surge.ConstantRate(400, connections=8), requests=400
+        )
     )
     row = result.operations["j"]
     assert 120 < row["completed"] < 280
@@ -229,7 +255,10 @@ def test_journeys_beside_plain_operations_in_the_open_model(target):
     ("build", "message"),
     [
         (lambda: http.get("a", "/x/{id}"), "unknown template variable {id}"),
-        (lambda: http.journey("j", [http.get("a", "/x/{id}")]), "uses {id} before any step captures it"),
+        (
+            lambda: http.journey("j", [http.get("a", "/x/{id}")]),
+            "uses {id} before any step captures it",
+        ),
         (lambda: http.get("a", "/", capture={"id": "json"}), "unknown source 'json'"),
         (lambda: http.get("a", "/", capture={"1d": "$.id"}), "must be an identifier"),
         (lambda: http.get("a", "/", check={"$.id": {"near": 1}}), "a check is a string"),
@@ -238,7 +267,10 @@ def test_journeys_beside_plain_operations_in_the_open_model(target):
         (lambda: http.get("a", "/", think="soon"), "think"),
         (lambda: http.journey("j", []), "needs at least one step"),
         (lambda: http.journey("a/b", [http.get("a", "/")]), "has no '/'"),
-        (lambda: http.journey("j", [http.get("a", "/"), http.get("a", "/")]), "step names must be unique"),
+        (
+            lambda: http.journey("j", [http.get("a", "/"), http.get("a", "/")]),
+            "names must be unique",
+        ),
         (lambda: http.feeder("/no/such/file.csv"), "cannot read it"),
     ],
 )
@@ -268,9 +300,15 @@ def test_bad_feeder_files(tmp_path):
 
 
 def test_journeys_refuse_http2(target):
-    with pytest.raises(ConfigError, match="HTTP/1.1 only"):
-        surge.Scenario(name="t", base_url=target.url, operations=[http.journey("j", [http.get("a", "/")])],
-                       http_version="2", requests=1, duration=None)
+    with pytest.raises(ConfigError, match=r"HTTP/1\.1 only"):
+        surge.Scenario(
+            name="t",
+            base_url=target.url,
+            operations=[http.journey("j", [http.get("a", "/")])],
+            http_version="2",
+            requests=1,
+            duration=None,
+        )
 
 
 def test_yaml_scenario_file_runs_from_the_cli(target, tmp_path):
@@ -299,19 +337,40 @@ def test_yaml_scenario_file_runs_from_the_cli(target, tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("name: x\nbase_url: http://h\nload: {users: 1}\n", "line 1: no journeys and no operations"),
+        (
+            "name: x\nbase_url: http://h\nload: {users: 1}\n",
+            "line 1: no journeys and no operations",
+        ),
         ("name: x\nbase_url: http://h\nbogus: 1\n", "line 3: unknown key 'bogus' in the scenario"),
-        ("name: x\nbase_url: http://h\noperations:\n  - {name: a, get: /, bdy: x}\n", "line 4: unknown key 'bdy'"),
-        ("name: x\nbase_url: http://h\noperations:\n  - {name: a}\n", "line 4: an operation: say what to send"),
-        ("name: x\nbase_url: http://h\njourneys:\n  - name: j\n    steps:\n      - {name: a, get: '/{id}'}\n",
-         "line 4: journey 'j', step 'a': uses {id} before any step captures it"),
-        ("name: x\nbase_url: http://h\njourneys:\n  - name: j\n    feeder: nope\n    steps: [{name: a, get: /}]\n",
-         "line 5: journey 'j': no feeder 'nope'"),
+        (
+            "name: x\nbase_url: http://h\noperations:\n  - {name: a, get: /, bdy: x}\n",
+            "line 4: unknown key 'bdy'",
+        ),
+        (
+            "name: x\nbase_url: http://h\noperations:\n  - {name: a}\n",
+            "line 4: an operation: say what to send",
+        ),
+        (
+            "name: x\nbase_url: http://h\njourneys:\n  - name: j\n    steps:\n"
+            "      - {name: a, get: '/{id}'}\n",
+            "line 4: journey 'j', step 'a': uses {id} before any step captures it",
+        ),
+        (
+            "name: x\nbase_url: http://h\njourneys:\n  - name: j\n    feeder: nope\n"
+            "    steps: [{name: a, get: /}]\n",
+            "line 5: journey 'j': no feeder 'nope'",
+        ),
         ("name: x\nbase_url: http://h\nfeeders:\n  f: {file: missing.csv}\n", "line 4: feeder"),
         ("name: x\n  base_url: [\n", "not YAML"),
-        ("name: x\nbase_url: http://h\nload: {users: -1}\noperations: [{name: a, get: /}]\n", "line 3:"),
-        ("name: x\nbase_url: http://h\noperations:\n  - {name: a, get: /, capture: {id: $.id}}\n",
-         "line 4: operation 'a': capture=, check="),
+        (
+            "name: x\nbase_url: http://h\nload: {users: -1}\noperations: [{name: a, get: /}]\n",
+            "line 3:",
+        ),
+        (
+            "name: x\nbase_url: http://h\noperations:\n"
+            "  - {name: a, get: /, capture: {id: $.id}}\n",
+            "line 4: operation 'a': capture=, check=",
+        ),
     ],
 )
 def test_yaml_mistakes_name_the_line(tmp_path, text, message):
@@ -348,3 +407,35 @@ def test_the_seed_scenarios_journeys_run_clean(target):
             assert result.operations["miss_set_hit/hit"]["hits"] == n
     with urllib.request.urlopen(f"{target.url}/api/v1/medications") as response:
         assert json.loads(response.read()) == []  # every record created was deleted
+
+
+def test_a_transaction_times_its_group_of_steps(target):
+    journey = http.journey(
+        "shop",
+        [
+            http.get("browse", "/api/v1/health"),
+            http.transaction(
+                "checkout",
+                [
+                    http.post(
+                        "add",
+                        "/api/v1/medications",
+                        body='{"n": 1}',
+                        capture={"id": "$.id"},
+                        think="20ms",
+                    ),
+                    http.delete("pay", "/api/v1/medications/{id}", expect_status=204),
+                ],
+            ),
+            http.get("after", "/api/v1/medications/{id}", expect_status=200),  # gone: 404 aborts
+        ],
+    )
+    result = surge.run(scenario(target, [journey], requests=20))
+    checkout = result.operations["shop/checkout"]
+    assert checkout["kind"] == "transaction" and checkout["steps"] == ["shop/add", "shop/pay"]
+    assert checkout["count"] == 20 and checkout["error_count"] == 0
+    # The group's time holds both steps and the think time between them, and not the others.
+    assert checkout["latency"]["min"] >= 20
+    assert result.operations["shop"]["aborted_by_step"] == {"shop/after": 20}
+    assert result.total["count"] == 4 * 20  # the transaction's row is not requests
+    assert surge.slo.check(result, "transaction:shop/checkout p50 > 20ms")[0].ok

@@ -33,8 +33,9 @@ void register_journey_parts(py::module_& m) {
       .value("exists", http::ValueCheck::Kind::exists)
       .value("equals", http::ValueCheck::Kind::equals)
       .value("matches", http::ValueCheck::Kind::matches);
-  check.def(py::init<http::Extraction, http::ValueCheck::Kind, std::string>(), py::arg("subject"), py::arg("kind"),
-            py::arg("expected"))
+  check
+      .def(py::init<http::Extraction, http::ValueCheck::Kind, std::string>(), py::arg("subject"),
+           py::arg("kind"), py::arg("expected"))
       .def_readwrite("subject", &http::ValueCheck::subject)
       .def_readwrite("kind", &http::ValueCheck::kind)
       .def_readwrite("expected", &http::ValueCheck::expected);
@@ -59,12 +60,18 @@ void register_journey_parts(py::module_& m) {
       .def_readwrite("mode", &http::Feeder::mode)
       .def_readwrite("columns", &http::Feeder::columns)
       .def_readwrite("rows", &http::Feeder::rows);
+  py::class_<http::Transaction>(m, "HttpTransaction")
+      .def(py::init<int, int, int>(), py::arg("operation"), py::arg("first"), py::arg("last"))
+      .def_readwrite("operation", &http::Transaction::operation)
+      .def_readwrite("first", &http::Transaction::first)
+      .def_readwrite("last", &http::Transaction::last);
   py::class_<http::Journey>(m, "HttpJourney")
       .def(py::init<>())
       .def_readwrite("name", &http::Journey::name)
       .def_readwrite("steps", &http::Journey::steps)
       .def_readwrite("feeder", &http::Journey::feeder)
       .def_readwrite("variables", &http::Journey::variables)
+      .def_readwrite("transactions", &http::Journey::transactions)
       .def_readwrite("cookies", &http::Journey::cookies);
 }
 

@@ -1,7 +1,6 @@
 // A journey's sans-IO parts, without a server: user variables in templates, JSON paths,
 // captures and checks, the cookie jar, and feeders.
 #include <doctest/doctest.h>
-
 #include <simdjson.h>
 
 #include <stdexcept>
@@ -30,7 +29,8 @@ TEST_CASE("a request renders the user's variables, and refuses one that would in
   std::string out;
   REQUIRE(builder.build(out, rng, UserContext{&values}));
   CHECK(out ==
-        "PUT /items/42 HTTP/1.1\r\nHost: h:1\r\nAuthorization: Bearer abc\r\nContent-Length: 10\r\n\r\n{\"id\": 42}");
+        "PUT /items/42 HTTP/1.1\r\nHost: h:1\r\nAuthorization: Bearer abc\r\nContent-Length: "
+        "10\r\n\r\n{\"id\": 42}");
   values[1] = "abc\r\nX-Evil: 1";
   std::string bad;
   CHECK_FALSE(builder.build(out, rng, UserContext{&values}, &bad));
@@ -52,7 +52,8 @@ TEST_CASE("a request renders the user's variables, and refuses one that would in
 
 TEST_CASE("JSON paths find strings as text and the rest as JSON") {
   simdjson::dom::parser parser;
-  const std::string body = R"({"id": 7, "items": [{"token": "t0"}, {"token": "t1", "n": [1, 2]}], "odd key": true})";
+  const std::string body =
+      R"({"id": 7, "items": [{"token": "t0"}, {"token": "t1", "n": [1, 2]}], "odd key": true})";
   const simdjson::dom::element root = parser.parse(body);
   CHECK(JsonPath::parse("$.id").find(root) == "7");
   CHECK(JsonPath::parse("$.items[1].token").find(root) == "t1");
@@ -61,12 +62,14 @@ TEST_CASE("JSON paths find strings as text and the rest as JSON") {
   CHECK(JsonPath::parse("$").find(root)->starts_with("{\"id\":7"));
   CHECK_FALSE(JsonPath::parse("$.items[5].token").find(root));
   CHECK_FALSE(JsonPath::parse("$.id.deeper").find(root));
-  for (const char* bad : {"id", "$.", "$[x]", "$[1", "$a"}) CHECK_THROWS_AS(JsonPath::parse(bad), std::invalid_argument);
+  for (const char* bad : {"id", "$.", "$[x]", "$[1", "$a"})
+    CHECK_THROWS_AS(JsonPath::parse(bad), std::invalid_argument);
 }
 
 namespace {
 
-std::pair<std::string, StepSpec> step(std::string name, std::vector<Capture> captures, std::vector<ValueCheck> checks) {
+std::pair<std::string, StepSpec> step(std::string name, std::vector<Capture> captures,
+                                      std::vector<ValueCheck> checks) {
   StepSpec spec;
   spec.captures = std::move(captures);
   spec.checks = std::move(checks);
@@ -77,14 +80,15 @@ std::pair<std::string, StepSpec> step(std::string name, std::vector<Capture> cap
 
 TEST_CASE("a step captures into the user's variables and checks against them") {
   const std::vector<std::string> names{"id", "name", "loc", "word"};
-  StepJudge judge({step("create",
-                        {{"id", {Extraction::From::json, "$.id"}},
-                         {"loc", {Extraction::From::header, "location"}},
-                         {"word", {Extraction::From::regex, "name\": \"(\\w+)"}}},
-                        {}),
-                   step("read", {}, {{{Extraction::From::json, "$.name"}, ValueCheck::Kind::equals, "{name}"}}),
-                   step("match", {}, {{{Extraction::From::json, "$.id"}, ValueCheck::Kind::matches, "^[0-9]+$"}})},
-                  names);
+  StepJudge judge(
+      {step("create",
+            {{"id", {Extraction::From::json, "$.id"}},
+             {"loc", {Extraction::From::header, "location"}},
+             {"word", {Extraction::From::regex, "name\": \"(\\w+)"}}},
+            {}),
+       step("read", {}, {{{Extraction::From::json, "$.name"}, ValueCheck::Kind::equals, "{name}"}}),
+       step("match", {}, {{{Extraction::From::json, "$.id"}, ValueCheck::Kind::matches, "^[0-9]+$"}})},
+      names);
   std::vector<std::string> values(4);
   values[1] = "aspirin";
   const std::vector<std::pair<std::string, std::string>> headers{{"Location", "/m/12"}};
@@ -105,8 +109,10 @@ TEST_CASE("a step captures into the user's variables and checks against them") {
   const auto missing = judge.judge(0, Response{201, "not json", {}}, values);
   REQUIRE(missing);
   CHECK(missing->find("not JSON") != std::string::npos);
-  CHECK_THROWS_AS(StepJudge({step("s", {{"nope", {Extraction::From::body, ""}}}, {})}, names), std::invalid_argument);
-  CHECK_THROWS_AS(StepJudge({step("s", {{"id", {Extraction::From::regex, "("}}}, {})}, names), std::invalid_argument);
+  CHECK_THROWS_AS(StepJudge({step("s", {{"nope", {Extraction::From::body, ""}}}, {})}, names),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(StepJudge({step("s", {{"id", {Extraction::From::regex, "("}}}, {})}, names),
+                  std::invalid_argument);
 }
 
 TEST_CASE("the cookie jar keeps, scopes, replaces and expires cookies") {
@@ -114,7 +120,7 @@ TEST_CASE("the cookie jar keeps, scopes, replaces and expires cookies") {
   const std::int64_t now = 1'700'000'000;
   jar.store("sid=abc; Path=/; HttpOnly", "/login", now);
   jar.store("cart=1; Path=/cart", "/cart/add", now);
-  jar.store("short=x; Max-Age=10", "/a/b", now);  // default path: /a
+  jar.store("short=x; Max-Age=10", "/a/b", now);          // default path: /a
   jar.store("other=1; Domain=elsewhere.test", "/", now);  // another site's: refused
   jar.store("secure=1; Secure", "/", now);
   CHECK(jar.header_for("/", false, now) == "sid=abc");

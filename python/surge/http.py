@@ -14,7 +14,11 @@ from typing import Any
 
 from . import _core, checks, reach
 from .errors import ConfigError
-from .journeys import Feeder, HttpJourney, StepExtras, engine_journeys, feeder, journey
+from .journeys import (
+    HttpJourney,
+    StepExtras,
+    engine_journeys,
+)
 from .protocol import Protocol
 from .urls import SECRET_HEADERS, parse_http_url
 
@@ -227,7 +231,7 @@ def engine_spec(plan: Any) -> _core.HttpRunSpec:
 PROTOCOL = Protocol(
     name="http",
     label="http://",
-    operation_type=(HttpOperation, HttpJourney),
+    operation_type=(HttpOperation, HttpJourney),  # TransactionRow: only from a journey
     expand=lambda operations: [
         row for op in operations for row in (op.expanded() if isinstance(op, HttpJourney) else [op])
     ],

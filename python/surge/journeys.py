@@ -95,18 +95,26 @@ class StepExtras:
                 )
             extraction(source, f"{where}: capture {variable!r}")
         if not isinstance(self.check, Mapping):
-            raise ConfigError(f"{where}: check must be a dict of source -> rule, got {self.check!r}")
+            raise ConfigError(
+                f"{where}: check must be a dict of source -> rule, got {self.check!r}"
+            )
         for subject, rule in self.check.items():
             _check(subject, rule, f"{where}: check {subject!r}")
         self.think_ns()
         if self.on_failure not in ON_FAILURE:
             raise ConfigError(
-                f"{where}: on_failure must be one of {', '.join(ON_FAILURE)}, got {self.on_failure!r}"
+                f"{where}: on_failure must be one of {', '.join(ON_FAILURE)}, "
+                f"got {self.on_failure!r}"
             )
 
     @property
     def empty(self) -> bool:
-        return not self.capture and not self.check and self.think is None and self.on_failure == "abort"
+        return (
+            not self.capture
+            and not self.check
+            and self.think is None
+            and self.on_failure == "abort"
+        )
 
     def think_ns(self) -> tuple[int, int]:
         if self.think is None:
@@ -132,7 +140,9 @@ class StepExtras:
             _core.HttpValueCheck(
                 _core.HttpExtraction(getattr(From, s), e), getattr(_core.HttpValueCheck.Kind, k), x
             )
-            for s, e, k, x in (_check(subject, rule, "check") for subject, rule in self.check.items())
+            for s, e, k, x in (
+                _check(subject, rule, "check") for subject, rule in self.check.items()
+            )
         ]
         step.think_min, step.think_max = self.think_ns()
         step.on_failure = getattr(
@@ -242,6 +252,52 @@ def _json_lines(handle: Any, where: str) -> tuple[list[str], list[tuple[str, ...
 
 
 @dataclass(frozen=True)
+class Transaction:
+    """A named group of a journey's consecutive steps, timed as a whole on a row of its own
+    (JOURNEY/NAME): from its first step's intended start to its last step's end."""
+
+    name: str
+    steps: tuple[Any, ...]
+
+
+def transaction(name: str, steps: Sequence[Any]) -> Transaction:
+    where = f"transaction {checks.operation_name(name)!r}"
+    if "/" in name:
+        raise ConfigError(f"{where}: a transaction's name has no '/'")
+    listed = tuple(checks.sequence(steps, f"{where}: steps"))
+    if not listed:
+        raise ConfigError(f"{where}: needs at least one step")
+    if any(isinstance(s, Transaction) for s in listed):
+        raise ConfigError(f"{where}: transactions do not nest")
+    return Transaction(name, listed)
+
+
+@dataclass(frozen=True)
+class TransactionRow:
+    """A transaction's row of the run (never sent: its journey's steps are)."""
+
+    name: str
+    journey: str
+    steps: tuple[str, ...]
+    weight: float = 0.0
+    request_type = "TRANSACTION"
+
+    def result_fields(self) -> dict[str, Any]:
+        return {
+            "request_type": self.request_type,
+            "kind": "transaction",
+            "journey": self.journey,
+            "steps": list(self.steps),
+        }
+
+    def engine_operation(self, _base_path: str = "") -> _core.HttpOperation:
+        op = _core.HttpOperation()
+        op.name = self.name
+        op.weight = 0.0
+        return op
+
+
+@dataclass(frozen=True)
 class HttpJourney:
     """A journey: steps (surge.http operations, with capture=, check=, think=, on_failure=)
     run in order by one user. `weight` draws it beside plain operations; `feeder` gives each
@@ -255,6 +311,8 @@ class HttpJourney:
     # Drawn once as each journey starts (name -> generator, such as "uuid" or "seq"), the same
     # for all its steps: a key it writes and then reads back.
     variables: Mapping[str, str] = field(default_factory=dict)
+    # Named groups of consecutive steps: (name, first step index, last step index).
+    transactions: tuple[tuple[str, int, int], ...] = ()
 
     request_type = "JOURNEY"
 
@@ -280,7 +338,9 @@ class HttpJourney:
             if not isinstance(step, HttpOperation):
                 raise ConfigError(f"{where}: a step is a surge.http operation, got {step!r}")
             if step.journey:
-                raise ConfigError(f"{where}: step {step.name!r} is already a step of {step.journey!r}")
+                raise ConfigError(
+                    f"{where}: step {step.name!r} is already a step of {step.journey!r}"
+                )
             names.append(step.name)
             missing = sorted(step.user_variables - known)
             if missing:
@@ -289,9 +349,10 @@ class HttpJourney:
                     "it and no feeder column has it"
                 )
             known |= step.extras.variables()
+        names += [t[0] for t in self.transactions]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ConfigError(f"{where}: step names must be unique: {duplicates}")
+            raise ConfigError(f"{where}: step and transaction names must be unique: {duplicates}")
         checks.weight(self.weight, where)
         if not isinstance(self.cookies, bool):
             raise ConfigError(f"{where}: cookies must be True or False, got {self.cookies!r}")
@@ -322,10 +383,19 @@ class HttpJourney:
 
     def expanded(self) -> list[Any]:
         """Its rows of the run: the steps (JOURNEY/STEP, weight 0), then itself."""
-        return [
+        steps = [
             replace(step, name=f"{self.name}/{step.name}", weight=0.0, journey=self.name)
             for step in self.steps
-        ] + [self]
+        ]
+        transactions = [
+            TransactionRow(
+                f"{self.name}/{name}",
+                self.name,
+                tuple(f"{self.name}/{s.name}" for s in self.steps[first : last + 1]),
+            )
+            for name, first, last in self.transactions
+        ]
+        return [*steps, *transactions, self]
 
     def engine_operation(self, _base_path: str = "") -> _core.HttpOperation:
         # Its transaction row: drawn by weight, never sent itself.
@@ -345,9 +415,18 @@ def journey(
     variables: Mapping[str, str] | None = None,
 ) -> HttpJourney:
     where = f"journey {checks.operation_name(name)!r}"
+    flat: list[Any] = []
+    transactions = []
+    for step in checks.sequence(steps, f"{where}: steps"):
+        if isinstance(step, Transaction):
+            transactions.append((step.name, len(flat), len(flat) + len(step.steps) - 1))
+            flat.extend(step.steps)
+        else:
+            flat.append(step)
     return HttpJourney(
         name=name,
-        steps=tuple(checks.sequence(steps, f"{where}: steps")),
+        steps=tuple(flat),
+        transactions=tuple(transactions),
         weight=weight,
         feeder=feeder,
         cookies=cookies,
@@ -368,6 +447,10 @@ def engine_journeys(spec: _core.HttpRunSpec, operations: Sequence[Any]) -> None:
         engine.steps = [index[f"{op.name}/{s.name}"] for s in op.steps]
         engine.cookies = op.cookies
         engine.variables = list(op.variables.items())
+        engine.transactions = [
+            _core.HttpTransaction(index[f"{op.name}/{name}"], first, last)
+            for name, first, last in op.transactions
+        ]
         if op.feeder is not None:
             if op.feeder not in feeders:
                 feeders.append(op.feeder)

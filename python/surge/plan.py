@@ -135,7 +135,9 @@ def _rows(protocol: Any, operations: Any) -> tuple[Any, ...]:
     names = [op.name for op in rows]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ConfigError(f"operation names must be unique (journey steps are JOURNEY/STEP): {duplicates}")
+        raise ConfigError(
+            f"operation names must be unique (journey steps are JOURNEY/STEP): {duplicates}"
+        )
     return rows
 
 

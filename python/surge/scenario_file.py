@@ -2,7 +2,7 @@
 
     name: accounts
     base_url: http://127.0.0.1:8080
-    load: {users: 10, think: [0.5s, 1.5s]}     # or {rate: 200, connections: 16}, {connections: 4}
+    load: {users: 10, think: [0.5s, 1.5s]}    # or {rate: 200, connections: 16}
     duration: 30s
     feeders:
       users: {file: users.csv, mode: unique}   # relative to this file
@@ -10,7 +10,10 @@
       - name: login
         feeder: users
         steps:
-          - {name: login, post: /api/v1/login, body: '{"user": "{user}"}', capture: {token: $.token}}
+          - name: login
+            post: /api/v1/login
+            body: '{"user": "{user}", "password": "{password}"}'
+            capture: {token: $.token}
           - {name: me, get: /api/v1/me, headers: {Authorization: Bearer {token}}}
     operations:
       - {name: health, get: /api/v1/health, weight: 2}
@@ -120,16 +123,23 @@ def _request(node: _Node, what: str, in_journey: bool) -> Any:
     fields = _mapping(node, what, _REQUEST_KEYS - ({"weight"} if in_journey else set()))
     given = [m for m in _METHODS if m in fields]
     if len(given) > 1 or (given and ("method" in fields or "path" in fields)):
-        raise _Error(node.line, f"{what}: give one of {', '.join(_METHODS)}: PATH, or method and path")
+        raise _Error(
+            node.line, f"{what}: give one of {', '.join(_METHODS)}: PATH, or method and path"
+        )
     if given:
         method, path = given[0].upper(), _plain(fields[given[0]])
     elif "path" in fields:
-        method, path = str(_plain(fields.get("method", _Node("GET", node.line)))), _plain(fields["path"])
+        method, path = (
+            str(_plain(fields.get("method", _Node("GET", node.line)))),
+            _plain(fields["path"]),
+        )
     else:
         raise _Error(node.line, f"{what}: say what to send, such as get: /path")
     if "name" not in fields:
         raise _Error(node.line, f"{what}: needs a name")
-    kwargs = {k: _plain(v) for k, v in fields.items() if k not in (*_METHODS, "method", "path", "name")}
+    kwargs = {
+        k: _plain(v) for k, v in fields.items() if k not in (*_METHODS, "method", "path", "name")
+    }
     if "think" in kwargs and isinstance(kwargs["think"], list):
         kwargs["think"] = tuple(kwargs["think"])
     op = _at(node, lambda: http.request(_plain(fields["name"]), method, path, **kwargs))
@@ -164,6 +174,7 @@ def _load(node: _Node) -> Any:
 
 def _scenario(root: _Node, path: Path, params: dict[str, Any]) -> Any:
     import surge
+
     from . import http
 
     fields = _mapping(root, "the scenario", _SCENARIO_KEYS)
@@ -186,7 +197,9 @@ def _scenario(root: _Node, path: Path, params: dict[str, Any]) -> Any:
             raise _Error(node.line, "a journey needs a name")
         steps = [
             _request(step, f"journey {name!r}, a step", in_journey=True)
-            for step in _sequence(spec.get("steps", _Node([], node.line)), f"journey {name!r}: steps")
+            for step in _sequence(
+                spec.get("steps", _Node([], node.line)), f"journey {name!r}: steps"
+            )
         ]
         feeder = None
         if "feeder" in spec:
@@ -197,7 +210,11 @@ def _scenario(root: _Node, path: Path, params: dict[str, Any]) -> Any:
                     f"journey {name!r}: no feeder {_plain(spec['feeder'])!r} under feeders:",
                 )
         options = {k: _plain(spec[k]) for k in ("weight", "cookies", "variables") if k in spec}
-        operations.append(_at(node, lambda: http.journey(name, steps, feeder=feeder, **options)))
+        operations.append(
+            _at(
+                node, lambda n=name, s=steps, f=feeder, o=options: http.journey(n, s, feeder=f, **o)
+            )
+        )
     for node in _sequence(fields.get("operations", _Node([], 1)), "operations"):
         operations.append(_request(node, "an operation", in_journey=False))
     if not operations:

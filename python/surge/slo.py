@@ -30,7 +30,7 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 }
 _TIME_UNITS = {"us": 1e-3, "µs": 1e-3, "ms": 1.0, "s": 1e3}
 _SUBJECT = re.compile(
-    r"\s*(?:(?P<kind>journey|step):(?P<named>[A-Za-z_][\w/-]*)\s+|(?P<op>[A-Za-z_][\w-]*)\.)?"
+    r"\s*(?:(?P<kind>journey|step|transaction):(?P<named>[A-Za-z_][\w/-]*)\s+|(?P<op>[A-Za-z_][\w-]*)\.)?"
     r"(?P<metric>p[0-9]+(?:\.[0-9]+)?|[A-Za-z_][A-Za-z0-9_:]*)"
     r"(?:\[(?P<window>[^\]]*)\])?\s*"
 )
@@ -77,7 +77,9 @@ class Slo:
             return self._worst_window(result)
         stats = result.total if self.operation is None else result.operations.get(self.operation)
         if stats is None:
-            raise ConfigError(f"SLO {self.text!r}: the run has no {self.kind or 'operation'} {self.operation!r}")
+            raise ConfigError(
+                f"SLO {self.text!r}: the run has no {self.kind or 'operation'} {self.operation!r}"
+            )
         if self.kind is not None and stats.get("kind") != self.kind:
             raise ConfigError(f"SLO {self.text!r}: {self.operation!r} is not a {self.kind}")
         return metric_value(self.metric, stats)
@@ -216,9 +218,14 @@ def parse(text: str) -> Slo:
         raise fail(0, "expected a metric such as p95, mean, max, error_rate, hit_rate or rps")
     metric = subject.group("metric")
     if subject.group("kind") == "journey" and "/" in subject.group("named"):
-        raise fail(subject.start("named"), "a journey's name has no '/'; a step is step:JOURNEY/STEP")
-    if subject.group("kind") == "step" and "/" not in subject.group("named"):
-        raise fail(subject.start("named"), "a step is named JOURNEY/STEP")
+        raise fail(
+            subject.start("named"), "a journey's name has no '/'; a step is step:JOURNEY/STEP"
+        )
+    if subject.group("kind") in ("step", "transaction") and "/" not in subject.group("named"):
+        raise fail(
+            subject.start("named"),
+            f"a {subject.group('kind')} is named JOURNEY/{subject.group('kind').upper()}",
+        )
     if _is_monitor_metric(subject.group("op"), metric):
         return _parse_monitor(text, subject, fail)
     window_s = None

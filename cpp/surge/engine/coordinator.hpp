@@ -22,7 +22,10 @@ namespace surge {
 // A journey's transaction row is not one more request.
 template <class Operation>
 bool in_totals(const Operation& op) noexcept {
-  if constexpr (requires { op.step_of; op.journey; }) {
+  if constexpr (requires {
+                  op.step_of;
+                  op.journey;
+                }) {
     return op.journey < 0 && (op.weight > 0 || op.step_of >= 0);
   } else {
     return op.weight > 0;

@@ -23,11 +23,11 @@ enum class ErrorClass : int {
   http_4xx,
   http_5xx,
   check_failed,
-  error_reply,      // a Redis -ERR reply, a PostgreSQL error result
-  client_fd_limit,  // surge itself ran out of file descriptors: the client's fault, not the server's
-  tls_handshake,    // the TLS handshake failed: no common version or cipher, not TLS at all
-  tls_verify,       // the server's certificate is not trusted, or names another host
-  stream_reset,     // HTTP/2: the server reset the stream (RST_STREAM), or refused it twice
+  error_reply,       // a Redis -ERR reply, a PostgreSQL error result
+  client_fd_limit,   // surge itself ran out of file descriptors: the client's fault, not the server's
+  tls_handshake,     // the TLS handshake failed: no common version or cipher, not TLS at all
+  tls_verify,        // the server's certificate is not trusted, or names another host
+  stream_reset,      // HTTP/2: the server reset the stream (RST_STREAM), or refused it twice
   feeder_exhausted,  // a journey could not start: its unique feeder's rows were all used (the client's)
 };
 inline constexpr int kErrorClassCount = 14;

@@ -64,7 +64,7 @@ class Worker {
     draining_ = true;
     drain();
   }
-  void end();                                // close everything; run() returns
+  void end();  // close everything; run() returns
   [[nodiscard]] bool done() const noexcept { return done_.load(std::memory_order_acquire); }
   [[nodiscard]] Nanos finished_at() const noexcept { return finished_at_; }
   [[nodiscard]] std::int64_t unfinished() const noexcept { return unfinished_; }

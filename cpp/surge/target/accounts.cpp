@@ -31,7 +31,8 @@ std::string_view cookie_value(std::string_view header, std::string_view name) {
 bool plain(std::string_view s) {
   if (s.empty() || s.size() > 128) return false;
   for (const char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@'))
+      return false;
   return true;
 }
 
@@ -56,21 +57,23 @@ void Accounts::login(const ApiRequest& request, ApiResponse& response) {
   simdjson::dom::parser parser;
   simdjson::dom::element body;
   std::string_view user, password;
-  if (parser.parse(request.body).get(body) != simdjson::SUCCESS || body["user"].get(user) != simdjson::SUCCESS ||
-      body["password"].get(password) != simdjson::SUCCESS)
+  if (parser.parse(request.body).get(body) != simdjson::SUCCESS ||
+      body["user"].get(user) != simdjson::SUCCESS || body["password"].get(password) != simdjson::SUCCESS)
     return reply(response, 400, R"({"error":"send {\"user\": ..., \"password\": ...}"})");
   if (!plain(user) || password != "pw-" + std::string(user))
     return reply(response, 401, R"({"error":"wrong user or password"})");
   const std::lock_guard lock(mutex_);
   if (tokens_.size() >= kMaxTokens) return reply(response, 507, R"({"error":"too many tokens"})");
-  const std::string token = "tok" + std::to_string(next_++) + "-" + std::to_string(std::hash<std::string_view>{}(user) % 100000);
+  const std::string token =
+      "tok" + std::to_string(next_++) + "-" + std::to_string(std::hash<std::string_view>{}(user) % 100000);
   tokens_[token] = std::string(user);
   reply(response, 200, R"({"token":")" + token + R"(","user":")" + std::string(user) + "\"}");
 }
 
 void Accounts::me(const ApiRequest& request, ApiResponse& response) {
   std::string_view auth = request.authorization;
-  if (!auth.starts_with("Bearer ")) return reply(response, 401, R"({"error":"send Authorization: Bearer TOKEN"})");
+  if (!auth.starts_with("Bearer "))
+    return reply(response, 401, R"({"error":"send Authorization: Bearer TOKEN"})");
   auth.remove_prefix(7);
   const std::lock_guard lock(mutex_);
   const auto it = tokens_.find(std::string(auth));
@@ -90,7 +93,8 @@ void Accounts::session(const ApiRequest& request, ApiResponse& response) {
   const auto it = sessions_.find(std::string(cookie_value(request.cookie, "session")));
   if (it == sessions_.end()) return reply(response, 401, R"({"error":"no session cookie"})");
   if (request.method == "GET") {
-    reply(response, 200, R"({"session":")" + it->first + R"(","visits":)" + std::to_string(++it->second) + "}");
+    reply(response, 200,
+          R"({"session":")" + it->first + R"(","visits":)" + std::to_string(++it->second) + "}");
   } else if (request.method == "DELETE") {
     sessions_.erase(it);
     response.set_cookie = "session=; Path=/api/v1; Max-Age=0";

@@ -35,7 +35,7 @@ class Accounts {
   void session(const ApiRequest& request, ApiResponse& response);
 
   std::mutex mutex_;
-  std::unordered_map<std::string, std::string> tokens_;  // token -> user
+  std::unordered_map<std::string, std::string> tokens_;     // token -> user
   std::unordered_map<std::string, std::int64_t> sessions_;  // session -> visits
   std::uint64_t next_ = 1;
 };

@@ -60,6 +60,7 @@ void HttpConnection::send_request(int op, Nanos intended, Nanos delayed) {
     step_finished(now, ErrorClass::check_failed, step_why_, true);
     return;
   }
+  if (journey_op_ >= 0) transactions_step_sent();
   if (connected_) {
     write_request();
   } else if (connecting_) {
@@ -447,8 +448,9 @@ void HttpConnection::step_finished(Nanos now, std::optional<ErrorClass> error, s
   auto& protocol = worker_.protocol();
   if (journey_sent_ < 0) journey_sent_ = sent_;
   const auto& steps = protocol.journey(protocol.journey_of(journey_op_)).steps;
+  const auto on_failure = protocol.operation(op_).step.on_failure;
+  transactions_step_done(now, error, why, error && (!available || on_failure != http::OnFailure::go_on));
   if (error) {
-    const auto on_failure = protocol.operation(op_).step.on_failure;
     if (!available || on_failure != http::OnFailure::go_on) {
       const int again = on_failure == http::OnFailure::restart && available ? journey_op_ : -1;
       end_journey(now, error, why);
@@ -485,6 +487,41 @@ void HttpConnection::step_finished(Nanos now, std::optional<ErrorClass> error, s
   });
 }
 
+void HttpConnection::transactions_step_sent() {
+  const auto& journey = worker_.protocol().journey(worker_.protocol().journey_of(journey_op_));
+  if (journey.transactions.empty()) return;
+  transaction_intended_.resize(journey.transactions.size());
+  transaction_sent_.resize(journey.transactions.size());
+  for (std::size_t t = 0; t < journey.transactions.size(); ++t) {
+    if (static_cast<std::size_t>(journey.transactions[t].first) != step_) continue;
+    transaction_intended_[t] = intended_;
+    transaction_sent_[t] = now_ns();
+  }
+}
+
+void HttpConnection::transactions_step_done(Nanos now, std::optional<ErrorClass> error, std::string_view why,
+                                            bool aborting) {
+  const auto& journey = worker_.protocol().journey(worker_.protocol().journey_of(journey_op_));
+  for (std::size_t t = 0; t < journey.transactions.size(); ++t) {
+    const auto& transaction = journey.transactions[t];
+    const auto first = static_cast<std::size_t>(transaction.first);
+    const auto last = static_cast<std::size_t>(transaction.last);
+    if (step_ < first || step_ > last) continue;
+    if (!aborting && step_ != last) continue;  // under way
+    auto* stats = worker_.stats(transaction.operation, transaction_intended_[t]);
+    if (stats == nullptr) continue;
+    if (aborting) {
+      stats->record_failure(*error,
+                            stats->wants_example(*error)
+                                ? "step '" + worker_.protocol().operation(op_).name + "': " + std::string(why)
+                                : "",
+                            now - transaction_intended_[t]);
+    } else {
+      stats->record_timed(transaction_intended_[t], transaction_sent_[t], now, worker_.late_after());
+    }
+  }
+}
+
 void HttpConnection::end_journey(Nanos now, std::optional<ErrorClass> error, std::string_view why) {
   const int op = journey_op_;
   journey_op_ = -1;
@@ -496,7 +533,8 @@ void HttpConnection::end_journey(Nanos now, std::optional<ErrorClass> error, std
   }
   // Aborted: counted by the step that failed (as its position, the row's error code) and why.
   const auto& name = worker_.protocol().operation(op_).name;
-  stats->record_failure(*error, stats->wants_example(*error) ? "step '" + name + "': " + std::string(why) : "",
+  stats->record_failure(*error,
+                        stats->wants_example(*error) ? "step '" + name + "': " + std::string(why) : "",
                         now - journey_intended_);
   stats->count_error_code(std::to_string(step_));
 }

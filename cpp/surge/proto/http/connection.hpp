@@ -88,6 +88,10 @@ class HttpConnection {
   void begin_journey(int op, Nanos intended, Nanos delayed);
   void step_finished(Nanos now, std::optional<ErrorClass> error, std::string_view why, bool available);
   void end_journey(Nanos now, std::optional<ErrorClass> error, std::string_view why);
+  // Transactions: a step of the journey starts one, or a step's outcome ends them.
+  void transactions_step_sent();
+  void transactions_step_done(Nanos now, std::optional<ErrorClass> error, std::string_view why,
+                              bool aborting);
   // The response's request path (the rendered one, still in request_).
   [[nodiscard]] std::string_view request_path() const noexcept;
   // TLS: the handshake after the TCP connect, then reads through the session.
@@ -136,6 +140,8 @@ class HttpConnection {
   Nanos journey_sent_ = 0;
   Nanos journey_delayed_ = 0;
   std::string step_why_;
+  std::vector<Nanos> transaction_intended_;  // by the journey's transaction: its first step's
+  std::vector<Nanos> transaction_sent_;
 
   tls::Transport tls_;  // https://; disabled for http://
   std::string wire_;    // a request's ciphertext on its way to the socket

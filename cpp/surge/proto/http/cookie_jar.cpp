@@ -31,7 +31,8 @@ std::string default_path(std::string_view request_path) {
   const auto query = request_path.find('?');
   if (query != std::string_view::npos) request_path = request_path.substr(0, query);
   const auto slash = request_path.rfind('/');
-  if (request_path.empty() || request_path[0] != '/' || slash == 0 || slash == std::string_view::npos) return "/";
+  if (request_path.empty() || request_path[0] != '/' || slash == 0 || slash == std::string_view::npos)
+    return "/";
   return std::string(request_path.substr(0, slash));
 }
 
@@ -46,7 +47,8 @@ bool path_matches(std::string_view request_path, std::string_view cookie_path) {
 
 bool domain_matches(std::string_view host, std::string_view domain) {
   if (host == domain) return true;
-  return host.size() > domain.size() && host.ends_with(domain) && host[host.size() - domain.size() - 1] == '.';
+  return host.size() > domain.size() && host.ends_with(domain) &&
+         host[host.size() - domain.size() - 1] == '.';
 }
 
 int month_index(std::string_view m) {

@@ -36,8 +36,8 @@ class CookieJar {
     std::string name;
     std::string value;
     std::string path;
-    std::string domain;                // empty: host-only
-    std::int64_t expires_unix = -1;    // -1: a session cookie
+    std::string domain;              // empty: host-only
+    std::int64_t expires_unix = -1;  // -1: a session cookie
     bool secure = false;
   };
 

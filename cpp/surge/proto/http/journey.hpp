@@ -59,6 +59,14 @@ struct Feeder {
   std::vector<std::vector<std::string>> rows;
 };
 
+// A named group of a journey's consecutive steps, timed as a whole on a row of its own: from
+// its first step's intended start to its last step's end.
+struct Transaction {
+  int operation = -1;  // its row in HttpRunSpec::operations
+  int first = 0;       // step indices, inclusive
+  int last = 0;
+};
+
 struct Journey {
   std::string name;
   std::vector<int> steps;  // operations' indices, in order
@@ -66,7 +74,8 @@ struct Journey {
   // Drawn once as each journey starts, into the user's variables (name -> generator spec):
   // one value for every step, where a step's own variables are drawn per request.
   std::vector<std::pair<std::string, std::string>> variables;
-  bool cookies = true;     // a cookie jar per user: Set-Cookie kept, Cookie sent
+  bool cookies = true;  // a cookie jar per user: Set-Cookie kept, Cookie sent
+  std::vector<Transaction> transactions;
 };
 
 }  // namespace surge::http

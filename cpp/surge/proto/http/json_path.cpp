@@ -24,7 +24,8 @@ JsonPath JsonPath::parse(std::string_view text) {
   while (i < text.size()) {
     if (text[i] == '.') {
       const auto end = text.find_first_of(".[", i + 1);
-      const auto key = text.substr(i + 1, end == std::string_view::npos ? std::string_view::npos : end - i - 1);
+      const auto key =
+          text.substr(i + 1, end == std::string_view::npos ? std::string_view::npos : end - i - 1);
       if (key.empty()) bad_path(text, "a '.' must be followed by a name");
       path.steps_.push_back(Step{std::string(key), -1});
       i = end == std::string_view::npos ? text.size() : end;
@@ -32,7 +33,8 @@ JsonPath JsonPath::parse(std::string_view text) {
       const auto close = text.find(']', i + 1);
       if (close == std::string_view::npos) bad_path(text, "a '[' is not closed");
       const auto inner = text.substr(i + 1, close - i - 1);
-      if (inner.size() >= 2 && (inner.front() == '"' || inner.front() == '\'') && inner.back() == inner.front()) {
+      if (inner.size() >= 2 && (inner.front() == '"' || inner.front() == '\'') &&
+          inner.back() == inner.front()) {
         path.steps_.push_back(Step{std::string(inner.substr(1, inner.size() - 2)), -1});
       } else {
         std::int64_t index = -1;

@@ -68,6 +68,11 @@ HttpShared prepare_http(const HttpRunSpec& spec, const std::string& alpn) {
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("journey '" + journey.name + "': " + e.what());
     }
+    for (const auto& t : journey.transactions)
+      if (t.first < 0 || t.first > t.last || static_cast<std::size_t>(t.last) >= journey.steps.size() ||
+          t.operation < 0 || static_cast<std::size_t>(t.operation) >= spec.operations.size())
+        throw std::invalid_argument("journey '" + journey.name +
+                                    "': a transaction's steps are not the journey's");
     if (journey.feeder >= static_cast<int>(spec.feeders.size()))
       throw std::invalid_argument("journey '" + journey.name + "': its feeder is not one of the run's");
   }
@@ -109,14 +114,15 @@ HttpProtocol::HttpProtocol(const Spec& spec, const Shared& shared, int index, in
   }
   for (const auto& feeder : spec.feeders) {
     std::vector<int> columns;
-    for (const auto& column : feeder.columns)
-      columns.push_back(index_of(shared.user_names, column));
+    for (const auto& column : feeder.columns) columns.push_back(index_of(shared.user_names, column));
     feeders_.emplace_back(feeder, std::move(columns), index, worker_count);
   }
 }
 
-bool HttpProtocol::build_step_request(int op, std::string& out, Rng& rng, http::UserSession& user, std::string& bad) {
-  if (!builders_[static_cast<std::size_t>(op)].build(out, rng, http::UserContext{&user.values}, &bad)) return false;
+bool HttpProtocol::build_step_request(int op, std::string& out, Rng& rng, http::UserSession& user,
+                                      std::string& bad) {
+  if (!builders_[static_cast<std::size_t>(op)].build(out, rng, http::UserContext{&user.values}, &bad))
+    return false;
   const int j = spec_.operations[static_cast<std::size_t>(op)].step_of;
   if (j < 0 || !spec_.journeys[static_cast<std::size_t>(j)].cookies || user.jar.size() == 0) return true;
   // The Cookie header needs the rendered path: it goes in after the request is built, at the
@@ -159,7 +165,8 @@ std::optional<std::string> HttpProtocol::judge_step(int op, const http::Response
 Nanos HttpProtocol::think_after(int op, Rng& rng) const noexcept {
   const auto& step = spec_.operations[static_cast<std::size_t>(op)].step;
   if (step.think_max <= step.think_min) return step.think_min;
-  return step.think_min + static_cast<Nanos>(rng() % static_cast<std::uint64_t>(step.think_max - step.think_min + 1));
+  return step.think_min +
+         static_cast<Nanos>(rng() % static_cast<std::uint64_t>(step.think_max - step.think_min + 1));
 }
 
 std::optional<ErrorClass> HttpProtocol::classify(int op, const http::ResponseReader& reader) const {

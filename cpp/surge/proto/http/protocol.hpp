@@ -11,10 +11,10 @@
 
 #include "surge/core/rng.hpp"
 #include "surge/engine/operation_stats.hpp"
+#include "surge/proto/http/feeder_cursor.hpp"
 #include "surge/proto/http/request_builder.hpp"
 #include "surge/proto/http/response_checks.hpp"
 #include "surge/proto/http/response_reader.hpp"
-#include "surge/proto/http/feeder_cursor.hpp"
 #include "surge/proto/http/spec.hpp"
 #include "surge/proto/http/step_judge.hpp"
 #include "surge/proto/http/user_session.hpp"
@@ -86,7 +86,9 @@ class HttpProtocol {
                     http::UserSession& user) const;
   // The step's think time before the next step.
   Nanos think_after(int op, Rng& rng) const noexcept;
-  [[nodiscard]] bool keeps_headers(int op) const noexcept { return step_headers_[static_cast<std::size_t>(op)]; }
+  [[nodiscard]] bool keeps_headers(int op) const noexcept {
+    return step_headers_[static_cast<std::size_t>(op)];
+  }
   [[nodiscard]] bool is_head(int op) const noexcept {
     return builders_[static_cast<std::size_t>(op)].is_head();
   }

@@ -8,8 +8,8 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <cstddef>
 #include <optional>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>

@@ -66,7 +66,8 @@ StepJudge::StepJudge(const std::vector<std::pair<std::string, StepSpec>>& steps,
     c.text = describe(e);
     if (e.from == Extraction::From::json) c.path = JsonPath::parse(e.expression);
     if (e.from == Extraction::From::header) {
-      if (e.expression.empty()) throw std::invalid_argument(where + ": a header capture needs the header's name");
+      if (e.expression.empty())
+        throw std::invalid_argument(where + ": a header capture needs the header's name");
       c.text = e.expression;
     }
     if (e.from == Extraction::From::regex) c.pattern = compile_pattern(e.expression, where);
@@ -79,8 +80,9 @@ StepJudge::StepJudge(const std::vector<std::pair<std::string, StepSpec>>& steps,
       const auto at = std::find(user_names.begin(), user_names.end(), capture.variable);
       if (at == user_names.end())
         throw std::invalid_argument(where + ": capture into unknown variable '" + capture.variable + "'");
-      step.captures.push_back(CompiledCapture{static_cast<int>(at - user_names.begin()),
-                                              compile(capture.source, where + ", capture '" + capture.variable + "'")});
+      step.captures.push_back(
+          CompiledCapture{static_cast<int>(at - user_names.begin()),
+                          compile(capture.source, where + ", capture '" + capture.variable + "'")});
     }
     for (const auto& check : spec.checks) {
       CompiledCheck compiled;
@@ -153,7 +155,8 @@ std::optional<std::string> StepJudge::extract(const CompiledExtraction& e, const
     json_->parsed = true;
     json_->error.clear();
     const auto error = json_->parser.parse(response.body.data(), response.body.size()).get(json_->root);
-    if (error != simdjson::SUCCESS) json_->error = std::string("the body is not JSON (") + simdjson::error_message(error) + ")";
+    if (error != simdjson::SUCCESS)
+      json_->error = std::string("the body is not JSON (") + simdjson::error_message(error) + ")";
   }
   if (!json_->error.empty()) {
     why = json_->error;
@@ -164,7 +167,8 @@ std::optional<std::string> StepJudge::extract(const CompiledExtraction& e, const
   return value;
 }
 
-std::optional<std::string> StepJudge::judge(int step, const Response& response, std::vector<std::string>& values) {
+std::optional<std::string> StepJudge::judge(int step, const Response& response,
+                                            std::vector<std::string>& values) {
   json_->parsed = false;
   auto& compiled = steps_[static_cast<std::size_t>(step)];
   std::string why;
@@ -184,7 +188,9 @@ std::optional<std::string> StepJudge::judge(int step, const Response& response, 
       } catch (const std::runtime_error& error) {
         return "check failed: " + check.subject.text + ": " + error.what();
       }
-      if (!matched) return "check failed: " + check.subject.text + " is " + shown(*value) + ", which does not match the pattern";
+      if (!matched)
+        return "check failed: " + check.subject.text + " is " + shown(*value) +
+               ", which does not match the pattern";
       continue;
     }
     scratch_.clear();

@@ -29,7 +29,8 @@ class StepJudge {
  public:
   // Compiles every step's paths, patterns and expected templates. `user_names`: the user
   // variables, by index. Throws std::invalid_argument naming the step and what is wrong.
-  StepJudge(const std::vector<std::pair<std::string, StepSpec>>& steps, const std::vector<std::string>& user_names);
+  StepJudge(const std::vector<std::pair<std::string, StepSpec>>& steps,
+            const std::vector<std::string>& user_names);
   ~StepJudge();
   StepJudge(StepJudge&&) noexcept;
   StepJudge& operator=(StepJudge&&) = delete;
@@ -68,7 +69,7 @@ class StepJudge {
   std::optional<std::string> extract(const CompiledExtraction& e, const Response& response, std::string& why);
 
   std::vector<CompiledStep> steps_;
-  struct Json;                 // simdjson's parser and the parsed body (step_judge.cpp)
+  struct Json;  // simdjson's parser and the parsed body (step_judge.cpp)
   std::unique_ptr<Json> json_;
   VariableSet no_variables_;
   Rng rng_{1};

@@ -17,7 +17,8 @@ int resolve_http_version(const HttpRunSpec& spec) {
   // Journeys keep a user's steps on its own connection, which an HTTP/1.1 lane is.
   if (!spec.journeys.empty()) {
     if (spec.http_version == 2)
-      throw std::invalid_argument("journeys run over HTTP/1.1 only for now: use http_version='1.1' (--http 1.1)");
+      throw std::invalid_argument(
+          "journeys run over HTTP/1.1 only for now: use http_version='1.1' (--http 1.1)");
     return 1;
   }
   if (spec.http_version == 1 || spec.http_version == 2) return spec.http_version;
