@@ -24,7 +24,7 @@ surge::http::StepJudge& judge() {
     spec.captures = {{"id", {Extraction::From::json, "$.items[1].id"}},
                      {"token", {Extraction::From::json, "$[\"token\"]"}},
                      {"location", {Extraction::From::header, "location"}},
-                     {"word", {Extraction::From::regex, "name\": \"(\\w+)"}}};
+                     {"word", {Extraction::From::regex, R"(name": "(\w+))"}}};
     spec.checks = {{{Extraction::From::json, "$.name"}, ValueCheck::Kind::equals, "{word}-{id}"},
                    {{Extraction::From::body, ""}, ValueCheck::Kind::matches, "(a|b)*c"}};
     return surge::http::StepJudge({{"step", spec}}, names);

@@ -84,7 +84,7 @@ TEST_CASE("a step captures into the user's variables and checks against them") {
       {step("create",
             {{"id", {Extraction::From::json, "$.id"}},
              {"loc", {Extraction::From::header, "location"}},
-             {"word", {Extraction::From::regex, "name\": \"(\\w+)"}}},
+             {"word", {Extraction::From::regex, R"(name": "(\w+))"}}},
             {}),
        step("read", {}, {{{Extraction::From::json, "$.name"}, ValueCheck::Kind::equals, "{name}"}}),
        step("match", {}, {{{Extraction::From::json, "$.id"}, ValueCheck::Kind::matches, "^[0-9]+$"}})},
