@@ -200,5 +200,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/redis_vs_redis_benchmark.py")
     session.run("python", "benchmarks/pg_vs_pgbench.py")
     session.run("python", "benchmarks/journey_cost.py")
+    session.run("python", "benchmarks/open_model_max.py")
+    session.run("python", "benchmarks/memory_soak.py")
     session.run("python", "benchmarks/schedule_accuracy.py")
     session.run("python", "benchmarks/warm_start.py")
