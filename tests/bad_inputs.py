@@ -859,6 +859,8 @@ JOURNEYS = [
         "open(TMP + '/b.csv', 'wb').write(b'a\\n\\xff\\n'); http.feeder(TMP + '/b.csv')",
         REFUSE("UTF-8"),
     ),
+    ("py", _feeder("z.csv", "a\n\x00\n"), ACCEPT),  # a NUL is a value (a path refuses it)
+    ("py", _feeder("q.jsonl", '{"a": ' + "[" * 20_000 + "]" * 20_000 + "}\n"), REFUSE("nested")),
     ("cli", "run <tmp>/none.yaml -q", REFUSE("no scenario file")),
 ]
 

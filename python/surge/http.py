@@ -14,10 +14,17 @@ from typing import Any
 
 from . import _core, checks, reach
 from .errors import ConfigError
-from .journeys import (
+
+# surge.http.journey(...), .feeder(...) and .transaction(...) are what scenarios write.
+from .journeys import (  # noqa: F401
+    Feeder,
     HttpJourney,
     StepExtras,
+    Transaction,
     engine_journeys,
+    feeder,
+    journey,
+    transaction,
 )
 from .protocol import Protocol
 from .urls import SECRET_HEADERS, parse_http_url

@@ -191,6 +191,10 @@ def feeder(path: str | os.PathLike[str], mode: str = "circular") -> Feeder:
                 columns, rows = _csv_rows(handle, where)
     except OSError as exc:
         raise ConfigError(f"{where}: cannot read it: {exc.strerror or exc}") from None
+    except csv.Error as exc:
+        raise ConfigError(f"{where}: not CSV: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: a value is nested too deeply") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if not rows:
@@ -218,12 +222,12 @@ def _csv_rows(handle: Any, where: str) -> tuple[list[str], list[tuple[str, ...]]
         raise ConfigError(f"{where}: empty; its first line names the columns")
     columns = _columns([c.strip() for c in header], where)
     rows = []
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
         if not row:
             continue
         if len(row) != len(columns):
             raise ConfigError(
-                f"{where}, line {line}: {len(row)} fields, the header has {len(columns)}"
+                f"{where}, line {reader.line_num}: {len(row)} fields, the header has {len(columns)}"
             )
         rows.append(tuple(row))
     return columns, rows
