@@ -1,8 +1,10 @@
 """surge's memory over a long open-model run (issue 17's goal: RSS at most 64 MiB, and flat,
 with a slope under 1 MiB per 10 minutes, at 50,000 requests/s for 10 minutes), against nginx:
 `surge http -R RATE -d DURATION` on one thread, pinned to its core, its RSS (VmRSS, the whole
-process, interpreter included) read every second from /proc. The slope is a least-squares fit
-over the run after its first minute, when buffers and histograms have reached their size.
+process, interpreter included) read every second from /proc. The results keep a time-series row
+per interval, with its histogram unless --no-interval-histograms: that is memory that grows
+with the run's length by design, and the flag shows how much of the slope it is. The slope is a
+least-squares fit over the run after its first minute, when buffers have reached their size.
 
 Writes benchmarks/results/memory_soak.json.
 
@@ -42,28 +44,29 @@ def rss_mib(pid: int) -> float | None:
 
 
 def slope_per_10_min(samples: list[tuple[float, float]]) -> float | None:
-    if len(samples) < 3:
-        return None
-    n = len(samples)
-    mean_t = sum(t for t, _ in samples) / n
-    mean_r = sum(r for _, r in samples) / n
-    var = sum((t - mean_t) ** 2 for t, _ in samples)
-    if var == 0:
-        return None
-    cov = sum((t - mean_t) * (r - mean_r) for t, r in samples)
-    return cov / var * 600
+    """MiB per 10 minutes, by the least-squares fit surge's monitors use for their slopes."""
+    from surge.monitoring import _least_squares
+
+    per_s = _least_squares(samples) if len(samples) >= 3 else None
+    return None if per_s is None else per_s * 600
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=int, default=50_000)
     parser.add_argument("--duration", type=float, default=600.0)
+    parser.add_argument(
+        "--no-interval-histograms",
+        action="store_true",
+        help="pass it on to surge: the time series then keeps no histogram per interval",
+    )
     args = parser.parse_args()
+    extra = ["--no-interval-histograms"] if args.no_interval_histograms else []
     with tempfile.TemporaryDirectory() as root, Nginx(Path(root), cpu=SERVER_CPU) as nginx:
         out = Path(root) / "result.json"
         command = ["taskset", "-c", str(GENERATOR_CPU), sys.executable, "-m", "surge.cli", "http",
                    nginx.url, "-R", str(args.rate), "-c", "64", "-d", f"{args.duration:g}s", "-q",
-                   "--json", str(out)]  # fmt: skip
+                   "--json", str(out), *extra]  # fmt: skip
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         started = time.monotonic()
         samples: list[tuple[float, float]] = []
@@ -86,6 +89,7 @@ def main() -> int:
         "method": f"surge http -R {args.rate} -c 64, one thread on core {GENERATOR_CPU}, nginx on "
         f"core {SERVER_CPU}; VmRSS every second; slope by least squares after {SETTLE_S:g} s",
         "rate": args.rate,
+        "flags": extra,
         "duration_s": args.duration,
         "achieved_per_s": total["rate_per_s"],
         "dropped": total["dropped"],

@@ -439,3 +439,16 @@ def test_a_transaction_times_its_group_of_steps(target):
     assert result.operations["shop"]["aborted_by_step"] == {"shop/after": 20}
     assert result.total["count"] == 4 * 20  # the transaction's row is not requests
     assert surge.slo.check(result, "transaction:shop/checkout p50 > 20ms")[0].ok
+
+
+def test_distributed_merge_adds_journey_counts(target, tmp_path):
+    from surge.distributed_merge import merge_documents
+
+    users = http.feeder(users_file(tmp_path, 10))
+    ok = surge.run(scenario(target, [accounts_journey(users)], requests=20))
+    broken = surge.run(scenario(target, [accounts_journey(users, cookies=False)], requests=10))
+    merged = merge_documents([dict(ok), dict(broken)], dict(ok)["load"], keep_histograms=True)
+    row = merged["operations"]["account"]
+    assert (row["started"], row["completed"], row["aborted"]) == (30, 20, 10)
+    assert row["aborted_by_step"] == {"account/visit": 10}
+    assert merged["total"]["count"] == ok.total["count"] + broken.total["count"]
