@@ -202,5 +202,6 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/journey_cost.py")
     session.run("python", "benchmarks/open_model_max.py")
     session.run("python", "benchmarks/memory_soak.py")
+    session.run("python", "benchmarks/memory_soak.py", "--no-interval-histograms")
     session.run("python", "benchmarks/schedule_accuracy.py")
     session.run("python", "benchmarks/warm_start.py")

@@ -6,7 +6,7 @@ per interval, with its histogram unless --no-interval-histograms: that is memory
 with the run's length by design, and the flag shows how much of the slope it is. The slope is a
 least-squares fit over the run after its first minute, when buffers have reached their size.
 
-Writes benchmarks/results/memory_soak.json.
+Writes benchmarks/results/memory_soak.json (memory_soak_no_interval_histograms.json with the flag).
 
     python benchmarks/memory_soak.py [--rate 50000] [--duration 600]
 """
@@ -104,7 +104,9 @@ def main() -> int:
         "samples": [(round(t, 1), round(r, 2)) for t, r in samples],
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "memory_soak.json").write_text(json.dumps(document, indent=2) + "\n")
+    name = "memory_soak" + ("_no_interval_histograms" if extra else "")
+    document["benchmark"] = name
+    (RESULTS / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n")
     print(
         f"RSS peak {peak:.1f} MiB, slope {slope if slope is None else round(slope, 3)} MiB/10 min, "
         f"{total['rate_per_s']:,.0f}/s achieved, {total['dropped']:,} dropped",

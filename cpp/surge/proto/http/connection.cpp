@@ -354,7 +354,7 @@ void HttpConnection::complete() {
   if (journey_op_ >= 0) {
     // A step is judged in warm-up too: the journey goes on from what it captured.
     auto& protocol = worker_.protocol();
-    protocol.keep_cookies(op_, request_path(), reader_, *user_);
+    protocol.keep_cookies(op_, http::request_target(request_), reader_, *user_);
     const auto& operation = protocol.operation(op_);
     const bool miss = operation.miss_status != 0 && reader_.status() == operation.miss_status;
     if (stats != nullptr) protocol.count_cache_read(op_, reader_.status(), *stats);
@@ -412,12 +412,6 @@ void HttpConnection::fail(ErrorClass error, std::string_view example) {
     worker_.request_finished(*this, !back_off, now);
   }
   if (back_off) wait_out_backoff();
-}
-
-std::string_view HttpConnection::request_path() const noexcept {
-  const std::string_view request(request_);
-  const auto start = request.find(' ') + 1;
-  return request.substr(start, request.find(' ', start) - start);
 }
 
 void HttpConnection::begin_journey(int op, Nanos intended, Nanos delayed) {

@@ -92,8 +92,6 @@ class HttpConnection {
   void transactions_step_sent();
   void transactions_step_done(Nanos now, std::optional<ErrorClass> error, std::string_view why,
                               bool aborting);
-  // The response's request path (the rendered one, still in request_).
-  [[nodiscard]] std::string_view request_path() const noexcept;
   // TLS: the handshake after the TCP connect, then reads through the session.
   void start_handshake();
   void on_handshake(const tls::HandshakeOutcome& outcome);

@@ -1,6 +1,7 @@
 #include "surge/proto/http/cookie_jar.hpp"
 
 #include <algorithm>
+#include <boost/beast/core/string.hpp>
 #include <charconv>
 #include <ctime>
 
@@ -12,12 +13,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 std::string lower(std::string_view s) {
@@ -55,7 +50,7 @@ int month_index(std::string_view m) {
   static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                                  "jul", "aug", "sep", "oct", "nov", "dec"};
   for (int i = 0; i < 12; ++i)
-    if (iequals(m, kMonths[i])) return i;
+    if (boost::beast::iequals(m, kMonths[i])) return i;
   return -1;
 }
 
@@ -125,24 +120,24 @@ void CookieJar::store(std::string_view set_cookie, std::string_view request_path
     const auto eq = attribute.find('=');
     const auto name = trim(attribute.substr(0, eq));
     const auto value = eq == std::string_view::npos ? std::string_view{} : trim(attribute.substr(eq + 1));
-    if (iequals(name, "path")) {
+    if (boost::beast::iequals(name, "path")) {
       if (!value.empty() && value[0] == '/') cookie.path = std::string(value);
-    } else if (iequals(name, "domain")) {
+    } else if (boost::beast::iequals(name, "domain")) {
       auto domain = value;
       if (!domain.empty() && domain[0] == '.') domain.remove_prefix(1);
       if (domain.empty()) continue;
       cookie.domain = lower(domain);
       if (!domain_matches(lower(host_), cookie.domain)) return;  // set for another site: rejected
-    } else if (iequals(name, "max-age")) {
+    } else if (boost::beast::iequals(name, "max-age")) {
       std::int64_t seconds = 0;
       const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
       if (ec != std::errc() || p != value.data() + value.size()) continue;
       has_max_age = true;
       cookie.expires_unix = seconds <= 0 ? 0 : now_unix + seconds;
-    } else if (iequals(name, "expires") && !has_max_age) {
+    } else if (boost::beast::iequals(name, "expires") && !has_max_age) {
       const auto at = parse_http_date(value);
       if (at >= 0) cookie.expires_unix = at;
-    } else if (iequals(name, "secure")) {
+    } else if (boost::beast::iequals(name, "secure")) {
       cookie.secure = true;
     }
   }

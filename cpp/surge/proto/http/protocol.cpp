@@ -1,8 +1,7 @@
 #include "surge/proto/http/protocol.hpp"
 
-#include <strings.h>
-
 #include <algorithm>
+#include <boost/beast/core/string.hpp>
 #include <ctime>
 #include <stdexcept>
 
@@ -127,10 +126,8 @@ bool HttpProtocol::build_step_request(int op, std::string& out, Rng& rng, http::
   if (j < 0 || !spec_.journeys[static_cast<std::size_t>(j)].cookies || user.jar.size() == 0) return true;
   // The Cookie header needs the rendered path: it goes in after the request is built, at the
   // end of its header block.
-  const auto path_start = out.find(' ') + 1;
-  const auto path_end = out.find(' ', path_start);
-  const auto& cookie = user.jar.header_for(std::string_view(out).substr(path_start, path_end - path_start),
-                                           shared_.tls != nullptr, std::time(nullptr));
+  const auto& cookie =
+      user.jar.header_for(http::request_target(out), shared_.tls != nullptr, std::time(nullptr));
   if (cookie.empty()) return true;
   const auto head_end = out.find("\r\n\r\n") + 2;
   out.insert(head_end, "Cookie: " + cookie + "\r\n");
@@ -153,8 +150,7 @@ void HttpProtocol::keep_cookies(int op, std::string_view request_path, const htt
   const int j = spec_.operations[static_cast<std::size_t>(op)].step_of;
   if (j < 0 || !spec_.journeys[static_cast<std::size_t>(j)].cookies) return;
   for (const auto& [name, value] : reader.headers())
-    if (name.size() == 10 && strncasecmp(name.data(), "set-cookie", 10) == 0)
-      user.jar.store(value, request_path, std::time(nullptr));
+    if (boost::beast::iequals(name, "set-cookie")) user.jar.store(value, request_path, std::time(nullptr));
 }
 
 std::optional<std::string> HttpProtocol::judge_step(int op, const http::ResponseReader& reader,

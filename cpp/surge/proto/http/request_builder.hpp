@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,13 @@ struct RequestSpec {
 struct UserContext {
   const std::vector<std::string>* values = nullptr;  // by the builder's user variable names
 };
+
+// The request target (path and query) of a serialised HTTP/1.1 request: its request line's
+// second word.
+inline std::string_view request_target(std::string_view request) noexcept {
+  const auto start = request.find(' ') + 1;
+  return request.substr(start, request.find(' ', start) - start);
+}
 
 class RequestBuilder {
  public:

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <boost/beast/core/string.hpp>
 #include <stdexcept>
 
 namespace surge::http {
@@ -15,12 +16,6 @@ struct StepJudge::Json {
 };
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string describe(const Extraction& e) {
   switch (e.from) {
@@ -131,7 +126,7 @@ std::optional<std::string> StepJudge::extract(const CompiledExtraction& e, const
       return std::string(response.body);
     case Extraction::From::header:
       for (const auto& [name, value] : response.headers)
-        if (iequals(name, e.text)) return value;
+        if (boost::beast::iequals(name, e.text)) return value;
       why = "no " + e.text + " header";
       return std::nullopt;
     case Extraction::From::regex: {
