@@ -452,3 +452,11 @@ def test_distributed_merge_adds_journey_counts(target, tmp_path):
     assert (row["started"], row["completed"], row["aborted"]) == (30, 20, 10)
     assert row["aborted_by_step"] == {"account/visit": 10}
     assert merged["total"]["count"] == ok.total["count"] + broken.total["count"]
+
+
+def test_every_step_waits_the_emulated_network(target):
+    journey = http.journey("j", [http.get("a", "/api/v1/health"), http.get("b", "/api/v1/health")])
+    result = surge.run(scenario(target, [journey], requests=10, network_latency="20ms"))
+    for step in ("j/a", "j/b"):
+        assert result.operations[step]["latency"]["min"] >= 20, step
+    assert result.operations["j"]["latency"]["min"] >= 40

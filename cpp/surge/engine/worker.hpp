@@ -151,6 +151,15 @@ class Worker {
       lane.send(op, intended, 0);
     }
   }
+  // The lane's next request of work already in flight (a journey's next step): through the
+  // emulated network like the first, and not counted in flight once more.
+  void send_next(Lane& lane, int op, Nanos intended) {
+    if (delay_.enabled()) {
+      delay_.hold(lane, op, intended, rng_);
+    } else {
+      lane.send(op, intended, 0);
+    }
+  }
   // Ends the worker once nothing is in flight or queued and nothing more will be issued.
   void maybe_finish();
 

@@ -471,13 +471,13 @@ void HttpConnection::step_finished(Nanos now, std::optional<ErrorClass> error, s
   const Nanos think = protocol.think_after(op_, worker_.rng());
   const int next = steps[++step_];
   if (think <= 0) {
-    send_request(next, now, 0);
+    worker_.send_next(*this, next, now);
     return;
   }
   const Nanos at = now + think;
   wait_timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(at)));
   wait_timer_.async_wait([this, next, at](const error_code& ec) {
-    if (!ec && !stopped_) send_request(next, at, 0);
+    if (!ec && !stopped_) worker_.send_next(*this, next, at);
   });
 }
 
