@@ -460,3 +460,18 @@ def test_every_step_waits_the_emulated_network(target):
     for step in ("j/a", "j/b"):
         assert result.operations[step]["latency"]["min"] >= 20, step
     assert result.operations["j"]["latency"]["min"] >= 40
+
+
+def test_a_value_that_would_inject_a_header_fails_its_step_unsent(target, tmp_path):
+    names = tmp_path / "names.csv"
+    names.write_text('name\n"x\r\nX-Evil: 1"\n')
+    journey = http.journey(
+        "j",
+        [http.transaction("t", [http.get("s", "/api/v1/health", headers={"X-Name": "{name}"})])],
+        feeder=http.feeder(str(names)),
+    )
+    result = surge.run(scenario(target, [journey], requests=5))
+    assert result.operations["j"]["aborted_by_step"] == {"j/s": 5}
+    assert "'name' holds a line break" in result.operations["j"]["error_examples"]["check_failed"][0]
+    assert result.operations["j/t"]["errors"] == {"check_failed": 5}
+    assert target.requests_served == 0

@@ -51,16 +51,19 @@ void HttpConnection::send_request(int op, Nanos intended, Nanos delayed) {
   intended_ = intended;
   if (journey_op_ < 0) {
     worker_.protocol().build_request(op, request_, worker_.rng());
-  } else if (!worker_.protocol().build_step_request(op, request_, worker_.rng(), *user_, step_why_)) {
-    // A captured value that cannot go where the template puts it: the step fails unsent.
-    busy_ = false;
-    const Nanos now = now_ns();
-    if (auto* stats = worker_.stats(op_, intended_))
-      stats->record_failure(ErrorClass::check_failed, step_why_, now - intended_);
-    step_finished(now, ErrorClass::check_failed, step_why_, true);
-    return;
+  } else {
+    sent_ = now_ns();
+    transactions_step_sent();  // a transaction starts with its first step, sent or not
+    if (!worker_.protocol().build_step_request(op, request_, worker_.rng(), *user_, step_why_)) {
+      // A captured value that cannot go where the template puts it: the step fails unsent.
+      busy_ = false;
+      const Nanos now = now_ns();
+      if (auto* stats = worker_.stats(op_, intended_))
+        stats->record_failure(ErrorClass::check_failed, step_why_, now - intended_);
+      step_finished(now, ErrorClass::check_failed, step_why_, true);
+      return;
+    }
   }
-  if (journey_op_ >= 0) transactions_step_sent();
   if (connected_) {
     write_request();
   } else if (connecting_) {
