@@ -472,6 +472,8 @@ def test_a_value_that_would_inject_a_header_fails_its_step_unsent(target, tmp_pa
     )
     result = surge.run(scenario(target, [journey], requests=5))
     assert result.operations["j"]["aborted_by_step"] == {"j/s": 5}
-    assert "'name' holds a line break" in result.operations["j"]["error_examples"]["check_failed"][0]
+    assert (
+        "'name' holds a line break" in result.operations["j"]["error_examples"]["check_failed"][0]
+    )
     assert result.operations["j/t"]["errors"] == {"check_failed": 5}
     assert target.requests_served == 0
