@@ -21,14 +21,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from ports import free_port
+from served_target import served
 from side_by_side import (
-    SERVER_CPU,
     arguments,
     interleave,
     pinned,
@@ -131,31 +129,11 @@ def run_locust(url: str, duration: float, root: Path) -> dict:
     return {"count": requests // 3, "seconds": seconds, "cpu_s": cpu, "errors": failures}
 
 
-def served(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        ["taskset", "-c", str(SERVER_CPU), sys.executable, "-m", "surge.cli", "serve",
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).read()
-            return proc
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.1)
-
-
 def main() -> int:
     args = arguments(__doc__, CASES)
-    port = free_port()
-    server = served(port)
-    url = f"http://127.0.0.1:{port}"
     rows = []
-    try:
+    # surge serve on the server's core (tests/served_target.py), until every case is done.
+    with served() as (_, url):
         for name in args.cases.split(","):
             if name == "cost":
                 independent = surge_command(url, args.duration, "independent", RATE, 0)
@@ -187,9 +165,6 @@ def main() -> int:
                     )
                 rows.append(row(CASES[name], f"Locust {_locust_version()} FastHttpUser", peer_runs,
                                 surge_runs, goal=10.0, unit="journeys"))  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     write_rows(
         "journey_cost",
         "Journeys against the embedded target: their cost, and surge vs Locust",

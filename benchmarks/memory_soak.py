@@ -14,7 +14,6 @@ Writes benchmarks/results/memory_soak.json (memory_soak_no_interval_histograms.j
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from nginx_server import Nginx
-from side_by_side import GENERATOR_CPU, RESULTS, SERVER_CPU
+from side_by_side import GENERATOR_CPU, SERVER_CPU, write_document
 
 RSS_GOAL_MIB = 64.0
 SLOPE_GOAL_MIB_PER_10_MIN = 1.0
@@ -82,31 +81,28 @@ def main() -> int:
     peak = max(r for _, r in samples)
     slope = slope_per_10_min(steady)
     total = result["total"]
-    document = {
-        "benchmark": "memory_soak",
-        "title": "surge's RSS over a long open-model run against nginx",
-        "measured_on": _dt.date.today().isoformat(),
-        "method": f"surge http -R {args.rate} -c 64, one thread on core {GENERATOR_CPU}, nginx on "
+    write_document(
+        "memory_soak" + ("_no_interval_histograms" if extra else ""),
+        "surge's RSS over a long open-model run against nginx",
+        f"surge http -R {args.rate} -c 64, one thread on core {GENERATOR_CPU}, nginx on "
         f"core {SERVER_CPU}; VmRSS every second; slope by least squares after {SETTLE_S:g} s",
-        "rate": args.rate,
-        "flags": extra,
-        "duration_s": args.duration,
-        "achieved_per_s": total["rate_per_s"],
-        "dropped": total["dropped"],
-        "errors": total["error_count"],
-        "schedule_lag_p99_ms": total["schedule_lag"]["percentiles"]["99"],
-        "rss_peak_mib": round(peak, 1),
-        "rss_slope_mib_per_10_min": None if slope is None else round(slope, 3),
-        "goal": {"rss_mib": RSS_GOAL_MIB, "slope_mib_per_10_min": SLOPE_GOAL_MIB_PER_10_MIN},
-        "goal_met": peak <= RSS_GOAL_MIB
-        and slope is not None
-        and abs(slope) < SLOPE_GOAL_MIB_PER_10_MIN,
-        "samples": [(round(t, 1), round(r, 2)) for t, r in samples],
-    }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "memory_soak" + ("_no_interval_histograms" if extra else "")
-    document["benchmark"] = name
-    (RESULTS / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n")
+        {
+            "rate": args.rate,
+            "flags": extra,
+            "duration_s": args.duration,
+            "achieved_per_s": total["rate_per_s"],
+            "dropped": total["dropped"],
+            "errors": total["error_count"],
+            "schedule_lag_p99_ms": total["schedule_lag"]["percentiles"]["99"],
+            "rss_peak_mib": round(peak, 1),
+            "rss_slope_mib_per_10_min": None if slope is None else round(slope, 3),
+            "goal": {"rss_mib": RSS_GOAL_MIB, "slope_mib_per_10_min": SLOPE_GOAL_MIB_PER_10_MIN},
+            "goal_met": peak <= RSS_GOAL_MIB
+            and slope is not None
+            and abs(slope) < SLOPE_GOAL_MIB_PER_10_MIN,
+            "samples": [(round(t, 1), round(r, 2)) for t, r in samples],
+        },
+    )
     print(
         f"RSS peak {peak:.1f} MiB, slope {slope if slope is None else round(slope, 3)} MiB/10 min, "
         f"{total['rate_per_s']:,.0f}/s achieved, {total['dropped']:,} dropped",

@@ -16,7 +16,6 @@ Writes benchmarks/results/open_model_max.json.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import statistics
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from nginx_server import Nginx
-from side_by_side import GENERATOR_CPU, RESULTS, SERVER_CPU, pinned
+from side_by_side import GENERATOR_CPU, SERVER_CPU, pinned, write_document
 
 LAG_P99_MS = 1.0
 GOAL = 0.8
@@ -95,22 +94,21 @@ def main() -> int:
         held = [p["rate"] for p in probes if p["held"]]
         best = max(held) if held else None
     ratio = best / closed_max if best else None
-    document = {
-        "benchmark": "open_model_max",
-        "title": "The open model's highest held rate on one thread, against its closed loop",
-        "measured_on": _dt.date.today().isoformat(),
-        "method": f"nginx on core {SERVER_CPU}, surge on core {GENERATOR_CPU}, one thread; "
+    write_document(
+        "open_model_max",
+        "The open model's highest held rate on one thread, against its closed loop",
+        f"nginx on core {SERVER_CPU}, surge on core {GENERATOR_CPU}, one thread; "
         f"held: nothing dropped, the rate met within 1%, schedule lag p99 < {LAG_P99_MS:g} ms",
-        "closed_per_s": closed_max,
-        "closed_runs": closed,
-        "open_max_held_per_s": best,
-        "ratio": ratio,
-        "goal": GOAL,
-        "goal_met": ratio is not None and ratio >= GOAL,
-        "probes": probes,
-    }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "open_model_max.json").write_text(json.dumps(document, indent=2) + "\n")
+        {
+            "closed_per_s": closed_max,
+            "closed_runs": closed,
+            "open_max_held_per_s": best,
+            "ratio": ratio,
+            "goal": GOAL,
+            "goal_met": ratio is not None and ratio >= GOAL,
+            "probes": probes,
+        },
+    )
     print(
         f"open model max {best}/s = {ratio:.3f} of the closed loop's {closed_max:,.0f}/s"
         if ratio

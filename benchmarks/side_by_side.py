@@ -178,20 +178,34 @@ def syscalls_per_request(command: list[str], count_of: Callable[[str], int]) -> 
     return dict(sorted(calls.items(), key=lambda kv: -kv[1]))
 
 
-def write_rows(name: str, title: str, setup: dict, rows: list[dict]) -> Path:
-    """benchmarks/results/<name>.json: what the README's table is made from."""
+def write_document(name: str, title: str, method: str, fields: dict) -> Path:
+    """benchmarks/results/<name>.json: a benchmark's name, title, date and method, then its
+    own fields."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     document = {
         "benchmark": name,
         "title": title,
         "measured_on": _dt.date.today().isoformat(),
-        "method": "whole-process CPU (wait4), server and generator pinned to different cores, "
-        "rounds interleaved, median and min-max of the per-round ratios",
-        "setup": {"server_cpu": SERVER_CPU, "generator_cpu": GENERATOR_CPU, **setup},
-        "rows": rows,
+        "method": method,
+        **fields,
     }
     path.write_text(json.dumps(document, indent=2) + "\n")
+    return path
+
+
+def write_rows(name: str, title: str, setup: dict, rows: list[dict]) -> Path:
+    """benchmarks/results/<name>.json: what the README's table is made from."""
+    path = write_document(
+        name,
+        title,
+        "whole-process CPU (wait4), server and generator pinned to different cores, "
+        "rounds interleaved, median and min-max of the per-round ratios",
+        {
+            "setup": {"server_cpu": SERVER_CPU, "generator_cpu": GENERATOR_CPU, **setup},
+            "rows": rows,
+        },
+    )
     for r in rows:
         spread = r["ratio_per_cpu_s"]
         print(

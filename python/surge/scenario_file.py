@@ -56,25 +56,26 @@ class _Node:
         self.line = line
 
 
-def _located(node: Any) -> _Node:
+def _located(node: Any, scalars: Any = None) -> _Node:
     """The composed YAML node as _Nodes all the way down (mappings as dicts, sequences as
-    lists, scalars as what YAML resolves them to)."""
+    lists, scalars as YAML's safe constructor resolves them)."""
     import yaml
 
+    scalars = scalars or yaml.constructor.SafeConstructor()
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, _Node] = {}
         for key, value in node.value:
-            name = yaml.safe_load(yaml.serialize(key)) if isinstance(key, yaml.ScalarNode) else None
+            name = scalars.construct_object(key) if isinstance(key, yaml.ScalarNode) else None
             if not isinstance(name, str):
                 raise _Error(key.start_mark.line + 1, f"a key must be text, got {key.value!r}")
             if name in out:
                 raise _Error(key.start_mark.line + 1, f"{name!r} is given twice")
-            out[name] = _located(value)
+            out[name] = _located(value, scalars)
         return _Node(out, line)
     if isinstance(node, yaml.SequenceNode):
-        return _Node([_located(v) for v in node.value], line)
-    return _Node(yaml.safe_load(yaml.serialize(node)), line)
+        return _Node([_located(v, scalars) for v in node.value], line)
+    return _Node(scalars.construct_object(node), line)
 
 
 class _Error(Exception):

@@ -15,6 +15,13 @@ using boost::system::error_code;
 namespace {
 constexpr std::size_t kReadBufferSize = std::size_t{16} * 1024;
 constexpr std::size_t kMaxReadBuffer = 1 << 20;
+
+// What an error response's example says: its status, and whether the check failed.
+std::string status_example(int status, ErrorClass error) {
+  std::string example = "HTTP " + std::to_string(status);
+  if (error == ErrorClass::check_failed) example += ": response failed the check";
+  return example;
+}
 }  // namespace
 
 HttpConnection::HttpConnection(Worker<HttpProtocol>& worker, int index)
@@ -363,8 +370,7 @@ void HttpConnection::complete() {
     if (stats != nullptr) protocol.count_cache_read(op_, reader_.status(), *stats);
     std::optional<ErrorClass> error = miss ? std::nullopt : protocol.classify(op_, reader_);
     if (error) {
-      step_why_ = "HTTP " + std::to_string(reader_.status());
-      if (*error == ErrorClass::check_failed) step_why_ += ": response failed the check";
+      step_why_ = status_example(reader_.status(), *error);
     } else if (auto why = protocol.judge_step(op_, reader_, *user_)) {
       error = ErrorClass::check_failed;
       step_why_ = std::move(*why);
@@ -375,12 +381,8 @@ void HttpConnection::complete() {
     if (stats != nullptr) {
       const bool miss = worker_.protocol().count_cache_read(op_, reader_.status(), *stats);
       if (const auto error = miss ? std::nullopt : worker_.protocol().classify(op_, reader_)) {
-        std::string example;
-        if (stats->wants_example(*error)) {
-          example = "HTTP " + std::to_string(reader_.status());
-          if (*error == ErrorClass::check_failed) example += ": response failed the check";
-        }
-        stats->record_error(*error, example);
+        stats->record_error(*error,
+                            stats->wants_example(*error) ? status_example(reader_.status(), *error) : "");
       }
     }
     worker_.request_finished(*this, true, done);
@@ -508,15 +510,16 @@ void HttpConnection::transactions_step_done(Nanos now, std::optional<ErrorClass>
     auto* stats = worker_.stats(transaction.operation, transaction_intended_[t]);
     if (stats == nullptr) continue;
     if (aborting) {
-      stats->record_failure(*error,
-                            stats->wants_example(*error)
-                                ? "step '" + worker_.protocol().operation(op_).name + "': " + std::string(why)
-                                : "",
+      stats->record_failure(*error, stats->wants_example(*error) ? abort_reason(why) : "",
                             now - transaction_intended_[t]);
     } else {
       stats->record_timed(transaction_intended_[t], transaction_sent_[t], now, worker_.late_after());
     }
   }
+}
+
+std::string HttpConnection::abort_reason(std::string_view why) const {
+  return "step '" + worker_.protocol().operation(op_).name + "': " + std::string(why);
 }
 
 void HttpConnection::end_journey(Nanos now, std::optional<ErrorClass> error, std::string_view why) {
@@ -529,9 +532,7 @@ void HttpConnection::end_journey(Nanos now, std::optional<ErrorClass> error, std
     return;
   }
   // Aborted: counted by the step that failed (as its position, the row's error code) and why.
-  const auto& name = worker_.protocol().operation(op_).name;
-  stats->record_failure(*error,
-                        stats->wants_example(*error) ? "step '" + name + "': " + std::string(why) : "",
+  stats->record_failure(*error, stats->wants_example(*error) ? abort_reason(why) : "",
                         now - journey_intended_);
   stats->count_error_code(std::to_string(step_));
 }

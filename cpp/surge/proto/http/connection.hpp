@@ -88,6 +88,8 @@ class HttpConnection {
   void begin_journey(int op, Nanos intended, Nanos delayed);
   void step_finished(Nanos now, std::optional<ErrorClass> error, std::string_view why, bool available);
   void end_journey(Nanos now, std::optional<ErrorClass> error, std::string_view why);
+  // Why the journey (or a transaction) ended at the current step: "step 'J/S': why".
+  [[nodiscard]] std::string abort_reason(std::string_view why) const;
   // Transactions: a step of the journey starts one, or a step's outcome ends them.
   void transactions_step_sent();
   void transactions_step_done(Nanos now, std::optional<ErrorClass> error, std::string_view why,
