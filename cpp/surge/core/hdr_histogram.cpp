@@ -112,7 +112,12 @@ std::int64_t HdrHistogram::lowest_equivalent(std::int64_t value) const noexcept 
 }
 
 std::int64_t HdrHistogram::highest_equivalent(std::int64_t value) const noexcept {
-  return lowest_equivalent(value) + equivalent_range(value) - 1;
+  // In the top bucket of a histogram that tracks values up to 2^63 - 1 (a decoded blob may say
+  // so), the range reaches past the largest int64: added unsigned, and capped there.
+  const auto highest = static_cast<std::uint64_t>(lowest_equivalent(value)) +
+                       static_cast<std::uint64_t>(equivalent_range(value)) - 1;
+  return static_cast<std::int64_t>(
+      std::min<std::uint64_t>(highest, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())));
 }
 
 void HdrHistogram::record_n(std::int64_t value, std::int64_t n) noexcept {
