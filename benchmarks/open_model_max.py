@@ -1,16 +1,21 @@
 """The highest rate one generator thread holds in the open model, against its closed-loop
 maximum (issue 17's goal: at least 80% of it), against nginx on its own core:
 
-- closed: one thread, 50 keep-alive connections, no think time: requests per second, the
-  median of --rounds runs;
-- open: ConstantRate probes on the same thread, bisected between 30% and 110% of the closed
-  maximum. A rate holds when every scheduled request was sent (none dropped), the achieved
-  rate is within 1% of it, and the schedule lag p99 (the send behind the intended start, the
-  pool's waits included) is under 1 ms.
+- closed: one thread, 50 keep-alive connections, no think time: requests per second;
+- open: ConstantRate on the same thread at 70%, 80% and 90% of that closed rate. A rate holds
+  when every scheduled request was sent (none dropped), the achieved rate is within 1% of it,
+  and the schedule lag p99 (the send behind the intended start, the pool's waits included) is
+  under 1 ms.
+
+Each round measures the closed loop and then the three open rates against it, since this
+machine's closed-loop rate moves by a fifth from one minute to the next (116,751/s and 145,578/s
+in two runs on one day): a bisection against a closed maximum measured minutes earlier judged
+the machine's drift, not the open model. The figure is the median over rounds of the highest
+fraction held, with its spread.
 
 Writes benchmarks/results/open_model_max.json.
 
-    python benchmarks/open_model_max.py [--rounds 3] [--duration 5] [--probes 7]
+    python benchmarks/open_model_max.py [--rounds 5] [--duration 5]
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from side_by_side import GENERATOR_CPU, SERVER_CPU, pinned, write_document
 
 LAG_P99_MS = 1.0
 GOAL = 0.8
+# The open model's rates, as fractions of the closed loop's rate in the same round.
+FRACTIONS = [0.7, 0.8, 0.9]
 
 _CHILD = """
 import json, sys
@@ -70,49 +77,70 @@ def holds(probe: dict) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=float, default=5.0)
-    parser.add_argument("--probes", type=int, default=7)
     args = parser.parse_args()
+    rounds = []
     with tempfile.TemporaryDirectory() as root, Nginx(Path(root), cpu=SERVER_CPU) as nginx:
-        closed = [run(nginx.url, args.duration, 0) for _ in range(args.rounds)]
-        closed_max = statistics.median(c["per_s"] for c in closed)
-        print(f"closed loop: {closed_max:,.0f}/s", file=sys.stderr)
-        low, high = 0.3 * closed_max, 1.1 * closed_max
-        probes = []
-        for _ in range(args.probes):
-            rate = round((low + high) / 2)
-            probe = run(nginx.url, args.duration, rate)
-            probe["held"] = holds(probe)
-            probes.append(probe)
+        for i in range(args.rounds):
+            closed = run(nginx.url, args.duration, 0)
+            # Rotated, so that no fraction always runs right after the closed loop.
+            fractions = FRACTIONS[i % len(FRACTIONS) :] + FRACTIONS[: i % len(FRACTIONS)]
+            probes = []
+            for fraction in fractions:
+                probe = run(nginx.url, args.duration, round(fraction * closed["per_s"]))
+                probe["fraction"] = fraction
+                probe["held"] = holds(probe)
+                probes.append(probe)
+            held = [p["fraction"] for p in probes if p["held"]]
+            rounds.append(
+                {"closed": closed, "probes": probes, "highest_held": max(held, default=0.0)}
+            )
             print(
-                f"open {rate:,}/s: {'held' if probe['held'] else 'not held'} "
-                f"(lag p99 {probe['lag_p99_ms']} ms, dropped {probe['dropped']})",
+                f"round {i + 1}: closed {closed['per_s']:,.0f}/s; "
+                + ", ".join(
+                    f"{p['fraction']:.0%} {'held' if p['held'] else 'not held'} "
+                    f"(lag p99 {p['lag_p99_ms']} ms, dropped {p['dropped']})"
+                    for p in sorted(probes, key=lambda p: p["fraction"])
+                ),
                 file=sys.stderr,
             )
-            low, high = (rate, high) if probe["held"] else (low, rate)
-        held = [p["rate"] for p in probes if p["held"]]
-        best = max(held) if held else None
-    ratio = best / closed_max if best else None
+    highest = [r["highest_held"] for r in rounds]
+    per_fraction = {
+        f"{fraction:g}": {
+            "held_rounds": sum(
+                p["held"] for r in rounds for p in r["probes"] if p["fraction"] == fraction
+            ),
+            "lag_p99_ms": [
+                p["lag_p99_ms"] for r in rounds for p in r["probes"] if p["fraction"] == fraction
+            ],
+        }
+        for fraction in FRACTIONS
+    }
+    ratio = statistics.median(highest)
     write_document(
         "open_model_max",
         "The open model's highest held rate on one thread, against its closed loop",
-        f"nginx on core {SERVER_CPU}, surge on core {GENERATOR_CPU}, one thread; "
-        f"held: nothing dropped, the rate met within 1%, schedule lag p99 < {LAG_P99_MS:g} ms",
+        f"nginx on core {SERVER_CPU}, surge on core {GENERATOR_CPU}, one thread; each round "
+        f"runs the closed loop, then the open model at {', '.join(f'{f:.0%}' for f in FRACTIONS)} "
+        "of that round's closed rate; held: nothing dropped, the rate met within 1%, schedule "
+        f"lag p99 < {LAG_P99_MS:g} ms; the ratio is the median over rounds of the highest held",
         {
-            "closed_per_s": closed_max,
-            "closed_runs": closed,
-            "open_max_held_per_s": best,
+            "setup": {"rounds": args.rounds, "duration_s": args.duration},
+            "closed_per_s": statistics.median(r["closed"]["per_s"] for r in rounds),
             "ratio": ratio,
+            "ratio_spread": {"min": min(highest), "max": max(highest)},
             "goal": GOAL,
-            "goal_met": ratio is not None and ratio >= GOAL,
-            "probes": probes,
+            "goal_met": ratio >= GOAL,
+            "spread_crosses_goal": min(highest) < GOAL <= max(highest),
+            "per_fraction": per_fraction,
+            "rounds": rounds,
         },
     )
     print(
-        f"open model max {best}/s = {ratio:.3f} of the closed loop's {closed_max:,.0f}/s"
-        if ratio
-        else "no open rate held",
+        f"open model: the highest held fraction of the closed loop, median {ratio:.2f} "
+        f"({min(highest):.2f}-{max(highest):.2f}); "
+        + "; ".join(f"{k}: held {v['held_rounds']}/{args.rounds}" for k, v in per_fraction.items()),
         file=sys.stderr,
     )
     return 0
