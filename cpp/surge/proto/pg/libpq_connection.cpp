@@ -63,6 +63,14 @@ void LibpqConnection::poll(int status) {
   switch (static_cast<PostgresPollingStatusType>(status)) {
     case PGRES_POLLING_OK:
       if (PQsetnonblocking(conn_.get(), 1) != 0) break;
+      // The connect waited for writability, and Asio keeps EPOLLOUT registered from then on:
+      // each later readiness wait re-arms (EPOLL_CTL_MOD) with it, and a writable socket wakes
+      // epoll_wait at once for nothing, half a wake-up per query. Registered afresh, the
+      // descriptor waits for what it is asked to. (Nothing waits on it at this point.)
+      if (socket_.is_open()) {
+        const int fd = socket_.release();
+        socket_.assign(fd);
+      }
       finish({});
       return;
     case PGRES_POLLING_READING:
