@@ -120,7 +120,12 @@ def main() -> int:
     write_rows(
         "io_uring_probe",
         "HTTP/1.1 keep-alive against nginx: an io_uring probe and surge, each vs wrk",
-        {"connections": CONNECTIONS, "duration_s": args.duration, "rounds": args.rounds},
+        {
+            "connections": CONNECTIONS,
+            "duration_s": args.duration,
+            "rounds": args.rounds,
+            "subject": "generator",  # the rows are the probe's and surge's
+        },
         rows,
     )
     return 0

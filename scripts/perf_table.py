@@ -26,7 +26,10 @@ BENCHMARKS = (
     "redis_vs_redis_benchmark",
     "pg_vs_pgbench",
     "journey_cost",
+    "io_uring_probe",
 )
+# Results that are not a peer's rows: one line each, after the tables.
+SUMMARIES = ("open_model_max", "memory_soak", "memory_soak_no_interval_histograms")
 
 
 def _number(value: float) -> str:
@@ -59,6 +62,8 @@ def _goal(row: dict) -> str:
 
 def table(document: dict) -> str:
     unit = document["rows"][0]["unit"]
+    # A table whose rows are not all surge's (an evaluation's probe) names its subject.
+    subject = document["setup"].get("subject", "surge")
     lines = [
         f"**{document['title']}** — measured on {document['measured_on']}, "
         f"{document['setup'].get('rounds', '?')} rounds"
@@ -69,8 +74,8 @@ def table(document: dict) -> str:
         )
         + f" (`benchmarks/results/{document['benchmark']}.json`)",
         "",
-        f"| case | peer | peer {unit} per CPU-s | surge {unit} per CPU-s | surge / peer, median "
-        "(spread) | goal | syscalls per request |",
+        f"| case | peer | peer {unit} per CPU-s | {subject} {unit} per CPU-s | {subject} / peer, "
+        "median (spread) | goal | syscalls per request |",
         "|---|---|---|---|---|---|---|",
     ]
     for row in document["rows"]:
@@ -79,6 +84,39 @@ def table(document: dict) -> str:
             f"{_number(row['surge_per_cpu_s'])} | {_ratio(row)} | {_goal(row)} | {_syscalls(row)} |"
         )
     return "\n".join(lines)
+
+
+def _verdict(met: bool, crosses: bool = False) -> str:
+    return ("met" if met else "missed") + (", spread crosses it" if crosses else "")
+
+
+def summary(document: dict) -> str:
+    """One line for a result that is not a table: the open model's held rate, or a soak."""
+    where = f"(`benchmarks/results/{document['benchmark']}.json`)"
+    if document["benchmark"] == "open_model_max":
+        held = "; ".join(
+            f"{float(k):.0%} held in {v['held_rounds']} of {document['setup']['rounds']}"
+            for k, v in document["per_fraction"].items()
+        )
+        spread = document["ratio_spread"]
+        verdict = _verdict(document["goal_met"], document["spread_crosses_goal"])
+        return (
+            f"- **{document['title']}** — measured on {document['measured_on']} {where}: "
+            f"median **{document['ratio']:.2f}** ({spread['min']:.2f}{DASH}{spread['max']:.2f}) "
+            f"of the closed loop's {_number(document['closed_per_s'])}/s, goal ≥ "
+            f"{document['goal']:.2f} ({verdict}); {held}."
+        )
+    flags = " ".join(document.get("flags", []))
+    goal = document["goal"]
+    return (
+        f"- **{document['title']}**{' with ' + flags if flags else ''} — measured on "
+        f"{document['measured_on']} {where}: {_number(document['rate'])} req/s for "
+        f"{document['duration_s']:g} s, RSS peak **{document['rss_peak_mib']:g} MiB**, slope "
+        f"**{document['rss_slope_mib_per_10_min']:g} MiB per 10 min** (goal ≤ {goal['rss_mib']:g} "
+        f"MiB and < {goal['slope_mib_per_10_min']:g}: {_verdict(document['goal_met'])}); "
+        f"{_number(document['dropped'])} arrivals dropped, schedule lag p99 "
+        f"{document['schedule_lag_p99_ms']:.3g} ms."
+    )
 
 
 def render() -> str:
@@ -90,6 +128,13 @@ def render() -> str:
         document = json.loads(path.read_text())
         if document.get("rows"):
             parts.append(table(document))
+    lines = [
+        summary(json.loads((RESULTS / f"{name}.json").read_text()))
+        for name in SUMMARIES
+        if (RESULTS / f"{name}.json").exists()
+    ]
+    if lines:
+        parts.append("\n".join(lines))
     if not parts:
         return "No benchmark results yet: run `python3 -m nox -s bench`."
     return "\n\n".join(parts)
