@@ -189,7 +189,8 @@ def sdist(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """surge vs wrk (HTTP and HTTPS, nginx), h2load (HTTP/2 over TLS), redis-benchmark (Redis),
-    pgbench and Locust (journeys; and a journey's cost against independent requests), then
+    pgbench and Locust (journeys; and a journey's cost against independent requests); the
+    io_uring probe beside wrk and surge; the open model's held rate and the memory soaks; then
     the schedule's strict accuracy targets and the warm start's p99 against a warmed-up run;
     server and generator pinned to different cores, alternating rounds; writes JSON to
     benchmarks/results/."""
@@ -200,6 +201,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/redis_vs_redis_benchmark.py")
     session.run("python", "benchmarks/pg_vs_pgbench.py")
     session.run("python", "benchmarks/journey_cost.py")
+    session.run("python", "benchmarks/io_uring_probe.py")
     session.run("python", "benchmarks/open_model_max.py")
     session.run("python", "benchmarks/memory_soak.py")
     session.run("python", "benchmarks/memory_soak.py", "--no-interval-histograms")
