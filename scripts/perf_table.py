@@ -51,12 +51,14 @@ def _ratio(row: dict) -> str:
     return text
 
 
+def _verdict(met: bool, crosses: bool = False) -> str:
+    return ("met" if met else "missed") + (", spread crosses it" if crosses else "")
+
+
 def _goal(row: dict) -> str:
     if "goal" not in row:
         return ""
-    verdict = "met" if row["goal_met"] else "missed"
-    if row.get("spread_crosses_goal"):
-        verdict += ", spread crosses it"
+    verdict = _verdict(row["goal_met"], row.get("spread_crosses_goal", False))
     return f"≥ {row['goal']:.2f}{TIMES} ({verdict})"
 
 
@@ -84,10 +86,6 @@ def table(document: dict) -> str:
             f"{_number(row['surge_per_cpu_s'])} | {_ratio(row)} | {_goal(row)} | {_syscalls(row)} |"
         )
     return "\n".join(lines)
-
-
-def _verdict(met: bool, crosses: bool = False) -> str:
-    return ("met" if met else "missed") + (", spread crosses it" if crosses else "")
 
 
 def summary(document: dict) -> str:
