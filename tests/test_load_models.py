@@ -4,7 +4,13 @@ the engine."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import statistics
+import subprocess
+import sys
+import time
 
 import pytest
 import surge
@@ -188,6 +194,33 @@ def test_pool_grows_to_max_connections_instead_of_queueing(target):
     # leaves only the connects of the added connections late (plus what a noisy machine adds).
     assert total["late_starts"] <= 80
     assert total["latency"]["percentiles"]["99"] < 150
+
+
+def test_a_generator_stall_does_not_grow_the_pool(target, tmp_path):
+    # The generator is stopped (SIGSTOP) for 0.5 s: the 100 arrivals due meanwhile reach the
+    # pacer late all at once. They are its own catching up, which the 2 connections clear in
+    # milliseconds; growing the pool for them (as it did: to 100 connections) only added
+    # connects to the stall. They wait for a free connection instead, and the wait is in their
+    # response time. An arrival on time that finds both busy may still grow it, hence the room.
+    out = tmp_path / "stall.json"
+    command = [sys.executable, "-m", "surge.cli", "http", f"{target.url}/api/v1/health"]
+    command += ["-R", "200", "-c", "2", "--max-connections", "200", "-d", "3s", "-q"]
+    process = subprocess.Popen([*command, "--json", str(out)])
+    try:
+        time.sleep(1.5)  # past the start-up and the connects, into the measured window
+        os.kill(process.pid, signal.SIGSTOP)
+        time.sleep(0.5)
+        os.kill(process.pid, signal.SIGCONT)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    result = json.loads(out.read_text())
+    total = result["total"]
+    assert total["schedule_lag"]["max"] >= 400  # the stall happened, inside the window
+    assert total["count"] + total["dropped"] + result["unfinished"] == 600
+    assert total["dropped"] == 0
+    assert result["connections"]["opened"] <= 30, result["connections"]
 
 
 def test_a_full_backlog_drops_and_nothing_is_lost(target):
