@@ -205,9 +205,13 @@ def test_a_generator_stall_does_not_grow_the_pool(target, tmp_path):
     out = tmp_path / "stall.json"
     command = [sys.executable, "-m", "surge.cli", "http", f"{target.url}/api/v1/health"]
     command += ["-R", "200", "-c", "2", "--max-connections", "200", "-d", "3s", "-q"]
+    served_before = target.requests_served
     process = subprocess.Popen([*command, "--json", str(out)])
     try:
-        time.sleep(1.5)  # past the start-up and the connects, into the measured window
+        # Into the measured window: 100 requests served (0.5 s of it), however slow the start.
+        deadline = time.monotonic() + 20
+        while target.requests_served - served_before < 100 and time.monotonic() < deadline:
+            time.sleep(0.01)
         os.kill(process.pid, signal.SIGSTOP)
         time.sleep(0.5)
         os.kill(process.pid, signal.SIGCONT)
@@ -220,7 +224,7 @@ def test_a_generator_stall_does_not_grow_the_pool(target, tmp_path):
     assert total["schedule_lag"]["max"] >= 400  # the stall happened, inside the window
     assert total["count"] + total["dropped"] + result["unfinished"] == 600
     assert total["dropped"] == 0
-    assert result["connections"]["opened"] <= 30, result["connections"]
+    assert result["connections"]["opened"] <= 50, result["connections"]
 
 
 def test_a_full_backlog_drops_and_nothing_is_lost(target):
