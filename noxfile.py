@@ -56,11 +56,13 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff (check and format), clang-format, and clang-tidy over the engine and its C++ tests
-    (.clang-tidy turns every warning into an error). The pybind11 layer is left to the
-    compiler: it is built by scikit-build only, so it has no compile_commands entry here."""
+    """ruff (check and format), the import contracts of pyproject.toml (lint-imports: the
+    package's layers point one way, protocols never import each other), clang-format, and
+    clang-tidy over the engine and its C++ tests (.clang-tidy turns every warning into an
+    error). The pybind11 layer is left to the compiler: it is built by scikit-build only, so it
+    has no compile_commands entry here."""
     # Pinned: a new ruff release may add rules, and CI runs lint.
-    session.install("ruff==0.17.6", "cmake>=3.20", "ninja")
+    session.install("ruff==0.17.6", "import-linter==2.17", "cmake>=3.20", "ninja")
     session.run(
         "ruff", "check", "python", "tests", "scenarios", "benchmarks", "scripts", "noxfile.py"
     )
@@ -75,6 +77,8 @@ def lint(session: nox.Session) -> None:
         "scripts",
         "noxfile.py",
     )
+    # Reads the source only: the package need not be built or installed.
+    session.run("lint-imports", env={"PYTHONPATH": "python"})
     session.run("clang-format", "--dry-run", "--Werror", *_cpp_files(), external=True)
     session.run(
         "cmake",

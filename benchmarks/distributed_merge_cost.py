@@ -1,4 +1,4 @@
-"""What the client of a distributed run pays to merge one interval (surge.distributed_merge):
+"""What the client of a distributed run pays to merge one interval (running/distributed/merge.py):
 per worker report, with realistic histograms, for 1 to 5 operations. From it: the most workers
 one client core follows live at 1 s intervals. Writes
 benchmarks/results/distributed_merge_cost.json.
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from surge import _core
-from surge.distributed_merge import LiveMerge
+from surge.running.distributed.merge import LiveMerge
 
 
 def _report(share: int, operations: int, samples: int, rng: random.Random) -> dict:

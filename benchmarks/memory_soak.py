@@ -44,7 +44,7 @@ def rss_mib(pid: int) -> float | None:
 
 def slope_per_10_min(samples: list[tuple[float, float]]) -> float | None:
     """MiB per 10 minutes, by the least-squares fit surge's monitors use for their slopes."""
-    from surge.monitoring import _least_squares
+    from surge.monitor.sampling import _least_squares
 
     per_s = _least_squares(samples) if len(samples) >= 3 else None
     return None if per_s is None else per_s * 600

@@ -180,8 +180,8 @@ def pg_cache_vs_valkey(
 
 def main(argv: list[str] | None = None) -> int:
     """The same comparison with the flags of the original benchmark script."""
-    from surge.cli_args import add_network_flags, network_from_flags, positive_int
-    from surge.suite import run_suite
+    from surge.cli.args import add_network_flags, network_from_flags, positive_int
+    from surge.running.suite import run_suite
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default=ALL_BACKENDS)

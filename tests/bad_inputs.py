@@ -302,7 +302,11 @@ PY_TYPES = [
     ("py", "surge.load(GOOD).check('p95 < 1s')", ACCEPT),
     ("py", "surge.load(None)", REFUSE("path")),
     ("py", "surge.load(5)", REFUSE("path")),
-    ("py", "surge.compare.compare(surge.load(GOOD), 5, surge.compare.REPORT_ONLY)", REFUSE("new")),
+    (
+        "py",
+        "surge.results.compare.compare(surge.load(GOOD), 5, surge.results.compare.REPORT_ONLY)",
+        REFUSE("new"),
+    ),
 ]
 
 # --- results files of the wrong shape, and corrupted histograms -------------------------------

@@ -35,7 +35,7 @@ WORKERS = 3
 
 PY_RUNNER = """
 import json, sys
-import surge, surge.compare
+import surge, surge.results.compare
 from surge import http, postgres, redis
 from surge.keyspace import KeySpace
 globals().update(json.loads(sys.argv[2]))

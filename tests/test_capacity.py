@@ -107,7 +107,7 @@ def test_bad_capacity_flags_get_one_line(flags, words):
 
 
 def test_an_unknown_capacity_fails_require():
-    from surge.capacity_search import CapacityReport
+    from surge.running.capacity import CapacityReport
 
     report = CapacityReport("x", [SLO], 0.02, generator_bound=True)
     assert "surge itself fell behind" in report.describe()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 import surge
-from surge import compare, http
+from surge import http
 from surge.cli import main
+from surge.results import compare
 
 OPS = [http.get("health", "/api/v1/health")]
 

@@ -14,8 +14,8 @@ import time
 import pytest
 import surge
 from surge import http
-from surge.distributed_split import parts, split
 from surge.errors import ConfigError
+from surge.running.distributed.split import parts, split
 
 pytest_plugins = ["pytester"]
 distributed = pytest.importorskip("distributed")

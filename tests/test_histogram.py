@@ -13,7 +13,7 @@ import pytest
 import surge
 from hdrh.histogram import HdrHistogram as ReferenceHistogram
 from surge._core import HdrHistogram
-from surge.histogram import Histogram
+from surge.results.histogram import Histogram
 
 
 def exact_percentile(sorted_values: list[int], p: float) -> int:

@@ -374,7 +374,7 @@ def test_yaml_scenario_file_runs_from_the_cli(target, tmp_path):
     ],
 )
 def test_yaml_mistakes_name_the_line(tmp_path, text, message):
-    from surge.loader import load_scenarios
+    from surge.model.loader import load_scenarios
 
     path = tmp_path / "s.yaml"
     path.write_text(text)
@@ -442,7 +442,7 @@ def test_a_transaction_times_its_group_of_steps(target):
 
 
 def test_distributed_merge_adds_journey_counts(target, tmp_path):
-    from surge.distributed_merge import merge_documents
+    from surge.running.distributed.merge import merge_documents
 
     users = http.feeder(users_file(tmp_path, 10))
     ok = surge.run(scenario(target, [accounts_journey(users)], requests=20))

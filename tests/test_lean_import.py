@@ -51,19 +51,19 @@ def test_import_surge_loads_no_submodule_until_asked():
 
 def test_version_answers_before_the_commands_load():
     modules = loaded("from surge.cli import main; main(['--version'])")
-    assert "surge.cli_commands" not in modules
+    assert "surge.cli.commands" not in modules
     assert "argparse" not in modules
 
 
 def test_the_live_view_still_loads_rich():
-    modules = loaded("from surge.cli_output import live\nwith live(False) as view:\n    pass")
+    modules = loaded("from surge.cli.output import live\nwith live(False) as view:\n    pass")
     assert "rich" in modules
 
 
 def test_lazy_names_are_the_real_ones():
     import surge
-    from surge.result import load
-    from surge.scenarios import Scenario
+    from surge.model.scenario import Scenario
+    from surge.results.loading import load
 
     assert surge.Scenario is Scenario and surge.load is load
     assert "Scenario" in dir(surge)

@@ -14,7 +14,7 @@ import sys
 
 import surge
 from surge import http
-from surge.live import LiveProgress
+from surge.outputs.live import LiveProgress
 
 SURGE = [sys.executable, "-m", "surge.cli"]
 

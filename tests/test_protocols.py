@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 import surge
-from surge import http, postgres, protocols, redis
+from surge import http, postgres, redis
+from surge.protocols import registry as protocols
 
 HTTP_OPS = [http.get("h", "/")]
 REDIS_OPS = [redis.get("g", "k")]

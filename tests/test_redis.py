@@ -13,7 +13,7 @@ import surge
 from redis_client import call, integer
 from surge import redis
 from surge.keyspace import KeySpace
-from surge.live import LiveProgress
+from surge.outputs.live import LiveProgress
 from surge.services import RedisServer
 
 

@@ -14,7 +14,7 @@ import surge
 from browser import browse, probe_page
 from surge import http
 from surge.cli import main
-from surge.report_html import render
+from surge.outputs.report.html import render
 
 ARTIFACTS = Path(
     os.environ.get("SURGE_ARTIFACTS", Path(__file__).parent.parent / "build/artifacts")
@@ -135,7 +135,7 @@ def test_report_refuses_a_bad_slo_in_one_line(result_file, tmp_path, capsys):
 
 
 def test_a_suite_gets_a_report_and_exports_per_phase(tmp_path, capsys):
-    from surge.suite import run_suite
+    from surge.running.suite import run_suite
 
     with surge.Target() as target:
         phases = [

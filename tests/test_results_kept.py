@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import surge
 from surge import files, http
-from surge.suite import run_suite
+from surge.running.suite import run_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 SURGE = [sys.executable, "-m", "surge.cli"]

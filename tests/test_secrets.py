@@ -112,7 +112,7 @@ def test_results_and_report_show_no_secret(target, tmp_path):
     )
     result = surge.run(scenario)
     assert "topsecret" not in json.dumps(result.to_dict())
-    from surge.report_html import write_report
+    from surge.outputs.report.html import write_report
 
     html = write_report(result, tmp_path / "r.html").read_text()
     assert "topsecret" not in html

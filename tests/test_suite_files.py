@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import surge
 from surge import http
-from surge.suite import SuiteResult, run_suite
+from surge.results.suite import SuiteResult
+from surge.running.suite import run_suite
 from test_cli import surge_cli
 
 

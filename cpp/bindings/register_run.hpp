@@ -59,12 +59,14 @@ RunResult run_releasing_gil(const Spec& spec, const std::optional<py::function>&
   return result;
 }
 
-template <class P>
+// `Run` is the engine's run for P's spec: run_protocol<P>, unless a protocol picks among
+// several at run time (HTTP: HTTP/1.1 or HTTP/2 by ALPN).
+template <class P, auto Run = &run_protocol<P>>
 void register_run(py::module_& m, const char* name, const char* doc) {
   m.def(
       name,
       [](const typename P::Spec& spec, const std::optional<py::function>& progress) {
-        return run_releasing_gil(spec, progress, &run_protocol<P>);
+        return run_releasing_gil(spec, progress, Run);
       },
       py::arg("spec"), py::arg("progress") = py::none(), doc);
 }

@@ -27,38 +27,48 @@ TYPE_CHECKING = False
 _WHERE = {
     "ConfigError": "errors",
     "RunError": "errors",
-    "Connections": "load_models",
-    "ConstantRate": "load_models",
-    "Iterations": "load_models",
-    "RampingRate": "load_models",
-    "RampingUsers": "load_models",
-    "Users": "load_models",
-    "Result": "result",
-    "load": "result",
-    "load_all": "result",
-    "run": "runner",
-    "capacity": "capacity_search",
-    "Scenario": "scenarios",
-    "scenario": "scenarios",
-    "Target": "target",
+    "Connections": "model.load_models",
+    "ConstantRate": "model.load_models",
+    "Iterations": "model.load_models",
+    "RampingRate": "model.load_models",
+    "RampingUsers": "model.load_models",
+    "Users": "model.load_models",
+    "Result": "results.result",
+    "load": "results.loading",
+    "load_all": "results.loading",
+    "run": "running.runner",
+    "capacity": "running.capacity",
+    "Scenario": "model.scenario",
+    "scenario": "model.scenario",
+    "Target": "target.client",
     "Tls": "tls",
-    "between": "think",
-    "constant": "think",
-    "constant_pacing": "think",
-    "constant_throughput": "think",
-    "exponential": "think",
+    "between": "model.think",
+    "constant": "model.think",
+    "constant_pacing": "model.think",
+    "constant_throughput": "model.think",
+    "exponential": "model.think",
     "__version__": "_core",
 }
-_SUBMODULES = {"http", "monitor", "postgres", "redis", "services", "shapes", "slo", "think"}
+# The public submodules, by where each lives.
+_SUBMODULES = {
+    "http": "protocols.http",
+    "monitor": "monitor",
+    "postgres": "protocols.postgres",
+    "redis": "protocols.redis",
+    "services": "services",
+    "shapes": "running.shapes",
+    "slo": "results.slo",
+    "think": "model.think",
+}
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from . import http, monitor, postgres, redis, services, shapes, slo, think
-    from ._core import __version__
-    from .capacity_search import capacity
-    from .errors import ConfigError, RunError
-    from .load_models import (
+    from surge import monitor, services
+    from surge._core import __version__
+    from surge.errors import ConfigError, RunError
+    from surge.model import think
+    from surge.model.load_models import (
         Connections,
         ConstantRate,
         Iterations,
@@ -66,17 +76,28 @@ if TYPE_CHECKING:
         RampingUsers,
         Users,
     )
-    from .result import Result, load, load_all
-    from .runner import run
-    from .scenarios import Scenario, scenario
-    from .target import Target
-    from .think import between, constant, constant_pacing, constant_throughput, exponential
-    from .tls import Tls
+    from surge.model.scenario import Scenario, scenario
+    from surge.model.think import (
+        between,
+        constant,
+        constant_pacing,
+        constant_throughput,
+        exponential,
+    )
+    from surge.protocols import http, postgres, redis
+    from surge.results import slo
+    from surge.results.loading import load, load_all
+    from surge.results.result import Result
+    from surge.running import shapes
+    from surge.running.capacity import capacity
+    from surge.running.runner import run
+    from surge.target.client import Target
+    from surge.tls import Tls
 
 
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
-        value = importlib.import_module(f".{name}", __name__)
+        value = importlib.import_module(f".{_SUBMODULES[name]}", __name__)
     elif name in _WHERE:
         value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
     else:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .errors import ConfigError
+from surge.errors import ConfigError
 
 # Requests and iterations in one run: at the highest rate surge takes (1e8/s) this is almost
 # three hours, and every count stays far inside int64.
@@ -105,7 +105,7 @@ def text_map(value: object, field: str) -> dict[str, str]:
 def generators(value: object, field: str) -> dict[str, str]:
     """Template variables: a name for each generator spec, each spec one the engine takes
     (tried here once, so the message names the variable)."""
-    from . import _core  # the engine checks its own specs: one grammar, one place
+    import surge._core as _core  # the engine checks its own specs: one grammar, one place
 
     variables = text_map(value, field)
     for name, spec in variables.items():
@@ -119,7 +119,7 @@ def generators(value: object, field: str) -> dict[str, str]:
 def templates(texts: Iterable[str], variables: Mapping[str, str], field: str) -> None:
     """Each template rendered once, so an unknown {name} fails where it is written, before
     any connection is made (the engine renders them the same way for every request)."""
-    from . import _core
+    import surge._core as _core
 
     declared = list(variables.items())
     for text in texts:

@@ -34,15 +34,16 @@ from typing import Any
 
 import pytest
 
-from . import compare as compare_module
-from . import slo as slo_module
-from .errors import ConfigError
-from .files import file_safe
-from .result import Result, load
-from .scale import scaled
-from .scenarios import Scenario
-from .text_table import text_table
-from .units import format_ms
+from surge.errors import ConfigError
+from surge.files import file_safe
+from surge.model.scale import scaled
+from surge.model.scenario import Scenario
+from surge.results import compare as compare_module
+from surge.results import slo as slo_module
+from surge.results.loading import load
+from surge.results.result import Result
+from surge.text_table import text_table
+from surge.units import format_ms
 
 _RESULTS = pytest.StashKey[list]()
 _SUMMARY = "surge"
@@ -111,7 +112,7 @@ class SurgeRun:
         self.cluster = cluster  # --surge-cluster: run on this Dask scheduler's workers
 
     def __call__(self, scenario: Scenario, **overrides: Any) -> Result:
-        from .runner import run
+        from surge.running.runner import run
 
         if overrides:
             scenario = scenario.replace(**overrides)
@@ -153,8 +154,8 @@ class SurgeCapacity:
         warmup: str | float = "2s",
         **options: Any,
     ) -> Any:
-        from .capacity_search import capacity
-        from .units import parse_duration
+        from surge.running.capacity import capacity
+        from surge.units import parse_duration
 
         step_s = (parse_duration(step, "step") or 0) * self.scale
         warmup_s = (parse_duration(warmup, "warmup") or 0) * self.scale
@@ -174,7 +175,7 @@ def surge_capacity(surge_scale: float) -> SurgeCapacity:
 @pytest.fixture
 def surge_target():
     """The embedded demo target on a free loopback port, with its fault knobs."""
-    from .target import Target
+    from surge.target.client import Target
 
     with Target() as target:
         yield target
@@ -183,7 +184,7 @@ def surge_target():
 @pytest.fixture(scope="session")
 def redis_server():
     """A real redis-server on a free loopback port for the session."""
-    from .services import RedisServer
+    from surge.services import RedisServer
 
     with RedisServer() as server:
         yield server
@@ -192,7 +193,7 @@ def redis_server():
 @pytest.fixture(scope="session")
 def postgres_server():
     """A real PostgreSQL on a free loopback port for the session."""
-    from .services import PostgresServer
+    from surge.services import PostgresServer
 
     with PostgresServer() as server:
         yield server

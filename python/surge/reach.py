@@ -16,7 +16,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from .errors import ConfigError
+from surge.errors import ConfigError
 
 
 def _where(host: str, port: int, unix_path: str) -> str:
@@ -89,7 +89,7 @@ def _tls_wrap(sock: socket.socket, host: str, tls: Any, where: str) -> socket.so
     naming why it failed."""
     import ssl
 
-    from .tls import Tls
+    from surge.tls import Tls
 
     try:
         return (tls or Tls()).ssl_context().wrap_socket(sock, server_hostname=host)

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ConfigError
+from surge.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Tls:
 
     def engine_options(self) -> Any:
         """The engine's TlsClientOptions."""
-        from . import _core
+        import surge._core as _core
 
         options = _core.TlsClientOptions()
         options.verify, options.resume = self.verify, self.resume

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 
-from .errors import ConfigError
+from surge.errors import ConfigError
 
 _DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(us|µs|ms|s|m|h)?\s*$")
 # The longest duration surge takes: a year. Every duration becomes int64 nanoseconds, and a

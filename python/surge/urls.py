@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from .errors import ConfigError
+from surge.errors import ConfigError
 
 
 @dataclass(frozen=True)

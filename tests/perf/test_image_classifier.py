@@ -13,8 +13,8 @@ import pytest
 import surge
 from scenario_modules import load_scenario_module
 from surge import shapes
-from surge.scale import scaled
-from surge.suite import run_together
+from surge.model.scale import scaled
+from surge.running.suite import run_together
 
 classifier = load_scenario_module("image_classifier")
 T = classifier.TARGETS

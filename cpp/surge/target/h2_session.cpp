@@ -87,28 +87,14 @@ void H2Session::read() {
                             });
     return;
   }
-  const bool delivered = tls_.deliver(
-      buffer_, kMaxBuffer,
-      [this](const boost::system::error_code& ec, std::size_t n) {
-        if (ec) {
-          close();
-          return;
-        }
+  tls_.read_plain(
+      socket_, buffer_, kMaxBuffer, shared_from_this(),
+      [this](std::size_t n) {
         buffer_.commit(n);
         take_in();
         if (socket_.is_open()) read();
       },
       [this] { close(); });
-  if (delivered) return;
-  tls_.read_cipher(
-      socket_, [self = shared_from_this()] { return self->socket_.is_open(); },
-      [self = shared_from_this()](const boost::system::error_code& ec) {
-        if (ec) {
-          self->close();
-          return;
-        }
-        self->read();
-      });
 }
 
 void H2Session::flush() {

@@ -176,26 +176,9 @@ void Session::hand_over_to_h2() {
 }
 
 void Session::read_tls() {
-  const bool delivered = tls_.deliver(
-      buffer_, std::size_t{1} << 20,
-      [this](const boost::system::error_code& ec, std::size_t n) {
-        if (ec) {
-          close();  // the client's close_notify
-        } else {
-          on_read(n);
-        }
-      },
+  tls_.read_plain(
+      socket_, buffer_, std::size_t{1} << 20, shared_from_this(), [this](std::size_t n) { on_read(n); },
       [this] { close(); });
-  if (delivered) return;
-  tls_.read_cipher(
-      socket_, [self = shared_from_this()] { return self->socket_.is_open(); },
-      [self = shared_from_this()](const boost::system::error_code& ec) {
-        if (ec) {
-          self->close();
-          return;
-        }
-        self->read_tls();
-      });
 }
 
 void Session::drain_and_close() {

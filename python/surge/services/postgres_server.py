@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..errors import ConfigError
+from surge.errors import ConfigError
 
 _START_TIMEOUT_S = 30.0
 
@@ -124,7 +124,7 @@ class PostgresServer:
         return self._dir / "server.crt" if self.tls and self._dir is not None else None
 
     def _tls_options(self) -> str:
-        from .. import _core
+        import surge._core as _core
 
         cert_pem, key_pem = _core.tls_self_signed("localhost")
         cert, key = self._dir / "server.crt", self._dir / "server.key"

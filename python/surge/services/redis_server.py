@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..errors import ConfigError
+from surge.errors import ConfigError
 
 _START_TIMEOUT_S = 10.0
 
@@ -132,7 +132,7 @@ class RedisServer:
         if self._unix_socket:
             lines += [f"unixsocket {self._dir / 'redis.sock'}", "unixsocketperm 700"]
         if self.tls_port is not None:
-            from .. import _core
+            import surge._core as _core
 
             cert_pem, key_pem = _core.tls_self_signed("localhost")
             (self._dir / "server.crt").write_text(cert_pem)

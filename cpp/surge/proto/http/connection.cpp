@@ -6,6 +6,7 @@
 
 #include "surge/engine/read_when_ready.hpp"
 #include "surge/engine/worker.hpp"
+#include "surge/engine/write_now.hpp"
 
 namespace surge {
 
@@ -164,24 +165,19 @@ void HttpConnection::write_request() {
     }
     wire = &wire_;
   }
-  // A small request almost always fits the socket buffer: write it now and skip a handler
-  // round trip; fall back to an asynchronous write for whatever is left.
   error_code ec;
-  const std::size_t written = socket_.write_some(asio::buffer(*wire), ec);
-  if (ec && ec != asio::error::would_block) {
+  const WriteStarted started = write_now(
+      socket_, *wire, ec, [this, generation = generation_](const error_code& write_ec, std::size_t) {
+        if (generation != generation_) return;  // that socket is gone
+        write_pending_ = false;
+        if (stopped_ || !busy_) return;
+        if (write_ec && write_ec != asio::error::operation_aborted) lost(write_ec.message());
+      });
+  if (started == WriteStarted::failed) {
     lost(ec.message());
     return;
   }
-  if (written < wire->size()) {
-    write_pending_ = true;
-    asio::async_write(socket_, asio::buffer(wire->data() + written, wire->size() - written),
-                      [this, generation = generation_](const error_code& write_ec, std::size_t) {
-                        if (generation != generation_) return;  // that socket is gone
-                        write_pending_ = false;
-                        if (stopped_ || !busy_) return;
-                        if (write_ec && write_ec != asio::error::operation_aborted) lost(write_ec.message());
-                      });
-  }
+  write_pending_ = started == WriteStarted::pending;
   if (!read_buffer_.empty()) {
     parse_buffered();
     return;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "surge/engine/operation_defaults.hpp"
 #include "surge/engine/run_settings.hpp"
 #include "surge/proto/http/journey.hpp"
 #include "surge/proto/http/request_builder.hpp"
@@ -15,7 +16,7 @@ namespace surge {
 
 struct HttpOperation {
   std::string name;
-  double weight = 1.0;
+  double weight = kDefaultWeight;
   http::RequestSpec request;
   std::vector<int> expect_status;    // empty: any status below 400 is a success
   std::string expect_body;           // non-empty: the body must contain it

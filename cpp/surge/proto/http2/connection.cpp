@@ -5,6 +5,7 @@
 
 #include "surge/engine/read_when_ready.hpp"
 #include "surge/engine/worker.hpp"
+#include "surge/engine/write_now.hpp"
 
 namespace surge {
 
@@ -186,23 +187,21 @@ void Http2Connection::flush() {
     wire = &wire_;
   }
   error_code ec;
-  const std::size_t written = socket_.write_some(asio::buffer(*wire), ec);
-  if (ec && ec != asio::error::would_block) {
+  const WriteStarted started = write_now(
+      socket_, *wire, ec, [this, generation = generation_](const error_code& write_ec, std::size_t) {
+        if (!current(generation)) return;
+        write_pending_ = false;
+        if (write_ec) {
+          if (write_ec != asio::error::operation_aborted) lost(write_ec.message());
+          return;
+        }
+        flush();  // what nghttp2 gathered meanwhile
+      });
+  if (started == WriteStarted::failed) {
     lost(ec.message());
     return;
   }
-  if (written == wire->size()) return;
-  write_pending_ = true;
-  asio::async_write(socket_, asio::buffer(wire->data() + written, wire->size() - written),
-                    [this, generation = generation_](const error_code& write_ec, std::size_t) {
-                      if (!current(generation)) return;
-                      write_pending_ = false;
-                      if (write_ec) {
-                        if (write_ec != asio::error::operation_aborted) lost(write_ec.message());
-                        return;
-                      }
-                      flush();  // what nghttp2 gathered meanwhile
-                    });
+  write_pending_ = started == WriteStarted::pending;
 }
 
 void Http2Connection::start_read() {

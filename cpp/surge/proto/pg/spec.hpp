@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "surge/engine/operation_defaults.hpp"
 #include "surge/engine/run_settings.hpp"
 
 namespace surge {
@@ -18,7 +19,7 @@ struct PgStatement {
 
 struct PgOperation {
   std::string name;
-  double weight = 1.0;
+  double weight = kDefaultWeight;
   std::vector<PgStatement> statements;
   // Drawn once per operation and shared by every statement's parameters (a transaction's
   // statements usually talk about the same account).

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "surge/engine/operation_defaults.hpp"
 #include "surge/engine/run_settings.hpp"
 #include "surge/proto/redis/command_builder.hpp"
 #include "surge/proto/tls/tls_context.hpp"
@@ -14,7 +15,7 @@ namespace surge {
 
 struct RedisOperation {
   std::string name;
-  double weight = 1.0;
+  double weight = kDefaultWeight;
   redis::CommandSpec command;
 };
 

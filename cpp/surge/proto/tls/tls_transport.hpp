@@ -122,6 +122,37 @@ class Transport {
                     });
   }
 
+  // A server session's read over TLS, the loop the target's HTTP/1.1 and HTTP/2 sessions share:
+  // hands the next plaintext to on_plain(n) (written at `buffer`'s tail, not yet committed),
+  // reading ciphertext for as long as that takes; the peer's close_notify, a record that does
+  // not decrypt, or a failed read call on_close(). `keep` (the session's shared_ptr) keeps the
+  // session, and so this transport, `socket` and `buffer`, alive while a read waits.
+  template <class Socket, class Buffer, class Keep, class OnPlain, class OnClose>
+  void read_plain(Socket& socket, Buffer& buffer, std::size_t max, Keep keep, OnPlain on_plain,
+                  OnClose on_close) {
+    const bool delivered = deliver(
+        buffer, max,
+        [&](const boost::system::error_code& ec, std::size_t n) {
+          if (ec) {
+            on_close();
+          } else {
+            on_plain(n);
+          }
+        },
+        [&] { on_close(); });
+    if (delivered) return;
+    read_cipher(
+        socket, [&socket, keep] { return socket.is_open(); },
+        [this, &socket, &buffer, max, keep, on_plain = std::move(on_plain),
+         on_close = std::move(on_close)](const boost::system::error_code& ec) mutable {
+          if (ec) {
+            on_close();
+            return;
+          }
+          read_plain(socket, buffer, max, std::move(keep), std::move(on_plain), std::move(on_close));
+        });
+  }
+
   // The connection closed: keep the session (when resumption is on), end this one.
   void close() noexcept {
     if (session_.active() && !handshaking_ && context_ != nullptr && context_->options().resume) {
