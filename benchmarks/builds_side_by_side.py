@@ -30,7 +30,7 @@ import http_vs_wrk  # noqa: E402
 import pg_vs_pgbench  # noqa: E402
 import redis_vs_redis_benchmark  # noqa: E402
 from nginx_server import Nginx  # noqa: E402
-from surge.protocols.postgres import pgbench  # noqa: E402
+from surge import pgbench  # noqa: E402
 from surge.services import PostgresServer, RedisServer  # noqa: E402
 
 GENERATOR_CPU = 1

@@ -33,7 +33,7 @@ from side_by_side import (
     syscalls_per_request,
     write_rows,
 )
-from surge.protocols.postgres import pgbench
+from surge import pgbench
 from surge.services import PostgresServer
 
 CONNECTIONS = 16

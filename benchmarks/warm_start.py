@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from surge.protocols.postgres import pgbench
+from surge import pgbench
 from surge.services import PostgresServer
 
 HERE = Path(__file__).resolve().parent

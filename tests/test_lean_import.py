@@ -85,6 +85,26 @@ def test_no_public_name_is_shadowed_by_a_submodule_of_the_same_name():
     for name in surge.__all__:
         value = getattr(surge, name)
         if name in surge._SUBMODULES:
-            assert value.__name__ == f"surge.{name}"
+            # A public module lives in a room (surge.http is surge.protocols.http): the name and
+            # the module the table names are one object.
+            assert value is importlib.import_module(f"surge.{surge._SUBMODULES[name]}"), name
         else:
             assert not hasattr(value, "__path__") and type(value).__name__ != "module", name
+
+
+def test_no_protocol_name_is_shadowed_by_one_of_its_submodules():
+    # Importing a package's submodule binds it as an attribute of the package: a submodule
+    # named like a public function (surge.redis.command) would replace it.
+    import importlib
+    import pkgutil
+    import types
+
+    from surge.protocols import registry
+
+    for protocol in registry.PROTOCOLS:
+        package = importlib.import_module(f"surge.protocols.{protocol.name}")
+        before = {k: v for k, v in vars(package).items() if not isinstance(v, types.ModuleType)}
+        for info in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{info.name}")
+        for name, value in before.items():
+            assert getattr(package, name) is value, f"{package.__name__}.{name}"

@@ -53,6 +53,7 @@ _WHERE = {
 _SUBMODULES = {
     "http": "protocols.http",
     "monitor": "monitor",
+    "pgbench": "protocols.postgres.pgbench",
     "postgres": "protocols.postgres",
     "redis": "protocols.redis",
     "services": "services",
@@ -85,6 +86,7 @@ if TYPE_CHECKING:
         exponential,
     )
     from surge.protocols import http, postgres, redis
+    from surge.protocols.postgres import pgbench
     from surge.results import slo
     from surge.results.loading import load, load_all
     from surge.results.result import Result
@@ -134,6 +136,7 @@ __all__ = [
     "load",
     "load_all",
     "monitor",
+    "pgbench",
     "postgres",
     "redis",
     "run",

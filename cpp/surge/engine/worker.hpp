@@ -14,7 +14,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <cmath>
 #include <future>
 #include <limits>
 #include <memory>
@@ -26,6 +25,7 @@
 #include "surge/engine/connection_stats.hpp"
 #include "surge/engine/network_delay.hpp"
 #include "surge/engine/open_arrivals.hpp"
+#include "surge/engine/operation_mix.hpp"
 #include "surge/engine/operation_stats.hpp"
 #include "surge/engine/protocol.hpp"
 #include "surge/engine/run_signal.hpp"
@@ -131,7 +131,7 @@ class Worker {
   [[nodiscard]] bool draining() const noexcept { return draining_; }
   [[nodiscard]] bool stopping() const noexcept { return stopping_; }
   [[nodiscard]] bool delayed(const Lane& lane) const noexcept { return delay_.holds(lane); }
-  int pick_operation() noexcept;
+  int pick_operation() noexcept { return mix_.pick(rng_); }
   // Takes one request of the -n quota; false when it is spent. Warm-up requests are free.
   bool take_quota(Nanos intended) noexcept {
     if (intended < clock_.measure_start) return true;
@@ -182,8 +182,8 @@ class Worker {
   Nanos sweep_period_;
   Nanos late_after_;
   Rng rng_;
+  OperationMix mix_;  // which operation a request is: by weight
   P protocol_;
-  std::vector<std::uint64_t> weight_thresholds_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::unique_ptr<LoadDriver<Lane>> driver_;
   NetworkDelay<Lane> delay_;
@@ -223,6 +223,7 @@ Worker<P>::Worker(const Spec& spec, const LoadSpec& load, const Shared& shared, 
                       ? load.late_after
                       : std::numeric_limits<Nanos>::max()),
       rng_(spec.seed * 0x100000001B3ULL + static_cast<std::uint64_t>(index) + 1),
+      mix_(spec.operations),
       // Across the threads of every share of a distributed run: share s owns the partitions
       // s*T .. s*T+T-1 (T: the threads asked for, which every share was given), so seq ranges
       // never meet even when a small share runs fewer threads.
@@ -234,22 +235,6 @@ Worker<P>::Worker(const Spec& spec, const LoadSpec& load, const Shared& shared, 
       spare_(std::make_unique<StatsBlock>(spec.operations.size())) {
   static_assert(surge::Lane<Lane, Worker>,
                 "a protocol's Lane must meet the Lane concept (engine/protocol.hpp)");
-  double total_weight = 0;
-  for (const auto& op : spec.operations) total_weight += op.weight;
-  double cumulative = 0;
-  for (const auto& op : spec.operations) {
-    cumulative += op.weight;
-    weight_thresholds_.push_back(
-        static_cast<std::uint64_t>(std::ldexp(std::min(cumulative / total_weight, 1.0), 63)));
-  }
-  // The last operation that can be drawn takes every draw above the one before it; operations
-  // of weight 0 after it (receivers such as NOTIFY listeners) are never reached.
-  for (auto k = spec.operations.size(); k-- > 0;) {
-    if (spec.operations[k].weight > 0) {
-      weight_thresholds_[k] = std::numeric_limits<std::uint64_t>::max();
-      break;
-    }
-  }
   if (load.requests > 0) remaining_ = worker_share(load.requests, index, worker_count);
   if (load.model == LoadModel::open) {
     driver_ = std::make_unique<OpenArrivals<Worker>>(*this);
@@ -343,33 +328,15 @@ void Worker<P>::start() {
 }
 
 template <class P>
-int Worker<P>::pick_operation() noexcept {
-  if (weight_thresholds_.size() == 1) return 0;
-  const std::uint64_t draw = rng_() >> 1;
-  int op = 0;
-  while (draw >= weight_thresholds_[static_cast<std::size_t>(op)]) ++op;
-  return op;
-}
-
-template <class P>
 void Worker<P>::count_unsent(std::int64_t n, Nanos intended) {
   if (remaining_ >= 0) {
     n = std::min(n, remaining_);
     remaining_ -= n;
   }
   if (n <= 0) return;
-  double total_weight = 0;
-  for (const auto& op : spec_.operations) total_weight += op.weight;
-  // Cumulative rounding: the shares add up to n exactly.
-  double cumulative = 0;
-  std::int64_t given = 0;
-  for (std::size_t op = 0; op < spec_.operations.size(); ++op) {
-    cumulative += spec_.operations[op].weight;
-    const auto upto =
-        static_cast<std::int64_t>(std::llround(static_cast<double>(n) * cumulative / total_weight));
-    if (auto* s = stats(static_cast<int>(op), intended)) s->dropped += upto - given;
-    given = upto;
-  }
+  mix_.share(n, [&](int op, std::int64_t count) {
+    if (auto* s = stats(op, intended)) s->dropped += count;
+  });
 }
 
 template <class P>

@@ -33,7 +33,7 @@ from surge.model.load_models import ConstantRate
 from surge.model.loader import load_scenarios, pick
 from surge.model.scenario import Scenario
 from surge.protocols import http as http_ops
-from surge.protocols.http.command import split_url
+from surge.protocols.http.cli import split_url
 from surge.running.capacity import CapacityRun, capacity
 from surge.units import format_number
 

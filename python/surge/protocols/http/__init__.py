@@ -89,5 +89,5 @@ PROTOCOL = Protocol(
     default_timeout="30s",
     reach=reach.http,
     settings=frozenset({"http_version", "max_streams"}),
-    cli="surge.protocols.http.command",
+    cli="surge.protocols.http.cli",
 )

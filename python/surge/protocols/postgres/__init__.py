@@ -260,5 +260,5 @@ PROTOCOL = Protocol(
     settings=frozenset({"pipeline", "pipeline_sync"}),
     check=_check,
     stats_fields=_stats_fields,
-    cli="surge.protocols.postgres.command",
+    cli="surge.protocols.postgres.cli",
 )

@@ -171,5 +171,5 @@ PROTOCOL = Protocol(
     default_timeout="10s",
     settings=frozenset({"pipeline"}),
     reach=reach.redis,
-    cli="surge.protocols.redis.command",
+    cli="surge.protocols.redis.cli",
 )
