@@ -13,6 +13,9 @@ import json
 import sys
 from pathlib import Path
 
+# Numbers as the summary prints them, never in scientific notation.
+from surge.units import format_ms, format_plain
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 README = ROOT / "README.md"
@@ -40,7 +43,9 @@ def _syscalls(row: dict) -> str:
     calls = row.get("syscalls_per_request") or {}
     parts = []
     for side, counts in calls.items():
-        top = ", ".join(f"{name} {count:g}" for name, count in list(counts.items())[:3])
+        top = ", ".join(
+            f"{name} {format_plain(round(count, 3))}" for name, count in list(counts.items())[:3]
+        )
         parts.append(f"{side}: {top or 'none'}")
     return "; ".join(parts)
 
@@ -70,7 +75,7 @@ def table(document: dict) -> str:
         f"**{document['title']}** — measured on {document['measured_on']}, "
         f"{document['setup'].get('rounds', '?')} rounds"
         + (
-            f" of {document['setup']['duration_s']:g} s"
+            f" of {format_plain(document['setup']['duration_s'])} s"
             if "duration_s" in document["setup"]
             else ""
         )
@@ -106,14 +111,16 @@ def summary(document: dict) -> str:
         )
     flags = " ".join(document.get("flags", []))
     goal = document["goal"]
+    rss, slope = format_plain(document["rss_peak_mib"]), document["rss_slope_mib_per_10_min"]
     return (
         f"- **{document['title']}**{' with ' + flags if flags else ''} — measured on "
         f"{document['measured_on']} {where}: {_number(document['rate'])} req/s for "
-        f"{document['duration_s']:g} s, RSS peak **{document['rss_peak_mib']:g} MiB**, slope "
-        f"**{document['rss_slope_mib_per_10_min']:g} MiB per 10 min** (goal ≤ {goal['rss_mib']:g} "
-        f"MiB and < {goal['slope_mib_per_10_min']:g}: {_verdict(document['goal_met'])}); "
+        f"{format_plain(document['duration_s'])} s, RSS peak **{rss} MiB**, slope "
+        f"**{format_plain(slope)} MiB per 10 min** (goal ≤ {format_plain(goal['rss_mib'])} "
+        f"MiB and < {format_plain(goal['slope_mib_per_10_min'])}: "
+        f"{_verdict(document['goal_met'])}); "
         f"{_number(document['dropped'])} arrivals dropped, schedule lag p99 "
-        f"{document['schedule_lag_p99_ms']:.3g} ms."
+        f"{format_ms(document['schedule_lag_p99_ms'])} ms."
     )
 
 

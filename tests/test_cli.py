@@ -274,3 +274,20 @@ def test_run_takes_the_timing_flags_of_the_other_run_commands(target, tmp_path):
     )  # fmt: skip
     assert cold.returncode == 0, cold.stderr
     assert json.loads(out.read_text())["connections"]["warm"] is False
+
+
+def test_a_run_where_every_request_failed_exits_99_unless_allowed(target, tmp_path):
+    # The target answers 200; a run that counts only 204 as success failed every request.
+    url = f"{target.url}/api/v1/health"
+    failed = surge_cli("http", url, "--expect-status", "204", "-n", "50", "-c", "2", "-q")
+    assert failed.returncode == 99, failed.stdout + failed.stderr
+    reason = [line for line in failed.stdout.splitlines() if "every request failed" in line]
+    assert reason == ["every request failed (50 of 50: status 50): exit 99; --allow-all-failed "
+                      "exits 0 on such a run"], failed.stdout  # fmt: skip
+    allowed = surge_cli(
+        "http", url, "--expect-status", "204", "-n", "50", "-c", "2", "-q", "--allow-all-failed"
+    )
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    # One success is enough: a run that partly failed is for --slo to judge.
+    mixed = surge_cli("http", url, "--expect-status", "200", "-n", "50", "-c", "2", "-q")
+    assert mixed.returncode == 0 and "every request failed" not in mixed.stdout

@@ -12,9 +12,10 @@ What the harness changes, and nothing else:
   typing the next command would, and is stopped when its block ends.
 
 A block runs in the order of its file, in one directory per file, so a later block may read
-what an earlier one wrote. A command may exit 0, or 99 when an SLO it names broke (that is
-the example working). A block preceded by `<!-- docs-test: skip REASON -->` is not run; the
-reason says why (the commands that run this very test, for one).
+what an earlier one wrote. A command must exit 0; one that sets a target (--slo, --abort-on,
+--fail-on, --at-least) may also exit 99, when that target broke (the example working). A
+block preceded by `<!-- docs-test: skip REASON -->` is not run; the reason says why (the
+commands that run this very test, for one).
 """
 
 from __future__ import annotations
@@ -93,6 +94,10 @@ set -u
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT
 run() {
   "$@"; rc=$?
+  if [ $rc -ne 0 ]; then echo "exit $rc: $*" >&2; exit $rc; fi
+}
+run_judged() {
+  "$@"; rc=$?
   if [ $rc -ne 0 ] && [ $rc -ne 99 ]; then echo "exit $rc: $*" >&2; exit $rc; fi
 }
 wait_port() {
@@ -105,9 +110,13 @@ wait_port() {
 """
 
 
+# The flags that set a target a command may miss, exiting 99 (README, "Exit statuses").
+_TARGET_FLAGS = re.compile(r"(^|\s)--(slo|abort-on|fail-on|at-least)[\s=]")
+
+
 def _shell_script(body: str) -> str:
-    """The block as a script: each command through run() (exit 0 or 99 goes on), a server
-    started with & waited for on its port."""
+    """The block as a script: each command through run() (exit 0 goes on) or, when it sets a
+    target, run_judged() (0 or 99), and a server started with & waited for on its port."""
     lines, logical = [], ""
     for raw in body.splitlines():
         logical += raw.rstrip("\\") + (" " if raw.endswith("\\") else "")
@@ -123,6 +132,8 @@ def _shell_script(body: str) -> str:
             lines += [f"wait_port {m.group(1)}" for m in (port, admin) if m]
         elif command.startswith(("eval ", "export ", "cd ")):
             lines.append(command)
+        elif _TARGET_FLAGS.search(command):
+            lines.append(f"run_judged {command}")
         else:
             lines.append(f"run {command}")
     return _PROLOGUE + "\n".join(lines) + "\n"

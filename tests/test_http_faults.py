@@ -49,7 +49,9 @@ def test_a_post_that_crossed_the_close_is_not_sent_twice():
     assert stats["retries"] == 0
     assert stats["count"] == 30
     assert stats["count"] - stats["error_count"] == server.requests  # every success was answered
-    assert set(stats["errors"]) <= {"reset"}
+    # Some POSTs did cross a close (as the GETs above were retried), and each is a reset, not
+    # a success counted twice nor a silent resend.
+    assert stats["error_count"] > 0 and set(stats["errors"]) == {"reset"}, stats
 
 
 @pytest.mark.parametrize("interim", [(100,), (103,), (100, 103)])

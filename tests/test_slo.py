@@ -40,6 +40,12 @@ def result():
         ("p95[1s] < 300ms", None, "p95", "<", 300.0, 1.0),
         ("checkout.rps[500ms] >= 10", "checkout", "rps", ">=", 10.0, 0.5),
         ("p50 < 250us", None, "p50", "<", 0.25, None),
+        # Durations read as every duration flag reads them (surge.units): minutes and hours.
+        ("p99 < 1m", None, "p99", "<", 60_000.0, None),
+        ("max <= 1h", None, "max", "<=", 3_600_000.0, None),
+        ("p99 < 1.5m", None, "p99", "<", 90_000.0, None),
+        ("p95[1m] < 2s", None, "p95", "<", 2000.0, 60.0),
+        ("p50 < 5µs", None, "p50", "<", 0.005, None),
     ],
 )
 def test_the_grammar(text, operation, metric, comparator, target, window):
@@ -181,3 +187,19 @@ def test_no_magnitude_prints_in_scientific_notation():
         for unit in ("ms", "%", "req/s", ""):
             text = format_number(1.37 * 10.0**exponent, unit) + format_change(10.0**exponent)
             assert "e+" not in text and "e-" not in text, (exponent, unit, text)
+
+
+def test_one_duration_grammar_everywhere():
+    # SLOs, think time, the target's latency and stall, and every duration flag take the same
+    # units, each meaning the same time.
+    from surge.model.think import parse_think
+    from surge.target.client import parse_latency
+    from surge.units import SECONDS_PER_UNIT, parse_duration
+
+    for unit, seconds in SECONDS_PER_UNIT.items():
+        assert parse_duration(f"2{unit}") == pytest.approx(2 * seconds)
+        assert slo.parse(f"p99 < 2{unit}").target == pytest.approx(2e3 * seconds)
+        assert parse_latency(f"fixed:2{unit}")[1] == pytest.approx(2e3 * seconds)
+        assert parse_think(f"2{unit}").describe() == surge.constant(2 * seconds).describe()
+    assert parse_latency("fixed:5") == ("fixed", 5.0, 0.0)  # a bare number stays ms
+    assert parse_latency("uniform:1ms-1s")[1:] == (1.0, 1000.0)

@@ -8,11 +8,16 @@ import re
 
 from surge.errors import ConfigError
 
-_DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(us|µs|ms|s|m|h)?\s*$")
+# Every duration surge reads, in every place (flags, SLOs, stages, think time, YAML, the target's
+# knobs), uses these units: one grammar, owned here.
+SECONDS_PER_UNIT = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+# A regex alternation of the units, longest first so "ms" is not read as "m".
+DURATION_UNIT_PATTERN = "|".join(sorted(SECONDS_PER_UNIT, key=len, reverse=True))
+_DURATION = re.compile(rf"^\s*([0-9]+(?:\.[0-9]+)?)\s*({DURATION_UNIT_PATTERN})?\s*$")
 # The longest duration surge takes: a year. Every duration becomes int64 nanoseconds, and a
 # run's warm-up, window and drain add up, so far below 292 years keeps them all exact.
 MAX_DURATION_S = 365 * 24 * 3600.0
-_SCALE = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+_SCALE = {**SECONDS_PER_UNIT, None: 1.0}
 
 
 def parse_duration(value: str | float | int | None, field: str = "duration") -> float | None:
@@ -105,6 +110,13 @@ def format_number(value: float | None, unit: str = "") -> str:
         return f"{format_ms(value)} ms"
     text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
     return f"{text} {unit}".rstrip()
+
+
+def format_plain(value: float) -> str:
+    """A setting as people write it, never in scientific notation: 1e6 -> 1,000,000, 2.5 -> 2.5,
+    0.000125 -> 0.000125 (up to six decimals; where :g would print 1e+06)."""
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def format_change(fraction: float | None, points: bool = False) -> str:

@@ -522,6 +522,12 @@ def add_slo_flags(p: argparse.ArgumentParser) -> None:
         help="judged on every interval: the run stops at the first one breaking it, e.g. "
         '"p99 < 500ms" (repeatable)',
     )
+    g.add_argument(
+        "--allow-all-failed",
+        action="store_true",
+        help=f"exit 0 when every request failed; without it such a run exits {EXIT_SLO_BROKEN}, "
+        "with the reason in one line",
+    )
 
 
 def add_output_flags(p: argparse.ArgumentParser) -> None:

@@ -138,7 +138,24 @@ def judge(result: Result, args: Any) -> int:
         aborted = result["aborted"]
         print(f"aborted at {aborted['at_s']:.1f}s: {aborted['slo']} broke")
         broken = True
+    if not getattr(args, "allow_all_failed", False) and (why := all_failed(result)):
+        print(why)
+        broken = True
     return EXIT_SLO_BROKEN if broken else 0
+
+
+def all_failed(result: Result) -> str:
+    """The one line that says every request of a run failed (a CI job should not pass on it,
+    as Locust's does not), or "" when something succeeded or nothing was sent."""
+    total = result.total
+    count, errors = total["count"], total["error_count"]
+    if count == 0 or errors < count:
+        return ""
+    classes = ", ".join(f"{name} {n:,}" for name, n in sorted(total["errors"].items()))
+    return (
+        f"every request failed ({errors:,} of {count:,}: {classes}): exit {EXIT_SLO_BROKEN}; "
+        "--allow-all-failed exits 0 on such a run"
+    )
 
 
 def exit_status(results: list[Result], verdict: int) -> int:

@@ -19,7 +19,14 @@ from typing import Any
 from surge.errors import ConfigError
 from surge.results.histogram import Histogram
 from surge.text_table import text_table
-from surge.units import SIZE_UNITS, format_bytes, format_number, parse_duration
+from surge.units import (
+    DURATION_UNIT_PATTERN,
+    SECONDS_PER_UNIT,
+    SIZE_UNITS,
+    format_bytes,
+    format_number,
+    parse_duration,
+)
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "==": operator.eq,
@@ -28,14 +35,16 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
     ">": operator.gt,
 }
-_TIME_UNITS = {"us": 1e-3, "µs": 1e-3, "ms": 1.0, "s": 1e3}
+# Milliseconds per unit: the units every duration takes (surge.units), so `p99 < 1m` reads as
+# `--duration 1m` does.
+_TIME_UNITS = {unit: 1e3 * seconds for unit, seconds in SECONDS_PER_UNIT.items()}
 _SUBJECT = re.compile(
     r"\s*(?:(?P<kind>journey|step|transaction):(?P<named>[A-Za-z_][\w/-]*)\s+|(?P<op>[A-Za-z_][\w-]*)\.)?"
     r"(?P<metric>p[0-9]+(?:\.[0-9]+)?|[A-Za-z_][A-Za-z0-9_:]*)"
     r"(?:\[(?P<window>[^\]]*)\])?\s*"
 )
 _COMPARATOR = re.compile(r"(==|<=|>=|<|>)\s*")
-_VALUE = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>ms|us|µs|s|%)?\s*$")
+_VALUE = re.compile(rf"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>{DURATION_UNIT_PATTERN}|%)?\s*$")
 _TIME_METRICS = {"mean", "max", "min"}
 _RATIO_METRICS = {"error_rate", "success_rate", "hit_rate"}
 _PLAIN_METRICS = {"rps"}
@@ -247,7 +256,7 @@ def parse(text: str) -> Slo:
         raise fail(subject.end(), "expected <, <=, > or >=")
     value = _VALUE.match(text, comparator.end())
     if not value:
-        raise fail(comparator.end(), "expected a number with a unit (200ms, 1s, 0.1%)")
+        raise fail(comparator.end(), "expected a number with a unit (200ms, 1s, 1m, 0.1%)")
     number, unit = float(value.group("number")), value.group("unit")
     if metric in _RATIO_METRICS:
         if unit not in ("%", None):
@@ -261,7 +270,7 @@ def parse(text: str) -> Slo:
         target = number
     else:
         if unit not in _TIME_UNITS:
-            raise fail(value.end("number"), "a latency needs a unit: us, ms or s")
+            raise fail(value.end("number"), "a latency needs a unit: us, ms, s, m or h")
         target = number * _TIME_UNITS[unit]
     if window_s is not None and metric in ("mean", "min"):
         raise fail(subject.start("metric"), f"{metric} is not kept per window; use p50 or max")
@@ -283,7 +292,7 @@ def _is_monitor_metric(source: str | None, metric: str) -> bool:
 
 
 _MONITOR_VALUE = re.compile(
-    r"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>%|B|KB|MB|GB|KiB|MiB|GiB|us|ms|s)?"
+    rf"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>%|B|KB|MB|GB|KiB|MiB|GiB|{DURATION_UNIT_PATTERN})?"
     r"(?:\s*/\s*(?P<per>s|min|h))?\s*$"
 )
 _PER = {"s": 1.0, "min": 60.0, "h": 3600.0}

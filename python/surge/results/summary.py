@@ -7,7 +7,7 @@ from typing import Any
 from surge.monitor.sampling import describe as describe_monitors
 from surge.results.result import Result
 from surge.text_table import text_table
-from surge.units import format_ms, format_number
+from surge.units import format_ms, format_number, format_plain
 
 # Past this, the open model's pacer itself sent arrivals late. Its timer wakes within tens of
 # microseconds on an idle machine, and within a millisecond or two on a busy one; the same
@@ -200,16 +200,18 @@ def describe_load(load: dict[str, Any]) -> str:
     with_think = "" if think == "none" else f", think {think}"
     if shape == "constant":
         poisson = " (poisson)" if load.get("arrivals") == "poisson" else ""
-        return f"open model, {load['rate_per_s']:g} req/s{poisson}"
+        return f"open model, {format_plain(load['rate_per_s'])} req/s{poisson}"
     if shape == "ramping":
-        targets = " -> ".join(f"{s['target']:g}" for s in load["stages"])
-        return f"open model, rate stages {load['start_rate_per_s']:g} -> {targets} req/s"
+        targets = " -> ".join(format_plain(s["target"]) for s in load["stages"])
+        return (
+            f"open model, rate stages {format_plain(load['start_rate_per_s'])} -> {targets} req/s"
+        )
     if shape == "users":
         rate = load.get("spawn_rate_per_s")
-        spawn = f" spawned at {rate:g}/s" if rate else ""
+        spawn = f" spawned at {format_plain(rate)}/s" if rate else ""
         return f"closed model, {load['users']} users{spawn}{with_think}"
     if shape == "ramping_users":
-        targets = " -> ".join(f"{s['target']:g}" for s in load["stages"])
+        targets = " -> ".join(format_plain(s["target"]) for s in load["stages"])
         return f"closed model, user stages {load['start_users']} -> {targets}{with_think}"
     if shape == "iterations":
         return f"closed model, {load['iterations']} iterations by {load['users']} users{with_think}"

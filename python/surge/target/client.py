@@ -158,13 +158,13 @@ class Target:
 
 def parse_latency(text: str) -> tuple[str, float, float]:
     """A latency spec, the same in `surge serve --latency` and Target.set_latency: fixed:MS,
-    uniform:A-B or lognormal:MEDIAN,SIGMA (times in ms; an "ms" suffix is allowed)."""
+    uniform:A-B or lognormal:MEDIAN,SIGMA (a bare number is ms; any duration unit is taken)."""
     kind, _, values = str(text).partition(":")
     try:
         if kind == "fixed":
             return kind, _ms(values), 0.0
         if kind == "uniform":
-            a, b = values.removesuffix("ms").split("-")
+            a, b = values.split("-")
             return kind, _ms(a), _ms(b)
         if kind == "lognormal":
             median, sigma = values.split(",")
@@ -175,10 +175,18 @@ def parse_latency(text: str) -> tuple[str, float, float]:
 
 
 def _ms(text: str) -> float:
-    text = text.strip().removesuffix("ms")
-    if not text.isascii():
+    """Milliseconds: a bare number is ms; with a unit, any duration (5ms, 1s, 200us)."""
+    text = text.strip()
+    if not text.isascii() and "µs" not in text:
         raise ValueError(text)
-    return float(text)
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return 1e3 * (parse_duration(text, "latency") or 0.0)
+    except ConfigError:
+        raise ValueError(text) from None
 
 
 def _ratio(value: float, name: str) -> float:
