@@ -133,7 +133,7 @@ HUGE = [
     ("cli", f"{PG_1} --retries 100000000000000000000", REFUSE("--retries")),
     ("cli", f"{PG_1} --weight 1e300", REFUSE("weight")),
     ("cli", f"{HTTP_1} --iterations 100000000000000000000 -u 1", REFUSE("iterations")),
-    ("cli", "http <http> -u 2 --spawn-rate 1e300 -n 1 -q", ACCEPT),
+    ("cli", "http <http>/api/v1/health -u 2 --spawn-rate 1e300 -n 1 -q", ACCEPT),
     ("cli", f"{HTTP_1} --prometheus-port 70000", REFUSE("--prometheus-port")),
 ]
 
@@ -494,8 +494,8 @@ MODULES: dict[str, str] = {
     "bad_utf8": "x = '\udcff'\n",
     "builds_bad_scenario": (
         "import surge\nfrom surge import http\n\n\n@surge.scenario\ndef s(rate=10):\n"
-        "    return surge.Scenario(name='s', base_url='<http>', operations=[http.get('h', '/')],"
-        " load=surge.ConstantRate(rate), duration='0.3s')\n"
+        "    return surge.Scenario(name='s', base_url='<http>', operations=[http.get('h', "
+        "'/api/v1/health')], load=surge.ConstantRate(rate), duration='0.3s')\n"
     ),
     "returns_number": "import surge\n\n\n@surge.scenario\ndef s(rate=10):\n    return 5\n",
     "empty_suite": "import surge\n\n\n@surge.scenario\ndef s(rate=10):\n    return []\n",

@@ -15,7 +15,8 @@ pid {root}/nginx.pid;
 error_log {root}/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
-    access_log off;
+    {access_log}
+    client_max_body_size 16m;
     keepalive_requests {keepalive_requests};
     keepalive_timeout {keepalive_timeout};
     client_body_temp_path {root}/body;
@@ -52,16 +53,22 @@ class Nginx:
         client_ca: Path | None = None,
         http2: bool = False,
         max_streams: int = 128,
+        tls_protocols: str = "TLSv1.2 TLSv1.3",
+        log_format: str | None = None,
     ):
         """With `certificate` and `key` it serves https:// (TLS 1.2 and 1.3); with `client_ca`
         too it asks for a client certificate signed by it (mutual TLS). `http2`: h2 by ALPN
         beside HTTP/1.1 over TLS; in cleartext, h2c with prior knowledge only. `keepalive_requests`
-        ends an HTTP/2 connection with GOAWAY after that many requests."""
+        ends an HTTP/2 connection with GOAWAY after that many requests. `tls_protocols` is what
+        the server offers ("TLSv1.2" forces it). `log_format` writes one line per request in
+        that nginx format to `access_log` (such as "$ssl_protocol")."""
         self.http2, self.max_streams = http2, max_streams
         self.root = root
         self.keepalive_timeout = keepalive_timeout
         self.keepalive_requests = keepalive_requests
         self.certificate, self.key, self.client_ca = certificate, key, client_ca
+        self.tls_protocols, self.log_format = tls_protocols, log_format
+        self.access_log = root / "access.log"
         self.port = free_port()
         self.cpu = cpu
         self.process: subprocess.Popen | None = None
@@ -80,7 +87,7 @@ class Nginx:
         tls = ""
         if self.certificate is not None:
             tls = f"ssl_certificate {self.certificate}; ssl_certificate_key {self.key};"
-            tls += " ssl_protocols TLSv1.2 TLSv1.3;"
+            tls += f" ssl_protocols {self.tls_protocols};"
             if self.client_ca is not None:
                 tls += f" ssl_client_certificate {self.client_ca}; ssl_verify_client on;"
         config.write_text(
@@ -93,6 +100,11 @@ class Nginx:
                 http2=" http2" if self.http2 else "",
                 max_streams=self.max_streams,
                 tls=tls,
+                access_log=(
+                    f"log_format surge '{self.log_format}'; access_log {self.access_log} surge;"
+                    if self.log_format
+                    else "access_log off;"
+                ),
             )
         )
         command = [binary, "-c", str(config), "-p", str(self.root)]

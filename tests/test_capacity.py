@@ -86,6 +86,22 @@ def test_the_cli_searches_writes_json_and_gates_on_at_least(busy_target, tmp_pat
     for chart in charts.values():
         assert chart["traces"] == 2 and chart["drawn"] >= 2, chart
     assert page.read_text().count("<tr>") == runs + 1  # the header and one row per run
+    # `surge report` renders the search's JSON as the same page (issue 16).
+    again = tmp_path / "again.html"
+    report = subprocess.run(
+        [sys.executable, "-m", "surge.cli", "report", str(out), "-o", str(again)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert report.returncode == 0, report.stderr
+    assert again.read_text() == page.read_text()
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({**document, "steps": 5}))
+    refused = subprocess.run(
+        [sys.executable, "-m", "surge.cli", "report", str(broken)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "not a capacity search as surge writes it" in refused.stderr
 
 
 @pytest.mark.parametrize(

@@ -282,8 +282,10 @@ def test_a_run_where_every_request_failed_exits_99_unless_allowed(target, tmp_pa
     failed = surge_cli("http", url, "--expect-status", "204", "-n", "50", "-c", "2", "-q")
     assert failed.returncode == 99, failed.stdout + failed.stderr
     reason = [line for line in failed.stdout.splitlines() if "every request failed" in line]
-    assert reason == ["every request failed (50 of 50: status 50): exit 99; --allow-all-failed "
-                      "exits 0 on such a run"], failed.stdout  # fmt: skip
+    assert reason == [
+        "every request failed (50 of 50: check_failed 50): exit 99; --allow-all-failed exits 0 "
+        "on such a run"
+    ], failed.stdout
     allowed = surge_cli(
         "http", url, "--expect-status", "204", "-n", "50", "-c", "2", "-q", "--allow-all-failed"
     )

@@ -92,6 +92,36 @@ def test_the_server_limit_on_concurrent_streams_holds_requests_back_in_their_lat
         result = _run(nginx.url, http_version="2", max_streams=32, load=surge.Users(1))
     assert result.total["count"] == 2000 and result.total["error_count"] == 0
     assert result["connections"]["opened"] == 1
+    # 32 requests wait for 2 stream slots: each waits about 15 others' service, counted from
+    # its intended start (response time) and not from when its stream opened (service time).
+    response = result.operations["index"]["latency"]["percentiles"]["50"]
+    service = result.operations["index"]["service_time"]["percentiles"]["50"]
+    assert response > 4 * service, (response, service)
+
+
+def test_a_request_body_larger_than_the_flow_control_window_is_sent_whole(tmp_path):
+    # Issue 13: HTTP/2's initial window is 65,535 bytes per stream; a 256 KiB body goes out as
+    # the server's WINDOW_UPDATEs allow, on h2c and over TLS by ALPN, several streams at once.
+    # The target keeps each body, so every byte's arrival is checked, not only the answer.
+    size = 4 * 65_535
+    upload = http.post(
+        "upload", "/cache/big{n}", body="{n}-{blob}",
+        variables={"n": "seq(1)", "blob": f"bytes({size})"}, expect_status=201,
+    )  # fmt: skip
+    for tls in (False, True):
+        with surge.Target(tls=tls) as target:
+            settings = {"http_version": "2"}
+            if tls:
+                ca = tmp_path / "target.pem"
+                ca.write_text(target.certificate_pem)
+                settings = {"tls": surge.Tls(ca=str(ca))}
+            result = _run(target.url, [upload], max_streams=4, requests=40, **settings)
+            assert result.total["count"] == 40 and result.total["error_count"] == 0, tls
+            assert result["connections"]["protocol"] == ("h2" if tls else "h2c")
+            for n in range(1, 41):
+                body = target.cache_get(f"big{n}")
+                assert body is not None and len(body) == len(f"{n}-") + size, (tls, n)
+                assert body.startswith(f"{n}-"), (tls, n)
 
 
 def test_the_embedded_target_speaks_h2_and_h2c_with_templates_and_checks(tmp_path):

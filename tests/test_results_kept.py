@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import surge
+from served_target import served
 from surge import files, http
 from surge.running.suite import run_suite
 
@@ -71,6 +72,39 @@ def test_sigterm_ends_a_run_command_and_writes_its_results(target, tmp_path):
     assert "(interrupted)" in stdout and "Traceback" not in stderr
     doc = json.loads(out.read_text())
     assert doc["interrupted"] is True and doc["total"]["count"] > 100
+
+
+@pytest.mark.parametrize(
+    "load",
+    [
+        # The highest rate surge takes: far past what anything here serves, so the pacer runs
+        # behind and every worker is busy when the signal comes.
+        ("-R", "1e8"),
+        # 100,000 connections: opening them is what the run is doing when the signal comes.
+        ("-c", "100000"),
+    ],
+    ids=["rate-1e8", "connections-100000"],
+)
+def test_sigterm_under_the_heaviest_loads_ends_within_a_second(load, tmp_path):
+    # Issue 11: SIGTERM (a CI job's timeout) must end a run at once, whatever the load.
+    out = tmp_path / "r.json"
+    with served(pin=False) as (_, url):
+        proc = subprocess.Popen(
+            [*SURGE, "http", f"{url}/api/v1/health", *load, "-d", "60s", "-q", "--json", str(out)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )  # fmt: skip
+        time.sleep(3.0)
+        assert proc.poll() is None, proc.communicate()
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=30)
+        took = time.monotonic() - started
+    assert proc.returncode == 130, stderr
+    assert took < 1.0, f"{took:.2f}s after SIGTERM"
+    assert "(interrupted)" in stdout and "Traceback" not in stderr
+    doc = json.loads(out.read_text())
+    assert doc["interrupted"] is True
 
 
 def test_a_save_cut_short_leaves_the_old_file(tmp_path, monkeypatch):

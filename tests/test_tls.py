@@ -95,6 +95,37 @@ def test_an_expired_certificate_is_a_verify_error_over_http_1_1_and_http_2(tmp_p
         assert accepted.total["error_count"] == 0
 
 
+def test_a_server_that_offers_only_tls_1_2_is_served_and_resumed_over_it(tmp_path, certs):
+    # Issue 13: TLS 1.2 forced on the server. nginx logs the version each request came over.
+    cert, key = certs["server"]
+    with Nginx(
+        tmp_path, certificate=cert, key=key, tls_protocols="TLSv1.2", log_format="$ssl_protocol"
+    ) as nginx:
+        first = surge.run(_scenario(nginx.url, tls=surge.Tls(ca=str(cert)), requests=200))
+    assert first.total["count"] == 200 and first.total["error_count"] == 0
+    assert first["connections"]["tls_full"] == 4
+    versions = nginx.access_log.read_text().split()
+    assert len(versions) == 200 and set(versions) == {"TLSv1.2"}
+
+
+def test_a_ca_file_of_an_unrelated_ca_is_a_verify_error(tmp_path, certs):
+    # Issue 13: --ca names a readable CA, just not the one that signed the server's certificate.
+    cert, key = certs["server"]
+    unrelated, _ = certs["other"]
+    with Nginx(tmp_path, certificate=cert, key=key, http2=True) as nginx:
+        for version in ("1.1", "2"):
+            result = surge.run(
+                _scenario(
+                    nginx.url, tls=surge.Tls(ca=str(unrelated)), requests=20, http_version=version
+                )
+            )
+            assert result.total["count"] == 20, version
+            assert result.total["errors"] == {"tls_verify": 20}, version
+        done = _surge("http", nginx.url, "--ca", str(unrelated), "-n", "5", "-q")
+    # Every request failed on the server's certificate: the run says so, and exits 99.
+    assert done.returncode == 99 and "every request failed (5 of 5: tls_verify 5)" in done.stdout
+
+
 def test_the_system_store_does_not_trust_a_self_signed_certificate_and_insecure_does(
     tmp_path, certs
 ):

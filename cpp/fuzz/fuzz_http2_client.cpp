@@ -11,6 +11,7 @@ namespace {
 struct Listener final : surge::http2::ClientSession::Listener {
   std::array<surge::http2::Stream*, 8> ended{};
   std::size_t count = 0;
+  void on_request_sent(surge::http2::Stream& /*s*/) override {}
   void on_response(surge::http2::Stream& s) override { remember(s); }
   void on_stream_failed(surge::http2::Stream& s, std::uint32_t) override { remember(s); }
   void on_goaway(std::int32_t, std::uint32_t) override {}

@@ -18,6 +18,8 @@ struct Client final : ClientSession::Listener {
   std::vector<Stream*> answered;
   std::vector<std::pair<Stream*, std::uint32_t>> failed;
   std::int32_t goaway_last = -1;
+  std::vector<Stream*> sent;
+  void on_request_sent(Stream& s) override { sent.push_back(&s); }
   void on_response(Stream& s) override { answered.push_back(&s); }
   void on_stream_failed(Stream& s, std::uint32_t code) override { failed.emplace_back(&s, code); }
   void on_goaway(std::int32_t last, std::uint32_t) override { goaway_last = last; }
@@ -127,6 +129,30 @@ TEST_CASE("the server's MAX_CONCURRENT_STREAMS holds requests back inside the se
   pump(client, server);
   CHECK(client.answered.size() == 6);
   CHECK(server.most_open <= 2);
+}
+
+TEST_CASE("a request held back for a stream slot is sent when its HEADERS go out, not before") {
+  Client client;
+  Server server(1);
+  server.answer_at_once = false;
+  pump(client, server);  // the SETTINGS exchange
+  std::vector<Stream> streams(3);
+  for (auto& s : streams) {
+    get(s, "/x");
+    REQUIRE(client.session.submit(s));
+  }
+  pump(client, server);
+  // One slot: the first request is on the wire, the other two wait inside the session.
+  REQUIRE(client.sent.size() == 1);
+  CHECK(client.sent[0] == &streams[0]);
+  for (std::size_t answered = 1; answered <= 3; ++answered) {
+    REQUIRE(server.requests.size() == answered);
+    server.session.respond(server.requests.back().first, 200, "text/plain", "ok", false);
+    pump(client, server);
+    CHECK(client.answered.size() == answered);
+    // The answer freed the slot: the next request went out then.
+    CHECK(client.sent.size() == std::min<std::size_t>(answered + 1, 3));
+  }
 }
 
 TEST_CASE("a reset stream fails with its error code; others go on") {

@@ -51,6 +51,7 @@ _WHERE = {
 }
 # The public submodules, by where each lives.
 _SUBMODULES = {
+    "compare": "results.compare",
     "http": "protocols.http",
     "monitor": "monitor",
     "pgbench": "protocols.postgres.pgbench",
@@ -87,7 +88,7 @@ if TYPE_CHECKING:
     )
     from surge.protocols import http, postgres, redis
     from surge.protocols.postgres import pgbench
-    from surge.results import slo
+    from surge.results import compare, slo
     from surge.results.loading import load, load_all
     from surge.results.result import Result
     from surge.running import shapes
@@ -128,6 +129,7 @@ __all__ = [
     "__version__",
     "between",
     "capacity",
+    "compare",
     "constant",
     "constant_pacing",
     "constant_throughput",

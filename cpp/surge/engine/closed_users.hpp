@@ -33,9 +33,7 @@ class ClosedUsers final : public LoadDriver<typename Worker::Lane> {
   // A warm start: the users that start at t0 connect before it.
   void preconnect() override {
     const auto at_start = share(static_cast<std::int64_t>(std::floor(load_.users.value_at(0) + 1e-9)));
-    auto& lanes = worker_.lanes();
-    for (std::int64_t k = 0; k < at_start && k < static_cast<std::int64_t>(lanes.size()); ++k)
-      lanes[static_cast<std::size_t>(k)]->connect();
+    worker_.connect_lanes(static_cast<std::size_t>(std::max<std::int64_t>(at_start, 0)));
   }
 
   void start() override {

@@ -38,9 +38,7 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
 
   // A warm start: the whole pool connects before t0, so connect time does not show up as lag
   // of the first requests.
-  void preconnect() override {
-    for (auto& lane : worker_.lanes()) lane->connect();
-  }
+  void preconnect() override { worker_.connect_lanes(worker_.lanes().size()); }
 
   void start() override {
     // Made now: t0 is known only once the warm-up is over.

@@ -124,6 +124,13 @@ class Worker {
   [[nodiscard]] int worker_count() const noexcept { return worker_count_; }
   [[nodiscard]] std::uint64_t seed() const noexcept { return spec_.seed; }
   [[nodiscard]] std::vector<std::unique_ptr<Lane>>& lanes() noexcept { return lanes_; }
+  // A warm start: starts connecting the first `count` lanes, a slice at a time, going back to
+  // the event loop between slices, so that a stop (SIGTERM, Ctrl-C) is seen at once even while
+  // 100,000 connections open; one loop over them all held it back for 6 s.
+  void connect_lanes(std::size_t count) {
+    preconnecting_ = true;
+    connect_slice(0, std::min(count, lanes_.size()));
+  }
   void reserve_lanes(std::size_t n) { lanes_.reserve(n); }
   Lane& add_lane() {
     return *lanes_.emplace_back(std::make_unique<Lane>(*this, static_cast<int>(lanes_.size())));
@@ -165,6 +172,7 @@ class Worker {
 
  private:
   void check_warm();
+  void connect_slice(std::size_t from, std::size_t to);
   std::int64_t count_opening();
   void start();
   void sweep();
@@ -191,6 +199,7 @@ class Worker {
   int in_flight_ = 0;
   bool draining_ = false;
   bool stopping_ = false;
+  bool preconnecting_ = false;  // connect_lanes has slices still to start
   bool nothing_to_do_ = false;  // no quota or no lanes at t0
   bool finished_ = false;
   bool ready_ = false;  // reported ready to the coordinator
@@ -273,6 +282,20 @@ void Worker<P>::run() {
 }
 
 template <class P>
+void Worker<P>::connect_slice(std::size_t from, std::size_t to) {
+  // A slice of connects takes a few milliseconds (a connect() each): short enough that a stop
+  // waits for no more than one.
+  constexpr std::size_t kSlice = 256;
+  const std::size_t end = std::min(to, from + kSlice);
+  for (std::size_t k = from; k < end && !stopping_; ++k) lanes_[k]->connect();
+  if (end == to || stopping_) {
+    preconnecting_ = false;
+    return;
+  }
+  boost::asio::post(context_, [this, end, to] { connect_slice(end, to); });
+}
+
+template <class P>
 std::int64_t Worker<P>::count_opening() {
   std::int64_t opening = 0;
   for (const auto& lane : lanes_) opening += lane->opening() ? 1 : 0;
@@ -286,7 +309,7 @@ void Worker<P>::check_warm() {
   if (stopping_ || begun_) return;
   const Nanos now = now_ns();
   for (auto& lane : lanes_) lane->check_deadline(now);
-  if (count_opening() == 0) {
+  if (!preconnecting_ && count_opening() == 0) {
     ready_ = true;
     signal_.worker_ready();
     return;

@@ -17,7 +17,8 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _read_json(path: str | Path) -> Any:
+def read_json(path: str | Path) -> Any:
+    """A results file's JSON, any schema; a file that is missing or not JSON is one line."""
     if not isinstance(path, (str, Path)):
         raise ConfigError(f"path: expected a file name, got {path!r}")
     try:
@@ -46,7 +47,7 @@ def _with_file(path: str | Path, make: Callable[[], Any]) -> Any:
 def load(path: str | Path) -> Any:
     """Loads a results JSON file written by surge: a Result for one run, a SuiteResult (its
     phases as Results, by position or by name) for a suite's file."""
-    document = _read_json(path)
+    document = read_json(path)
     if isinstance(document, dict) and document.get("schema") == SUITE_SCHEMA:
         name = document.get("name")
         return SuiteResult(name if isinstance(name, str) else "", _phases(path, document))
@@ -55,7 +56,7 @@ def load(path: str | Path) -> Any:
 
 def load_all(path: str | Path) -> list[Result]:
     """The results in a file: one for a run, one per phase for a suite (surge.suite/1)."""
-    document = _read_json(path)
+    document = read_json(path)
     if not (isinstance(document, dict) and document.get("schema") == SUITE_SCHEMA):
         return [_with_file(path, lambda: Result(document))]
     return _phases(path, document)

@@ -173,35 +173,47 @@ class CapacityReport:
 
     def describe(self) -> str:
         """One line: the answer, or why there is none."""
-        low, high = self.highest_passing_rate, self.lowest_failing_rate
-        if self.generator_bound:
-            reach = f" (held up to {low:,.0f} req/s)" if low else ""
-            return (
-                f"capacity: unknown: surge itself fell behind{reach}; give it more threads "
-                "(-t), or more machines"
-            )
-        if low is None:
-            return f"capacity: below {high:,.0f} req/s, the lowest rate tried"
-        if high is None:
-            return f"capacity: at least {low:,.0f} req/s (every step held, up to the maximum)"
-        return f"capacity: {low:,.0f} req/s (held; {high:,.0f} req/s broke an SLO)" + (
-            f"; latency's knee near {self.knee_rate:,.0f} req/s" if self.knee_rate else ""
-        )
+        return describe_search(self.to_dict())
 
     def write_html(self, path: str | Path) -> Path:
-        """The search as an HTML report: latency and achieved rate against the offered rate,
-        with the answer, the first failure and the knee marked (surge.outputs.report.capacity)."""
-        from surge.outputs.report.capacity import (
-            write_capacity_report,  # plotly loads only when asked
-        )
-
-        return write_capacity_report(self.to_dict(), self.describe(), path)
+        """The search as an HTML report (write_html)."""
+        return write_html(self.to_dict(), path)
 
     def require(self, *, at_least: float) -> None:
         """For pytest: fails unless the search found the target holding at `at_least` req/s."""
         low = self.highest_passing_rate
         if self.generator_bound or low is None or low < at_least:
             raise AssertionError(f"expected capacity >= {at_least:,.0f} req/s; {self.describe()}")
+
+
+def describe_search(search: dict[str, Any]) -> str:
+    """One line for a search's JSON (surge.capacity/1): the answer, or why there is none."""
+    low, high = search["highest_passing_rate"], search["lowest_failing_rate"]
+    knee = search["knee_rate"]
+    if search["generator_bound"]:
+        reach = f" (held up to {low:,.0f} req/s)" if low else ""
+        return (
+            f"capacity: unknown: surge itself fell behind{reach}; give it more threads "
+            "(-t), or more machines"
+        )
+    if low is None:
+        return f"capacity: below {high:,.0f} req/s, the lowest rate tried"
+    if high is None:
+        return f"capacity: at least {low:,.0f} req/s (every step held, up to the maximum)"
+    return f"capacity: {low:,.0f} req/s (held; {high:,.0f} req/s broke an SLO)" + (
+        f"; latency's knee near {knee:,.0f} req/s" if knee else ""
+    )
+
+
+def write_html(search: dict[str, Any], path: str | Path) -> Path:
+    """A search's JSON as an HTML report: latency and achieved rate against the offered rate,
+    with the answer, the first failure and the knee marked (surge.outputs.report.capacity).
+    `surge capacity --html` writes it from the search, `surge report` from its JSON file."""
+    from surge.outputs.report.capacity import (
+        write_capacity_report,  # plotly loads only when asked
+    )
+
+    return write_capacity_report(search, describe_search(search), path)
 
 
 def _median(values: Any) -> float:

@@ -201,9 +201,13 @@ int ClientSession::on_stream_close(nghttp2_session*, std::int32_t stream_id, std
 }
 
 int ClientSession::on_frame_sent(nghttp2_session*, const nghttp2_frame* frame, void* self) {
+  auto& me = *static_cast<ClientSession*>(self);
+  if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+    if (Stream* stream = me.stream_of(frame->hd.stream_id)) me.listener_.on_request_sent(*stream);
+    return 0;
+  }
   // A client sends GOAWAY only when nghttp2 found the server breaking the protocol.
   if (frame->hd.type != NGHTTP2_GOAWAY) return 0;
-  auto& me = *static_cast<ClientSession*>(self);
   me.broken_ = true;
   if (me.error_.empty())
     me.error_ = "HTTP/2: the server broke the protocol (" +

@@ -57,6 +57,9 @@ class ClientSession {
  public:
   class Listener {
    public:
+    // The stream's HEADERS went out: the request is on the wire now. A stream the server's
+    // MAX_CONCURRENT_STREAMS held back was submitted earlier; its service time starts here.
+    virtual void on_request_sent(Stream& stream) = 0;
     // The whole response is in (END_STREAM).
     virtual void on_response(Stream& stream) = 0;
     // The stream closed without a whole response: RST_STREAM from the server, a GOAWAY that

@@ -60,8 +60,9 @@ void Http2Connection::submit(Http2Lane& lane) {
     lane.fail(ErrorClass::reset, session_->error(), true);
     return;
   }
-  // A stream nghttp2 holds back under the server's MAX_CONCURRENT_STREAMS counts as sent: its
-  // wait is in its service time as in its response time.
+  // Sent for now, so that a stream the server's MAX_CONCURRENT_STREAMS holds back still times
+  // out; on_request_sent stamps the moment its HEADERS go out, where its service time starts.
+  // The wait for a stream slot is in its response time (from the intended start) only.
   lane.mark_sent(now_ns());
   ++open_streams_;
   if (!taking_in_) schedule_flush();  // take_in() flushes what its responses started
@@ -293,6 +294,10 @@ void Http2Connection::take_in() {
     return;
   }
   start_read();
+}
+
+void Http2Connection::on_request_sent(http2::Stream& stream) {
+  static_cast<Http2Lane*>(stream.owner)->mark_sent(now_ns());
 }
 
 void Http2Connection::on_response(http2::Stream& stream) {

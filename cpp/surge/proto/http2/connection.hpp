@@ -52,6 +52,7 @@ class Http2Connection final : private http2::ClientSession::Listener {
   };
 
   // ClientSession::Listener: gathered while nghttp2 reads, handled after it returns.
+  void on_request_sent(http2::Stream& stream) override;
   void on_response(http2::Stream& stream) override;
   void on_stream_failed(http2::Stream& stream, std::uint32_t error_code) override;
   void on_goaway(std::int32_t last_stream_id, std::uint32_t error_code) override;
