@@ -15,6 +15,7 @@ Writes benchmarks/results/builds_side_by_side.json.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import sys
@@ -29,6 +30,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import http_vs_wrk  # noqa: E402
 import pg_vs_pgbench  # noqa: E402
 import redis_vs_redis_benchmark  # noqa: E402
+import side_by_side  # noqa: E402
 from nginx_server import Nginx  # noqa: E402
 from surge import pgbench  # noqa: E402
 from surge.services import PostgresServer, RedisServer  # noqa: E402
@@ -37,29 +39,38 @@ GENERATOR_CPU = 1
 SERVER_CPU = 0
 
 
-def child(python: str, script: str, *args: str) -> dict:
-    """A surge child pinned to the generator core: its JSON line, plus the whole process's CPU."""
-    out, cpu_s = pg_vs_pgbench.measured([python, "-c", script, *args])
-    row = json.loads(out)
-    row["process_cpu_s"] = cpu_s
+def with_python(command: list[str], python: str) -> list[str]:
+    """A surge child command of the benchmarks (`[sys.executable, "-c", CHILD, ...]`) run by
+    another build's interpreter."""
+    return [python, *command[1:]]
+
+
+def child(command: list[str]) -> dict:
+    """A surge child pinned to the generator core: its JSON line (the run's own CPU as
+    `cpu_s`, as the peers' benchmarks measure it), plus the whole process's CPU."""
+    stdout, _, process_cpu = side_by_side.pinned(command)
+    row = json.loads(stdout)
+    row["cpu_s"] = row["run_cpu_s"]
+    row["process_cpu_s"] = process_cpu
     return row
 
 
-def summarise(runs: list[dict], work: str) -> dict:
+def surge_tools(builds: dict[str, str], command: list[str]) -> dict[str, Callable[[], dict]]:
+    """Each build's run of the same surge child command."""
+    return {name: functools.partial(child, with_python(command, py)) for name, py in builds.items()}
+
+
+def summarise(runs: list[dict]) -> dict:
     def spread(values: list[float]) -> dict:
-        return {
-            "median": statistics.median(values),
-            "min": min(values),
-            "max": max(values),
-        }
+        return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
     summary = {
-        "per_s": spread([r[work] / r["seconds"] for r in runs]),
-        "per_cpu_s": spread([r[work] / r["cpu_s"] for r in runs]),
+        "per_s": spread([r["count"] / r["seconds"] for r in runs]),
+        "per_cpu_s": spread([r["count"] / r["cpu_s"] for r in runs]),
         "runs": runs,
     }
     if all("process_cpu_s" in r for r in runs):
-        summary["per_process_cpu_s"] = spread([r[work] / r["process_cpu_s"] for r in runs])
+        summary["per_process_cpu_s"] = spread([r["count"] / r["process_cpu_s"] for r in runs])
     return summary
 
 
@@ -77,59 +88,38 @@ def rounds(tools: dict[str, Callable[[], dict]], count: int, label: str) -> dict
 def http_case(builds: dict[str, str], count: int, seconds: float) -> dict:
     connections = 50
     with tempfile.TemporaryDirectory() as root, Nginx(Path(root), cpu=SERVER_CPU) as nginx:
-
-        def surge(python: str) -> Callable[[], dict]:
-            args = (nginx.url, str(connections), str(seconds))
-            return lambda: child(python, http_vs_wrk.SURGE_CHILD, *args)
-
-        tools = {"wrk": lambda: http_vs_wrk.run_wrk(nginx.url, connections, seconds)}
-        tools |= {name: surge(python) for name, python in builds.items()}
+        ours = side_by_side.surge_http_command(nginx.url, connections, seconds)
+        theirs = http_vs_wrk.wrk_command(nginx.url, connections, seconds, False)
+        tools = {"wrk": lambda: http_vs_wrk.run_wrk(theirs)}
+        tools |= surge_tools(builds, ours)
         runs = rounds(tools, count, "http")
-    return {name: summarise(r, "requests") for name, r in runs.items()}
+    return {name: summarise(r) for name, r in runs.items()}
 
 
 def redis_cases(builds: dict[str, str], count: int, ops: int) -> dict:
     report = {}
     with RedisServer(cpu=SERVER_CPU) as server:
         for pipeline, n in ((1, ops), (16, ops * 5)):
-
-            def surge(python: str, pipeline: int = pipeline, n: int = n) -> Callable[[], dict]:
-                return lambda: child(
-                    python, redis_vs_redis_benchmark.SURGE_CHILD, server.url, str(pipeline), str(n)
-                )
-
+            ours = redis_vs_redis_benchmark.surge_command(server.url, pipeline, n)
+            theirs = redis_vs_redis_benchmark.redis_benchmark_command(server.port, pipeline, n)
             tools = {
-                "redis-benchmark": lambda pipeline=pipeline, n=n: (
-                    redis_vs_redis_benchmark.run_redis_benchmark(server.port, pipeline, n)
-                )
+                "redis-benchmark": lambda c=theirs: redis_vs_redis_benchmark.run_redis_benchmark(c)
             }
-            tools |= {name: surge(python) for name, python in builds.items()}
+            tools |= surge_tools(builds, ours)
             runs = rounds(tools, count, f"redis -P {pipeline}")
-            report[f"pipeline_{pipeline}"] = {name: summarise(r, "ops") for name, r in runs.items()}
+            report[f"pipeline_{pipeline}"] = {name: summarise(r) for name, r in runs.items()}
     return report
 
 
 def pg_case(builds: dict[str, str], count: int, seconds: int) -> dict:
     with PostgresServer(cpu=SERVER_CPU) as server:
         pgbench.init_tables(server.dsn, 5)
-
-        def surge(python: str) -> Callable[[], dict]:
-            def go() -> dict:
-                args = (server.dsn, str(seconds), "1", "operation")
-                row = child(python, pg_vs_pgbench.SURGE_CHILD, *args)
-                row["seconds"] = row["queries"] / row["queries_per_s"]
-                return row
-
-            return go
-
-        def peer() -> dict:
-            row = pg_vs_pgbench.run_pgbench(server.dsn, seconds, None)
-            row["seconds"] = row["queries"] / row["queries_per_s"]
-            return row
-
-        tools = {"pgbench": peer} | {name: surge(python) for name, python in builds.items()}
+        ours = pg_vs_pgbench.surge_command(server.dsn, seconds, 1, "operation")
+        theirs = pg_vs_pgbench.pgbench_command(server.dsn, seconds, None)
+        tools = {"pgbench": lambda: pg_vs_pgbench.run_pgbench(theirs, 1)}
+        tools |= surge_tools(builds, ours)
         runs = rounds(tools, count, "pg")
-    return {name: summarise(r, "queries") for name, r in runs.items()}
+    return {name: summarise(r) for name, r in runs.items()}
 
 
 def ratios(case: dict, peer: str, builds: list[str]) -> dict:
