@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what surge needs on a bare Debian 12 machine: build libraries, the real servers
-# the tests and benchmarks start, clang with its sanitizer and libFuzzer runtimes, and the
-# headless browser the HTML report is tested in (apt), and nox (pip). Safe to run again: it installs only
+# the tests and benchmarks start, clang with its sanitizer and libFuzzer runtimes, the
+# headless browser the HTML report is tested in, and faketime (a Dask worker whose clock is
+# set ahead) (apt), and nox (pip). Safe to run again: it installs only
 # what is missing. `--build-only` installs just what `pip install .` needs (compose.yaml's image
 # uses it, so the image and the machines cannot drift apart).
 set -euo pipefail
@@ -17,6 +18,7 @@ if [ "${1:-}" != "--build-only" ]; then
     redis-server postgresql nginx-light wrk nghttp2-client
     clang-format clang-tidy clang-14 libclang-rt-14-dev
     chromium fonts-dejavu-core curl
+    faketime
   )
 fi
 

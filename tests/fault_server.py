@@ -18,6 +18,10 @@ Behaviours:
 - reject_uploads: answer a request with a body over 1 KiB 413 at once, and close without
   reading the rest of it.
 Every final response is "200 OK" with a body of "ok"; `requests` counts the requests read.
+
+With `resp_reply` it speaks RESP instead (a Redis server's protocol, `url` redis://): it reads
+each command (an array of bulk strings) and answers it with those bytes, as they are, a
+malformed reply for one.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class FaultServer:
         reset_on_accept: bool = False,
         body_overrun: int = 0,
         reject_uploads: bool = False,
+        resp_reply: bytes | None = None,
     ):
         self.idle_close_s = None if idle_close_ms is None else idle_close_ms / 1000
         self.close_after = close_after
@@ -51,6 +56,7 @@ class FaultServer:
         self.reset_on_accept = reset_on_accept
         self.body_overrun = body_overrun
         self.reject_uploads = reject_uploads
+        self.resp_reply = resp_reply
         self.requests = 0
         self.connections = 0
         self._lock = threading.Lock()
@@ -64,6 +70,8 @@ class FaultServer:
 
     @property
     def url(self) -> str:
+        if self.resp_reply is not None:
+            return f"redis://127.0.0.1:{self.port}/0"
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> FaultServer:
@@ -109,7 +117,34 @@ class FaultServer:
                 return
             conn.sendall(data[i : i + 1])
 
+    def _serve_resp(self, conn: socket.socket) -> None:
+        """Reads RESP commands (`*N` then N `$len` bulk strings) and answers each with
+        resp_reply, until the client closes."""
+        buffer = b""
+        with conn:
+            while not self._stop.is_set():
+                command = _take_command(buffer)
+                if command is None:
+                    try:
+                        chunk = conn.recv(65536)
+                    except OSError:
+                        return
+                    if not chunk:
+                        return
+                    buffer += chunk
+                    continue
+                buffer = buffer[command:]
+                with self._lock:
+                    self.requests += 1
+                try:
+                    conn.sendall(self.resp_reply or b"")
+                except OSError:
+                    return
+
     def _serve(self, conn: socket.socket) -> None:
+        if self.resp_reply is not None:
+            self._serve_resp(conn)
+            return
         if self.never_read:
             self._stop.wait()
             conn.close()
@@ -153,3 +188,20 @@ class FaultServer:
                         return
                 except (TimeoutError, OSError):  # idle too long, or the client went away
                     return
+
+
+def _take_command(buffer: bytes) -> int | None:
+    """The length of the first whole RESP command in `buffer`, or None while it is partial."""
+    if not buffer.startswith(b"*") or b"\r\n" not in buffer:
+        return None
+    head = buffer.partition(b"\r\n")[0]
+    at = len(head) + 2
+    for _ in range(int(head[1:])):
+        end = buffer.find(b"\r\n", at)
+        if end < 0:
+            return None
+        size = int(buffer[at + 1 : end])
+        at = end + 2 + size + 2
+        if at > len(buffer):
+            return None
+    return at

@@ -7,7 +7,10 @@ worker is recorded and the run goes on, and a bad scheduler address is one line.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -168,6 +171,146 @@ def test_a_lost_worker_is_recorded_and_the_run_goes_on(target):
     assert 0 < lost[0]["lost"]["at_s"] < 4
     kept = [w for w in workers if "lost" not in w]
     assert result.total["count"] == kept[0]["count"] > 0
+
+
+def test_on_worker_lost_stop_ends_every_worker_soon_after_the_loss(target):
+    # Issue 15: with on_worker_lost="stop", a worker killed mid-run stops the others at their
+    # next interval; what was merged up to then is kept.
+    local = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    client = distributed.Client(local)
+    try:
+        victim = sorted(client.nthreads())[1]
+        pid = client.run(os.getpid, workers=[victim])[victim]
+        killer = threading.Timer(2.5, os.kill, (pid, signal.SIGKILL))
+        killer.start()
+        started = time.monotonic()
+        result = surge.run(
+            _scenario(target.url, load=surge.ConstantRate(400, connections=4), requests=None,
+                      duration="20s"),
+            cluster=client, on_worker_lost="stop",
+        )  # fmt: skip
+        took = time.monotonic() - started
+        killer.join()
+    finally:
+        client.close()
+        local.close()
+    workers = result["workers"]
+    lost = [w for w in workers if "lost" in w]
+    assert len(lost) == 1 and lost[0]["address"] == victim
+    # The survivor stopped within seconds of the loss, far from its 20 s.
+    assert took < 12, took
+    assert result["duration_s"] < 10
+    kept = [w for w in workers if "lost" not in w]
+    assert result.total["count"] == kept[0]["count"] > 0
+
+
+def test_a_worker_that_cannot_keep_up_is_warned_about(cluster, target):
+    # Issue 15: a real generator limit. A rate no worker here can send piles its arrivals up
+    # behind a small pool; each worker's schedule lag says it, and the result warns.
+    flood = surge.ConstantRate(2_000_000, connections=1, max_backlog=100_000)
+    result = surge.run(
+        _scenario(target.url, load=flood, requests=None, duration="2s"), cluster=cluster
+    )
+    for worker in result["workers"]:
+        assert worker["schedule_lag_p99_ms"] > 5.0, worker
+        assert any("could not keep up" in w for w in worker.get("warnings", [])), worker
+
+
+def test_a_local_run_and_a_two_worker_run_agree(cluster, target):
+    # Issue 15: the same scenario here and on 2 workers: the count within 1%, p50 and p99
+    # within 5%. The target answers in uniform 15-25 ms, so p50 and p99 differ and each has a
+    # truth to meet. (A fixed 5 ms put 5% at 0.27 ms, under this 2-core machine's scheduling
+    # noise with two workers and the target on it: p99 5.48 here, 5.79 on the cluster.)
+    target.set_latency("uniform", 15, 25)
+    try:
+        scenario = _scenario(
+            target.url, load=surge.ConstantRate(400, connections=32), requests=None, duration="3s"
+        )
+        here = surge.run(scenario)
+        spread = surge.run(scenario, cluster=cluster, workers=2)
+    finally:
+        target.set_latency("fixed", 0)
+    assert len(spread["workers"]) == 2
+    assert abs(spread.total["count"] - here.total["count"]) <= 0.01 * here.total["count"]
+    assert here.total["latency"]["percentiles"]["99"] >= 24.5  # the 25 ms truth, seen
+    for p in ("50", "99"):
+        mine, theirs = (r.total["latency"]["percentiles"][p] for r in (here, spread))
+        assert abs(theirs - mine) <= 0.05 * mine, (p, mine, theirs)
+
+
+@pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime: bootstrap.sh")
+def test_a_worker_whose_clock_is_ahead_is_corrected_and_warned_about(target, tmp_path):
+    # Issue 15: a real clock offset. One worker runs under faketime 3 s ahead. The client
+    # measures the offset, starts that worker at the common instant on its own clock, and warns
+    # that its clock is off. (faketime shifts the monotonic clock too: with it left alone,
+    # libfaketime's clock_nanosleep refuses Python's time.sleep with EINVAL.)
+    local = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    client = distributed.Client(local)
+    ahead = subprocess.Popen(
+        ["faketime", "-f", "+3s", sys.executable, "-m", "distributed.cli.dask_worker",
+         local.scheduler_address, "--nthreads", "1", "--no-dashboard",
+         "--local-directory", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        client.wait_for_workers(2, timeout=60)
+        watch = _TrafficWatch(target)
+        with watch:
+            result = surge.run(
+                _scenario(target.url, load=surge.ConstantRate(200, connections=4),
+                          requests=None, duration="2s"),
+                cluster=client,
+            )  # fmt: skip
+    finally:
+        client.close()
+        local.close()
+        ahead.terminate()
+        ahead.wait(timeout=30)
+    offsets = sorted(w["clock"]["offset_ms"] for w in result["workers"])
+    assert abs(offsets[0]) < 500 and 2500 < offsets[1] < 3500, offsets
+    skewed = next(w for w in result["workers"] if w["clock"]["offset_ms"] > 2500)
+    assert any("clock offset" in w for w in skewed.get("warnings", [])), skewed
+    # Started at the common instant despite its clock: both shares ran the whole window.
+    counts = [w["count"] for w in result["workers"]]
+    assert min(counts) > 0.8 * max(counts), counts
+    # The target saw the load for the 2 s window, not 3.5 s: uncorrected, the skewed worker
+    # would start START_LEAD_S before the other.
+    assert watch.span_s() < 2.6, watch.span_s()
+    assert result["duration_s"] < 4
+
+
+class _TrafficWatch:
+    """When the target served its first and its last request, sampled every 20 ms."""
+
+    def __init__(self, target):
+        self._target, self._first, self._last = target, None, None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        seen = self._target.requests_served
+        while not self._done.wait(0.02):
+            served = self._target.requests_served
+            if served != seen:
+                now = time.monotonic()
+                self._first = self._first or now
+                self._last, seen = now, served
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join(timeout=5)
+
+    def span_s(self) -> float:
+        assert self._first is not None, "the target served nothing"
+        return self._last - self._first
 
 
 def test_a_bad_scheduler_address_is_one_line(target):

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 import surge
-from surge import http
+from surge import http, redis
 
 
 def run(url, ops, **kwargs) -> surge.Result:
@@ -154,3 +154,32 @@ def test_periodic_stall_holds_responses(target):
     # Requests intended just as a freeze begins wait for all of it.
     assert 95 <= latency["max"] <= 130
     assert latency["percentiles"]["50"] < 5
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [b"?what\r\n", b"$-5\r\n", b":12x\r\n", b"*-7\r\n"],
+    ids=["unknown-type", "negative-bulk-length", "bad-integer", "negative-array-length"],
+)
+@pytest.mark.parametrize("pipeline", [1, 16])
+def test_malformed_resp_replies_are_counted_and_the_run_goes_on(reply, pipeline):
+    # Issue 11: a server that speaks RESP badly (tests/fault_server.py, real bytes on a real
+    # socket). Every reply is malformed: every command is a malformed error, counted exactly,
+    # and the run reconnects and goes on to its last command; no crash, no hang.
+    from fault_server import FaultServer
+
+    with FaultServer(resp_reply=reply) as server:
+        result = surge.run(
+            surge.Scenario(
+                "bad-resp", server.url, [redis.command("get", "GET k")],
+                load=surge.Users(2), requests=200, pipeline=pipeline,
+            )
+        )  # fmt: skip
+        answered = server.requests
+    assert result.total["count"] == 200
+    assert result.total["errors"] == {"malformed": 200}, result.total["errors"]
+    assert result.total["error_examples"]["malformed"], result.total
+    # Nothing was sent twice. At -P 1 each command was read by the server and answered (badly)
+    # once; at -P 16 the commands behind a bad reply fail with it, read or not.
+    assert answered == 200 if pipeline == 1 else 0 < answered <= 200, answered
+    assert result["connections"]["opened"] >= 2
