@@ -120,6 +120,50 @@ def test_seq_ids_are_disjoint_across_workers(cluster):
         assert target.cache_size() == 900
 
 
+def test_unique_feeder_rows_are_each_used_once_across_workers(cluster, tmp_path):
+    # Issue 15: a unique feeder's rows are partitioned over every thread of every worker. Each
+    # row writes its own key, and only a first write answers 201: a row used twice (by any
+    # thread of any worker) would answer 200 and fail its step's check.
+    rows = 600
+    path = tmp_path / "rows.csv"
+    path.write_text("key\n" + "".join(f"row{i}\n" for i in range(rows)))
+    put = http.put("put", "/cache/{key}", body="v", expect_status=201)
+    journey = http.journey("j", [put], feeder=http.feeder(str(path), mode="unique"))
+    with surge.Target() as target:
+        result = surge.run(
+            surge.Scenario("unique", target.url, [journey], load=surge.Users(6), requests=None,
+                           duration="30s"),
+            cluster=cluster,
+        )  # fmt: skip
+        assert target.cache_size() == rows
+    row = result.operations["j"]
+    assert row["completed"] == rows and result.operations["j/put"]["error_count"] == 0, row
+    assert len(result["workers"]) == 3
+    assert all(w["count"] > 0 for w in result["workers"])  # every worker took rows
+    assert result["duration_s"] < 20  # the rows ran out, and every worker stopped by itself
+
+
+def test_a_sequential_key_space_is_split_across_workers(cluster):
+    # Issue 15: a sequential key space (seq(1,N)) is partitioned as seq is; the random ones
+    # (uniform, zipf, gaussian) are draws, which each worker makes from the whole space, as
+    # a local run's threads do.
+    from redis_client import integer
+    from surge import redis
+    from surge.keyspace import KeySpace
+    from surge.services import RedisServer
+
+    keys = KeySpace(keys=1200, prefix="k:", pattern="sequential")
+    set_nx = redis.command("set", f"SET {keys.key_template()} v NX",
+                           variables={"key": keys.generator()})  # fmt: skip
+    with RedisServer() as server:
+        result = surge.run(
+            surge.Scenario("keys", server.url, [set_nx], load=surge.Users(6), requests=1200),
+            cluster=cluster,
+        )
+        assert result.total["count"] == 1200 and result.total["error_count"] == 0
+        assert integer(server.port, "DBSIZE") == 1200  # each key once, by any worker
+
+
 def test_the_merged_rate_holds_the_target(cluster, target):
     result = surge.run(
         _scenario(target.url, load=surge.ConstantRate(3000, connections=12), requests=None,
