@@ -188,6 +188,11 @@ def test_the_run_survives_a_server_restart():
         rows = result["timeseries_total"]
         assert rows[0]["count"] > 0 and rows[-1]["count"] > 0  # before, and after it came back
         assert rows[-1]["errors"] == 0
+        # Each operation has one outcome: the kinds add up, the intervals add up to the totals.
+        assert sum(total["errors"].values()) == total["error_count"]
+        assert sum(r["count"] for r in rows) == total["count"] and result["unfinished"] == 0
+        assert sum(r["errors"] for r in rows) == total["error_count"]
+        # A success committed once, and a failed insert never did (the server was gone).
         assert scalar(server.dsn, "SELECT count(*) FROM t") == total["count"] - total["error_count"]
 
 

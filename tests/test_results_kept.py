@@ -43,6 +43,68 @@ def test_ctrl_c_inside_a_progress_callback_keeps_the_results(target):
     assert result.total["count"] >= 200 and result["duration_s"] < 2
 
 
+def test_ctrl_c_through_the_live_table_and_metrics_keeps_the_results(target, tmp_path, free_port):
+    # Issue 11: a real SIGINT to `surge http` drawing its rich table on a real terminal (a pty)
+    # while it serves /metrics: exit 130, the results written and marked interrupted, no
+    # traceback on the screen, and /metrics closed.
+    import pty
+    import select
+    import socket
+    import urllib.request
+
+    out = tmp_path / "r.json"
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*SURGE, "http", f"{target.url}/api/v1/health", "-R", "400", "-c", "4", "-d", "60s",
+         "--prometheus-port", str(free_port), "--json", str(out)],
+        cwd=ROOT, stdout=follower, stderr=follower, stdin=subprocess.DEVNULL,
+        env={**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"},
+    )  # fmt: skip
+    os.close(follower)
+    screen = b""
+
+    def read_screen(seconds: float) -> None:
+        nonlocal screen
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if not select.select([leader], [], [], left)[0]:
+                return
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the child closed the terminal
+                return
+            if not chunk:
+                return
+            screen += chunk
+
+    try:
+        metrics = ""
+        for _ in range(50):  # until /metrics has a count, while draining the screen
+            read_screen(0.2)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{free_port}/metrics") as page:
+                    metrics = page.read().decode()
+            except OSError:
+                continue
+            if "surge_requests_total" in metrics and b"\x1b[" in screen:
+                break
+        assert "surge_requests_total" in metrics and b"\x1b[" in screen
+        read_screen(0.5)
+        process.send_signal(signal.SIGINT)
+        read_screen(20)
+        assert process.wait(timeout=20) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(leader)
+    text = screen.decode("utf-8", "replace")
+    assert "Traceback" not in text and "(interrupted)" in text, text[-2000:]
+    doc = json.loads(out.read_text())
+    assert doc["interrupted"] is True and doc["total"]["count"] > 200
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", free_port), timeout=2):
+        pass
+
+
 def test_a_callback_that_raises_stops_the_run_and_hands_over_what_was_measured(target):
     def broken(report):
         if report.elapsed_s >= 0.6:
