@@ -16,6 +16,7 @@ error_log {root}/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
     {access_log}
+    {rate_zone}
     client_max_body_size 16m;
     keepalive_requests {keepalive_requests};
     keepalive_timeout {keepalive_timeout};
@@ -29,6 +30,7 @@ http {{
         http2_max_concurrent_streams {max_streams};
         {tls}
         location / {{ return 200 "hello from nginx\\n"; }}
+        {rate_limit}
     }}
 }}
 """
@@ -55,19 +57,23 @@ class Nginx:
         max_streams: int = 128,
         tls_protocols: str = "TLSv1.2 TLSv1.3",
         log_format: str | None = None,
+        limit_rate: int | None = None,
     ):
         """With `certificate` and `key` it serves https:// (TLS 1.2 and 1.3); with `client_ca`
         too it asks for a client certificate signed by it (mutual TLS). `http2`: h2 by ALPN
         beside HTTP/1.1 over TLS; in cleartext, h2c with prior knowledge only. `keepalive_requests`
         ends an HTTP/2 connection with GOAWAY after that many requests. `tls_protocols` is what
         the server offers ("TLSv1.2" forces it). `log_format` writes one line per request in
-        that nginx format to `access_log` (such as "$ssl_protocol")."""
+        that nginx format to `access_log` (such as "$ssl_protocol"). `limit_rate` (req/s) gives
+        the server a known capacity at /limited: nginx's limit_req answers 503 past it (a burst of
+        50)."""
         self.http2, self.max_streams = http2, max_streams
         self.root = root
         self.keepalive_timeout = keepalive_timeout
         self.keepalive_requests = keepalive_requests
         self.certificate, self.key, self.client_ca = certificate, key, client_ca
         self.tls_protocols, self.log_format = tls_protocols, log_format
+        self.limit_rate = limit_rate
         self.access_log = root / "access.log"
         self.port = free_port()
         self.cpu = cpu
@@ -100,6 +106,18 @@ class Nginx:
                 http2=" http2" if self.http2 else "",
                 max_streams=self.max_streams,
                 tls=tls,
+                rate_zone=(
+                    f"limit_req_zone $server_port zone=capacity:1m rate={self.limit_rate}r/s;"
+                    if self.limit_rate
+                    else ""
+                ),
+                rate_limit=(
+                    # Not in `location /`: its `return` runs before limit_req's phase would.
+                    "location = /limited { limit_req zone=capacity burst=50 nodelay; "
+                    "limit_req_status 503; empty_gif; }"
+                    if self.limit_rate
+                    else ""
+                ),
                 access_log=(
                     f"log_format surge '{self.log_format}'; access_log {self.access_log} surge;"
                     if self.log_format

@@ -13,7 +13,7 @@ import sys
 import pytest
 import surge
 from browser import probe_page
-from served_target import served
+from served_target import _two_cores, served
 from surge import http
 
 SLO = "p99 < 30ms"
@@ -53,6 +53,9 @@ def test_the_search_lands_where_the_slo_actually_breaks(busy_target):
     assert not any(v.ok for v in surge.slo.check(above, SLO)), above.total["latency"]
     # 500 us of work a request: about 2,000 req/s at most.
     assert 1000 < low < 2100
+    # The knee, where the median starts rising faster than the achieved rate, is near that
+    # known capacity (1,915 req/s here, with 2,000 the lowest that broke), not far below it.
+    assert report.knee_rate is not None and 0.7 * 2000 <= report.knee_rate <= high
     document = report.to_dict()
     assert document["schema"] == "surge.capacity/1"
     assert document["highest_passing_rate"] == low
@@ -60,6 +63,55 @@ def test_the_search_lands_where_the_slo_actually_breaks(busy_target):
     # Bisection steps were repeated for a majority.
     assert any(len(step["runs"]) > 1 for step in document["steps"])
     assert document["noise"]["repeated_steps"] >= 1
+
+
+@pytest.mark.skipif(not _two_cores(), reason="needs two cores and taskset")
+def test_a_generator_short_of_cpu_is_generator_bound_not_a_broken_target():
+    # Issue 16: a real generator limit, not one set by hand. The target (surge serve, nothing
+    # to do per request) has core 0 to itself; this process, the generator, shares core 1 with
+    # a busy loop, so it has half a core. Past what half a core sends, the arrivals queue
+    # inside surge. The search must stop as generator-bound and hold no rate against the
+    # target, though its pacer still wakes on time to within a scheduler slice.
+    with served() as (_, url):
+        hog = subprocess.Popen(
+            ["taskset", "-c", "1", sys.executable, "-c",
+             "import time\nend = time.monotonic() + 60\nwhile time.monotonic() < end: pass"],
+        )  # fmt: skip
+        try:
+            report = surge.capacity(
+                scenario(url), "p99 < 50ms", min_rate=8000, max_rate=400_000, resolution=0.2,
+                step="1s", warmup="0.3s",
+            )  # fmt: skip
+        finally:
+            hog.kill()
+            hog.wait()
+    steps = report.to_dict()["steps"]
+    assert report.generator_bound, steps
+    assert report.lowest_failing_rate is None, steps  # the target broke nothing
+    last = steps[-1]["runs"][-1]
+    assert last["busy_share"] >= 0.9, last
+    assert "surge itself fell behind" in report.describe()
+
+
+def test_the_search_finds_nginx_s_known_capacity(tmp_path):
+    # Issue 16: the search against nginx, not only surge's own target. nginx's limit_req gives
+    # it a capacity of 1,000 req/s at /limited (503 past it, after a burst of 50), so an error
+    # SLO breaks just past 1,000; the burst lets a 1.8 s step hold up to about 1,030.
+    from nginx_server import Nginx
+
+    with Nginx(tmp_path, cpu=0 if _two_cores() else None, limit_rate=1000) as nginx:
+        report = surge.capacity(
+            scenario(f"http://127.0.0.1:{nginx.port}").replace(
+                operations=[http.get("limited", "/limited")]
+            ),
+            "error_rate < 1%", min_rate=250, max_rate=8000, resolution=0.05, repeats=3,
+            **STEP,
+        )  # fmt: skip
+    low, high = report.highest_passing_rate, report.lowest_failing_rate
+    assert not report.generator_bound and low is not None and high is not None
+    assert 900 <= low <= 1100 and high <= 1.1 * 1100, report.to_dict()["steps"]
+    broke = next(s for s in report.steps if s.rate == high).runs[0].result.total
+    assert set(broke["errors"]) == {"http_5xx"}, broke["errors"]  # nginx's own 503s
 
 
 def test_the_cli_searches_writes_json_and_gates_on_at_least(busy_target, tmp_path):

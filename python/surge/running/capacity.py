@@ -35,12 +35,16 @@ from surge.monitor.sampling import monitor_advice
 from surge.results import slo as slo_module
 from surge.results.result import Result
 from surge.running.runner import run
+from surge.running.thread_busy import BusyWatch
 from surge.units import parse_duration
 
 SCHEMA = "surge.capacity/1"
 MAX_RATE = 1e8
 TAIL_SAMPLES = 20  # requests beyond the SLO's percentile that a step must measure
 MAX_STEPS = 60
+# A generator thread that ran or waited for a core this share of the window had no idle
+# moment: what it measured includes its own queue (surge.running.thread_busy).
+BUSY_LIMIT = 0.9
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class CapacityRun:
     verdicts: list[str]
     cpu_share: float  # the generator process's CPU time / (load time x its threads)
     pacer_lag_p99_ms: float  # how late surge's own pacer sent arrivals out
+    busy_share: float | None  # its busiest thread's time run or waiting for a core / wall
     generator_bound: bool
 
     def summary(self) -> dict[str, Any]:
@@ -69,6 +74,7 @@ class CapacityRun:
             "error_rate": slo_module.metric_value("error_rate", total),
             "cpu_share": round(self.cpu_share, 3),
             "pacer_lag_p99_ms": self.pacer_lag_p99_ms,
+            "busy_share": self.busy_share,
             "verdicts": self.verdicts,
         }
 
@@ -284,7 +290,8 @@ def capacity(
             warmup=warmup_s or None, requests=None,
         )  # fmt: skip
         before = resource.getrusage(resource.RUSAGE_SELF)
-        result = run(trial, **run_options)
+        with BusyWatch() as watch:
+            result = run(trial, **run_options)
         after = resource.getrusage(resource.RUSAGE_SELF)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         # Over the time the load ran (warm-up and window), not the drain and set-up around it,
@@ -292,11 +299,13 @@ def capacity(
         loaded = result["duration_s"] + warmup_s
         share = cpu / (loaded * threads) if loaded > 0 else 0.0
         pacer = result["generator"]["pacer_lag"]["percentiles"]["99"] or 0.0
+        busy = watch.busiest_share()
         verdicts = slo_module.check(result, *parsed)
         done = CapacityRun(
             rate=rate, result=result, passed=all(v.ok for v in verdicts),
             verdicts=[str(v) for v in verdicts], cpu_share=share, pacer_lag_p99_ms=pacer,
-            generator_bound=pacer > lag_ms,
+            busy_share=busy,
+            generator_bound=pacer > lag_ms or (busy is not None and busy >= BUSY_LIMIT),
         )  # fmt: skip
         if on_run:
             on_run(done)
