@@ -1,0 +1,223 @@
+"""The docs' measured figures, made from what the benchmarks kept in benchmarks/results/, so that
+none is typed in (perf_table.py does the README's tables). A doc holds a block
+
+    <!-- figures: NAME (scripts/doc_figures.py writes this; do not edit) -->
+    ...
+    <!-- figures: end -->
+
+and this script rewrites what is between the markers from benchmarks/results/NAME.json with
+RENDERERS[NAME]. `--check` only compares, and fails when a doc says something its result does
+not, names a result nobody kept, or a renderer nobody calls (tests/test_perf_table.py runs it).
+
+    python scripts/doc_figures.py [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from surge.units import format_plain
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+BLOCK = re.compile(
+    r"(<!-- figures: (?P<name>[a-z_]+) \(scripts/doc_figures\.py writes this; do not edit\) -->\n)"
+    r"(?P<body>.*?)"
+    r"(<!-- figures: end -->)",
+    re.DOTALL,
+)
+TIMES, DASH = "\u00d7", "\u2013"  # the docs' multiplication sign and range dash
+
+
+def _spread(row: dict, key: str = "", scale: float = 1.0, digits: int = 3) -> str:
+    """median (min to max) of a {median, min, max} record."""
+    values = [round(row[f"{k}{key}"] * scale, digits) for k in ("median", "min", "max")]
+    median, low, high = (format_plain(v) for v in values)
+    return f"{median} ({low}{DASH}{high})"
+
+
+def warm_start(doc: dict) -> str:
+    s = doc["summary"]
+    rounds = len(doc["rounds"])
+    names = {"default": "as written (a warm start)", "warmup_1s": "`--warmup 1s`",
+             "cold": "`--cold`"}  # fmt: skip
+    lines = [
+        f"Measured in {rounds} interleaved rounds (`benchmarks/results/warm_start.json`):",
+        "",
+        "| the command | p99 ms, median (spread) | first interval's p99 ms |",
+        "|---|---|---|",
+    ]
+    for key, name in names.items():
+        lines.append(
+            f"| {name} | {_spread(s[f'{key}_p99_ms'])} | "
+            f"{_spread(s[f'{key}_first_interval_p99_ms'])} |"
+        )
+    per_round = s["ratio_default_to_warmup_per_round"]
+    lines += [
+        "",
+        f"The default's p99 over the warm-up's: {format_plain(s['ratio_of_median_p99s'])}"
+        f"{TIMES} on the medians, {format_plain(per_round['min'])}{DASH}"
+        f"{format_plain(per_round['max'])}{TIMES} "
+        f"round by round; the goal ({s['goal']}) is "
+        + ("met in every round." if s["met_in_every_round"] else "crossed in some rounds."),
+    ]
+    return "\n".join(lines)
+
+
+def memory_under_faults(doc: dict) -> str:
+    names = {"refused": "connection refused", "reset_on_accept": "reset on accept",
+             "never_read": "accepts and never reads, timeout 50 ms"}  # fmt: skip
+    durations = list(dict.fromkeys(r["duration"] for r in doc["rows"]))
+    lines = [
+        f"At {format_plain(doc['rate'])} requests/s "
+        "(`benchmarks/results/memory_under_faults.json`):",
+        "",
+        "| fault | " + " | ".join(durations) + " |",
+        "|---|" + "---|" * len(durations),
+    ]
+    for case, name in names.items():
+        cells = []
+        for duration in durations:
+            row = next(r for r in doc["rows"] if r["case"] == case and r["duration"] == duration)
+            cells.append(f"{row['failures']:,} failures, {row['peak_rss_mib']:.1f} MiB")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _hundreds(value: float) -> str:
+    return f"{round(value, -2):,.0f}"
+
+
+def distributed_merge_cost(doc: dict) -> str:
+    cases = {c["operations"]: c for c in doc["cases"]}
+    one, five, queue = cases[1], cases[5], doc["queue"]
+    queue_rate, merge_rate = queue["reports_per_s"], one["workers_per_client_core_at_1s"]
+    return "\n".join([
+        f"- **The client's merge.** Decoding and adding one worker's report takes "
+        f"{format_plain(one['ms_per_worker_report'])} ms with 1 operation and "
+        f"{format_plain(five['ms_per_worker_report'])} ms with 5, using histograms of "
+        f"{one['samples_per_operation']:,} samples per operation, log-normal around 1 ms. One "
+        f"client core could merge about {one['workers_per_client_core_at_1s']:,} reports per "
+        f"second with 1 operation, or {five['workers_per_client_core_at_1s']:,} with 5.",
+        f"- **Dask's queue.** A report's trip from a worker through the scheduler to the client "
+        f"costs {format_plain(queue['ms_per_report_through_the_scheduler'])} ms: about "
+        f"{queue['reports_per_s']:,} reports per second.",
+        "",
+        f"So {'the scheduler' + chr(39) + 's queue' if queue_rate < merge_rate else 'the merge'} "
+        f"is the limit: one client follows about {_hundreds(min(queue_rate, merge_rate))} "
+        f"workers live at 1 s intervals on such a machine, or about "
+        f"{_hundreds(min(queue_rate, five['workers_per_client_core_at_1s']) / 5)} at 5 "
+        "operations and 0.2 s intervals (`benchmarks/results/distributed_merge_cost.json`).",
+    ])  # fmt: skip
+
+
+def startup(doc: dict) -> str:
+    lines = [
+        f"CPU of the whole process, user + system, over {doc['rounds']} interleaved rounds "
+        "(`benchmarks/results/startup.json`):",
+        "",
+        "| command | CPU s, median (spread) |",
+        "|---|---|",
+    ]
+    for name, row in doc["cases"].items():
+        lines.append(f"| `{name}` | {_spread(row, '_s')} |")
+    version = doc["cases"]["surge --version"]
+    lines += [
+        "",
+        f"The goal, under {format_plain(doc['goal_s'])} s for `surge --version`, is "
+        + ("met in every round." if version["max_s"] < doc["goal_s"] else
+           "met by the median, crossed in some rounds." if version["median_s"] < doc["goal_s"]
+           else "missed."),
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
+def builds_side_by_side(doc: dict) -> str:
+    cases = {
+        "http": "HTTP/1.1 vs wrk",
+        "redis_pipeline_1": "Redis, pipeline 1",
+        "redis_pipeline_16": "Redis, pipeline 16",
+        "pg_select_only": "PostgreSQL select-only",
+    }
+    builds = doc["builds"]
+    lines = [
+        f"Before: {builds['before']}; after: {builds['after']}. {doc['rounds']} interleaved "
+        "rounds, per CPU-second of the generator (`benchmarks/results/builds_side_by_side.json`):",
+        "",
+        "| case | after / before | after / peer | before / peer |",
+        "|---|---|---|---|",
+    ]  # fmt: skip
+    for key, name in cases.items():
+        ratios = doc[key]["ratios"]
+        peer = next(k.split("/")[1].split()[0] for k in ratios if k.startswith("after/") and
+                    not k.startswith("after/before"))  # fmt: skip
+        lines.append(
+            f"| {name} | {ratios['after/before per_cpu_s']:.3f} | "
+            f"{ratios[f'after/{peer} per_cpu_s']:.3f}{TIMES} {peer} | "
+            f"{ratios[f'before/{peer} per_cpu_s']:.3f}{TIMES} {peer} |"
+        )
+    return "\n".join(lines)
+
+
+RENDERERS: dict[str, Callable[[dict], str]] = {
+    "builds_side_by_side": builds_side_by_side,
+    "warm_start": warm_start,
+    "memory_under_faults": memory_under_faults,
+    "distributed_merge_cost": distributed_merge_cost,
+    "startup": startup,
+}
+
+
+def rewrite(text: str, problems: list[str], where: str) -> tuple[str, set[str]]:
+    """The text with every block rendered afresh, and the names it used."""
+    used: set[str] = set()
+
+    def render(match: re.Match) -> str:
+        name = match["name"]
+        used.add(name)
+        path = RESULTS / f"{name}.json"
+        if name not in RENDERERS:
+            problems.append(f"{where}: no renderer for figures {name!r}")
+            return match.group(0)
+        if not path.exists():
+            problems.append(f"{where}: figures {name!r} need {path.relative_to(ROOT)}")
+            return match.group(0)
+        body = RENDERERS[name](json.loads(path.read_text()))
+        return f"{match.group(1)}{body}\n{match.group(4)}"
+
+    return BLOCK.sub(render, text), used
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="compare only; exit 1 on a difference")
+    args = parser.parse_args()
+    problems: list[str] = []
+    used: set[str] = set()
+    for doc in DOCS:
+        text = doc.read_text()
+        updated, names = rewrite(text, problems, str(doc.relative_to(ROOT)))
+        used |= names
+        if updated == text:
+            continue
+        if args.check:
+            problems.append(
+                f"{doc.relative_to(ROOT)}: its figures differ from benchmarks/results/: run "
+                "python scripts/doc_figures.py"
+            )
+        else:
+            doc.write_text(updated)
+    problems += [f"figures {name!r} are rendered nowhere" for name in set(RENDERERS) - used]
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
