@@ -197,8 +197,8 @@ def bench(session: nox.Session) -> None:
     io_uring probe beside wrk and surge; the open model's held rate and the memory soaks; then
     the schedule's strict accuracy targets and the warm start's p99 against a warmed-up run;
     server and generator pinned to different cores, alternating rounds; writes JSON to
-    benchmarks/results/."""
-    session.install(".")
+    benchmarks/results/, and the README's tables and the docs' figures from it."""
+    session.install(".[distributed]")  # the merge cost runs a LocalCluster
     session.install("locust>=2.20")  # the journeys' peer
     session.run("python", "benchmarks/http_vs_wrk.py", *session.posargs)
     session.run("python", "benchmarks/http2_vs_h2load.py")
@@ -211,3 +211,11 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/memory_soak.py", "--no-interval-histograms")
     session.run("python", "benchmarks/schedule_accuracy.py")
     session.run("python", "benchmarks/warm_start.py")
+    # The docs' figures (scripts/doc_figures.py renders them): start-up, memory under faults,
+    # the distributed merge and the monitors' sampling cost.
+    session.run("python", "benchmarks/startup.py", "--python", "python")
+    session.run("python", "benchmarks/memory_under_faults.py")
+    session.run("python", "benchmarks/distributed_merge_cost.py")
+    session.run("python", "benchmarks/monitor_cost.py")
+    session.run("python", "scripts/perf_table.py")
+    session.run("python", "scripts/doc_figures.py")

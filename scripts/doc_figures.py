@@ -165,7 +165,39 @@ def builds_side_by_side(doc: dict) -> str:
     return "\n".join(lines)
 
 
+def monitor_cost(doc: dict) -> str:
+    s = doc["summary"]
+    names = {"target": "process (walks /proc for descendants)", "redis": "Redis INFO",
+             "postgres": "PostgreSQL (a new connection each)",
+             "prometheus": "Prometheus (a 1-gauge endpoint)"}  # fmt: skip
+    samples = s["sources"]["target"]["samples"]["median"]
+    lines = [
+        f"All four sampled every {format_plain(s['interval_s'] * 1e3)} ms for {s['duration']} "
+        f"during a {s['rate']:,} req/s run against the in-process target, {samples} samples "
+        f"each, {s['rounds']} rounds (`benchmarks/results/monitor_cost.json`):",
+        "",
+        "| source | CPU ms per sample, median (spread) | wall ms per sample |",
+        "|---|---|---|",
+    ]
+    for key, name in names.items():
+        source = s["sources"][key]
+        lines.append(
+            f"| {name} | {_spread(source['cpu_ms_per_sample'])} | "
+            f"{_spread(source['wall_ms_per_sample'])} |"
+        )
+    lag = s["schedule_lag_p99_ms"]
+    lines += [
+        "",
+        f"At the default 1 s interval, all four together cost about "
+        f"{format_plain(round(100 * s['cpu_share_at_1s_interval'], 2))}% of one core. The run's "
+        f"schedule lag p99 was {_spread(lag['with'])} ms with the four monitors and "
+        f"{_spread(lag['without'])} ms without them.",
+    ]
+    return "\n".join(lines)
+
+
 RENDERERS: dict[str, Callable[[dict], str]] = {
+    "monitor_cost": monitor_cost,
     "builds_side_by_side": builds_side_by_side,
     "warm_start": warm_start,
     "memory_under_faults": memory_under_faults,
