@@ -853,11 +853,11 @@ JOURNEYS = [
     ("py", _feeder("h.csv", "a\n"), REFUSE("no rows")),
     ("py", _feeder("r.csv", "a,b\n1\n"), REFUSE("line 2", "fields")),
     ("py", _feeder("c.csv", "a b\n1\n"), REFUSE("column", "identifier")),
-    ("py", _feeder("d.csv", "a,a\n1,2\n"), REFUSE("repeat")),
+    ("py", _feeder("d.csv", "a,a\n1,2\n"), REFUSE("column names", "must differ")),
     ("py", _feeder("m.csv", "a\n1\n", ", mode='once'"), REFUSE("mode")),
     ("py", _feeder("j.jsonl", '{"a": 1}\n[1]\n'), REFUSE("line 2", "JSON object")),
     ("py", _feeder("k.jsonl", '{"a": 1}\n{"b": 1}\n'), REFUSE("line 2", "keys")),
-    ("py", _feeder("n.jsonl", "nope\n"), REFUSE("line 1", "not JSON")),
+    ("py", _feeder("n.jsonl", "nope\n"), REFUSE("line 1", "one JSON object per line")),
     (
         "py",
         "open(TMP + '/b.csv', 'wb').write(b'a\\n\\xff\\n'); http.feeder(TMP + '/b.csv')",

@@ -5,12 +5,14 @@ prints a traceback or passes silently.
 
 The outcome of each case falls in one class: ok, crash (killed by a signal), hang (past the
 time limit), traceback, silent (accepted what it should refuse), unclear (refused, but not in
-one line naming the field) or refused (what it should have accepted)."""
+one line naming the field), unhelpful (one line naming the field, but not what would be
+accepted) or refused (what it should have accepted)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import signal
 import socket
@@ -32,6 +34,19 @@ CASE_IDS = [f"{family}: {case if isinstance(case, str) else shlex.join(case)}"[:
             for family, _, case, _ in CASES]  # fmt: skip
 TIME_LIMIT_S = 20
 WORKERS = 3
+# The issue-20 rule: a refusal names the field (each case's words) and says what would be
+# accepted. surge states the second in a few forms, and a refusal must use one of them:
+ACCEPTED = re.compile(
+    r"expected|, got |\bmust\b|one of|at least|at most|\bfrom \S+ to\b|\w\.\.\w|between "
+    r"|\b(use|write|give|name|raise|install|put|add|set|drop|remove|choose|check|make|pick"
+    r"|return|capture|compare|say|sample) |e\.g\.|such as|needs? |takes?[: ]|\bare for\b"
+    r"|applies to|instead|\(it has: |defines: |the operations are|\bsee surge\b"
+    r"|this surge reads|only |(listening|running)( there)?\?|Is the server running",
+    re.IGNORECASE,
+)
+# Except where the user's own code failed while it loaded: the located line (file.py:5:) and
+# the exception it raised are what to fix.
+LOCATED = re.compile(r"\.(py|yaml)(:\d+)?: (\w+Error|the module called)")
 
 PY_RUNNER = """
 import json, sys
@@ -161,7 +176,7 @@ def _run_case(index: int, root: Path, values: dict[str, str]) -> dict:
     elif done.returncode == 0:
         outcome = "silent"
     elif done.returncode == 2 and len(lines) == 1 and all(w in lines[0] for w in words):
-        outcome = "ok"
+        outcome = "ok" if ACCEPTED.search(lines[0]) or LOCATED.search(lines[0]) else "unhelpful"
     else:
         outcome = "unclear"
     return {"class": outcome, "detail": detail, "words": words}

@@ -300,7 +300,7 @@ def test_bad_journeys_are_refused_with_one_line(build, message, target):
 def test_bad_feeder_files(tmp_path):
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("user,password\nu1,p1\nu2\n")
-    with pytest.raises(ConfigError, match="line 3: 1 fields, the header has 2"):
+    with pytest.raises(ConfigError, match="line 3: expected 2 fields as the header has, got 1"):
         http.feeder(str(ragged))
     bad_column = tmp_path / "col.csv"
     bad_column.write_text("user name\nx\n")

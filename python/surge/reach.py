@@ -80,7 +80,9 @@ def reply_line(sock: socket.socket, where: str) -> str:
     line = data.split(b"\r\n", 1)[0].decode("utf-8", "replace")
     if not line or line[0] not in "+-:$*%_#,(=!|>~":
         shown = line[:60] if line.isprintable() else repr(line[:60])
-        raise ConfigError(f"{where} is not a Redis server: it answered {shown!r}")
+        raise ConfigError(
+            f"{where} is not a Redis server: it answered {shown!r}; give a Redis server's address"
+        )
     return line
 
 
@@ -131,6 +133,10 @@ def redis(target: Any, timeout_s: float, tls: Any = None) -> None:
                 hint = ""
                 if line[1:].startswith("NOAUTH"):
                     hint = "; give it in the URL: redis://[USER:]PASSWORD@HOST:PORT"
+                elif label == "AUTH":
+                    hint = "; check the password (and user) in the URL"
+                elif label.startswith("SELECT"):
+                    hint = "; check the database number at the end of the URL"
                 raise ConfigError(f"{where} refused {label}: {line[1:]}{hint}")
 
 

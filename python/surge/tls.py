@@ -72,6 +72,6 @@ def _readable(path: Any, name: str) -> None:
     if not isinstance(path, (str, os.PathLike)) or not str(path):
         raise ConfigError(f"tls {name}: a file path, got {path!r}")
     if not os.path.isfile(path):
-        raise ConfigError(f"tls {name}: no such file {str(path)!r}")
+        raise ConfigError(f"tls {name}: no such file {str(path)!r}; give the path of a PEM file")
     if not os.access(path, os.R_OK):
         raise ConfigError(f"tls {name}: cannot read {str(path)!r}")

@@ -33,7 +33,10 @@ def _split(url: str) -> tuple[SplitResult, int | None]:
         parts = urlsplit(url)
         parts.hostname  # noqa: B018 - an unclosed [IPv6 bracket raises here
     except ValueError as exc:
-        raise ConfigError(f"bad URL {redact_url(url)!r}: {exc}") from None
+        raise ConfigError(
+            f"bad URL {redact_url(url)!r}: {exc}; write it as http://HOST:PORT/PATH (an IPv6 "
+            "host in brackets: http://[::1]:8080/)"
+        ) from None
     # The port as written: after the userinfo and any [IPv6] host. urlsplit's own .port takes
     # non-ASCII digits and port 0.
     host_port = parts.netloc.rpartition("@")[2].rpartition("]")[2]

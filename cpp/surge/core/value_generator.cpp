@@ -34,7 +34,9 @@ std::int64_t to_int(std::string_view spec, std::string_view text) {
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec == std::errc::result_out_of_range)
-    bad(spec, "'" + std::string(text) + "' is past the 64-bit range (about 9.2e18)");
+    bad(spec, "'" + std::string(text) +
+                  "' is past the 64-bit range: expected a whole number from -9223372036854775808 to "
+                  "9223372036854775807");
   if (ec != std::errc{} || end != text.data() + text.size())
     bad(spec, "'" + std::string(text) + "' is not an integer");
   return v;

@@ -17,7 +17,7 @@ from surge.model.scenario import Scenario, ScenarioFactory
 def load_scenarios(path: str | Path) -> dict[str, Scenario | ScenarioFactory]:
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"no scenario file at {path}")
+        raise ConfigError(f"no scenario file at {path}; give a .py or .yaml scenario file")
     if path.suffix in (".yaml", ".yml"):
         from surge.model.scenario_file import load
 
@@ -25,7 +25,7 @@ def load_scenarios(path: str | Path) -> dict[str, Scenario | ScenarioFactory]:
         return {factory.name: factory}
     spec = importlib.util.spec_from_file_location(f"surge_scenario_{path.stem}", path)
     if spec is None or spec.loader is None:
-        raise ConfigError(f"{path} is not a Python module (a .py file)")
+        raise ConfigError(f"{path} is not a Python module; give a .py or .yaml scenario file")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     try:

@@ -194,7 +194,10 @@ class ScenarioFactory:
             return p.replace(params={**p.params, **merged})
 
         if not phases:
-            raise ConfigError(f"scenario function {self.name!r} returned no scenarios")
+            raise ConfigError(
+                f"scenario function {self.name!r} returned no scenarios; return a "
+                "surge.Scenario or a list of them"
+            )
         ready = [finish(p) for p in phases]
         return ready if isinstance(built, list) else ready[0]
 

@@ -129,7 +129,9 @@ def _find(text: str) -> int:
     if text.isdigit():
         pid = int(text)
         if not os.path.exists(f"/proc/{pid}/stat"):
-            raise ConfigError(f"monitor pid: no process {pid} is running")
+            raise ConfigError(
+                f"monitor pid: no process {pid} is running; give the pid of a running process"
+            )
         return pid
     mine = os.getpid()
     named = {

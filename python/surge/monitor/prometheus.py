@@ -54,7 +54,10 @@ class PrometheusSource:
             raise OSError(f"{redact_url(self.url)} answered {exc.code} {exc.reason}") from None
         except (urllib.error.URLError, TimeoutError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise OSError(f"cannot scrape {redact_url(self.url)}: {reason}") from None
+            raise OSError(
+                f"cannot scrape {redact_url(self.url)}: {reason}; check that the URL serves "
+                "Prometheus' text format"
+            ) from None
         try:
             families = list(text_string_to_metric_families(text))
         except (ValueError, TypeError, IndexError) as exc:

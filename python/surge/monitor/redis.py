@@ -87,7 +87,10 @@ class RedisSource:
             line = reach.reply_line(sock, self.url)
             if line.startswith("-"):
                 sock.close()
-                raise ConfigError(f"monitor redis: {self.url} refused AUTH: {line[1:]}")
+                raise ConfigError(
+                    f"monitor redis: {self.url} refused AUTH: {line[1:]}; check the password "
+                    "(and user) in the URL"
+                )
         return sock
 
     derive = None

@@ -12,6 +12,9 @@ from surge.errors import ConfigError
 from surge.results.result import SUITE_SCHEMA, Result
 from surge.results.suite import SuiteResult
 
+# What a refusal of a results file says would be accepted.
+AS_WRITTEN = "give a results file as surge writes it (--json, Result.save)"
+
 
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
@@ -25,23 +28,28 @@ def read_json(path: str | Path) -> Any:
         # NaN and Infinity are Python's extensions to JSON, not values a count can hold.
         return json.loads(Path(path).read_text(), parse_constant=_refuse_constant)
     except FileNotFoundError:
-        raise ConfigError(f"no results file at {path}") from None
+        raise ConfigError(f"no results file at {path}; {AS_WRITTEN}") from None
     except IsADirectoryError:
-        raise ConfigError(f"{path} is a directory, not a results file") from None
+        raise ConfigError(f"{path} is a directory, not a results file; {AS_WRITTEN}") from None
     except RecursionError:
-        raise ConfigError(f"{path} is not a results file: its JSON is nested too deeply") from None
+        raise ConfigError(
+            f"{path} is not a results file: its JSON is nested too deeply; {AS_WRITTEN}"
+        ) from None
     except ValueError as exc:  # JSONDecodeError and the constants above
-        raise ConfigError(f"{path} is not JSON: {exc}") from None
+        raise ConfigError(f"{path} is not JSON: {exc}; {AS_WRITTEN}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def _with_file(path: str | Path, make: Callable[[], Any]) -> Any:
-    """Runs `make`; a ConfigError it raises names the file."""
+    """Runs `make`; a ConfigError it raises names the file, and what would be accepted."""
     try:
         return make()
     except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        said = str(exc)
+        raise ConfigError(
+            f"{path}: {said}" + ("" if "this surge reads" in said else f"; {AS_WRITTEN}")
+        ) from None
 
 
 def load(path: str | Path) -> Any:
@@ -67,11 +75,14 @@ def _phases(path: str | Path, document: dict[str, Any]) -> list[Result]:
     if not isinstance(phases, list):
         raise ConfigError(f"{path}: results: expected the list of the suite's phases, got {phases}")
     if not phases:
-        raise ConfigError(f"{path}: the suite has no phases (its results list is empty)")
+        raise ConfigError(
+            f"{path}: the suite has no phases (its results list is empty); a suite file holds "
+            "at least one"
+        )
     loaded = []
     for i, phase in enumerate(phases):
         try:
             loaded.append(Result(phase))
         except ConfigError as exc:
-            raise ConfigError(f"{path}: results[{i}]: {exc}") from None
+            raise ConfigError(f"{path}: results[{i}]: {exc}; {AS_WRITTEN}") from None
     return loaded

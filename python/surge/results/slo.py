@@ -87,7 +87,8 @@ class Slo:
         stats = result.total if self.operation is None else result.operations.get(self.operation)
         if stats is None:
             raise ConfigError(
-                f"SLO {self.text!r}: the run has no {self.kind or 'operation'} {self.operation!r}"
+                f"SLO {self.text!r}: the run has no {self.kind or 'operation'} "
+                f"{self.operation!r}; the operations are {', '.join(result.operations)}"
             )
         if self.kind is not None and stats.get("kind") != self.kind:
             raise ConfigError(f"SLO {self.text!r}: {self.operation!r} is not a {self.kind}")
@@ -107,7 +108,10 @@ class Slo:
             rows = result["timeseries_total"]
         else:
             if self.operation not in result.operations:
-                raise ConfigError(f"SLO {self.text!r}: the run has no operation {self.operation!r}")
+                raise ConfigError(
+                    f"SLO {self.text!r}: the run has no operation {self.operation!r}; the "
+                    f"operations are {', '.join(result.operations)}"
+                )
             rows = [r for r in result["timeseries"] if r["operation"] == self.operation]
         # Full windows only: the last one may be cut short by the end of the run.
         full = [r for r in rows if r["t_s"] + interval <= result["duration_s"] + 1e-6]

@@ -157,7 +157,10 @@ class Abort:
                     (r for r in report.rows if self.names[r.operation] == rule.operation), None
                 )
                 if row is None:
-                    raise ConfigError(f"abort_on {rule.text!r}: no operation {rule.operation!r}")
+                    raise ConfigError(
+                        f"abort_on {rule.text!r}: no operation {rule.operation!r}; the "
+                        f"operations are {', '.join(self.names)}"
+                    )
             value = rule.window_value(results_document.interval_row(row), report.interval_s)
             if value is not None and not rule.holds(value):
                 self.reason = {"slo": rule.text, "measured": value, "at_s": report.elapsed_s}

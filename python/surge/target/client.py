@@ -52,7 +52,10 @@ class Target:
         try:
             self._server.start(self.host, self._requested_port, self._threads)
         except (RuntimeError, ValueError) as exc:
-            raise ConfigError(f"host {self.host!r} port {self._requested_port}: {exc}") from None
+            raise ConfigError(
+                f"host {self.host!r} port {self._requested_port}: {exc}; give an address of this "
+                "machine and a free port (0 picks one)"
+            ) from None
         return self
 
     def stop(self) -> None:

@@ -37,7 +37,8 @@ boost::regex compile_pattern(const std::string& pattern, const std::string& wher
   try {
     return boost::regex(pattern, boost::regex::perl);
   } catch (const boost::regex_error& e) {
-    throw std::invalid_argument(where + ": bad regex '" + pattern + "': " + e.what());
+    throw std::invalid_argument(where + ": bad regex '" + pattern + "': " + e.what() +
+                                " (expected a Perl-style regular expression, such as id=(\\d+))");
   }
 }
 

@@ -27,7 +27,8 @@ PgRows pg_execute(const std::string& conninfo, const std::string& sql) {
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.c_str()), &PQfinish);
   if (conn == nullptr) throw std::runtime_error("postgres: out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK)
-    throw std::invalid_argument("postgres: cannot connect: " + pg_one_line(PQerrorMessage(conn.get())));
+    throw std::invalid_argument("postgres: cannot connect: " + pg_one_line(PQerrorMessage(conn.get())) +
+                                "; check the DSN's host, port, database, user and password");
   PQsetNoticeProcessor(
       conn.get(), [](void*, const char*) {}, nullptr);
   if (PQsendQuery(conn.get(), sql.c_str()) == 0)

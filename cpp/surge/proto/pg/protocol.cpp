@@ -127,7 +127,8 @@ PgShared PgProtocol::prepare(const Spec& spec) {
         break;
       }
     }
-    throw std::invalid_argument("postgres: cannot connect: " + why);
+    throw std::invalid_argument("postgres: cannot connect: " + why +
+                                "; check the DSN's host, port, database, user and password");
   }
   check_statements(conn.get(), spec, shared);
   return shared;

@@ -67,15 +67,21 @@ def feeder(path: str | os.PathLike[str], mode: str = "circular") -> Feeder:
             else:
                 columns, rows = _csv_rows(handle, where)
     except OSError as exc:
-        raise ConfigError(f"{where}: cannot read it: {exc.strerror or exc}") from None
+        raise ConfigError(
+            f"{where}: cannot read it: {exc.strerror or exc}; give a CSV or .jsonl file"
+        ) from None
     except csv.Error as exc:
         raise ConfigError(f"{where}: not CSV: {exc}") from None
     except RecursionError:
-        raise ConfigError(f"{where}: a value is nested too deeply") from None
+        raise ConfigError(
+            f"{where}: a value is nested too deeply; give rows of flat values"
+        ) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise ConfigError(
+            f"{where}: expected UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
     if not rows:
-        raise ConfigError(f"{where}: has no rows")
+        raise ConfigError(f"{where}: has no rows; a feeder needs at least one")
     name = os.path.splitext(os.path.basename(text_path))[0]
     return Feeder(text_path, mode, name, tuple(columns), tuple(rows))
 
@@ -88,7 +94,7 @@ def _columns(names: Sequence[str], where: str) -> list[str]:
                 "templates name it as {column}"
             )
     if len(set(names)) != len(names):
-        raise ConfigError(f"{where}: column names repeat: {list(names)}")
+        raise ConfigError(f"{where}: column names must differ, got {list(names)}")
     return list(names)
 
 
@@ -96,7 +102,7 @@ def _csv_rows(handle: Any, where: str) -> tuple[list[str], list[tuple[str, ...]]
     reader = csv.reader(handle)
     header = next(reader, None)
     if not header:
-        raise ConfigError(f"{where}: empty; its first line names the columns")
+        raise ConfigError(f"{where}: empty; its first line must name the columns")
     columns = _columns([c.strip() for c in header], where)
     rows = []
     for row in reader:
@@ -104,7 +110,8 @@ def _csv_rows(handle: Any, where: str) -> tuple[list[str], list[tuple[str, ...]]
             continue
         if len(row) != len(columns):
             raise ConfigError(
-                f"{where}, line {reader.line_num}: {len(row)} fields, the header has {len(columns)}"
+                f"{where}, line {reader.line_num}: expected {len(columns)} fields as the header "
+                f"has, got {len(row)}"
             )
         rows.append(tuple(row))
     return columns, rows
@@ -119,7 +126,9 @@ def _json_lines(handle: Any, where: str) -> tuple[list[str], list[tuple[str, ...
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ConfigError(f"{where}, line {line}: not JSON ({exc.msg})") from None
+            raise ConfigError(
+                f"{where}, line {line}: expected one JSON object per line ({exc.msg})"
+            ) from None
         if not isinstance(record, dict):
             raise ConfigError(f"{where}, line {line}: each line must be a JSON object")
         if not columns:
@@ -225,7 +234,8 @@ class HttpJourney:
             if missing:
                 raise ConfigError(
                     f"{where}, step {step.name!r}: uses {{{missing[0]}}} before any step captures "
-                    "it and no feeder column has it"
+                    "it and no feeder column has it; capture it in an earlier step, or add a "
+                    "feeder column of that name"
                 )
             known |= step.extras.variables()
         names += [t[0] for t in self.transactions]
