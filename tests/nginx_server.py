@@ -58,6 +58,7 @@ class Nginx:
         tls_protocols: str = "TLSv1.2 TLSv1.3",
         log_format: str | None = None,
         limit_rate: int | None = None,
+        verify_client: str = "on",
     ):
         """With `certificate` and `key` it serves https:// (TLS 1.2 and 1.3); with `client_ca`
         too it asks for a client certificate signed by it (mutual TLS). `http2`: h2 by ALPN
@@ -66,7 +67,7 @@ class Nginx:
         the server offers ("TLSv1.2" forces it). `log_format` writes one line per request in
         that nginx format to `access_log` (such as "$ssl_protocol"). `limit_rate` (req/s) gives
         the server a known capacity at /limited: nginx's limit_req answers 503 past it (a burst of
-        50)."""
+        50). `verify_client` "optional" asks for a client certificate without requiring one."""
         self.http2, self.max_streams = http2, max_streams
         self.root = root
         self.keepalive_timeout = keepalive_timeout
@@ -74,6 +75,7 @@ class Nginx:
         self.certificate, self.key, self.client_ca = certificate, key, client_ca
         self.tls_protocols, self.log_format = tls_protocols, log_format
         self.limit_rate = limit_rate
+        self.verify_client = verify_client
         self.access_log = root / "access.log"
         self.port = free_port()
         self.cpu = cpu
@@ -95,7 +97,10 @@ class Nginx:
             tls = f"ssl_certificate {self.certificate}; ssl_certificate_key {self.key};"
             tls += f" ssl_protocols {self.tls_protocols};"
             if self.client_ca is not None:
-                tls += f" ssl_client_certificate {self.client_ca}; ssl_verify_client on;"
+                tls += (
+                    f" ssl_client_certificate {self.client_ca};"
+                    f" ssl_verify_client {self.verify_client};"
+                )
         config.write_text(
             CONFIG.format(
                 root=self.root,

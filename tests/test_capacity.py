@@ -183,6 +183,23 @@ def test_an_unknown_capacity_fails_require():
         report.require(at_least=1000)
 
 
+def test_a_generator_bound_search_still_proves_what_it_held(target):
+    # It held 500/s before surge fell behind: "at least 400" is proven, "at least 600" is not.
+    from surge.running.capacity import CapacityReport, CapacityRun, CapacityStep
+
+    held = surge.run(scenario(target.url, 500).replace(duration="0.5s"))
+
+    def step(rate: float, passed: bool, bound: bool) -> CapacityStep:
+        run = CapacityRun(rate, held, passed, [], 0.5, 0.1, 0.95 if bound else 0.2, bound)
+        return CapacityStep(rate, [run])
+
+    report = CapacityReport("x", [SLO], 0.02, [step(500, True, False), step(1000, True, True)],
+                            generator_bound=True)  # fmt: skip
+    report.require(at_least=400)
+    with pytest.raises(AssertionError, match="expected capacity >= 600"):
+        report.require(at_least=600)
+
+
 def test_capacity_checks_its_settings_before_any_load():
     s = scenario("http://127.0.0.1:9")
     for kwargs, words in (

@@ -20,11 +20,15 @@ commands that run this very test, for one).
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import os
 import re
 import shlex
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -80,6 +84,7 @@ def places(tmp_path_factory):
 
 
 def _substitute(body: str, places: dict, ports: dict[int, int]) -> str:
+    body = body.replace("postgresql://surge@127.0.0.1:5432/surge", places["POSTGRES_DSN"])
     for documented, actual in ports.items():
         body = body.replace(f"127.0.0.1:{documented}", f"127.0.0.1:{actual}")
         body = re.sub(rf"(--(?:admin-|prometheus-)?port) {documented}\b", rf"\g<1> {actual}", body)
@@ -139,23 +144,127 @@ def _shell_script(body: str) -> str:
     return _PROLOGUE + "\n".join(lines) + "\n"
 
 
+# A command in an indented block would escape the fences above, and this test with them.
+_INDENTED_COMMAND = re.compile(
+    r"^\n(    (surge|python3?|pytest|perf|nox|pip|dask|taskset|strace|valgrind) .*\n)+", re.M
+)
+
+
+def test_no_command_hides_in_an_indented_block():
+    hidden = [
+        f"{path.relative_to(ROOT)}:{path.read_text()[: m.start()].count(chr(10)) + 2}"
+        for path in FILES
+        for m in _INDENTED_COMMAND.finditer(path.read_text())
+    ]
+    assert hidden == [], f"fence these as ```sh so they run: {hidden}"
+
+
 @pytest.mark.parametrize(("name", "lang", "body", "skip"), BLOCKS, ids=[b[0] for b in BLOCKS])
 def test_the_example_runs_as_written(name, lang, body, skip, places):
     if skip:
         pytest.skip("marked in the docs: docs-test: skip")
     workdir = places["root"] / name.split(":")[0].replace("/", "_")
     workdir.mkdir(exist_ok=True)
-    for link in ("scenarios", "examples"):  # the docs' commands run from the repository's root
+    for link in ("scenarios", "examples", "tests"):  # the docs' commands run from the root
         if not (workdir / link).exists():
             (workdir / link).symlink_to(ROOT / link)
     uses_own_target = "surge serve" in body
-    ports = {
-        8080: free_port() if uses_own_target else places["target"].port,
-        8081: free_port(),
-        8443: free_port(),  # an https:// target (surge serve --tls)
-        9464: free_port(),
-    }
-    code = _substitute(body, places, ports)
+    with contextlib.ExitStack() as servers:
+        ports = {
+            8080: free_port() if uses_own_target else places["target"].port,
+            8081: free_port(),
+            8443: free_port(),  # an https:// target (surge serve --tls)
+            9464: free_port(),
+            9100: servers.enter_context(_metrics_endpoint()) if ":9100/" in body else 9100,
+        }
+        if 'monitor.process("nginx")' in body:  # the server the example samples by name
+            from nginx_server import Nginx
+
+            servers.enter_context(Nginx(workdir))
+        code = _substitute(body, places, ports)
+        if "tcp://10.0.0.5:8786" in body:  # the docs' scheduler: a local one, of 2 workers
+            code = code.replace("tcp://10.0.0.5:8786", servers.enter_context(_dask_scheduler()))
+        if "ca.pem" in body and not uses_own_target:
+            code = servers.enter_context(_tls_servers(code, workdir, ports[8443]))
+        _run_block(name, lang, code, workdir, places)
+
+
+@contextlib.contextmanager
+def _tls_servers(code: str, workdir: Path, port: int) -> Iterator[str]:
+    """The servers a TLS example talks to, each with a certificate made now: nginx on `port`
+    (the example's 8443), over HTTP/1.1 and h2, asking for a client certificate; and, where the
+    example names them, a rediss:// Redis and a PostgreSQL with ssl=on. ca.pem trusts all three
+    (each certificate is its own CA); client.pem and client.key are the client's pair. Yields
+    the code with the examples' addresses swapped for theirs."""
+    from nginx_server import Nginx
+    from surge import _core
+    from surge.services import PostgresServer, RedisServer
+
+    client_pem, client_key = _core.tls_self_signed("surge-client")
+    (workdir / "client.pem").write_text(client_pem)
+    (workdir / "client.key").write_text(client_key)
+    # A name each: ca.pem holds all three, and a store tells issuers apart by name.
+    server_pem, server_key = _core.tls_self_signed("nginx.docs")
+    (workdir / "nginx.pem").write_text(server_pem)
+    (workdir / "nginx.key").write_text(server_key)
+    trusted = [server_pem]
+    with contextlib.ExitStack() as stack:
+        nginx = Nginx(
+            workdir, certificate=workdir / "nginx.pem", key=workdir / "nginx.key",
+            client_ca=workdir / "client.pem", verify_client="optional", http2=True,
+        )  # fmt: skip
+        nginx.port = port
+        stack.enter_context(nginx)
+        if "rediss://" in code:
+            redis = stack.enter_context(
+                RedisServer(tls=True, tls_name="redis.docs", password="PASSWORD")
+            )
+            trusted.append(redis.certificate.read_text())
+            code = code.replace("rediss://:PASSWORD@127.0.0.1:6380/0", redis.tls_url)
+        if "sslrootcert" in code:
+            pg = stack.enter_context(PostgresServer(tls=True, tls_name="postgres.docs"))
+            trusted.append(pg.certificate.read_text())
+            code = code.replace("postgresql://app@127.0.0.1/app", pg.dsn)
+        (workdir / "ca.pem").write_text("".join(trusted))
+        yield code
+
+
+@contextlib.contextmanager
+def _dask_scheduler() -> Iterator[str]:
+    import distributed
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+@contextlib.contextmanager
+def _metrics_endpoint() -> Iterator[int]:
+    """A node exporter's two series the monitoring example reads, on a free port."""
+    page = b'node_load1 0.5\nhttp_requests_total{code="500"} 3\n'
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _run_block(name: str, lang: str, code: str, workdir: Path, places: dict) -> None:
     env = {
         **os.environ,
         "SURGE_SCALE": SCALE,
@@ -166,7 +275,7 @@ def test_the_example_runs_as_written(name, lang, body, skip, places):
     }
     if lang == "sh":
         command = ["bash", "-c", _shell_script(code)]
-    elif "surge_run" in code:  # a pytest example: run as pytest runs it
+    elif re.search(r"^def test_", code, re.M):  # a pytest example: run as pytest runs it
         (workdir / "test_example.py").write_text(code)
         command = [
             sys.executable,

@@ -84,11 +84,13 @@ class PostgresServer:
         cpu: int | None = None,
         directory: str | Path | None = None,
         tls: bool = False,
+        tls_name: str = "localhost",
     ):
         """`directory`: where the data and log go (made if missing); by default a temporary
         one that stop() removes. `tls`: serve SSL too (ssl=on) with a certificate made at start,
-        for localhost and 127.0.0.1; `certificate` is then its PEM file, for sslrootcert."""
+        for `tls_name` and 127.0.0.1; `certificate` is then its PEM file, for sslrootcert."""
         self.tls = tls
+        self.tls_name = tls_name
         self._bin = _bindir()
         self._cpu = cpu  # pin the server and its backends to this core (taskset), for benchmarks
         self.port = port or _free_port()
@@ -126,7 +128,7 @@ class PostgresServer:
     def _tls_options(self) -> str:
         import surge._core as _core
 
-        cert_pem, key_pem = _core.tls_self_signed("localhost")
+        cert_pem, key_pem = _core.tls_self_signed(self.tls_name)
         cert, key = self._dir / "server.crt", self._dir / "server.key"
         cert.write_text(cert_pem)
         key.write_text(key_pem)

@@ -63,6 +63,7 @@ class RedisServer:
         cpu: int | None = None,
         directory: str | Path | None = None,
         tls: bool = False,
+        tls_name: str = "localhost",
     ):
         """`directory`: where the config, log and socket go (made if missing); by default a
         temporary one that stop() removes."""
@@ -70,6 +71,7 @@ class RedisServer:
         self.port = port or _free_port()
         # tls=True: a second port speaks TLS (rediss://), with a certificate made at start.
         self.tls_port = _free_port() if tls else None
+        self.tls_name = tls_name  # the certificate's host name (127.0.0.1 is in it too)
         self.password = password
         self._unix_socket = unix_socket
         self._cpu = cpu  # pin the server to this core (taskset), for benchmarks
@@ -134,7 +136,7 @@ class RedisServer:
         if self.tls_port is not None:
             import surge._core as _core
 
-            cert_pem, key_pem = _core.tls_self_signed("localhost")
+            cert_pem, key_pem = _core.tls_self_signed(self.tls_name)
             (self._dir / "server.crt").write_text(cert_pem)
             (self._dir / "server.key").write_text(key_pem)
             lines += [
