@@ -196,7 +196,63 @@ def monitor_cost(doc: dict) -> str:
     return "\n".join(lines)
 
 
+def pg_vs_pgbench(doc: dict) -> str:
+    rows = {r["case"].removeprefix("select-only").strip(", "): r for r in doc["rows"]}
+    lines = [
+        f"Measured on {doc['measured_on']}, medians of {doc['setup']['rounds']} rounds "
+        "(`benchmarks/results/pg_vs_pgbench.json`, the README's PostgreSQL table):",
+        "",
+        "| select-only | pgbench q/s | surge q/s | q/s ratio | queries per CPU-s, surge / "
+        "pgbench, median (spread) |",
+        "|---|---|---|---|---|",
+    ]
+    for case, row in rows.items():
+        spread = row["ratio_per_cpu_s"]
+        lines.append(
+            f"| {case} | {row['peer_per_s']:,.0f} | {row['surge_per_s']:,.0f} | "
+            f"{row['ratio_per_s']['median']:.2f}{TIMES} | **{spread['median']:.2f}{TIMES}** "
+            f"({spread['min']:.2f}{DASH}{spread['max']:.2f}) |"
+        )
+    plain = next(r for c, r in rows.items() if "pipelined" not in c)["surge_per_s"]
+    batch = next(r for c, r in rows.items() if "per batch" in c)
+    each = next(r for c, r in rows.items() if "per operation" in c)
+    lines += [
+        "",
+        f"Pipelining 16 gains surge {batch['surge_per_s'] / plain:.1f}{TIMES} queries/s with "
+        f"one Sync per batch, and {each['surge_per_s'] / plain:.1f}{TIMES} with one Sync per "
+        f"operation; a Sync per operation costs "
+        f"{batch['surge_per_cpu_s'] / each['surge_per_cpu_s']:.1f}{TIMES} the client CPU per "
+        "query of a Sync per batch.",
+    ]
+    return "\n".join(lines)
+
+
+def coordinated_omission(doc: dict) -> str:
+    setup = doc["setup"]
+    lines = [
+        f"Measured on {doc['measured_on']}: {format_plain(setup['duration_s'])} s, "
+        f"{doc['requests']:,} requests (`benchmarks/results/coordinated_omission.json`):",
+        "",
+        "| percentile | truth (computed) | surge response time | surge service time "
+        "(uncorrected) |",
+        "|---|---|---|---|",
+    ]
+    for name, row in doc["rows"].items():
+        cells = [f"{format_plain(round(row[k], 2 if row[k] < 10 else 1))} ms"
+                 for k in ("truth_ms", "response_ms", "service_ms")]  # fmt: skip
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    p99 = doc["rows"]["p99"]["service_ms"]
+    lines += [
+        "",
+        f'The service time says "p99 = {format_plain(round(p99, 1))} ms" about a server that '
+        f"kept every fifth request waiting for up to {format_plain(setup['freeze_s'] * 1e3)} ms.",
+    ]
+    return "\n".join(lines)
+
+
 RENDERERS: dict[str, Callable[[dict], str]] = {
+    "coordinated_omission": coordinated_omission,
+    "pg_vs_pgbench": pg_vs_pgbench,
     "monitor_cost": monitor_cost,
     "builds_side_by_side": builds_side_by_side,
     "warm_start": warm_start,
