@@ -2,6 +2,7 @@
 // in pipeline mode, folded into one outcome per operation.
 #include <doctest/doctest.h>
 
+#include "surge/proto/pg/batch_verdict.hpp"
 #include "surge/proto/pg/pipeline_tracker.hpp"
 
 using namespace surge::pg;
@@ -103,4 +104,25 @@ TEST_CASE("an operation inside a batch is done after its last statement") {
   // A Sync where an unsynced operation still expects results is out of order.
   t.begin(1, false);
   CHECK(t.feed(ResultKind::sync) == Step::protocol_error);
+}
+
+TEST_CASE("a batch's first failure fails it, and one without a SQLSTATE is still a failure") {
+  BatchVerdict batch;
+  CHECK(!batch.add(Outcome{}));  // ok
+  CHECK(!batch.failed());
+  // libpq's own error (a lost connection, say) carries no SQLSTATE: it must not read as none.
+  CHECK(batch.add(Outcome{false, "", "server closed the connection unexpectedly", 0}));
+  CHECK(batch.failed());
+  CHECK(batch.sqlstate() == BatchVerdict::kNoSqlstate);
+  CHECK(batch.message() == "server closed the connection unexpectedly");
+  // Later failures in the same batch were rolled back with it: the first is the one counted.
+  CHECK(!batch.add(Outcome{false, "22012", "division by zero", 0}));
+  CHECK(batch.sqlstate() == BatchVerdict::kNoSqlstate);
+  BatchVerdict completing;
+  completing.swap(batch);
+  batch.clear();
+  CHECK(completing.failed());
+  CHECK(!batch.failed());
+  CHECK(batch.add(Outcome{false, "23505", "duplicate key", 0}));
+  CHECK(batch.sqlstate() == "23505");
 }

@@ -55,10 +55,6 @@ PgConnection::PgConnection(Worker<PgProtocol>& worker, int capacity)
   example_.reserve(256);
   held_.reserve(static_cast<std::size_t>(capacity));
   completing_.reserve(static_cast<std::size_t>(capacity));
-  completing_sqlstate_.reserve(8);
-  completing_message_.reserve(256);
-  batch_sqlstate_.reserve(8);
-  batch_message_.reserve(256);
 }
 
 PgConnection::~PgConnection() = default;
@@ -294,29 +290,21 @@ void PgConnection::finish(const PgEntry& entry, Nanos arrived) {
   // new operations, so the batch is handed over first.
   completing_.swap(held_);
   held_.clear();
-  completing_sqlstate_.swap(batch_sqlstate_);
-  completing_message_.swap(batch_message_);
-  batch_sqlstate_.clear();
-  batch_message_.clear();
+  completing_verdict_.swap(batch_);
+  batch_.clear();
   for (const Held& h : completing_) complete(*h.lane, h.rows, h.failed_here, arrived);
   completing_.clear();
 }
 
 void PgConnection::hold(PgLane& lane, const pg::Outcome& outcome) {
-  const bool failed_here = !outcome.ok && batch_sqlstate_.empty();
-  if (failed_here) {
-    // An empty code would read as "no error" below: a failure without a SQLSTATE (libpq's own,
-    // such as a lost connection) is "?????".
-    batch_sqlstate_.assign(outcome.sqlstate.empty() ? std::string_view("?????") : outcome.sqlstate);
-    batch_message_.assign(outcome.message);
-  }
+  const bool failed_here = batch_.add(outcome);
   held_.push_back(Held{&lane, outcome.rows, failed_here});
 }
 
 void PgConnection::complete(PgLane& lane, std::int64_t rows, bool failed_here, Nanos arrived) {
   const int op = lane.op();
   lane.complete(arrived, [&](OperationStats& stats) {
-    if (completing_sqlstate_.empty()) {
+    if (!completing_verdict_.failed()) {
       if (worker_.protocol().is_read(op)) {
         if (rows > 0) {
           ++stats.hits;
@@ -329,12 +317,12 @@ void PgConnection::complete(PgLane& lane, std::int64_t rows, bool failed_here, N
     example_.clear();
     if (failed_here) {
       if (stats.wants_example(ErrorClass::error_reply))
-        example_.append(completing_sqlstate_).append(": ").append(completing_message_);
-      stats.count_error_code(completing_sqlstate_);
+        example_.append(completing_verdict_.sqlstate()).append(": ").append(completing_verdict_.message());
+      stats.count_error_code(completing_verdict_.sqlstate());
     } else if (stats.wants_example(ErrorClass::error_reply)) {
       // A batch is one transaction: an error elsewhere in it rolled this operation back.
       example_.append("rolled back with its batch (")
-          .append(completing_sqlstate_)
+          .append(completing_verdict_.sqlstate())
           .append(" in another operation)");
     }
     stats.record_error(ErrorClass::error_reply, example_);
@@ -350,8 +338,7 @@ void PgConnection::drop_connection(std::vector<PgLane*>& failing) {
   // Operations whose batch never reached its Sync: their outcome is unknown, as in flight.
   for (const Held& h : held_) failing.push_back(h.lane);
   held_.clear();
-  batch_sqlstate_.clear();
-  batch_message_.clear();
+  batch_.clear();
   batch_open_ = false;
 }
 

@@ -13,6 +13,7 @@
 #include "surge/engine/operation_stats.hpp"
 #include "surge/engine/pipelined_connection.hpp"
 #include "surge/engine/pipelined_lane.hpp"
+#include "surge/proto/pg/batch_verdict.hpp"
 #include "surge/proto/pg/libpq_connection.hpp"
 #include "surge/proto/pg/pipeline_tracker.hpp"
 #include "surge/proto/pg/protocol.hpp"
@@ -70,11 +71,9 @@ class PgConnection : public PipelinedConnection<PgConnection, Worker<PgProtocol>
   std::string example_;  // the error example being built; reused
   std::vector<Held> held_;
   std::vector<Held> completing_;
-  std::string completing_sqlstate_;
-  std::string completing_message_;
-  std::string batch_sqlstate_;  // the batch's first error; empty while it has none
-  std::string batch_message_;
-  bool batch_open_ = false;  // operations were sent without a Sync yet
+  pg::BatchVerdict completing_verdict_;  // the verdict of the batch being completed
+  pg::BatchVerdict batch_;               // the open batch's first failure, if any
+  bool batch_open_ = false;              // operations were sent without a Sync yet
   bool close_posted_ = false;
   int prepares_ = 0;          // statements the set-up entry prepares
   bool front_begun_ = false;  // the tracker follows the front entry
