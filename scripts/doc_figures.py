@@ -250,7 +250,36 @@ def coordinated_omission(doc: dict) -> str:
     return "\n".join(lines)
 
 
+def _calls(counts: dict[str, float], top: int = 4) -> str:
+    return ", ".join(f"{format_plain(round(n, 2))} `{name}`" for name, n in
+                     list(counts.items())[:top])  # fmt: skip
+
+
+def performance_syscalls(docs: dict[str, dict]) -> str:
+    http = docs["http_vs_wrk"]["rows"][0]
+    pg = docs["pg_vs_pgbench"]["rows"][0]
+    probe = docs["io_uring_probe"]["rows"][0]
+    surge_http = http["syscalls_per_request"]["surge"]
+    probe_calls = next(v for k, v in probe["syscalls_per_request"].items() if k != "wrk")
+    return "\n".join([
+        "Syscalls per request, from the benchmarks' `strace -c -f` columns (kept results):",
+        "",
+        f"- {http['case']} (`benchmarks/results/http_vs_wrk.json`): surge "
+        f"{_calls(surge_http)}; wrk {_calls(http['syscalls_per_request']['wrk'])}.",
+        f"- {pg['case']} (`benchmarks/results/pg_vs_pgbench.json`): surge "
+        f"{_calls(pg['syscalls_per_request']['surge'])}; pgbench "
+        f"{_calls(pg['syscalls_per_request']['pgbench'])}.",
+        f"- {probe['case']} (`benchmarks/results/io_uring_probe.json`): "
+        f"{_calls(probe_calls)}, against surge's "
+        f"{format_plain(round(sum(surge_http.values()), 2))} in all over epoll.",
+    ])  # fmt: skip
+
+
+# Blocks made from several results: their names, and the results each reads.
+SOURCES = {"performance_syscalls": ("http_vs_wrk", "pg_vs_pgbench", "io_uring_probe")}
+
 RENDERERS: dict[str, Callable[[dict], str]] = {
+    "performance_syscalls": performance_syscalls,
     "coordinated_omission": coordinated_omission,
     "pg_vs_pgbench": pg_vs_pgbench,
     "monitor_cost": monitor_cost,
@@ -269,14 +298,16 @@ def rewrite(text: str, problems: list[str], where: str) -> tuple[str, set[str]]:
     def render(match: re.Match) -> str:
         name = match["name"]
         used.add(name)
-        path = RESULTS / f"{name}.json"
         if name not in RENDERERS:
             problems.append(f"{where}: no renderer for figures {name!r}")
             return match.group(0)
-        if not path.exists():
-            problems.append(f"{where}: figures {name!r} need {path.relative_to(ROOT)}")
+        paths = [RESULTS / f"{stem}.json" for stem in SOURCES.get(name, (name,))]
+        missing = [str(p.relative_to(ROOT)) for p in paths if not p.exists()]
+        if missing:
+            problems.append(f"{where}: figures {name!r} need {', '.join(missing)}")
             return match.group(0)
-        body = RENDERERS[name](json.loads(path.read_text()))
+        loaded = {p.stem: json.loads(p.read_text()) for p in paths}
+        body = RENDERERS[name](loaded if name in SOURCES else loaded[name])
         return f"{match.group(1)}{body}\n{match.group(4)}"
 
     return BLOCK.sub(render, text), used
