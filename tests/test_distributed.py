@@ -190,25 +190,35 @@ def test_an_abort_stops_every_worker_within_an_interval(cluster):
     assert took < 12
 
 
-def test_a_lost_worker_is_recorded_and_the_run_goes_on(target):
+@pytest.fixture
+def two_workers():
+    """A LocalCluster of 2 of the test's own: the test may kill one."""
     local = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     client = distributed.Client(local)
-    try:
-        victim = sorted(client.nthreads())[1]
-        pid = client.run(os.getpid, workers=[victim])[victim]
-        killer = threading.Timer(3.5, os.kill, (pid, signal.SIGKILL))  # mid-run, unannounced
-        killer.start()
-        result = surge.run(
-            _scenario(target.url, load=surge.ConstantRate(400, connections=4), requests=None,
-                      duration="4s"),
-            cluster=client,
-        )  # fmt: skip
-        killer.join()
-    finally:
-        client.close()
-        local.close()
+    yield client
+    client.close()
+    local.close()
+
+
+def _kill_later(client, after_s: float) -> tuple[str, threading.Timer]:
+    """SIGKILLs the second worker's process `after_s` from now: mid-run, unannounced."""
+    victim = sorted(client.nthreads())[1]
+    pid = client.run(os.getpid, workers=[victim])[victim]
+    killer = threading.Timer(after_s, os.kill, (pid, signal.SIGKILL))
+    killer.start()
+    return victim, killer
+
+
+def test_a_lost_worker_is_recorded_and_the_run_goes_on(target, two_workers):
+    victim, killer = _kill_later(two_workers, 3.5)
+    result = surge.run(
+        _scenario(target.url, load=surge.ConstantRate(400, connections=4), requests=None,
+                  duration="4s"),
+        cluster=two_workers,
+    )  # fmt: skip
+    killer.join()
     workers = result["workers"]
     lost = [w for w in workers if "lost" in w]
     assert len(lost) == 1 and lost[0]["address"] == victim
@@ -217,29 +227,18 @@ def test_a_lost_worker_is_recorded_and_the_run_goes_on(target):
     assert result.total["count"] == kept[0]["count"] > 0
 
 
-def test_on_worker_lost_stop_ends_every_worker_soon_after_the_loss(target):
+def test_on_worker_lost_stop_ends_every_worker_soon_after_the_loss(target, two_workers):
     # Issue 15: with on_worker_lost="stop", a worker killed mid-run stops the others at their
     # next interval; what was merged up to then is kept.
-    local = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
-    client = distributed.Client(local)
-    try:
-        victim = sorted(client.nthreads())[1]
-        pid = client.run(os.getpid, workers=[victim])[victim]
-        killer = threading.Timer(2.5, os.kill, (pid, signal.SIGKILL))
-        killer.start()
-        started = time.monotonic()
-        result = surge.run(
-            _scenario(target.url, load=surge.ConstantRate(400, connections=4), requests=None,
-                      duration="20s"),
-            cluster=client, on_worker_lost="stop",
-        )  # fmt: skip
-        took = time.monotonic() - started
-        killer.join()
-    finally:
-        client.close()
-        local.close()
+    victim, killer = _kill_later(two_workers, 2.5)
+    started = time.monotonic()
+    result = surge.run(
+        _scenario(target.url, load=surge.ConstantRate(400, connections=4), requests=None,
+                  duration="20s"),
+        cluster=two_workers, on_worker_lost="stop",
+    )  # fmt: skip
+    took = time.monotonic() - started
+    killer.join()
     workers = result["workers"]
     lost = [w for w in workers if "lost" in w]
     assert len(lost) == 1 and lost[0]["address"] == victim

@@ -14,6 +14,7 @@ from hdrh.histogram import HdrHistogram as ReferenceHistogram
 from hdrh.log import HistogramLogReader
 from surge import http
 from surge.cli import main
+from surge.results.loading import AS_WRITTEN
 
 # The columns Locust 2.x writes (locust/stats.py), with its percentiles 50 % .. 100 %.
 LOCUST_PERCENTILES = [
@@ -195,9 +196,9 @@ def test_export_refuses_bad_input_in_one_line(result_file, tmp_path, capsys):
     lines = capsys.readouterr().err.splitlines()
     assert lines == [
         "surge export: error: say what to write: --csv PREFIX, --hdr PREFIX, or both",
-        f"surge export: error: no results file at {tmp_path / 'missing.json'}",
+        f"surge export: error: no results file at {tmp_path / 'missing.json'}; {AS_WRITTEN}",
         f"surge export: error: {tmp_path / 'list.json'}: results: expected an object (a surge "
-        "results file), got list",
+        f"results file), got list; {AS_WRITTEN}",
     ]
 
 

@@ -8,13 +8,13 @@ import io
 import os
 import pty
 import re
-import select
 import subprocess
 import sys
 
 import surge
 from surge import http
 from surge.outputs.live import LiveProgress
+from terminal import read_terminal
 
 SURGE = [sys.executable, "-m", "surge.cli"]
 
@@ -62,18 +62,7 @@ def test_a_terminal_gets_the_live_table(target):
         env=env,
     )
     os.close(follower)
-    screen = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        screen += chunk
+    screen = read_terminal(leader, 30)
     assert process.wait(timeout=30) == 0
     os.close(leader)
     text = screen.decode("utf-8", "replace")

@@ -48,9 +48,10 @@ def test_ctrl_c_through_the_live_table_and_metrics_keeps_the_results(target, tmp
     # while it serves /metrics: exit 130, the results written and marked interrupted, no
     # traceback on the screen, and /metrics closed.
     import pty
-    import select
     import socket
     import urllib.request
+
+    from terminal import read_terminal
 
     out = tmp_path / "r.json"
     leader, follower = pty.openpty()
@@ -62,25 +63,10 @@ def test_ctrl_c_through_the_live_table_and_metrics_keeps_the_results(target, tmp
     )  # fmt: skip
     os.close(follower)
     screen = b""
-
-    def read_screen(seconds: float) -> None:
-        nonlocal screen
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            if not select.select([leader], [], [], left)[0]:
-                return
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the child closed the terminal
-                return
-            if not chunk:
-                return
-            screen += chunk
-
     try:
         metrics = ""
         for _ in range(50):  # until /metrics has a count, while draining the screen
-            read_screen(0.2)
+            screen += read_terminal(leader, 0.2)
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{free_port}/metrics") as page:
                     metrics = page.read().decode()
@@ -89,9 +75,9 @@ def test_ctrl_c_through_the_live_table_and_metrics_keeps_the_results(target, tmp
             if "surge_requests_total" in metrics and b"\x1b[" in screen:
                 break
         assert "surge_requests_total" in metrics and b"\x1b[" in screen
-        read_screen(0.5)
+        screen += read_terminal(leader, 0.5)
         process.send_signal(signal.SIGINT)
-        read_screen(20)
+        screen += read_terminal(leader, 20)
         assert process.wait(timeout=20) == 130
     finally:
         if process.poll() is None:
