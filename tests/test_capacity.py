@@ -114,6 +114,37 @@ def test_the_search_finds_nginx_s_known_capacity(tmp_path):
     assert set(broke["errors"]) == {"http_5xx"}, broke["errors"]  # nginx's own 503s
 
 
+@pytest.mark.skipif(not _two_cores(), reason="needs two cores and taskset")
+def test_a_run_on_a_starved_generator_says_so_in_its_results():
+    # Every run reports how busy surge's busiest engine thread was (generator.busy_share).
+    # With half a core (a busy loop beside it) and more to send than that carries, it had no
+    # idle moment, and the summary puts it on the generator.
+    from surge.results.summary import summary_table
+
+    with served() as (_, url):
+        hog = subprocess.Popen(
+            ["taskset", "-c", "1", sys.executable, "-c",
+             "import time\nend = time.monotonic() + 30\nwhile time.monotonic() < end: pass"],
+        )  # fmt: skip
+        try:
+            result = surge.run(scenario(url, 200_000).replace(duration="1.5s"))
+        finally:
+            hog.kill()
+            hog.wait()
+    assert result["generator"]["busy_share"] >= 0.9, result["generator"]
+    assert "surge had no idle moment" in summary_table(result)
+
+
+def test_an_in_process_target_s_threads_are_not_the_generator_s():
+    # busy_share counts surge's engine threads only, by their name: a target in the same
+    # process, busy on its own thread (500 us of CPU a request at 1,600/s), is not surge.
+    with surge.Target() as target:
+        target.set_cpu_work("500us")
+        result = surge.run(scenario(target.url, 1600).replace(duration="1.5s"))
+    assert result["generator"]["busy_share"] is not None
+    assert result["generator"]["busy_share"] < 0.5, result["generator"]
+
+
 def test_the_cli_searches_writes_json_and_gates_on_at_least(busy_target, tmp_path):
     out, page = tmp_path / "capacity.json", tmp_path / "capacity.html"
     done = subprocess.run(

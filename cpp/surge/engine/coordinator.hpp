@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "surge/core/hdr_codec.hpp"
+#include "surge/core/thread_name.hpp"
 #include "surge/engine/run_protocol.hpp"
 #include "surge/engine/run_result.hpp"
 #include "surge/engine/worker.hpp"
@@ -133,7 +134,11 @@ class Coordinator {
     explicit WorkerThreads(std::vector<std::unique_ptr<Worker<P>>>& workers) : workers_(workers) {
       threads_.reserve(workers.size());
       try {
-        for (auto& w : workers) threads_.emplace_back([&w] { w->run(); });
+        for (auto& w : workers)
+          threads_.emplace_back([&w] {
+            name_this_thread(kEngineThreadName);
+            w->run();
+          });
       } catch (...) {
         stop_and_join();  // the ones already running; a destructor would not run now
         throw;

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "surge/core/thread_name.hpp"
 #include "surge/target/session.hpp"
 
 namespace surge::target {
@@ -64,7 +65,11 @@ std::uint16_t TargetServer::start(const std::string& host, std::uint16_t port, i
   context_.restart();
   accept();
   running_ = true;
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { context_.run(); });
+  for (int i = 0; i < threads; ++i)
+    threads_.emplace_back([this] {
+      name_this_thread(kTargetThreadName);
+      context_.run();
+    });
   return port_;
 }
 

@@ -223,7 +223,7 @@ RESULT = obj(
         "interrupted": boolean,
         "unfinished": count,
         "aborted": nullable(obj({}, {"slo": text, "at_s": non_negative})),
-        "generator": obj({}, {"pacer_lag": LATENCY}),
+        "generator": obj({}, {"pacer_lag": LATENCY, "busy_share": nullable(non_negative)}),
         "connections": obj(
             {},
             {

@@ -13,6 +13,10 @@ from surge.units import format_ms, format_number, format_plain
 # microseconds on an idle machine, and within a millisecond or two on a busy one; the same
 # default as surge capacity's generator_lag.
 PACER_BEHIND_MS = 5.0
+# At this share of the run or more, surge's busiest engine thread ran or waited for a core all
+# the time (results' generator.busy_share): it had no idle moment, so what it measured holds
+# its own queue. Its pacer may still wake on time, a scheduler slice late at most.
+GENERATOR_BUSY = 0.9
 
 
 def summary_table(result: Result) -> str:
@@ -96,6 +100,13 @@ def summary_table(result: Result) -> str:
         schedule.append(
             f"  surge fell behind its own schedule: pacer lag p99 {format_number(pacer, 'ms')} "
             "(the generator, not the target; more threads (-t) or machines may help)"
+        )
+    busy = (result.get("generator") or {}).get("busy_share")
+    if busy is not None and busy >= GENERATOR_BUSY:
+        schedule.append(
+            f"  surge had no idle moment: its busiest thread ran or waited for a core "
+            f"{busy:.0%} of the run, so its latencies hold its own queue (the generator, not "
+            "the target; give it a core of its own, more threads (-t) or machines)"
         )
     connections[:0] = describe_connections(result.get("connections"))
     monitored = describe_monitors(result.get("monitors"))

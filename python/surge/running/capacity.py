@@ -34,17 +34,14 @@ from surge.model.scenario import Scenario
 from surge.monitor.sampling import monitor_advice
 from surge.results import slo as slo_module
 from surge.results.result import Result
+from surge.results.summary import GENERATOR_BUSY
 from surge.running.runner import run
-from surge.running.thread_busy import BusyWatch
 from surge.units import parse_duration
 
 SCHEMA = "surge.capacity/1"
 MAX_RATE = 1e8
 TAIL_SAMPLES = 20  # requests beyond the SLO's percentile that a step must measure
 MAX_STEPS = 60
-# A generator thread that ran or waited for a core this share of the window had no idle
-# moment: what it measured includes its own queue (surge.running.thread_busy).
-BUSY_LIMIT = 0.9
 
 
 @dataclass(frozen=True)
@@ -291,8 +288,7 @@ def capacity(
             warmup=warmup_s or None, requests=None,
         )  # fmt: skip
         before = resource.getrusage(resource.RUSAGE_SELF)
-        with BusyWatch() as watch:
-            result = run(trial, **run_options)
+        result = run(trial, **run_options)
         after = resource.getrusage(resource.RUSAGE_SELF)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         # Over the time the load ran (warm-up and window), not the drain and set-up around it,
@@ -300,13 +296,13 @@ def capacity(
         loaded = result["duration_s"] + warmup_s
         share = cpu / (loaded * threads) if loaded > 0 else 0.0
         pacer = result["generator"]["pacer_lag"]["percentiles"]["99"] or 0.0
-        busy = watch.busiest_share()
+        busy = result["generator"].get("busy_share")
         verdicts = slo_module.check(result, *parsed)
         done = CapacityRun(
             rate=rate, result=result, passed=all(v.ok for v in verdicts),
             verdicts=[str(v) for v in verdicts], cpu_share=share, pacer_lag_p99_ms=pacer,
             busy_share=busy,
-            generator_bound=pacer > lag_ms or (busy is not None and busy >= BUSY_LIMIT),
+            generator_bound=pacer > lag_ms or (busy is not None and busy >= GENERATOR_BUSY),
         )  # fmt: skip
         if on_run:
             on_run(done)

@@ -1,5 +1,7 @@
-"""How busy this process's busiest thread was while a run went: the share of the time it
-either ran or waited on a run queue for a core (Linux's /proc/self/task/*/schedstat).
+"""How busy surge's busiest engine thread was while a run went: the share of the time it
+either ran or waited on a run queue for a core (Linux's /proc/self/task/*/schedstat). Engine
+threads are told apart by the name the engine gives them (cpp/surge/core/thread_name.hpp), so
+an in-process target's threads and the interpreter's are not counted.
 
 A generator that is short of CPU falls behind in two ways. Its thread runs all the time (its
 own work is the limit), or it is ready to run but waits for a core a neighbour holds (a
@@ -21,11 +23,12 @@ import time
 from pathlib import Path
 
 SAMPLE_S = 0.1
+ENGINE_THREAD = "surge-engine"
 _TASKS = Path("/proc/self/task")
 
 
 def _read() -> dict[str, int]:
-    """Each thread's nanoseconds run plus waited for a core, so far."""
+    """Each engine thread's nanoseconds run plus waited for a core, so far."""
     sample = {}
     try:
         tasks = os.listdir(_TASKS)
@@ -33,6 +36,8 @@ def _read() -> dict[str, int]:
         return sample
     for tid in tasks:
         try:
+            if (_TASKS / tid / "comm").read_text().strip() != ENGINE_THREAD:
+                continue
             ran, waited, _ = (_TASKS / tid / "schedstat").read_text().split()
         except (OSError, ValueError):  # the thread ended meanwhile, or no schedstat
             continue
@@ -49,7 +54,6 @@ class BusyWatch:
         self._last: dict[str, tuple[float, int]] = {}
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="surge-busy-watch", daemon=True)
-        self._own: str | None = None
 
     def _take(self) -> None:
         now = time.monotonic()
@@ -58,7 +62,6 @@ class BusyWatch:
             self._last[tid] = (now, busy)
 
     def _sample(self) -> None:
-        self._own = str(threading.get_native_id())
         self._take()
         while not self._done.wait(SAMPLE_S):
             self._take()
@@ -72,11 +75,11 @@ class BusyWatch:
         self._thread.join(timeout=5)
 
     def busiest_share(self, at_least_s: float = 3 * SAMPLE_S) -> float | None:
-        """The highest share, over the threads seen for at least `at_least_s`, of wall time
-        they ran or waited to run. Not this watch's own thread."""
+        """The highest share, over the engine threads seen for at least `at_least_s`, of wall
+        time they ran or waited to run."""
         shares = []
         for tid, (start, busy0) in self._first.items():
             end, busy1 = self._last[tid]
-            if tid != self._own and end - start >= at_least_s:
+            if end - start >= at_least_s:
                 shares.append((busy1 - busy0) / 1e9 / (end - start))
         return round(min(max(shares), 1.0), 3) if shares else None

@@ -338,7 +338,15 @@ def merge_documents(docs: list[dict[str, Any]], load_section: dict, keep_histogr
         "aborted": next((d["aborted"] for d in docs if d["aborted"]), None),
         "unfinished": sum(d["unfinished"] for d in docs),
         "connections": connections,
-        "generator": {"pacer_lag": latency_summary(pacer), "pacer_lag_histogram": pacer.encode()},
+        "generator": {
+            "pacer_lag": latency_summary(pacer),
+            "pacer_lag_histogram": pacer.encode(),
+            # The busiest worker's: one starved worker is enough to skew what it measured.
+            "busy_share": max(
+                (b for d in docs if (b := d["generator"].get("busy_share")) is not None),
+                default=None,
+            ),
+        },
         "operations": operations,
         "total": merge_stats([d["total"] for d in docs], duration),
         "timeseries": series,
