@@ -136,8 +136,8 @@ def test_a_run_on_a_starved_generator_says_so_in_its_results():
 
 
 def test_an_in_process_target_s_threads_are_not_the_generator_s():
-    # busy_share counts surge's engine threads only, by their name: a target in the same
-    # process, busy on its own thread (500 us of CPU a request at 1,600/s), is not surge.
+    # busy_share is what each engine thread measures of itself: a target in the same process,
+    # busy on its own thread (500 us of CPU a request at 1,600/s), is not surge.
     with surge.Target() as target:
         target.set_cpu_work("500us")
         result = surge.run(scenario(target.url, 1600).replace(duration="1.5s"))

@@ -239,7 +239,10 @@ TEST_CASE("a run stopped early counts what was due and never sent") {
   // `count` is every outcome, errors included.
   const auto accounted = result.total.count + result.total.dropped + result.unfinished;
   const double scheduled = 1e10 * result.measured_s;
-  CHECK(static_cast<double>(accounted) == doctest::Approx(scheduled).epsilon(0.01));
+  // Within 5%: each worker counts what it never sent up to its own end, a few ms from the
+  // coordinator's (a busy machine measured 2.5%); leaving dropped out reads 0.3%, and errors
+  // counted twice would add the count again.
+  CHECK(static_cast<double>(accounted) == doctest::Approx(scheduled).epsilon(0.05));
 }
 
 TEST_CASE("of several addresses, the one that accepts is used (localhost as ::1 and 127.0.0.1)") {

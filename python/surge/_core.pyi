@@ -919,6 +919,9 @@ class RedisRunSpec(RunSettings):
         ...
 class RunResult:
     @property
+    def busy_share(self) -> float:
+        ...
+    @property
     def connections(self) -> ConnectionStats:
         ...
     @property

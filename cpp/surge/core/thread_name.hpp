@@ -1,6 +1,6 @@
-// Names the calling thread as the kernel shows it (/proc/self/task/*/comm, top -H), so a tool
-// can tell surge's engine threads from the other threads of the same process: the Python
-// interpreter's, or an in-process target's. surge.running.thread_busy reads them by name.
+// Names the calling thread as the kernel shows it (/proc/self/task/*/comm, top -H, perf), so
+// a profile tells surge's engine threads from the other threads of the same process: the
+// Python interpreter's, or an in-process target's.
 #pragma once
 
 #if defined(__linux__)

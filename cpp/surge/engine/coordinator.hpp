@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "surge/core/hdr_codec.hpp"
+#include "surge/core/thread_busy.hpp"
 #include "surge/core/thread_name.hpp"
 #include "surge/engine/run_protocol.hpp"
 #include "surge/engine/run_result.hpp"
@@ -62,8 +63,10 @@ class Coordinator {
     // Whatever goes wrong once the load is running (a thread that cannot start, an allocation
     // that fails while an interval is merged, a callback that throws) ends the run cleanly and
     // keeps what was measured; the result says why it stopped.
+    // Each worker thread's busy share (core/thread_busy.hpp), written as it ends.
+    std::vector<double> busy(workers_.size(), -1.0);
     try {
-      const WorkerThreads running(workers_);
+      const WorkerThreads running(workers_, busy);
       try {
         if (warm_up(started)) {
           for (auto& w : workers_) w->begin();
@@ -83,6 +86,8 @@ class Coordinator {
       result_.pacer_lag.add(w->pacer_lag());
       result_.warm_up.not_ready += w->not_ready_at_start();
     }
+    // The busiest thread's: one starved thread is enough to skew what it measured.
+    for (const double share : busy) result_.busy_share = std::max(result_.busy_share, share);
     finish();
     return std::move(result_);
   }
@@ -131,13 +136,17 @@ class Coordinator {
   // supervision ends, a callback that throws included.
   class WorkerThreads {
    public:
-    explicit WorkerThreads(std::vector<std::unique_ptr<Worker<P>>>& workers) : workers_(workers) {
+    // `busy`: one slot per worker, for its thread's busy share once it ends.
+    WorkerThreads(std::vector<std::unique_ptr<Worker<P>>>& workers, std::vector<double>& busy)
+        : workers_(workers) {
       threads_.reserve(workers.size());
       try {
-        for (auto& w : workers)
-          threads_.emplace_back([&w] {
+        for (std::size_t i = 0; i < workers.size(); ++i)
+          threads_.emplace_back([&w = workers[i], &share = busy[i]] {
             name_this_thread(kEngineThreadName);
+            const ThreadBusyMeter meter;
             w->run();
+            share = meter.share();
           });
       } catch (...) {
         stop_and_join();  // the ones already running; a destructor would not run now

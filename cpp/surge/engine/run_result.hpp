@@ -80,6 +80,9 @@ struct RunResult {
   // the backlog (a backlog wait is not in it). Past a millisecond or so, surge itself, not the
   // target, was behind its schedule.
   HdrHistogram pacer_lag;
+  // The share of the run the busiest worker thread ran or waited for a core (0..1; -1 where
+  // the kernel does not say, or the run was too short): at 0.9 or more surge had no idle moment.
+  double busy_share = -1;
   std::string failure;  // why the engine stopped the run early on an error of its own; empty: it did not
 };
 

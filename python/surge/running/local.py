@@ -21,7 +21,6 @@ from surge.monitor.sampling import Sampler
 from surge.results import slo
 from surge.results.result import Result
 from surge.running import document as results_document
-from surge.running.thread_busy import BusyWatch
 from surge.urls import scrub
 
 ProgressCallback = Callable[["_core.IntervalReport"], bool | None]
@@ -48,8 +47,7 @@ def run_here(
         sampler.start()  # a monitor that cannot read its source stops the run here
         callback = _Ticking(sampler, callback)
     try:
-        with BusyWatch() as busy:
-            raw = plan.protocol.run(spec, callback)
+        raw = plan.protocol.run(spec, callback)
     except ValueError as exc:  # what the engine checks: templates, hosts, SQL
         # libpq and resolvers quote what they were given, secrets included.
         raise ConfigError(scrub(str(exc), scenario.base_url)) from None
@@ -65,9 +63,6 @@ def run_here(
         started_at,
         abort.reason if abort else None,
     )
-    # How busy surge's busiest engine thread was: at GENERATOR_BUSY or more it had no idle
-    # moment, and what it measured holds its own queue (surge.running.thread_busy).
-    document["generator"]["busy_share"] = busy.busiest_share()
     if sampler is not None:
         document["monitors"] = sampler.sections(raw.measure_start_ns, raw.measured_s)
     result = Result(document)
