@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import statistics
 import sys
 import tempfile
 from collections.abc import Callable
@@ -61,9 +60,7 @@ def surge_tools(builds: dict[str, str], command: list[str]) -> dict[str, Callabl
 
 
 def summarise(runs: list[dict]) -> dict:
-    def spread(values: list[float]) -> dict:
-        return {"median": statistics.median(values), "min": min(values), "max": max(values)}
-
+    spread = side_by_side.spread
     summary = {
         "per_s": spread([r["count"] / r["seconds"] for r in runs]),
         "per_cpu_s": spread([r["count"] / r["cpu_s"] for r in runs]),

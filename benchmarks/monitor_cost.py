@@ -15,11 +15,11 @@ import argparse
 import http.server
 import json
 import os
-import statistics
 import threading
 from pathlib import Path
 
 import surge
+from side_by_side import spread
 from surge import http as surge_http
 from surge import monitor
 from surge.services import PostgresServer, RedisServer
@@ -53,10 +53,6 @@ def run_once(target: surge.Target, duration: str, monitors: list) -> dict:
         "schedule_lag_p99_ms": result.total["schedule_lag"]["percentiles"]["99"],
         "cost": {ns: section["cost"] for ns, section in (result.get("monitors") or {}).items()},
     }
-
-
-def spread(values: list[float]) -> dict:
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
 def main() -> None:

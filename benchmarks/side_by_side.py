@@ -100,7 +100,7 @@ def interleave(
     return peer_runs, surge_runs
 
 
-def _spread(values: list[float]) -> dict:
+def spread(values: list[float]) -> dict:
     return {
         "median": statistics.median(values),
         "min": min(values),
@@ -136,8 +136,8 @@ def row(
         "surge_per_cpu_s": statistics.median(s["count"] / s["cpu_s"] for s in surge_runs),
         "peer_per_s": statistics.median(p["count"] / p["seconds"] for p in peer_runs),
         "surge_per_s": statistics.median(s["count"] / s["seconds"] for s in surge_runs),
-        "ratio_per_cpu_s": _spread(per_cpu),
-        "ratio_per_s": _spread(rate),
+        "ratio_per_cpu_s": spread(per_cpu),
+        "ratio_per_s": spread(rate),
         "errors": {
             "peer": sum(p.get("errors", 0) for p in peer_runs),
             "surge": sum(s.get("errors", 0) for s in surge_runs),
@@ -149,12 +149,12 @@ def row(
             (s["count"] / s["run_cpu_s"]) / (p["count"] / p["cpu_s"])
             for p, s in zip(peer_runs, surge_runs, strict=True)
         ]
-        result["ratio_per_cpu_s_run_only"] = _spread(run_only)
+        result["ratio_per_cpu_s_run_only"] = spread(run_only)
     if goal is not None:
-        spread = result["ratio_per_cpu_s"]
+        ratio = result["ratio_per_cpu_s"]
         result["goal"] = goal
-        result["goal_met"] = spread["median"] >= goal
-        result["spread_crosses_goal"] = spread["min"] < goal <= spread["max"]
+        result["goal_met"] = ratio["median"] >= goal
+        result["spread_crosses_goal"] = ratio["min"] < goal <= ratio["max"]
     if syscalls is not None:
         result["syscalls_per_request"] = syscalls
     return result

@@ -25,6 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from side_by_side import spread
 from surge import pgbench
 from surge.services import PostgresServer
 
@@ -59,10 +60,6 @@ def run_once(dsn: str, flags: list[str], duration: str, out: Path) -> dict:
         "warm_up_ms": round(made["warm_up_s"] * 1e3, 3),
         "connect_p50_ms": made["connect_time"]["percentiles"]["50"],
     }
-
-
-def spread(values: list[float]) -> dict:
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
 def main() -> None:

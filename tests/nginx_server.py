@@ -59,6 +59,7 @@ class Nginx:
         log_format: str | None = None,
         limit_rate: int | None = None,
         verify_client: str = "on",
+        port: int | None = None,
     ):
         """With `certificate` and `key` it serves https:// (TLS 1.2 and 1.3); with `client_ca`
         too it asks for a client certificate signed by it (mutual TLS). `http2`: h2 by ALPN
@@ -77,7 +78,7 @@ class Nginx:
         self.limit_rate = limit_rate
         self.verify_client = verify_client
         self.access_log = root / "access.log"
-        self.port = free_port()
+        self.port = port or free_port()
         self.cpu = cpu
         self.process: subprocess.Popen | None = None
 

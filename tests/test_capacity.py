@@ -6,9 +6,11 @@ The server runs in its own process, on its own core where there are two."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 import surge
@@ -65,6 +67,21 @@ def test_the_search_lands_where_the_slo_actually_breaks(busy_target):
     assert document["noise"]["repeated_steps"] >= 1
 
 
+@contextlib.contextmanager
+def _busy_loop_beside_the_generator() -> Iterator[None]:
+    """A CPU-bound process on core 1, where served() moved this process (the generator): it
+    leaves the generator half a core. It stops by itself after 60 s if the test does not."""
+    hog = subprocess.Popen(
+        ["taskset", "-c", "1", sys.executable, "-c",
+         "import time\nend = time.monotonic() + 60\nwhile time.monotonic() < end: pass"],
+    )  # fmt: skip
+    try:
+        yield
+    finally:
+        hog.kill()
+        hog.wait()
+
+
 @pytest.mark.skipif(not _two_cores(), reason="needs two cores and taskset")
 def test_a_generator_short_of_cpu_is_generator_bound_not_a_broken_target():
     # Issue 16: a real generator limit, not one set by hand. The target (surge serve, nothing
@@ -72,19 +89,11 @@ def test_a_generator_short_of_cpu_is_generator_bound_not_a_broken_target():
     # a busy loop, so it has half a core. Past what half a core sends, the arrivals queue
     # inside surge. The search must stop as generator-bound and hold no rate against the
     # target, though its pacer still wakes on time to within a scheduler slice.
-    with served() as (_, url):
-        hog = subprocess.Popen(
-            ["taskset", "-c", "1", sys.executable, "-c",
-             "import time\nend = time.monotonic() + 60\nwhile time.monotonic() < end: pass"],
+    with served() as (_, url), _busy_loop_beside_the_generator():
+        report = surge.capacity(
+            scenario(url), "p99 < 50ms", min_rate=8000, max_rate=400_000, resolution=0.2,
+            step="1s", warmup="0.3s",
         )  # fmt: skip
-        try:
-            report = surge.capacity(
-                scenario(url), "p99 < 50ms", min_rate=8000, max_rate=400_000, resolution=0.2,
-                step="1s", warmup="0.3s",
-            )  # fmt: skip
-        finally:
-            hog.kill()
-            hog.wait()
     steps = report.to_dict()["steps"]
     assert report.generator_bound, steps
     assert report.lowest_failing_rate is None, steps  # the target broke nothing
@@ -121,16 +130,8 @@ def test_a_run_on_a_starved_generator_says_so_in_its_results():
     # idle moment, and the summary puts it on the generator.
     from surge.results.summary import summary_table
 
-    with served() as (_, url):
-        hog = subprocess.Popen(
-            ["taskset", "-c", "1", sys.executable, "-c",
-             "import time\nend = time.monotonic() + 30\nwhile time.monotonic() < end: pass"],
-        )  # fmt: skip
-        try:
-            result = surge.run(scenario(url, 200_000).replace(duration="1.5s"))
-        finally:
-            hog.kill()
-            hog.wait()
+    with served() as (_, url), _busy_loop_beside_the_generator():
+        result = surge.run(scenario(url, 200_000).replace(duration="1.5s"))
     assert result["generator"]["busy_share"] >= 0.9, result["generator"]
     assert "surge had no idle moment" in summary_table(result)
 

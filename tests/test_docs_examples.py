@@ -211,9 +211,8 @@ def _tls_servers(code: str, workdir: Path, port: int) -> Iterator[str]:
     with contextlib.ExitStack() as stack:
         nginx = Nginx(
             workdir, certificate=workdir / "nginx.pem", key=workdir / "nginx.key",
-            client_ca=workdir / "client.pem", verify_client="optional", http2=True,
+            client_ca=workdir / "client.pem", verify_client="optional", http2=True, port=port,
         )  # fmt: skip
-        nginx.port = port
         stack.enter_context(nginx)
         if "rediss://" in code:
             redis = stack.enter_context(
