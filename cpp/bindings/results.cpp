@@ -118,6 +118,7 @@ void register_results(py::module_& m) {
       .def_readonly("connections", &RunResult::connections)
       .def_readonly("warm_up", &RunResult::warm_up)
       .def_readonly("protocol_version", &RunResult::protocol_version)
+      .def_readonly("io", &RunResult::io)
       .def_readonly("pacer_lag", &RunResult::pacer_lag)
       .def_readonly("busy_share", &RunResult::busy_share)
       .def_readonly("failure", &RunResult::failure);

@@ -34,6 +34,12 @@ void register_run_settings(py::module_& m) {
       .value("uniform", ThinkKind::uniform)
       .value("exponential", ThinkKind::exponential)
       .value("pacing", ThinkKind::pacing);
+  py::enum_<IoMode>(m, "IoMode")
+      .value("auto", IoMode::automatic)
+      .value("uring", IoMode::uring)
+      .value("epoll", IoMode::epoll);
+  // Why io_uring cannot be used in this process, or "" (engine/io_mode.hpp).
+  m.def("uring_refusal", [] { return uring_refusal(); });
 
   py::class_<LoadSpec>(m, "LoadSpec")
       .def(py::init<>())
@@ -66,7 +72,8 @@ void register_run_settings(py::module_& m) {
       .def_readwrite("interval_histograms", &RunSettings::interval_histograms)
       .def_readwrite("warm_start", &RunSettings::warm_start)
       .def_readwrite("share_index", &RunSettings::share_index)
-      .def_readwrite("share_count", &RunSettings::share_count);
+      .def_readwrite("share_count", &RunSettings::share_count)
+      .def_readwrite("io", &RunSettings::io);
 }
 
 }  // namespace surge::bindings

@@ -46,7 +46,9 @@ class Coordinator {
         interval_(std::max(load_.interval, kNanosPerMilli)),
         shared_(shared),
         progress_(progress),
-        interrupted_(interrupted) {
+        interrupted_(interrupted),
+        uring_(use_uring(spec.io, has_uring_transport<P>())) {
+    result_.io = uring_ ? "uring" : "epoll";
     const auto n = spec.operations.size();
     result_.operations.resize(n);
     cumulative_.resize(n);
@@ -59,7 +61,7 @@ class Coordinator {
     const int threads = std::max(1, std::min(load_.threads, pool));
     const Nanos started = now_ns();
     for (int i = 0; i < threads; ++i)
-      workers_.push_back(std::make_unique<Worker<P>>(spec_, load_, shared_, clock_, signal_, i, threads));
+      workers_.push_back(std::make_unique<Worker<P>>(spec_, load_, shared_, clock_, signal_, i, threads, uring_));
     // Whatever goes wrong once the load is running (a thread that cannot start, an allocation
     // that fails while an interval is merged, a callback that throws) ends the run cleanly and
     // keeps what was measured; the result says why it stopped.
@@ -346,6 +348,7 @@ class Coordinator {
   RunClock clock_;
   RunSignal signal_;
   std::vector<std::unique_ptr<Worker<P>>> workers_;
+  bool uring_;  // the sockets go through io_uring
   std::vector<RunningTotals> cumulative_;
   RunResult result_;
   Nanos stopped_at_ = 0;

@@ -114,7 +114,7 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
     if (next_ - now_ns() <= kPollWithin) {
       // Due within a timer's own cost: a posted check runs after the handlers already due and
       // one non-blocking epoll_wait, with no timerfd_settime and no wake-up of its own.
-      boost::asio::post(worker_.context(), [this] { on_timer(); });
+      worker_.post([this] { on_timer(); });
       return;
     }
     timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next_)));
@@ -144,7 +144,7 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
     if (worker_.draining() || worker_.stopping()) return;
     switch (dispatch_due(now_ns())) {
       case Due::more:
-        boost::asio::post(worker_.context(), [this] { on_timer(); });
+        worker_.post([this] { on_timer(); });
         return;
       case Due::ended:
         end_arrivals();

@@ -34,6 +34,17 @@ concept Protocol = std::derived_from<typename P::Spec, RunSettings> &&
   { spec.operations[0].weight } -> std::convertible_to<double>;
 };
 
+// Whether a protocol's lanes can use the io_uring transport: it says so with
+// `static constexpr bool kUringTransport = true` once its sockets are StreamSockets.
+template <class P>
+constexpr bool has_uring_transport() {
+  if constexpr (requires { P::kUringTransport; }) {
+    return P::kUringTransport;
+  } else {
+    return false;
+  }
+}
+
 // What the worker and the load drivers ask of a lane. `W` is the worker that owns it.
 template <class L, class W>
 concept Lane = std::constructible_from<L, W&, int> && requires(L& lane, const L& seen, int op, Nanos at) {

@@ -75,6 +75,7 @@ struct RunResult {
   bool interrupted = false;
   ConnectionStats connections;   // every connection attempt of the run, warm-up included
   std::string protocol_version;  // HTTP: "http/1.1", "h2" or "h2c"; empty for the others
+  std::string io;                // the sockets' transport: "uring" or "epoll"
   WarmUpReport warm_up;
   // Open model: how late the generator's own pacer sent each measured arrival out to a lane or
   // the backlog (a backlog wait is not in it). Past a millisecond or so, surge itself, not the

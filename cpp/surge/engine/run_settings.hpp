@@ -9,6 +9,7 @@
 #include <string>
 
 #include "surge/core/clock.hpp"
+#include "surge/engine/io_mode.hpp"
 #include "surge/load/load_spec.hpp"
 
 namespace surge {
@@ -37,6 +38,8 @@ struct RunSettings {
   // across every thread of every share. 0 of 1: a run of its own.
   int share_index = 0;
   int share_count = 1;
+  // The sockets' transport (engine/io_mode.hpp): the run's result says which one it used.
+  IoMode io = IoMode::automatic;
 };
 
 // The rules only the engine checks; the Python layer owns every other (docs/architecture.md).

@@ -30,6 +30,7 @@
 #include "surge/engine/protocol.hpp"
 #include "surge/engine/run_signal.hpp"
 #include "surge/engine/stats_block.hpp"
+#include "surge/engine/uring_loop.hpp"
 
 namespace surge {
 
@@ -45,8 +46,10 @@ class Worker {
   using Shared = typename P::Shared;
 
   // `load` is the spec's load counted in lanes (LoadSpec::in_lanes); it outlives the worker.
+  // `uring`: the lanes' sockets go through an io_uring that drives this worker's thread
+  // (engine/uring_loop.hpp); else Asio's epoll reactor runs it.
   Worker(const Spec& spec, const LoadSpec& load, const Shared& shared, const RunClock& clock,
-         RunSignal& signal, int index, int worker_count);
+         RunSignal& signal, int index, int worker_count, bool uring = false);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
@@ -82,6 +85,17 @@ class Worker {
 
   // Lane side (worker thread only).
   [[nodiscard]] boost::asio::io_context& context() noexcept { return context_; }
+  // The io_uring the lanes' sockets use, or null on the epoll transport.
+  [[nodiscard]] UringLoop* ring() noexcept { return ring_.get(); }
+  // Runs `handler` after the current one, on this thread (a lane that must not recurse).
+  template <class Handler>
+  void post(Handler&& handler) {
+    if (ring_) {
+      ring_->defer(std::forward<Handler>(handler));
+    } else {
+      boost::asio::post(context_, std::forward<Handler>(handler));
+    }
+  }
   [[nodiscard]] P& protocol() noexcept { return protocol_; }
   [[nodiscard]] Rng& rng() noexcept { return rng_; }
   [[nodiscard]] Nanos connect_timeout() const noexcept { return spec_.connect_timeout; }
@@ -192,6 +206,8 @@ class Worker {
   Rng rng_;
   OperationMix mix_;  // which operation a request is: by weight
   P protocol_;
+  // Before the lanes: their sockets hold on to it until they are gone.
+  std::unique_ptr<UringLoop> ring_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::unique_ptr<LoadDriver<Lane>> driver_;
   NetworkDelay<Lane> delay_;
@@ -217,7 +233,7 @@ class Worker {
 
 template <class P>
 Worker<P>::Worker(const Spec& spec, const LoadSpec& load, const Shared& shared, const RunClock& clock,
-                  RunSignal& signal, int index, int worker_count)
+                  RunSignal& signal, int index, int worker_count, bool uring)
     : spec_(spec),
       load_(load),
       clock_(clock),
@@ -239,6 +255,7 @@ Worker<P>::Worker(const Spec& spec, const LoadSpec& load, const Shared& shared, 
       protocol_(spec, shared,
                 spec.share_count > 1 ? spec.share_index * std::max(1, load.threads) + index : index,
                 spec.share_count > 1 ? spec.share_count * std::max(1, load.threads) : worker_count),
+      ring_(uring ? std::make_unique<UringLoop>() : nullptr),
       delay_(context_, spec.network_latency, spec.network_jitter),
       active_(std::make_unique<StatsBlock>(spec.operations.size())),
       spare_(std::make_unique<StatsBlock>(spec.operations.size())) {
@@ -259,19 +276,29 @@ void Worker<P>::run() {
   // set up (or have failed) before reporting ready; the coordinator sets t0 once every worker
   // is ready. Nothing is sent before t0, so a run without warm-up measures its first requests,
   // and does not measure connection set-up in them. A cold start reports ready at once.
-  if (spec_.warm_start) {
-    driver_->preconnect();
-    check_warm();
-  } else {
-    ready_ = true;
-    signal_.worker_ready();
-  }
   try {
-    context_.run();
+    // On this thread: a ring has a single issuer.
+    if (ring_) ring_->open(context_);
+    if (spec_.warm_start) {
+      driver_->preconnect();
+      check_warm();
+    } else {
+      ready_ = true;
+      signal_.worker_ready();
+    }
+    if (ring_) {
+      ring_->run(context_);
+    } else {
+      context_.run();
+    }
   } catch (const std::exception& e) {
     // A handler threw (an allocation failed): this worker stops, the others and what it
     // measured are kept, and the run says why.
     failure_ = std::string("in worker thread ") + std::to_string(index_) + ": " + e.what();
+    if (!ready_) {
+      ready_ = true;
+      signal_.worker_ready();
+    }
     if (!finished_) {
       finished_ = true;
       finished_at_ = now_ns();
@@ -292,7 +319,7 @@ void Worker<P>::connect_slice(std::size_t from, std::size_t to) {
     preconnecting_ = false;
     return;
   }
-  boost::asio::post(context_, [this, end, to] { connect_slice(end, to); });
+  post([this, end, to] { connect_slice(end, to); });
 }
 
 template <class P>
@@ -336,6 +363,7 @@ void Worker<P>::begin() {
       if (!ec) start();
     });
   });
+  if (ring_) ring_->wake();
 }
 
 template <class P>
@@ -393,6 +421,7 @@ std::future<StatsBlock*> Worker<P>::swap_interval() {
     spare_->active_users = driver_->active_users();
     promise->set_value(spare_.get());
   });
+  if (ring_) ring_->wake();
   return future;
 }
 
@@ -403,6 +432,7 @@ void Worker<P>::drain() {
     driver_->drain();
     maybe_finish();
   });
+  if (ring_) ring_->wake();
 }
 
 template <class P>
@@ -434,6 +464,7 @@ void Worker<P>::shutdown() {
 template <class P>
 void Worker<P>::end() {
   boost::asio::post(context_, [this] { shutdown(); });
+  if (ring_) ring_->wake();
 }
 
 }  // namespace surge

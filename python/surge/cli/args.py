@@ -306,6 +306,13 @@ def add_run_flags(p: argparse.ArgumentParser, requests: str, *, defaults: bool =
         help="let the first requests open the connections, so their latency includes connecting "
         "(default: a warm start, connections opened and set up before the first request)",
     )
+    p.add_argument(
+        "--io",
+        choices=("auto", "uring", "epoll"),
+        default="auto" if defaults else None,
+        help="the sockets' transport: auto takes io_uring where the kernel allows it and the "
+        "protocol has it (HTTP/1.1), else epoll (default: auto)",
+    )
 
 
 def add_shared_run_flags(
@@ -489,6 +496,8 @@ def run_settings_from_flags(args: argparse.Namespace) -> dict:
         settings["interval"] = args.interval
     if args.cold:
         settings["cold"] = True
+    if args.io is not None:
+        settings["io"] = args.io
     monitors = monitors_from_flags(args)
     if monitors:
         settings["monitors"] = monitors

@@ -285,7 +285,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # threads, timeouts, warm-up, drain, pipelining and a cold start.
     shared: dict[str, Any] = dict(network_from_flags(args))
     fields = ("threads", "timeout", "connect_timeout", "warmup", "drain", "interval", "pipeline")
-    for field in (*fields, "cold"):
+    for field in (*fields, "cold", "io"):
         if getattr(args, field) is not None:
             shared[field] = getattr(args, field)
     if args.sync is not None:

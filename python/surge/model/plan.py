@@ -60,6 +60,7 @@ class RunPlan:
     seed: int
     interval_histograms: bool
     cold: bool
+    io: str  # "auto", "uring" or "epoll": the transport asked for
     tls: Any  # surge.Tls for https:// targets, else None
 
     def __repr__(self) -> str:
@@ -101,10 +102,12 @@ class RunPlan:
         spec.drain_ns = self.drain_ns
         spec.interval_histograms = self.interval_histograms
         spec.warm_start = not self.cold
+        spec.io = _core.IoMode.__members__[self.io]
         return spec
 
-    def load_section(self) -> dict[str, Any]:
-        """The results' `load`: the load model as described, and the run's settings."""
+    def load_section(self, io: str | None = None) -> dict[str, Any]:
+        """The results' `load`: the load model as described, and the run's settings. `io`: the
+        transport the run used ("uring" or "epoll"), once it has run."""
         return {
             **self.load.describe(),
             "threads": self.threads,
@@ -119,6 +122,7 @@ class RunPlan:
             "network_jitter_ms": self.network_jitter_ns / 1e6,
             "drain_s": self.drain_ns / _NS_PER_S,
             "cold": self.cold,
+            **({"io": io} if io else {}),
             **(
                 {
                     "http_version": {0: "auto", 1: "1.1", 2: "2"}[self.http_version],
@@ -200,6 +204,7 @@ def resolve(scenario: Scenario) -> RunPlan:
         seed=scenario.seed,
         interval_histograms=bool(scenario.interval_histograms),
         cold=scenario.cold,
+        io=_io(scenario, protocol),
         tls=_tls(scenario, protocol),
     )
     protocol.check(plan)
@@ -219,6 +224,28 @@ def _tls(scenario: Scenario, protocol: Protocol) -> Any:
             raise ConfigError("tls: applies to https:// targets; the URL has no TLS")
         return None
     return scenario.tls or Tls()
+
+
+IO_MODES = ("auto", "uring", "epoll")
+
+
+def _io(scenario: Scenario, protocol: Protocol) -> str:
+    """The transport asked for, checked where it can be: an explicit io_uring needs a protocol
+    that has it and a kernel that allows it."""
+    if scenario.io not in IO_MODES:
+        raise ConfigError(f"io: 'auto', 'uring' or 'epoll', got {scenario.io!r}")
+    if scenario.io != "uring":
+        return scenario.io
+    if "io_uring" not in protocol.settings or scenario.http_version == "2":
+        raise ConfigError(
+            "io: io_uring carries HTTP/1.1 (http:// and https://) so far; "
+            "give io='auto' (or --io auto) to use epoll here"
+        )
+    if refusal := _core.uring_refusal():
+        raise ConfigError(
+            f"io: io_uring cannot be used on this machine ({refusal}); give io='auto' or 'epoll'"
+        )
+    return "uring"
 
 
 def _applies_to(setting: str) -> str:

@@ -76,6 +76,10 @@ class Scenario:
     # results' `connections` section times it. cold=True lets the first requests open them, so
     # their latency includes it, as a client starting from nothing sees.
     cold: bool = False
+    # The sockets' transport: "auto" takes io_uring where the kernel allows it and the protocol
+    # has it (HTTP/1.1, http:// and https://), else epoll; "uring" insists, "epoll" refuses it.
+    # The results' load.io says which one the run used.
+    io: str = "auto"
     # What the load costs the server, sampled each interval beside the load (surge.monitor):
     # a process, Redis INFO, PostgreSQL's statistics, a Prometheus endpoint.
     monitors: Sequence[Any] = ()

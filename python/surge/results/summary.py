@@ -108,7 +108,7 @@ def summary_table(result: Result) -> str:
             f"{busy:.0%} of the run, so its latencies hold its own queue (the generator, not "
             "the target; give it a core of its own, more threads (-t) or machines)"
         )
-    connections[:0] = describe_connections(result.get("connections"))
+    connections[:0] = describe_connections(result.get("connections"), result["load"].get("io"))
     monitored = describe_monitors(result.get("monitors"))
     workers = describe_workers(result.get("workers"))
     journeys = describe_journeys(result.operations)
@@ -168,9 +168,10 @@ _PROTOCOLS = {
     "h2c": "HTTP/2 in cleartext (h2c)",
     "http/1.1": "HTTP/1.1",
 }
+_TRANSPORTS = {"uring": "io_uring", "epoll": "epoll"}
 
 
-def describe_connections(made: dict[str, Any] | None) -> list[str]:
+def describe_connections(made: dict[str, Any] | None, io: str | None = None) -> list[str]:
     """The summary's lines on how the connections were opened (older files have none)."""
     if not made or (not made.get("opened") and not made.get("failed")):
         return []
@@ -186,6 +187,8 @@ def describe_connections(made: dict[str, Any] | None) -> list[str]:
         line += f" ({made['tls_full']:,} full, {made['tls_resumed']:,} resumed)"
     if made.get("protocol"):
         line += f"; {_PROTOCOLS.get(made['protocol'], made['protocol'])}"
+    if io:
+        line += f"; over {_TRANSPORTS.get(io, io)}"
     if made.get("failed"):
         line += f"; {made['failed']:,} attempt(s) failed"
     lines = [line]

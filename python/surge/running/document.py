@@ -40,7 +40,7 @@ def build(
             "base_url": redact_url(base_url),
             "parameters": {k: redact_value(v) for k, v in params.items()},
         },
-        "load": plan.load_section(),
+        "load": plan.load_section(raw.io),
         "started_at": started_at.isoformat(timespec="milliseconds"),
         # CLOCK_MONOTONIC (time.monotonic_ns) at the start of measurement: lines the run up
         # with other events on the same host, such as a target's stall windows.

@@ -1,7 +1,6 @@
 #include "surge/proto/http/connection.hpp"
 
 #include <array>
-#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include "surge/engine/read_when_ready.hpp"
@@ -29,7 +28,7 @@ HttpConnection::HttpConnection(Worker<HttpProtocol>& worker, int index)
     : worker_(worker),
       index_(index),
       endpoint_(worker.protocol().endpoint()),
-      socket_(worker.context()),
+      socket_(worker.context(), worker.ring()),
       wait_timer_(worker.context()),
       read_buffer_(kReadBufferSize),
       tls_(worker.protocol().tls()) {
@@ -142,9 +141,7 @@ void HttpConnection::on_connect(const error_code& ec) {
 }
 
 void HttpConnection::set_up_socket() {
-  error_code ignored;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-  socket_.non_blocking(true, ignored);
+  socket_.set_up();
   connected_ = true;
   connected_before_ = true;
   responses_ = 0;
@@ -453,7 +450,7 @@ void HttpConnection::step_finished(Nanos now, std::optional<ErrorClass> error, s
         // restart: the same journey from its first step, as a new one. Posted, as a step can
         // fail without I/O (a variable it cannot send) and must not recurse; the lane stays busy.
         journey_op_ = again;
-        boost::asio::post(worker_.context(), [this, again] {
+        worker_.post([this, again] {
           if (!stopped_) begin_journey(again, now_ns(), 0);
         });
         return;

@@ -33,6 +33,7 @@
 #include "surge/core/read_buffer.hpp"
 #include "surge/engine/backoff.hpp"
 #include "surge/engine/operation_stats.hpp"
+#include "surge/engine/stream_socket.hpp"
 #include "surge/engine/worker.hpp"
 #include "surge/proto/http/protocol.hpp"
 #include "surge/proto/http/response_reader.hpp"
@@ -105,7 +106,7 @@ class HttpConnection {
   Worker<HttpProtocol>& worker_;
   int index_;
   boost::asio::ip::tcp::endpoint endpoint_;
-  boost::asio::ip::tcp::socket socket_;
+  StreamSocket socket_;  // epoll or io_uring, as the run chose
   boost::asio::steady_timer wait_timer_;  // back-off after a failed connect, or think time
   http::ResponseReader reader_;
   std::string request_;

@@ -49,6 +49,8 @@ class HttpProtocol {
   // std::invalid_argument naming the operation or host.
   static Shared prepare(const Spec& spec);
   static int lanes_per_connection(const Spec& /*spec*/) noexcept { return 1; }
+  // Its connections' sockets can go through io_uring (engine/stream_socket.hpp).
+  static constexpr bool kUringTransport = true;
 
   HttpProtocol(const Spec& spec, const Shared& shared, int index, int worker_count);
 

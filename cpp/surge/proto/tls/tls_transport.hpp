@@ -16,6 +16,7 @@
 
 #include "surge/engine/operation_stats.hpp"
 #include "surge/engine/read_when_ready.hpp"
+#include "surge/engine/stream_socket.hpp"
 #include "surge/proto/tls/tls_session.hpp"
 
 namespace surge::tls {
@@ -212,7 +213,7 @@ class Transport {
       return;
     }
     if (written < handshake_out_.size()) {
-      boost::asio::async_write(
+      write_all(
           socket, boost::asio::buffer(handshake_out_.data() + written, handshake_out_.size() - written),
           [this, wanted, done, next](const boost::system::error_code& write_ec, std::size_t) mutable {
             if (!wanted()) return;

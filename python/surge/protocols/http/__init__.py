@@ -88,6 +88,6 @@ PROTOCOL = Protocol(
     run=_core.run_http,
     default_timeout="30s",
     reach=reach.http,
-    settings=frozenset({"http_version", "max_streams"}),
+    settings=frozenset({"http_version", "max_streams", "io_uring"}),
     cli="surge.protocols.http.cli",
 )
