@@ -5,6 +5,10 @@
 - close: a new TLS connection per request (wrk -H "Connection: close", surge --no-keepalive),
   10 connections; with session resumption, as both offer it.
 
+surge runs each case on both transports, io_uring and epoll, in the same interleaved rounds as
+wrk (the order rotating each round): a row per transport. The goals are the io_uring rows',
+which `--io auto` picks on this machine; the epoll rows are where surge stands without it.
+
 The method is benchmarks/side_by_side.py's: whole-process CPU, pinned, interleaved rounds,
 median and spread of the per-round ratios, syscalls per request from strace. Writes
 benchmarks/results/http_vs_wrk.json.
@@ -26,7 +30,7 @@ from side_by_side import (
     SERVER_CPU,
     arguments,
     certificate,
-    interleave,
+    interleave_all,
     pinned,
     row,
     run_surge,
@@ -38,10 +42,11 @@ from side_by_side import (
 
 CASES = {
     # name: (title, connections, tls, close, goal: the least surge/wrk requests per CPU-s)
-    "http": ("HTTP/1.1 keep-alive, 50 connections", 50, False, False, 1.25),
-    "https": ("HTTPS keep-alive, 50 connections", 50, True, False, 1.0),
+    "http": ("HTTP/1.1 keep-alive, 50 connections", 50, False, False, 1.30),
+    "https": ("HTTPS keep-alive, 50 connections", 50, True, False, 1.2),
     "close": ("new TLS connection per request, 10 connections", 10, True, True, 1.0),
 }
+TRANSPORTS = {"uring": "io_uring", "epoll": "epoll"}
 
 
 def wrk_command(url: str, connections: int, duration: float, close: bool) -> list[str]:
@@ -78,21 +83,45 @@ def main() -> int:
             with Nginx(where, cpu=SERVER_CPU, **files) as nginx:
                 ca = str(cert) if tls else None
                 theirs = wrk_command(nginx.url, connections, args.duration, close)
-                ours = surge_http_command(nginx.url, connections, args.duration, ca=ca, close=close)
-                peer_runs, surge_runs = interleave(
-                    args.rounds, lambda t=theirs: run_wrk(t), lambda o=ours: run_surge(o), name
-                )
-                short = 2.0
-                syscalls = {
-                    "wrk": syscalls_per_request(
-                        wrk_command(nginx.url, connections, short, close), wrk_count
-                    ),
-                    "surge": syscalls_per_request(
-                        surge_http_command(nginx.url, connections, short, ca=ca, close=close),
-                        surge_count,
-                    ),
+                ours = {
+                    io: surge_http_command(
+                        nginx.url, connections, args.duration, ca=ca, close=close, io=io
+                    )
+                    for io in TRANSPORTS
                 }
-            rows.append(row(title, "wrk 4.1", peer_runs, surge_runs, goal, syscalls=syscalls))
+                runners = {"wrk": lambda t=theirs: run_wrk(t)} | {
+                    io: lambda o=command: run_surge(o) for io, command in ours.items()
+                }
+                runs = interleave_all(args.rounds, runners, name)
+                for io in ours:
+                    used = {r.get("io") for r in runs[io]}
+                    if used != {io}:
+                        raise SystemExit(f"{name}: asked for {io}, the runs used {used}")
+                short = 2.0
+                wrk_calls = syscalls_per_request(
+                    wrk_command(nginx.url, connections, short, close), wrk_count
+                )
+                for io, label in TRANSPORTS.items():
+                    syscalls = {
+                        "wrk": wrk_calls,
+                        "surge": syscalls_per_request(
+                            surge_http_command(
+                                nginx.url, connections, short, ca=ca, close=close, io=io
+                            ),
+                            surge_count,
+                        ),
+                    }
+                    rows.append(
+                        row(
+                            f"{title}, {label}",
+                            "wrk 4.1",
+                            runs["wrk"],
+                            runs[io],
+                            goal if io == "uring" else None,
+                            syscalls=syscalls,
+                        )
+                        | {"io": io}
+                    )
     write_rows(
         "http_vs_wrk",
         "HTTP/1.1 and HTTPS against nginx, surge http vs wrk",

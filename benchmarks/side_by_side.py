@@ -82,22 +82,29 @@ def interleave(
 ) -> tuple[list[dict], list[dict]]:
     """`rounds` runs of each, alternating which goes first. A run is a dict with `count`,
     `seconds` and `cpu_s` (and `run_cpu_s` for surge when known)."""
-    peer_runs: list[dict] = []
-    surge_runs: list[dict] = []
+    runs = interleave_all(rounds, {"peer": peer, "surge": surge}, label)
+    return runs["peer"], runs["surge"]
+
+
+def interleave_all(rounds: int, runners: dict[str, Callable[[], dict]], label: str) -> dict:
+    """`rounds` runs of each runner, the order rotating by one each round so that none is
+    always first or last; the runs by runner's name."""
+    names = list(runners)
+    runs: dict[str, list[dict]] = {name: [] for name in names}
     for i in range(rounds):
-        order = [(peer, peer_runs), (surge, surge_runs)]
-        if i % 2:
-            order.reverse()
-        for runner, runs in order:
-            runs.append(runner())
-        p, s = peer_runs[-1], surge_runs[-1]
+        shift = i % len(names)
+        for name in names[shift:] + names[:shift]:
+            runs[name].append(runners[name]())
         print(
-            f"{label} round {i + 1}: peer {p['count'] / p['seconds']:9.0f}/s "
-            f"{p['count'] / p['cpu_s']:9.0f}/CPU-s | surge {s['count'] / s['seconds']:9.0f}/s "
-            f"{s['count'] / s['cpu_s']:9.0f}/CPU-s",
+            f"{label} round {i + 1}: "
+            + " | ".join(
+                f"{name} {r['count'] / r['seconds']:9.0f}/s {r['count'] / r['cpu_s']:9.0f}/CPU-s"
+                for name in names
+                for r in [runs[name][-1]]
+            ),
             file=sys.stderr,
         )
-    return peer_runs, surge_runs
+    return runs
 
 
 def spread(values: list[float]) -> dict:
@@ -227,7 +234,7 @@ scenario = surge.Scenario(
     operations=[http.get("get", "/", headers={"Connection": "close"} if o["close"] else None)],
     load=surge.Connections(o["connections"]), duration=o["duration"],
     http_version="1.1" if o["close"] else o["http_version"], max_streams=o["max_streams"],
-    tls=surge.Tls(ca=o["ca"]) if o["ca"] else None,
+    tls=surge.Tls(ca=o["ca"]) if o["ca"] else None, io=o["io"],
 )
 before = resource.getrusage(resource.RUSAGE_SELF)
 result = surge.run(scenario)
@@ -237,6 +244,7 @@ print(json.dumps({
     "errors": result.total["error_count"],
     "run_cpu_s": after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime,
     "protocol": result["connections"].get("protocol"),
+    "io": result["load"]["io"],
 }))
 """
 
@@ -250,8 +258,10 @@ def surge_http_command(
     http_version: str | None = None,
     max_streams: int = 1,
     close: bool = False,
+    io: str = "auto",
 ) -> list[str]:
     options = {
+        "io": io,
         "url": url,
         "connections": connections,
         "duration": duration,

@@ -30,6 +30,7 @@ http {{
         http2_max_concurrent_streams {max_streams};
         {tls}
         location / {{ return 200 "hello from nginx\\n"; }}
+        {files}
         {rate_limit}
     }}
 }}
@@ -60,6 +61,7 @@ class Nginx:
         limit_rate: int | None = None,
         verify_client: str = "on",
         port: int | None = None,
+        files: Path | None = None,
     ):
         """With `certificate` and `key` it serves https:// (TLS 1.2 and 1.3); with `client_ca`
         too it asks for a client certificate signed by it (mutual TLS). `http2`: h2 by ALPN
@@ -68,7 +70,9 @@ class Nginx:
         the server offers ("TLSv1.2" forces it). `log_format` writes one line per request in
         that nginx format to `access_log` (such as "$ssl_protocol"). `limit_rate` (req/s) gives
         the server a known capacity at /limited: nginx's limit_req answers 503 past it (a burst of
-        50). `verify_client` "optional" asks for a client certificate without requiring one."""
+        50). `verify_client` "optional" asks for a client certificate without requiring one.
+        `files`: a directory served under /files/ (nginx's workers run as nobody: it and its
+        files must be readable by all)."""
         self.http2, self.max_streams = http2, max_streams
         self.root = root
         self.keepalive_timeout = keepalive_timeout
@@ -77,6 +81,7 @@ class Nginx:
         self.tls_protocols, self.log_format = tls_protocols, log_format
         self.limit_rate = limit_rate
         self.verify_client = verify_client
+        self.files = files
         self.access_log = root / "access.log"
         self.port = port or free_port()
         self.cpu = cpu
@@ -112,6 +117,7 @@ class Nginx:
                 http2=" http2" if self.http2 else "",
                 max_streams=self.max_streams,
                 tls=tls,
+                files=f"location /files/ {{ alias {self.files}/; }}" if self.files else "",
                 rate_zone=(
                     f"limit_req_zone $server_port zone=capacity:1m rate={self.limit_rate}r/s;"
                     if self.limit_rate

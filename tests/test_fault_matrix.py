@@ -9,6 +9,9 @@ import surge
 from fault_server import FaultServer
 from surge import http
 
+# Each case on both transports, io_uring and epoll (conftest.py's `transport`).
+pytestmark = pytest.mark.usefixtures("transport")
+
 N = 24
 GET = http.get("op", "/")
 UPLOAD = http.post("op", "/", body="{bytes(65536)}")

@@ -22,6 +22,7 @@ def run(url, ops, **kwargs) -> surge.Result:
     )
 
 
+@pytest.mark.usefixtures("transport")
 def test_refused_is_counted_with_backoff(free_port):
     result = run(f"http://127.0.0.1:{free_port}", [http.get("h", "/")])
     errors = result.total["errors"]
@@ -31,6 +32,7 @@ def test_refused_is_counted_with_backoff(free_port):
     assert "refused" in result.total["error_examples"]["refused"][0].lower()
 
 
+@pytest.mark.usefixtures("transport")
 def test_connect_timeout_against_a_full_accept_queue():
     # A listener that never accepts, with a backlog of 0: once its queue is full, further SYNs
     # are dropped and connects hang until our deadline.
@@ -52,6 +54,7 @@ def test_connect_timeout_against_a_full_accept_queue():
     assert result.total["errors"].get("connect_timeout", 0) >= 1
 
 
+@pytest.mark.usefixtures("transport")
 def test_request_timeout(target):
     target.set_latency("fixed", 500)
     result = run(target.url, [http.get("h", "/api/v1/health")], timeout="100ms")
@@ -59,6 +62,7 @@ def test_request_timeout(target):
     assert result.total["errors"]["request_timeout"] >= 4
 
 
+@pytest.mark.usefixtures("transport")
 def test_reset_when_the_server_drops_connections(target):
     target.set_drop_ratio(1.0)
     result = run(target.url, [http.get("h", "/api/v1/health")], requests=50, duration=None)
@@ -66,6 +70,7 @@ def test_reset_when_the_server_drops_connections(target):
     assert result.total["errors"] == {"reset": 50}
 
 
+@pytest.mark.usefixtures("transport")
 def test_partial_drops_leave_the_rest_successful(target):
     target.set_drop_ratio(0.2)
     result = run(target.url, [http.get("h", "/api/v1/health")], requests=2000, duration=None)
@@ -124,12 +129,14 @@ def garbage_server():
     listener.close()
 
 
+@pytest.mark.usefixtures("transport")
 def test_malformed_response(garbage_server):
     result = run(garbage_server, [http.get("h", "/")], requests=20, duration=None)
     assert result.total["count"] == 20
     assert result.total["errors"] == {"malformed": 20}
 
 
+@pytest.mark.usefixtures("transport")
 def test_check_failed(target):
     result = run(
         target.url,
@@ -140,6 +147,7 @@ def test_check_failed(target):
     assert result.total["errors"] == {"check_failed": 30}
 
 
+@pytest.mark.usefixtures("transport")
 def test_periodic_stall_holds_responses(target):
     target.set_stall(every="300ms", length="100ms")
     result = run(

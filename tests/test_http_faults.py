@@ -8,6 +8,9 @@ import surge
 from fault_server import FaultServer
 from surge import http
 
+# Each test on both transports, io_uring and epoll (conftest.py's `transport`).
+pytestmark = pytest.mark.usefixtures("transport")
+
 
 def run(url: str, operation, **kwargs) -> surge.Result:
     settings = {"load": surge.Users(3), "requests": 30} | kwargs

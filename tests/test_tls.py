@@ -46,6 +46,7 @@ def _scenario(url: str, **settings) -> surge.Scenario:
     )
 
 
+@pytest.mark.usefixtures("transport")
 def test_a_trusted_certificate_serves_every_request_and_times_the_handshake(tmp_path, certs):
     cert, key = certs["server"]
     with Nginx(tmp_path, certificate=cert, key=key) as nginx:
@@ -61,6 +62,7 @@ def test_a_trusted_certificate_serves_every_request_and_times_the_handshake(tmp_
     }  # fmt: skip
 
 
+@pytest.mark.usefixtures("transport")
 def test_a_host_name_is_checked_against_the_certificate(tmp_path, certs):
     cert, key = certs["server"]
     other_cert, other_key = certs["other"]
@@ -95,6 +97,7 @@ def test_an_expired_certificate_is_a_verify_error_over_http_1_1_and_http_2(tmp_p
         assert accepted.total["error_count"] == 0
 
 
+@pytest.mark.usefixtures("transport")
 def test_a_server_that_offers_only_tls_1_2_is_served_and_resumed_over_it(tmp_path, certs):
     # Issue 13: TLS 1.2 forced on the server. nginx logs the version each request came over.
     cert, key = certs["server"]
@@ -138,6 +141,7 @@ def test_the_system_store_does_not_trust_a_self_signed_certificate_and_insecure_
     assert insecure.total["error_count"] == 0 and insecure.total["count"] == 40
 
 
+@pytest.mark.usefixtures("transport")
 def test_reconnects_resume_the_session_unless_told_not_to(tmp_path, certs):
     cert, key = certs["server"]
     # nginx closes each connection after 10 requests: 400 requests make about 40 connects.
@@ -152,6 +156,7 @@ def test_reconnects_resume_the_session_unless_told_not_to(tmp_path, certs):
     assert full["connections"]["tls_resumed"] == 0 and full["connections"]["tls_full"] >= 34
 
 
+@pytest.mark.usefixtures("transport")
 def test_mutual_tls(tmp_path, certs):
     cert, key = certs["server"]
     client_cert, client_key = certs["client"]
@@ -169,6 +174,7 @@ def test_mutual_tls(tmp_path, certs):
     assert set(without.total["errors"]) == {"http_4xx"}
 
 
+@pytest.mark.usefixtures("transport")
 def test_a_server_without_tls_is_a_handshake_error(target):
     url = target.url.replace("http://", "https://")
     result = surge.run(_scenario(url, tls=surge.Tls(verify=False), requests=20))
@@ -276,6 +282,7 @@ def test_redis_over_tls(tmp_path):
         assert refused.returncode == 2 and "TLS handshake failed" in refused.stderr
 
 
+@pytest.mark.usefixtures("transport")
 def test_a_connection_per_request_pays_a_handshake_each(tmp_path, certs):
     cert, key = certs["server"]
     with Nginx(tmp_path, certificate=cert, key=key) as nginx:
@@ -336,6 +343,7 @@ def test_surge_serve_tls_writes_its_certificate_for_clients(tmp_path):
     assert lone.returncode == 2 and "give --tls too" in lone.stderr
 
 
+@pytest.mark.usefixtures("transport")
 def test_users_that_come_and_go_over_tls_keep_their_connections_usable(tmp_path):
     # Users leave while their handshakes may still be going (the ramp down) and come back: a
     # connection closed mid-handshake must not stay "opening" for ever.

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "surge/engine/io_mode.hpp"
 #include "surge/engine/resolve.hpp"
 #include "surge/engine/run_protocol.hpp"
 #include "surge/proto/http/protocol.hpp"
@@ -33,8 +34,9 @@ HttpOperation operation(const std::string& name, const std::string& path, double
   return op;
 }
 
-HttpRunSpec closed_spec(std::uint16_t port, int users, std::int64_t requests) {
+HttpRunSpec closed_spec(std::uint16_t port, int users, std::int64_t requests, IoMode io = IoMode::automatic) {
   HttpRunSpec spec;
+  spec.io = io;
   spec.host = "127.0.0.1";
   spec.port = port;
   spec.connect_timeout = 1000 * kMs;
@@ -51,14 +53,38 @@ HttpRunSpec closed_spec(std::uint16_t port, int users, std::int64_t requests) {
 
 RunResult run(const HttpRunSpec& spec, const ProgressCallback& progress = {},
               const InterruptCheck& stop = {}) {
-  return run_protocol<HttpProtocol>(spec, progress, stop);
+  RunResult result = run_protocol<HttpProtocol>(spec, progress, stop);
+  // An explicit transport is the one used (auto's choice is the machine's).
+  if (spec.io == IoMode::uring) CHECK(result.io == "uring");
+  if (spec.io == IoMode::epoll) CHECK(result.io == "epoll");
+  return result;
+}
+
+// The test case runs once per transport, as two subcases; where the kernel refuses io_uring,
+// the io_uring one says so and runs nothing.
+IoMode transport() {
+  IoMode io = IoMode::epoll;
+  SUBCASE("on io_uring") {
+    io = IoMode::uring;
+  }
+  SUBCASE("on epoll") {
+    io = IoMode::epoll;
+  }
+  return io;
+}
+bool unavailable(IoMode io) {
+  if (io != IoMode::uring || uring_refusal().empty()) return false;
+  MESSAGE("io_uring is refused here: " << uring_refusal());
+  return true;
 }
 
 }  // namespace
 
 TEST_CASE("a closed-model run sends exactly its quota, over every thread") {
+  const IoMode io = transport();
+  if (unavailable(io)) return;
   Target target;
-  auto spec = closed_spec(target.port, 8, 600);
+  auto spec = closed_spec(target.port, 8, 600, io);
   spec.load.threads = 2;
   const RunResult result = run(spec);
   CHECK(result.operations.at(0).count == 600);
@@ -85,8 +111,10 @@ TEST_CASE("a closed-model run sends exactly its quota, over every thread") {
 }
 
 TEST_CASE("an open-model run follows its schedule: one arrival per planned slot") {
+  const IoMode io = transport();
+  if (unavailable(io)) return;
   Target target;
-  auto spec = closed_spec(target.port, 1, 0);
+  auto spec = closed_spec(target.port, 1, 0, io);
   spec.load.model = LoadModel::open;
   spec.load.rate = RateCurve::constant(400);
   spec.load.connections = 4;
@@ -119,12 +147,14 @@ TEST_CASE("operations are drawn by weight, and each keeps its own statistics") {
 }
 
 TEST_CASE("a refused connection is counted, backed off, and the run ends on time") {
+  const IoMode io = transport();
+  if (unavailable(io)) return;
   std::uint16_t closed_port = 0;
   {
     Target gone;  // a port that was just free and now has no listener
     closed_port = gone.port;
   }
-  auto spec = closed_spec(closed_port, 2, 0);
+  auto spec = closed_spec(closed_port, 2, 0, io);
   spec.load.duration = 300 * kMs;
   const RunResult result = run(spec);
   const auto& stats = result.operations.at(0);
@@ -138,8 +168,10 @@ TEST_CASE("a refused connection is counted, backed off, and the run ends on time
 }
 
 TEST_CASE("the emulated network delay is in the response time, not the service time") {
+  const IoMode io = transport();
+  if (unavailable(io)) return;
   Target target;
-  auto spec = closed_spec(target.port, 2, 100);
+  auto spec = closed_spec(target.port, 2, 100, io);
   spec.network_latency = 3 * kMs;
   const RunResult result = run(spec);
   const auto& stats = result.operations.at(0);
@@ -152,8 +184,10 @@ TEST_CASE("the emulated network delay is in the response time, not the service t
 }
 
 TEST_CASE("a progress callback that declines, or an interrupt, ends the run early and keeps the data") {
+  const IoMode io = transport();
+  if (unavailable(io)) return;
   Target target;
-  auto spec = closed_spec(target.port, 2, 0);
+  auto spec = closed_spec(target.port, 2, 0, io);
   spec.load.duration = 10000 * kMs;
   int reports = 0;
   const RunResult declined = run(spec, [&](const IntervalReport& report) {
@@ -201,10 +235,12 @@ TEST_CASE("the engine's own checks: something to send, and an end") {
 }
 
 TEST_CASE("a rate far past what the machine can send still ends on time") {
+  const IoMode io = transport();
+  if (unavailable(io)) return;
   // One wake-up used to send every arrival due, and at 1e10/s that is 1e9 arrivals in one
   // handler: the end of the window (and Ctrl-C) waited for it, about half a minute.
   Target target;
-  auto spec = closed_spec(target.port, 1, 0);
+  auto spec = closed_spec(target.port, 1, 0, io);
   spec.load.model = LoadModel::open;
   spec.load.rate = RateCurve::constant(1e10);
   spec.load.connections = 2;
@@ -256,9 +292,11 @@ TEST_CASE("of several addresses, the one that accepts is used (localhost as ::1 
 }
 
 TEST_CASE("requests still out when the drain ends are counted, each in its operation") {
+  const IoMode io = transport();
+  if (unavailable(io)) return;
   Target target;
   target.server.knobs().set_latency(target::LatencyKind::fixed, 300, 0);  // every response 300 ms late
-  auto spec = closed_spec(target.port, 1, 0);
+  auto spec = closed_spec(target.port, 1, 0, io);
   spec.load.model = LoadModel::open;
   spec.load.rate = RateCurve::constant(100);
   spec.load.connections = 4;
@@ -275,9 +313,11 @@ TEST_CASE("requests still out when the drain ends are counted, each in its opera
 }
 
 TEST_CASE("threads, interval swaps, callbacks and an interrupt together (what TSan watches)") {
+  const IoMode io = transport();
+  if (unavailable(io)) return;
   Target target;
   for (const auto model : {LoadModel::closed, LoadModel::open}) {
-    auto spec = closed_spec(target.port, 8, 0);
+    auto spec = closed_spec(target.port, 8, 0, io);
     spec.load.threads = 3;
     spec.load.duration = 5000 * kMs;
     spec.load.interval = 20 * kMs;

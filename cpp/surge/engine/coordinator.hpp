@@ -61,7 +61,8 @@ class Coordinator {
     const int threads = std::max(1, std::min(load_.threads, pool));
     const Nanos started = now_ns();
     for (int i = 0; i < threads; ++i)
-      workers_.push_back(std::make_unique<Worker<P>>(spec_, load_, shared_, clock_, signal_, i, threads, uring_));
+      workers_.push_back(
+          std::make_unique<Worker<P>>(spec_, load_, shared_, clock_, signal_, i, threads, uring_));
     // Whatever goes wrong once the load is running (a thread that cannot start, an allocation
     // that fails while an interval is merged, a callback that throws) ends the run cleanly and
     // keeps what was measured; the result says why it stopped.

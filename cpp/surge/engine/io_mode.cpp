@@ -22,11 +22,9 @@ std::string why(const char* step, int error) {
 
 // The whole path once, on a socket pair: a ring, a buffer ring, and a multishot receive that
 // delivers a byte and stays armed. Anything short of that is a refusal, with the step named.
-std::string probe() {
-  if (const char* env = std::getenv("SURGE_IO_URING")) {
-    const std::string value(env);
-    if (value == "off" || value == "0" || value == "no") return "SURGE_IO_URING=" + value + " turns it off";
-  }
+}  // namespace
+
+std::string probe_uring() {
   io_uring ring{};
   if (const int r = io_uring_queue_init(8, &ring, 0); r < 0) return why("io_uring_setup refused", -r);
   std::string refusal;
@@ -85,11 +83,14 @@ std::string probe() {
   return refusal;
 }
 
-}  // namespace
-
-const std::string& uring_refusal() {
-  static const std::string refusal = probe();
-  return refusal;
+std::string uring_refusal() {
+  // Read at every run, so a process (a test) can turn it off and on again.
+  if (const char* env = std::getenv("SURGE_IO_URING")) {
+    const std::string value(env);
+    if (value == "off" || value == "0" || value == "no") return "SURGE_IO_URING=" + value + " turns it off";
+  }
+  static const std::string kernel_refusal = probe_uring();
+  return kernel_refusal;
 }
 
 bool use_uring(IoMode mode, bool protocol_has_uring) {

@@ -12,8 +12,11 @@ namespace surge {
 enum class IoMode { automatic, uring, epoll };
 
 // Why this process cannot use io_uring as surge needs it (a ring, a provided-buffer ring and a
-// multishot receive that works on a socket pair), or empty when it can. Probed once.
-const std::string& uring_refusal();
+// multishot receive that works on a socket pair), or empty when it can. The kernel is probed
+// once; SURGE_IO_URING=off is read each time.
+std::string uring_refusal();
+// The kernel's part of it, probed now (not cached): for tests that change what it allows.
+std::string probe_uring();
 
 // Whether a run in `mode` of a protocol that has (`protocol_has_uring`) an io_uring transport
 // uses it. Throws std::invalid_argument for `uring` where it cannot be used.

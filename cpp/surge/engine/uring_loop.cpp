@@ -69,7 +69,8 @@ void UringLoop::open(boost::asio::io_context& context) {
   open_ = true;
 
   buffers_memory_size_ = sizeof(io_uring_buf) * kBufferCount;
-  buffers_memory_ = ::mmap(nullptr, buffers_memory_size_, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+  buffers_memory_ =
+      ::mmap(nullptr, buffers_memory_size_, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
   if (buffers_memory_ == MAP_FAILED) {
     buffers_memory_ = nullptr;
     throw refused("mapping the buffer ring", errno);
@@ -80,7 +81,8 @@ void UringLoop::open(boost::asio::io_context& context) {
   registration.ring_addr = reinterpret_cast<std::uint64_t>(buffers_memory_);
   registration.ring_entries = kBufferCount;
   registration.bgid = buffer_group();
-  if (r = io_uring_register_buf_ring(&ring_, &registration, 0); r < 0) throw refused("registering buffers", -r);
+  if (r = io_uring_register_buf_ring(&ring_, &registration, 0); r < 0)
+    throw refused("registering buffers", -r);
   buffer_bytes_.resize(std::size_t{kBufferCount} * kBufferSize);
   for (unsigned id = 0; id < kBufferCount; ++id) {
     io_uring_buf_ring_add(buffers_, buffer_bytes_.data() + std::size_t{id} * kBufferSize, kBufferSize,
@@ -96,7 +98,8 @@ void UringLoop::open(boost::asio::io_context& context) {
 
 void UringLoop::wake() noexcept {
   const std::uint64_t one = 1;
-  if (wake_fd_ >= 0) [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
+  if (wake_fd_ >= 0) [[maybe_unused]]
+    auto written = ::write(wake_fd_, &one, sizeof one);
 }
 
 io_uring_sqe* UringLoop::entry(unsigned room) {

@@ -58,8 +58,8 @@ class UringLoop {
   int add_socket(UringSocket* socket);
   void remove_socket(int slot) noexcept;
   static std::uint64_t tag(int slot, std::uint32_t generation, Op op) noexcept {
-    return (static_cast<std::uint64_t>(slot) << 32) | (static_cast<std::uint64_t>(generation & 0xffffff) << 8) |
-           static_cast<std::uint64_t>(op);
+    return (static_cast<std::uint64_t>(slot) << 32) |
+           (static_cast<std::uint64_t>(generation & 0xffffff) << 8) | static_cast<std::uint64_t>(op);
   }
   // The provided buffers a multishot receive draws from.
   [[nodiscard]] static constexpr std::uint16_t buffer_group() noexcept { return 0; }
@@ -84,8 +84,8 @@ class UringLoop {
   std::size_t buffers_memory_size_ = 0;
   std::vector<char> buffer_bytes_;
   unsigned buffer_count_ = 0;
-  int asio_fd_ = -1;        // Asio's epoll descriptor
-  int wake_fd_ = -1;        // an eventfd the coordinator writes (made with the loop)
+  int asio_fd_ = -1;  // Asio's epoll descriptor
+  int wake_fd_ = -1;  // an eventfd the coordinator writes (made with the loop)
   std::uint64_t wake_value_ = 0;
   bool asio_ready_ = true;  // poll Asio in this turn (the first turn does)
   bool asio_armed_ = false;

@@ -70,7 +70,7 @@ class UringSocket {
   Handler send_handler_;
   boost::asio::const_buffer send_rest_;  // what a short send left
   std::size_t send_total_ = 0;
-  std::string early_;  // received while no read was posted, or past the posted read's buffer
+  std::string early_;              // received while no read was posted, or past the posted read's buffer
   boost::system::error_code end_;  // the end of the stream (eof, reset) once `early_` is read
   sockaddr_storage address_{};
   socklen_t address_size_ = 0;

@@ -106,7 +106,7 @@ class HttpConnection {
   Worker<HttpProtocol>& worker_;
   int index_;
   boost::asio::ip::tcp::endpoint endpoint_;
-  StreamSocket socket_;  // epoll or io_uring, as the run chose
+  StreamSocket socket_;                   // epoll or io_uring, as the run chose
   boost::asio::steady_timer wait_timer_;  // back-off after a failed connect, or think time
   http::ResponseReader reader_;
   std::string request_;

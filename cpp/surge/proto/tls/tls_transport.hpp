@@ -213,19 +213,18 @@ class Transport {
       return;
     }
     if (written < handshake_out_.size()) {
-      write_all(
-          socket, boost::asio::buffer(handshake_out_.data() + written, handshake_out_.size() - written),
-          [this, wanted, done, next](const boost::system::error_code& write_ec, std::size_t) mutable {
-            if (!wanted()) return;
-            if (write_ec) {
-              handshaking_ = false;
-              why_ = write_ec.message();
-              done(HandshakeOutcome{false, write_ec == boost::asio::error::operation_aborted,
-                                    ErrorClass::tls_handshake, why_});
-              return;
-            }
-            next();
-          });
+      write_all(socket, boost::asio::buffer(handshake_out_.data() + written, handshake_out_.size() - written),
+                [this, wanted, done, next](const boost::system::error_code& write_ec, std::size_t) mutable {
+                  if (!wanted()) return;
+                  if (write_ec) {
+                    handshaking_ = false;
+                    why_ = write_ec.message();
+                    done(HandshakeOutcome{false, write_ec == boost::asio::error::operation_aborted,
+                                          ErrorClass::tls_handshake, why_});
+                    return;
+                  }
+                  next();
+                });
       return;
     }
     next();
