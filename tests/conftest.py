@@ -25,8 +25,9 @@ def free_port() -> int:
 def transport(request, monkeypatch):
     """Runs the test once per socket transport: io_uring, which `io="auto"` takes here, and
     epoll, which it takes where io_uring is refused, made so with SURGE_IO_URING=off (read at
-    every run, and inherited by the CLI's subprocesses). Every HTTP/1.1 run the test makes in
-    this process is checked to have used the transport of its round."""
+    every run, and inherited by the CLI's subprocesses). Every HTTP and Redis run the test makes
+    in this process is checked to have used the transport of its round (PostgreSQL's is libpq's
+    epoll either way)."""
     from surge import _core
     from surge.running import document
 
@@ -40,7 +41,7 @@ def transport(request, monkeypatch):
     build = document.build
 
     def recording(plan, name, base_url, params, raw, *rest):
-        if plan.protocol.name == "http" and raw.protocol_version in ("", "http/1.1"):
+        if "io_uring" in plan.protocol.settings:
             used.append(raw.io)
         return build(plan, name, base_url, params, raw, *rest)
 

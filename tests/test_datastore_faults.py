@@ -22,6 +22,7 @@ def redis_server():
         yield server
 
 
+@pytest.mark.usefixtures("transport")
 def test_client_kill_mid_run_is_a_reset_and_the_run_goes_on(redis_server):
     call(redis_server.port, "DEL", "surge:kills")
     killed = []
@@ -48,6 +49,7 @@ def test_client_kill_mid_run_is_a_reset_and_the_run_goes_on(redis_server):
     assert N - total["error_count"] <= done <= N
 
 
+@pytest.mark.usefixtures("transport")
 def test_a_huge_reply_is_read_whole(redis_server):
     call(redis_server.port, "SET", "surge:huge", "x" * (32 << 20))
     result = surge.run(
@@ -60,6 +62,7 @@ def test_a_huge_reply_is_read_whole(redis_server):
     assert stats["count"] == 20 and stats["error_count"] == 0 and stats["hits"] == 20
 
 
+@pytest.mark.usefixtures("transport")
 def test_a_server_that_speaks_bad_resp_is_malformed_not_a_crash():
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -17,6 +17,10 @@ from surge import _core, http
 from surge.errors import ConfigError
 
 
+# Each test on both transports, io_uring and epoll (conftest.py's `transport`).
+pytestmark = pytest.mark.usefixtures("transport")
+
+
 @pytest.fixture
 def cert(tmp_path) -> tuple[Path, Path]:
     cert_pem, key_pem = _core.tls_self_signed("localhost")

@@ -78,10 +78,9 @@ def test_an_explicit_transport_is_the_one_used(target):
             {"SURGE_IO_URING": "off"},
             ["io_uring cannot be used", "SURGE_IO_URING=off", "give io='auto'"],
         ),
-        (["--io", "uring", "--http", "2"], {}, ["io_uring carries HTTP/1.1", "give io='auto'"]),
         (["--io", "quick"], {}, ["--io", "invalid choice"]),
     ],
-    ids=["refused by the machine", "HTTP/2", "unknown"],
+    ids=["refused by the machine", "unknown"],
 )
 def test_a_transport_that_cannot_be_had_is_one_line(target, args, env, words):
     done = surge_cli("http", f"{target.url}/api/v1/health", "-n", "5", "-q", *args, env=env)
@@ -90,10 +89,11 @@ def test_a_transport_that_cannot_be_had_is_one_line(target, args, env, words):
     assert len(lines) == 1 and all(w in lines[0] for w in words), done.stderr
 
 
-def test_io_uring_for_redis_is_refused_before_any_connection():
-    done = surge_cli("redis", "redis://127.0.0.1:1", "-n", "5", "-q", "--io", "uring")
+def test_io_uring_for_postgres_is_refused_before_any_connection():
+    done = surge_cli("pg", "postgresql://u@127.0.0.1:1/db", "--sql", "SELECT 1", "-n", "5", "-q",
+                     "--io", "uring")  # fmt: skip
     assert done.returncode == 2
-    assert "io_uring carries HTTP/1.1" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "libpq's own" in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
 @needs_uring

@@ -17,6 +17,10 @@ from surge.outputs.live import LiveProgress
 from surge.services import RedisServer
 
 
+# Each test on both transports, io_uring and epoll (conftest.py's `transport`).
+pytestmark = pytest.mark.usefixtures("transport")
+
+
 @pytest.fixture(scope="module")
 def server():
     with RedisServer(unix_socket=True) as s:

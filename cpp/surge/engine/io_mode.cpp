@@ -102,8 +102,8 @@ bool use_uring(IoMode mode, bool protocol_has_uring) {
     case IoMode::uring:
       if (!protocol_has_uring) {
         throw std::invalid_argument(
-            "io: io_uring carries HTTP/1.1 (http://, https://) only so far, and this run is HTTP/2, "
-            "Redis or PostgreSQL; give io='auto' or 'epoll'");
+            "io: PostgreSQL's connections are libpq's own, which waits on them through epoll; "
+            "give io='auto' or 'epoll'");
       }
       if (!uring_refusal().empty()) {
         throw std::invalid_argument("io: io_uring cannot be used here (" + uring_refusal() +

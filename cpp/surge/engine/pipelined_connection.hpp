@@ -145,7 +145,7 @@ class PipelinedConnection {
   }
 
   void fail_later(ErrorClass error, const char* example, bool back_off) {
-    boost::asio::post(worker_.context(), [this, error, example, back_off, generation = generation_] {
+    worker_.post([this, error, example, back_off, generation = generation_] {
       if (generation == generation_ && !stopped_) fail_all(error, example, back_off);
     });
   }

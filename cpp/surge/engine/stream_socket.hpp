@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -16,10 +17,13 @@
 
 namespace surge {
 
-class StreamSocket {
+// `AsioSocket`: Asio's socket type for the epoll transport (TCP, or a generic stream socket for
+// a Redis server on a Unix socket).
+template <class AsioSocket>
+class BasicStreamSocket {
  public:
   // `ring`: the worker's io_uring when the run uses it, else null (epoll through Asio).
-  StreamSocket(boost::asio::io_context& context, UringLoop* ring) {
+  BasicStreamSocket(boost::asio::io_context& context, UringLoop* ring) {
     if (ring != nullptr) {
       uring_.emplace(*ring);
     } else {
@@ -29,19 +33,19 @@ class StreamSocket {
 
   [[nodiscard]] bool on_uring() const noexcept { return uring_.has_value(); }
 
-  template <class Handler>
-  void async_connect(const boost::asio::ip::tcp::endpoint& endpoint, Handler&& handler) {
+  template <class Endpoint, class Handler>
+  void async_connect(const Endpoint& endpoint, Handler&& handler) {
     if (uring_) {
       uring_->async_connect(endpoint, std::forward<Handler>(handler));
     } else {
       asio_->async_connect(endpoint, std::forward<Handler>(handler));
     }
   }
-  // Once connected: no Nagle delay, and calls that return at once.
-  void set_up() {
+  // Once connected: no Nagle delay (`tcp`: not on a Unix socket), and calls that return at once.
+  void set_up(bool tcp = true) {
     if (uring_) return;  // set before the connect; the ring never blocks
     boost::system::error_code ignored;
-    asio_->set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    if (tcp) asio_->set_option(boost::asio::ip::tcp::no_delay(true), ignored);
     asio_->non_blocking(true, ignored);
   }
   template <class Handler>
@@ -74,9 +78,12 @@ class StreamSocket {
   [[nodiscard]] bool is_open() const noexcept { return uring_ ? uring_->is_open() : asio_->is_open(); }
 
  private:
-  std::optional<boost::asio::ip::tcp::socket> asio_;
+  std::optional<AsioSocket> asio_;
   std::optional<UringSocket> uring_;
 };
+
+using StreamSocket = BasicStreamSocket<boost::asio::ip::tcp::socket>;
+using GenericStreamSocket = BasicStreamSocket<boost::asio::generic::stream_protocol::socket>;
 
 // Writes `data` to `socket` whole: through the transport's own write for a StreamSocket, through
 // Asio's composed write for an Asio socket (the embedded target's).

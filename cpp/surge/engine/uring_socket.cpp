@@ -27,9 +27,9 @@ UringSocket::~UringSocket() {
   loop_.remove_socket(slot_);
 }
 
-void UringSocket::async_connect(const boost::asio::ip::tcp::endpoint& endpoint, ConnectHandler handler) {
+void UringSocket::connect_to(const sockaddr* address, socklen_t size, int family, ConnectHandler handler) {
   close();
-  const int fd = ::socket(endpoint.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+  const int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     const error_code ec = system_error(errno);
     loop_.defer([h = std::move(handler), ec]() mutable { h(ec); });
@@ -37,10 +37,12 @@ void UringSocket::async_connect(const boost::asio::ip::tcp::endpoint& endpoint, 
   }
   fd_ = fd;
   // Before the connect, so the connection needs no call for it afterwards.
-  const int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  address_size_ = static_cast<socklen_t>(endpoint.size());
-  std::memcpy(&address_, endpoint.data(), endpoint.size());
+  if (family == AF_INET || family == AF_INET6) {
+    const int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  address_size_ = std::min<socklen_t>(size, sizeof address_);
+  std::memcpy(&address_, address, address_size_);
   connect_handler_ = std::move(handler);
   io_uring_sqe* sqe = loop_.entry();
   io_uring_prep_connect(sqe, fd_, reinterpret_cast<const sockaddr*>(&address_), address_size_);

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "surge/core/inplace_function.hpp"
 #include "surge/engine/uring_loop.hpp"
@@ -35,7 +36,12 @@ class UringSocket {
   UringSocket& operator=(const UringSocket&) = delete;
   ~UringSocket();
 
-  void async_connect(const boost::asio::ip::tcp::endpoint& endpoint, ConnectHandler handler);
+  // Any stream endpoint of Asio's (TCP, or a generic one: a Unix socket's path).
+  template <class Endpoint>
+  void async_connect(const Endpoint& endpoint, ConnectHandler handler) {
+    connect_to(endpoint.data(), static_cast<socklen_t>(endpoint.size()), endpoint.protocol().family(),
+               std::move(handler));
+  }
   // As Asio's: completes with what has arrived, up to the buffer's size.
   void async_read_some(boost::asio::mutable_buffer buffer, Handler handler);
   // Sends all of `data`, which must stay alive and unchanged until `handler` runs.
@@ -55,6 +61,7 @@ class UringSocket {
   [[nodiscard]] std::uint32_t generation() const noexcept { return generation_; }
 
  private:
+  void connect_to(const sockaddr* address, socklen_t size, int family, ConnectHandler handler);
   void arm_receive();
   void deliver_read();
   void complete_later(Handler handler, boost::system::error_code ec);

@@ -205,9 +205,9 @@ class Worker {
   Nanos late_after_;
   Rng rng_;
   OperationMix mix_;  // which operation a request is: by weight
-  P protocol_;
-  // Before the lanes: their sockets hold on to it until they are gone.
+  // Before the protocol and the lanes, which own sockets on it: it outlives them.
   std::unique_ptr<UringLoop> ring_;
+  P protocol_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::unique_ptr<LoadDriver<Lane>> driver_;
   NetworkDelay<Lane> delay_;
@@ -249,13 +249,13 @@ Worker<P>::Worker(const Spec& spec, const LoadSpec& load, const Shared& shared, 
                       : std::numeric_limits<Nanos>::max()),
       rng_(spec.seed * 0x100000001B3ULL + static_cast<std::uint64_t>(index) + 1),
       mix_(spec.operations),
+      ring_(uring ? std::make_unique<UringLoop>() : nullptr),
       // Across the threads of every share of a distributed run: share s owns the partitions
       // s*T .. s*T+T-1 (T: the threads asked for, which every share was given), so seq ranges
       // never meet even when a small share runs fewer threads.
       protocol_(spec, shared,
                 spec.share_count > 1 ? spec.share_index * std::max(1, load.threads) + index : index,
                 spec.share_count > 1 ? spec.share_count * std::max(1, load.threads) : worker_count),
-      ring_(uring ? std::make_unique<UringLoop>() : nullptr),
       delay_(context_, spec.network_latency, spec.network_jitter),
       active_(std::make_unique<StatsBlock>(spec.operations.size())),
       spare_(std::make_unique<StatsBlock>(spec.operations.size())) {

@@ -311,7 +311,8 @@ def add_run_flags(p: argparse.ArgumentParser, requests: str, *, defaults: bool =
         choices=("auto", "uring", "epoll"),
         default="auto" if defaults else None,
         help="the sockets' transport: auto takes io_uring where the kernel allows it and the "
-        "protocol has it (HTTP/1.1), else epoll (default: auto)",
+        "protocol has it (HTTP and Redis; PostgreSQL's socket is libpq's), else epoll "
+        "(default: auto)",
     )
 
 

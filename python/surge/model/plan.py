@@ -236,10 +236,10 @@ def _io(scenario: Scenario, protocol: Protocol) -> str:
         raise ConfigError(f"io: 'auto', 'uring' or 'epoll', got {scenario.io!r}")
     if scenario.io != "uring":
         return scenario.io
-    if "io_uring" not in protocol.settings or scenario.http_version == "2":
+    if "io_uring" not in protocol.settings:
         raise ConfigError(
-            "io: io_uring carries HTTP/1.1 (http:// and https://) so far; "
-            "give io='auto' (or --io auto) to use epoll here"
+            f"io: {protocol.label}'s connections are libpq's own, which waits on them through "
+            "epoll; give io='auto' or 'epoll'"
         )
     if refusal := _core.uring_refusal():
         raise ConfigError(

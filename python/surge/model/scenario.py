@@ -77,7 +77,8 @@ class Scenario:
     # their latency includes it, as a client starting from nothing sees.
     cold: bool = False
     # The sockets' transport: "auto" takes io_uring where the kernel allows it and the protocol
-    # has it (HTTP/1.1, http:// and https://), else epoll; "uring" insists, "epoll" refuses it.
+    # has it (HTTP/1.1, HTTP/2 and Redis; not PostgreSQL, whose socket is libpq's), else epoll;
+    # "uring" insists, "epoll" refuses it.
     # The results' load.io says which one the run used.
     io: str = "auto"
     # What the load costs the server, sampled each interval beside the load (surge.monitor):

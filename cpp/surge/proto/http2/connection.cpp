@@ -19,7 +19,7 @@ constexpr std::size_t kReadBufferSize = std::size_t{64} * 1024;
 Http2Connection::Http2Connection(Worker<Http2Protocol>& worker, int capacity)
     : worker_(worker),
       capacity_(capacity),
-      socket_(worker.context()),
+      socket_(worker.context(), worker.ring()),
       tls_(worker.protocol().shared().tls.get()),
       read_buffer_(kReadBufferSize),
       streams_(static_cast<std::size_t>(capacity)),
@@ -101,9 +101,7 @@ void Http2Connection::on_connect(const error_code& ec) {
   // The TCP connect alone: the TLS handshake is timed apart, as for HTTP/1.1.
   handshake_started_ = now_ns();
   worker_.connections().connect.record(handshake_started_ - attempt_started_);
-  error_code ignored;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-  socket_.non_blocking(true, ignored);
+  socket_.set_up();
   if (!tls_.enabled()) {
     ready();
     return;
@@ -165,7 +163,7 @@ void Http2Connection::schedule_flush() {
   // Requests submitted by the same round of handlers (a pacer burst) leave in one write.
   if (flush_posted_ || write_pending_) return;
   flush_posted_ = true;
-  asio::post(worker_.context(), [this, generation = generation_] {
+  worker_.post([this, generation = generation_] {
     flush_posted_ = false;
     if (current(generation) && session_) flush();
   });
@@ -431,7 +429,7 @@ void Http2Connection::drop() noexcept {
 void Http2Connection::check_deadline(Nanos now) {
   if (stopped_) return;
   if (state_ == State::connecting && now >= connect_deadline_) {
-    asio::post(worker_.context(), [this, generation = generation_] {
+    worker_.post([this, generation = generation_] {
       if (!current(generation) || state_ != State::connecting) return;
       fail_waiting(ErrorClass::connect_timeout,
                    tls_.enabled() ? "no TLS handshake within the connect timeout" : "connect timed out",
@@ -446,7 +444,7 @@ void Http2Connection::check_deadline(Nanos now) {
     if (now < lane->sent() + worker_.request_timeout()) continue;
     // Posted: the sweep that found it walks every lane, and failing lanes start new requests.
     expiry_posted_ = true;
-    asio::post(worker_.context(), [this, now, generation = generation_] {
+    worker_.post([this, now, generation = generation_] {
       expiry_posted_ = false;
       if (current(generation)) expire(now);
     });

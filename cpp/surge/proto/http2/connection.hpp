@@ -24,6 +24,7 @@
 #include "surge/engine/lane_backoff.hpp"
 #include "surge/engine/operation_stats.hpp"
 #include "surge/engine/pipelined_lane.hpp"
+#include "surge/engine/stream_socket.hpp"
 #include "surge/proto/http2/client_session.hpp"
 #include "surge/proto/http2/protocol.hpp"
 #include "surge/proto/tls/tls_transport.hpp"
@@ -88,7 +89,7 @@ class Http2Connection final : private http2::ClientSession::Listener {
 
   Worker<Http2Protocol>& worker_;
   int capacity_;
-  boost::asio::ip::tcp::socket socket_;
+  StreamSocket socket_;  // epoll or io_uring, as the run chose
   tls::Transport tls_;
   ReadBuffer read_buffer_;
   std::optional<http2::ClientSession> session_;

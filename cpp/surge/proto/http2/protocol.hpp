@@ -38,6 +38,8 @@ class Http2Protocol {
 
   static Shared prepare(const Spec& spec);
   static int lanes_per_connection(const Spec& spec) noexcept { return spec.max_streams; }
+  // Its connections' sockets can go through io_uring (engine/stream_socket.hpp).
+  static constexpr bool kUringTransport = true;
 
   Http2Protocol(const Spec& spec, const Shared& shared, int index, int worker_count);
   Http2Protocol(const Http2Protocol&) = delete;

@@ -20,7 +20,7 @@ constexpr std::size_t kMaxReadBuffer = std::size_t{64} * 1024;  // hiredis keeps
 
 RedisConnection::RedisConnection(Worker<RedisProtocol>& worker, int capacity)
     : PipelinedConnection(worker, capacity),
-      socket_(worker.context()),
+      socket_(worker.context(), worker.ring()),
       read_buffer_(kReadBufferSize),
       tls_(worker.protocol().shared().tls.get()) {
   out_.reserve(4096);
@@ -44,9 +44,7 @@ void RedisConnection::on_connect(const error_code& ec) {
     return;
   }
   const auto& shared = worker_.protocol().shared();
-  error_code ignored;
-  if (shared.tcp) socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-  socket_.non_blocking(true, ignored);
+  socket_.set_up(shared.tcp);
   if (!tls_.enabled()) {
     connection_ready();
     return;
@@ -97,7 +95,7 @@ void RedisConnection::schedule_flush() {
   // start the next command) leave in one write.
   if (flush_posted_ || write_pending_) return;
   flush_posted_ = true;
-  asio::post(worker_.context(), [this] {
+  worker_.post([this] {
     flush_posted_ = false;
     if (!stopped_ && state_ == State::ready) flush();
   });

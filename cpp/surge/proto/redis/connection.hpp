@@ -14,6 +14,7 @@
 #include "surge/engine/operation_stats.hpp"
 #include "surge/engine/pipelined_connection.hpp"
 #include "surge/engine/pipelined_lane.hpp"
+#include "surge/engine/stream_socket.hpp"
 #include "surge/proto/redis/protocol.hpp"
 #include "surge/proto/redis/resp_reader.hpp"
 #include "surge/proto/tls/tls_transport.hpp"
@@ -49,7 +50,7 @@ class RedisConnection : public PipelinedConnection<RedisConnection, Worker<Redis
   void deliver();
   void classify(int op, const redis::Reply& reply, OperationStats& stats) const;
 
-  boost::asio::generic::stream_protocol::socket socket_;
+  GenericStreamSocket socket_;  // epoll or io_uring, as the run chose
   redis::RespReader reader_;
   ReadBuffer read_buffer_;
   std::string out_;      // commands waiting for the next flush

@@ -42,6 +42,8 @@ class RedisProtocol {
   // Once per run, before any load: checks every command template and resolves the server.
   static Shared prepare(const Spec& spec);
   static int lanes_per_connection(const Spec& spec) noexcept { return spec.pipeline; }
+  // Its connections' sockets can go through io_uring (engine/stream_socket.hpp).
+  static constexpr bool kUringTransport = true;
 
   RedisProtocol(const Spec& spec, const Shared& shared, int index, int worker_count);
   RedisProtocol(const RedisProtocol&) = delete;

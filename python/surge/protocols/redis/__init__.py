@@ -169,7 +169,7 @@ PROTOCOL = Protocol(
     engine_spec=engine_spec,
     run=_core.run_redis,
     default_timeout="10s",
-    settings=frozenset({"pipeline"}),
+    settings=frozenset({"pipeline", "io_uring"}),
     reach=reach.redis,
     cli="surge.protocols.redis.cli",
 )
