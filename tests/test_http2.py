@@ -16,7 +16,6 @@ from nginx_server import Nginx
 from surge import _core, http
 from surge.errors import ConfigError
 
-
 # Each test on both transports, io_uring and epoll (conftest.py's `transport`).
 pytestmark = pytest.mark.usefixtures("transport")
 

@@ -16,7 +16,6 @@ from surge.keyspace import KeySpace
 from surge.outputs.live import LiveProgress
 from surge.services import RedisServer
 
-
 # Each test on both transports, io_uring and epoll (conftest.py's `transport`).
 pytestmark = pytest.mark.usefixtures("transport")
 
