@@ -22,13 +22,10 @@ from side_by_side import (
     SERVER_CPU,
     arguments,
     certificate,
-    interleave,
     pinned,
-    row,
-    run_surge,
-    surge_count,
     surge_http_command,
     syscalls_per_request,
+    transport_rows,
     write_rows,
 )
 
@@ -36,8 +33,8 @@ CONNECTIONS = 10
 STREAMS = 100
 CASES = {
     # name: (title, tls, goal: the least surge/h2load requests per CPU-s)
-    "h2": ("HTTP/2 over TLS, 10 connections x 100 streams", True, 1.0),
-    "h2c": ("HTTP/2 in cleartext (h2c), 10 connections x 100 streams", False, 1.0),
+    "h2": ("HTTP/2 over TLS, 10 connections x 100 streams", True, 1.2),
+    "h2c": ("HTTP/2 in cleartext (h2c), 10 connections x 100 streams", False, 1.2),
 }
 
 
@@ -75,23 +72,26 @@ def main() -> int:
             with Nginx(where, cpu=SERVER_CPU, http2=True, **files) as nginx:
                 ca = str(cert) if tls else None
 
-                def ours(duration: float, url: str = nginx.url, ca: str | None = ca) -> list[str]:
+                def ours(
+                    io: str, short: bool, url: str = nginx.url, ca: str | None = ca
+                ) -> list[str]:
+                    duration = 2.0 if short else args.duration
                     return surge_http_command(
-                        url, CONNECTIONS, duration, ca=ca, http_version="2", max_streams=STREAMS
-                    )
+                        url, CONNECTIONS, duration, ca=ca, http_version="2", max_streams=STREAMS,
+                        io=io,
+                    )  # fmt: skip
 
                 theirs = h2load_command(nginx.url, args.duration)
-                peer_runs, surge_runs = interleave(
-                    args.rounds,
+                rows += transport_rows(
+                    title,
+                    "h2load 1.52",
                     lambda t=theirs: run_h2load(t),
-                    lambda: run_surge(ours(args.duration)),
+                    ours,
+                    {"h2load": syscalls_per_request(h2load_command(nginx.url, 2.0), h2load_count)},
+                    goal,
+                    args.rounds,
                     name,
                 )
-                syscalls = {
-                    "h2load": syscalls_per_request(h2load_command(nginx.url, 2.0), h2load_count),
-                    "surge": syscalls_per_request(ours(2.0), surge_count),
-                }
-            rows.append(row(title, "h2load 1.52", peer_runs, surge_runs, goal, syscalls=syscalls))
     write_rows(
         "http2_vs_h2load",
         "HTTP/2 against nginx, surge http vs h2load",

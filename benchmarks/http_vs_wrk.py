@@ -30,13 +30,10 @@ from side_by_side import (
     SERVER_CPU,
     arguments,
     certificate,
-    interleave_all,
     pinned,
-    row,
-    run_surge,
-    surge_count,
     surge_http_command,
     syscalls_per_request,
+    transport_rows,
     write_rows,
 )
 
@@ -46,7 +43,6 @@ CASES = {
     "https": ("HTTPS keep-alive, 50 connections", 50, True, False, 1.2),
     "close": ("new TLS connection per request, 10 connections", 10, True, True, 1.0),
 }
-TRANSPORTS = {"uring": "io_uring", "epoll": "epoll"}
 
 
 def wrk_command(url: str, connections: int, duration: float, close: bool) -> list[str]:
@@ -83,45 +79,22 @@ def main() -> int:
             with Nginx(where, cpu=SERVER_CPU, **files) as nginx:
                 ca = str(cert) if tls else None
                 theirs = wrk_command(nginx.url, connections, args.duration, close)
-                ours = {
-                    io: surge_http_command(
-                        nginx.url, connections, args.duration, ca=ca, close=close, io=io
-                    )
-                    for io in TRANSPORTS
-                }
-                runners = {"wrk": lambda t=theirs: run_wrk(t)} | {
-                    io: lambda o=command: run_surge(o) for io, command in ours.items()
-                }
-                runs = interleave_all(args.rounds, runners, name)
-                for io in ours:
-                    used = {r.get("io") for r in runs[io]}
-                    if used != {io}:
-                        raise SystemExit(f"{name}: asked for {io}, the runs used {used}")
-                short = 2.0
-                wrk_calls = syscalls_per_request(
-                    wrk_command(nginx.url, connections, short, close), wrk_count
-                )
-                for io, label in TRANSPORTS.items():
-                    syscalls = {
-                        "wrk": wrk_calls,
-                        "surge": syscalls_per_request(
-                            surge_http_command(
-                                nginx.url, connections, short, ca=ca, close=close, io=io
-                            ),
-                            surge_count,
-                        ),
-                    }
-                    rows.append(
-                        row(
-                            f"{title}, {label}",
-                            "wrk 4.1",
-                            runs["wrk"],
-                            runs[io],
-                            goal if io == "uring" else None,
-                            syscalls=syscalls,
-                        )
-                        | {"io": io}
-                    )
+
+                def ours(io: str, short: bool, url=nginx.url, n=connections, **fixed) -> list[str]:
+                    duration = 2.0 if short else args.duration
+                    return surge_http_command(url, n, duration, io=io, **fixed)
+
+                rows += transport_rows(
+                    title,
+                    "wrk 4.1",
+                    lambda t=theirs: run_wrk(t),
+                    lambda io, short, c=ca, x=close: ours(io, short, ca=c, close=x),
+                    {"wrk": syscalls_per_request(
+                        wrk_command(nginx.url, connections, 2.0, close), wrk_count)},
+                    goal,
+                    args.rounds,
+                    name,
+                )  # fmt: skip
     write_rows(
         "http_vs_wrk",
         "HTTP/1.1 and HTTPS against nginx, surge http vs wrk",

@@ -19,12 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from side_by_side import (
     SERVER_CPU,
-    interleave,
     pinned,
-    row,
-    run_surge,
-    surge_count,
     syscalls_per_request,
+    transport_rows,
     write_rows,
 )
 from surge.services import RedisServer
@@ -36,23 +33,23 @@ SURGE_CHILD = """
 import json, resource, sys
 import surge
 from surge import redis
-url, pipeline, ops = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+url, pipeline, ops, io = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 key = {"k": "uniform(0,99999)"}
 scenario = surge.Scenario(
     name="bench", base_url=url, pipeline=pipeline, requests=ops,
     operations=[redis.command("set", "SET key:{k} xxx", variables=key),
                 redis.command("get", "GET key:{k}", variables=key)],
-    load=surge.Connections(50))
+    load=surge.Connections(50), io=io)
 before = resource.getrusage(resource.RUSAGE_SELF)
 result = surge.run(scenario)
 after = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"count": result.total["count"], "seconds": result["duration_s"],
-                  "errors": result.total["error_count"],
+                  "errors": result.total["error_count"], "io": result["load"]["io"],
                   "run_cpu_s": (after.ru_utime - before.ru_utime)
                                + (after.ru_stime - before.ru_stime)}))
 """
 # name: (pipeline, operations per run as a multiple of --ops, goal: least surge/peer ops per CPU-s)
-CASES = {"P1": (1, 1, 1.5), "P16": (16, 5, 1.2)}
+CASES = {"P1": (1, 1, 1.7), "P16": (16, 5, 1.3)}
 
 
 def redis_benchmark_command(port: int, pipeline: int, ops: int) -> list[str]:
@@ -73,8 +70,8 @@ def run_redis_benchmark(command: list[str]) -> dict:
     return {"count": 2 * per_test, "seconds": seconds, "cpu_s": cpu}
 
 
-def surge_command(url: str, pipeline: int, ops: int) -> list[str]:
-    return [sys.executable, "-c", SURGE_CHILD, url, str(pipeline), str(ops)]
+def surge_command(url: str, pipeline: int, ops: int, io: str) -> list[str]:
+    return [sys.executable, "-c", SURGE_CHILD, url, str(pipeline), str(ops), io]
 
 
 def main() -> int:
@@ -90,25 +87,24 @@ def main() -> int:
         for name, (pipeline, scale, goal) in CASES.items():
             ops = args.ops * scale
             theirs = redis_benchmark_command(server.port, pipeline, ops)
-            ours = surge_command(server.url, pipeline, ops)
-            peer_runs, surge_runs = interleave(
-                args.rounds,
-                lambda t=theirs: run_redis_benchmark(t),
-                lambda o=ours: run_surge(o),
-                name,
-            )
             short = ops // 4
-            syscalls = {
+            peer_syscalls = {
                 "redis-benchmark": syscalls_per_request(
                     redis_benchmark_command(server.port, pipeline, short), lambda _out, n=short: n
-                ),
-                "surge": syscalls_per_request(
-                    surge_command(server.url, pipeline, short), surge_count
-                ),
+                )
             }
-            title = f"Redis SET/GET, random keys, 50 connections, pipeline {pipeline}"
-            rows.append(
-                row(title, "redis-benchmark 7.0", peer_runs, surge_runs, goal, "ops", syscalls)
+            rows += transport_rows(
+                f"Redis SET/GET, random keys, 50 connections, pipeline {pipeline}",
+                "redis-benchmark 7.0",
+                lambda t=theirs: run_redis_benchmark(t),
+                lambda io, brief, p=pipeline, n=ops: surge_command(
+                    server.url, p, n // 4 if brief else n, io
+                ),
+                peer_syscalls,
+                goal,
+                args.rounds,
+                name,
+                unit="ops",
             )
     write_rows(
         "redis_vs_redis_benchmark",

@@ -167,6 +167,44 @@ def row(
     return result
 
 
+TRANSPORTS = {"uring": "io_uring", "epoll": "epoll"}
+
+
+def transport_rows(
+    title: str,
+    peer: str,
+    run_peer: Callable[[], dict],
+    surge_command: Callable[[str, bool], list[str]],
+    peer_syscalls: dict,
+    goal: float | None,
+    rounds: int,
+    label: str,
+    unit: str = "requests",
+) -> list[dict]:
+    """One case against its peer with surge on each transport, in the same interleaved rounds
+    (the order rotating each round): a row per transport, named "TITLE, io_uring" and "TITLE,
+    epoll". `surge_command(io, short)` is surge's command on that transport (`short`: the short
+    run strace counts). The goal is the io_uring row's, the transport `--io auto` takes here.
+    Refuses a run that used another transport than it asked for."""
+    commands = {io: surge_command(io, False) for io in TRANSPORTS}
+    runners = {"peer": run_peer} | {
+        io: lambda c=command: run_surge(c) for io, command in commands.items()
+    }
+    runs = interleave_all(rounds, runners, label)
+    rows = []
+    for io, name in TRANSPORTS.items():
+        used = {r.get("io") for r in runs[io]}
+        if used != {io}:
+            raise SystemExit(f"{label}: asked for {io}, the runs used {used}")
+        syscalls = peer_syscalls | {
+            "surge": syscalls_per_request(surge_command(io, True), surge_count)
+        }
+        case = row(f"{title}, {name}", peer, runs["peer"], runs[io],
+                   goal if io == "uring" else None, unit, syscalls)  # fmt: skip
+        rows.append(case | {"io": io})
+    return rows
+
+
 def syscalls_per_request(command: list[str], count_of: Callable[[str], int]) -> dict:
     """strace -c -f over one run of `command` (pinned); the calls per request of each syscall
     seen at least once per 100 requests. `count_of(stdout)` is the run's request count."""

@@ -6,7 +6,7 @@ surge's native engine (private: use the surge package)
 from __future__ import annotations
 import collections.abc
 import typing
-__all__: list[str] = ['Arrivals', 'ConnectionStats', 'DEFAULT_WEIGHT', 'HdrHistogram', 'HttpCapture', 'HttpExtraction', 'HttpFeeder', 'HttpJourney', 'HttpOnFailure', 'HttpOperation', 'HttpRunSpec', 'HttpStepSpec', 'HttpTransaction', 'HttpValueCheck', 'IntervalReport', 'IntervalRow', 'LoadModel', 'LoadSpec', 'OperationStats', 'PgOperation', 'PgRunSpec', 'PgStatement', 'PipelineSync', 'RedisOperation', 'RedisRunSpec', 'RunResult', 'RunSettings', 'RunningTotals', 'TargetServer', 'ThinkKind', 'TlsClientOptions', 'WarmUpReport', 'now_ns', 'pg_execute', 'render', 'run_http', 'run_pg', 'run_redis', 'sample', 'tls_self_signed']
+__all__: list[str] = ['Arrivals', 'ConnectionStats', 'DEFAULT_WEIGHT', 'HdrHistogram', 'HttpCapture', 'HttpExtraction', 'HttpFeeder', 'HttpJourney', 'HttpOnFailure', 'HttpOperation', 'HttpRunSpec', 'HttpStepSpec', 'HttpTransaction', 'HttpValueCheck', 'IntervalReport', 'IntervalRow', 'IoMode', 'LoadModel', 'LoadSpec', 'OperationStats', 'PgOperation', 'PgRunSpec', 'PgStatement', 'PipelineSync', 'RedisOperation', 'RedisRunSpec', 'RunResult', 'RunSettings', 'RunningTotals', 'TargetServer', 'ThinkKind', 'TlsClientOptions', 'WarmUpReport', 'now_ns', 'pg_execute', 'render', 'run_http', 'run_pg', 'run_redis', 'sample', 'tls_self_signed', 'uring_refusal']
 class Arrivals:
     """
     Members:
@@ -597,6 +597,54 @@ class IntervalRow:
     @property
     def users(self) -> int | None:
         ...
+class IoMode:
+    """
+    Members:
+    
+      auto
+    
+      uring
+    
+      epoll
+    """
+    __members__: typing.ClassVar[dict[str, IoMode]]  # value = {'auto': <IoMode.auto: 0>, 'uring': <IoMode.uring: 1>, 'epoll': <IoMode.epoll: 2>}
+    auto: typing.ClassVar[IoMode]  # value = <IoMode.auto: 0>
+    epoll: typing.ClassVar[IoMode]  # value = <IoMode.epoll: 2>
+    uring: typing.ClassVar[IoMode]  # value = <IoMode.uring: 1>
+    @typing.overload
+    def __eq__(self, other: IoMode) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: IoMode) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
 class LoadModel:
     """
     Members:
@@ -934,6 +982,9 @@ class RunResult:
     def interval_s(self) -> float:
         ...
     @property
+    def io(self) -> str:
+        ...
+    @property
     def measure_start_ns(self) -> int:
         ...
     @property
@@ -968,6 +1019,7 @@ class RunResult:
         ...
 class RunSettings:
     interval_histograms: bool
+    io: IoMode
     load: LoadSpec
     warm_start: bool
     @property
@@ -1183,5 +1235,7 @@ def tls_self_signed(common_name: str = 'localhost', expired: bool = False) -> tu
     """
     A self-signed certificate for common_name, 127.0.0.1 and ::1, valid a day (expired: until yesterday): (cert PEM, key PEM).
     """
+def uring_refusal() -> str:
+    ...
 DEFAULT_WEIGHT: float = 1.0
 __version__: str = '0.1.0'

@@ -64,7 +64,7 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
   // come first by a hair, or the generator fell far behind) go out now, a batch at most; the
   // rest are counted as dropped: scheduled, never sent.
   void drain() override {
-    timer_.cancel();
+    cancel_timer();
     if (!schedule_) {  // the drain overtook t0's handler: nothing was scheduled yet
       arrivals_over_ = true;
       return;
@@ -77,7 +77,7 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
     count_unsent(std::min(until, worker_.clock().measure_end));
     arrivals_over_ = true;
   }
-  void stop() override { timer_.cancel(); }
+  void stop() override { cancel_timer(); }
   [[nodiscard]] bool holding() const noexcept override { return !backlog_.empty(); }
   [[nodiscard]] bool schedule_over() override { return arrivals_over_; }
   [[nodiscard]] std::int64_t queued() const noexcept override {
@@ -109,6 +109,11 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
   void arm() {
     if (next_ == ArrivalSchedule::kNever) {
       end_arrivals();
+      return;
+    }
+    if (auto* ring = worker_.ring()) {
+      // On io_uring the loop's own wait is the pacer's timer (engine/uring_loop.hpp).
+      ring->wake_at(next_, [this] { on_timer(); });
       return;
     }
     if (next_ - now_ns() <= kPollWithin) {
@@ -153,6 +158,11 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
         arm();
         return;
     }
+  }
+
+  void cancel_timer() {
+    timer_.cancel();
+    if (auto* ring = worker_.ring()) ring->cancel_wake();
   }
 
   void count_unsent(Nanos until) {

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "surge/core/clock.hpp"
 #include "surge/core/inplace_function.hpp"
 
 namespace surge {
@@ -67,6 +68,14 @@ class UringLoop {
   static constexpr unsigned kBufferSize = 4096;
   // A worker handler that must run after the current one, on this thread.
   void defer(Deferred handler) { deferred_.push_back(std::move(handler)); }
+  // The open model's pacer: `handler` runs once the clock reaches `when` (steady clock, ns).
+  // The turn's own wait ends then, so a wake-up costs no timer call of its own (an Asio timer
+  // costs a timerfd_settime and an epoll_wait each). One deadline: a new one replaces it.
+  void wake_at(Nanos when, Deferred handler) {
+    wake_at_ = when;
+    wake_handler_ = std::move(handler);
+  }
+  void cancel_wake() noexcept { wake_handler_.reset(); }
 
  private:
   void handle(const io_uring_cqe& cqe);
@@ -75,7 +84,11 @@ class UringLoop {
   void arm_wake();
   void run_deferred();
   void close_ring() noexcept;
-  void turn(bool wait);
+  // One io_uring_enter: submits, then waits for a completion until `wait_ns` (-1: for as long
+  // as it takes; 0: not at all), and handles every completion there is.
+  void turn(Nanos wait_ns);
+  // The pacer's deadline, if it has come: runs its handler. True when it ran.
+  bool wake_if_due();
 
   io_uring ring_{};
   bool open_ = false;
@@ -93,6 +106,8 @@ class UringLoop {
   std::vector<int> free_slots_;
   std::vector<Deferred> deferred_;
   std::vector<Deferred> running_;
+  Nanos wake_at_ = 0;
+  Deferred wake_handler_;
   int closing_ = 0;  // descriptors whose close is in the ring
 
   friend class UringSocket;

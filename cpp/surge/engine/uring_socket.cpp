@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/error.hpp>
 #include <cerrno>
 #include <cstring>
@@ -176,15 +177,24 @@ void UringSocket::complete_later(Handler handler, error_code ec) {
 void UringSocket::close() noexcept {
   if (fd_ < 0) return;
   // Cancel first: the kernel holds the socket for as long as a receive is armed on it, so a
-  // close alone would leave it open. Hard-linked, the close follows whether or not there was
-  // anything to cancel.
-  io_uring_sqe* cancel = loop_.entry(2);
-  io_uring_prep_cancel_fd(cancel, fd_, IORING_ASYNC_CANCEL_ALL);
-  cancel->flags |= IOSQE_IO_HARDLINK;
-  io_uring_sqe_set_data64(cancel, UringLoop::tag(slot_, generation_, UringLoop::Op::none));
-  io_uring_sqe* closing = loop_.entry();
-  io_uring_prep_close(closing, fd_);
-  io_uring_sqe_set_data64(closing, UringLoop::tag(slot_, generation_, UringLoop::Op::close));
+  // close alone would leave it open. Each operation still in the kernel is cancelled by its
+  // own tag, a hash lookup: cancelling by descriptor walks every armed request, and 100,000
+  // connections closing at the end of a run took seconds that way. Hard-linked, the close
+  // follows whether or not there was anything left to cancel.
+  std::array<UringLoop::Op, 3> pending{};
+  std::size_t count = 0;
+  if (receiving_) pending[count++] = UringLoop::Op::receive;
+  if (connect_handler_) pending[count++] = UringLoop::Op::connect;
+  if (send_handler_) pending[count++] = UringLoop::Op::send;
+  io_uring_sqe* sqe = loop_.entry(static_cast<unsigned>(count) + 1);
+  for (std::size_t i = 0; i < count; ++i) {
+    io_uring_prep_cancel64(sqe, UringLoop::tag(slot_, generation_, pending[i]), 0);
+    sqe->flags |= IOSQE_IO_HARDLINK;
+    io_uring_sqe_set_data64(sqe, UringLoop::tag(slot_, generation_, UringLoop::Op::none));
+    sqe = io_uring_get_sqe(&loop_.ring_);  // room was made for the whole chain
+  }
+  io_uring_prep_close(sqe, fd_);
+  io_uring_sqe_set_data64(sqe, UringLoop::tag(slot_, generation_, UringLoop::Op::close));
   ++loop_.closing_;
   fd_ = -1;
   ++generation_;
