@@ -206,6 +206,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/pg_vs_pgbench.py")
     session.run("python", "benchmarks/journey_cost.py")
     session.run("python", "benchmarks/io_uring_probe.py")
+    session.run("python", "benchmarks/uring_shapes.py")
     session.run("python", "benchmarks/open_model_max.py")
     session.run("python", "benchmarks/memory_soak.py")
     session.run("python", "benchmarks/memory_soak.py", "--no-interval-histograms")

@@ -255,8 +255,16 @@ def _calls(counts: dict[str, float], top: int = 4) -> str:
                      list(counts.items())[:top])  # fmt: skip
 
 
+def _row_of(doc: dict, io: str, index: int = 0) -> dict:
+    """The `index`-th case of a side-by-side result on transport `io` (older results, from
+    before both transports were measured, have rows without `io`: surge on epoll)."""
+    rows = [r for r in doc["rows"] if r.get("io", "epoll") == io]
+    return rows[index]
+
+
 def performance_syscalls(docs: dict[str, dict]) -> str:
-    http = docs["http_vs_wrk"]["rows"][0]
+    http = _row_of(docs["http_vs_wrk"], "epoll")
+    uring = _row_of(docs["http_vs_wrk"], "uring")
     pg = docs["pg_vs_pgbench"]["rows"][0]
     probe = docs["io_uring_probe"]["rows"][0]
     surge_http = http["syscalls_per_request"]["surge"]
@@ -266,6 +274,7 @@ def performance_syscalls(docs: dict[str, dict]) -> str:
         "",
         f"- {http['case']} (`benchmarks/results/http_vs_wrk.json`): surge "
         f"{_calls(surge_http)}; wrk {_calls(http['syscalls_per_request']['wrk'])}.",
+        f"- {uring['case']}: surge {_calls(uring['syscalls_per_request']['surge'])}.",
         f"- {pg['case']} (`benchmarks/results/pg_vs_pgbench.json`): surge "
         f"{_calls(pg['syscalls_per_request']['surge'])}; pgbench "
         f"{_calls(pg['syscalls_per_request']['pgbench'])}.",
@@ -275,11 +284,40 @@ def performance_syscalls(docs: dict[str, dict]) -> str:
     ])  # fmt: skip
 
 
+def transports(docs: dict[str, dict]) -> str:
+    """surge on each transport against the same peer, in the same rounds."""
+    lines = [
+        "Side by side with each peer, in the same interleaved rounds (kept results; the spread's "
+        "low end is the lowest round):",
+        "",
+        "| case | peer | surge / peer per CPU-s, io_uring | epoll | syscalls per request, "
+        "io_uring | epoll |",
+        "|---|---|---|---|---|---|",
+    ]
+    for stem, doc in docs.items():
+        uring_rows = [r for r in doc["rows"] if r.get("io") == "uring"]
+        epoll_rows = [r for r in doc["rows"] if r.get("io") == "epoll"]
+        for uring, epoll in zip(uring_rows, epoll_rows, strict=True):
+            case = uring["case"].removesuffix(", io_uring")
+            calls = [sum(r["syscalls_per_request"]["surge"].values()) for r in (uring, epoll)]
+            lines.append(
+                f"| {case} (`{stem}.json`) | {uring['peer']} | "
+                f"{_spread(uring['ratio_per_cpu_s'])}{TIMES} | "
+                f"{_spread(epoll['ratio_per_cpu_s'])}{TIMES} | "
+                f"{format_plain(round(calls[0], 2))} | {format_plain(round(calls[1], 2))} |"
+            )
+    return "\n".join(lines)
+
+
 # Blocks made from several results: their names, and the results each reads.
-SOURCES = {"performance_syscalls": ("http_vs_wrk", "pg_vs_pgbench", "io_uring_probe")}
+SOURCES = {
+    "performance_syscalls": ("http_vs_wrk", "pg_vs_pgbench", "io_uring_probe"),
+    "transports": ("http_vs_wrk", "http2_vs_h2load", "redis_vs_redis_benchmark"),
+}
 
 RENDERERS: dict[str, Callable[[dict], str]] = {
     "performance_syscalls": performance_syscalls,
+    "transports": transports,
     "coordinated_omission": coordinated_omission,
     "pg_vs_pgbench": pg_vs_pgbench,
     "monitor_cost": monitor_cost,

@@ -10,8 +10,10 @@
 #include <boost/asio/detail/epoll_reactor.hpp>
 #include <boost/asio/post.hpp>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 #include "surge/engine/uring_socket.hpp"
 
@@ -47,6 +49,8 @@ std::runtime_error refused(const char* what, int error) {
 // the ring, and the ring's first read then finds the count waiting.
 UringLoop::UringLoop() : wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   if (wake_fd_ < 0) throw refused("creating an eventfd", errno);
+  const char* shape = std::getenv("SURGE_URING_POLL_ASIO");
+  poll_asio_every_turn_ = shape != nullptr && std::string_view(shape) == "every-turn";
 }
 
 UringLoop::~UringLoop() {
@@ -145,7 +149,7 @@ void UringLoop::arm_wake() {
 
 void UringLoop::run(boost::asio::io_context& context) {
   while (true) {
-    if (asio_ready_) {
+    if (asio_ready_ || poll_asio_every_turn_) {
       // Timers that fired, and what the coordinator posted. (An Asio timer armed or cancelled
       // from a ring handler needs no poll: the reactor sets its timerfd at once.)
       asio_ready_ = false;
@@ -174,13 +178,15 @@ bool UringLoop::wake_if_due() {
 }
 
 void UringLoop::turn(Nanos wait_ns) {
+  const unsigned wait_for = wait_ns == 0 ? 1 : 1 + sends_queued_;
+  sends_queued_ = 0;
   if (wait_ns < 0) {
-    io_uring_submit_and_wait(&ring_, 1);
+    io_uring_submit_and_wait(&ring_, wait_for);
   } else {
     // The timeout goes with the enter itself (IORING_FEAT_EXT_ARG), not as an entry.
     __kernel_timespec timeout{wait_ns / kNanosPerSecond, wait_ns % kNanosPerSecond};
     io_uring_cqe* first = nullptr;
-    io_uring_submit_and_wait_timeout(&ring_, &first, 1, &timeout, nullptr);
+    io_uring_submit_and_wait_timeout(&ring_, &first, wait_for, &timeout, nullptr);
   }
   unsigned head = 0;
   unsigned seen = 0;

@@ -101,6 +101,9 @@ class UringLoop {
   int wake_fd_ = -1;  // an eventfd the coordinator writes (made with the loop)
   std::uint64_t wake_value_ = 0;
   bool asio_ready_ = true;  // poll Asio in this turn (the first turn does)
+  // SURGE_URING_POLL_ASIO=every-turn: poll Asio in every turn, as the ring beside Asio would
+  // have to (benchmarks/uring_shapes.py measures what that costs); a measurement switch only.
+  bool poll_asio_every_turn_ = false;
   bool asio_armed_ = false;
   std::vector<UringSocket*> sockets_;
   std::vector<int> free_slots_;
@@ -109,6 +112,10 @@ class UringLoop {
   Nanos wake_at_ = 0;
   Deferred wake_handler_;
   int closing_ = 0;  // descriptors whose close is in the ring
+  // Sends queued since the last enter. A small send completes within the enter that submits it,
+  // and its completion alone would end the turn's wait: the turn waits for one completion more
+  // than these, so a request costs one enter, not one for its send and one for its response.
+  unsigned sends_queued_ = 0;
 
   friend class UringSocket;
 };

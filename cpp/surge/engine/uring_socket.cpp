@@ -135,6 +135,7 @@ void UringSocket::async_send(boost::asio::const_buffer data, Handler handler) {
   // MSG_WAITALL: the kernel sends it all before it completes, however small the socket buffer.
   io_uring_prep_send(sqe, fd_, data.data(), data.size(), MSG_NOSIGNAL | MSG_WAITALL);
   io_uring_sqe_set_data64(sqe, UringLoop::tag(slot_, generation_, UringLoop::Op::send));
+  ++loop_.sends_queued_;
 }
 
 void UringSocket::sent(int result) {
@@ -143,6 +144,7 @@ void UringSocket::sent(int result) {
     io_uring_sqe* sqe = loop_.entry();
     io_uring_prep_send(sqe, fd_, send_rest_.data(), send_rest_.size(), MSG_NOSIGNAL | MSG_WAITALL);
     io_uring_sqe_set_data64(sqe, UringLoop::tag(slot_, generation_, UringLoop::Op::send));
+    ++loop_.sends_queued_;
     return;
   }
   auto handler = std::move(send_handler_);
