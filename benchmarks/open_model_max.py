@@ -1,5 +1,5 @@
 """The highest rate one generator thread holds in the open model, against its closed-loop
-maximum (issue 17's goal: at least 80% of it), against nginx on its own core:
+maximum (issue 32's goal: at least 90% of it, in every round), against nginx on its own core:
 
 - closed: one thread, 50 keep-alive connections, no think time: requests per second;
 - open: ConstantRate on the same thread at 70%, 80% and 90% of that closed rate. A rate holds
@@ -33,7 +33,7 @@ from nginx_server import Nginx
 from side_by_side import GENERATOR_CPU, SERVER_CPU, pinned, write_document
 
 LAG_P99_MS = 1.0
-GOAL = 0.8
+GOAL = 0.9  # issue 32: at least 90% of the closed loop, in every round
 # The open model's rates, as fractions of the closed loop's rate in the same round.
 FRACTIONS = [0.7, 0.8, 0.9]
 

@@ -309,6 +309,25 @@ def transports(docs: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def uring_shapes(doc: dict) -> str:
+    lines = [
+        f"Measured in {doc['setup']['rounds']} interleaved rounds of "
+        f"{format_plain(doc['setup']['duration_s'])} s (`benchmarks/results/uring_shapes.json`):",
+        "",
+        "| case | as shipped / Asio polled every turn, per CPU-s | syscalls per request, as "
+        "shipped | polled every turn |",
+        "|---|---|---|---|",
+    ]
+    for row in doc["rows"]:
+        calls = row["syscalls_per_request"]
+        case = row["case"].split(":")[0]
+        lines.append(
+            f"| {case} | {_spread(row['ratio_per_cpu_s'])}{TIMES} | {_calls(calls['surge'])} | "
+            f"{_calls(calls['Asio polled every turn'])} |"
+        )
+    return "\n".join(lines)
+
+
 # Blocks made from several results: their names, and the results each reads.
 SOURCES = {
     "performance_syscalls": ("http_vs_wrk", "pg_vs_pgbench", "io_uring_probe"),
@@ -318,6 +337,7 @@ SOURCES = {
 RENDERERS: dict[str, Callable[[dict], str]] = {
     "performance_syscalls": performance_syscalls,
     "transports": transports,
+    "uring_shapes": uring_shapes,
     "coordinated_omission": coordinated_omission,
     "pg_vs_pgbench": pg_vs_pgbench,
     "monitor_cost": monitor_cost,

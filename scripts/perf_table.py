@@ -112,12 +112,23 @@ def summary(document: dict) -> str:
     flags = " ".join(document.get("flags", []))
     goal = document["goal"]
     rss, slope = format_plain(document["rss_peak_mib"]), document["rss_slope_mib_per_10_min"]
+    # Results since the transports were measured say which one ran, and what the time series
+    # itself held; the goal's slope is the one apart from it.
+    transport = f" over {document['io']}" if document.get("io") else ""
+    series = ""
+    if "timeseries_bytes" in document:
+        apart = document["rss_slope_apart_from_timeseries_mib_per_10_min"]
+        kib = _number(round(document["timeseries_bytes"] / 1024))
+        series = (
+            f", of which the time series holds {kib} KiB by the run's end (slope apart from it "
+            f"**{format_plain(apart)}**)"
+        )
     return (
         f"- **{document['title']}**{' with ' + flags if flags else ''} — measured on "
-        f"{document['measured_on']} {where}: {_number(document['rate'])} req/s for "
+        f"{document['measured_on']} {where}: {_number(document['rate'])} req/s{transport} for "
         f"{format_plain(document['duration_s'])} s, RSS peak **{rss} MiB**, slope "
-        f"**{format_plain(slope)} MiB per 10 min** (goal ≤ {format_plain(goal['rss_mib'])} "
-        f"MiB and < {format_plain(goal['slope_mib_per_10_min'])}: "
+        f"**{format_plain(slope)} MiB per 10 min**{series} (goal ≤ "
+        f"{format_plain(goal['rss_mib'])} MiB and < {format_plain(goal['slope_mib_per_10_min'])}: "
         f"{_verdict(document['goal_met'])}); "
         f"{_number(document['dropped'])} arrivals dropped, schedule lag p99 "
         f"{format_ms(document['schedule_lag_p99_ms'])} ms."
