@@ -298,6 +298,7 @@ def test_a_worker_whose_clock_is_ahead_is_corrected_and_warned_about(target, tmp
          local.scheduler_address, "--nthreads", "1", "--no-dashboard",
          "--local-directory", str(tmp_path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,  # faketime runs the worker as its child: end them together
     )  # fmt: skip
     try:
         client.wait_for_workers(2, timeout=60)
@@ -311,7 +312,9 @@ def test_a_worker_whose_clock_is_ahead_is_corrected_and_warned_about(target, tmp
     finally:
         client.close()
         local.close()
-        ahead.terminate()
+        # Terminating faketime alone left its worker running, a process that outlived the
+        # suite and took CPU from whatever ran next on the machine.
+        os.killpg(ahead.pid, signal.SIGTERM)
         ahead.wait(timeout=30)
     offsets = sorted(w["clock"]["offset_ms"] for w in result["workers"])
     assert abs(offsets[0]) < 500 and 2500 < offsets[1] < 3500, offsets
