@@ -32,6 +32,7 @@ BENCHMARKS = (
     "io_uring_probe",
 )
 # Results that are not a peer's rows: one line each, after the tables.
+_TRANSPORTS = {"uring": "io_uring", "epoll": "epoll"}
 SUMMARIES = ("open_model_max", "memory_soak", "memory_soak_no_interval_histograms")
 
 
@@ -114,7 +115,9 @@ def summary(document: dict) -> str:
     rss, slope = format_plain(document["rss_peak_mib"]), document["rss_slope_mib_per_10_min"]
     # Results since the transports were measured say which one ran, and what the time series
     # itself held; the goal's slope is the one apart from it.
-    transport = f" over {document['io']}" if document.get("io") else ""
+    transport = (
+        f" over {_TRANSPORTS.get(document['io'], document['io'])}" if document.get("io") else ""
+    )
     series = ""
     if "timeseries_bytes" in document:
         apart = document["rss_slope_apart_from_timeseries_mib_per_10_min"]
