@@ -30,7 +30,8 @@ std::string probe_uring() {
   std::string refusal;
   int pair[2] = {-1, -1};
   constexpr unsigned kEntries = 8;
-  std::vector<char> bytes(kEntries * 64);
+  constexpr std::size_t kBufferSize = 64;
+  std::vector<char> bytes(std::size_t{kEntries} * kBufferSize);
   const std::size_t ring_size = sizeof(io_uring_buf) * kEntries;
   void* memory = ::mmap(nullptr, ring_size, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
   auto* buffers = memory == MAP_FAILED ? nullptr : static_cast<io_uring_buf_ring*>(memory);
@@ -51,8 +52,9 @@ std::string probe_uring() {
     refusal = why("socketpair", errno);
   } else {
     for (unsigned i = 0; i < kEntries; ++i) {
-      io_uring_buf_ring_add(buffers, bytes.data() + i * 64, 64, static_cast<unsigned short>(i),
-                            io_uring_buf_ring_mask(kEntries), static_cast<int>(i));
+      io_uring_buf_ring_add(buffers, bytes.data() + std::size_t{i} * kBufferSize, kBufferSize,
+                            static_cast<unsigned short>(i), io_uring_buf_ring_mask(kEntries),
+                            static_cast<int>(i));
     }
     io_uring_buf_ring_advance(buffers, kEntries);
     io_uring_sqe* sqe = io_uring_get_sqe(&ring);
