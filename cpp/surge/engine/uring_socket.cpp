@@ -93,34 +93,35 @@ void UringSocket::deliver_read() {
 }
 
 void UringSocket::received(int result, const char* data, bool more) {
-  if (result > 0) {
-    const auto n = static_cast<std::size_t>(result);
-    if (read_handler_ && early_.empty()) {
-      const std::size_t fits = std::min(n, read_buffer_.size());
-      std::memcpy(read_buffer_.data(), data, fits);
-      early_.append(data + fits, n - fits);
-      auto handler = std::move(read_handler_);
-      if (!more) receiving_ = false;
-      if (!more && fd_ >= 0) arm_receive();  // the kernel ended it (a full buffer ring): again
-      handler(error_code{}, fits);
+  if (result <= 0) {
+    receiving_ = false;
+    if (result == -ENOBUFS) {
+      // Every provided buffer was in use for a moment: nothing is lost, the kernel kept the
+      // bytes. Armed again, the receive takes them.
+      if (fd_ >= 0) arm_receive();
       return;
     }
-    early_.append(data, n);
-    if (!more) {
-      receiving_ = false;
-      if (fd_ >= 0) arm_receive();
-    }
+    end_ = result == 0 ? error_code(boost::asio::error::eof) : system_error(-result);
     if (read_handler_) deliver_read();
     return;
   }
-  receiving_ = false;
-  if (result == -ENOBUFS) {
-    // Every provided buffer was in use for a moment: nothing is lost, the kernel kept the bytes.
+  // Bytes: the multishot receive stays armed unless the kernel ended it (a full buffer ring).
+  if (!more) {
+    receiving_ = false;
     if (fd_ >= 0) arm_receive();
+  }
+  const auto n = static_cast<std::size_t>(result);
+  if (!read_handler_ || !early_.empty()) {
+    early_.append(data, n);
+    if (read_handler_) deliver_read();
     return;
   }
-  end_ = result == 0 ? error_code(boost::asio::error::eof) : system_error(-result);
-  if (read_handler_) deliver_read();
+  // The common case: straight into the waiting read's buffer, what does not fit kept.
+  const std::size_t fits = std::min(n, read_buffer_.size());
+  std::memcpy(read_buffer_.data(), data, fits);
+  early_.append(data + fits, n - fits);
+  auto handler = std::move(read_handler_);
+  handler(error_code{}, fits);
 }
 
 void UringSocket::async_send(boost::asio::const_buffer data, Handler handler) {
@@ -129,22 +130,22 @@ void UringSocket::async_send(boost::asio::const_buffer data, Handler handler) {
     return;
   }
   send_handler_ = std::move(handler);
-  send_rest_ = data;
   send_total_ = data.size();
+  queue_send(data);
+}
+
+void UringSocket::queue_send(boost::asio::const_buffer rest) {
+  send_rest_ = rest;
   io_uring_sqe* sqe = loop_.entry();
   // MSG_WAITALL: the kernel sends it all before it completes, however small the socket buffer.
-  io_uring_prep_send(sqe, fd_, data.data(), data.size(), MSG_NOSIGNAL | MSG_WAITALL);
+  io_uring_prep_send(sqe, fd_, rest.data(), rest.size(), MSG_NOSIGNAL | MSG_WAITALL);
   io_uring_sqe_set_data64(sqe, UringLoop::tag(slot_, generation_, UringLoop::Op::send));
   ++loop_.sends_queued_;
 }
 
 void UringSocket::sent(int result) {
   if (result >= 0 && static_cast<std::size_t>(result) < send_rest_.size()) {
-    send_rest_ += static_cast<std::size_t>(result);
-    io_uring_sqe* sqe = loop_.entry();
-    io_uring_prep_send(sqe, fd_, send_rest_.data(), send_rest_.size(), MSG_NOSIGNAL | MSG_WAITALL);
-    io_uring_sqe_set_data64(sqe, UringLoop::tag(slot_, generation_, UringLoop::Op::send));
-    ++loop_.sends_queued_;
+    queue_send(send_rest_ + static_cast<std::size_t>(result));  // a short send: the rest
     return;
   }
   auto handler = std::move(send_handler_);
@@ -178,6 +179,13 @@ void UringSocket::complete_later(Handler handler, error_code ec) {
 
 void UringSocket::close() noexcept {
   if (fd_ < 0) return;
+  if (loop_.shutting_down()) {
+    // The ring's end cancels what is armed on it, and the socket goes with the last of it.
+    ::close(fd_);
+    fd_ = -1;
+    abandon_pending();
+    return;
+  }
   // Cancel first: the kernel holds the socket for as long as a receive is armed on it, so a
   // close alone would leave it open. Each operation still in the kernel is cancelled by its
   // own tag, a hash lookup: cancelling by descriptor walks every armed request, and 100,000
@@ -199,6 +207,10 @@ void UringSocket::close() noexcept {
   io_uring_sqe_set_data64(sqe, UringLoop::tag(slot_, generation_, UringLoop::Op::close));
   ++loop_.closing_;
   fd_ = -1;
+  abandon_pending();
+}
+
+void UringSocket::abandon_pending() noexcept {
   ++generation_;
   receiving_ = false;
   early_.clear();

@@ -63,6 +63,10 @@ class UringSocket {
  private:
   void connect_to(const sockaddr* address, socklen_t size, int family, ConnectHandler handler);
   void arm_receive();
+  void queue_send(boost::asio::const_buffer rest);
+  // After the descriptor is closed: nothing of the old one counts, and the handlers still
+  // waiting complete with operation_aborted.
+  void abandon_pending() noexcept;
   void deliver_read();
   void complete_later(Handler handler, boost::system::error_code ec);
 

@@ -449,6 +449,7 @@ void Worker<P>::shutdown() {
   driver_->stop();
   sweeper_.cancel();
   delay_.cancel();
+  if (ring_) ring_->begin_shutdown();
   for (auto& lane : lanes_) lane->shutdown();
   // Protocol-owned connections outside the load (PostgreSQL's LISTEN connections).
   if constexpr (requires { protocol_.shutdown(); }) protocol_.shutdown();
