@@ -311,8 +311,8 @@ def surge_http_command(
     return [sys.executable, "-c", _SURGE_HTTP_CHILD, json.dumps(options)]
 
 
-def run_surge(command: list[str]) -> dict:
-    stdout, _, cpu = pinned(command)
+def run_surge(command: list[str], env: dict | None = None) -> dict:
+    stdout, _, cpu = pinned(command, env=env)
     return json.loads(stdout) | {"cpu_s": cpu}
 
 

@@ -18,7 +18,6 @@ benchmarks/results/uring_shapes.json.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -31,8 +30,8 @@ from side_by_side import (
     SERVER_CPU,
     arguments,
     interleave_all,
-    pinned,
     row,
+    run_surge,
     surge_count,
     surge_http_command,
     syscalls_per_request,
@@ -44,8 +43,7 @@ EVERY_TURN = {**os.environ, "SURGE_URING_POLL_ASIO": "every-turn"}
 
 
 def run(command: list[str], env: dict | None) -> dict:
-    stdout, _, cpu = pinned(command, env=env)
-    result = json.loads(stdout) | {"cpu_s": cpu}
+    result = run_surge(command, env)
     if result.get("io") != "uring":
         raise SystemExit(f"asked for io_uring, the run used {result.get('io')}")
     return result
