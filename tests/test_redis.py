@@ -98,10 +98,11 @@ def test_pipelined_commands_are_timed_one_by_one(server):
     total = result.total
     assert total["count"] == 2000 and total["error_count"] == 0
     # Waiting to fill a batch of 8 at 2000/s would delay commands by 0 to 3.5 ms: a lag median
-    # near 1.75 ms and p90 near 3 ms. (p99 is left out: one 10 ms hiccup of a shared machine
-    # makes 1% of the commands late.)
+    # near 1.75 ms and p75 near 2.6 ms. Here both are under 0.1 ms on a quiet machine; the
+    # tail is left out, because a shared machine's hiccups make it late (a CI run measured a
+    # p90 of 1.3 ms with a p50 of 0.08 ms).
     lag = total["schedule_lag"]["percentiles"]
-    assert lag["50"] < 0.5 and lag["90"] < 1.0, lag
+    assert lag["50"] < 0.5 and lag["75"] < 1.0, lag
     assert total["latency"]["percentiles"]["50"] < 1.0
     # Head-of-line: a GET queued behind a blocking BLPOP on the same connection waits for it,
     # and its own latency shows that wait.
