@@ -18,6 +18,7 @@ PYBIND11_MODULE(_core, m) {
   surge::bindings::register_target(m);
   surge::bindings::register_run_settings(m);
   surge::bindings::register_results(m);
+  surge::bindings::register_load_control(m);
   surge::bindings::register_tls(m);  // before the protocols whose specs hold its options
   surge::bindings::register_protocols(m);
 }

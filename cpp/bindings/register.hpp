@@ -16,6 +16,7 @@ void register_generators(pybind11::module_& m);
 void register_target(pybind11::module_& m);
 void register_run_settings(pybind11::module_& m);
 void register_results(pybind11::module_& m);
+void register_load_control(pybind11::module_& m);
 void register_tls(pybind11::module_& m);
 
 using RegisterFunction = void (*)(pybind11::module_&);

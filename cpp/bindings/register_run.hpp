@@ -1,4 +1,4 @@
-// register_run<P>: binds `name(spec, progress=None)` for protocol P, the way boost-histogram
+// register_run<P>: binds `name(spec, progress=None, control=None)` for protocol P, the way boost-histogram
 // binds one storage after another. The run releases the GIL, calls Python back once per
 // interval and checks for Ctrl-C about every 100 ms. The engine is instantiated for P in its
 // proto/<name>/run.cpp; this file only declares what it calls.
@@ -18,7 +18,8 @@ namespace surge::bindings {
 namespace py = pybind11;
 
 template <class Spec, class Runner>
-RunResult run_releasing_gil(const Spec& spec, const std::optional<py::function>& progress, Runner runner) {
+RunResult run_releasing_gil(const Spec& spec, const std::optional<py::function>& progress,
+                            LoadControl* control, Runner runner) {
   std::optional<py::error_already_set> callback_error;
   std::string callback_misuse;
   ProgressCallback on_interval;
@@ -52,7 +53,7 @@ RunResult run_releasing_gil(const Spec& spec, const std::optional<py::function>&
   {
     // The engine touches no Python object; callbacks re-acquire the GIL once per interval.
     py::gil_scoped_release release;
-    result = runner(spec, on_interval, interrupted);
+    result = runner(spec, on_interval, interrupted, control);
   }
   if (callback_error) throw std::move(*callback_error);
   if (!callback_misuse.empty()) throw py::type_error(callback_misuse);
@@ -65,10 +66,10 @@ template <class P, auto Run = &run_protocol<P>>
 void register_run(py::module_& m, const char* name, const char* doc) {
   m.def(
       name,
-      [](const typename P::Spec& spec, const std::optional<py::function>& progress) {
-        return run_releasing_gil(spec, progress, Run);
+      [](const typename P::Spec& spec, const std::optional<py::function>& progress, LoadControl* control) {
+        return run_releasing_gil(spec, progress, control, Run);
       },
-      py::arg("spec"), py::arg("progress") = py::none(), doc);
+      py::arg("spec"), py::arg("progress") = py::none(), py::arg("control") = nullptr, doc);
 }
 
 }  // namespace surge::bindings

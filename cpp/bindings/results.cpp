@@ -121,7 +121,17 @@ void register_results(py::module_& m) {
       .def_readonly("io", &RunResult::io)
       .def_readonly("pacer_lag", &RunResult::pacer_lag)
       .def_readonly("busy_share", &RunResult::busy_share)
-      .def_readonly("failure", &RunResult::failure);
+      .def_readonly("failure", &RunResult::failure)
+      .def_property_readonly("load_changes",
+                             [](const RunResult& r) {
+                               py::list changes;
+                               for (const auto& c : r.load_changes)
+                                 changes.append(py::dict(py::arg("at_s") = c.at_s, py::arg("kind") = c.kind,
+                                                         py::arg("from") = c.from, py::arg("to") = c.to,
+                                                         py::arg("spawn_rate") = c.spawn_rate));
+                               return changes;
+                             })
+      .def_readonly("stopped", &RunResult::stopped);
 }
 
 }  // namespace surge::bindings

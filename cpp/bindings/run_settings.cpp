@@ -58,7 +58,8 @@ void register_run_settings(py::module_& m) {
       .def("set_user_stages", [](LoadSpec& l, const std::vector<StageTuple>& s) { l.users = curve_from(s); })
       .def("set_think", [](LoadSpec& l, ThinkKind kind, Nanos a,
                            Nanos b) { l.think = ThinkTime{.kind = kind, .a = a, .b = b}; })
-      .def_readwrite("iterations_per_user", &LoadSpec::iterations_per_user);
+      .def_readwrite("iterations_per_user", &LoadSpec::iterations_per_user)
+      .def_readwrite("most_users", &LoadSpec::most_users);
 
   // The base of every protocol's run spec (HttpRunSpec, RedisRunSpec, PgRunSpec).
   py::class_<RunSettings>(m, "RunSettings")

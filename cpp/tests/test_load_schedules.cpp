@@ -1,8 +1,11 @@
 // Rate curves, arrival schedules and think time: the intended start of every request.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -79,7 +82,7 @@ TEST_CASE("curve rejects bad stages") {
 }
 
 TEST_CASE("workers interleave to the full schedule") {
-  const auto curve = RateCurve::constant(100);
+  const auto curve = std::make_shared<const RateCurve>(RateCurve::constant(100));
   const Nanos origin = 1'000'000'000;
   std::vector<Nanos> all;
   for (int w = 0; w < 3; ++w) {
@@ -94,7 +97,7 @@ TEST_CASE("workers interleave to the full schedule") {
 }
 
 TEST_CASE("schedule ends with the curve") {
-  const RateCurve curve({{1, 10, 10}});
+  const auto curve = std::make_shared<const RateCurve>(RateCurve({{1, 10, 10}}));
   ArrivalSchedule schedule(curve, 0, 0, 1, Arrivals::uniform, 1);
   int n = 0;
   while (schedule.next() != ArrivalSchedule::kNever && n < 100) ++n;
@@ -102,7 +105,7 @@ TEST_CASE("schedule ends with the curve") {
 }
 
 TEST_CASE("poisson arrivals have the right rate and spread") {
-  const auto curve = RateCurve::constant(1000);
+  const auto curve = std::make_shared<const RateCurve>(RateCurve::constant(1000));
   ArrivalSchedule schedule(curve, 0, 0, 1, Arrivals::poisson, 42);
   const int n = 200000;
   Nanos last = 0;
@@ -152,4 +155,55 @@ TEST_CASE("whole changes of a users ramp") {
   CHECK(near(users.next_whole_change(3.05), 3.1, 1e-9));
   CHECK(near(users.next_whole_change(3.95), 4.0, 1e-9));
   CHECK(std::isinf(users.next_whole_change(4.0)));
+}
+
+TEST_CASE("a spliced curve is the old one up to the change, the new one after") {
+  const RateCurve ramp({{10, 0, 100}});  // 0 to 100/s over 10 s, then 0
+  const RateCurve changed = ramp.spliced(4, {{CurveSegment{.from = 20, .to = 20}}});
+  CHECK(near(changed.value_at(2), 20, 1e-9));
+  CHECK(near(changed.value_at(3.999), 39.99, 1e-6));
+  CHECK(near(changed.value_at(4.5), 20, 1e-9));
+  CHECK(near(changed.integral_to(4), ramp.integral_to(4), 1e-9));
+  CHECK(near(changed.integral_to(6), ramp.integral_to(4) + 40, 1e-9));
+  CHECK(std::isinf(changed.end_s()));
+  // A change after the curve ended: the gap holds 0, then the new curve starts.
+  const RateCurve late = ramp.spliced(12, {{CurveSegment{.from = 5, .to = 5}}});
+  CHECK(near(late.value_at(11), 0, 1e-12));
+  CHECK(near(late.integral_to(13), ramp.integral_to(10) + 5, 1e-9));
+}
+
+TEST_CASE("a schedule that follows a changed rate keeps its past and has no burst or gap") {
+  for (const int workers : {1, 3}) {
+    const auto before = std::make_shared<const RateCurve>(RateCurve::constant(1000));
+    const Nanos origin = 5'000'000'000;
+    const double change_s = 0.25;
+    const auto after = std::make_shared<const RateCurve>(
+        before->spliced(change_s, {{CurveSegment{.from = 4000, .to = 4000}}}));
+    std::vector<Nanos> all;
+    for (int w = 0; w < workers; ++w) {
+      ArrivalSchedule schedule(before, origin, w, workers, Arrivals::uniform, 1);
+      Nanos next = schedule.next();
+      // The worker has handed out what is due before the change, and holds the next arrival,
+      // timed on the old curve, when the change reaches it.
+      while (next < origin + 240'000'000) {
+        all.push_back(next);
+        next = schedule.next();
+      }
+      const Nanos retimed = schedule.follow(after);
+      CHECK(retimed <= next);  // a faster rate brings the held arrival forward, or keeps it
+      next = retimed;
+      while (next < origin + 300'000'000) {
+        all.push_back(next);
+        next = schedule.next();
+      }
+    }
+    std::sort(all.begin(), all.end());
+    // 250 arrivals at 1 ms apart, then 0.25 ms apart: gaps of exactly one or the other.
+    REQUIRE(all.size() == 250 + 200);
+    for (std::size_t i = 1; i < all.size(); ++i) {
+      const Nanos gap = all[i] - all[i - 1];
+      const Nanos expected = all[i] <= origin + 250'000'000 ? 1'000'000 : 250'000;
+      CHECK(std::llabs(gap - expected) <= 1);
+    }
+  }
 }

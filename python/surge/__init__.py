@@ -37,6 +37,8 @@ _WHERE = {
     "load": "results.loading",
     "load_all": "results.loading",
     "run": "running.runner",
+    "start": "running.handle",
+    "RunHandle": "running.handle",
     "capacity": "running.capacity",
     "Scenario": "model.scenario",
     "scenario": "model.scenario",
@@ -93,6 +95,7 @@ if TYPE_CHECKING:
     from surge.results.result import Result
     from surge.running import shapes
     from surge.running.capacity import capacity
+    from surge.running.handle import RunHandle, start
     from surge.running.runner import run
     from surge.target.client import Target
     from surge.tls import Tls
@@ -122,6 +125,7 @@ __all__ = [
     "RampingUsers",
     "Result",
     "RunError",
+    "RunHandle",
     "Scenario",
     "Target",
     "Tls",
@@ -146,5 +150,6 @@ __all__ = [
     "services",
     "shapes",
     "slo",
+    "start",
     "think",
 ]

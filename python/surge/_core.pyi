@@ -6,7 +6,7 @@ surge's native engine (private: use the surge package)
 from __future__ import annotations
 import collections.abc
 import typing
-__all__: list[str] = ['Arrivals', 'ConnectionStats', 'DEFAULT_WEIGHT', 'HdrHistogram', 'HttpCapture', 'HttpExtraction', 'HttpFeeder', 'HttpJourney', 'HttpOnFailure', 'HttpOperation', 'HttpRunSpec', 'HttpStepSpec', 'HttpTransaction', 'HttpValueCheck', 'IntervalReport', 'IntervalRow', 'IoMode', 'LoadModel', 'LoadSpec', 'OperationStats', 'PgOperation', 'PgRunSpec', 'PgStatement', 'PipelineSync', 'RedisOperation', 'RedisRunSpec', 'RunResult', 'RunSettings', 'RunningTotals', 'TargetServer', 'ThinkKind', 'TlsClientOptions', 'WarmUpReport', 'now_ns', 'pg_execute', 'render', 'run_http', 'run_pg', 'run_redis', 'sample', 'tls_self_signed', 'uring_refusal']
+__all__: list[str] = ['Arrivals', 'ConnectionStats', 'DEFAULT_WEIGHT', 'HdrHistogram', 'HttpCapture', 'HttpExtraction', 'HttpFeeder', 'HttpJourney', 'HttpOnFailure', 'HttpOperation', 'HttpRunSpec', 'HttpStepSpec', 'HttpTransaction', 'HttpValueCheck', 'IntervalReport', 'IntervalRow', 'IoMode', 'LoadControl', 'LoadModel', 'LoadSpec', 'OperationStats', 'PgOperation', 'PgRunSpec', 'PgStatement', 'PipelineSync', 'RedisOperation', 'RedisRunSpec', 'RunResult', 'RunSettings', 'RunningTotals', 'TargetServer', 'ThinkKind', 'TlsClientOptions', 'WarmUpReport', 'now_ns', 'pg_execute', 'render', 'run_http', 'run_pg', 'run_redis', 'sample', 'tls_self_signed', 'uring_refusal']
 class Arrivals:
     """
     Members:
@@ -645,6 +645,21 @@ class IoMode:
     @property
     def value(self) -> int:
         ...
+class LoadControl:
+    def __init__(self) -> None:
+        ...
+    def set_rate(self, rate: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Open model: arrivals follow `rate` requests/s from (about) now on.
+        """
+    def set_users(self, users: typing.SupportsFloat | typing.SupportsIndex, spawn_rate: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> None:
+        """
+        Closed model: `users` from now on, added or removed at `spawn_rate` a second (0: at once).
+        """
+    def stop(self) -> None:
+        """
+        Ends the run as Ctrl-C does, keeping what was measured.
+        """
 class LoadModel:
     """
     Members:
@@ -742,6 +757,12 @@ class LoadSpec:
         ...
     @max_connections.setter
     def max_connections(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def most_users(self) -> int:
+        ...
+    @most_users.setter
+    def most_users(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
     def requests(self) -> int:
@@ -985,6 +1006,9 @@ class RunResult:
     def io(self) -> str:
         ...
     @property
+    def load_changes(self) -> list:
+        ...
+    @property
     def measure_start_ns(self) -> int:
         ...
     @property
@@ -1001,6 +1025,9 @@ class RunResult:
         ...
     @property
     def protocol_version(self) -> str:
+        ...
+    @property
+    def stopped(self) -> bool:
         ...
     @property
     def timeseries(self) -> list[IntervalRow]:
@@ -1215,15 +1242,15 @@ def render(template: str, variables: collections.abc.Sequence[tuple[str, str]], 
     """
     Render a template n times; validates it like a run would.
     """
-def run_http(spec: HttpRunSpec, progress: collections.abc.Callable | None = None) -> RunResult:
+def run_http(spec: HttpRunSpec, progress: collections.abc.Callable | None = None, control: LoadControl = None) -> RunResult:
     """
     Run an HTTP load in HTTP/1.1 or HTTP/2 (ALPN's choice when http_version is 0); releases the GIL.
     """
-def run_pg(spec: PgRunSpec, progress: collections.abc.Callable | None = None) -> RunResult:
+def run_pg(spec: PgRunSpec, progress: collections.abc.Callable | None = None, control: LoadControl = None) -> RunResult:
     """
     Run a PostgreSQL load; releases the GIL for the whole run.
     """
-def run_redis(spec: RedisRunSpec, progress: collections.abc.Callable | None = None) -> RunResult:
+def run_redis(spec: RedisRunSpec, progress: collections.abc.Callable | None = None, control: LoadControl = None) -> RunResult:
     """
     Run a Redis load; releases the GIL for the whole run.
     """

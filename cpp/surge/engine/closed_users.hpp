@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "surge/engine/load_driver.hpp"
@@ -21,7 +22,11 @@ class ClosedUsers final : public LoadDriver<typename Worker::Lane> {
  public:
   using Lane = typename Worker::Lane;
 
-  explicit ClosedUsers(Worker& worker) : worker_(worker), load_(worker.load()), timer_(worker.context()) {
+  explicit ClosedUsers(Worker& worker)
+      : worker_(worker),
+        load_(worker.load()),
+        users_curve_(std::make_shared<const RateCurve>(load_.users)),
+        timer_(worker.context()) {
     const auto lanes = share(load_.peak_users());
     users_.resize(static_cast<std::size_t>(lanes));
     worker.reserve_lanes(users_.size());
@@ -32,11 +37,12 @@ class ClosedUsers final : public LoadDriver<typename Worker::Lane> {
 
   // A warm start: the users that start at t0 connect before it.
   void preconnect() override {
-    const auto at_start = share(static_cast<std::int64_t>(std::floor(load_.users.value_at(0) + 1e-9)));
+    const auto at_start = share(static_cast<std::int64_t>(std::floor(users_curve_->value_at(0) + 1e-9)));
     worker_.connect_lanes(static_cast<std::size_t>(std::max<std::int64_t>(at_start, 0)));
   }
 
   void start() override {
+    started_ = true;
     const auto per_user = load_.iterations_per_user;
     for (auto& u : users_) u.iterations_left = per_user > 0 ? per_user : -1;
     update_users();
@@ -78,7 +84,16 @@ class ClosedUsers final : public LoadDriver<typename Worker::Lane> {
     if (worker_.quota_spent() || now >= worker_.clock().measure_end) return true;
     // An active user with iterations left is always running, so with none running and no ramp
     // ahead nothing more will be sent.
-    return running_ == 0 && !load_.users.changes_after(run_time_s(now));
+    return running_ == 0 && !users_curve_->changes_after(run_time_s(now));
+  }
+
+  // Users start and leave on the new curve's whole-number crossings from `at` on: at the
+  // spawn rate the change asked for.
+  void follow(std::shared_ptr<const RateCurve> curve, Nanos /*at*/) override {
+    users_curve_ = std::move(curve);
+    if (!started_) return;
+    timer_.cancel();
+    update_users();
   }
 
   [[nodiscard]] std::int64_t active_users() const noexcept override { return active_target_; }
@@ -111,7 +126,7 @@ class ClosedUsers final : public LoadDriver<typename Worker::Lane> {
     if (worker_.draining() || worker_.stopping()) return;
     const Nanos now = now_ns();
     const double t = run_time_s(now);
-    const auto global = static_cast<std::int64_t>(std::floor(load_.users.value_at(t) + 1e-9));
+    const auto global = static_cast<std::int64_t>(std::floor(users_curve_->value_at(t) + 1e-9));
     active_target_ = std::min<std::int64_t>(share(global), static_cast<std::int64_t>(users_.size()));
     auto& lanes = worker_.lanes();
     // Mark first, then start, so a user that stops at once cannot end the run for the others.
@@ -130,7 +145,7 @@ class ClosedUsers final : public LoadDriver<typename Worker::Lane> {
       }
     }
     for (Lane* lane : starting) user_next(*lane, now);
-    const double next = load_.users.next_whole_change(t);
+    const double next = users_curve_->next_whole_change(t);
     if (now < worker_.clock().measure_end && std::isfinite(next)) {
       const Nanos at = worker_.clock().t0 + static_cast<Nanos>(next * 1e9) + kUserChangeMargin;
       timer_.expires_at(
@@ -183,10 +198,12 @@ class ClosedUsers final : public LoadDriver<typename Worker::Lane> {
 
   Worker& worker_;
   const LoadSpec& load_;
-  boost::asio::steady_timer timer_;  // the next change of the user count
-  std::vector<User> users_;          // one per lane, same index
+  std::shared_ptr<const RateCurve> users_curve_;  // this worker's own: a change replaces it
+  boost::asio::steady_timer timer_;               // the next change of the user count
+  std::vector<User> users_;                       // one per lane, same index
   std::int64_t active_target_ = 0;
   int running_ = 0;
+  bool started_ = false;
 };
 
 }  // namespace surge

@@ -40,13 +40,17 @@ class Coordinator {
   using Spec = typename P::Spec;
 
   Coordinator(const Spec& spec, const typename P::Shared& shared, const ProgressCallback& progress,
-              const InterruptCheck& interrupted)
+              const InterruptCheck& interrupted, LoadControl* control)
       : spec_(spec),
-        load_(spec.load.in_lanes(P::lanes_per_connection(spec))),
+        per_connection_(P::lanes_per_connection(spec)),
+        load_(spec.load.in_lanes(per_connection_)),
         interval_(std::max(load_.interval, kNanosPerMilli)),
         shared_(shared),
         progress_(progress),
         interrupted_(interrupted),
+        control_(control),
+        live_curve_(
+            std::make_shared<const RateCurve>(load_.model == LoadModel::open ? load_.rate : load_.users)),
         uring_(use_uring(spec.io, has_uring_transport<P>())) {
     result_.io = uring_ ? "uring" : "epoll";
     const auto n = spec.operations.size();
@@ -68,6 +72,7 @@ class Coordinator {
     // keeps what was measured; the result says why it stopped.
     // Each worker thread's busy share (core/thread_busy.hpp), written as it ends.
     std::vector<double> busy(workers_.size(), -1.0);
+    const ControlAttached attached(control_, signal_, control_woke_);
     try {
       const WorkerThreads running(workers_, busy);
       try {
@@ -119,7 +124,7 @@ class Coordinator {
             [&] { return signal_.workers_ready == n; });
         if (signal_.workers_ready == n) break;
       }
-      if (interrupted_ && interrupted_()) {
+      if (interrupted_by_caller()) {
         set_clock(now_ns());
         result_.interrupted = true;
         stopped_at_ = clock_.measure_start;
@@ -171,6 +176,72 @@ class Coordinator {
     std::vector<std::thread> threads_;
   };
 
+  // Wakes the coordinator's wait when a load change or a stop is asked for, for as long as
+  // the run goes.
+  class ControlAttached {
+   public:
+    ControlAttached(LoadControl* control, RunSignal& signal, bool& woke) : control_(control) {
+      if (control_ == nullptr) return;
+      control_->on_request([&signal, &woke] {
+        {
+          const std::lock_guard lock(signal.mutex);
+          woke = true;
+        }
+        signal.cv.notify_all();
+      });
+    }
+    ControlAttached(const ControlAttached&) = delete;
+    ControlAttached& operator=(const ControlAttached&) = delete;
+    ~ControlAttached() {
+      if (control_ != nullptr) control_->on_request({});
+    }
+
+   private:
+    LoadControl* control_;
+  };
+
+  // Ctrl-C, or the caller's LoadControl::stop().
+  bool interrupted_by_caller() {
+    if (control_ != nullptr && control_->stop_requested()) {
+      result_.stopped = true;
+      return true;
+    }
+    return interrupted_ && interrupted_();
+  }
+
+  // The load changes asked for since the last wake-up, each spliced into the live curve a
+  // little ahead of now, so that every worker has the new curve before the first arrival (or
+  // user) it moves. A change of the other model's kind is not this run's and is skipped (the
+  // Python side refuses it first, in one line).
+  void take_load_changes() {
+    if (control_ == nullptr) return;
+    const bool open = load_.model == LoadModel::open;
+    const double lanes = open ? 1.0 : static_cast<double>(per_connection_);
+    for (const LoadChange& change : control_->take()) {
+      if ((change.kind == LoadChange::Kind::rate) != open) continue;
+      const Nanos at = now_ns() + kLoadChangeLead;
+      const double at_s = static_cast<double>(at - clock_.t0) / 1e9;
+      const double from = open ? live_curve_->value_at(at_s) : std::floor(live_curve_->value_at(at_s) + 1e-9);
+      // Never more users than the run holds lanes for (LoadSpec::most_users).
+      const double to =
+          open ? change.value : std::min(change.value * lanes, static_cast<double>(load_.peak_users()));
+      std::vector<CurveSegment> after;
+      if (!open && change.spawn_rate > 0 && to != from)
+        after.push_back(CurveSegment{
+            .duration_s = std::abs(to - from) / (change.spawn_rate * lanes), .from = from, .to = to});
+      after.push_back(CurveSegment{.from = to, .to = to});
+      live_curve_ = std::make_shared<const RateCurve>(live_curve_->spliced(at_s, std::move(after)));
+      for (auto& w : workers_) w->change_load(live_curve_, at);
+      result_.load_changes.push_back(AppliedLoadChange{
+          .at_s = static_cast<double>(at - clock_.measure_start) / 1e9,
+          .kind = open ? "rate" : "users",
+          .from = from / lanes,
+          .to = to / lanes,
+          .spawn_rate = open ? 0.0 : change.spawn_rate,
+      });
+    }
+  }
+
   void stop_on_failure(std::string what) {
     result_.failure = std::move(what);
     result_.interrupted = true;
@@ -193,14 +264,17 @@ class Coordinator {
           std::min({next_tick, now + 100 * kNanosPerMilli, draining ? drain_deadline : clock_.measure_end});
       {
         std::unique_lock lock(signal_.mutex);
-        signal_.cv.wait_for(lock, std::chrono::nanoseconds(std::max<Nanos>(wake - now, 0)),
-                            [&] { return signal_.workers_done == static_cast<int>(workers_.size()); });
+        signal_.cv.wait_for(lock, std::chrono::nanoseconds(std::max<Nanos>(wake - now, 0)), [&] {
+          return signal_.workers_done == static_cast<int>(workers_.size()) || control_woke_;
+        });
+        control_woke_ = false;
       }
-      if (interrupted_ && interrupted_()) {
+      if (interrupted_by_caller()) {
         result_.interrupted = true;
         stopped_at_ = now_ns();
         return;
       }
+      if (!draining) take_load_changes();
       if (all_done()) return;
       const Nanos t = now_ns();
       if (t >= next_tick && next_tick >= clock_.measure_end) {
@@ -296,11 +370,13 @@ class Coordinator {
       // lanes here, but the rate is the spec's own.
       const double from = static_cast<double>(load_.warmup) / 1e9 + start_s;
       report.total.target_rate_per_s =
-          (load_.rate.integral_to(from + length_s) - load_.rate.integral_to(from)) / length_s;
+          (live_curve_->integral_to(from + length_s) - live_curve_->integral_to(from)) / length_s;
     } else {
       const double end = static_cast<double>(load_.warmup) / 1e9 + start_s + length_s;
-      report.total.users = static_cast<std::int64_t>(std::floor(load_.users.value_at(end) + 1e-9));
-      report.total.active_users = interval.active_users;
+      // Users, not lanes: a pipelined user is `per_connection_` lanes of the curve.
+      report.total.users =
+          static_cast<std::int64_t>(std::floor(live_curve_->value_at(end) + 1e-9)) / per_connection_;
+      report.total.active_users = interval.active_users / per_connection_;
     }
     result_.timeseries_total.push_back(report.total);
     if (!call_progress || !progress_) return true;
@@ -340,12 +416,20 @@ class Coordinator {
     return clock_.measure_start + static_cast<Nanos>(last * 1e9) + interval_;
   }
 
+  // How far ahead of now a load change takes effect: time for every worker to take it.
+  static constexpr Nanos kLoadChangeLead = kNanosPerMilli;
+
   const Spec& spec_;
-  const LoadSpec load_;  // the spec's load in lanes; the workers keep a reference to it
+  const int per_connection_;  // lanes per connection (a pipeline's depth)
+  const LoadSpec load_;       // the spec's load in lanes; the workers keep a reference to it
   const Nanos interval_;
   const typename P::Shared& shared_;
   const ProgressCallback& progress_;
   const InterruptCheck& interrupted_;
+  LoadControl* control_;  // null: the run's load is fixed
+  // The rate (open model) or users (closed, in lanes) as the run follows it, changes included.
+  std::shared_ptr<const RateCurve> live_curve_;
+  bool control_woke_ = false;  // under signal_.mutex: a change or stop was asked for
   RunClock clock_;
   RunSignal signal_;
   std::vector<std::unique_ptr<Worker<P>>> workers_;
@@ -359,10 +443,10 @@ class Coordinator {
 // Defined here, instantiated once per protocol in its proto/<name>/run.cpp.
 template <class P>
 RunResult run_protocol(const typename P::Spec& spec, const ProgressCallback& progress,
-                       const InterruptCheck& interrupted) {
+                       const InterruptCheck& interrupted, LoadControl* control) {
   validate_run(spec, spec.operations);
   const auto shared = P::prepare(spec);  // bad templates, hosts and SQL fail before any load
-  Coordinator<P> coordinator(spec, shared, progress, interrupted);
+  Coordinator<P> coordinator(spec, shared, progress, interrupted, control);
   return coordinator.run();
 }
 

@@ -7,8 +7,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "surge/core/clock.hpp"
+#include "surge/load/rate_curve.hpp"
 
 namespace surge {
 
@@ -44,6 +46,9 @@ class LoadDriver {
   [[nodiscard]] virtual std::int64_t queued() const noexcept { return 0; }
   // The run is over: count each queued request as unfinished in its operation's statistics.
   virtual void count_queued_as_unfinished() {}
+  // The load changed while the run goes: from `at` on, follow `curve` (the rate in the open
+  // model, the users in the closed one; equal to the old curve before `at`).
+  virtual void follow(std::shared_ptr<const RateCurve> curve, Nanos at) = 0;
   // Closed model: users the load model runs now.
   [[nodiscard]] virtual std::int64_t active_users() const noexcept { return 0; }
 };

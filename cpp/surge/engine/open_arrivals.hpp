@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -23,6 +24,7 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
 
   explicit OpenArrivals(Worker& worker)
       : worker_(worker),
+        rate_(std::make_shared<const RateCurve>(worker.load().rate)),
         timer_(worker.context()),
         backlog_(static_cast<std::size_t>(std::max<std::int64_t>(1, share(worker.load().max_backlog)))) {
     const auto& load = worker.load();
@@ -43,7 +45,7 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
   void start() override {
     // Made now: t0 is known only once the warm-up is over.
     const auto& w = worker_;
-    schedule_.emplace(w.load().rate, w.clock().t0, w.index(), w.worker_count(), w.load().arrivals,
+    schedule_.emplace(rate_, w.clock().t0, w.index(), w.worker_count(), w.load().arrivals,
                       w.seed() * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(w.index()));
     for (auto& lane : worker_.lanes()) idle_.push_back(lane.get());
     next_ = schedule_->next();
@@ -78,6 +80,17 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
     arrivals_over_ = true;
   }
   void stop() override { cancel_timer(); }
+  // The arrival the pacer holds is retimed when it falls after the change; those already sent
+  // and those before the change keep their times (ArrivalSchedule::follow).
+  void follow(std::shared_ptr<const RateCurve> curve, Nanos at) override {
+    rate_ = curve;
+    if (!schedule_) return;  // start() makes the schedule on the curve it finds
+    const Nanos retimed = schedule_->follow(std::move(curve));
+    if (arrivals_over_ || next_ == ArrivalSchedule::kNever || next_ < at) return;
+    next_ = retimed;
+    cancel_timer();
+    arm();
+  }
   [[nodiscard]] bool holding() const noexcept override { return !backlog_.empty(); }
   [[nodiscard]] bool schedule_over() override { return arrivals_over_; }
   [[nodiscard]] std::int64_t queued() const noexcept override {
@@ -196,6 +209,7 @@ class OpenArrivals final : public LoadDriver<typename Worker::Lane> {
   }
 
   Worker& worker_;
+  std::shared_ptr<const RateCurve> rate_;  // this worker's own: a change replaces it
   boost::asio::steady_timer timer_;
   std::optional<ArrivalSchedule> schedule_;
   FixedRing<Pending> backlog_;

@@ -8,8 +8,9 @@
 namespace surge {
 
 // Throws std::invalid_argument for a spec that cannot run (before any load is sent).
+// `control`, when given, steers the run while it goes (engine/load_control.hpp).
 template <class P>
 RunResult run_protocol(const typename P::Spec& spec, const ProgressCallback& progress,
-                       const InterruptCheck& interrupted);
+                       const InterruptCheck& interrupted, LoadControl* control = nullptr);
 
 }  // namespace surge

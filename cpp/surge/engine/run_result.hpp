@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "surge/engine/connection_stats.hpp"
+#include "surge/engine/load_control.hpp"
 #include "surge/engine/operation_stats.hpp"
 
 namespace surge {
@@ -85,6 +86,8 @@ struct RunResult {
   // the kernel does not say, or the run was too short): at 0.9 or more surge had no idle moment.
   double busy_share = -1;
   std::string failure;  // why the engine stopped the run early on an error of its own; empty: it did not
+  std::vector<AppliedLoadChange> load_changes;  // taken while the run went (LoadControl), in order
+  bool stopped = false;                         // LoadControl::stop() ended it
 };
 
 }  // namespace surge

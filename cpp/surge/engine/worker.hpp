@@ -61,6 +61,8 @@ class Worker {
   void begin();                              // the run clock is set: start the schedule at its t0
   std::future<StatsBlock*> swap_interval();  // hands back the block filled since the last swap
   void drain();                              // stop issuing; let in-flight requests finish
+  // The load changed while the run goes: from `at` on, follow `curve` (engine/load_control.hpp).
+  void change_load(std::shared_ptr<const RateCurve> curve, Nanos at);
   // Worker side: a lane found nothing more can be sent (a unique feeder ran out). Nothing new
   // is issued from now on, not even from the handler that called it; then drain() as above.
   void stop_issuing() {
@@ -423,6 +425,14 @@ std::future<StatsBlock*> Worker<P>::swap_interval() {
   });
   if (ring_) ring_->wake();
   return future;
+}
+
+template <class P>
+void Worker<P>::change_load(std::shared_ptr<const RateCurve> curve, Nanos at) {
+  boost::asio::post(context_, [this, curve = std::move(curve), at]() mutable {
+    if (!stopping_ && !draining_) driver_->follow(std::move(curve), at);
+  });
+  if (ring_) ring_->wake();
 }
 
 template <class P>

@@ -5,9 +5,28 @@
 
 namespace surge {
 
-ArrivalSchedule::ArrivalSchedule(const RateCurve& rate, Nanos origin, int worker, int workers,
+ArrivalSchedule::ArrivalSchedule(std::shared_ptr<const RateCurve> rate, Nanos origin, int worker, int workers,
                                  Arrivals arrivals, std::uint64_t seed)
-    : rate_(rate), origin_(origin), worker_(worker), workers_(workers), arrivals_(arrivals), rng_(seed) {}
+    : rate_(std::move(rate)),
+      origin_(origin),
+      worker_(worker),
+      workers_(workers),
+      arrivals_(arrivals),
+      rng_(seed) {}
+
+Nanos ArrivalSchedule::time_of(double n) noexcept {
+  const double t = rate_->time_of_integral(n, hint_);
+  if (!std::isfinite(t) || t > 1e7) return kNever;  // beyond ~115 days: treat as never
+  return origin_ + static_cast<Nanos>(std::llround(t * 1e9));
+}
+
+Nanos ArrivalSchedule::follow(std::shared_ptr<const RateCurve> rate) noexcept {
+  rate_ = std::move(rate);
+  hint_ = 0;  // a segment index of the old curve
+  if (index_ == 0) return kNever;
+  if (arrivals_ == Arrivals::uniform) return time_of(static_cast<double>((index_ - 1) * workers_ + worker_));
+  return time_of(position_);
+}
 
 Nanos ArrivalSchedule::next() noexcept {
   double n = 0;
@@ -20,14 +39,12 @@ Nanos ArrivalSchedule::next() noexcept {
     n = position_;
   }
   ++index_;
-  const double t = rate_.time_of_integral(n, hint_);
-  if (!std::isfinite(t) || t > 1e7) return kNever;  // beyond ~115 days: treat as never
-  return origin_ + static_cast<Nanos>(std::llround(t * 1e9));
+  return time_of(n);
 }
 
 std::int64_t ArrivalSchedule::count_from_last(Nanos from, Nanos end) const noexcept {
   if (index_ == 0 || end <= from) return 0;
-  auto integral_at = [this](Nanos t) { return rate_.integral_to(static_cast<double>(t - origin_) / 1e9); };
+  auto integral_at = [this](Nanos t) { return rate_->integral_to(static_cast<double>(t - origin_) / 1e9); };
   const auto workers = static_cast<double>(workers_);
   const double lo = integral_at(from);
   const double hi = integral_at(end);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 
 #include "surge/core/clock.hpp"
 #include "surge/core/rng.hpp"
@@ -20,18 +21,25 @@ class ArrivalSchedule {
  public:
   static constexpr Nanos kNever = std::numeric_limits<Nanos>::max();
 
-  ArrivalSchedule(const RateCurve& rate, Nanos origin, int worker, int workers, Arrivals arrivals,
-                  std::uint64_t seed);
+  ArrivalSchedule(std::shared_ptr<const RateCurve> rate, Nanos origin, int worker, int workers,
+                  Arrivals arrivals, std::uint64_t seed);
 
   // The next intended start, or kNever once the curve has no more arrivals.
   Nanos next() noexcept;
+  // From now on the schedule follows `rate`, a curve equal to the old one up to the instant of
+  // a change (RateCurve::spliced): arrivals keep their places on the integral, so those
+  // before the change keep their times. Returns the last arrival next() gave, timed on the new
+  // curve: the caller's pending arrival, if it falls after the change.
+  Nanos follow(std::shared_ptr<const RateCurve> rate) noexcept;
   // How many of this worker's arrivals from the last one next() returned on (that one
   // included) are intended in [from, end): exact for uniform arrivals, the expected number for
   // Poisson ones. For a generator that fell behind: what it never got to send.
   [[nodiscard]] std::int64_t count_from_last(Nanos from, Nanos end) const noexcept;
 
  private:
-  const RateCurve& rate_;
+  [[nodiscard]] Nanos time_of(double n) noexcept;
+
+  std::shared_ptr<const RateCurve> rate_;
   Nanos origin_;
   int worker_;
   int workers_;

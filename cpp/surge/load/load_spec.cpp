@@ -13,7 +13,7 @@ double LoadSpec::run_length_s() const noexcept {
 
 int LoadSpec::peak_users() const noexcept {
   const double peak = users.max_until(run_length_s());
-  return static_cast<int>(std::min(std::floor(peak + 1e-9), 1e6));
+  return std::max(most_users, static_cast<int>(std::min(std::floor(peak + 1e-9), 1e6)));
 }
 
 LoadSpec LoadSpec::in_lanes(int per_connection) const {
@@ -21,6 +21,7 @@ LoadSpec LoadSpec::in_lanes(int per_connection) const {
   if (per_connection <= 1) return lanes;
   lanes.connections *= per_connection;
   lanes.max_connections *= per_connection;
+  lanes.most_users *= per_connection;
   if (!users.empty()) lanes.users = users.scaled(per_connection);
   return lanes;
 }

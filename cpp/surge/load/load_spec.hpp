@@ -35,6 +35,9 @@ struct LoadSpec {
   RateCurve users;
   ThinkTime think;
   std::int64_t iterations_per_user = 0;  // 0 = no limit
+  // Users a change while the run goes may raise the count to: each has a lane (and the run a
+  // thread per share) from the start. 0 = the curve's own peak.
+  int most_users = 0;
 
   // The same load counted in lanes, for a protocol that carries `per_connection` requests in
   // flight on each connection (a pipeline's depth): every connection and every user becomes
@@ -43,7 +46,8 @@ struct LoadSpec {
   [[nodiscard]] int pool_limit() const noexcept {
     return max_connections > 0 ? max_connections : connections;
   }
-  // Closed model: most users at once in the run (each needs its own lane).
+  // Closed model: most users at once in the run (each needs its own lane), most_users
+  // included.
   [[nodiscard]] int peak_users() const noexcept;
   // Seconds from t0 to the end of the measured window; +inf when only a count bounds the run.
   [[nodiscard]] double run_length_s() const noexcept;

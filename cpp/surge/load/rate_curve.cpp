@@ -39,6 +39,22 @@ RateCurve RateCurve::scaled(double factor) const {
   return RateCurve(std::move(segments));
 }
 
+RateCurve RateCurve::spliced(double at, std::vector<CurveSegment> after) const {
+  at = std::max(at, 0.0);
+  std::vector<CurveSegment> segments;
+  for (std::size_t i = 0; i < segments_.size() && starts_[i] < at; ++i) {
+    CurveSegment head = segments_[i];
+    if (starts_[i] + head.duration_s > at) {  // the segment the change falls in: cut at `at`
+      head.duration_s = at - starts_[i];
+      head.to = value_at(at);
+    }
+    segments.push_back(head);
+  }
+  if (end_ < at) segments.push_back(CurveSegment{.duration_s = at - end_, .from = 0, .to = 0});
+  segments.insert(segments.end(), after.begin(), after.end());
+  return RateCurve(std::move(segments));
+}
+
 double RateCurve::value_at(double t) const noexcept {
   if (t < 0) return 0;
   for (std::size_t i = 0; i < segments_.size(); ++i) {

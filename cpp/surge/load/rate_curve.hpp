@@ -26,6 +26,10 @@ class RateCurve {
   [[nodiscard]] bool empty() const noexcept { return segments_.empty(); }
   // The same shape with every value multiplied by `factor`.
   [[nodiscard]] RateCurve scaled(double factor) const;
+  // This curve up to `at` seconds, then `after` from there: a load changed while it runs. The
+  // integral up to `at` is this curve's, so an arrival schedule that follows the result keeps
+  // every arrival before `at` where it was, and goes on from there with no burst and no gap.
+  [[nodiscard]] RateCurve spliced(double at, std::vector<CurveSegment> after) const;
   [[nodiscard]] double value_at(double t) const noexcept;
   // Integral from 0 to t: for a rate, the expected number of arrivals by time t.
   [[nodiscard]] double integral_to(double t) const noexcept;

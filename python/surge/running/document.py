@@ -40,7 +40,7 @@ def build(
             "base_url": redact_url(base_url),
             "parameters": {k: redact_value(v) for k, v in params.items()},
         },
-        "load": plan.load_section(raw.io),
+        "load": plan.load_section(raw.io) | _load_changes(raw),
         "started_at": started_at.isoformat(timespec="milliseconds"),
         # CLOCK_MONOTONIC (time.monotonic_ns) at the start of measurement: lines the run up
         # with other events on the same host, such as a target's stall windows.
@@ -130,6 +130,27 @@ def cache_reads(hits: int, misses: int) -> dict[str, Any]:
     """Hits and misses of cache reads; hit_rate is null when the operation made none."""
     reads = hits + misses
     return {"hits": hits, "misses": misses, "hit_rate": round(hits / reads, 6) if reads else None}
+
+
+def _load_changes(raw: _core.RunResult) -> dict[str, Any]:
+    """The changes a run took while it went (surge.start's handle, the web UI): when (seconds
+    from the start of the measured window), what, from and to; and whether the handle stopped
+    it. Absent for a run nothing steered."""
+    steered: dict[str, Any] = {}
+    if raw.load_changes:
+        steered["changes"] = [
+            {
+                "at_s": round(c["at_s"], 6),
+                "kind": c["kind"],
+                "from": round(c["from"], 6),
+                "to": round(c["to"], 6),
+                **({"spawn_rate": c["spawn_rate"]} if c["kind"] == "users" else {}),
+            }
+            for c in raw.load_changes
+        ]
+    if raw.stopped:
+        steered["stopped_by_control"] = True
+    return steered
 
 
 def interval_row(row: _core.IntervalRow) -> dict[str, Any]:

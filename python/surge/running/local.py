@@ -30,14 +30,18 @@ def run_here(
     scenario: Scenario,
     progress: ProgressCallback | None = None,
     share: tuple[int, int] | None = None,
+    control: _core.LoadControl | None = None,
+    most_users: int = 0,
 ) -> Result:
     """Runs an already checked and scaled scenario; `share` is (index, count) for one worker's
-    part of a distributed run: disjoint seq ranges."""
+    part of a distributed run: disjoint seq ranges. `control` steers the run while it goes
+    (surge.running.handle); `most_users` is how many users a closed-model change may reach."""
     _raise_fd_limit()
     plan = scenario.plan
     spec = plan.engine_spec()
     if share is not None:  # one share of a distributed run: disjoint seq ranges
         spec.share_index, spec.share_count = share
+    spec.load.most_users = most_users
     started_at = _dt.datetime.now(_dt.timezone.utc)
     abort = Abort(scenario, progress) if scenario.abort_on else None
     guarded = _Guarded(abort if abort else progress)
@@ -47,7 +51,7 @@ def run_here(
         sampler.start()  # a monitor that cannot read its source stops the run here
         callback = _Ticking(sampler, callback)
     try:
-        raw = plan.protocol.run(spec, callback)
+        raw = plan.protocol.run(spec, callback, control)
     except ValueError as exc:  # what the engine checks: templates, hosts, SQL
         # libpq and resolvers quote what they were given, secrets included.
         raise ConfigError(scrub(str(exc), scenario.base_url)) from None

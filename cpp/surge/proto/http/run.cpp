@@ -7,6 +7,6 @@ namespace surge {
 
 template class Worker<HttpProtocol>;
 template RunResult run_protocol<HttpProtocol>(const HttpRunSpec&, const ProgressCallback&,
-                                              const InterruptCheck&);
+                                              const InterruptCheck&, LoadControl*);
 
 }  // namespace surge

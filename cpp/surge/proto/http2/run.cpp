@@ -8,6 +8,6 @@ namespace surge {
 
 template class Worker<Http2Protocol>;
 template RunResult run_protocol<Http2Protocol>(const HttpRunSpec&, const ProgressCallback&,
-                                               const InterruptCheck&);
+                                               const InterruptCheck&, LoadControl*);
 
 }  // namespace surge

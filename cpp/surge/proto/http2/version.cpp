@@ -47,10 +47,10 @@ int resolve_http_version(const HttpRunSpec& spec) {
 }
 
 RunResult run_http(const HttpRunSpec& spec, const ProgressCallback& progress,
-                   const InterruptCheck& interrupted) {
+                   const InterruptCheck& interrupted, LoadControl* control) {
   const int version = resolve_http_version(spec);
-  RunResult result = version == 2 ? run_protocol<Http2Protocol>(spec, progress, interrupted)
-                                  : run_protocol<HttpProtocol>(spec, progress, interrupted);
+  RunResult result = version == 2 ? run_protocol<Http2Protocol>(spec, progress, interrupted, control)
+                                  : run_protocol<HttpProtocol>(spec, progress, interrupted, control);
   result.protocol_version = version == 2 ? (spec.tls ? "h2" : "h2c") : "http/1.1";
   return result;
 }

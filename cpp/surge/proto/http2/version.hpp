@@ -14,6 +14,6 @@ int resolve_http_version(const HttpRunSpec& spec);
 
 // Resolves the version and runs the spec in it; the result names the version it ran.
 RunResult run_http(const HttpRunSpec& spec, const ProgressCallback& progress,
-                   const InterruptCheck& interrupted);
+                   const InterruptCheck& interrupted, LoadControl* control = nullptr);
 
 }  // namespace surge

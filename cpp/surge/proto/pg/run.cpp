@@ -7,6 +7,7 @@
 namespace surge {
 
 template class Worker<PgProtocol>;
-template RunResult run_protocol<PgProtocol>(const PgRunSpec&, const ProgressCallback&, const InterruptCheck&);
+template RunResult run_protocol<PgProtocol>(const PgRunSpec&, const ProgressCallback&, const InterruptCheck&,
+                                            LoadControl*);
 
 }  // namespace surge

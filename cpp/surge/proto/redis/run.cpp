@@ -8,6 +8,6 @@ namespace surge {
 
 template class Worker<RedisProtocol>;
 template RunResult run_protocol<RedisProtocol>(const RedisRunSpec&, const ProgressCallback&,
-                                               const InterruptCheck&);
+                                               const InterruptCheck&, LoadControl*);
 
 }  // namespace surge

@@ -1,0 +1,254 @@
+"""surge.start: a run on a thread of its own, watched and steered while it goes.
+
+    handle = surge.start(scenario)
+    handle.set_rate(2000)                 # open model: from about now on
+    handle.set_users(50, spawn_rate=10)   # closed model: added or removed at 10 a second
+    handle.snapshots                      # one dict per interval so far (live views, the web UI)
+    result = handle.result()              # waits for the end; handle.stop() ends it early
+
+A change splices the new value into the load's curve a millisecond ahead of now: intended
+starts already scheduled keep their times, and the ones after follow the new rate, so latency
+stays corrected for coordinated omission across the change (cpp/surge/engine/load_control.hpp).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import surge._core as _core
+from surge import checks
+from surge.errors import ConfigError, RunError
+from surge.model.load_models import MAX_RATE, MIN_RATE
+from surge.model.scale import scale_from_env, scaled
+from surge.model.scenario import Scenario
+from surge.results.result import Result
+from surge.running.document import interval_row, total_row
+from surge.running.local import run_here
+from surge.units import ns_to_ms
+
+# A closed-model run steered by a handle holds a lane for this many users at least (each lane
+# is a connection only once a user runs on it), and 4 x its own peak if that is more.
+DEFAULT_MOST_USERS = 100
+
+Listener = Callable[[dict[str, Any]], None]
+
+
+def start(
+    scenario: Scenario,
+    *,
+    max_users: int | None = None,
+    progress: Callable[[_core.IntervalReport], bool | None] | None = None,
+    **overrides: Any,
+) -> RunHandle:
+    """Starts `scenario` (with any field overridden by keyword) on a thread of its own and
+    returns its handle at once. `max_users` (closed model) is the most users set_users may ask
+    for: the default is 4 x the load's peak, and at least 100."""
+    if not isinstance(scenario, Scenario):
+        raise ConfigError(f"start: expected a surge.Scenario, got {scenario!r}")
+    if overrides:
+        scenario = scenario.replace(**overrides)
+    factor = scale_from_env()
+    if factor is not None:
+        scenario = scaled(scenario, factor)
+    return RunHandle(scenario, max_users=max_users, progress=progress)
+
+
+class RunHandle:
+    """A run going on a thread of its own (see start)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        max_users: int | None = None,
+        progress: Callable[[_core.IntervalReport], bool | None] | None = None,
+    ):
+        plan = scenario.plan  # a scenario that cannot run fails here, before the thread starts
+        self.scenario = scenario
+        self.model: str = plan.load.model
+        self.operation_names = [op.name for op in plan.operations]
+        # Which rows add to the totals, by the engine's own rule (engine/coordinator.hpp,
+        # in_totals): requests the load sends and journeys' steps, not the journeys' rows.
+        self._in_totals = [
+            getattr(op, "journey", -1) < 0 and (op.weight > 0 or getattr(op, "step_of", -1) >= 0)
+            for op in plan.engine_spec().operations
+        ]
+        self.max_users = 0
+        if self.model == "closed":
+            peak = int(getattr(plan.load, "connections", 1))
+            if max_users is None:
+                max_users = max(4 * peak, DEFAULT_MOST_USERS)
+            self.max_users = checks.whole(max_users, "max_users", peak, checks.MAX_CONNECTIONS)
+        self._progress = progress
+        self._control = _core.LoadControl()
+        self._lock = threading.Lock()
+        self._snapshots: list[dict[str, Any]] = []
+        self._listeners: list[Listener] = []
+        self._result: Result | None = None
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"surge-run-{scenario.name}")
+        self._thread.daemon = True
+        self._thread.start()
+
+    # -- steering -------------------------------------------------------------------------
+
+    def set_rate(self, rate: float) -> None:
+        """Open model: arrivals follow `rate` requests/s from about now on (1 ms ahead)."""
+        if self.model != "open":
+            raise ConfigError(
+                "set_rate: this run has users (the closed model); use set_users(n, spawn_rate)"
+            )
+        value = checks.number(rate, "rate (requests/s)", above=0)
+        if not MIN_RATE <= value <= MAX_RATE:
+            raise ConfigError(f"rate (requests/s): must be between {MIN_RATE} and {MAX_RATE:,}")
+        self._running_or_raise("set_rate")
+        self._control.set_rate(value)
+
+    def set_users(self, users: int, spawn_rate: float | None = None) -> None:
+        """Closed model: `users` from now on, added or removed at `spawn_rate` a second (at once
+        without one), up to the handle's max_users."""
+        if self.model != "closed":
+            raise ConfigError(
+                "set_users: this run has an arrival rate (the open model); use set_rate(rate)"
+            )
+        n = checks.whole(users, "users", 1, checks.MAX_CONNECTIONS)
+        if n > self.max_users:
+            raise ConfigError(
+                f"users: at most {self.max_users} in this run (its max_users); start it with a "
+                "higher max_users"
+            )
+        rate = 0.0 if spawn_rate is None else checks.number(spawn_rate, "spawn_rate", above=0)
+        self._running_or_raise("set_users")
+        self._control.set_users(float(n), rate)
+
+    def stop(self) -> None:
+        """Ends the run as Ctrl-C does; the result keeps what was measured."""
+        self._control.stop()
+
+    # -- watching -------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return not self._done.is_set()
+
+    @property
+    def snapshots(self) -> list[dict[str, Any]]:
+        """One dict per interval closed so far (see snapshot())."""
+        with self._lock:
+            return list(self._snapshots)
+
+    def subscribe(self, listener: Listener) -> list[dict[str, Any]]:
+        """Calls `listener` with each new interval's snapshot (on the run's thread: keep it
+        short) and with {"event": "end"} at the end; returns the snapshots so far, so that a
+        late watcher misses nothing."""
+        with self._lock:
+            self._listeners.append(listener)
+            if self._done.is_set():
+                listener({"event": "end"})
+            return list(self._snapshots)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Waits for the end; False if `timeout` seconds passed first."""
+        return self._done.wait(timeout)
+
+    def result(self, timeout: float | None = None) -> Result:
+        """Waits for the end and returns the Result; raises what the run raised."""
+        if not self._done.wait(timeout):
+            raise TimeoutError(f"the run {self.scenario.name!r} is still going")
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    # -- the run's thread -----------------------------------------------------------------
+
+    def _running_or_raise(self, what: str) -> None:
+        if self._done.is_set():
+            raise ConfigError(f"{what}: the run is over; start another")
+
+    def _run(self) -> None:
+        try:
+            self._result = run_here(
+                self.scenario, self._on_interval, control=self._control, most_users=self.max_users
+            )
+        except RunError as exc:  # an error of surge's own: what was measured is kept
+            self._error = exc
+            self._result = exc.result
+        except BaseException as exc:  # handed to result()'s caller
+            self._error = exc
+        finally:
+            with self._lock:
+                self._done.set()
+                listeners = list(self._listeners)
+            for listener in listeners:
+                listener({"event": "end"})
+
+    def _on_interval(self, report: _core.IntervalReport) -> bool | None:
+        entry = snapshot(report, self.operation_names, self._in_totals)
+        with self._lock:
+            self._snapshots.append(entry)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(entry)
+        return self._progress(report) if self._progress is not None else None
+
+
+def _errors_by_class(row: _core.IntervalRow) -> dict[str, int]:
+    return dict(row.error_classes)
+
+
+def _whole_run(totals: _core.RunningTotals) -> dict[str, Any]:
+    return _summary(totals.count, sum(totals.errors.values()), totals.response)
+
+
+def _summary(count: int, errors: int, histogram: _core.HdrHistogram) -> dict[str, Any]:
+    def ms(percentile: float) -> float | None:
+        return ns_to_ms(histogram.value_at_percentile(percentile)) if count else None
+
+    return {
+        "count": count,
+        "errors": errors,
+        "p50_ms": ms(50),
+        "p95_ms": ms(95),
+        "p99_ms": ms(99),
+        "max_ms": ns_to_ms(histogram.max) if count else None,
+    }
+
+
+def snapshot(
+    report: _core.IntervalReport, names: list[str], in_totals: list[bool]
+) -> dict[str, Any]:
+    """One interval as live views show it: the interval's own rows (exact, from its HDR
+    histograms) and the whole run so far, whose percentiles come from the merged histogram."""
+    merged = _core.HdrHistogram()
+    count = errors = 0
+    for totals, counted in zip(report.cumulative, in_totals, strict=True):
+        if counted:
+            merged.add(totals.response)
+            count += totals.count
+            errors += sum(totals.errors.values())
+    return {
+        "event": "interval",
+        "elapsed_s": round(report.elapsed_s, 6),
+        "interval_s": report.interval_s,
+        "total": total_row(report.total) | {"error_classes": _errors_by_class(report.total)},
+        "operations": [
+            {"name": names[row.operation], **interval_row(row)}
+            | {"error_classes": _errors_by_class(row)}
+            for row in report.rows
+        ],
+        "run": {
+            "total": _summary(count, errors, merged),
+            "operations": {
+                names[i]: _whole_run(totals) for i, totals in enumerate(report.cumulative)
+            },
+        },
+    }
