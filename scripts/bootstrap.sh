@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what surge needs on a bare Debian 12 machine: build libraries, the real servers
 # the tests and benchmarks start, clang with its sanitizer and libFuzzer runtimes, the
-# headless browser the HTML report is tested in, and faketime (a Dask worker whose clock is
+# headless browser (and its driver) the HTML report and the web UI are tested in, and faketime (a Dask worker whose clock is
 # set ahead) (apt), and nox (pip). Safe to run again: it installs only
 # what is missing. `--build-only` installs just what `pip install .` needs (compose.yaml's image
 # uses it, so the image and the machines cannot drift apart).
@@ -17,7 +17,7 @@ if [ "${1:-}" != "--build-only" ]; then
     doctest-dev
     redis-server postgresql nginx-light wrk nghttp2-client
     clang-format clang-tidy clang-14 libclang-rt-14-dev
-    chromium fonts-dejavu-core curl
+    chromium chromium-driver fonts-dejavu-core curl
     faketime
   )
 fi

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-HEAVY = ("rich", "plotly", "prometheus_client", "pandas", "numpy")
+HEAVY = ("rich", "plotly", "prometheus_client", "pandas", "numpy", "starlette", "uvicorn")
 
 # Runs the code, then prints the top-level packages it loaded.
 PROBE = """

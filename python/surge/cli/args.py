@@ -540,6 +540,20 @@ def add_slo_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_web_security_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--web-token",
+        metavar="TOKEN",
+        help="the token every web UI API request must carry in X-Surge-Token; needed for a "
+        "bind other than loopback (one is made up and printed if not given)",
+    )
+    p.add_argument(
+        "--web-read-only",
+        action="store_true",
+        help="the web UI watches only: no start, stop or load change",
+    )
+
+
 def add_output_flags(p: argparse.ArgumentParser) -> None:
     add_slo_flags(p)
     p.add_argument("--json", type=output_file, metavar="PATH", help="write the results JSON here")
@@ -557,4 +571,11 @@ def add_output_flags(p: argparse.ArgumentParser) -> None:
         metavar="PORT",
         help="serve /metrics on 127.0.0.1:PORT while the run goes",
     )
+    p.add_argument(
+        "--web",
+        metavar="[HOST:]PORT",
+        help="serve the live web UI while the run goes (127.0.0.1 unless HOST is given): "
+        "watch it, change its load, stop it",
+    )
+    add_web_security_flags(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no per-interval progress lines")

@@ -21,6 +21,7 @@ from surge.cli import compare as cli_compare
 from surge.cli import export as cli_export
 from surge.cli import report as cli_report
 from surge.cli import services as cli_services
+from surge.cli import ui as cli_ui
 from surge.cli.args import (
     Parser,
     add_output_flags,
@@ -109,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     dist.add_argument(
         "--workers", type=whole_arg(1, 10_000), metavar="N", help="with --dask: use N workers"
     )
+
+    cli_ui.add_parser(sub)
 
     serve = sub.add_parser("serve", help="run the embedded demo target in the foreground")
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
@@ -450,4 +453,5 @@ COMMANDS = {
     "export": cli_export.cmd,
     "report": cli_report.cmd,
     "services": cli_services.cmd,
+    "ui": cli_ui.cmd,
 }

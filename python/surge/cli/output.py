@@ -202,9 +202,19 @@ def run_and_finish(
     (scenario,) = with_thresholds(args, [scenario])
     if cluster is None:  # a distributed run's workers may see targets the client does not
         check_reach(scenario)
+    web = getattr(args, "web", None)
+    if web and cluster is not None:
+        raise ConfigError("--web: watches a run on this machine; it cannot follow --dask yet")
     try:
         with watch(args, scenario) as show:
-            result = run(scenario, progress=show, cluster=cluster, workers=workers)
+            if web:
+                from surge.web.watch import run_watched
+
+                result = run_watched(
+                    scenario, show, web, token=args.web_token, read_only=args.web_read_only
+                )
+            else:
+                result = run(scenario, progress=show, cluster=cluster, workers=workers)
     except RunError as exc:
         finish(exc.result, args, default_dir)
         raise

@@ -1,0 +1,43 @@
+"""--web on a run command: the run goes on a handle, and the web UI watches and steers it for
+as long as it goes. Ctrl-C and SIGTERM stop it as they stop any run, keeping what was
+measured."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from surge.errors import ConfigError
+from surge.model.scenario import Scenario
+from surge.results.result import Result
+from surge.running.handle import start
+from surge.web.server import WebServer, parse_bind
+from surge.web.session import Session
+
+
+def run_watched(
+    scenario: Scenario,
+    progress: Any,
+    bind: str,
+    *,
+    token: str | None = None,
+    read_only: bool = False,
+) -> Result:
+    host, port = parse_bind(bind)
+    if token is not None and not token.strip():
+        raise ConfigError("--web-token: give a non-empty token")
+    session = Session()
+    server = WebServer(session, host, port, token=token, read_only=read_only).start()
+    print(f"web UI: {server.url}", file=sys.stderr, flush=True)
+    try:
+        handle = start(scenario, progress=progress)
+        session.attach(handle, "cli")
+        try:
+            while not handle.wait(0.2):
+                pass
+        except KeyboardInterrupt:
+            handle.stop()
+            handle.wait()
+        return handle.result()
+    finally:
+        server.close()

@@ -1,0 +1,214 @@
+"""The web UI against real servers: its JSON API over HTTP from a real uvicorn, and the page in
+Debian's headless chromium, driven by selenium through Debian's chromedriver."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from surge.web.server import WebServer
+from surge.web.session import Session
+
+HEALTH = "/api/v1/health"
+
+
+def call(server: WebServer, method: str, path: str, body=None, token: str | None = None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}", data, method=method)
+    if token:
+        request.add_header("X-Surge-Token", token)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+            kind = response.headers.get("content-type", "")
+            return response.status, json.loads(raw) if "json" in kind else raw.decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.fixture
+def web(free_port):
+    server = WebServer(Session(), "127.0.0.1", free_port).start()
+    yield server
+    server.close()
+
+
+def wait_until(check, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_the_api_starts_steers_stops_and_keeps_runs(web, target):
+    url = target.url + HEALTH
+    start = {"url": url, "load": {"rate": 300}, "duration": "20s"}
+    status, run = call(web, "POST", "/api/start", start)
+    assert status == 201 and run["model"] == "open" and run["id"] == 1
+    # One run at a time; bad changes get one line and a 4xx, and the run goes on.
+    assert call(web, "POST", "/api/start", start)[0] == 400
+    assert call(web, "PUT", "/api/load", {"users": 5}) == (
+        400,
+        {"error": "set_users: this run has an arrival rate (the open model); use set_rate(rate)"},
+    )
+    assert call(web, "PUT", "/api/load", {"rate": -1})[0] == 400
+    assert call(web, "PUT", "/api/load", {"rate": 100, "color": "red"})[1] == {
+        "error": "load: unknown field 'color'; give rate, or users and spawn_rate"
+    }
+    wait_until(lambda: len(call(web, "GET", "/api/status")[1]["intervals"]) >= 2)
+    assert call(web, "PUT", "/api/load", {"rate": 900})[0] == 200
+    wait_until(lambda: len(call(web, "GET", "/api/status")[1]["intervals"]) >= 4)
+    assert call(web, "POST", "/api/stop")[0] == 200
+    wait_until(lambda: call(web, "GET", "/api/status")[1]["state"] == "idle")
+    status, document = call(web, "GET", "/api/runs/1/result.json")
+    assert status == 200
+    (change,) = document["load"]["changes"]
+    assert (change["from"], change["to"]) == (300, 900)
+    assert document["load"]["stopped_by_control"] and document["total"]["error_count"] == 0
+    # What the page was sent is what the result says, interval by interval.
+    intervals = call(web, "GET", "/api/status")[1]["intervals"]
+    rows = document["timeseries_total"]
+    assert len(intervals) >= len(rows) - 1
+    for live, kept in zip(intervals, rows, strict=False):
+        assert live["total"]["p99_ms"] == kept["p99_ms"]
+        assert live["total"]["count"] == kept["count"]
+    # A finished run's files, and a second run afterwards.
+    assert "<html" in call(web, "GET", "/api/runs/1/report.html")[1][:200].lower()
+    assert call(web, "GET", "/api/runs/1/locust_stats.csv")[1].startswith("Type,Name")
+    assert call(web, "GET", f"/api/runs/1/GET {HEALTH}.hlog".replace(" ", "%20"))[0] == 200
+    users = {"url": url, "load": {"users": 2}, "duration": "1s"}
+    assert call(web, "POST", "/api/start", users)[0] == 201
+    wait_until(lambda: call(web, "GET", "/api/status")[1]["state"] == "idle")
+    assert [r["id"] for r in call(web, "GET", "/api/runs")[1]] == [1, 2]
+
+
+def test_bad_start_requests_get_one_line(web):
+    for body, words in (
+        ({"url": "ftp://x"}, "url: expected http://host:port/path"),
+        ({"url": "http://127.0.0.1:1/", "load": {"rate": 1, "users": 2}}, "either rate"),
+        ({"url": "http://127.0.0.1:1/", "speed": 3}, "unknown field 'speed'"),
+        ({"url": "http://127.0.0.1:1/", "duration": "forever"}, "duration"),
+        ({"scenario": "nope"}, "no scenario file was given"),
+    ):
+        status, answer = call(web, "POST", "/api/start", body)
+        assert status == 400 and words in answer["error"], answer
+    assert call(web, "POST", "/api/stop") == (409, {"error": "no run is going"})
+
+
+def test_a_token_is_needed_off_loopback_and_read_only_watches(free_port, target):
+    # Any bind but loopback makes up a token; every API request must carry it in a header.
+    server = WebServer(Session(), "0.0.0.0", free_port)
+    assert server.token and f"?token={server.token}" in server.url
+    server = WebServer(Session(), "127.0.0.1", free_port, token="s3cret", read_only=True).start()
+    try:
+        assert call(server, "GET", "/api/status")[0] == 401
+        assert call(server, "GET", "/api/status", token="wrong")[0] == 401
+        assert call(server, "GET", "/api/status", token="s3cret")[0] == 200
+        body = {"url": target.url + HEALTH, "duration": "1s"}
+        assert call(server, "POST", "/api/start", body, token="s3cret")[0] == 403
+    finally:
+        server.close()
+
+
+def test_cli_web_flag_serves_the_run_and_takes_a_change(target, free_port, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "r.json"
+    command = [
+        *(sys.executable, "-m", "surge.cli", "http", target.url + HEALTH),
+        *("--rate", "200", "-d", "4s", "--web", str(free_port), "--json", str(out), "-q"),
+    ]
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True) as process:
+        line = process.stderr.readline()
+        assert line.startswith(f"web UI: http://127.0.0.1:{free_port}/"), line
+        server = type("Bound", (), {"port": free_port})
+        wait_until(lambda: len(call(server, "GET", "/api/status")[1]["intervals"]) >= 1)
+        assert call(server, "PUT", "/api/load", {"rate": 400})[0] == 200
+        assert process.wait(timeout=30) == 0, process.stderr.read()
+    (change,) = json.loads(out.read_text())["load"]["changes"]
+    assert (change["from"], change["to"]) == (200, 400)
+
+
+def chrome():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    driver_path = shutil.which("chromedriver")
+    if driver_path is None:
+        pytest.fail("chromedriver is not installed: run `bash scripts/bootstrap.sh`")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(driver_path), options=options)
+
+
+def test_the_page_in_a_real_browser(web, target, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser = chrome()
+    try:
+        browser.get(f"http://127.0.0.1:{web.port}/")
+        wait_until(lambda: browser.execute_script("return typeof Plotly") == "object")
+        find = browser.find_element
+        find(By.ID, "url").send_keys(target.url + HEALTH)
+        find(By.ID, "users").clear()
+        find(By.ID, "users").send_keys("4")
+        find(By.ID, "duration").clear()
+        find(By.ID, "duration").send_keys("30s")
+        find(By.ID, "start").click()
+        wait_until(lambda: find(By.ID, "state").text == "running")
+        wait_until(lambda: find(By.ID, "fig-users").text == "4")
+        # More users, from the page.
+        find(By.ID, "new-users").send_keys("8")
+        find(By.ID, "apply").click()
+        wait_until(lambda: find(By.ID, "fig-users").text == "8")
+        browser.save_screenshot(str(tmp_path / "live.png"))
+        # A rate change in a closed run is refused on the page, in one line.
+        find(By.ID, "new-users").clear()
+        find(By.ID, "new-rate").send_keys("50")
+        find(By.ID, "apply").click()
+        wait_until(lambda: "closed model" in find(By.ID, "problem").text)
+        # A reload shows the whole run so far, from the server.
+        seen = browser.execute_script("return intervals.length")
+        browser.refresh()
+        wait_until(lambda: browser.execute_script("return intervals.length") >= seen)
+        find(By.ID, "stop").click()
+        wait_until(lambda: find(By.ID, "state").text == "idle")
+        wait_until(lambda: "report" in find(By.ID, "runs").text)
+        drawn = browser.execute_script(
+            "return [...document.querySelectorAll('.js-plotly-plot')].map("
+            "d => d.querySelectorAll('g.trace').length)"
+        )
+        assert len(drawn) == 4 and all(n >= 1 for n in drawn), drawn
+        shown = {
+            "p99": find(By.ID, "fig-p99").text,
+            "users": find(By.ID, "fig-users").text,
+            "intervals": browser.execute_script("return intervals.length"),
+            "rate": browser.execute_script("return intervals.at(-2).total.rate_per_s"),
+            "p99_ms": browser.execute_script("return intervals.at(-1).total.p99_ms"),
+        }
+        browser.save_screenshot(str(tmp_path / "finished.png"))
+        _, document = call(web, "GET", "/api/runs/1/result.json")
+        rows = document["timeseries_total"]
+        # What the page showed is what the result keeps: the interval p99 exactly, the rate
+        # within 5%, and the user change.
+        assert shown["intervals"] == len(rows)
+        assert shown["p99_ms"] == rows[-1]["p99_ms"]
+        assert abs(shown["rate"] - rows[-2]["rate_per_s"]) <= 0.05 * rows[-2]["rate_per_s"]
+        assert shown["users"] == "8"
+        (change,) = document["load"]["changes"]
+        assert (change["kind"], change["from"], change["to"]) == ("users", 4, 8)
+        # The report downloads from the page's link.
+        link = browser.find_element(By.CSS_SELECTOR, "a[data-file$='report.html']")
+        assert link.get_attribute("data-file") == "/api/runs/1/report.html"
+        assert browser.execute_script("return window.__errors || []") == []
+        assert Select(find(By.ID, "model")).first_selected_option.text.startswith("users")
+    finally:
+        browser.quit()
