@@ -59,7 +59,7 @@ def test_a_rate_change_follows_from_its_instant_with_no_burst_or_gap(target):
     ]
     assert 0.75 <= changes[0]["at_s"] < changes[1]["at_s"] < 2.0
     total = result.total
-    assert total["error_count"] == 0 and total["dropped"] == 0
+    assert total["error_count"] == 0 and total["dropped"] == 0, total["errors"]
     # Uniform arrivals: the count is the integral of the spliced curve, to an arrival a worker.
     assert abs(total["count"] - expected_count(changes, 400, 2.5)) <= 2
     # The time series asks for what the curve says, interval by interval ...
@@ -69,7 +69,8 @@ def test_a_rate_change_follows_from_its_instant_with_no_burst_or_gap(target):
         want = 400 if t < changes[0]["at_s"] else 1600 if t < changes[1]["at_s"] else 800
         if all(abs(t - c["at_s"]) > 0.125 for c in changes):
             assert row["target_rate_per_s"] == pytest.approx(want, rel=1e-6)
-            assert row["count"] == pytest.approx(want * 0.25, abs=2)
+            # Counted when they complete: a hiccup at a tick moves a few to the next interval.
+            assert row["count"] == pytest.approx(want * 0.25, rel=0.03, abs=2)
     # ... and a change neither bursts nor starves: nothing waited for its schedule.
     assert total["schedule_lag"]["percentiles"]["99"] < 5
 

@@ -13,6 +13,7 @@ import pytest
 from surge.web.server import WebServer
 from surge.web.session import Session
 
+pytest_plugins = ["pytester"]
 HEALTH = "/api/v1/health"
 
 
@@ -212,3 +213,138 @@ def test_the_page_in_a_real_browser(web, target, tmp_path):
         assert Select(find(By.ID, "model")).first_selected_option.text.startswith("users")
     finally:
         browser.quit()
+
+
+def test_the_seed_scenarios_start_from_the_page_with_their_parameters(free_port, target):
+    from surge.model.loader import load_scenarios
+
+    scenarios = {
+        **load_scenarios("scenarios/medication_api.py"),
+        **load_scenarios("scenarios/image_classifier.py"),
+    }
+    server = WebServer(Session(scenarios), "127.0.0.1", free_port).start()
+    try:
+        offered = call(server, "GET", "/api/status")[1]["scenarios"]
+        assert offered["medication_api"]["parameters"]["users"] == 50
+        # As the medication API's guide drives Locust: users, a spawn rate, start; then more.
+        body = {
+            "scenario": "medication_api",
+            "parameters": {"base_url": target.url, "users": "4", "spawn_rate": "20"},
+            "duration": "30s",
+        }
+        status, run = call(server, "POST", "/api/start", body)
+        assert status == 201 and run["model"] == "closed", run
+        wait_until(lambda: len(call(server, "GET", "/api/status")[1]["intervals"]) >= 1)
+        assert call(server, "PUT", "/api/load", {"users": 8, "spawn_rate": 20})[0] == 200
+        wait_until(
+            lambda: (
+                (call(server, "GET", "/api/status")[1]["intervals"] or [{}])[-1]
+                .get("total", {})
+                .get("users")
+                == 8
+            )
+        )
+        assert call(server, "POST", "/api/stop")[0] == 200
+        wait_until(lambda: call(server, "GET", "/api/status")[1]["state"] == "idle")
+        document = call(server, "GET", "/api/runs/1/result.json")[1]
+        assert document["total"]["count"] > 0 and document["load"]["changes"][0]["to"] == 8
+        # The image classifier is a suite: its phases are named, and a group is refused.
+        image = {"scenario": "image_classifier", "parameters": {"base_url": target.url}}
+        status, answer = call(server, "POST", "/api/start", image)
+        assert status == 400 and "pick a phase (1: " in answer["error"]
+        status, answer = call(server, "POST", "/api/start", {**image, "phase": 1})
+        assert status == 400 and "runs from the command line" in answer["error"]
+        status, run = call(server, "POST", "/api/start", {**image, "phase": 2, "duration": "1s"})
+        assert status == 201, run
+        wait_until(lambda: call(server, "GET", "/api/status")[1]["state"] == "idle")
+    finally:
+        server.close()
+
+
+def test_snapshots_judge_slos_and_show_monitors(target):
+    import os
+
+    from surge import monitor
+
+    scenario = surge_scenario(target.url).replace(monitors=[monitor.process(os.getpid())])
+    handle = surge_start(scenario, slos=["p99 < 1s", "p50 < 0.001ms", "rps > 0"])
+    result = handle.result(timeout=30)
+    last = handle.snapshots[-1]
+    verdicts = {v["slo"]: v["holds"] for v in last["slos"]}
+    assert verdicts == {"p99 < 1s": True, "p50 < 0.001ms": False, "rps > 0": True}
+    assert "target" in last["monitors"] and last["monitors"]["target"]["rss"] > 0
+    assert last["total"]["lag_p99_ms"] is not None
+    assert result.total["count"] > 0
+
+
+def surge_scenario(url: str):
+    import surge
+    from surge import http
+
+    return surge.Scenario(
+        name="watched",
+        base_url=url,
+        operations=[http.get("health", HEALTH)],
+        load=surge.ConstantRate(200, connections=4),
+        duration="1.5s",
+        interval="250ms",
+    )
+
+
+def surge_start(scenario, **options):
+    import surge
+
+    return surge.start(scenario, **options)
+
+
+def test_surge_run_web_serves_the_run(target, free_port):
+    import threading
+
+    import surge
+
+    seen = []
+
+    def watch():
+        bound = type("Bound", (), {"port": free_port})
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                status = call(bound, "GET", "/api/status")[1]
+            except OSError:
+                time.sleep(0.05)
+                continue
+            if status["intervals"]:
+                seen.append(status)
+                return
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    result = surge.run(surge_scenario(target.url), web=str(free_port))
+    watcher.join()
+    assert seen and seen[0]["run"]["source"] == "cli"
+    assert result.total["count"] > 0
+
+
+def test_pytest_surge_web_shows_each_run(pytester, free_port):
+    pytester.makepyfile(
+        test_watched=f"""
+import json, urllib.request
+import pytest
+import surge
+from surge import http
+
+
+@pytest.mark.slo("p99 < 1s")
+def test_watched(surge_run, surge_target):
+    surge_run(surge.Scenario(name="watched", base_url=surge_target.url,
+                             operations=[http.get("health", "{HEALTH}")],
+                             load=surge.ConstantRate(100), duration="0.5s"))
+    with urllib.request.urlopen("http://127.0.0.1:{free_port}/api/status") as response:
+        status = json.load(response)
+    assert status["run"]["source"].startswith("pytest test_watched.py::test_watched")
+    assert status["intervals"][-1]["slos"][0]["slo"] == "p99 < 1s"
+"""
+    )
+    outcome = pytester.runpytest_subprocess("--surge-web", str(free_port), "-p", "no:cacheprovider")
+    outcome.assert_outcomes(passed=1)

@@ -72,6 +72,8 @@ void register_results(py::module_& m) {
       .def_readonly("p95_ns", &IntervalRow::p95_ns)
       .def_readonly("p99_ns", &IntervalRow::p99_ns)
       .def_readonly("max_ns", &IntervalRow::max_ns)
+      .def_readonly("lag_p99_ns", &IntervalRow::lag_p99_ns)
+      .def_readonly("lag_max_ns", &IntervalRow::lag_max_ns)
       .def_readonly("histogram", &IntervalRow::histogram)
       .def_readonly("target_rate_per_s", &IntervalRow::target_rate_per_s)
       .def_readonly("users", &IntervalRow::users)

@@ -20,6 +20,8 @@ Options:
                           run, 1 for the full one)
   --surge-baseline DIR    results of an earlier run (written with --surge-results) ...
   --surge-regress LIMITS  ... and the regressions that fail a test: "p95:+10%,rps:-5%"
+  --surge-web [HOST:]PORT serves the live web UI for the session: each surge_run shows on the
+                          page as it goes, with the test's SLOs, and can be steered from it
 
 The session ends with one table per perf test: rps, p50, p95, p99, errors and SLO verdicts.
 With pytest-xdist, each worker writes its own results and the table still comes together.
@@ -62,6 +64,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run surge_run's scenarios across this Dask scheduler's workers (surge[distributed])",
     )  # fmt: skip
     group.addoption(
+        "--surge-web", metavar="[HOST:]PORT",
+        help="serve the live web UI (docs/web-ui.md) for surge_run's runs",
+    )  # fmt: skip
+    group.addoption(
+        "--surge-web-token", metavar="TOKEN",
+        help="with --surge-web: the token its API needs (off loopback; made up if not given)",
+    )  # fmt: skip
+    group.addoption(
         "--surge-regress", metavar="LIMITS",
         help='fail on regressions against --surge-baseline, e.g. "p95:+10%%,rps:-5%%"',
     )  # fmt: skip
@@ -85,9 +95,33 @@ def pytest_configure(config: pytest.Config) -> None:
         except ConfigError as exc:
             raise pytest.UsageError(f"--surge-regress: {exc}") from None
     config.pluginmanager.register(_Summary(config), "surge-summary")
+    bind = config.getoption("--surge-web")
+    if bind:
+        _serve_web(config, bind)
 
 
 _LIMITS = pytest.StashKey[list]()
+_WEB = pytest.StashKey[Any]()
+
+
+def _serve_web(config: pytest.Config, bind: str) -> None:
+    import sys
+
+    if getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
+        raise pytest.UsageError("--surge-web: watches one process's runs; run without -n")
+    from surge.web.server import WebServer, parse_bind
+    from surge.web.session import Session
+
+    try:
+        host, port = parse_bind(bind)
+        session = Session()
+        server = WebServer(session, host, port, token=config.getoption("--surge-web-token"))
+        server.start()
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[_WEB] = session
+    config.add_cleanup(server.close)
+    print(f"surge web UI: {server.url}", file=sys.stderr)
 
 
 def result_file_name(nodeid: str, index: int = 0) -> str:
@@ -106,17 +140,42 @@ class SurgeRun:
     and record its Result against the test; `record(result)` records a Result made otherwise
     (a spike or a stress series from surge.shapes)."""
 
-    def __init__(self, recorded: list[Result], scale: float, cluster: str | None = None):
+    def __init__(
+        self,
+        recorded: list[Result],
+        scale: float,
+        cluster: str | None = None,
+        web: Any = None,
+        slos: tuple[str, ...] = (),
+        test: str = "",
+    ):
         self._recorded = recorded
         self.scale = scale
         self.cluster = cluster  # --surge-cluster: run on this Dask scheduler's workers
+        self.web = web  # --surge-web: the web UI's session, which shows each run as it goes
+        self.slos = slos  # the test's @pytest.mark.slo, judged live on the page
+        self.test = test
 
     def __call__(self, scenario: Scenario, **overrides: Any) -> Result:
         from surge.running.runner import run
 
         if overrides:
             scenario = scenario.replace(**overrides)
-        return self.record(run(scaled(scenario, self.scale, stages=False), cluster=self.cluster))
+        scenario = scaled(scenario, self.scale, stages=False)
+        if self.web is None or self.cluster:
+            return self.record(run(scenario, cluster=self.cluster))
+        from surge.running.handle import RunHandle
+
+        handle = RunHandle(scenario, slos=self.slos)
+        self.web.attach(handle, f"pytest {self.test}")
+        try:
+            while not handle.wait(0.2):
+                pass
+        except KeyboardInterrupt:
+            handle.stop()
+            handle.wait()
+            raise
+        return self.record(handle.result())
 
     def record(self, result: Result) -> Result:
         self._recorded.append(result)
@@ -126,10 +185,14 @@ class SurgeRun:
 @pytest.fixture
 def surge_run(request: pytest.FixtureRequest, surge_scale: float) -> SurgeRun:
     """Runs a Scenario (scaled by --surge-scale) and records its Result against the test."""
+    marker = request.node.get_closest_marker("slo")
     return SurgeRun(
         request.node.stash.setdefault(_RESULTS, []),
         surge_scale,
         request.config.getoption("--surge-cluster"),
+        web=request.config.stash.get(_WEB, None),
+        slos=tuple(marker.args) if marker else (),
+        test=request.node.nodeid,
     )
 
 

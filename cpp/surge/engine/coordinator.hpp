@@ -332,6 +332,8 @@ class Coordinator {
     row.p95_ns = op.response.value_at_percentile(95);
     row.p99_ns = op.response.value_at_percentile(99);
     row.max_ns = op.response.max();
+    row.lag_p99_ns = op.lag.value_at_percentile(99);
+    row.lag_max_ns = op.lag.max();
     if (spec_.interval_histograms && index && op.response.total_count() > 0)
       row.histogram = encode_hdr_base64(op.response);
     return row;

@@ -31,6 +31,9 @@ struct IntervalRow {
   std::int64_t p95_ns = 0;
   std::int64_t p99_ns = 0;
   std::int64_t max_ns = 0;
+  // How late requests left after their intended start: surge's own lag (or a full pool).
+  std::int64_t lag_p99_ns = 0;
+  std::int64_t lag_max_ns = 0;
   // Per-operation rows of a run with interval_histograms: the interval's response times,
   // HdrHistogram V2 compressed and base64 encoded (empty when nothing completed).
   std::string histogram;

@@ -211,7 +211,12 @@ def run_and_finish(
                 from surge.web.watch import run_watched
 
                 result = run_watched(
-                    scenario, show, web, token=args.web_token, read_only=args.web_read_only
+                    scenario,
+                    show,
+                    web,
+                    token=args.web_token,
+                    read_only=args.web_read_only,
+                    slos=getattr(args, "slo", ()),
                 )
             else:
                 result = run(scenario, progress=show, cluster=cluster, workers=workers)

@@ -102,6 +102,17 @@ class Sampler:
         self.readings[ns].append((wall, reading))
         return None
 
+    def latest(self) -> dict[str, dict[str, Any]]:
+        """Each source's last sample (from its last two readings), for a live view: CPU as a
+        percentage, counters per second, gauges as read."""
+        out = {}
+        for source in self.sources:
+            readings = self.readings[source.namespace][-2:]
+            if len(readings) == 2:
+                (before_ns, before), (at_ns, reading) = readings
+                out[source.namespace] = _sample(source, before_ns, before, at_ns, reading, {})
+        return out
+
     def sections(self, start_ns: int, duration_s: float) -> dict[str, Any]:
         """The results' `monitors` section, on the run's clock (t_s from the measured start)."""
         return {
@@ -110,27 +121,40 @@ class Sampler:
         }
 
 
+def _sample(
+    source: Any,
+    before_ns: int,
+    before: dict[str, float],
+    at_ns: int,
+    reading: dict[str, float],
+    totals: dict[str, float],
+) -> dict[str, Any]:
+    """One sample from two readings in a row: gauges as read, counters as a rate over the
+    span (their increase added to `totals`), then the source's own derived figures."""
+    span_s = (at_ns - before_ns) / 1e9
+    sample: dict[str, Any] = {}
+    for name, value in reading.items():
+        if name not in source.counters:
+            sample[name] = value
+            continue
+        previous = before.get(name)
+        # A counter that went down was reset (the server restarted): it counts from 0.
+        increase = value - previous if previous is not None and value >= previous else value
+        totals[name] = totals.get(name, 0.0) + increase
+        sample[f"{name}_per_s"] = round(increase / span_s, 3) if span_s > 0 else 0.0
+    if source.derive is not None:
+        source.derive(sample)
+    return sample
+
+
 def _section(sampler: Sampler, source: Any, start_ns: int, duration_s: float) -> dict[str, Any]:
     ns = source.namespace
     readings = sampler.readings[ns]
-    counters = source.counters
     samples: list[dict[str, Any]] = []
     totals: dict[str, float] = {}
     for (before_ns, before), (at_ns, reading) in itertools.pairwise(readings):
-        span_s = (at_ns - before_ns) / 1e9
-        sample: dict[str, Any] = {"t_s": round((at_ns - start_ns) / 1e9, 3)}
-        for name, value in reading.items():
-            if name not in counters:
-                sample[name] = value
-                continue
-            previous = before.get(name)
-            # A counter that went down was reset (the server restarted): it counts from 0.
-            increase = value - previous if previous is not None and value >= previous else value
-            totals[name] = totals.get(name, 0.0) + increase
-            sample[f"{name}_per_s"] = round(increase / span_s, 3) if span_s > 0 else 0.0
-        if source.derive is not None:
-            source.derive(sample)
-        samples.append(sample)
+        t_s = round((at_ns - start_ns) / 1e9, 3)
+        samples.append({"t_s": t_s, **_sample(source, before_ns, before, at_ns, reading, totals)})
     taken = len(readings) + sampler.failed[ns]
     cpu_ns, wall_ns = sampler.cost[ns]
     return {

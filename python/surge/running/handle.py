@@ -14,7 +14,7 @@ stays corrected for coordinated omission across the change (cpp/surge/engine/loa
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import surge._core as _core
@@ -23,6 +23,8 @@ from surge.errors import ConfigError, RunError
 from surge.model.load_models import MAX_RATE, MIN_RATE
 from surge.model.scale import scale_from_env, scaled
 from surge.model.scenario import Scenario
+from surge.monitor.sampling import Sampler
+from surge.results import slo
 from surge.results.result import Result
 from surge.running.document import interval_row, total_row
 from surge.running.local import run_here
@@ -40,11 +42,13 @@ def start(
     *,
     max_users: int | None = None,
     progress: Callable[[_core.IntervalReport], bool | None] | None = None,
+    slos: Sequence[str] = (),
     **overrides: Any,
 ) -> RunHandle:
     """Starts `scenario` (with any field overridden by keyword) on a thread of its own and
     returns its handle at once. `max_users` (closed model) is the most users set_users may ask
-    for: the default is 4 x the load's peak, and at least 100."""
+    for: the default is 4 x the load's peak, and at least 100. `slos` (with the scenario's
+    abort_on) are judged on every interval's snapshot, for live views."""
     if not isinstance(scenario, Scenario):
         raise ConfigError(f"start: expected a surge.Scenario, got {scenario!r}")
     if overrides:
@@ -52,7 +56,7 @@ def start(
     factor = scale_from_env()
     if factor is not None:
         scenario = scaled(scenario, factor)
-    return RunHandle(scenario, max_users=max_users, progress=progress)
+    return RunHandle(scenario, max_users=max_users, progress=progress, slos=slos)
 
 
 class RunHandle:
@@ -64,6 +68,7 @@ class RunHandle:
         *,
         max_users: int | None = None,
         progress: Callable[[_core.IntervalReport], bool | None] | None = None,
+        slos: Sequence[str] = (),
     ):
         plan = scenario.plan  # a scenario that cannot run fails here, before the thread starts
         self.scenario = scenario
@@ -82,6 +87,9 @@ class RunHandle:
                 max_users = max(4 * peak, DEFAULT_MOST_USERS)
             self.max_users = checks.whole(max_users, "max_users", peak, checks.MAX_CONNECTIONS)
         self._progress = progress
+        texts = list(dict.fromkeys([*scenario.abort_on, *slos]))
+        self._slos = [slo.parse(text) for text in texts]  # a bad one fails here, in one line
+        self._sampler: Sampler | None = None
         self._control = _core.LoadControl()
         self._lock = threading.Lock()
         self._snapshots: list[dict[str, Any]] = []
@@ -170,6 +178,25 @@ class RunHandle:
 
     # -- the run's thread -----------------------------------------------------------------
 
+    def _judge(self, entry: dict[str, Any]) -> list[dict[str, Any]]:
+        """Each SLO on this interval's rows, as abort_on judges them: the value, and whether it
+        holds (None: nothing to judge yet, such as a percentile of no requests)."""
+        verdicts = []
+        for rule in self._slos:
+            if rule.monitor_unit is not None:
+                continue  # judged on the run's monitor section, after the run
+            if rule.operation is None:
+                row = entry["total"]
+            else:
+                row = next((r for r in entry["operations"] if r["name"] == rule.operation), None)
+            try:
+                value = None if row is None else rule.window_value(row, entry["interval_s"])
+            except ConfigError:  # a metric with no per-interval value (mean, p99.9)
+                value = None
+            holds = None if value is None else rule.holds(value)
+            verdicts.append({"slo": rule.text, "measured": value, "holds": holds})
+        return verdicts
+
     def _running_or_raise(self, what: str) -> None:
         if self._done.is_set():
             raise ConfigError(f"{what}: the run is over; start another")
@@ -177,7 +204,11 @@ class RunHandle:
     def _run(self) -> None:
         try:
             self._result = run_here(
-                self.scenario, self._on_interval, control=self._control, most_users=self.max_users
+                self.scenario,
+                self._on_interval,
+                control=self._control,
+                most_users=self.max_users,
+                on_sampler=self._watch_monitors,
             )
         except RunError as exc:  # an error of surge's own: what was measured is kept
             self._error = exc
@@ -191,8 +222,14 @@ class RunHandle:
             for listener in listeners:
                 listener({"event": "end"})
 
+    def _watch_monitors(self, sampler: Sampler) -> None:
+        self._sampler = sampler
+
     def _on_interval(self, report: _core.IntervalReport) -> bool | None:
         entry = snapshot(report, self.operation_names, self._in_totals)
+        entry["slos"] = self._judge(entry)
+        if self._sampler is not None:
+            entry["monitors"] = self._sampler.latest()
         with self._lock:
             self._snapshots.append(entry)
             listeners = list(self._listeners)
@@ -201,8 +238,14 @@ class RunHandle:
         return self._progress(report) if self._progress is not None else None
 
 
-def _errors_by_class(row: _core.IntervalRow) -> dict[str, int]:
-    return dict(row.error_classes)
+def _live(row: _core.IntervalRow) -> dict[str, Any]:
+    """What a live view shows beside the results' interval row: errors by class, and how late
+    requests left after their intended start (surge's own lag, or a full pool)."""
+    return {
+        "error_classes": dict(row.error_classes),
+        "lag_p99_ms": ns_to_ms(row.lag_p99_ns) if row.count else None,
+        "lag_max_ms": ns_to_ms(row.lag_max_ns) if row.count else None,
+    }
 
 
 def _whole_run(totals: _core.RunningTotals) -> dict[str, Any]:
@@ -239,11 +282,9 @@ def snapshot(
         "event": "interval",
         "elapsed_s": round(report.elapsed_s, 6),
         "interval_s": report.interval_s,
-        "total": total_row(report.total) | {"error_classes": _errors_by_class(report.total)},
+        "total": total_row(report.total) | _live(report.total),
         "operations": [
-            {"name": names[row.operation], **interval_row(row)}
-            | {"error_classes": _errors_by_class(row)}
-            for row in report.rows
+            {"name": names[row.operation], **interval_row(row)} | _live(row) for row in report.rows
         ],
         "run": {
             "total": _summary(count, errors, merged),

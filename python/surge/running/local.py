@@ -32,10 +32,12 @@ def run_here(
     share: tuple[int, int] | None = None,
     control: _core.LoadControl | None = None,
     most_users: int = 0,
+    on_sampler: Callable[[Sampler], None] | None = None,
 ) -> Result:
     """Runs an already checked and scaled scenario; `share` is (index, count) for one worker's
     part of a distributed run: disjoint seq ranges. `control` steers the run while it goes
-    (surge.running.handle); `most_users` is how many users a closed-model change may reach."""
+    (surge.running.handle); `most_users` is how many users a closed-model change may reach;
+    `on_sampler` is handed the monitors' sampler, for a live view of what they read."""
     _raise_fd_limit()
     plan = scenario.plan
     spec = plan.engine_spec()
@@ -50,6 +52,8 @@ def run_here(
     if sampler is not None:
         sampler.start()  # a monitor that cannot read its source stops the run here
         callback = _Ticking(sampler, callback)
+        if on_sampler is not None:
+            on_sampler(sampler)
     try:
         raw = plan.protocol.run(spec, callback, control)
     except ValueError as exc:  # what the engine checks: templates, hosts, SQL

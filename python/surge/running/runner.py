@@ -21,6 +21,7 @@ def run(
     cluster: Any = None,
     workers: int | None = None,
     on_worker_lost: str = "continue",
+    web: str | None = None,
     **overrides: Any,
 ) -> Result:
     """Runs `scenario` (with any field overridden by keyword) and returns its Result.
@@ -30,6 +31,8 @@ def run(
     `cluster` (a distributed.Client, a scheduler address, or a number of local workers) runs
     it across Dask workers, `workers` of them if given; a worker lost mid-run is recorded, and
     the others continue, or stop with `on_worker_lost="stop"` (surge.running.distributed).
+    `web` ("[HOST:]PORT") serves the live web UI while the run goes (docs/web-ui.md): the
+    page watches it, and on loopback can change its load or stop it.
     """
     if not isinstance(scenario, Scenario):
         raise ConfigError(f"run: expected a surge.Scenario, got {scenario!r}")
@@ -40,6 +43,12 @@ def run(
     factor = scale_from_env()
     if factor is not None:
         scenario = scaled(scenario, factor)
+    if web is not None:
+        if cluster is not None:
+            raise ConfigError("web: watches a run on this machine; it cannot follow a cluster yet")
+        from surge.web.watch import run_watched  # starlette and uvicorn load only here
+
+        return run_watched(scenario, progress, web)
     if cluster is not None:
         from surge.running.distributed.run import run as run_distributed
 

@@ -218,7 +218,16 @@ def _describe_choice(choice: Any) -> dict[str, Any]:
 
     if isinstance(choice, Scenario):
         return describe_scenario(choice)
-    return {"name": choice.name, "parameters": sorted(getattr(choice, "defaults", {}))}
+    defaults = getattr(choice, "defaults", {})
+    return {"name": choice.name, "parameters": {k: _shown(v) for k, v in defaults.items()}}
+
+
+def _shown(value: Any) -> Any:
+    """A parameter's default as the page's input shows it (credentials redacted)."""
+    from surge.urls import redact_value
+
+    value = redact_value(value)
+    return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
 
 
 def _changes(run: Any) -> list[dict[str, Any]]:

@@ -22,7 +22,10 @@ from surge.urls import SECRET_HEADERS, redact_url
 # A run started from the page stops by itself after this long unless it asks for less.
 DEFAULT_DURATION = "10m"
 LONGEST_DURATION_S = 24 * 3600.0
-_START_FIELDS = {"scenario", "url", "method", "body", "headers", "load", "duration"}
+_START_FIELDS = {
+    *("scenario", "parameters", "phase", "url", "method", "body", "headers"),
+    *("load", "duration", "slos"),
+}
 _LOAD_FIELDS = {"rate", "users", "spawn_rate", "connections"}
 
 
@@ -111,7 +114,10 @@ class Session:
         if current is not None and current.handle.running:
             raise ConfigError("a run is going: stop it first (POST /api/stop)")
         scenario = self.scenario_for(request)
-        return self.attach(RunHandle(scenario), "page")
+        slos = request.get("slos") or []
+        if not isinstance(slos, list) or not all(isinstance(s, str) for s in slos):
+            raise ConfigError('slos: expected a list such as ["p99 < 50ms", "error_rate < 1%"]')
+        return self.attach(RunHandle(scenario, slos=slos), "page")
 
     def scenario_for(self, request: dict[str, Any]) -> Scenario:
         unknown = set(request) - _START_FIELDS
@@ -121,12 +127,7 @@ class Session:
                 f"{', '.join(sorted(_START_FIELDS))}"
             )
         if "scenario" in request:
-            if not self.scenarios:
-                raise ConfigError("start: no scenario file was given to `surge ui`; give a url")
-            chosen = pick(self.scenarios, str(request["scenario"]), {})
-            if isinstance(chosen, list):
-                raise ConfigError("start: a suite file runs from the command line, not the page")
-            scenario = chosen
+            scenario = self._from_file(request)
         elif "url" in request:
             scenario = url_scenario(request)
         else:
@@ -141,6 +142,30 @@ class Session:
                 raise ConfigError("duration: give more than 0s and at most 24h")
             changes["duration"] = seconds
         return scenario.replace(**changes) if changes else scenario
+
+    def _from_file(self, request: dict[str, Any]) -> Scenario:
+        """The file's scenario with the page's parameters; of a suite, the phase asked for."""
+        if not self.scenarios:
+            raise ConfigError("start: no scenario file was given to `surge ui`; give a url")
+        parameters = request.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise ConfigError('parameters: expected an object such as {"users": 10}')
+        chosen = pick(self.scenarios, str(request["scenario"]), parameters)
+        if not isinstance(chosen, list):
+            return chosen
+        names = ", ".join(f"{i}: {_phase_name(p)}" for i, p in enumerate(chosen, 1))
+        phase = request.get("phase")
+        if phase is None and len(chosen) == 1:
+            phase = 1
+        if not isinstance(phase, int) or not 1 <= phase <= len(chosen):
+            raise ConfigError(f"phase: this scenario is a suite; pick a phase ({names})")
+        picked = chosen[phase - 1]
+        if isinstance(picked, tuple):
+            raise ConfigError(
+                f"phase {phase}: a group of scenarios that run at once ({_phase_name(picked)}) "
+                "runs from the command line (`surge run`); the page runs one scenario"
+            )
+        return picked
 
     # -- intervals to the pages ---------------------------------------------------------------
 
@@ -166,6 +191,12 @@ class Session:
         for loop, queue in subscribers:
             # A page that stopped reading loses its oldest events, not the run its pace.
             loop.call_soon_threadsafe(_offer, queue, event)
+
+
+def _phase_name(phase: Any) -> str:
+    if isinstance(phase, tuple):
+        return " + ".join(s.name for s in phase)
+    return phase.name
 
 
 def _offer(queue: asyncio.Queue, event: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ def run_watched(
     *,
     token: str | None = None,
     read_only: bool = False,
+    slos: list[str] | tuple[str, ...] = (),
 ) -> Result:
     host, port = parse_bind(bind)
     if token is not None and not token.strip():
@@ -30,7 +31,7 @@ def run_watched(
     server = WebServer(session, host, port, token=token, read_only=read_only).start()
     print(f"web UI: {server.url}", file=sys.stderr, flush=True)
     try:
-        handle = start(scenario, progress=progress)
+        handle = start(scenario, progress=progress, slos=slos)
         session.attach(handle, "cli")
         try:
             while not handle.wait(0.2):
