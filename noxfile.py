@@ -218,6 +218,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/memory_under_faults.py")
     session.run("python", "benchmarks/distributed_merge_cost.py")
     session.run("python", "benchmarks/monitor_cost.py")
+    session.run("python", "benchmarks/web_cost.py")
     session.run("python", "benchmarks/coordinated_omission.py")
     session.run("python", "scripts/perf_table.py")
     session.run("python", "scripts/doc_figures.py")

@@ -196,6 +196,61 @@ def monitor_cost(doc: dict) -> str:
     return "\n".join(lines)
 
 
+def _seconds(duration: str) -> float:
+    return float(duration.removesuffix("s"))
+
+
+def web_cost(doc: dict) -> str:
+    s = doc["summary"]
+    cpu, lag = s["cpu_us_per_request"], s["schedule_lag_p99_ms"]
+    ratio = s["cpu_ratio"]
+    goal = s["goal"]
+    verdict = (
+        "within the goal in every round"
+        if ratio["max"] <= goal
+        else f"the spread crosses the goal of {format_plain(goal)}{TIMES}"
+        if ratio["median"] <= goal
+        else f"over the goal of {format_plain(goal)}{TIMES}"
+    )
+    run_cpu_s = format_plain(
+        round(cpu["with"]["median"] * s["rate"] * _seconds(s["duration"]) / 1e6, 2)
+    )
+    lag_ratio = s["lag_ratio"]
+    lag_words = (
+        f"The schedule lag p99 is within {format_plain(goal)}{TIMES} too."
+        if lag_ratio["max"] <= goal
+        else f"The schedule lag p99 is not shown to hold the {format_plain(goal)}{TIMES} goal: "
+        f"its ratio moved from {format_plain(round(lag_ratio['min'], 3))} to "
+        f"{format_plain(round(lag_ratio['max'], 3))} between rounds, and without the page the "
+        f"p99 itself moved from {format_plain(round(lag['without']['min'], 3))} to "
+        f"{format_plain(round(lag['without']['max'], 3))} ms: this machine's noise is larger "
+        "than the effect."
+    )
+    return "\n".join(
+        [
+            f"A {s['rate']:,} req/s run of {s['duration']}, with `--web` and a reader of its "
+            f"event stream, against the same run without it, {s['rounds']} rounds interleaved "
+            f"(`benchmarks/results/web_cost.json`, measured {doc['measured_on']}):",
+            "",
+            "| | with the page | without | ratio |",
+            "|---|---|---|---|",
+            f"| CPU per request, µs (whole process) | {_spread(cpu['with'])} | "
+            f"{_spread(cpu['without'])} | {_spread(ratio)} |",
+            f"| schedule lag p99, ms | {_spread(lag['with'])} | {_spread(lag['without'])} | "
+            f"{_spread(s['lag_ratio'])} |",
+            f"| schedule lag p99 of all rounds' requests, ms | "
+            f"{format_plain(s['pooled_schedule_lag_p99_ms']['with'])} | "
+            f"{format_plain(s['pooled_schedule_lag_p99_ms']['without'])} | "
+            f"{format_plain(s['pooled_lag_ratio'])} |",
+            "",
+            f"CPU per request: {verdict}. Loading the UI's parts (starlette, uvicorn) costs "
+            f"{_spread(s['import_cpu_s'])} s of CPU once a run, of the {run_cpu_s} s a run "
+            f"takes with the page; each interval's snapshot costs the run's thread "
+            f"{_spread(s['snapshot_cpu_ms'])} ms. {lag_words}",
+        ]
+    )
+
+
 def pg_vs_pgbench(doc: dict) -> str:
     rows = {r["case"].removeprefix("select-only").strip(", "): r for r in doc["rows"]}
     lines = [
@@ -341,6 +396,7 @@ RENDERERS: dict[str, Callable[[dict], str]] = {
     "coordinated_omission": coordinated_omission,
     "pg_vs_pgbench": pg_vs_pgbench,
     "monitor_cost": monitor_cost,
+    "web_cost": web_cost,
     "builds_side_by_side": builds_side_by_side,
     "warm_start": warm_start,
     "memory_under_faults": memory_under_faults,

@@ -868,6 +868,27 @@ JOURNEYS = [
     ("cli", "run <tmp>/none.yaml -q", REFUSE("no scenario file")),
 ]
 
+_CLOSED_S = _S.format(_H).replace("operations=", "load=surge.Users(2), operations=")
+_OPEN_S = _S.format(_H).replace("operations=", "load=surge.ConstantRate(10), operations=")
+
+WEB = [
+    ("cli", f"{HTTP_1} --web abc", REFUSE("--web", "[HOST:]PORT")),
+    ("cli", f"{HTTP_1} --web 70000", REFUSE("--web", "[HOST:]PORT")),
+    ("cli", f"{HTTP_1} --web 127.0.0.1:", REFUSE("--web", "[HOST:]PORT")),
+    ("cli", f"{HTTP_1} --web 18089 --web-token ''", REFUSE("--web-token", "non-empty")),
+    ("cli", "ui --port 0", REFUSE("--port")),
+    ("cli", "ui <tmp>/nothing.py", REFUSE("no scenario file")),
+    ("cli", "ui --web-token ' '", REFUSE("--web-token", "non-empty")),
+    ("py", f"surge.run({_S.format(_H)}, web='abc')", REFUSE("web", "[HOST:]PORT")),
+    ("py", f"surge.start({_CLOSED_S}, max_users=1)", REFUSE("max_users")),
+    ("py", f"surge.start({_CLOSED_S}, slos=['p99 <'])", REFUSE("SLO", "p99 <")),
+    ("py", f"surge.start({_CLOSED_S}).set_rate(100)", REFUSE("set_rate", "set_users")),
+    ("py", f"surge.start({_CLOSED_S}).set_users(0)", REFUSE("users")),
+    ("py", f"surge.start({_CLOSED_S}).set_users(5, spawn_rate=-1)", REFUSE("spawn_rate")),
+    ("py", f"surge.start({_OPEN_S}).set_rate(float('nan'))", REFUSE("rate")),
+    ("py", f"surge.start({_OPEN_S}).set_users(5)", REFUSE("set_users", "set_rate")),
+]
+
 MATRIX = {
     "crash and hang": CRASH_AND_HANG,
     "numbers too big": HUGE,
@@ -881,6 +902,7 @@ MATRIX = {
     "HTTP/2": HTTP2,
     "distributed": DISTRIBUTED,
     "journeys": JOURNEYS,
+    "web UI": WEB,
 }
 
 

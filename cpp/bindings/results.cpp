@@ -91,7 +91,8 @@ void register_results(py::module_& m) {
       .def_readonly("interval_s", &IntervalReport::interval_s)
       .def_readonly("rows", &IntervalReport::rows)
       .def_readonly("total", &IntervalReport::total)
-      .def_readonly("cumulative", &IntervalReport::cumulative);
+      .def_readonly("cumulative", &IntervalReport::cumulative)
+      .def_readonly("cumulative_total", &IntervalReport::cumulative_total);
 
   py::class_<ConnectionStats>(m, "ConnectionStats")
       .def_readonly("connect", &ConnectionStats::connect)

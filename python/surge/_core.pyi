@@ -528,6 +528,9 @@ class IntervalReport:
     def cumulative(self) -> list[RunningTotals]:
         ...
     @property
+    def cumulative_total(self) -> RunningTotals:
+        ...
+    @property
     def elapsed_s(self) -> float:
         ...
     @property

@@ -360,7 +360,10 @@ class Coordinator {
       // Operations the load never sends (weight 0: NOTIFY listeners) and journeys' transaction
       // rows record something else than requests; the totals are about requests. A journey's
       // steps are requests of weight 0.
-      if (in_totals(spec_.operations[i])) all.add(op);
+      if (in_totals(spec_.operations[i])) {
+        all.add(op);
+        accumulate(cumulative_total_, op);
+      }
       const IntervalRow row = make_row(op, start_s, length_s, static_cast<int>(i));
       result_.timeseries.push_back(row);
       report.rows.push_back(row);
@@ -383,6 +386,7 @@ class Coordinator {
     result_.timeseries_total.push_back(report.total);
     if (!call_progress || !progress_) return true;
     report.cumulative = cumulative_;
+    report.cumulative_total = cumulative_total_;
     return progress_(report);
   }
 
@@ -437,6 +441,7 @@ class Coordinator {
   std::vector<std::unique_ptr<Worker<P>>> workers_;
   bool uring_;  // the sockets go through io_uring
   std::vector<RunningTotals> cumulative_;
+  RunningTotals cumulative_total_;  // the operations in the totals, merged
   RunResult result_;
   Nanos stopped_at_ = 0;
   bool progress_declined_ = false;  // the callback asked to stop: do not call it again

@@ -59,6 +59,7 @@ struct IntervalReport {
   std::vector<IntervalRow> rows;          // one per operation, for the interval just closed
   IntervalRow total;                      // operations the load sends, together
   std::vector<RunningTotals> cumulative;  // one per operation
+  RunningTotals cumulative_total;         // the operations in the totals (in_totals), merged
 };
 
 // Return false to stop the run early.

@@ -13,7 +13,10 @@ stays corrected for coordinated omission across the change (cpp/surge/engine/loa
 
 from __future__ import annotations
 
+import atexit
 import threading
+import time
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -35,6 +38,20 @@ from surge.units import ns_to_ms
 DEFAULT_MOST_USERS = 100
 
 Listener = Callable[[dict[str, Any]], None]
+
+# Runs still going when the interpreter exits are stopped and waited for (a few seconds at
+# most): the engine's threads must not outlive the interpreter they call back into.
+_RUNNING: weakref.WeakSet[RunHandle] = weakref.WeakSet()
+_EXIT_WAIT_S = 10.0
+
+
+@atexit.register
+def _stop_running_handles() -> None:
+    handles = list(_RUNNING)
+    for handle in handles:
+        handle.stop()
+    for handle in handles:
+        handle.wait(_EXIT_WAIT_S)
 
 
 def start(
@@ -74,12 +91,6 @@ class RunHandle:
         self.scenario = scenario
         self.model: str = plan.load.model
         self.operation_names = [op.name for op in plan.operations]
-        # Which rows add to the totals, by the engine's own rule (engine/coordinator.hpp,
-        # in_totals): requests the load sends and journeys' steps, not the journeys' rows.
-        self._in_totals = [
-            getattr(op, "journey", -1) < 0 and (op.weight > 0 or getattr(op, "step_of", -1) >= 0)
-            for op in plan.engine_spec().operations
-        ]
         self.max_users = 0
         if self.model == "closed":
             peak = int(getattr(plan.load, "connections", 1))
@@ -99,6 +110,7 @@ class RunHandle:
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"surge-run-{scenario.name}")
         self._thread.daemon = True
+        _RUNNING.add(self)
         self._thread.start()
 
     # -- steering -------------------------------------------------------------------------
@@ -216,6 +228,7 @@ class RunHandle:
         except BaseException as exc:  # handed to result()'s caller
             self._error = exc
         finally:
+            _RUNNING.discard(self)
             with self._lock:
                 self._done.set()
                 listeners = list(self._listeners)
@@ -226,10 +239,13 @@ class RunHandle:
         self._sampler = sampler
 
     def _on_interval(self, report: _core.IntervalReport) -> bool | None:
-        entry = snapshot(report, self.operation_names, self._in_totals)
+        began = time.thread_time_ns()
+        entry = snapshot(report, self.operation_names)
         entry["slos"] = self._judge(entry)
         if self._sampler is not None:
             entry["monitors"] = self._sampler.latest()
+        # What watching costs the run's thread each interval (benchmarks/web_cost.py).
+        entry["snapshot_cpu_ms"] = round((time.thread_time_ns() - began) / 1e6, 3)
         with self._lock:
             self._snapshots.append(entry)
             listeners = list(self._listeners)
@@ -266,18 +282,9 @@ def _summary(count: int, errors: int, histogram: _core.HdrHistogram) -> dict[str
     }
 
 
-def snapshot(
-    report: _core.IntervalReport, names: list[str], in_totals: list[bool]
-) -> dict[str, Any]:
+def snapshot(report: _core.IntervalReport, names: list[str]) -> dict[str, Any]:
     """One interval as live views show it: the interval's own rows (exact, from its HDR
     histograms) and the whole run so far, whose percentiles come from the merged histogram."""
-    merged = _core.HdrHistogram()
-    count = errors = 0
-    for totals, counted in zip(report.cumulative, in_totals, strict=True):
-        if counted:
-            merged.add(totals.response)
-            count += totals.count
-            errors += sum(totals.errors.values())
     return {
         "event": "interval",
         "elapsed_s": round(report.elapsed_s, 6),
@@ -287,7 +294,7 @@ def snapshot(
             {"name": names[row.operation], **interval_row(row)} | _live(row) for row in report.rows
         ],
         "run": {
-            "total": _summary(count, errors, merged),
+            "total": _whole_run(report.cumulative_total),
             "operations": {
                 names[i]: _whole_run(totals) for i, totals in enumerate(report.cumulative)
             },

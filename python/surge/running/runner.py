@@ -48,7 +48,7 @@ def run(
             raise ConfigError("web: watches a run on this machine; it cannot follow a cluster yet")
         from surge.web.watch import run_watched  # starlette and uvicorn load only here
 
-        return run_watched(scenario, progress, web)
+        return run_watched(scenario, progress, web, flag="web")
     if cluster is not None:
         from surge.running.distributed.run import run as run_distributed
 

@@ -23,10 +23,15 @@ def run_watched(
     token: str | None = None,
     read_only: bool = False,
     slos: list[str] | tuple[str, ...] = (),
+    flag: str = "--web",
 ) -> Result:
-    host, port = parse_bind(bind)
+    """Runs `scenario` on a handle, with the web UI on `bind` for as long as it goes. `flag`:
+    how the caller spells the option in messages (web= in Python)."""
+    if not isinstance(bind, str):
+        raise ConfigError(f"{flag}: expected [HOST:]PORT as a string, such as '8089'")
+    host, port = parse_bind(bind, flag)
     if token is not None and not token.strip():
-        raise ConfigError("--web-token: give a non-empty token")
+        raise ConfigError(f"{flag}-token: give a non-empty token")
     session = Session()
     server = WebServer(session, host, port, token=token, read_only=read_only).start()
     print(f"web UI: {server.url}", file=sys.stderr, flush=True)
