@@ -20,6 +20,7 @@ HEALTH = "/api/v1/health"
 def call(server: WebServer, method: str, path: str, body=None, token: str | None = None):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}", data, method=method)
+    request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("X-Surge-Token", token)
     try:
@@ -28,7 +29,8 @@ def call(server: WebServer, method: str, path: str, body=None, token: str | None
             kind = response.headers.get("content-type", "")
             return response.status, json.loads(raw) if "json" in kind else raw.decode()
     except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
+        with exc:
+            return exc.code, json.loads(exc.read())
 
 
 @pytest.fixture
@@ -98,6 +100,28 @@ def test_bad_start_requests_get_one_line(web):
         status, answer = call(web, "POST", "/api/start", body)
         assert status == 400 and words in answer["error"], answer
     assert call(web, "POST", "/api/stop") == (409, {"error": "no run is going"})
+
+
+def test_another_site_cannot_drive_a_loopback_ui(web, target):
+    # A form post (or a no-cors fetch) sends text/plain or a form type, never JSON.
+    body = json.dumps({"url": target.url + HEALTH, "duration": "1s"}).encode()
+    for kind in ("text/plain", "application/x-www-form-urlencoded"):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{web.port}/api/start", body, {"Content-Type": kind}
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 415
+        refused.value.close()
+    # A page that renamed itself to 127.0.0.1 (DNS rebinding) arrives under its own name.
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{web.port}/api/status", headers={"Host": "evil.example:80"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403
+    refused.value.close()
+    assert call(web, "GET", "/api/runs") == (200, [])
 
 
 def test_a_token_is_needed_off_loopback_and_read_only_watches(free_port, target):
@@ -348,3 +372,48 @@ def test_watched(surge_run, surge_target):
     )
     outcome = pytester.runpytest_subprocess("--surge-web", str(free_port), "-p", "no:cacheprovider")
     outcome.assert_outcomes(passed=1)
+
+
+def test_the_page_steers_nginx_and_redis_loads(web, tmp_path):
+    import surge
+    from nginx_server import Nginx
+    from ports import free_port
+    from surge import redis
+    from surge.services import RedisServer
+
+    def steer(server, start: dict, change: dict, number: int) -> dict:
+        status, run = call(server, "POST", "/api/start", start)
+        assert status == 201, run
+        wait_until(lambda: len(call(server, "GET", "/api/status")[1]["intervals"]) >= 2)
+        assert call(server, "PUT", "/api/load", change)[0] == 200
+        wait_until(lambda: len(call(server, "GET", "/api/status")[1]["intervals"]) >= 4)
+        assert call(server, "POST", "/api/stop")[0] == 200
+        wait_until(lambda: call(server, "GET", "/api/status")[1]["state"] == "idle")
+        document = call(server, "GET", f"/api/runs/{number}/result.json")[1]
+        assert document["total"]["error_count"] == 0
+        return document
+
+    (tmp_path / "index.html").write_text("hello")
+    with Nginx(tmp_path) as nginx:
+        start = {"url": nginx.url + "/index.html", "load": {"rate": 200}, "duration": "30s"}
+        document = steer(web, start, {"rate": 500}, 1)
+        (change,) = document["load"]["changes"]
+        assert (change["kind"], change["from"], change["to"]) == ("rate", 200, 500)
+        assert document["timeseries_total"][-2]["target_rate_per_s"] == 500
+    with RedisServer() as server_of_redis:
+        cache = surge.Scenario(
+            name="cache",
+            base_url=server_of_redis.url,
+            operations=[redis.command("ping", "PING")],
+            load=surge.Users(2),
+            duration="30s",
+            interval="250ms",
+        )
+        page = WebServer(Session({"cache": cache}), "127.0.0.1", free_port()).start()
+        try:
+            document = steer(page, {"scenario": "cache"}, {"users": 5}, 1)
+        finally:
+            page.close()
+        (change,) = document["load"]["changes"]
+        assert (change["kind"], change["from"], change["to"]) == ("users", 2, 5)
+        assert document["timeseries_total"][-2]["users"] == 5

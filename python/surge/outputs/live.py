@@ -76,10 +76,10 @@ class LiveProgress:
             pool = f", {connections} connections" if connections else ""
             return f"target {total.target_rate_per_s:,.0f}/s{pool}"
         if total.users is not None:
-            # The engine counts lanes: with -P N each user's connection holds N of them. The
-            # view counts users, as the summary does.
+            # Users, as the engine reports them: with -P N each user's connection holds N
+            # requests in flight (N lanes), which the view says beside them.
             depth = getattr(self.scenario, "pipeline", 1) if self.scenario else 1
-            users = f"users {total.active_users // depth}/{total.users // depth}"
+            users = f"users {total.active_users}/{total.users}"
             return f"{users}, {depth} in flight each" if depth > 1 else users
         return ""
 

@@ -40,6 +40,12 @@ from surge.web.session import Session
 
 PAGE = Path(__file__).with_name("page.html")
 _LOAD_CHANGE_FIELDS = {"rate", "users", "spawn_rate"}
+_JSON = "application/json"
+
+
+def _loopback_host(host: str) -> bool:
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name.strip("[]") in ("127.0.0.1", "localhost", "::1") or name.startswith("127.")
 
 
 def _plotly_js() -> Path:
@@ -63,10 +69,18 @@ def make_app(session: Session, *, token: str | None = None, read_only: bool = Fa
 
     def guarded(handler: Any, control: bool = False) -> Any:
         async def endpoint(request: Request) -> Response:
+            if token is None and not _loopback_host(request.headers.get("host", "")):
+                # A page elsewhere that renamed itself to 127.0.0.1 (DNS rebinding) reaches the
+                # server under its own name: only loopback names may use a UI without a token.
+                return _problem(403, "this UI answers to 127.0.0.1, localhost and [::1] only")
             if not allowed(request):
                 return _problem(401, "this UI needs its token in the X-Surge-Token header")
             if control and read_only:
                 return _problem(403, "this UI is read-only (--web-read-only): it only watches")
+            if control and request.headers.get("content-type", "").split(";")[0] != _JSON:
+                # A form or a no-cors fetch from another site can only send "simple" bodies; a
+                # JSON content type makes the browser ask first, and this server never agrees.
+                return _problem(415, f"send the request's body as {_JSON}")
             try:
                 return await handler(request)
             except ConfigError as exc:
