@@ -215,17 +215,27 @@ def web_cost(doc: dict) -> str:
     run_cpu_s = format_plain(
         round(cpu["with"]["median"] * s["rate"] * _seconds(s["duration"]) / 1e6, 2)
     )
-    lag_ratio = s["lag_ratio"]
-    lag_words = (
-        f"The schedule lag p99 is within {format_plain(goal)}{TIMES} too."
-        if lag_ratio["max"] <= goal
-        else f"The schedule lag p99 is not shown to hold the {format_plain(goal)}{TIMES} goal: "
-        f"its ratio moved from {format_plain(round(lag_ratio['min'], 3))} to "
-        f"{format_plain(round(lag_ratio['max'], 3))} between rounds, and without the page the "
-        f"p99 itself moved from {format_plain(round(lag['without']['min'], 3))} to "
-        f"{format_plain(round(lag['without']['max'], 3))} ms: this machine's noise is larger "
-        "than the effect."
+    lag_ratio, pooled = s["lag_ratio"], s["pooled_lag_ratio"]
+    swing = (
+        f"the rounds' ratios went from {format_plain(round(lag_ratio['min'], 3))} to "
+        f"{format_plain(round(lag_ratio['max'], 3))}, and without the page the p99 itself moved "
+        f"from {format_plain(round(lag['without']['min'], 3))} to "
+        f"{format_plain(round(lag['without']['max'], 3))} ms"
     )
+    if lag_ratio["max"] <= goal:
+        lag_words = f"The schedule lag p99 is within {format_plain(goal)}{TIMES} in every round."
+    elif lag_ratio["median"] <= goal and pooled <= goal:
+        lag_words = (
+            f"The schedule lag p99 holds the {format_plain(goal)}{TIMES} goal at the median "
+            f"({format_plain(round(lag_ratio['median'], 3))}) and over all rounds' requests "
+            f"({format_plain(pooled)}), but not in every round: {swing}."
+        )
+    else:
+        lag_words = (
+            f"The schedule lag p99 misses the {format_plain(goal)}{TIMES} goal: "
+            f"{format_plain(round(lag_ratio['median'], 3))} at the median and "
+            f"{format_plain(pooled)} over all rounds' requests; {swing}."
+        )
     return "\n".join(
         [
             f"A {s['rate']:,} req/s run of {s['duration']}, with `--web` and a reader of its "
