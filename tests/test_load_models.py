@@ -48,10 +48,11 @@ def test_constant_rate_is_held_within_one_percent(target, rate):
 def test_schedule_lag_at_ten_thousand_per_second(target):
     result = run(target, surge.ConstantRate(10_000, connections=64), duration="3s", warmup="0.5s")
     lag = result.total["schedule_lag"]
-    # The median catches a coarse pacer (a 1 ms timer tick alone puts it near 0.5 ms) and no
-    # scheduler hiccup moves it. The p99 < 200 us target is checked, pinned, by
-    # benchmarks/schedule_accuracy.py: a shared CI machine moves the p99 (1.09 ms once).
-    assert lag["percentiles"]["50"] < 0.200, lag  # ms
+    # The median catches a coarse pacer (a 1 ms timer tick alone puts it near 0.5 ms). A busy
+    # CI machine moved it to 0.35 ms once, so the bound sits between the two. The p99 < 200 us
+    # target is checked, pinned, by benchmarks/schedule_accuracy.py: a shared CI machine moves
+    # the p99 (1.09 ms once).
+    assert lag["percentiles"]["50"] < 0.400, lag  # ms
     assert lag["percentiles"]["90"] < 1.0, lag
 
 

@@ -24,7 +24,7 @@ def call(server: WebServer, method: str, path: str, body=None, token: str | None
     if token:
         request.add_header("X-Surge-Token", token)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             raw = response.read()
             kind = response.headers.get("content-type", "")
             return response.status, json.loads(raw) if "json" in kind else raw.decode()
@@ -154,6 +154,9 @@ def test_cli_web_flag_serves_the_run_and_takes_a_change(target, free_port, tmp_p
         server = type("Bound", (), {"port": free_port})
         wait_until(lambda: len(call(server, "GET", "/api/status")[1]["intervals"]) >= 1)
         assert call(server, "PUT", "/api/load", {"rate": 400})[0] == 200
+        # The page follows the command line's run; it starts none of its own.
+        status, answer = call(server, "POST", "/api/start", {"url": target.url + HEALTH})
+        assert status == 400 and "start runs from `surge ui`" in answer["error"]
         assert process.wait(timeout=30) == 0, process.stderr.read()
     (change,) = json.loads(out.read_text())["load"]["changes"]
     assert (change["from"], change["to"]) == (200, 400)
@@ -346,8 +349,19 @@ def test_surge_run_web_serves_the_run(target, free_port):
     watcher.start()
     result = surge.run(surge_scenario(target.url), web=str(free_port))
     watcher.join()
-    assert seen and seen[0]["run"]["source"] == "cli"
+    assert seen and seen[0]["run"]["source"] == "cli" and not seen[0]["can_start"]
     assert result.total["count"] > 0
+
+
+def test_surge_scale_applies_once_with_a_page(target, free_port, monkeypatch):
+    # surge.run(web=) and surge.start scale through one place: a 2 s run at SURGE_SCALE=0.5
+    # measures 1 s, not 0.5 s.
+    import surge
+
+    monkeypatch.setenv("SURGE_SCALE", "0.5")
+    scenario = surge_scenario(target.url).replace(duration="2s")
+    assert surge.run(scenario, web=str(free_port))["duration_s"] == pytest.approx(1.0, abs=0.05)
+    assert surge.start(scenario).result(timeout=20)["duration_s"] == pytest.approx(1.0, abs=0.05)
 
 
 def test_pytest_surge_web_shows_each_run(pytester, free_port):

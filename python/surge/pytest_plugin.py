@@ -114,7 +114,7 @@ def _serve_web(config: pytest.Config, bind: str) -> None:
 
     try:
         host, port = parse_bind(bind)
-        session = Session()
+        session = Session(can_start=False)
         server = WebServer(session, host, port, token=config.getoption("--surge-web-token"))
         server.start()
     except ConfigError as exc:
@@ -165,16 +165,12 @@ class SurgeRun:
         if self.web is None or self.cluster:
             return self.record(run(scenario, cluster=self.cluster))
         from surge.running.handle import RunHandle
+        from surge.running.runner import prepared
 
-        handle = RunHandle(scenario, slos=self.slos)
+        handle = RunHandle(prepared(scenario, {}, "surge_run"), slos=self.slos)
         self.web.attach(handle, f"pytest {self.test}")
-        try:
-            while not handle.wait(0.2):
-                pass
-        except KeyboardInterrupt:
-            handle.stop()
-            handle.wait()
-            raise
+        if handle.wait_or_stop():
+            raise KeyboardInterrupt
         return self.record(handle.result())
 
     def record(self, result: Result) -> Result:

@@ -7,9 +7,12 @@
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "surge/core/address_space.hpp"
 #include "surge/core/hdr_codec.hpp"
 #include "surge/core/thread_busy.hpp"
 #include "surge/core/thread_name.hpp"
@@ -74,6 +77,7 @@ class Coordinator {
     std::vector<double> busy(workers_.size(), -1.0);
     const ControlAttached attached(control_, signal_, control_woke_);
     try {
+      check_room_for(workers_.size());
       const WorkerThreads running(workers_, busy);
       try {
         if (warm_up(started)) {
@@ -240,6 +244,17 @@ class Coordinator {
           .spawn_rate = open ? 0.0 : change.spawn_rate,
       });
     }
+  }
+
+  // Throws, before any worker thread starts, when an address-space limit cannot hold their
+  // stacks (core/address_space.hpp): one that started short of room could end the process.
+  static void check_room_for(std::size_t threads) {
+    const auto left = address_space_left();
+    if (!left) return;
+    const std::size_t need = threads * address_space_per_thread();
+    if (need > *left)
+      throw std::runtime_error("the address-space limit (ulimit -v) leaves " + std::to_string(*left >> 20) +
+                               " MiB, and their stacks take " + std::to_string(need >> 20) + " MiB");
   }
 
   void stop_on_failure(std::string what) {

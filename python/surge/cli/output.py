@@ -17,7 +17,7 @@ from surge.reach import check as check_reach
 from surge.results import slo
 from surge.results.result import Result
 from surge.results.summary import summary_table
-from surge.running.runner import run
+from surge.running.runner import prepared, run
 
 if TYPE_CHECKING:
     from surge.outputs.live import LiveProgress
@@ -211,7 +211,7 @@ def run_and_finish(
                 from surge.web.watch import run_watched
 
                 result = run_watched(
-                    scenario,
+                    prepared(scenario, {}, "run"),
                     show,
                     web,
                     token=args.web_token,

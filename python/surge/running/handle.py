@@ -24,18 +24,19 @@ import surge._core as _core
 from surge import checks
 from surge.errors import ConfigError, RunError
 from surge.model.load_models import MAX_RATE, MIN_RATE
-from surge.model.scale import scale_from_env, scaled
 from surge.model.scenario import Scenario
 from surge.monitor.sampling import Sampler
 from surge.results import slo
 from surge.results.result import Result
 from surge.running.document import interval_row, total_row
 from surge.running.local import run_here
+from surge.running.runner import prepared
 from surge.units import ns_to_ms
 
-# A closed-model run steered by a handle holds a lane for this many users at least (each lane
-# is a connection only once a user runs on it), and 4 x its own peak if that is more.
-DEFAULT_MOST_USERS = 100
+# A closed-model run steered by a handle holds lanes for its peak users and as many again, at
+# least 100 and at most 10,000 more: a lane is a connection only once a user runs on it, but
+# each is allocated at the start, so 4 x a peak of 100,000 would hold 400,000 of them.
+MORE_USERS = (100, 10_000)
 
 Listener = Callable[[dict[str, Any]], None]
 
@@ -64,15 +65,9 @@ def start(
 ) -> RunHandle:
     """Starts `scenario` (with any field overridden by keyword) on a thread of its own and
     returns its handle at once. `max_users` (closed model) is the most users set_users may ask
-    for: the default is 4 x the load's peak, and at least 100. `slos` (with the scenario's
-    abort_on) are judged on every interval's snapshot, for live views."""
-    if not isinstance(scenario, Scenario):
-        raise ConfigError(f"start: expected a surge.Scenario, got {scenario!r}")
-    if overrides:
-        scenario = scenario.replace(**overrides)
-    factor = scale_from_env()
-    if factor is not None:
-        scenario = scaled(scenario, factor)
+    for: by default twice the load's peak, at least 100 and at most 10,000 more. `slos` (with
+    the scenario's abort_on) are judged on every interval's snapshot, for live views."""
+    scenario = prepared(scenario, overrides, "start")
     return RunHandle(scenario, max_users=max_users, progress=progress, slos=slos)
 
 
@@ -95,7 +90,7 @@ class RunHandle:
         if self.model == "closed":
             peak = int(getattr(plan.load, "connections", 1))
             if max_users is None:
-                max_users = max(4 * peak, DEFAULT_MOST_USERS)
+                max_users = peak + min(max(peak, MORE_USERS[0]), MORE_USERS[1])
             self.max_users = checks.whole(max_users, "max_users", peak, checks.MAX_CONNECTIONS)
         self._progress = progress
         texts = list(dict.fromkeys([*scenario.abort_on, *slos]))
@@ -174,6 +169,18 @@ class RunHandle:
         with self._lock:
             if listener in self._listeners:
                 self._listeners.remove(listener)
+
+    def wait_or_stop(self) -> bool:
+        """Waits for the end where Ctrl-C (and SIGTERM, which the CLI turns into it) can reach
+        the waiting thread: it stops the run, which keeps what was measured. True when so."""
+        try:
+            while not self.wait(0.2):
+                pass
+        except KeyboardInterrupt:
+            self.stop()
+            self.wait()
+            return True
+        return False
 
     def wait(self, timeout: float | None = None) -> bool:
         """Waits for the end; False if `timeout` seconds passed first."""

@@ -14,6 +14,17 @@ from surge.running.local import Abort, ProgressCallback, run_here
 __all__ = ["ProgressCallback", "run"]
 
 
+def prepared(scenario: Scenario, overrides: dict[str, Any], what: str) -> Scenario:
+    """The scenario a run takes: checked, with any field overridden, and scaled once by
+    SURGE_SCALE. Every way into a run (run, start, the CLI's --web) goes through it once."""
+    if not isinstance(scenario, Scenario):
+        raise ConfigError(f"{what}: expected a surge.Scenario, got {scenario!r}")
+    if overrides:
+        scenario = scenario.replace(**overrides)
+    factor = scale_from_env()
+    return scaled(scenario, factor) if factor is not None else scenario
+
+
 def run(
     scenario: Scenario,
     *,
@@ -34,15 +45,9 @@ def run(
     `web` ("[HOST:]PORT") serves the live web UI while the run goes (docs/web-ui.md): the
     page watches it, and on loopback can change its load or stop it.
     """
-    if not isinstance(scenario, Scenario):
-        raise ConfigError(f"run: expected a surge.Scenario, got {scenario!r}")
     if progress is not None and not callable(progress):
         raise ConfigError(f"progress: expected a function of one IntervalReport, got {progress!r}")
-    if overrides:
-        scenario = scenario.replace(**overrides)
-    factor = scale_from_env()
-    if factor is not None:
-        scenario = scaled(scenario, factor)
+    scenario = prepared(scenario, overrides, "run")
     if web is not None:
         if cluster is not None:
             raise ConfigError("web: watches a run on this machine; it cannot follow a cluster yet")

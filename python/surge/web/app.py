@@ -108,6 +108,7 @@ def make_app(session: Session, *, token: str | None = None, read_only: bool = Fa
         return JSONResponse(
             {
                 "read_only": read_only,
+                "can_start": session.can_start,
                 "state": "running" if run and run.handle.running else "idle",
                 "scenarios": {
                     name: _describe_choice(choice) for name, choice in session.scenarios.items()

@@ -16,6 +16,7 @@ from surge.errors import ConfigError
 from surge.model.loader import pick
 from surge.model.scenario import Scenario, ScenarioFactory
 from surge.running.handle import RunHandle
+from surge.running.runner import prepared
 from surge.units import parse_duration
 from surge.urls import SECRET_HEADERS, redact_url
 
@@ -79,8 +80,16 @@ def describe_scenario(scenario: Scenario) -> dict[str, Any]:
 class Session:
     """The runs of a `surge ui` (or `--web`) session, and who listens for their intervals."""
 
-    def __init__(self, scenarios: dict[str, Scenario | ScenarioFactory] | None = None):
+    def __init__(
+        self,
+        scenarios: dict[str, Scenario | ScenarioFactory] | None = None,
+        *,
+        can_start: bool = True,
+    ):
         self.scenarios = scenarios or {}
+        # False where the runs come from elsewhere (--web, pytest --surge-web): the page then
+        # watches, steers and stops them, but starts none of its own.
+        self.can_start = can_start
         self.runs: list[Run] = []
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
@@ -110,6 +119,11 @@ class Session:
 
     def start(self, request: dict[str, Any]) -> Run:
         """Starts what POST /api/start asked for; a ConfigError names what is wrong."""
+        if not self.can_start:
+            raise ConfigError(
+                "this page follows runs started elsewhere (--web, pytest --surge-web); "
+                "start runs from `surge ui`"
+            )
         current = self.current
         if current is not None and current.handle.running:
             raise ConfigError("a run is going: stop it first (POST /api/stop)")
@@ -117,7 +131,12 @@ class Session:
         slos = request.get("slos") or []
         if not isinstance(slos, list) or not all(isinstance(s, str) for s in slos):
             raise ConfigError('slos: expected a list such as ["p99 < 50ms", "error_rate < 1%"]')
-        return self.attach(RunHandle(scenario, slos=slos), "page")
+        handle = RunHandle(prepared(scenario, {}, "start"), slos=slos)
+        try:
+            return self.attach(handle, "page")
+        except ConfigError:  # another start won the race: this one must not run on unseen
+            handle.stop()
+            raise
 
     def scenario_for(self, request: dict[str, Any]) -> Scenario:
         unknown = set(request) - _START_FIELDS

@@ -10,7 +10,7 @@ from typing import Any
 from surge.errors import ConfigError
 from surge.model.scenario import Scenario
 from surge.results.result import Result
-from surge.running.handle import start
+from surge.running.handle import RunHandle
 from surge.web.server import WebServer, parse_bind
 from surge.web.session import Session
 
@@ -25,25 +25,22 @@ def run_watched(
     slos: list[str] | tuple[str, ...] = (),
     flag: str = "--web",
 ) -> Result:
-    """Runs `scenario` on a handle, with the web UI on `bind` for as long as it goes. `flag`:
-    how the caller spells the option in messages (web= in Python)."""
+    """Runs `scenario` (checked and scaled: surge.running.runner.prepared) on a handle, with the
+    web UI on `bind` for as long as it goes. `flag`: how the caller spells the option in
+    messages (web= in Python)."""
     if not isinstance(bind, str):
         raise ConfigError(f"{flag}: expected [HOST:]PORT as a string, such as '8089'")
     host, port = parse_bind(bind, flag)
     if token is not None and not token.strip():
         raise ConfigError(f"{flag}-token: give a non-empty token")
-    session = Session()
+    session = Session(can_start=False)
     server = WebServer(session, host, port, token=token, read_only=read_only).start()
     print(f"web UI: {server.url}", file=sys.stderr, flush=True)
     try:
-        handle = start(scenario, progress=progress, slos=slos)
+        # Already checked and scaled by the caller (surge.running.runner.prepared).
+        handle = RunHandle(scenario, progress=progress, slos=slos)
         session.attach(handle, "cli")
-        try:
-            while not handle.wait(0.2):
-                pass
-        except KeyboardInterrupt:
-            handle.stop()
-            handle.wait()
+        handle.wait_or_stop()  # Ctrl-C keeps what was measured, as in any run
         return handle.result()
     finally:
         server.close()
