@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from side_by_side import free_port, wait_for_port
 
 SERVER_CPU = 0
 GENERATOR_CPU = 1
@@ -44,23 +44,6 @@ print(json.dumps({"count": result.total["count"], "errors": result.total["error_
                   "lag_p99_ms": result.total["schedule_lag"]["percentiles"]["99"],
                   "per_second": rows}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"surge serve did not listen on port {port} within {timeout_s:g}s")
 
 
 def one_round(url: str, rate: int) -> dict:

@@ -19,10 +19,12 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,25 @@ def certificate(root: Path) -> tuple[Path, Path]:
     cert.write_text(cert_pem)
     key.write_text(key_pem)
     return cert, key
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout_s: float = 10.0) -> None:
+    """Returns once something accepts on the loopback `port`; exits naming it after timeout_s."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"nothing listened on port {port} within {timeout_s:g}s")
 
 
 def pinned(command: list[str], env: dict | None = None) -> tuple[str, str, float]:

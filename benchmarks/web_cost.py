@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,25 +26,17 @@ import time
 import urllib.request
 from pathlib import Path
 
-from side_by_side import GENERATOR_CPU, SERVER_CPU, pinned, spread, write_document
+from side_by_side import (
+    GENERATOR_CPU,
+    SERVER_CPU,
+    free_port,
+    pinned,
+    spread,
+    wait_for_port,
+    write_document,
+)
 
 GOAL = 1.05  # with the page, within 5% of the run without it
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port} after {seconds} s")
 
 
 class StreamReader(threading.Thread):
