@@ -88,11 +88,13 @@ def test_a_generator_short_of_cpu_is_generator_bound_not_a_broken_target():
     # to do per request) has core 0 to itself; this process, the generator, shares core 1 with
     # a busy loop, so it has half a core. Past what half a core sends, the arrivals queue
     # inside surge. The search must stop as generator-bound and hold no rate against the
-    # target, though its pacer still wakes on time to within a scheduler slice.
+    # target, though its pacer still wakes on time to within a scheduler slice. The pacer's
+    # bound is 50 ms so that the busy share, not a slice of lag, ends the search: with the
+    # default 5 ms a CI run stopped at the first rate, where half a core still had idle time.
     with served() as (_, url), _busy_loop_beside_the_generator():
         report = surge.capacity(
             scenario(url), "p99 < 50ms", min_rate=8000, max_rate=400_000, resolution=0.2,
-            step="1s", warmup="0.3s",
+            step="1s", warmup="0.3s", generator_lag="50ms",
         )  # fmt: skip
     steps = report.to_dict()["steps"]
     assert report.generator_bound, steps
@@ -100,6 +102,23 @@ def test_a_generator_short_of_cpu_is_generator_bound_not_a_broken_target():
     last = steps[-1]["runs"][-1]
     assert last["busy_share"] >= 0.9, last
     assert "surge itself fell behind" in report.describe()
+
+
+def test_a_pacer_held_back_while_surge_was_idle_is_run_again_not_called_its_limit(busy_target):
+    # A lag bound no pacer meets (1 us), at a rate that leaves the engine thread mostly idle:
+    # every run is late while surge had idle moments, so the machine, not the load, held it
+    # back. Each is run again, twice, and only then does the step count as generator-bound.
+    report = surge.capacity(
+        scenario(busy_target), SLO, min_rate=200, step="0.5s", warmup="0.2s",
+        generator_lag="1us",
+    )  # fmt: skip
+    document = report.to_dict()
+    [step] = document["steps"]
+    assert [r["retried"] for r in step["runs"]] == [True, True, False], step["runs"]
+    assert all(r["busy_share"] < 0.9 for r in step["runs"]), step["runs"]
+    assert report.generator_bound and step["generator_bound"]
+    assert document["noise"]["descheduled_runs"] == 2
+    assert report.highest_passing_rate is None  # a descheduled run proves nothing either way
 
 
 def test_the_search_finds_nginx_s_known_capacity(tmp_path):

@@ -2,8 +2,11 @@
 // run queue for one (Linux's /proc/thread-self/schedstat). A generator thread that wanted a
 // core all the time had no idle moment, so what it measured holds its own queue, even when
 // its pacer woke on time: with half a core (a busy neighbour, a cgroup quota) the pacer is
-// late by a scheduler slice at most, while the requests behind it wait. Read twice per thread
-// and run, on the stack: nothing per request, nothing allocated.
+// late by a scheduler slice at most, while the requests behind it wait. On a virtual machine
+// the time the hypervisor took from the thread's CPUs counts too (core/cpu_steal.hpp): the
+// guest charges a running thread nothing for the time its CPU was stolen, so without it a
+// starved generator on a busy host reads as idler than it was. Read twice per thread and run, on the stack:
+// nothing per request, nothing allocated.
 #pragma once
 
 #include <fcntl.h>
@@ -13,6 +16,7 @@
 #include <cstdlib>
 
 #include "surge/core/clock.hpp"
+#include "surge/core/cpu_steal.hpp"
 
 namespace surge {
 
@@ -21,7 +25,7 @@ class ThreadBusyMeter {
   // Shorter lives are not judged: a few scheduler slices say little.
   static constexpr Nanos kShortest = 300 * kNanosPerMilli;
 
-  ThreadBusyMeter() noexcept : wall0_(now_ns()), wanted0_(wanted_ns()) {}
+  ThreadBusyMeter() noexcept : wall0_(now_ns()), wanted0_(wanted_ns()), stolen0_(stolen_ns_of_my_cpus()) {}
 
   // The share of the wall time since construction that the calling thread (the one that
   // constructed the meter) ran or waited for a core, 0..1; -1 where the kernel does not say or
@@ -30,7 +34,12 @@ class ThreadBusyMeter {
     const Nanos wall = now_ns() - wall0_;
     const std::int64_t wanted = wanted_ns();
     if (wanted0_ < 0 || wanted < 0 || wall < kShortest) return -1;
-    const double share = static_cast<double>(wanted - wanted0_) / static_cast<double>(wall);
+    // Stolen time is added where the kernel reports it. It is the CPUs', not the thread's: on a
+    // CPU shared with others it can credit a thread with a neighbour's stolen slices, which
+    // the clamp to 1 bounds.
+    const std::int64_t stolen = stolen0_ < 0 ? -1 : stolen_ns_of_my_cpus();
+    const std::int64_t extra = stolen < 0 ? 0 : stolen - stolen0_;
+    const double share = static_cast<double>(wanted - wanted0_ + extra) / static_cast<double>(wall);
     return share < 0 ? 0 : (share > 1 ? 1 : share);
   }
 
@@ -55,6 +64,7 @@ class ThreadBusyMeter {
  private:
   Nanos wall0_;
   std::int64_t wanted0_;
+  std::int64_t stolen0_;
 };
 
 }  // namespace surge

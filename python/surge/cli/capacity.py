@@ -118,7 +118,10 @@ def _scenario(args: argparse.Namespace) -> Scenario:
 
 def _show(run: CapacityRun) -> None:
     row = run.summary()
-    verdict = "generator-bound" if run.generator_bound else "held" if run.passed else "BROKE"
+    verdict = (
+        "descheduled: the machine held surge back" if run.descheduled
+        else "generator-bound" if run.generator_bound else "held" if run.passed else "BROKE"
+    )  # fmt: skip
     rate = format_number(row["rate"], "req/s")
     print(
         f"  {rate:>16}  achieved {format_number(row['achieved_rate'])}"

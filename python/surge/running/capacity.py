@@ -15,10 +15,16 @@ own pacer sent arrivals out later than `generator_lag` (p99; a wait for a free c
 not in it, that one is the target's), the step is reported as generator-bound, the search
 stops there, and the report advises more threads or machines. The generator's CPU share is
 reported beside it.
+
+A late pacer on a thread that still had idle moments (its busy share under 0.9) was held back
+by the machine, not by its load: another process, or a hypervisor taking the CPU. Such a run
+is marked `descheduled` and run again, up to twice, before the step counts as generator-bound;
+the runs that were run again stay in the report, and count for nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import resource
@@ -42,6 +48,7 @@ SCHEMA = "surge.capacity/1"
 MAX_RATE = 1e8
 TAIL_SAMPLES = 20  # requests beyond the SLO's percentile that a step must measure
 MAX_STEPS = 60
+DESCHEDULED_RETRIES = 2  # runs again of a step whose pacer the machine, not its load, held back
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,16 @@ class CapacityRun:
     pacer_lag_p99_ms: float  # how late surge's own pacer sent arrivals out
     busy_share: float | None  # its busiest thread's time run or waiting for a core / wall
     generator_bound: bool
+    retried: bool = False  # descheduled, and run again: it counts for nothing
+
+    @property
+    def descheduled(self) -> bool:
+        """Generator-bound by its pacer's lag alone: the thread had idle moments, so the
+        machine held it back, not its load."""
+        return (
+            self.generator_bound and self.busy_share is not None
+            and self.busy_share < GENERATOR_BUSY
+        )  # fmt: skip
 
     def summary(self) -> dict[str, Any]:
         total = self.result.total
@@ -72,6 +89,7 @@ class CapacityRun:
             "cpu_share": round(self.cpu_share, 3),
             "pacer_lag_p99_ms": self.pacer_lag_p99_ms,
             "busy_share": self.busy_share,
+            "retried": self.retried,
             "verdicts": self.verdicts,
         }
 
@@ -85,15 +103,17 @@ class CapacityStep:
 
     @property
     def generator_bound(self) -> bool:
-        return any(r.generator_bound for r in self.runs)
+        return any(r.generator_bound for r in self.runs if not r.retried)
 
     @property
     def passed(self) -> bool:
-        judged = [r.passed for r in self.runs if not r.generator_bound]
+        judged = [r.passed for r in self.runs if not r.generator_bound and not r.retried]
         return bool(judged) and 2 * sum(judged) > len(judged)
 
     def p99_spread_ms(self) -> tuple[float, float] | None:
-        values = [r.result.total["latency"]["percentiles"]["99"] for r in self.runs]
+        values = [
+            r.result.total["latency"]["percentiles"]["99"] for r in self.runs if not r.retried
+        ]
         values = [v for v in values if v is not None]
         return (min(values), max(values)) if len(values) > 1 else None
 
@@ -142,7 +162,7 @@ class CapacityReport:
     def noise(self) -> dict[str, Any]:
         """How much repeated runs of one rate disagreed: their p99 spread, and how many
         verdicts went against the majority."""
-        repeated = [s for s in self.steps if len(s.runs) > 1]
+        repeated = [s for s in self.steps if sum(not r.retried for r in s.runs) > 1]
         spreads = [s.p99_spread_ms() for s in repeated]
         ratios = [hi / lo for lo, hi in (x for x in spreads if x) if lo > 0]
         dissent = sum(
@@ -150,6 +170,7 @@ class CapacityReport:
             for s in repeated
         )
         return {
+            "descheduled_runs": sum(r.retried for s in self.steps for r in s.runs),
             "repeated_steps": len(repeated),
             "dissenting_runs": dissent,
             "p99_spread_ratio_max": round(max(ratios), 3) if ratios else None,
@@ -310,19 +331,27 @@ def capacity(
             report.interrupted = True
         return done
 
+    def steady_runs(rate: float) -> list[CapacityRun]:
+        """One run that counts, after any the machine held back (see the module's doc)."""
+        runs = [one_run(rate)]
+        while runs[-1].descheduled and len(runs) <= DESCHEDULED_RETRIES and not report.interrupted:
+            runs[-1] = dataclasses.replace(runs[-1], retried=True)
+            runs.append(one_run(rate))
+        return runs
+
     def judged(rate: float, confirm: bool, runs: list[CapacityRun] | None = None) -> CapacityStep:
         """A step: one run, or with `confirm` runs (after `runs`, made already) until a
         majority of `repeats` agrees."""
-        runs = list(runs) if runs else [one_run(rate)]
+        runs = list(runs) if runs else steady_runs(rate)
         majority = repeats // 2 + 1
         while (
             confirm
             and not report.interrupted
             and not runs[-1].generator_bound
-            and len(runs) < repeats
-            and max(sum(r.passed for r in runs), sum(not r.passed for r in runs)) < majority
+            and len(counted := [r for r in runs if not r.retried]) < repeats
+            and max(sum(r.passed for r in counted), sum(not r.passed for r in counted)) < majority
         ):
-            runs.append(one_run(rate))
+            runs.extend(steady_runs(rate))
         step_ = CapacityStep(rate, runs)
         report.steps.append(step_)
         if step_.generator_bound:

@@ -81,8 +81,10 @@ def runs_table(search: dict[str, Any]) -> str:
     rows = []
     for run in _runs(search):
         verdict = (
-            "generator-bound" if run["generator_bound"] else "held" if run["passed"] else "BROKE"
-        )
+            "descheduled, run again" if run.get("retried")
+            else "generator-bound" if run["generator_bound"] else "held" if run["passed"]
+            else "BROKE"
+        )  # fmt: skip
         rows.append(
             [
                 format_number(run["rate"]),
@@ -129,7 +131,8 @@ def render(search: dict[str, Any], answer: str) -> str:
 <h1>surge capacity: {esc(search["scenario"])}</h1>
 <p class="sub">SLOs: {esc(", ".join(search["slos"]))} &middot; resolution
 {100 * search["resolution"]:g}% &middot; {noise.get("repeated_steps", 0)} repeated step(s),
-{noise.get("dissenting_runs", 0)} run(s) against their majority</p>
+{noise.get("dissenting_runs", 0)} run(s) against their majority,
+{noise.get("descheduled_runs", 0)} descheduled and run again</p>
 <p><b>{esc(answer)}</b></p>
 <h2>Curves</h2>
 {charts}
