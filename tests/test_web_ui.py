@@ -40,10 +40,10 @@ def web(free_port):
     server.close()
 
 
-def wait_until(check, seconds: float = 15) -> None:
+def wait_until(check, seconds: float = 15, why=None) -> None:
     deadline = time.monotonic() + seconds
     while not check():
-        assert time.monotonic() < deadline, "timed out"
+        assert time.monotonic() < deadline, f"timed out: {why() if why else ''}"
         time.sleep(0.05)
 
 
@@ -238,6 +238,22 @@ def test_the_page_in_a_real_browser(web, target, tmp_path):
         assert link.get_attribute("data-file") == "/api/runs/1/report.html"
         assert browser.execute_script("return window.__errors || []") == []
         assert Select(find(By.ID, "model")).first_selected_option.text.startswith("users")
+        # A second run; then the first opened again from the list, as it ended.
+        Select(find(By.ID, "model")).select_by_value("rate")
+        find(By.ID, "duration").clear()
+        find(By.ID, "duration").send_keys("1.5s")
+        find(By.ID, "start").click()
+        wait_until(
+            lambda: find(By.ID, "title").text.startswith("run 2"),
+            why=lambda: find(By.ID, "problem").text,
+        )
+        wait_until(lambda: find(By.ID, "state").text == "idle")
+        find(By.CSS_SELECTOR, "a[data-open='1']").click()
+        wait_until(lambda: find(By.ID, "title").text.startswith("run 1"))
+        assert browser.execute_script("return intervals.length") == len(rows)
+        assert find(By.ID, "fig-users").text == "8" and find(By.ID, "follow").is_displayed()
+        find(By.ID, "follow-link").click()
+        wait_until(lambda: find(By.ID, "title").text.startswith("run 2"))
     finally:
         browser.quit()
 
@@ -275,15 +291,46 @@ def test_the_seed_scenarios_start_from_the_page_with_their_parameters(free_port,
         wait_until(lambda: call(server, "GET", "/api/status")[1]["state"] == "idle")
         document = call(server, "GET", "/api/runs/1/result.json")[1]
         assert document["total"]["count"] > 0 and document["load"]["changes"][0]["to"] == 8
-        # The image classifier is a suite: its phases are named, and a group is refused.
+        # The image classifier is a suite: its phases are named. Its first is a group of three
+        # user classes that run at once, as Locust runs its classes: the page's users are
+        # shared over them by the users each was written with (20, 10, 4), and each keeps its
+        # own think time.
         image = {"scenario": "image_classifier", "parameters": {"base_url": target.url}}
         status, answer = call(server, "POST", "/api/start", image)
         assert status == 400 and "pick a phase (1: " in answer["error"]
-        status, answer = call(server, "POST", "/api/start", {**image, "phase": 1})
-        assert status == 400 and "runs from the command line" in answer["error"]
-        status, run = call(server, "POST", "/api/start", {**image, "phase": 2, "duration": "1s"})
-        assert status == 201, run
+        group_start = {**image, "phase": 1, "load": {"users": 17, "spawn_rate": 170}}
+        status, first = call(server, "POST", "/api/start", {**group_start, "duration": "30s"})
+        assert status == 201 and first["group"] == [2, 3, 4], first
+        members = [call(server, "GET", f"/api/status?run={n}")[1]["run"] for n in first["group"]]
+        assert [m["name"] for m in members] == [
+            "ImageClassifierUser", "HighLoadUser", "ErrorTestingUser",
+        ]  # fmt: skip
+        assert [m["scenario"]["load"]["users"] for m in members] == [10, 5, 2]
+        assert members[1]["scenario"]["load"]["think"]["min_s"] == 0.1
+        # More users for the whole group, shared the same way; then one class alone.
+        _, answer = call(server, "PUT", "/api/load", {"users": 34, "spawn_rate": 340})
+        assert [answer["runs"][str(n)]["users"] for n in first["group"]] == [20, 10, 4]
+        assert call(server, "PUT", "/api/load?run=4", {"users": 6})[0] == 200
+
+        def users_of(n: int) -> int | None:
+            intervals = call(server, "GET", f"/api/status?run={n}")[1]["intervals"]
+            return intervals[-1]["total"].get("users") if intervals else None
+
+        wait_until(lambda: [users_of(n) for n in first["group"]] == [20, 10, 6])
+        status, answer = call(server, "POST", "/api/start", group_start)
+        assert status == 400 and "a run is going" in answer["error"]
+        _, answer = call(server, "POST", "/api/stop")
+        assert answer["stopping"] == [2, 3, 4]
         wait_until(lambda: call(server, "GET", "/api/status")[1]["state"] == "idle")
+        changes = [
+            call(server, "GET", f"/api/runs/{n}/result.json")[1]["load"]["changes"]
+            for n in first["group"]
+        ]
+        assert [[c["to"] for c in each] for each in changes] == [[20], [10], [4, 6]]
+        status, run = call(server, "POST", "/api/start", {**image, "phase": 2, "duration": "1s"})
+        assert status == 201 and run["group"] == [5], run
+        wait_until(lambda: call(server, "GET", "/api/status")[1]["state"] == "idle")
+        assert call(server, "GET", "/api/status?run=9")[0] == 404
     finally:
         server.close()
 

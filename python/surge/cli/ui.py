@@ -52,8 +52,8 @@ def cmd(args: argparse.Namespace) -> int:
     try:
         server.serve_forever()
     finally:
-        current = session.current
-        if current is not None and current.handle.running:
-            current.handle.stop()
-            current.handle.wait(10)
+        for run in session.current_group:  # a group's runs all stop, keeping what they measured
+            if run.handle.running:
+                run.handle.stop()
+                run.handle.wait(10)
     return 0

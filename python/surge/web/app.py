@@ -1,11 +1,13 @@
 """The web UI's HTTP side, on Starlette: the page, its JSON API and the push stream.
 
     GET  /                       the page
-    GET  /api/status             the state, the current run and every interval so far
+    GET  /api/status[?run=N]     the state, the current run (or run N) and its intervals so far
     GET  /api/runs               the session's runs
     POST /api/start              {"url": ...} or {"scenario": ...}, with "load" and "duration"
-    POST /api/stop               ends the current run, keeping what was measured
-    PUT  /api/load               {"rate": N} or {"users": N, "spawn_rate": R}
+    POST /api/stop               ends the current run (a group: each of its runs), keeping
+                                 what was measured
+    PUT  /api/load[?run=N]       {"rate": N} or {"users": N, "spawn_rate": R}; a group's total
+                                 is shared over its runs as their loads were at the start
     GET  /api/events             server-sent events: "run", "interval" and "end"
     GET  /api/runs/N/result.json, report.html, locust_stats.csv, locust_history.csv,
          OPERATION.hlog           a finished run's files
@@ -36,7 +38,7 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from surge.errors import ConfigError, RunError
-from surge.web.session import Session
+from surge.web.session import NothingGoing, Session
 
 PAGE = Path(__file__).with_name("page.html")
 _LOAD_CHANGE_FIELDS = {"rate", "users", "spawn_rate"}
@@ -103,13 +105,17 @@ def make_app(session: Session, *, token: str | None = None, read_only: bool = Fa
     async def plotly(_: Request) -> Response:
         return FileResponse(_plotly_js(), media_type="text/javascript")
 
-    async def status(_: Request) -> Response:
+    async def status(request: Request) -> Response:
         run = session.current
+        if "run" in request.query_params:  # a past run, or one of a group, opened on the page
+            run = session.run(_run_number(request.query_params["run"]))
+            if run is None:
+                return _problem(404, "no such run in this session")
         return JSONResponse(
             {
                 "read_only": read_only,
                 "can_start": session.can_start,
-                "state": "running" if run and run.handle.running else "idle",
+                "state": "running" if session.going else "idle",
                 "scenarios": {
                     name: _describe_choice(choice) for name, choice in session.scenarios.items()
                 },
@@ -128,11 +134,10 @@ def make_app(session: Session, *, token: str | None = None, read_only: bool = Fa
         return JSONResponse(run.describe(), status_code=201)
 
     async def stop(_: Request) -> Response:
-        run = session.current
-        if run is None or not run.handle.running:
+        stopping = session.stop()
+        if not stopping:
             return _problem(409, "no run is going")
-        run.handle.stop()
-        return JSONResponse({"stopping": run.id})
+        return JSONResponse({"stopping": stopping})
 
     async def load(request: Request) -> Response:
         body = await body_of(request)
@@ -141,18 +146,14 @@ def make_app(session: Session, *, token: str | None = None, read_only: bool = Fa
             raise ConfigError(
                 f"load: unknown field {sorted(unknown)[0]!r}; give rate, or users and spawn_rate"
             )
-        run = session.current
-        if run is None or not run.handle.running:
-            return _problem(409, "no run is going: start one first")
         if "rate" in body and "users" in body:
             raise ConfigError("load: give rate or users, not both")
-        if "rate" in body:
-            run.handle.set_rate(body["rate"])
-        elif "users" in body:
-            run.handle.set_users(body["users"], body.get("spawn_rate"))
-        else:
-            raise ConfigError('load: give {"rate": N} or {"users": N, "spawn_rate": R}')
-        return JSONResponse({"accepted": body})
+        number = request.query_params.get("run")
+        try:
+            given = session.change_load(body, None if number is None else _run_number(number))
+        except NothingGoing as exc:
+            return _problem(409, str(exc))
+        return JSONResponse({"accepted": body, "runs": given})
 
     async def events(request: Request) -> Response:
         queue = session.subscribe()
@@ -225,6 +226,12 @@ def make_app(session: Session, *, token: str | None = None, read_only: bool = Fa
         Route("/api/runs/{number:int}/{name:path}", guarded(download)),
     ]
     return Starlette(routes=routes)
+
+
+def _run_number(text: str) -> int:
+    if not text.isdigit():
+        raise ConfigError(f"run: a run's number, such as ?run=2, got {text!r}")
+    return int(text)
 
 
 def _describe_choice(choice: Any) -> dict[str, Any]:

@@ -5,6 +5,7 @@ same runs, and closing every page loses nothing."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as _dt
 import itertools
 import threading
@@ -12,9 +13,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from surge import checks
 from surge.errors import ConfigError
 from surge.model.loader import pick
 from surge.model.scenario import Scenario, ScenarioFactory
+from surge.results.slo import parse as slo_parse
 from surge.running.handle import RunHandle
 from surge.running.runner import prepared
 from surge.units import parse_duration
@@ -38,6 +41,9 @@ class Run:
         self.handle = handle
         self.source = source  # "page", or what started it elsewhere ("cli")
         self.started_at = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+        # The ids of a group's runs (scenarios started together, a suite's tuple), this one's
+        # among them; just its own for a run alone.
+        self.group: list[int] = [number]
 
     def describe(self) -> dict[str, Any]:
         scenario = self.handle.scenario
@@ -49,6 +55,7 @@ class Run:
             "state": "running" if self.handle.running else "finished",
             "model": self.handle.model,
             "max_users": self.handle.max_users or None,
+            "group": self.group,
             "scenario": describe_scenario(scenario),
         }
 
@@ -99,8 +106,25 @@ class Session:
 
     @property
     def current(self) -> Run | None:
+        """The last run started; of a group started together, the first of them."""
         with self._lock:
-            return self.runs[-1] if self.runs else None
+            if not self.runs:
+                return None
+            first = self.runs[-1].group[0]
+            return next(r for r in self.runs if r.id == first)
+
+    @property
+    def current_group(self) -> list[Run]:
+        """The current run with the runs started beside it (a group), in their order."""
+        with self._lock:
+            if not self.runs:
+                return []
+            ids = set(self.runs[-1].group)
+            return [r for r in self.runs if r.id in ids]
+
+    @property
+    def going(self) -> bool:
+        return any(r.handle.running for r in self.current_group)
 
     def run(self, number: int) -> Run | None:
         with self._lock:
@@ -108,14 +132,72 @@ class Session:
 
     def attach(self, handle: RunHandle, source: str) -> Run:
         """Adds a run started elsewhere (or by start()) and relays its intervals."""
+        return self.attach_group([handle], source)[0]
+
+    def attach_group(self, handles: list[RunHandle], source: str) -> list[Run]:
+        """Adds runs that go at the same time, as one group, and relays their intervals."""
         with self._lock:
-            if self.runs and self.runs[-1].handle.running:
+            if any(r.handle.running for r in self.runs):
                 raise ConfigError("a run is going: stop it first (POST /api/stop)")
-            run = Run(next(self._numbers), handle, source)
-            self.runs.append(run)
-        self._broadcast({"event": "run", "run": run.describe()})
-        handle.subscribe(self._relay(run))
-        return run
+            runs = [Run(next(self._numbers), handle, source) for handle in handles]
+            for run in runs:
+                run.group = [r.id for r in runs]
+            self.runs.extend(runs)
+        for run in runs:
+            self._broadcast({"event": "run", "run": run.describe()})
+            run.handle.subscribe(self._relay(run))
+        return runs
+
+    def stop(self) -> list[int]:
+        """Stops the current run, or each of its group's still going; their ids."""
+        going = [r for r in self.current_group if r.handle.running]
+        for run in going:
+            run.handle.stop()
+        return [r.id for r in going]
+
+    def change_load(self, change: dict[str, Any], number: int | None = None) -> dict[str, Any]:
+        """PUT /api/load: to one run (`number`), or to the current one; a group's total is
+        shared over its runs as their loads were shared at the start (Locust's class weights).
+        Returns what each run was given, by id."""
+        if number is not None:
+            run = self.run(number)
+            if run is None or not run.handle.running:
+                raise ConfigError(f"run {number}: no such run going")
+            targets = [run]
+        else:
+            targets = [r for r in self.current_group if r.handle.running]
+        if not targets:
+            raise NothingGoing("no run is going: start one first")
+        if "rate" in change:
+            key, model = "rate", "open"
+        elif "users" in change:
+            key, model = "users", "closed"
+        else:
+            raise ConfigError('load: give {"rate": N} or {"users": N, "spawn_rate": R}')
+        if len(targets) > 1:
+            targets = [r for r in targets if r.handle.model == model]
+            if not targets:
+                raise ConfigError(f"load: none of the group's runs takes {key}")
+        weights = [_share_of(r.handle.scenario.load, key) for r in targets]
+        if key == "users":
+            total = checks.whole(change["users"], "users", len(targets), checks.MAX_CONNECTIONS)
+            shares = split_whole(total, weights)
+            spawn = change.get("spawn_rate")
+            if spawn is not None:
+                spawn = checks.number(spawn, "spawn_rate (users/s)", above=0)
+            given = {}
+            for run, n in zip(targets, shares, strict=True):
+                each = None if spawn is None else spawn * n / total
+                run.handle.set_users(n, each)
+                given[run.id] = {"users": n, "spawn_rate": each}
+            return given
+        rate = checks.number(change["rate"], "rate (requests/s)", above=0)
+        given = {}
+        for run, weight in zip(targets, weights, strict=True):
+            share = rate * weight / sum(weights)
+            run.handle.set_rate(share)
+            given[run.id] = {"rate": share}
+        return given
 
     def start(self, request: dict[str, Any]) -> Run:
         """Starts what POST /api/start asked for; a ConfigError names what is wrong."""
@@ -124,21 +206,29 @@ class Session:
                 "this page follows runs started elsewhere (--web, pytest --surge-web); "
                 "start runs from `surge ui`"
             )
-        current = self.current
-        if current is not None and current.handle.running:
+        if self.going:
             raise ConfigError("a run is going: stop it first (POST /api/stop)")
-        scenario = self.scenario_for(request)
+        chosen = self.scenario_for(request)
         slos = request.get("slos") or []
         if not isinstance(slos, list) or not all(isinstance(s, str) for s in slos):
             raise ConfigError('slos: expected a list such as ["p99 < 50ms", "error_rate < 1%"]')
-        handle = RunHandle(prepared(scenario, {}, "start"), slos=slos)
+        members = chosen if isinstance(chosen, tuple) else (chosen,)
+        ready = [prepared(member, {}, "start") for member in members]
+        for member in ready:  # a bad SLO or plan fails here, before any of them starts
+            _ = member.plan
+            for text in slos:
+                slo_parse(text)
+        handles: list[RunHandle] = []
         try:
-            return self.attach(handle, "page")
-        except ConfigError:  # another start won the race: this one must not run on unseen
-            handle.stop()
+            for member in ready:
+                handles.append(RunHandle(member, slos=slos))
+            return self.attach_group(handles, "page")[0]
+        except BaseException:  # another start won the race, or a member could not start
+            for handle in handles:  # none may run on unseen
+                handle.stop()
             raise
 
-    def scenario_for(self, request: dict[str, Any]) -> Scenario:
+    def scenario_for(self, request: dict[str, Any]) -> Scenario | tuple[Scenario, ...]:
         unknown = set(request) - _START_FIELDS
         if unknown:
             raise ConfigError(
@@ -151,19 +241,25 @@ class Session:
             scenario = url_scenario(request)
         else:
             raise ConfigError("start: give a scenario (of the file) or a url")
-        changes: dict[str, Any] = {}
+        members = scenario if isinstance(scenario, tuple) else (scenario,)
+        loads = [m.load for m in members]
         if "load" in request:
-            changes["load"] = load_from_request(request["load"])
+            loads = loads_from_request(request["load"], loads)
         duration = request.get("duration")
+        seconds = None
         if duration is not None or "url" in request:
             seconds = parse_duration(duration or DEFAULT_DURATION, "duration")
             if not 0 < seconds <= LONGEST_DURATION_S:
                 raise ConfigError("duration: give more than 0s and at most 24h")
-            changes["duration"] = seconds
-        return scenario.replace(**changes) if changes else scenario
+        changed = tuple(
+            m.replace(load=load, **({} if seconds is None else {"duration": seconds}))
+            for m, load in zip(members, loads, strict=True)
+        )
+        return changed if isinstance(scenario, tuple) else changed[0]
 
-    def _from_file(self, request: dict[str, Any]) -> Scenario:
-        """The file's scenario with the page's parameters; of a suite, the phase asked for."""
+    def _from_file(self, request: dict[str, Any]) -> Scenario | tuple[Scenario, ...]:
+        """The file's scenario with the page's parameters; of a suite, the phase asked for (a
+        group, a tuple, runs its scenarios at once)."""
         if not self.scenarios:
             raise ConfigError("start: no scenario file was given to `surge ui`; give a url")
         parameters = request.get("parameters") or {}
@@ -178,13 +274,7 @@ class Session:
             phase = 1
         if not isinstance(phase, int) or not 1 <= phase <= len(chosen):
             raise ConfigError(f"phase: this scenario is a suite; pick a phase ({names})")
-        picked = chosen[phase - 1]
-        if isinstance(picked, tuple):
-            raise ConfigError(
-                f"phase {phase}: a group of scenarios that run at once ({_phase_name(picked)}) "
-                "runs from the command line (`surge run`); the page runs one scenario"
-            )
-        return picked
+        return chosen[phase - 1]
 
     # -- intervals to the pages ---------------------------------------------------------------
 
@@ -254,6 +344,67 @@ def url_scenario(request: dict[str, Any]) -> Scenario:
         load=Users(10),
         duration=DEFAULT_DURATION,
     )
+
+
+class NothingGoing(ConfigError):
+    """A load change with no run to take it (409, not 400)."""
+
+
+def _share_of(load: Any, key: str) -> float:
+    """A run's weight in its group for `key` (users or rate): what it started with."""
+    value = getattr(load, key, None)
+    return float(value) if isinstance(value, (int, float)) and value > 0 else 1.0
+
+
+def split_whole(total: int, weights: list[float]) -> list[int]:
+    """`total` in whole shares in proportion to `weights`, adding up to `total` (largest
+    remainder), at least 1 each, as Locust shares users over its classes by weight."""
+    exact = [total * w / sum(weights) for w in weights]
+    shares = [int(x) for x in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for i in by_remainder[: total - sum(shares)]:
+        shares[i] += 1
+    for i, n in enumerate(shares):  # total >= len(weights), so the largest can give one
+        if n == 0:
+            shares[i] = 1
+            shares[shares.index(max(shares))] -= 1
+    return shares
+
+
+def loads_from_request(load: Any, loads: list[Any]) -> list[Any]:
+    """The page's load for each of a group's scenarios (one, for a scenario alone). Users or a
+    rate are shared over them as their own loads share them; each keeps its think time and
+    connection limits where it has the same model."""
+    from surge.model.load_models import ConstantRate, Users
+
+    asked = load_from_request(load)
+    if len(loads) == 1:
+        return [_kept(loads[0], asked)]
+    if isinstance(asked, Users):
+        weights = [_share_of(old, "users") for old in loads]
+        total = checks.whole(asked.users, "users", len(loads), checks.MAX_CONNECTIONS)
+        shares = split_whole(total, weights)
+        spawn = asked.spawn_rate
+        return [
+            _kept(old, Users(n, spawn_rate=None if spawn is None else spawn * n / total))
+            for old, n in zip(loads, shares, strict=True)
+        ]
+    weights = [_share_of(old, "rate") for old in loads]
+    return [
+        _kept(old, ConstantRate(asked.rate * w / sum(weights), connections=asked.connections))
+        for old, w in zip(loads, weights, strict=True)
+    ]
+
+
+def _kept(old: Any, new: Any) -> Any:
+    """`new`, with what `old` said beside the number when both are the same kind."""
+    from surge.model.load_models import ConstantRate, Users
+
+    if isinstance(old, Users) and isinstance(new, Users):
+        return dataclasses.replace(old, users=new.users, spawn_rate=new.spawn_rate)
+    if isinstance(old, ConstantRate) and isinstance(new, ConstantRate):
+        return dataclasses.replace(old, rate=new.rate)
+    return new
 
 
 def load_from_request(load: Any) -> Any:
