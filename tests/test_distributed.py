@@ -461,3 +461,75 @@ def test_ctrl_c_on_the_client_stops_every_worker_and_keeps_what_was_merged(tmp_p
     assert document["interrupted"] is True
     assert document["duration_s"] < 20 and document["total"]["count"] > 300
     assert len(document["workers"]) == 2
+
+
+def _api(port: int, method: str, path: str, body=None):
+    import json
+    import urllib.request
+
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data, method=method)
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _until(check, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("model", ["rate", "users"])
+def test_a_distributed_run_is_watched_and_steered_from_the_web_page(
+    cluster, target, free_port, model
+):
+    # Issue 31: --web on a distributed run. The page has a row per worker, and a change from
+    # it reaches every worker as its interval closes, each taking its part (rates evenly,
+    # users in whole parts); the merged results record it once, as the sum of the parts.
+    load = surge.ConstantRate(300, connections=6) if model == "rate" else surge.Users(6)
+    scenario = _scenario(target.url, load=load, requests=None, duration="20s")
+    outcome: dict = {}
+    runner = threading.Thread(
+        target=lambda: outcome.update(
+            result=surge.run(scenario, cluster=cluster, web=str(free_port))
+        )
+    )
+    runner.start()
+    try:
+
+        def last() -> dict:
+            try:
+                intervals = _api(free_port, "GET", "/api/status")["intervals"]
+            except OSError:  # the page's server is not up yet
+                return {}
+            return intervals[-1] if intervals else {}
+
+        _until(lambda: len(last().get("workers", [])) == 3)
+        before = last()
+        if model == "rate":
+            assert sum(w["target_rate_per_s"] for w in before["workers"]) == pytest.approx(300)
+            _api(free_port, "PUT", "/api/load", {"rate": 600})
+            _until(lambda: last().get("total", {}).get("target_rate_per_s") == pytest.approx(600))
+            assert [w["target_rate_per_s"] for w in last()["workers"]] == [200, 200, 200]
+        else:
+            assert [w["users"] for w in before["workers"]] == [2, 2, 2]
+            _api(free_port, "PUT", "/api/load", {"users": 10})
+            _until(lambda: last().get("total", {}).get("users") == 10)
+            assert [w["users"] for w in last()["workers"]] == [4, 3, 3]
+        # The whole run so far, merged from the intervals' histograms.
+        run_so_far = last()["run"]["total"]
+        assert run_so_far["count"] > 0 and run_so_far["p99_ms"] > 0
+        _api(free_port, "POST", "/api/stop")
+        runner.join(30)
+    finally:
+        runner.join(60)
+    result = outcome["result"]
+    (change,) = result["load"]["changes"]
+    if model == "rate":
+        assert (change["kind"], change["from"], change["to"]) == ("rate", 300, 600)
+    else:
+        assert (change["kind"], change["from"], change["to"]) == ("users", 6, 10)
+    assert result["load"]["stopped_by_control"] and result["duration_s"] < 15
+    assert len(result["workers"]) == 3

@@ -203,8 +203,6 @@ def run_and_finish(
     if cluster is None:  # a distributed run's workers may see targets the client does not
         check_reach(scenario)
     web = getattr(args, "web", None)
-    if web and cluster is not None:
-        raise ConfigError("--web: watches a run on this machine; it cannot follow --dask yet")
     try:
         with watch(args, scenario) as show:
             if web:
@@ -217,6 +215,8 @@ def run_and_finish(
                     token=args.web_token,
                     read_only=args.web_read_only,
                     slos=getattr(args, "slo", ()),
+                    cluster=cluster,
+                    workers=workers,
                 )
             else:
                 result = run(scenario, progress=show, cluster=cluster, workers=workers)

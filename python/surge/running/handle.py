@@ -61,14 +61,21 @@ def start(
     max_users: int | None = None,
     progress: Callable[[_core.IntervalReport], bool | None] | None = None,
     slos: Sequence[str] = (),
+    cluster: Any = None,
+    workers: int | None = None,
     **overrides: Any,
 ) -> RunHandle:
     """Starts `scenario` (with any field overridden by keyword) on a thread of its own and
     returns its handle at once. `max_users` (closed model) is the most users set_users may ask
     for: by default twice the load's peak, at least 100 and at most 10,000 more. `slos` (with
-    the scenario's abort_on) are judged on every interval's snapshot, for live views."""
+    the scenario's abort_on) are judged on every interval's snapshot, for live views.
+    `cluster` and `workers` run it across Dask workers, as surge.run does: a change then
+    reaches every worker as its interval closes, and each takes its part."""
     scenario = prepared(scenario, overrides, "start")
-    return RunHandle(scenario, max_users=max_users, progress=progress, slos=slos)
+    return RunHandle(
+        scenario, max_users=max_users, progress=progress, slos=slos, cluster=cluster,
+        workers=workers,
+    )  # fmt: skip
 
 
 class RunHandle:
@@ -81,6 +88,8 @@ class RunHandle:
         max_users: int | None = None,
         progress: Callable[[_core.IntervalReport], bool | None] | None = None,
         slos: Sequence[str] = (),
+        cluster: Any = None,
+        workers: int | None = None,
     ):
         plan = scenario.plan  # a scenario that cannot run fails here, before the thread starts
         self.scenario = scenario
@@ -97,6 +106,15 @@ class RunHandle:
         self._slos = [slo.parse(text) for text in texts]  # a bad one fails here, in one line
         self._sampler: Sampler | None = None
         self._control = _core.LoadControl()
+        self._cluster, self._workers = cluster, workers
+        self._steering: Any = None
+        self._so_far: _SoFar | None = None  # a distributed run's whole-run figures
+        self._stopping = threading.Event()
+        if cluster is not None:
+            from surge.running.distributed.run import Steering  # dask loads only here
+
+            self._steering = Steering()
+            self._so_far = _SoFar(len(self.operation_names))
         self._lock = threading.Lock()
         self._snapshots: list[dict[str, Any]] = []
         self._listeners: list[Listener] = []
@@ -120,7 +138,10 @@ class RunHandle:
         if not MIN_RATE <= value <= MAX_RATE:
             raise ConfigError(f"rate (requests/s): must be between {MIN_RATE} and {MAX_RATE:,}")
         self._running_or_raise("set_rate")
-        self._control.set_rate(value)
+        if self._steering is not None:
+            self._steering.post({"kind": "rate", "value": value})
+        else:
+            self._control.set_rate(value)
 
     def set_users(self, users: int, spawn_rate: float | None = None) -> None:
         """Closed model: `users` from now on, added or removed at `spawn_rate` a second (at once
@@ -137,10 +158,17 @@ class RunHandle:
             )
         rate = 0.0 if spawn_rate is None else checks.number(spawn_rate, "spawn_rate", above=0)
         self._running_or_raise("set_users")
-        self._control.set_users(float(n), rate)
+        if self._steering is not None:
+            self._steering.post({"kind": "users", "value": n, "spawn_rate": rate})
+        else:
+            self._control.set_users(float(n), rate)
 
     def stop(self) -> None:
-        """Ends the run as Ctrl-C does; the result keeps what was measured."""
+        """Ends the run as Ctrl-C does; the result keeps what was measured. (A distributed
+        run's workers stop as their next interval closes.)"""
+        self._stopping.set()
+        if self._steering is not None:
+            self._steering.stopped = True
         self._control.stop()
 
     # -- watching -------------------------------------------------------------------------
@@ -222,13 +250,24 @@ class RunHandle:
 
     def _run(self) -> None:
         try:
-            self._result = run_here(
-                self.scenario,
-                self._on_interval,
-                control=self._control,
-                most_users=self.max_users,
-                on_sampler=self._watch_monitors,
-            )
+            if self._cluster is not None:
+                from surge.running.distributed.run import run as run_distributed
+                from surge.running.local import Abort
+
+                on_interval = self._on_interval
+                self._result = run_distributed(
+                    self.scenario, self._cluster, progress=on_interval,
+                    abort=Abort(self.scenario, on_interval) if self.scenario.abort_on else None,
+                    workers=self._workers, steering=self._steering, most_users=self.max_users,
+                )  # fmt: skip
+            else:
+                self._result = run_here(
+                    self.scenario,
+                    self._on_interval,
+                    control=self._control,
+                    most_users=self.max_users,
+                    on_sampler=self._watch_monitors,
+                )
         except RunError as exc:  # an error of surge's own: what was measured is kept
             self._error = exc
             self._result = exc.result
@@ -247,7 +286,10 @@ class RunHandle:
 
     def _on_interval(self, report: _core.IntervalReport) -> bool | None:
         began = time.thread_time_ns()
-        entry = snapshot(report, self.operation_names)
+        if self._so_far is not None:  # a distributed run's merged interval
+            entry = merged_snapshot(report, self.operation_names, self._so_far)
+        else:
+            entry = snapshot(report, self.operation_names)
         entry["slos"] = self._judge(entry)
         if self._sampler is not None:
             entry["monitors"] = self._sampler.latest()
@@ -258,6 +300,8 @@ class RunHandle:
             listeners = list(self._listeners)
         for listener in listeners:
             listener(entry)
+        if self._stopping.is_set() and self._cluster is not None:
+            return False  # every worker stops as its next interval closes
         return self._progress(report) if self._progress is not None else None
 
 
@@ -306,4 +350,56 @@ def snapshot(report: _core.IntervalReport, names: list[str]) -> dict[str, Any]:
                 names[i]: _whole_run(totals) for i, totals in enumerate(report.cumulative)
             },
         },
+    }
+
+
+class _SoFar:
+    """A distributed run's whole run so far, from its merged intervals: counts add up, and the
+    percentiles come from the intervals' histograms added together, as the engine's running
+    totals do on one machine."""
+
+    def __init__(self, operations: int):
+        self.count = [0] * operations
+        self.errors = [0] * operations
+        self.histograms = [_core.HdrHistogram() for _ in range(operations)]
+
+    def add(self, report: Any) -> dict[str, Any]:
+        for i, row in enumerate(report.rows):
+            self.count[i] += row.count
+            self.errors[i] += row.errors
+            if row.histogram:
+                self.histograms[i].add(_core.HdrHistogram.decode(row.histogram))
+        total = _core.HdrHistogram()
+        for histogram in self.histograms:
+            total.add(histogram)
+        return {
+            "total": _summary(sum(self.count), sum(self.errors), total),
+            "operations": [
+                _summary(n, e, h)
+                for n, e, h in zip(self.count, self.errors, self.histograms, strict=True)
+            ],
+        }
+
+
+def merged_snapshot(report: Any, names: list[str], so_far: _SoFar) -> dict[str, Any]:
+    """A distributed run's merged interval (surge.running.distributed.merge.Report) as
+    snapshot() gives a local one, with a row per worker. Its schedule lag is the worst
+    worker's: the interval's lag histograms stay on the workers."""
+    whole = so_far.add(report)
+    return {
+        "event": "interval",
+        "elapsed_s": round(report.elapsed_s, 6),
+        "interval_s": report.interval_s,
+        "total": total_row(report.total) | _live(report.total),
+        "operations": [
+            {"name": names[i], **interval_row(row)} | _live(row)
+            for i, row in enumerate(report.rows)
+        ],
+        "run": {
+            "total": whole["total"],
+            "operations": dict(zip(names, whole["operations"], strict=True)),
+        },
+        "workers": [
+            {"worker": share, **total_row(row), **_live(row)} for share, row in report.workers
+        ],
     }

@@ -49,11 +49,11 @@ def run(
         raise ConfigError(f"progress: expected a function of one IntervalReport, got {progress!r}")
     scenario = prepared(scenario, overrides, "run")
     if web is not None:
-        if cluster is not None:
-            raise ConfigError("web: watches a run on this machine; it cannot follow a cluster yet")
         from surge.web.watch import run_watched  # starlette and uvicorn load only here
 
-        return run_watched(scenario, progress, web, flag="web")
+        if on_worker_lost != "continue":
+            raise ConfigError("web: a watched distributed run goes on without a lost worker")
+        return run_watched(scenario, progress, web, flag="web", cluster=cluster, workers=workers)
     if cluster is not None:
         from surge.running.distributed.run import run as run_distributed
 

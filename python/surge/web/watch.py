@@ -24,10 +24,13 @@ def run_watched(
     read_only: bool = False,
     slos: list[str] | tuple[str, ...] = (),
     flag: str = "--web",
+    cluster: Any = None,
+    workers: int | None = None,
 ) -> Result:
     """Runs `scenario` (checked and scaled: surge.running.runner.prepared) on a handle, with the
-    web UI on `bind` for as long as it goes. `flag`: how the caller spells the option in
-    messages (web= in Python)."""
+    web UI on `bind` for as long as it goes; across Dask workers with `cluster` (the page then
+    has a row per worker). `flag`: how the caller spells the option in messages (web= in
+    Python)."""
     if not isinstance(bind, str):
         raise ConfigError(f"{flag}: expected [HOST:]PORT as a string, such as '8089'")
     host, port = parse_bind(bind, flag)
@@ -38,7 +41,7 @@ def run_watched(
     print(f"web UI: {server.url}", file=sys.stderr, flush=True)
     try:
         # Already checked and scaled by the caller (surge.running.runner.prepared).
-        handle = RunHandle(scenario, progress=progress, slos=slos)
+        handle = RunHandle(scenario, progress=progress, slos=slos, cluster=cluster, workers=workers)
         session.attach(handle, "cli")
         handle.wait_or_stop()  # Ctrl-C keeps what was measured, as in any run
         return handle.result()

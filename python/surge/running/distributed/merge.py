@@ -17,7 +17,7 @@ from surge.running.document import cache_reads
 _ROW_FIELDS = (
     "t_s", "length_s", "operation", "count", "errors", "dropped", "late", "hits", "misses",
     "p50_ns", "p90_ns", "p95_ns", "p99_ns", "max_ns", "histogram", "target_rate_per_s",
-    "users", "active_users",
+    "users", "active_users", "lag_p99_ns", "lag_max_ns",
 )  # fmt: skip
 
 
@@ -45,6 +45,10 @@ class Row:
     target_rate_per_s: float | None = None
     users: int | None = None
     active_users: int | None = None
+    # How late requests left after their intended start. Merged, the worst share's: the
+    # interval's lag histograms stay on the workers.
+    lag_p99_ns: int = 0
+    lag_max_ns: int = 0
 
 
 @dataclass
@@ -94,6 +98,8 @@ def _merge_rows(rows: list[dict[str, Any]], operation: int | None) -> Row:
         for name in ("target_rate_per_s", "users", "active_users"):
             if r[name] is not None:
                 setattr(merged, name, (getattr(merged, name) or 0) + r[name])
+        for name in ("lag_p99_ns", "lag_max_ns"):
+            setattr(merged, name, max(getattr(merged, name), r.get(name, 0)))
         if r["histogram"]:
             histogram.add(_histogram(r["histogram"]))
     _percentiles_into(merged, histogram)
@@ -301,6 +307,30 @@ def _merge_timeseries_total(docs: list[dict[str, Any]], series: list[dict], inte
     return out
 
 
+def _merged_changes(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """A steered run's load changes: every share took each change (its own part of it), so the
+    k-th changes of the shares add up to the k-th of the run, at the latest share's time."""
+    steered: dict[str, Any] = {}
+    each = [d["load"].get("changes", []) for d in docs]
+    count = min(len(changes) for changes in each)
+    if count:
+        steered["changes"] = []
+        for k in range(count):
+            parts = [changes[k] for changes in each]
+            change = {
+                "at_s": max(p["at_s"] for p in parts),
+                "kind": parts[0]["kind"],
+                "from": round(sum(p["from"] for p in parts), 6),
+                "to": round(sum(p["to"] for p in parts), 6),
+            }
+            if change["kind"] == "users":
+                change["spawn_rate"] = round(sum(p.get("spawn_rate") or 0 for p in parts), 6)
+            steered["changes"].append(change)
+    if any(d["load"].get("stopped_by_control") for d in docs):
+        steered["stopped_by_control"] = True
+    return steered
+
+
 def merge_documents(docs: list[dict[str, Any]], load_section: dict, keep_histograms: bool) -> dict:
     """The shares' results documents as one, of the same schema as a local run's."""
     first = docs[0]
@@ -331,7 +361,7 @@ def merge_documents(docs: list[dict[str, Any]], load_section: dict, keep_histogr
     pacer = _add_histograms([d["generator"].get("pacer_lag_histogram", "") for d in docs])
     return {
         **first,
-        "load": load_section,
+        "load": load_section | _merged_changes(docs),
         "started_at": min(d["started_at"] for d in docs),
         "duration_s": duration,
         "interrupted": any(d["interrupted"] for d in docs),

@@ -11,6 +11,10 @@ interval's report, histograms included, through a Dask queue as it closes; the c
 them exactly (merge.py), shows one live view, judges `abort_on` on the merged interval and,
 when one breaks, sets a Dask event that every worker's next interval sees. The result has the
 schema of a local run, plus a `workers` section. docs/distributed.md has the whole design.
+
+A run steered while it goes (surge.start(..., cluster=), the web UI) posts each load change
+to a Dask variable; every worker reads it as each of its intervals closes and hands its own
+part (rates divided evenly, users in whole parts, as split.py cuts them) to its engine.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Any
 from surge.errors import ConfigError, RunError
 from surge.results.result import Result
 from surge.running.distributed.merge import LiveMerge, merge_documents, plain_report
-from surge.running.distributed.split import describe_share, split
+from surge.running.distributed.split import describe_share, parts, split
 
 START_LEAD_S = 1.5  # the common start, this far after the tasks are submitted
 _POLL_S = 0.05
@@ -134,24 +138,75 @@ def _check_shares(client: Any, shares: list[Any], addresses: list[str]) -> None:
             ) from None
 
 
-def _run_share(share: Any, index: int, count: int, start_at: float, run_id: str) -> dict:
-    """A worker's task: wait for the common start, run the share, and send each interval."""
+class Steering:
+    """The client's side of a steered distributed run: each change is numbered and posted to a
+    Dask variable that the workers read as their intervals close."""
+
+    def __init__(self) -> None:
+        self._variable: Any = None
+        self._number = 0
+        self.stopped = False  # the handle stopped the run (the results say so)
+
+    def attach(self, client: Any, run_id: str) -> None:
+        import distributed
+
+        self._variable = distributed.Variable(f"surge-load-{run_id}", client=client)
+        self._variable.set({"number": 0})
+
+    def post(self, change: dict[str, Any]) -> None:
+        """{"kind": "rate", "value": R} or {"kind": "users", "value": N, "spawn_rate": S}."""
+        if self._variable is None:
+            raise ConfigError("the distributed run is still starting: change its load shortly")
+        self._number += 1
+        self._variable.set({**change, "number": self._number})
+
+
+def _share_of_change(change: dict[str, Any], index: int, count: int) -> tuple[str, float, float]:
+    """This share's part of a change: (kind, value, spawn rate), cut as split.py cuts a load."""
+    if change["kind"] == "rate":
+        return "rate", change["value"] / count, 0.0
+    users = parts(int(change["value"]), count)[index]
+    spawn = change.get("spawn_rate") or 0.0
+    return "users", float(max(users, 1)), spawn * users / change["value"]
+
+
+def _run_share(
+    share: Any, index: int, count: int, start_at: float, run_id: str, most_users: int = 0
+) -> dict:
+    """A worker's task: wait for the common start, run the share, and send each interval; in a
+    steered run (`most_users` > 0, or an open model), take the load changes posted."""
     import distributed
 
+    import surge._core as _core
     from surge.running.local import run_here
 
     queue = distributed.Queue(f"surge-intervals-{run_id}")
     stop = distributed.Event(f"surge-stop-{run_id}")
+    steering = distributed.Variable(f"surge-load-{run_id}")
+    control = _core.LoadControl()
+    taken = 0
 
     def progress(report: Any) -> bool:
+        nonlocal taken
         queue.put(plain_report(report, index))
+        try:
+            change = steering.get(timeout=5)
+        except Exception:  # a slow scheduler delays a change to a later interval, no more
+            change = {"number": taken}
+        if change["number"] > taken:
+            taken = change["number"]
+            kind, value, spawn = _share_of_change(change, index, count)
+            if kind == "rate":
+                control.set_rate(value)
+            else:
+                control.set_users(min(value, float(most_users or value)), spawn)
         return not stop.is_set()
 
     delay = start_at - time.time()
     if delay > 0:
         time.sleep(delay)
     try:
-        result = run_here(share, progress, (index, count))
+        result = run_here(share, progress, (index, count), control=control, most_users=most_users)
     except RunError as exc:  # surge's own failure mid-run: what was measured still counts
         if exc.result is None:
             raise
@@ -167,10 +222,13 @@ def run(
     abort: Any = None,
     workers: int | None = None,
     on_worker_lost: str = "continue",
+    steering: Steering | None = None,
+    most_users: int = 0,
 ) -> Result:
     """Runs `scenario` across the cluster's workers; see the module's docstring.
     `on_worker_lost`: "continue" with the others, or "stop" every worker (both keep what was
-    measured, and record the loss)."""
+    measured, and record the loss). `steering` takes load changes while it goes, up to
+    `most_users` users in the closed model (shared over the workers)."""
     import distributed
 
     if on_worker_lost not in ("continue", "stop"):
@@ -189,12 +247,16 @@ def run(
         run_id = uuid.uuid4().hex
         queue = distributed.Queue(f"surge-intervals-{run_id}", client=client)
         stop = distributed.Event(f"surge-stop-{run_id}", client=client)
+        if steering is None:
+            steering = Steering()  # nothing posts to it: the workers read change 0 only
+        steering.attach(client, run_id)
+        room = parts(most_users, len(shares)) if most_users else [0] * len(shares)
         start_at = time.time() + START_LEAD_S
         futures = [
             # The common instant on the worker's own clock: corrected by its measured offset.
             client.submit(
                 _run_share, share, i, len(shares),
-                start_at + offsets[address]["offset_ms"] / 1e3, run_id,
+                start_at + offsets[address]["offset_ms"] / 1e3, run_id, room[i],
                 key=f"surge-share-{i}-{run_id}", workers=[address],
                 allow_other_workers=False, pure=False, retries=0,
             )
@@ -214,6 +276,8 @@ def run(
         )
         if outcome["interrupted"]:
             document["interrupted"] = True
+        if steering.stopped:
+            document["load"]["stopped_by_control"] = True
         if abort is not None and abort.reason:
             document["aborted"] = abort.reason
         document["workers"] = _workers_section(
