@@ -71,3 +71,18 @@ def probe_page(page: str, directory: Path) -> dict:
     found = re.search(r'<pre id="surge-probe">(.*?)</pre>', dom.stdout, re.S)
     assert found, dom.stderr[-2000:]
     return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+def chrome():
+    """Headless chromium under selenium, through Debian's chromedriver, for live pages."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    driver_path = shutil.which("chromedriver")
+    if driver_path is None:
+        pytest.fail("chromedriver is not installed: run `bash scripts/bootstrap.sh`")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(driver_path), options=options)

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -513,6 +514,21 @@ def test_a_distributed_run_is_watched_and_steered_from_the_web_page(
             _api(free_port, "PUT", "/api/load", {"rate": 600})
             _until(lambda: last().get("total", {}).get("target_rate_per_s") == pytest.approx(600))
             assert [w["target_rate_per_s"] for w in last()["workers"]] == [200, 200, 200]
+            # The page, in a real browser, draws the row of each worker.
+            from browser import chrome
+            from selenium.webdriver.common.by import By
+
+            browser = chrome()
+            try:
+                browser.get(f"http://127.0.0.1:{free_port}/")
+                rows = "#workers tbody tr"
+                _until(lambda: len(browser.find_elements(By.CSS_SELECTOR, rows)) == 3)
+                assert browser.find_element(By.ID, "workers-section").is_displayed()
+                first = browser.find_element(By.CSS_SELECTOR, rows).text.split()
+                assert first[0] == "0" and first[2] == "200", first  # worker, rate, target
+                browser.save_screenshot(os.path.join(tempfile.gettempdir(), "surge-workers.png"))
+            finally:
+                browser.quit()
         else:
             assert [w["users"] for w in before["workers"]] == [2, 2, 2]
             _api(free_port, "PUT", "/api/load", {"users": 10})

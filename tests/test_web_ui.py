@@ -4,12 +4,12 @@ Debian's headless chromium, driven by selenium through Debian's chromedriver."""
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import urllib.error
 import urllib.request
 
 import pytest
+from browser import chrome
 from surge.web.server import WebServer
 from surge.web.session import Session
 
@@ -160,20 +160,6 @@ def test_cli_web_flag_serves_the_run_and_takes_a_change(target, free_port, tmp_p
         assert process.wait(timeout=30) == 0, process.stderr.read()
     (change,) = json.loads(out.read_text())["load"]["changes"]
     assert (change["from"], change["to"]) == (200, 400)
-
-
-def chrome():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    driver_path = shutil.which("chromedriver")
-    if driver_path is None:
-        pytest.fail("chromedriver is not installed: run `bash scripts/bootstrap.sh`")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(driver_path), options=options)
 
 
 def test_the_page_in_a_real_browser(web, target, tmp_path):
