@@ -173,8 +173,9 @@ def _share_of_change(change: dict[str, Any], index: int, count: int) -> tuple[st
 def _run_share(
     share: Any, index: int, count: int, start_at: float, run_id: str, most_users: int = 0
 ) -> dict:
-    """A worker's task: wait for the common start, run the share, and send each interval; in a
-    steered run (`most_users` > 0, or an open model), take the load changes posted."""
+    """A worker's task: wait for the common start, run the share, and send each interval; as
+    each interval closes, take this share's part of any load change posted since the last
+    (`most_users`: the most users this share may reach)."""
     import distributed
 
     import surge._core as _core
