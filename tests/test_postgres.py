@@ -266,6 +266,102 @@ def test_cli_builtin_init_and_tpcb_like(server, tmp_path):
     assert row[1] == "2,000"  # counts are printed with thousands separators
 
 
+def _pgbench_state(dsn: str) -> tuple[int, set[str], int, int, int]:
+    """pgbench's invariant and the ranges its script draws from: (history rows, the distinct
+    sums of the four balances and the deltas, the largest aid, tid and bid in the history)."""
+    row = postgres.execute(
+        dsn,
+        "SELECT (SELECT count(*) FROM pgbench_history), (SELECT sum(abalance) FROM "
+        "pgbench_accounts), (SELECT sum(tbalance) FROM pgbench_tellers), (SELECT sum(bbalance) "
+        "FROM pgbench_branches), (SELECT sum(delta) FROM pgbench_history), "
+        "(SELECT max(aid) FROM pgbench_history), (SELECT max(tid) FROM pgbench_history), "
+        "(SELECT max(bid) FROM pgbench_history)",
+    )[0]
+    return int(row[0]), set(row[1:5]), int(row[5] or 0), int(row[6] or 0), int(row[7] or 0)
+
+
+def test_a_pgbench_script_file_makes_the_same_workload_in_pgbench_and_surge(server, tmp_path):
+    # Issue 35: pgbench's own tpcb-like script, written out as a file, through pgbench -f and
+    # through surge pg -f. Both keep pgbench's invariant (the four sums equal), write one
+    # history row per transaction, and draw aid, tid and bid from the script's ranges at
+    # scale 2 (200,000 accounts, 20 tellers, 2 branches).
+    from surge.protocols.postgres import pgbench, pgbench_script
+    from surge.services.postgres_server import _bindir
+
+    pgbench.init_tables(server.dsn, 2)
+    script = tmp_path / "tpcb.sql"
+    script.write_text(pgbench_script.BUILTIN_SCRIPTS["tpcb-like"])
+    ran = subprocess.run(
+        [str(_bindir() / "pgbench"), "-n", "-s", "2", "-f", str(script), "-c", "2", "-t", "300",
+         server.dsn],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    rows, sums, most_aid, most_tid, most_bid = _pgbench_state(server.dsn)
+    assert rows == 600 and len(sums) == 1, (rows, sums)
+    assert most_aid <= 200_000 and most_tid <= 20 and most_bid <= 2
+    # The same again through surge, on fresh tables: --scale is pgbench's -s for a script.
+    pgbench.init_tables(server.dsn, 2)
+    out = tmp_path / "surge.json"
+    done = cli(server.dsn, "-f", str(script), "--scale", "2", "-c", "2", "-n", "600", "-q",
+               "--json", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows, sums, most_aid, most_tid, most_bid = _pgbench_state(server.dsn)
+    assert rows == 600 and len(sums) == 1, (rows, sums)
+    assert 100_000 < most_aid <= 200_000 and 10 < most_tid <= 20 and most_bid == 2
+    document = json.loads(out.read_text())
+    assert document["operations"]["tpcb"]["count"] == 600
+    assert document["operations"]["tpcb"]["error_count"] == 0
+    # Weighted scripts make a mix, pgbench's FILE@WEIGHT: the built-ins read the tables' scale.
+    done = cli(server.dsn, "-b", "select-only@3", "-f", f"{script}@1", "-n", "4000", "-q")
+    assert done.returncode == 0, done.stderr
+    lines = {line.split()[0]: line.split() for line in done.stdout.splitlines() if line}
+    reads, writes = (int(lines[name][1].replace(",", "")) for name in ("select_only", "tpcb"))
+    assert reads + writes == 4000 and 2.5 < reads / writes < 3.5, (reads, writes)
+
+
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        ("\\set aid random(1, 10)\n\\sleep 1 ms\nSELECT :aid;\n", "x.sql:2: \\sleep is not"),
+        ("\\set aid random(1, 10) + 1\nSELECT :aid;\n", "x.sql:1: arithmetic on a random draw"),
+        ("\\set g random_gaussian(1, 10, 2.5)\n", "x.sql:1: random_gaussian() is not"),
+        ("\\set z random_zipfian(1, 10, 0.5)\nSELECT :z;\n", "a parameter from 1.001 to 1000"),
+        ("SELECT :aid;\n", "x.sql:1: the variable :aid is not set"),
+        ("SELECT 1;\nSELECT 2;\n", "x.sql:2: several statements outside BEGIN ... END"),
+        ("BEGIN;\nSELECT 1;\n", "x.sql:1: BEGIN without END"),
+        ("SELECT :client_id;\n", ":client_id has no counterpart"),
+        ("\\set n 1 / 0\n", "x.sql:1: division by zero"),
+        ("-- nothing\n", "x.sql: no SQL statement"),
+    ],
+)
+def test_a_pgbench_script_surge_cannot_take_is_refused_with_its_line(script, message):
+    from surge.protocols.postgres.pgbench_script import compile_script
+
+    with pytest.raises(surge.ConfigError) as refused:
+        compile_script(script, "x.sql", 1, 1.0, "x")
+    assert message in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_pgbench_expressions_are_folded_once_into_generators():
+    # Constant arithmetic folds before the run, with pgbench's integer division and remainder
+    # (toward zero, as C); a draw is one generator; :name in SQL is $n, a constant its text.
+    from surge.protocols.postgres.pgbench_script import compile_script
+
+    operation = compile_script(
+        "\\set n (10 + 4) / 4 * -3\n\\set m -7 % 3\n"
+        "\\set hot random_zipfian(1, 100000 * :scale, 1.07)\n"
+        "\\set top greatest(abs(:m), 5, least(9, 20))\n"
+        "SELECT :hot, :hot + :n, :m, :top, 'a:hot', 1::int\n  FROM t WHERE k = :hot",
+        "y.sql", 3, 2.0, "y",
+    )  # fmt: skip
+    (statement,) = operation.statements
+    assert statement.sql == "SELECT $1, $1 + -9, -1, 9, 'a:hot', 1::int\n  FROM t WHERE k = $1"
+    assert statement.params == ("{hot}",)
+    assert dict(operation.variables) == {"hot": "zipf(1,300000,1.07)"}
+    assert operation.weight == 2.0
+
+
 def test_cli_sql_groups_make_a_mix(dsn):
     done = cli(dsn, "--sql", "SELECT $1::int", "--param", "uniform(1,5)", "--weight", "3",
                "--sql", "SELECT now()", "-n", "2000", "-q")  # fmt: skip
@@ -295,6 +391,10 @@ def test_cli_parameters_take_variables_like_every_run_command(dsn):
         (["{dsn}"], "give a statement"),
         (["{dsn}", "--sql", "SELECT 1", "--init"], "--init creates pgbench's tables"),
         (["{dsn}", "--sql", "SELEC 1"], "syntax error"),
+        (["{dsn}", "-f", "/nonexistent/x.sql"], "-f /nonexistent/x.sql: cannot read it"),
+        (["{dsn}", "-b", "tpcb"], "-b 'tpcb': expected one of tpcb-like"),
+        (["{dsn}", "-b", "select-only@x"], "the weight after @ is a number"),
+        (["{dsn}", "-b", "select-only", "--sql", "SELECT 1"], "not a mix"),
     ],
 )
 def test_bad_pg_input_is_one_line(dsn, args, message):

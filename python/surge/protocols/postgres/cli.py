@@ -22,7 +22,7 @@ from surge.flags import (
     whole_arg,
 )
 from surge.protocols import postgres as postgres_ops
-from surge.protocols.postgres import pgbench
+from surge.protocols.postgres import pgbench, pgbench_script
 from surge.urls import is_postgres_dsn, redact_url
 
 # pgbench's scale: 100,000 rows of pgbench_accounts each; a million is 100 billion rows.
@@ -67,6 +67,18 @@ def add_flags(p: argparse.ArgumentParser) -> None:
     )
     w.add_argument("--weight", action=_Group, type=weight_arg, help="of the last --sql")
     w.add_argument("--builtin", choices=pgbench.BUILTINS, help="pgbench's -S or default script")
+    w.add_argument(
+        "-f", dest="scripts", action="append", default=[], metavar="FILE[@WEIGHT]",
+        help="a pgbench script file (repeat for a weighted mix; see docs/postgres.md)",
+    )  # fmt: skip
+    w.add_argument(
+        "-b",
+        dest="builtin_scripts",
+        action="append",
+        default=[],
+        metavar="NAME[@WEIGHT]",
+        help=f"a pgbench built-in script: {', '.join(pgbench_script.BUILTIN_SCRIPTS)}",
+    )
     w.add_argument("--init", action="store_true", help="create the pgbench tables first")
     w.add_argument(
         "--scale", type=whole_arg(1, MAX_SCALE), help="pgbench scale for --init (default 1)"
@@ -84,8 +96,40 @@ def _param_template(value: str) -> str:
     return value if "{" in value else f"{{{value}}}"
 
 
+def _scripts(args: argparse.Namespace, groups: list) -> tuple[list, dict]:
+    """-f and -b: pgbench's script files and built-in scripts, one operation each."""
+    if groups or args.builtin:
+        raise ConfigError("give pgbench scripts (-f, -b) or --sql groups or --builtin, not a mix")
+    if args.var:
+        raise ConfigError("--var names variables of --sql parameters; a script has its \\set")
+    if args.init and not args.builtin_scripts:
+        raise ConfigError("--init creates pgbench's tables: use it with -b or --builtin")
+    if args.builtin_scripts:
+        if args.init:
+            scale = args.scale or 1
+            print(f"init: pgbench tables at scale {scale}", file=sys.stderr)
+            pgbench.init_tables(args.dsn, scale)
+        elif args.scale:
+            raise ConfigError(
+                "--scale: with -b the tables' scale is read; --scale goes with --init"
+            )
+        else:
+            scale = pgbench.detect_scale(args.dsn)
+    else:
+        scale = args.scale or 1  # pgbench's -s: :scale in a custom script, 1 by default
+    operations = [pgbench_script.builtin(b, scale) for b in args.builtin_scripts]
+    operations += [pgbench_script.script_file(f, scale) for f in args.scripts]
+    names = [op.name for op in operations]
+    twice = next((n for n in names if names.count(n) > 1), None)
+    if twice is not None:
+        raise ConfigError(f"-f/-b: two scripts make the operation {twice!r}; rename a file")
+    return operations, {"scripts": [*args.builtin_scripts, *args.scripts], "scale": scale}
+
+
 def _operations(args: argparse.Namespace) -> tuple[list, dict]:
     groups = getattr(args, "groups", None) or []
+    if args.scripts or args.builtin_scripts:
+        return _scripts(args, groups)
     if args.builtin and groups:
         raise ConfigError("give either --builtin or --sql groups, not both")
     if args.builtin and args.var:
@@ -103,7 +147,10 @@ def _operations(args: argparse.Namespace) -> tuple[list, dict]:
     if args.init:
         raise ConfigError("--init creates pgbench's tables: use it with --builtin")
     if not groups:
-        raise ConfigError("give a statement: --sql 'SELECT ...' [--param GEN], or --builtin")
+        raise ConfigError(
+            "give a statement: --sql 'SELECT ...' [--param GEN], --builtin, or pgbench scripts "
+            "(-f FILE, -b NAME)"
+        )
     with flag_errors("--sql"):
         operations = [
             postgres_ops.query(
