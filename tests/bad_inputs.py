@@ -889,6 +889,46 @@ WEB = [
     ("py", f"surge.start({_OPEN_S}).set_users(5)", REFUSE("set_users", "set_rate")),
 ]
 
+
+def _script_file(name: str, text: str) -> str:
+    """Python that writes a pgbench script into TMP and runs it as `surge pg -f` would."""
+    return f"open(TMP + '/{name}', 'w').write({text!r}); postgres.script(TMP + '/{name}')"
+
+
+PGBENCH_SCRIPTS = [
+    ("cli", "pg <pg> -f <tmp>/none.sql -n 1 -q", REFUSE("-f", "none.sql", "cannot read it")),
+    ("cli", "pg <pg> -f <tmp> -n 1 -q", REFUSE("-f", "cannot read it")),
+    ("cli", "pg <pg> -b tpcb -n 1 -q", REFUSE("-b", "tpcb-like")),
+    ("cli", "pg <pg> -b select-only@-1 -n 1 -q", REFUSE("-b", "weight")),
+    ("cli", "pg <pg> -b select-only@x -n 1 -q", REFUSE("weight after @")),
+    ("cli", "pg <pg> -f <tmp>/x.sql --sql 'SELECT 1' -n 1 -q", REFUSE("not a mix")),
+    ("py", _script_file("a.sql", "\\sleep 10 ms\nSELECT 1;\n"), REFUSE("a.sql:1", "\\sleep")),
+    ("py", _script_file("b.sql", "\\gset\n"), REFUSE("b.sql:1", "\\gset")),
+    ("py", _script_file("c.sql", "\\if 1\nSELECT 1;\n\\endif\n"), REFUSE("c.sql:1", "\\if")),
+    (
+        "py",
+        _script_file("d.sql", "\\set x random(1, 10) * 2\nSELECT :x;\n"),
+        REFUSE("d.sql:1", "random draw"),
+    ),
+    ("py", _script_file("e.sql", "\\set x random(10, 1)\n"), REFUSE("e.sql:1", "lower bound")),
+    ("py", _script_file("f.sql", "\\set x random(1)\n"), REFUSE("f.sql:1", "2 arguments")),
+    ("py", _script_file("g.sql", "\\set x 1 +\n"), REFUSE("g.sql:1", "ends too early")),
+    ("py", _script_file("h.sql", "\\set x nope(1)\n"), REFUSE("h.sql:1", "unknown function")),
+    ("py", _script_file("i.sql", "\\set x 1 $ 2\n"), REFUSE("i.sql:1", "cannot read")),
+    (
+        "py",
+        _script_file("j.sql", "\\set x random(1, 99999999999999999999)\n"),
+        REFUSE("j.sql:1", "whole number"),
+    ),
+    ("py", _script_file("k.sql", "SELECT :y;\n"), REFUSE("k.sql:1", ":y")),
+    ("py", _script_file("l.sql", "SELECT 1;\nEND;\n"), REFUSE("l.sql:2", "BEGIN")),
+    ("py", _script_file("m.sql", "\\set scale 5\n"), REFUSE("m.sql:1", ":scale")),
+    ("py", _script_file("n.sql", ""), REFUSE("n.sql", "no SQL statement")),
+    ("py", "postgres.script()", REFUSE("path or builtin")),
+    ("py", "postgres.script(builtin='select-only', scale=0)", REFUSE("scale")),
+    ("py", "postgres.script(builtin='select-only', weight=-1)", REFUSE("weight")),
+]
+
 MATRIX = {
     "crash and hang": CRASH_AND_HANG,
     "numbers too big": HUGE,
@@ -903,6 +943,7 @@ MATRIX = {
     "distributed": DISTRIBUTED,
     "journeys": JOURNEYS,
     "web UI": WEB,
+    "pgbench scripts": PGBENCH_SCRIPTS,
 }
 
 

@@ -354,7 +354,7 @@ def test_yaml_scenario_file_runs_from_the_cli(target, tmp_path):
     [
         (
             "name: x\nbase_url: http://h\nload: {users: 1}\n",
-            "line 1: no journeys and no operations",
+            "line 1: no journeys, operations or scripts",
         ),
         ("name: x\nbase_url: http://h\nbogus: 1\n", "line 3: unknown key 'bogus' in the scenario"),
         (

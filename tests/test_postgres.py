@@ -320,6 +320,40 @@ def test_a_pgbench_script_file_makes_the_same_workload_in_pgbench_and_surge(serv
     assert reads + writes == 4000 and 2.5 < reads / writes < 3.5, (reads, writes)
 
 
+def test_pgbench_scripts_from_python_and_yaml(server, tmp_path):
+    # The same scripts as -f and -b: postgres.script() in Python, scripts: in a YAML scenario.
+    from surge.protocols.postgres import pgbench, pgbench_script
+
+    pgbench.init_tables(server.dsn, 1)
+    (tmp_path / "update.sql").write_text(pgbench_script.BUILTIN_SCRIPTS["simple-update"])
+    result = surge.run(
+        scenario(
+            server.dsn,
+            [
+                postgres.script(str(tmp_path / "update.sql")),
+                postgres.script(builtin="select-only", weight=4),
+            ],
+            requests=1000,
+            duration=None,
+        )
+    )
+    counts = {name: op["count"] for name, op in result["operations"].items()}
+    assert sum(counts.values()) == 1000 and counts["select_only"] > 2 * counts["update"], counts
+    assert scalar(server.dsn, "SELECT count(*) FROM pgbench_history") == counts["update"]
+    (tmp_path / "mix.yaml").write_text(
+        f"name: mix\nbase_url: {server.dsn}\nload: {{users: 2}}\nscripts:\n"
+        "  - {file: update.sql, weight: 1}\n  - {builtin: tpcb-like, scale: 1}\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "surge.cli", "run", str(tmp_path / "mix.yaml"), "-n", "400", "-q"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines() if line.strip()}
+    assert int(rows["update"][1]) + int(rows["tpcb_like"][1]) == 400
+    assert scalar(server.dsn, "SELECT count(*) FROM pgbench_history") == counts["update"] + 400
+
+
 @pytest.mark.parametrize(
     ("script", "message"),
     [
@@ -393,7 +427,7 @@ def test_cli_parameters_take_variables_like_every_run_command(dsn):
         (["{dsn}", "--sql", "SELEC 1"], "syntax error"),
         (["{dsn}", "-f", "/nonexistent/x.sql"], "-f /nonexistent/x.sql: cannot read it"),
         (["{dsn}", "-b", "tpcb"], "-b 'tpcb': expected one of tpcb-like"),
-        (["{dsn}", "-b", "select-only@x"], "the weight after @ is a number"),
+        (["{dsn}", "-b", "select-only@x"], "the weight after @ must be a number"),
         (["{dsn}", "-b", "select-only", "--sql", "SELECT 1"], "not a mix"),
     ],
 )

@@ -18,6 +18,12 @@
     operations:
       - {name: health, get: /api/v1/health, weight: 2}
 
+A PostgreSQL scenario (a postgresql:// base_url) takes pgbench scripts instead:
+
+    scripts:
+      - {file: tpcb.sql, weight: 1, scale: 10}      # pgbench -f tpcb.sql@1 -s 10
+      - {builtin: select-only, weight: 3, scale: 10}
+
 `surge run FILE.yaml` runs it, and `--set KEY=VALUE` overrides a top-level setting (base_url,
 duration, requests, threads). Every mistake is one line naming the file, the line, and what is
 wrong. YAML, not TOML: its parser gives each value's line, so an error can point at it.
@@ -33,7 +39,7 @@ from surge.errors import ConfigError
 
 _SCENARIO_KEYS = {
     "name", "base_url", "load", "duration", "requests", "threads", "warmup", "timeout",
-    "feeders", "journeys", "operations",
+    "feeders", "journeys", "operations", "scripts",
 }  # fmt: skip
 _METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 _REQUEST_KEYS = {
@@ -43,6 +49,7 @@ _REQUEST_KEYS = {
 }  # fmt: skip
 _JOURNEY_KEYS = {"name", "steps", "weight", "feeder", "cookies", "variables"}
 _FEEDER_KEYS = {"file", "mode"}
+_SCRIPT_KEYS = {"file", "builtin", "weight", "scale"}
 _LOAD_KEYS = {"users", "rate", "connections", "think", "spawn_rate", "max_connections"}
 OVERRIDABLE = ("base_url", "duration", "requests", "threads")
 _SETTINGS = ("name", "base_url", "duration", "requests", "threads", "warmup", "timeout")
@@ -149,6 +156,17 @@ def _request(node: _Node, what: str, in_journey: bool) -> Any:
     return op
 
 
+def _script(node: _Node, path: Path) -> Any:
+    """A pgbench script: {file: PATH (beside this file), or builtin: NAME; weight; scale}."""
+    from surge.protocols import postgres
+
+    spec = {k: _plain(v) for k, v in _mapping(node, "a script", _SCRIPT_KEYS).items()}
+    options = {k: spec[k] for k in ("builtin", "weight", "scale") if k in spec}
+    if "file" in spec:
+        options["path"] = str(path.parent / str(spec["file"]))
+    return _at(node, lambda: postgres.script(**options))
+
+
 def _load(node: _Node) -> Any:
     from surge.model import load_models
     from surge.model.think import between, constant
@@ -166,7 +184,9 @@ def _load(node: _Node) -> Any:
             return load_models.ConstantRate(fields["rate"], **extra)
         if "users" in fields:
             extra = {"spawn_rate": fields["spawn_rate"]} if "spawn_rate" in fields else {}
-            return load_models.Users(fields["users"], think=think, **extra)
+            if think is not None:  # none given: the model's own default, no pause
+                extra["think"] = think
+            return load_models.Users(fields["users"], **extra)
         if "connections" in fields:
             return load_models.Connections(fields["connections"])
         raise ConfigError("load: give users, rate or connections")
@@ -219,8 +239,12 @@ def _scenario(root: _Node, path: Path, params: dict[str, Any]) -> Any:
         )
     for node in _sequence(fields.get("operations", _Node([], 1)), "operations"):
         operations.append(_request(node, "an operation", in_journey=False))
+    for node in _sequence(fields.get("scripts", _Node([], 1)), "scripts"):
+        operations.append(_script(node, path))
     if not operations:
-        raise _Error(root.line, "no journeys and no operations: add journeys: or operations:")
+        raise _Error(
+            root.line, "no journeys, operations or scripts: add journeys:, operations: or scripts:"
+        )
     settings = {k: _plain(v) for k, v in fields.items() if k in _SETTINGS}
     settings.update({k: v for k, v in params.items() if v is not None})
     for key in ("requests", "threads"):  # --set gives text

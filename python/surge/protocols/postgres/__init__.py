@@ -14,6 +14,9 @@ once per connection. An operation's statements travel as one pipeline segment en
 PostgreSQL runs them as one transaction, committed at the Sync and rolled back whole when one
 fails, so there is no BEGIN or COMMIT to write. `read=True` makes a query a cache read: rows
 from its last statement are a hit, none a miss.
+
+    postgres.script("tpcb.sql", weight=2, scale=10)    # a pgbench script file (pgbench -f)
+    postgres.script(builtin="select-only", scale=10)    # one of pgbench's (pgbench -b)
 """
 
 from __future__ import annotations
@@ -169,6 +172,28 @@ def transaction(
         raise ConfigError(f"{where}: statements are SQL strings or postgres.statement")
     variables = checks.text_map(variables, f"{where}: variables")
     return PostgresOperation(name, parts, variables, weight, False, retries)
+
+
+def script(
+    path: str | None = None,
+    *,
+    builtin: str | None = None,
+    weight: float = 1.0,
+    scale: int = 1,
+) -> PostgresOperation:
+    """A pgbench script as one operation: a file (`path`), or one of pgbench's built-in
+    scripts (`builtin="tpcb-like"`, "simple-update", "select-only"); `scale` is its :scale
+    (pgbench's -s). What surge does not take is refused with the file and line
+    (surge.protocols.postgres.pgbench_script says what it takes)."""
+    from surge.protocols.postgres import pgbench_script
+
+    if (path is None) == (builtin is None):
+        raise ConfigError("postgres.script: give a path or builtin=NAME, one of them")
+    weight = checks.weight(weight, "postgres.script")
+    scale = checks.whole(scale, "postgres.script: scale", 1, 1_000_000)
+    if builtin is not None:
+        return pgbench_script.builtin(f"{builtin}@{weight!r}", scale)
+    return pgbench_script.script_file(f"{path}@{weight!r}", scale)
 
 
 def notify_statement(channel: str, key: str = "") -> Statement:

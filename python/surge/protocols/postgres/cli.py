@@ -102,6 +102,8 @@ def _scripts(args: argparse.Namespace, groups: list) -> tuple[list, dict]:
         raise ConfigError("give pgbench scripts (-f, -b) or --sql groups or --builtin, not a mix")
     if args.var:
         raise ConfigError("--var names variables of --sql parameters; a script has its \\set")
+    for spec in args.builtin_scripts:  # named right before anything connects
+        pgbench_script.check_builtin(spec)
     if args.init and not args.builtin_scripts:
         raise ConfigError("--init creates pgbench's tables: use it with -b or --builtin")
     if args.builtin_scripts:

@@ -60,6 +60,7 @@ SELECT abalance FROM pgbench_accounts WHERE aid = :aid;
 }
 
 _INT64 = (-(2**63), 2**63 - 1)
+_NOT_YET = "{} is not supported by surge pg -f yet; remove it, or run this script with pgbench"
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>\d+\.\d*(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)"
     r"|:(?P<variable>[A-Za-z_][A-Za-z0-9_]*)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
@@ -96,7 +97,10 @@ class _Expression:
         while at < len(text.rstrip()):
             found = _TOKEN.match(text, at)
             if found is None or found.end() == at:
-                raise _Refused(f"cannot read the expression at {text[at:].strip()!r}")
+                raise _Refused(
+                    f"cannot read the expression at {text[at:].strip()!r}; write pgbench's "
+                    "operators (+ - * / %), numbers, :variables and functions"
+                )
             kind = found.lastgroup or ""
             out.append((kind, found.group(kind)))
             at = found.end()
@@ -105,7 +109,9 @@ class _Expression:
     def parse(self) -> int | float | Draw:
         value = self._sum()
         if self.at != len(self.tokens):
-            raise _Refused(f"unexpected {self.tokens[self.at][1]!r} in the expression")
+            raise _Refused(
+                f"unexpected {self.tokens[self.at][1]!r} in the expression; check its operators"
+            )
         return value
 
     def _peek(self) -> str | None:
@@ -113,7 +119,7 @@ class _Expression:
 
     def _take(self, expected: str | None = None) -> tuple[str, str]:
         if self.at >= len(self.tokens):
-            raise _Refused("the expression ends too early")
+            raise _Refused("the expression ends too early; check it is complete")
         token = self.tokens[self.at]
         if expected is not None and token[1] != expected:
             raise _Refused(f"expected {expected!r}, got {token[1]!r}")
@@ -148,14 +154,16 @@ class _Expression:
             return float(text) if any(c in text for c in ".eE") else int(text)
         if kind == "variable":
             if text == "client_id":
-                raise _Refused(":client_id has no counterpart in surge pg -f yet")
+                raise _Refused(":client_id has no counterpart in surge pg -f yet; remove it")
             if text in self.draws:
                 raise _Refused(
                     f"arithmetic on :{text}, a random draw, would be evaluated per "
                     "transaction; surge takes a random function as the whole expression"
                 )
             if text not in self.constants:
-                raise _Refused(f"the variable :{text} is not set before this line")
+                raise _Refused(
+                    f"the variable :{text} is not set before this line; add a \\set for it"
+                )
             return self.constants[text]
         if kind == "name":
             return self._call(text.lower())
@@ -163,7 +171,7 @@ class _Expression:
             value = self._sum()
             self._take(")")
             return value
-        raise _Refused(f"unexpected {text!r} in the expression")
+        raise _Refused(f"unexpected {text!r} in the expression; check its operators")
 
     def _call(self, name: str) -> int | float | Draw:
         self._take("(")
@@ -175,7 +183,9 @@ class _Expression:
                 args.append(self._sum())
         self._take(")")
         if any(isinstance(a, Draw) for a in args):
-            raise _Refused(f"{name}() of a random draw would be evaluated per transaction")
+            raise _Refused(
+                f"{name}() of a random draw would be evaluated per transaction; give it constants"
+            )
         return _function(name, args)  # type: ignore[arg-type]
 
 
@@ -193,7 +203,7 @@ def _arith(op: str, left: object, right: object) -> int | float:
     if op == "*":
         return left * right
     if right == 0:
-        raise _Refused("division by zero")
+        raise _Refused("division by zero; check the divisor")
     if isinstance(left, int) and isinstance(right, int):
         # pgbench's integer division and remainder truncate toward zero, as C does.
         quotient = abs(left) // abs(right) * (1 if (left >= 0) == (right >= 0) else -1)
@@ -218,7 +228,7 @@ def _function(name: str, args: list[int | float]) -> int | float | Draw:
         arity(2)
         lb, ub = _whole(args[0], "random's lower bound"), _whole(args[1], "random's upper bound")
         if lb > ub:
-            raise _Refused(f"random({lb}, {ub}): the lower bound is above the upper")
+            raise _Refused(f"random({lb}, {ub}): the lower bound must not be above the upper")
         return Draw(f"uniform({lb},{ub})")
     if name == "random_zipfian":
         arity(3)
@@ -237,8 +247,8 @@ def _function(name: str, args: list[int | float]) -> int | float | Draw:
         return abs(args[0]) if name == "abs" else (max if name == "greatest" else min)(args)
     if name in ("random_exponential", "random_gaussian", "hash", "hash_fnv1a", "hash_murmur2",
                 "permute"):  # fmt: skip
-        raise _Refused(f"{name}() is not supported by surge pg -f yet")
-    raise _Refused(f"unknown function {name}()")
+        raise _Refused(_NOT_YET.format(f"{name}()"))
+    raise _Refused(f"unknown function {name}(); use random, random_zipfian, abs, greatest or least")
 
 
 def _split_weight(spec: str, flag: str) -> tuple[str, float]:
@@ -249,17 +259,23 @@ def _split_weight(spec: str, flag: str) -> tuple[str, float]:
     try:
         value = float(weight)
     except ValueError:
-        raise ConfigError(f"{flag} {spec!r}: the weight after @ is a number") from None
+        raise ConfigError(f"{flag} {spec!r}: the weight after @ must be a number") from None
     if not 0 <= value <= 1e6 or not path:
         raise ConfigError(f"{flag} {spec!r}: expected NAME@WEIGHT with a weight from 0")
     return path, value
 
 
-def builtin(spec: str, scale: int) -> postgres.PostgresOperation:
-    """`-b NAME[@WEIGHT]`: one of pgbench's built-in scripts."""
+def check_builtin(spec: str) -> tuple[str, float]:
+    """`-b NAME[@WEIGHT]` read and checked, before anything connects."""
     name, weight = _split_weight(spec, "-b")
     if name not in BUILTIN_SCRIPTS:
         raise ConfigError(f"-b {name!r}: expected one of {', '.join(BUILTIN_SCRIPTS)}")
+    return name, weight
+
+
+def builtin(spec: str, scale: int) -> postgres.PostgresOperation:
+    """`-b NAME[@WEIGHT]`: one of pgbench's built-in scripts."""
+    name, weight = check_builtin(spec)
     return compile_script(BUILTIN_SCRIPTS[name], f"builtin {name}", scale, weight,
                           name.replace("-", "_"))  # fmt: skip
 
@@ -271,9 +287,11 @@ def script_file(spec: str, scale: int) -> postgres.PostgresOperation:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"-f {name}: cannot read it ({exc.strerror or exc})") from None
+        raise ConfigError(
+            f"-f {name}: cannot read it ({exc.strerror or exc}); give a pgbench script file"
+        ) from None
     except UnicodeDecodeError:
-        raise ConfigError(f"-f {name}: not UTF-8 text") from None
+        raise ConfigError(f"-f {name}: not UTF-8 text; save the script as UTF-8") from None
     operation = re.sub(r"[^A-Za-z0-9_]", "_", path.stem) or "script"
     return compile_script(text, name, scale, weight, operation)
 
@@ -317,7 +335,7 @@ def compile_script(
                 _set(line, constants, draws)
                 continue
             if "\\;" in line:
-                raise _Refused("\\; (several commands in one) is not supported by surge pg -f yet")
+                raise _Refused(_NOT_YET.format("\\; (several commands in one)"))
             if not pending:
                 pending_line = number
             pending.append(raw)
@@ -331,9 +349,9 @@ def compile_script(
         except _Refused as why:
             raise ConfigError(f"{source}:{pending_line}: {why}") from None
     if not statements:
-        raise ConfigError(f"{source}: no SQL statement in the script")
+        raise ConfigError(f"{source}: no SQL statement in the script; add one")
     if len(transaction) == 1:
-        raise ConfigError(f"{source}:{transaction[0]}: BEGIN without END")
+        raise ConfigError(f"{source}:{transaction[0]}: BEGIN without END; add END; after the last")
     if len(statements) > 1 and not transaction:
         raise ConfigError(
             f"{source}:{statements[1][0]}: several statements outside BEGIN ... END; pgbench "
@@ -359,7 +377,7 @@ def _set(line: str, constants: dict[str, int | float], draws: dict[str, str]) ->
     """A meta-command line: `\\set NAME EXPRESSION` compiled into `constants` or `draws`."""
     command, _, rest = line[1:].partition(" ")
     if command.lower() != "set":
-        raise _Refused(f"\\{command} is not supported by surge pg -f yet")
+        raise _Refused(_NOT_YET.format(f"\\{command}"))
     variable, _, expression = rest.strip().partition(" ")
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable) or not expression.strip():
         raise _Refused("expected \\set NAME EXPRESSION")
@@ -393,8 +411,8 @@ def _bind(sql: str, constants: dict[str, int | float], draws: dict[str, str]) ->
             if name in constants:
                 return str(constants[name])
             if name == "client_id":
-                raise _Refused(":client_id has no counterpart in surge pg -f yet")
-            raise _Refused(f"the variable :{name} is not set by a \\set above")
+                raise _Refused(":client_id has no counterpart in surge pg -f yet; remove it")
+            raise _Refused(f"the variable :{name} is not set; add a \\set for it above")
 
         out.append(_SQL_VARIABLE.sub(swap, piece))
     return postgres.statement("".join(out), params)
