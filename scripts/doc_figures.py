@@ -292,6 +292,36 @@ def pg_vs_pgbench(doc: dict) -> str:
     return "\n".join(lines)
 
 
+def pgbench_scripts(doc: dict) -> str:
+    setup = doc["setup"]
+    lines = [
+        f"Measured on {doc['measured_on']}: {setup['rounds']} interleaved rounds of "
+        f"{format_plain(setup['duration_s'])} s, scale {setup['scale']}, "
+        f"{setup['connections']} connections, PostgreSQL on one core, whole-process CPU "
+        "(`benchmarks/results/pgbench_scripts.json`):",
+        "",
+        "| case | pgbench tx/s | surge tx/s | transactions per CPU-s, surge / pgbench, median "
+        "(spread) | syscalls per transaction, pgbench / surge | goal |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in doc["rows"]:
+        spread = row["ratio_per_cpu_s"]
+        calls = row["syscalls_per_request"]
+        syscalls = f"{sum(calls['pgbench'].values()):.1f} / {sum(calls['surge'].values()):.1f}"
+        goal = row.get("goal")
+        verdict = (
+            "-" if goal is None
+            else f"{goal:.2f}{TIMES}: " + ("met" if row["goal_met"] else "**missed**")
+            + (", the spread crosses it" if row["spread_crosses_goal"] else "")
+        )  # fmt: skip
+        lines.append(
+            f"| {row['case']} | {row['peer_per_s']:,.0f} | {row['surge_per_s']:,.0f} | "
+            f"**{spread['median']:.2f}{TIMES}** ({spread['min']:.2f}{DASH}{spread['max']:.2f}) "
+            f"| {syscalls} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
 def coordinated_omission(doc: dict) -> str:
     setup = doc["setup"]
     lines = [
@@ -405,6 +435,7 @@ RENDERERS: dict[str, Callable[[dict], str]] = {
     "uring_shapes": uring_shapes,
     "coordinated_omission": coordinated_omission,
     "pg_vs_pgbench": pg_vs_pgbench,
+    "pgbench_scripts": pgbench_scripts,
     "monitor_cost": monitor_cost,
     "web_cost": web_cost,
     "builds_side_by_side": builds_side_by_side,
