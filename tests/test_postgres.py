@@ -196,6 +196,42 @@ def test_the_run_survives_a_server_restart():
         assert scalar(server.dsn, "SELECT count(*) FROM t") == total["count"] - total["error_count"]
 
 
+def test_a_pgbench_script_keeps_its_invariant_when_surge_s_backends_are_terminated(server):
+    # Issue 35: pg_terminate_backend on every surge connection mid-run. Each tpcb-like
+    # transaction commits whole or not at all, so pgbench's rule still holds (the four sums
+    # equal), and the history has one row per success, plus at most one per transaction whose
+    # connection was cut while its commit was in doubt. The run goes on, reconnected.
+    from surge.protocols.postgres import pgbench
+
+    pgbench.init_tables(server.dsn, 1)
+    cut = threading.Event()
+    terminated: list[int] = []
+
+    def chaos(report):
+        if report.elapsed_s >= 1.0 and not cut.is_set():
+            cut.set()
+            rows = postgres.execute(
+                server.dsn,
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+            )
+            terminated.append(int(rows[0][0]))
+
+    result = surge.run(
+        scenario(server.dsn, [postgres.script(builtin="tpcb-like")], duration="3s",
+                 interval="0.5s", load=surge.Users(4)),
+        progress=chaos,
+    )  # fmt: skip
+    assert terminated and terminated[0] >= 4, terminated
+    total = result.total
+    assert total["error_count"] > 0 and set(total["errors"]) <= {"reset", "error_reply"}
+    assert result["timeseries_total"][-1]["count"] > 0  # it went on after the cut
+    history, sums, *_ = _pgbench_state(server.dsn)
+    assert len(sums) == 1, sums
+    succeeded = total["count"] - total["error_count"]
+    assert succeeded <= history <= succeeded + total["error_count"], (history, total)
+
+
 def test_password_stays_out_of_results(tmp_path):
     with PostgresServer(password="pg-s3cret") as server:
         op = postgres.query("one", "SELECT 1")
