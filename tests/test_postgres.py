@@ -395,7 +395,8 @@ def test_pgbench_scripts_from_python_and_yaml(server, tmp_path):
     [
         ("\\set aid random(1, 10)\n\\sleep 1 ms\nSELECT :aid;\n", "x.sql:2: \\sleep is not"),
         ("\\set aid random(1, 10) + 1\nSELECT :aid;\n", "x.sql:1: arithmetic on a random draw"),
-        ("\\set g random_gaussian(1, 10, 2.5)\n", "x.sql:1: random_gaussian() is not"),
+        ("\\set g random_gaussian(1, 10, 1.5)\n", "x.sql:1: random_gaussian(1, 10, 1.5)"),
+        ("\\set h hash(7)\n", "x.sql:1: hash() is not"),
         ("\\set z random_zipfian(1, 10, 0.5)\nSELECT :z;\n", "a parameter from 1.001 to 1000"),
         ("SELECT :aid;\n", "x.sql:1: the variable :aid is not set"),
         ("SELECT 1;\nSELECT 2;\n", "x.sql:2: several statements outside BEGIN ... END"),
@@ -422,6 +423,7 @@ def test_pgbench_expressions_are_folded_once_into_generators():
         "\\set n (10 + 4) / 4 * -3\n\\set m -7 % 3\n"
         "\\set hot random_zipfian(1, 100000 * :scale, 1.07)\n"
         "\\set top greatest(abs(:m), 5, least(9, 20))\n"
+        "\\set tail random_exponential(1, 50, 2.5)\n\\set bell random_gaussian(1, 50, 4)\n"
         "SELECT :hot, :hot + :n, :m, :top, 'a:hot', 1::int\n  FROM t WHERE k = :hot",
         "y.sql", 3, 2.0, "y",
     )  # fmt: skip
@@ -429,6 +431,16 @@ def test_pgbench_expressions_are_folded_once_into_generators():
     assert statement.sql == "SELECT $1, $1 + -9, -1, 9, 'a:hot', 1::int\n  FROM t WHERE k = $1"
     assert statement.params == ("{hot}",)
     assert dict(operation.variables) == {"hot": "zipf(1,300000,1.07)"}
+    # A draw no statement uses is not drawn at all; one that is, is pgbench's distribution.
+    used = compile_script(
+        "\\set tail random_exponential(1, 50, 2.5)\n\\set bell random_gaussian(1, 50, 4)\n"
+        "SELECT :tail, :bell;",
+        "z.sql", 1, 1.0, "z",
+    )  # fmt: skip
+    assert dict(used.variables) == {
+        "tail": "exponential(1,50,2.5)",
+        "bell": "truncated_gaussian(1,50,4.0)",
+    }
     assert operation.weight == 2.0
 
 

@@ -72,6 +72,45 @@ TEST_CASE("uniform, zipf and gaussian stay in their ranges") {
   CHECK(g.next_int(rng) == 100);
 }
 
+TEST_CASE("exponential and truncated_gaussian draw as pgbench's random_exponential and random_gaussian") {
+  constexpr int kDraws = 200'000;
+  Rng rng(11);
+  // exponential(1,10,5): P(k) = (exp(-5 (k-1)/10) - exp(-5 k/10)) / (1 - exp(-5)); P(1) = 0.396.
+  auto exponential = ValueGenerator::parse("exponential(1,10,5)");
+  std::vector<int> counts(11, 0);
+  for (int i = 0; i < kDraws; ++i) {
+    const auto v = exponential.next_int(rng);
+    REQUIRE(v >= 1);
+    REQUIRE(v <= 10);
+    ++counts[static_cast<std::size_t>(v)];
+  }
+  const auto share = [](int n) { return static_cast<double>(n) / kDraws; };
+  CHECK(share(counts[1]) > 0.386);
+  CHECK(share(counts[1]) < 0.406);
+  // The top value holds its own share only (0.0044), not the tail past max (0.0111 if it did).
+  CHECK(share(counts[10]) > 0.0037);
+  CHECK(share(counts[10]) < 0.0051);
+  // pgbench's documentation: with parameter 4, 67% of the draws fall in the middle quarter of
+  // the range and 95% in the middle half (a normal within +-1 and +-2 of its +-4 deviations).
+  auto gaussian = ValueGenerator::parse("truncated_gaussian(1,1000,4)");
+  int quarter = 0;
+  int half = 0;
+  for (int i = 0; i < kDraws; ++i) {
+    const auto v = gaussian.next_int(rng);
+    REQUIRE(v >= 1);
+    REQUIRE(v <= 1000);
+    quarter += v > 375 && v <= 625;
+    half += v > 250 && v <= 750;
+  }
+  CHECK(share(quarter) > 0.673);
+  CHECK(share(quarter) < 0.693);
+  CHECK(share(half) > 0.948);
+  CHECK(share(half) < 0.961);
+  CHECK(message_of("exponential(1,10,0)").find("shape must be > 0") != std::string::npos);
+  CHECK(message_of("truncated_gaussian(1,10,1.5)").find("shape must be >= 2") != std::string::npos);
+  CHECK(message_of("exponential(1,10)").find("exponential(min,max,shape)") != std::string::npos);
+}
+
 TEST_CASE("choice, uuid and bytes have the shape asked for") {
   for (const auto& v : draw("choice(a,b,c)", 50)) CHECK((v == "a" || v == "b" || v == "c"));
   const auto ids = draw("uuid", 20);

@@ -98,8 +98,8 @@ bool ValueGenerator::looks_like_generator(std::string_view spec) {
   const auto paren = spec.find('(');
   const auto name = spec.substr(0, paren);
   if (paren == std::string_view::npos) return name == "seq" || name == "uuid" || name == "now_ns";
-  return name == "seq" || name == "uniform" || name == "zipf" || name == "gaussian" || name == "choice" ||
-         name == "bytes";
+  return name == "seq" || name == "uniform" || name == "zipf" || name == "gaussian" ||
+         name == "exponential" || name == "truncated_gaussian" || name == "choice" || name == "bytes";
 }
 
 ValueGenerator ValueGenerator::parse(std::string_view raw) {
@@ -160,6 +160,21 @@ ValueGenerator ValueGenerator::parse(std::string_view raw) {
     g.mean_ = to_double(spec, args[0]);
     g.sd_ = to_double(spec, args[1]);
     if (g.sd_ < 0) bad(spec, "stddev must be >= 0");
+  } else if (name == "exponential" || name == "truncated_gaussian") {
+    // pgbench's random_exponential and random_gaussian: whole numbers in [min, max], the
+    // first falling off by exp(-shape) across the range, the second a normal cut at +-shape
+    // standard deviations (pgbench asks shape > 0, and >= 2 for the gaussian).
+    const bool exponential = name == "exponential";
+    expect_args(3, exponential ? "exponential(min,max,shape) such as exponential(1,1000,5)"
+                               : "truncated_gaussian(min,max,shape) such as truncated_gaussian(1,1000,2.5)");
+    g.kind_ = exponential ? Kind::exponential : Kind::truncated_gaussian;
+    g.lo_ = to_int(spec, args[0]);
+    g.hi_ = to_int(spec, args[1]);
+    g.shape_ = to_double(spec, args[2]);
+    if (g.hi_ < g.lo_) bad(spec, "max must be >= min");
+    if (exponential && !(g.shape_ > 0)) bad(spec, "shape must be > 0");
+    if (!exponential && !(g.shape_ >= 2)) bad(spec, "shape must be >= 2");
+    g.span_ = static_cast<std::uint64_t>(g.hi_) - static_cast<std::uint64_t>(g.lo_) + 1;
   } else if (name == "choice") {
     if (args.empty()) bad(spec, "expected choice(a,b,...) with at least one value");
     g.kind_ = Kind::choice;
@@ -201,7 +216,8 @@ ValueGenerator ValueGenerator::parse(std::string_view raw) {
     g.pool_ = byte_pool();
   } else {
     bad(spec,
-        "unknown generator; use seq, uniform(a,b), zipf(a,b,s), gaussian(mean,sd), "
+        "unknown generator; use seq, uniform(a,b), zipf(a,b,s), gaussian(mean,sd), exponential(a,b,s), "
+        "truncated_gaussian(a,b,s), "
         "choice(x,y,...), uuid, now_ns, bytes(n) or bytes(min,max)");
   }
   return g;
@@ -222,6 +238,14 @@ void ValueGenerator::partition(std::int64_t index, std::int64_t count) noexcept 
   if (kind_ != Kind::seq || count <= 1) return;
   stride_ = static_cast<std::uint64_t>(count);
   offset_ = advance(offset_, static_cast<std::uint64_t>(index));
+}
+
+std::int64_t ValueGenerator::in_span(double t) const noexcept {
+  const double width = span_ == 0 ? 0x1.0p64 : static_cast<double>(span_);
+  const double step = std::floor(t * width);
+  if (!(step >= 0)) return lo_;
+  if (step >= width - 1) return hi_;  // rounding near the top must not step past max
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo_) + static_cast<std::uint64_t>(step));
 }
 
 std::uint64_t ValueGenerator::zipf_rank(Rng& rng) const noexcept {
@@ -261,6 +285,21 @@ std::int64_t ValueGenerator::next_int(Rng& rng) {
       const double u2 = rng.uniform();
       const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
       return clamped(mean_ + sd_ * z);
+    }
+    case Kind::exponential: {
+      // Inverse of the CDF (1 - exp(-s t)) / (1 - exp(-s)) over t in [0, 1).
+      const double cut = std::exp(-shape_);
+      const double t = -std::log(1.0 - (rng.uniform() * (1.0 - cut))) / shape_;
+      return in_span(t);
+    }
+    case Kind::truncated_gaussian: {
+      double z = 0;
+      do {  // a standard normal, drawn again until it falls within +-shape
+        const double u1 = 1.0 - rng.uniform();
+        const double u2 = rng.uniform();
+        z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+      } while (!(z > -shape_ && z < shape_));
+      return in_span((z + shape_) / (2.0 * shape_));
     }
     default:
       return 0;

@@ -22,7 +22,18 @@ class ValueGenerator {
  public:
   // now_ns: CLOCK_MONOTONIC in nanoseconds when the value is rendered, for one-way timings
   // such as NOTIFY fan-out (sender and receiver on the same host).
-  enum class Kind { seq, uniform, zipf, gaussian, choice, uuid, bytes, now_ns };
+  enum class Kind {
+    seq,
+    uniform,
+    zipf,
+    gaussian,
+    exponential,
+    truncated_gaussian,
+    choice,
+    uuid,
+    bytes,
+    now_ns
+  };
 
   // Throws std::invalid_argument with a message that names the spec and the expected form.
   static ValueGenerator parse(std::string_view spec);
@@ -30,7 +41,8 @@ class ValueGenerator {
   static bool looks_like_generator(std::string_view spec);
 
   void append(std::string& out, Rng& rng);
-  // Numeric draw for generators that have one (seq, uniform, zipf, gaussian).
+  // Numeric draw for generators that have one (seq, uniform, zipf, gaussian, exponential,
+  // truncated_gaussian).
   std::int64_t next_int(Rng& rng);
   // Lets T workers draw disjoint sequences: worker i yields start+i, start+i+T, ...
   void partition(std::int64_t index, std::int64_t count) noexcept;
@@ -42,6 +54,8 @@ class ValueGenerator {
 
  private:
   std::uint64_t zipf_rank(Rng& rng) const noexcept;
+  // lo_ + floor(t x the span's width), for t in [0, 1): never past hi_.
+  [[nodiscard]] std::int64_t in_span(double t) const noexcept;
   [[nodiscard]] std::uint64_t advance(std::uint64_t offset, std::uint64_t by) const noexcept;
 
   Kind kind_ = Kind::seq;
@@ -49,6 +63,7 @@ class ValueGenerator {
   std::int64_t hi_ = 0;
   double mean_ = 0;
   double sd_ = 0;
+  double shape_ = 0;  // exponential's rate, truncated_gaussian's cut-off in standard deviations
   // seq: the next value is lo_ + offset_, in a cycle of span_ values (0 stands for all 2^64).
   std::uint64_t offset_ = 0;
   std::uint64_t span_ = 0;

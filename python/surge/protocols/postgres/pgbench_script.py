@@ -3,14 +3,16 @@
 A script becomes one operation named after it: its SQL statements, in one transaction when
 the script wraps them in BEGIN ... END (as pgbench's built-in scripts do), and its `\\set`
 variables compiled once, at plan time, into surge's generators: `random(lb, ub)` is
-`uniform(lb,ub)` and `random_zipfian(lb, ub, s)` is `zipf(lb,ub,s)`. Constant arithmetic
+`uniform(lb,ub)`, `random_zipfian(lb, ub, s)` is `zipf(lb,ub,s)`, and `random_exponential`
+and `random_gaussian` are `exponential(lb,ub,s)` and `truncated_gaussian(lb,ub,s)`, drawn as
+pgbench draws them. Constant arithmetic
 (`100000 * :scale`, abs, greatest, least) is folded before the run; nothing is interpreted
 per transaction. A `:name` in SQL becomes a bound parameter (a constant becomes its text,
 as pgbench substitutes it).
 
 What this does not take yet is refused before the run, in one line with the file and line:
 meta-commands other than `\\set` (`\\sleep`, `\\gset`, `\\aset`, `\\if`, `\\startpipeline`, ...),
-`random_exponential`, `random_gaussian`, `hash` and `permute`, arithmetic on a random draw,
+`hash` and `permute`, arithmetic on a random draw,
 `:client_id`, and several statements outside BEGIN ... END (pgbench commits each alone; surge
 would run them as one transaction).
 """
@@ -241,14 +243,29 @@ def _function(name: str, args: list[int | float]) -> int | float | Draw:
                 "1.001 to 1000, as pgbench asks"
             )
         return Draw(f"zipf({lb},{ub},{s!r})")
+    if name in ("random_exponential", "random_gaussian"):
+        arity(3)
+        lb, ub = _whole(args[0], "its lower bound"), _whole(args[1], "its upper bound")
+        shape = float(args[2])
+        gaussian = name == "random_gaussian"
+        if lb > ub or not (shape >= 2.0 if gaussian else shape > 0):
+            raise _Refused(
+                f"{name}({lb}, {ub}, {shape:g}): bounds in order and a parameter "
+                + ("of at least 2.0" if gaussian else "above 0")
+                + ", as pgbench asks"
+            )
+        generator = "truncated_gaussian" if gaussian else "exponential"
+        return Draw(f"{generator}({lb},{ub},{shape!r})")
     if name in ("abs", "greatest", "least"):
         if not args or (name == "abs" and len(args) != 1):
             raise _Refused(f"{name}() needs its arguments")
         return abs(args[0]) if name == "abs" else (max if name == "greatest" else min)(args)
-    if name in ("random_exponential", "random_gaussian", "hash", "hash_fnv1a", "hash_murmur2",
-                "permute"):  # fmt: skip
+    if name in ("hash", "hash_fnv1a", "hash_murmur2", "permute"):
         raise _Refused(_NOT_YET.format(f"{name}()"))
-    raise _Refused(f"unknown function {name}(); use random, random_zipfian, abs, greatest or least")
+    raise _Refused(
+        f"unknown function {name}(); use random, random_zipfian, random_exponential, "
+        "random_gaussian, abs, greatest or least"
+    )
 
 
 def _split_weight(spec: str, flag: str) -> tuple[str, float]:
