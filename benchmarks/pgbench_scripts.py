@@ -29,7 +29,13 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pg_vs_pgbench import CONNECTIONS, pgbench_command, pgbench_count, run_pgbench
+from pg_vs_pgbench import (
+    CONNECTIONS,
+    MEASURED_RUN,
+    pgbench_command,
+    pgbench_count,
+    run_pgbench,
+)
 from side_by_side import (
     SERVER_CPU,
     interleave,
@@ -45,9 +51,9 @@ from surge.services import PostgresServer
 
 GOAL = 1.25  # issue 35: surge pg -f at least 1.25x pgbench's transactions per CPU-second
 
-# The script file through surge, in a child, with the CPU of the run itself measured beside
-# the whole process's (the ratio uses the whole process, as pgbench's is).
-SURGE_CHILD = """
+# The script file through surge, in a child (pg_vs_pgbench.MEASURED_RUN measures it).
+SURGE_CHILD = (
+    """
 import json, resource, sys
 import surge
 from surge import postgres
@@ -55,16 +61,9 @@ dsn, duration, path, scale = sys.argv[1], float(sys.argv[2]), sys.argv[3], int(s
 scenario = surge.Scenario(
     name="bench", base_url=dsn, operations=[postgres.script(path, scale=scale)],
     load=surge.Users(16), duration=duration)
-before = resource.getrusage(resource.RUSAGE_SELF)
-result = surge.run(scenario)
-after = resource.getrusage(resource.RUSAGE_SELF)
-total = result.total
-print(json.dumps({
-    "count": total["count"], "seconds": result["duration_s"],
-    "run_cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-    "errors": total["error_count"], "p50_ms": total["latency"]["percentiles"]["50"],
-    "p99_ms": total["latency"]["percentiles"]["99"]}))
 """
+    + MEASURED_RUN
+)
 
 
 def surge_command(dsn: str, duration: float, script: Path, scale: int) -> list[str]:

@@ -36,12 +36,11 @@ def _surge(*args: str) -> subprocess.CompletedProcess:
 
 
 def _run(url: str, operations=None, **settings) -> surge.Result:
+    # A count, and a time bound past it: a run that loses a request ends (and its test fails)
+    # instead of waiting for it for ever. They take about a second.
     operations = operations or [http.get("index", "/", expect_body="hello from nginx")]
-    return surge.run(
-        surge.Scenario(
-            "h2", url, operations, **{"load": surge.Users(2), "requests": 2000, **settings}
-        )
-    )
+    defaults = {"load": surge.Users(2), "requests": 2000, "duration": "60s"}
+    return surge.run(surge.Scenario("h2", url, operations, **{**defaults, **settings}))
 
 
 def test_h2_by_alpn_multiplexes_streams_on_few_connections(tmp_path, cert):
@@ -71,9 +70,18 @@ def test_alpn_falls_back_to_http_1_1_and_a_forced_h2_is_a_clear_handshake_error(
     assert "did not agree to HTTP/2" in forced.total["error_examples"]["tls_handshake"][0]
 
 
-def test_goaway_finishes_what_it_covers_and_sends_the_rest_again(tmp_path, cert):
+def test_goaway_finishes_what_it_covers_and_sends_the_rest_again(
+    tmp_path, cert, transport, request
+):
     # nginx sends GOAWAY after 50 requests on a connection: the streams it covers are answered,
     # the ones above its last stream id go again on a new connection. Nothing is an error.
+    if transport == "uring":
+        # A known defect, not reproduced here in 37 runs: one CI run's io_uring worker waited
+        # in io_uring_wait_cqe for ever after GOAWAY over TLS (2026-12-07). The time bound in
+        # _run makes that a failure, not a hang; until it is found (issue 32) it is expected.
+        request.applymarker(
+            pytest.mark.xfail(reason="io_uring, TLS and GOAWAY: a rare lost request", strict=False)
+        )
     with Nginx(
         tmp_path, certificate=cert[0], key=cert[1], http2=True, keepalive_requests=50
     ) as nginx:

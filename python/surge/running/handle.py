@@ -336,20 +336,21 @@ def _summary(count: int, errors: int, histogram: _core.HdrHistogram) -> dict[str
 def snapshot(report: _core.IntervalReport, names: list[str]) -> dict[str, Any]:
     """One interval as live views show it: the interval's own rows (exact, from its HDR
     histograms) and the whole run so far, whose percentiles come from the merged histogram."""
+    whole = {names[i]: _whole_run(totals) for i, totals in enumerate(report.cumulative)}
+    named = [(names[row.operation], row) for row in report.rows]
+    return _entry(report, named, _whole_run(report.cumulative_total), whole)
+
+
+def _entry(
+    report: Any, named: list[tuple[str, Any]], whole_total: dict, whole: dict
+) -> dict[str, Any]:
     return {
         "event": "interval",
         "elapsed_s": round(report.elapsed_s, 6),
         "interval_s": report.interval_s,
         "total": total_row(report.total) | _live(report.total),
-        "operations": [
-            {"name": names[row.operation], **interval_row(row)} | _live(row) for row in report.rows
-        ],
-        "run": {
-            "total": _whole_run(report.cumulative_total),
-            "operations": {
-                names[i]: _whole_run(totals) for i, totals in enumerate(report.cumulative)
-            },
-        },
+        "operations": [{"name": name, **interval_row(row)} | _live(row) for name, row in named],
+        "run": {"total": whole_total, "operations": whole},
     }
 
 
@@ -386,20 +387,11 @@ def merged_snapshot(report: Any, names: list[str], so_far: _SoFar) -> dict[str, 
     snapshot() gives a local one, with a row per worker. Its schedule lag is the worst
     worker's: the interval's lag histograms stay on the workers."""
     whole = so_far.add(report)
-    return {
-        "event": "interval",
-        "elapsed_s": round(report.elapsed_s, 6),
-        "interval_s": report.interval_s,
-        "total": total_row(report.total) | _live(report.total),
-        "operations": [
-            {"name": names[i], **interval_row(row)} | _live(row)
-            for i, row in enumerate(report.rows)
-        ],
-        "run": {
-            "total": whole["total"],
-            "operations": dict(zip(names, whole["operations"], strict=True)),
-        },
-        "workers": [
-            {"worker": share, **total_row(row), **_live(row)} for share, row in report.workers
-        ],
-    }
+    named = list(zip(names, report.rows, strict=True))
+    entry = _entry(
+        report, named, whole["total"], dict(zip(names, whole["operations"], strict=True))
+    )
+    entry["workers"] = [
+        {"worker": share, **total_row(row), **_live(row)} for share, row in report.workers
+    ]
+    return entry

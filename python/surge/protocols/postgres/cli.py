@@ -96,6 +96,17 @@ def _param_template(value: str) -> str:
     return value if "{" in value else f"{{{value}}}"
 
 
+def _tables_scale(args: argparse.Namespace) -> int:
+    """--init creates pgbench's tables at --scale (1 by default); without it, their scale is
+    read from pgbench_branches, as pgbench reads it."""
+    if not args.init:
+        return pgbench.detect_scale(args.dsn)
+    scale = args.scale or 1
+    print(f"init: pgbench tables at scale {scale}", file=sys.stderr)
+    pgbench.init_tables(args.dsn, scale)
+    return scale
+
+
 def _scripts(args: argparse.Namespace, groups: list) -> tuple[list, dict]:
     """-f and -b: pgbench's script files and built-in scripts, one operation each."""
     if groups or args.builtin:
@@ -107,16 +118,11 @@ def _scripts(args: argparse.Namespace, groups: list) -> tuple[list, dict]:
     if args.init and not args.builtin_scripts:
         raise ConfigError("--init creates pgbench's tables: use it with -b or --builtin")
     if args.builtin_scripts:
-        if args.init:
-            scale = args.scale or 1
-            print(f"init: pgbench tables at scale {scale}", file=sys.stderr)
-            pgbench.init_tables(args.dsn, scale)
-        elif args.scale:
+        if args.scale and not args.init:
             raise ConfigError(
                 "--scale: with -b the tables' scale is read; --scale goes with --init"
             )
-        else:
-            scale = pgbench.detect_scale(args.dsn)
+        scale = _tables_scale(args)
     else:
         scale = args.scale or 1  # pgbench's -s: :scale in a custom script, 1 by default
     operations = [pgbench_script.builtin(b, scale) for b in args.builtin_scripts]
@@ -139,12 +145,7 @@ def _operations(args: argparse.Namespace) -> tuple[list, dict]:
     if args.scale and not args.init:
         raise ConfigError("--scale applies with --init; without it the tables' scale is read")
     if args.builtin:
-        if args.init:
-            scale = args.scale or 1
-            print(f"init: pgbench tables at scale {scale}", file=sys.stderr)
-            pgbench.init_tables(args.dsn, scale)
-        else:
-            scale = pgbench.detect_scale(args.dsn)
+        scale = _tables_scale(args)
         return pgbench.operations(args.builtin, scale), {"builtin": args.builtin, "scale": scale}
     if args.init:
         raise ConfigError("--init creates pgbench's tables: use it with --builtin")
