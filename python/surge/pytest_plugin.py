@@ -165,7 +165,7 @@ class SurgeRun:
         if self.web is None or self.cluster:
             return self.record(run(scenario, cluster=self.cluster))
         from surge.running.handle import RunHandle
-        from surge.running.runner import prepared
+        from surge.running.prepare import prepared
 
         handle = RunHandle(prepared(scenario, {}, "surge_run"), slos=self.slos)
         self.web.attach(handle, f"pytest {self.test}")

@@ -30,7 +30,7 @@ from surge.results import slo
 from surge.results.result import Result
 from surge.running.document import interval_row, total_row
 from surge.running.local import run_here
-from surge.running.runner import prepared
+from surge.running.prepare import prepared
 from surge.units import ns_to_ms
 
 # A closed-model run steered by a handle holds lanes for its peak users and as many again, at

@@ -6,23 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from surge.errors import ConfigError
-from surge.model.scale import scale_from_env, scaled
 from surge.model.scenario import Scenario
 from surge.results.result import Result
 from surge.running.local import Abort, ProgressCallback, run_here
+from surge.running.prepare import prepared
 
-__all__ = ["ProgressCallback", "run"]
-
-
-def prepared(scenario: Scenario, overrides: dict[str, Any], what: str) -> Scenario:
-    """The scenario a run takes: checked, with any field overridden, and scaled once by
-    SURGE_SCALE. Every way into a run (run, start, the CLI's --web) goes through it once."""
-    if not isinstance(scenario, Scenario):
-        raise ConfigError(f"{what}: expected a surge.Scenario, got {scenario!r}")
-    if overrides:
-        scenario = scenario.replace(**overrides)
-    factor = scale_from_env()
-    return scaled(scenario, factor) if factor is not None else scenario
+__all__ = ["ProgressCallback", "prepared", "run"]
 
 
 def run(

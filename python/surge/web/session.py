@@ -19,7 +19,7 @@ from surge.model.loader import pick
 from surge.model.scenario import Scenario, ScenarioFactory
 from surge.results.slo import parse as slo_parse
 from surge.running.handle import RunHandle
-from surge.running.runner import prepared
+from surge.running.prepare import prepared
 from surge.units import parse_duration
 from surge.urls import SECRET_HEADERS, redact_url
 

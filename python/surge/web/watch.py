@@ -27,7 +27,7 @@ def run_watched(
     cluster: Any = None,
     workers: int | None = None,
 ) -> Result:
-    """Runs `scenario` (checked and scaled: surge.running.runner.prepared) on a handle, with the
+    """Runs `scenario` (checked and scaled: surge.running.prepare.prepared) on a handle, with the
     web UI on `bind` for as long as it goes; across Dask workers with `cluster` (the page then
     has a row per worker). `flag`: how the caller spells the option in messages (web= in
     Python)."""
@@ -40,7 +40,7 @@ def run_watched(
     server = WebServer(session, host, port, token=token, read_only=read_only).start()
     print(f"web UI: {server.url}", file=sys.stderr, flush=True)
     try:
-        # Already checked and scaled by the caller (surge.running.runner.prepared).
+        # Already checked and scaled by the caller (surge.running.prepare.prepared).
         handle = RunHandle(scenario, progress=progress, slos=slos, cluster=cluster, workers=workers)
         session.attach(handle, "cli")
         handle.wait_or_stop()  # Ctrl-C keeps what was measured, as in any run
