@@ -51,6 +51,7 @@ void register_results(py::module_& m) {
       .def_readonly("misses", &OperationStats::misses)
       .def_readonly("retries", &OperationStats::retries)
       .def_readonly("reconnects", &OperationStats::reconnects)
+      .def_readonly("redirects", &OperationStats::redirects)
       .def_property_readonly("error_codes", &error_code_dict)
       .def_property_readonly("errors", [](const OperationStats& s) { return error_dict(s.errors); })
       .def_property_readonly("error_examples", &example_dict);
@@ -107,6 +108,14 @@ void register_results(py::module_& m) {
       .def_readonly("seconds", &WarmUpReport::seconds)
       .def_readonly("not_ready", &WarmUpReport::not_ready);
 
+  py::class_<NodeResult>(m, "NodeResult")
+      .def_readonly("address", &NodeResult::address)
+      .def_readonly("role", &NodeResult::role)
+      .def_readonly("requests", &NodeResult::requests)
+      .def_readonly("errors", &NodeResult::errors)
+      .def_readonly("redirects", &NodeResult::redirects)
+      .def_readonly("service", &NodeResult::service);
+
   py::class_<RunResult>(m, "RunResult")
       .def_readonly("operation_names", &RunResult::operation_names)
       .def_readonly("operations", &RunResult::operations)
@@ -134,7 +143,8 @@ void register_results(py::module_& m) {
                                                          py::arg("spawn_rate") = c.spawn_rate));
                                return changes;
                              })
-      .def_readonly("stopped", &RunResult::stopped);
+      .def_readonly("stopped", &RunResult::stopped)
+      .def_readonly("nodes", &RunResult::nodes);
 }
 
 }  // namespace surge::bindings

@@ -97,6 +97,8 @@ class Coordinator {
       result_.connections.add(w->connection_stats());
       result_.pacer_lag.add(w->pacer_lag());
       result_.warm_up.not_ready += w->not_ready_at_start();
+      // What a protocol counts beside the operations (a Redis Cluster's per-node figures).
+      if constexpr (requires(const P& p, RunResult& r) { p.add_to(r); }) w->protocol().add_to(result_);
     }
     // The busiest thread's: one starved thread is enough to skew what it measured.
     for (const double share : busy) result_.busy_share = std::max(result_.busy_share, share);

@@ -103,6 +103,7 @@ void OperationStats::add(const OperationStats& other) {
   misses += other.misses;
   retries += other.retries;
   reconnects += other.reconnects;
+  redirects += other.redirects;
   for (const auto& c : other.error_codes) count_error_code(c.text(), c.count);
   for (std::size_t i = 0; i < errors.size(); ++i) {
     errors[i] += other.errors[i];
@@ -124,6 +125,7 @@ void OperationStats::reset() noexcept {
   misses = 0;
   retries = 0;
   reconnects = 0;
+  redirects = 0;
   error_codes.clear();  // keeps its capacity: a steady error stream allocates nothing
   errors.fill(0);
   for (auto& e : examples) e.clear();

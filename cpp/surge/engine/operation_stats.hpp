@@ -68,6 +68,7 @@ struct OperationStats {
   std::int64_t misses = 0;      // cache reads that found none (a nil reply is a miss, not an error)
   std::int64_t retries = 0;     // requests sent again by the protocol's retry rule (PostgreSQL: 40001)
   std::int64_t reconnects = 0;  // connections opened again for a request, after an earlier one closed
+  std::int64_t redirects = 0;   // Redis Cluster: MOVED and ASK replies followed (not errors)
   std::array<std::int64_t, kErrorClassCount> errors{};
   std::array<std::vector<std::string>, kErrorClassCount> examples;
   std::vector<ErrorCodeCount> error_codes;  // errors by the protocol's code; few distinct codes

@@ -67,6 +67,16 @@ using ProgressCallback = std::function<bool(const IntervalReport&)>;
 // Polled about every 100 ms; return true to stop (Ctrl-C). Keeps what was measured.
 using InterruptCheck = std::function<bool()>;
 
+// A Redis Cluster run: what one node answered during the measured window.
+struct NodeResult {
+  std::string address;  // host:port
+  std::string role;     // "primary" or "replica", as the run last knew it
+  std::int64_t requests = 0;
+  std::int64_t errors = 0;     // error replies other than redirects
+  std::int64_t redirects = 0;  // MOVED and ASK
+  HdrHistogram service;        // from the write to this node to its reply
+};
+
 struct RunResult {
   std::vector<std::string> operation_names;
   std::vector<OperationStats> operations;
@@ -92,6 +102,7 @@ struct RunResult {
   std::string failure;  // why the engine stopped the run early on an error of its own; empty: it did not
   std::vector<AppliedLoadChange> load_changes;  // taken while the run went (LoadControl), in order
   bool stopped = false;                         // LoadControl::stop() ended it
+  std::vector<NodeResult> nodes;                // Redis Cluster: per node; empty otherwise
 };
 
 }  // namespace surge

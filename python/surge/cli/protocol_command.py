@@ -53,6 +53,7 @@ def _preload(args: argparse.Namespace, scenario: Scenario, writes: dict[str, Any
         pipeline=writes["pipeline"],
         threads=scenario.threads,
         tls=scenario.tls,
+        cluster=scenario.cluster,
         **{k: v for k, v in run_settings_from_flags(args).items() if k.endswith("timeout")},
     )
     with live(args.quiet, preload) as show:  # a bar of what is written out of `count`

@@ -29,6 +29,7 @@ Scenario = Any
 DEFAULT_DURATION_S = 10.0
 MAX_PIPELINE = 100_000
 PIPELINE_SYNC = ("operation", "batch")
+READ_FROM = ("primary", "replica", "any")
 HTTP_VERSIONS = {None: 0, "1.1": 1, "2": 2}
 MAX_STREAMS = 100_000
 _SEED_LIMIT = 2**64
@@ -57,6 +58,8 @@ class RunPlan:
     pipeline_sync: str
     http_version: int  # 1, 2, or 0: ALPN's choice on https://, HTTP/1.1 on http://
     max_streams: int
+    cluster: bool
+    read_from: str
     seed: int
     interval_histograms: bool
     cold: bool
@@ -201,6 +204,8 @@ def resolve(scenario: Scenario) -> RunPlan:
         pipeline_sync=scenario.pipeline_sync,
         http_version=HTTP_VERSIONS[scenario.http_version],
         max_streams=scenario.max_streams,
+        cluster=scenario.cluster,
+        read_from=scenario.read_from,
         seed=scenario.seed,
         interval_histograms=bool(scenario.interval_histograms),
         cold=scenario.cold,
@@ -264,6 +269,16 @@ def _check_settings(scenario: Scenario, protocol: Protocol) -> None:
         raise ConfigError(f"http_version: '1.1' or '2', got {scenario.http_version!r}")
     if scenario.http_version is not None and "http_version" not in protocol.settings:
         raise ConfigError(f"http_version: applies to {_applies_to('http_version')}")
+    if not isinstance(scenario.cluster, bool):
+        raise ConfigError(f"cluster: true or false, got {scenario.cluster!r}")
+    if scenario.cluster and "cluster" not in protocol.settings:
+        raise ConfigError(f"cluster: applies to {_applies_to('cluster')}")
+    if not isinstance(scenario.read_from, str) or scenario.read_from not in READ_FROM:
+        raise ConfigError(f"read_from: 'primary', 'replica' or 'any', got {scenario.read_from!r}")
+    if scenario.read_from != "primary" and not scenario.cluster:
+        raise ConfigError(
+            "read_from: chooses among a cluster's nodes; give cluster=True (--cluster) as well"
+        )
     checks.whole(scenario.max_streams, "max_streams", 1, MAX_STREAMS)
     if scenario.max_streams > 1:
         if "max_streams" not in protocol.settings:

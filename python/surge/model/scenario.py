@@ -55,6 +55,12 @@ class Scenario:
     # HTTP/2: streams in flight per connection (h2load's -m); lanes are connections times it,
     # as with pipeline.
     max_streams: int = 1
+    # redis:// targets: the URL names one node of a Redis Cluster; each command goes to the
+    # node serving its key's slot, MOVED and ASK are followed and counted as redirects, and
+    # the results hold a row per node. read_from sends reads (GET, HGET, ...) to "primary",
+    # "replica" or "any" of the slot's nodes.
+    cluster: bool = False
+    read_from: str = "primary"
     # How long requests still out when the window ends may finish; what is out after it counts
     # as unfinished (and against error_rate).
     drain: str | float = "2s"

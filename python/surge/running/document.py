@@ -50,6 +50,7 @@ def build(
         "aborted": aborted,
         "unfinished": raw.unfinished,
         "connections": connections(raw),
+        **({"nodes": nodes(raw)} if raw.nodes else {}),
         # How late surge's own pacer was (open model): the generator, not the target.
         "generator": {
             "pacer_lag": latency_summary(raw.pacer_lag),
@@ -81,6 +82,7 @@ def stats(op: _core.OperationStats, measured_s: float, plan: RunPlan) -> dict[st
         **plan.protocol.stats_fields([op]),
         "retries": op.retries,
         "reconnects": op.reconnects,
+        "redirects": op.redirects,
         "dropped": op.dropped,
         "unfinished": op.unfinished,
         "late_starts": op.late,
@@ -97,6 +99,22 @@ def stats(op: _core.OperationStats, measured_s: float, plan: RunPlan) -> dict[st
         # (surge.running.distributed).
         "lag_histogram": op.lag.encode(),
     }
+
+
+def nodes(raw: _core.RunResult) -> list[dict[str, Any]]:
+    """A Redis Cluster run's row per node: what it answered in the measured window, and how
+    long it took from the write to that node to its reply (docs/redis.md)."""
+    return [
+        {
+            "node": node.address,
+            "role": node.role,
+            "requests": node.requests,
+            "errors": node.errors,
+            "redirects": node.redirects,
+            "service_time": latency_summary(node.service),
+        }
+        for node in sorted(raw.nodes, key=lambda n: n.address)
+    ]
 
 
 def connections(raw: _core.RunResult) -> dict[str, Any]:

@@ -64,9 +64,10 @@ class RedisServer:
         directory: str | Path | None = None,
         tls: bool = False,
         tls_name: str = "localhost",
+        config: list[str] | None = None,
     ):
         """`directory`: where the config, log and socket go (made if missing); by default a
-        temporary one that stop() removes."""
+        temporary one that stop() removes. `config`: more redis.conf lines (a cluster node's)."""
         self._executable = _executable(executable)
         self.port = port or _free_port()
         # tls=True: a second port speaks TLS (rediss://), with a certificate made at start.
@@ -79,6 +80,7 @@ class RedisServer:
         if self._dir is not None:
             self._dir.mkdir(parents=True, exist_ok=True)
         self._process: subprocess.Popen | None = None
+        self._config = list(config or [])
 
     @property
     def pid(self) -> int | None:
@@ -131,6 +133,7 @@ class RedisServer:
         ]
         if self.password:
             lines.append(f"requirepass {self.password}")
+        lines += self._config
         if self._unix_socket:
             lines += [f"unixsocket {self._dir / 'redis.sock'}", "unixsocketperm 700"]
         if self.tls_port is not None:

@@ -36,7 +36,9 @@ void register_redis(py::module_& m) {
       .def_readwrite("pipeline", &RedisRunSpec::pipeline)
       .def_readwrite("tls", &RedisRunSpec::tls)
       .def_readwrite("tls_options", &RedisRunSpec::tls_options)
-      .def_readwrite("operations", &RedisRunSpec::operations);
+      .def_readwrite("operations", &RedisRunSpec::operations)
+      .def_readwrite("cluster", &RedisRunSpec::cluster)
+      .def_readwrite("read_from", &RedisRunSpec::read_from);
 
   register_run<RedisProtocol>(m, "run_redis", "Run a Redis load; releases the GIL for the whole run.");
 }

@@ -28,6 +28,8 @@ class CommandBuilder {
   void partition(std::int64_t index, std::int64_t count) noexcept;
   // The command's name in upper case ("GET"), for reply classification.
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
+  // The arguments of the command append() last built, the name first.
+  [[nodiscard]] const std::vector<std::string>& arguments() const noexcept { return rendered_; }
 
  private:
   VariableSet variables_;

@@ -18,8 +18,10 @@ constexpr std::size_t kReadBufferSize = std::size_t{64} * 1024;
 constexpr std::size_t kMaxReadBuffer = std::size_t{64} * 1024;  // hiredis keeps partial replies itself
 }  // namespace
 
-RedisConnection::RedisConnection(Worker<RedisProtocol>& worker, int capacity)
+RedisConnection::RedisConnection(Worker<RedisProtocol>& worker, RedisRoute& route, int node, int capacity)
     : PipelinedConnection(worker, capacity),
+      route_(route),
+      node_(node),
       socket_(worker.context(), worker.ring()),
       read_buffer_(kReadBufferSize),
       tls_(worker.protocol().shared().tls.get()) {
@@ -31,7 +33,7 @@ void RedisConnection::start_connect() {
   begin_attempt();
   error_code ignored;
   socket_.close(ignored);
-  socket_.async_connect(worker_.protocol().shared().endpoint,
+  socket_.async_connect(worker_.protocol().endpoint_of(node_),
                         [this, generation = generation_](const error_code& ec) {
                           if (current(generation)) on_connect(ec);
                         });
@@ -68,6 +70,7 @@ void RedisConnection::on_connect(const error_code& ec) {
 
 void RedisConnection::connection_ready() {
   const auto& shared = worker_.protocol().shared();
+  if (auto* cluster = worker_.protocol().cluster()) cluster->reached(node_);
   now_ready(shared.handshake_replies);
   reader_.reset();
   read_buffer_.clear();
@@ -81,11 +84,24 @@ void RedisConnection::connection_ready() {
 
 void RedisConnection::enqueue(RedisLane& lane) {
   worker_.protocol().append_command(lane.op(), out_, worker_.rng());
+  queue(RedisEntry{&lane});
+}
+
+void RedisConnection::enqueue_command(RedisLane& lane, std::string_view command, bool asking) {
+  if (asking) {
+    redis::append_command(out_, {"ASKING"});
+    queue(RedisEntry{nullptr, true});
+  }
+  out_ += command;
+  queue(RedisEntry{&lane});
+}
+
+void RedisConnection::queue(const RedisEntry& entry) {
   if (state_ != State::ready) {
-    queue_until_connected(RedisEntry{&lane});
+    queue_until_connected(entry);
     return;
   }
-  ring_.push_back(RedisEntry{&lane});
+  ring_.push_back(entry);
   ++unsent_;
   if (!delivering_) schedule_flush();  // deliver() flushes what its replies started
 }
@@ -206,6 +222,7 @@ void RedisConnection::deliver() {
       return;
     }
     const RedisEntry entry = ring_.pop_front();
+    if (entry.asking) continue;  // refused or not, the command behind it says what happened
     if (entry.lane == nullptr) {
       if (reply.kind == redis::ReplyKind::error) {
         const std::string example = "connection set-up (AUTH/SELECT): " + std::string(reply.text);
@@ -217,6 +234,7 @@ void RedisConnection::deliver() {
       continue;
     }
     answered();
+    if (worker_.protocol().cluster() != nullptr && redirected(*entry.lane, reply, arrived)) continue;
     // The lane may start its next command right here; it queues behind the ones in flight.
     entry.lane->complete(arrived, [&](OperationStats& stats) { classify(entry.lane->op(), reply, stats); });
     if (!current(generation) || state_ != State::ready) {
@@ -243,7 +261,27 @@ void RedisConnection::classify(int op, const redis::Reply& reply, OperationStats
   }
 }
 
+bool RedisConnection::redirected(RedisLane& lane, const redis::Reply& reply, Nanos arrived) {
+  auto& node = worker_.protocol().cluster()->node(node_);
+  const bool measured = lane.stats() != nullptr;
+  if (measured) {
+    ++node.stats.requests;
+    node.stats.service.record(arrived - lane.sent());
+  }
+  if (reply.kind != redis::ReplyKind::error) return false;
+  const auto redirect = redis::parse_redirect(reply.text);
+  if (!redirect) {
+    if (measured) ++node.stats.errors;
+    return false;
+  }
+  if (measured) ++node.stats.redirects;
+  // Past the route's limit the redirect is the outcome: an error reply, as the node gave it.
+  return route_.redirect(lane, *redirect, node_);
+}
+
 void RedisConnection::drop_connection(std::vector<RedisLane*>& /*failing*/) {
+  // A lost node's slots may have moved (a failover): the route asks another node first.
+  if (auto* cluster = worker_.protocol().cluster(); cluster != nullptr && !stopped_) cluster->lost(node_);
   write_pending_ = false;
   if (tls_.enabled()) tls_.close();
   error_code ignored;

@@ -24,15 +24,20 @@ namespace surge {
 using RedisLane = PipelinedLane<RedisProtocol>;
 
 struct RedisEntry {
-  RedisLane* lane;  // nullptr: a handshake reply (AUTH, SELECT)
+  RedisLane* lane;      // nullptr: a handshake reply (AUTH, SELECT, READONLY), or ASKING's
+  bool asking = false;  // the reply to ASKING, sent ahead of a command an ASK redirected
 };
 
 class RedisConnection : public PipelinedConnection<RedisConnection, Worker<RedisProtocol>, RedisEntry> {
  public:
-  RedisConnection(Worker<RedisProtocol>& worker, int capacity);
+  // `node`: the node it connects to (0 against one server), as the protocol numbers them.
+  RedisConnection(Worker<RedisProtocol>& worker, RedisRoute& route, int node, int capacity);
 
   // Queues the lane's command (built now) for the next flush.
   void enqueue(RedisLane& lane);
+  // Queues a command already built (a cluster's, kept for a redirect); with `asking`, after an
+  // ASKING of its own, as an ASK redirect demands.
+  void enqueue_command(RedisLane& lane, std::string_view command, bool asking);
 
  private:
   friend PipelinedConnection;
@@ -49,7 +54,13 @@ class RedisConnection : public PipelinedConnection<RedisConnection, Worker<Redis
   void on_read(const boost::system::error_code& ec, std::size_t n);
   void deliver();
   void classify(int op, const redis::Reply& reply, OperationStats& stats) const;
+  void queue(const RedisEntry& entry);
+  // A cluster's node answered the lane: its own figures, and true when the reply was a redirect
+  // the route has sent on (the lane has no outcome yet).
+  bool redirected(RedisLane& lane, const redis::Reply& reply, Nanos arrived);
 
+  RedisRoute& route_;
+  int node_;
   GenericStreamSocket socket_;  // epoll or io_uring, as the run chose
   redis::RespReader reader_;
   ReadBuffer read_buffer_;

@@ -3,10 +3,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <algorithm>
 #include <stdexcept>
 
 #include "surge/engine/pipelined_lane.hpp"
 #include "surge/engine/resolve.hpp"
+#include "surge/proto/redis/cluster_discovery.hpp"
 #include "surge/proto/redis/connection.hpp"
 
 namespace surge {
@@ -22,6 +24,64 @@ bool is_read_command(const std::string& name) {
   return false;
 }
 
+redis::ReadFrom read_from(const std::string& text) {
+  if (text == "primary") return redis::ReadFrom::primary;
+  if (text == "replica") return redis::ReadFrom::replica;
+  if (text == "any") return redis::ReadFrom::any;
+  throw std::invalid_argument("read_from: expected primary, replica or any, got '" + text + "'");
+}
+
+// In a cluster a command's keys must share a slot, or the node refuses it (CROSSSLOT): the
+// user's mistake, so it is refused before the run. Templates draw their keys, so a few hundred
+// draws stand in for a proof; keys in one {hash tag} always pass.
+void check_keys_share_a_slot(const RedisOperation& op, const redis::CommandKeys& keys) {
+  redis::CommandBuilder builder(op.command);
+  Rng rng;
+  std::string scratch;
+  for (int draw = 0; draw < 256; ++draw) {
+    scratch.clear();
+    builder.append(scratch, rng);
+    if (redis::keys_share_a_slot(keys, builder.arguments())) continue;
+    throw std::invalid_argument("operation '" + op.name + "': " + builder.name() +
+                                "'s keys fall in different cluster slots, which a cluster refuses "
+                                "(CROSSSLOT); give them one hash tag, such as user:{{id}}:a and "
+                                "user:{{id}}:b, so they share a slot");
+  }
+}
+
+void plan_cluster(const RedisRunSpec& spec, RedisShared& shared) {
+  if (!spec.unix_path.empty())
+    throw std::invalid_argument("--cluster: a cluster is reached over TCP; give a redis://host:port URL");
+  if (spec.tls)
+    throw std::invalid_argument("--cluster over rediss:// is not supported yet; use redis:// to reach the cluster");
+  if (spec.db != 0)
+    throw std::invalid_argument("--cluster: a cluster has database 0 only; drop the /" + std::to_string(spec.db) +
+                                " from the URL");
+  std::vector<std::string> names;
+  for (const auto& op : spec.operations) names.push_back(redis::CommandBuilder(op.command).name());
+  auto plan = redis::discover_cluster(
+      redis::SeedNode{spec.host, spec.port, spec.username, spec.password, spec.connect_timeout}, names);
+  for (std::size_t i = 0; i < spec.operations.size(); ++i) {
+    const auto& op = spec.operations[i];
+    const auto& keys = plan.keys[i];
+    if (!keys.known)
+      throw std::invalid_argument("operation '" + op.name + "': the cluster does not know the command " +
+                                  names[i] + "; check its spelling");
+    if (keys.movable)
+      throw std::invalid_argument("operation '" + op.name + "': " + names[i] +
+                                  " names its keys in its arguments (like EVAL's numkeys), which "
+                                  "--cluster cannot route; use a command with fixed key positions");
+    check_keys_share_a_slot(op, keys);
+  }
+  shared.cluster = std::make_shared<const redis::ClusterPlan>(std::move(plan));
+  shared.read_from = read_from(spec.read_from);
+  if (shared.read_from != redis::ReadFrom::primary) {
+    // A replica answers reads only on a connection that said READONLY; a primary ignores it.
+    redis::append_command(shared.handshake, {"READONLY"});
+    ++shared.handshake_replies;
+  }
+}
+
 }  // namespace
 
 RedisShared RedisProtocol::prepare(const Spec& spec) {
@@ -33,7 +93,9 @@ RedisShared RedisProtocol::prepare(const Spec& spec) {
       throw std::invalid_argument("operation '" + op.name + "': " + e.what());
     }
   }
-  if (!spec.unix_path.empty()) {
+  if (spec.cluster) {
+    plan_cluster(spec, shared);
+  } else if (!spec.unix_path.empty()) {
     shared.endpoint = asio::local::stream_protocol::endpoint(spec.unix_path);
     shared.tcp = false;
   } else {
@@ -64,15 +126,37 @@ RedisProtocol::RedisProtocol(const Spec& spec, const Shared& shared, int index, 
     builders_.back().partition(index, worker_count);
     reads_.push_back(is_read_command(builders_.back().name()));
   }
+  if (shared.cluster)
+    cluster_ = std::make_unique<redis::ClusterRouter>(shared.cluster->topology, shared.cluster->keys, shared.read_from);
 }
 
 RedisProtocol::~RedisProtocol() = default;
 
-RedisConnection& RedisProtocol::connection_for(int lane, Worker<RedisProtocol>& worker) {
+RedisRoute& RedisProtocol::connection_for(int lane, Worker<RedisProtocol>& worker) {
   const auto index = static_cast<std::size_t>(lane / spec_.pipeline);
-  while (connections_.size() <= index)
-    connections_.push_back(std::make_unique<RedisConnection>(worker, spec_.pipeline));
-  return *connections_[index];
+  while (routes_.size() <= index) routes_.push_back(std::make_unique<RedisRoute>(worker, spec_.pipeline));
+  return *routes_[index];
+}
+
+const asio::generic::stream_protocol::endpoint& RedisProtocol::endpoint_of(int node) const noexcept {
+  return cluster_ ? cluster_->nodes()[static_cast<std::size_t>(node)].endpoint : shared_.endpoint;
+}
+
+void RedisProtocol::add_to(RunResult& result) const {
+  if (!cluster_) return;
+  for (const auto& node : cluster_->nodes()) {
+    const std::string address = node.host + ":" + std::to_string(node.port);
+    auto it = std::find_if(result.nodes.begin(), result.nodes.end(),
+                           [&](const NodeResult& r) { return r.address == address; });
+    if (it == result.nodes.end()) {
+      result.nodes.push_back(NodeResult{address, node.primary < 0 ? "primary" : "replica", 0, 0, 0, {}});
+      it = result.nodes.end() - 1;
+    }
+    it->requests += node.stats.requests;
+    it->errors += node.stats.errors;
+    it->redirects += node.stats.redirects;
+    it->service.add(node.stats.service);
+  }
 }
 
 }  // namespace surge

@@ -10,18 +10,16 @@
 #include <vector>
 
 #include "surge/core/rng.hpp"
+#include "surge/engine/run_result.hpp"
+#include "surge/proto/redis/cluster_router.hpp"
 #include "surge/proto/redis/command_builder.hpp"
+#include "surge/proto/redis/route.hpp"
 #include "surge/proto/redis/spec.hpp"
 #include "surge/proto/tls/tls_context.hpp"
 
 namespace surge {
 
 class RedisConnection;
-class RedisProtocol;
-template <class P>
-class PipelinedLane;
-template <class P>
-class Worker;
 
 struct RedisShared {
   boost::asio::generic::stream_protocol::endpoint endpoint;
@@ -30,13 +28,15 @@ struct RedisShared {
   int handshake_replies = 0;
   std::shared_ptr<const tls::ClientContext> tls;  // null: no TLS
   std::string server_name;
+  std::shared_ptr<const redis::ClusterPlan> cluster;  // null: one server
+  redis::ReadFrom read_from = redis::ReadFrom::primary;
 };
 
 class RedisProtocol {
  public:
   using Spec = RedisRunSpec;
   using Lane = PipelinedLane<RedisProtocol>;
-  using Connection = RedisConnection;
+  using Connection = RedisRoute;
   using Shared = RedisShared;
 
   // Once per run, before any load: checks every command template and resolves the server.
@@ -53,19 +53,30 @@ class RedisProtocol {
   void append_command(int op, std::string& out, Rng& rng) {
     builders_[static_cast<std::size_t>(op)].append(out, rng);
   }
+  // The arguments of the command append_command() last built for `op`.
+  [[nodiscard]] const std::vector<std::string>& arguments(int op) const noexcept {
+    return builders_[static_cast<std::size_t>(op)].arguments();
+  }
   // Reads count hits and misses: a nil reply to GET is a miss, not an error.
   [[nodiscard]] bool is_read(int op) const noexcept { return reads_[static_cast<std::size_t>(op)]; }
   [[nodiscard]] const Shared& shared() const noexcept { return shared_; }
-  // The connection lane `lane` rides on; created with the first lane that needs it.
-  RedisConnection& connection_for(int lane, Worker<RedisProtocol>& worker);
+  // The route lane `lane` rides on; created with the first lane that needs it.
+  RedisRoute& connection_for(int lane, Worker<RedisProtocol>& worker);
   [[nodiscard]] int pipeline() const noexcept { return spec_.pipeline; }
+  // This worker's view of the cluster; null against one server.
+  [[nodiscard]] redis::ClusterRouter* cluster() noexcept { return cluster_.get(); }
+  // Where node `node` listens (against one server, node 0 is the server).
+  [[nodiscard]] const boost::asio::generic::stream_protocol::endpoint& endpoint_of(int node) const noexcept;
+  // A cluster run's per-node figures, merged by node into the result.
+  void add_to(RunResult& result) const;
 
  private:
   const Spec& spec_;
   const Shared& shared_;
   std::vector<redis::CommandBuilder> builders_;
   std::vector<bool> reads_;
-  std::vector<std::unique_ptr<RedisConnection>> connections_;
+  std::vector<std::unique_ptr<RedisRoute>> routes_;
+  std::unique_ptr<redis::ClusterRouter> cluster_;
 };
 
 }  // namespace surge

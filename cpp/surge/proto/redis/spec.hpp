@@ -30,6 +30,10 @@ struct RedisRunSpec : RunSettings {
   bool tls = false;       // rediss://: each connection starts with a TLS handshake to `host`
   tls::ClientOptions tls_options;
   std::vector<RedisOperation> operations;
+  // A Redis Cluster: host:port is one of its nodes; each command goes to the node serving its
+  // key's slot (proto/redis/route.hpp).
+  bool cluster = false;
+  std::string read_from = "primary";  // cluster reads: "primary", "replica" or "any"
 };
 
 }  // namespace surge

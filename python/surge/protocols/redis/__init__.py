@@ -154,6 +154,7 @@ def engine_spec(plan: Any) -> _core.RedisRunSpec:
     spec.host, spec.port, spec.unix_path = target.host, target.port, target.unix_path
     spec.db, spec.username, spec.password = target.db, target.username, target.password
     spec.pipeline = plan.pipeline
+    spec.cluster, spec.read_from = plan.cluster, plan.read_from
     if plan.tls is not None:
         spec.tls, spec.tls_options = True, plan.tls.engine_options()
     spec.operations = [op.engine_operation() for op in plan.operations]
@@ -169,7 +170,7 @@ PROTOCOL = Protocol(
     engine_spec=engine_spec,
     run=_core.run_redis,
     default_timeout="10s",
-    settings=frozenset({"pipeline", "io_uring"}),
+    settings=frozenset({"pipeline", "io_uring", "cluster"}),
     reach=reach.redis,
     cli="surge.protocols.redis.cli",
 )

@@ -51,6 +51,19 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         "url", help="redis://[user:pass@]HOST[:PORT][/DB], rediss:// (TLS) or unix:///PATH"
     )
     cli_tls.add_flags(p)
+    c = p.add_argument_group("cluster")
+    c.add_argument(
+        "--cluster",
+        action="store_true",
+        help="the URL names a node of a Redis Cluster: each command goes to the node serving "
+        "its key's slot; MOVED and ASK are followed and counted",
+    )
+    c.add_argument(
+        "--read-from",
+        choices=("primary", "replica", "any"),
+        default="primary",
+        help="which of a slot's nodes serve reads (GET, HGET, ...) with --cluster",
+    )
     w = p.add_argument_group("workload")
     w.add_argument("--ratio", type=_ratio_pair, help="SET:GET weights (default 1:10)")
     w.add_argument("--keys", type=count_arg, default=10_000, help="key range 1..N")
@@ -127,12 +140,15 @@ def scenario(args: argparse.Namespace) -> dict[str, Any]:
         "base_url": args.url,
         "operations": operations,
         "pipeline": args.pipeline,
+        "cluster": args.cluster,
+        "read_from": args.read_from,
         "params": {
             "url": args.url,
             "keyspace": keyspace.describe(),
             "data_size": args.data_size,
             "ttl_s": args.ttl,
             "pipeline": args.pipeline,
+            "cluster": args.cluster,
         },
         "tls": cli_tls.from_flags(args, args.url),
     }

@@ -182,6 +182,7 @@ _COUNTS = (
     "count",
     "retries",
     "reconnects",
+    "redirects",
     "dropped",
     "unfinished",
     "late_starts",
