@@ -929,6 +929,43 @@ PGBENCH_SCRIPTS = [
     ("py", "postgres.script(builtin='select-only', weight=-1)", REFUSE("weight")),
 ]
 
+REDIS_CLUSTER = [
+    ("cli", "redis <redis> --cluster -n 1 -q", REFUSE("--cluster", "not a cluster node")),
+    (
+        "cli",
+        "redis redis://127.0.0.1:<closed> --cluster -n 1 -q",
+        REFUSE("cannot reach", "Redis server"),
+    ),
+    ("cli", "redis <redis> --read-from replica -n 1 -q", REFUSE("read_from", "--cluster")),
+    ("cli", "redis <redis> --cluster --read-from nearest -n 1 -q", REFUSE("--read-from")),
+    ("cli", "http <http> --cluster -n 1 -q", REFUSE("--cluster")),
+    ("cli", "redis redis://127.0.0.1:1/3 --cluster -n 1 -q", REFUSE("database 0")),
+    ("cli", "redis unix:///tmp/none.sock --cluster -n 1 -q", REFUSE("--cluster", "TCP")),
+    ("cli", "redis rediss://127.0.0.1:1 --cluster -n 1 -q", REFUSE("--cluster", "rediss://")),
+    (
+        "py",
+        "surge.Scenario(name='c', base_url=REDIS, operations=[redis.get('g', 'k')], cluster='yes')",
+        REFUSE("cluster", "true or false"),
+    ),
+    (
+        "py",
+        "surge.Scenario(name='c', base_url=HTTP, operations=[http.get('g', '/')], cluster=True)",
+        REFUSE("cluster", "redis://"),
+    ),
+    (
+        "py",
+        "surge.Scenario(name='c', base_url=REDIS, operations=[redis.get('g', 'k')], "
+        "cluster=True, read_from=1)",
+        REFUSE("read_from", "'primary', 'replica' or 'any'"),
+    ),
+    (
+        "py",
+        "surge.run(surge.Scenario(name='c', base_url=REDIS, operations=[redis.get('g', 'k')], "
+        "cluster=True, requests=1))",
+        REFUSE("not a cluster node", "drop --cluster"),
+    ),
+]
+
 MATRIX = {
     "crash and hang": CRASH_AND_HANG,
     "numbers too big": HUGE,
@@ -944,6 +981,7 @@ MATRIX = {
     "journeys": JOURNEYS,
     "web UI": WEB,
     "pgbench scripts": PGBENCH_SCRIPTS,
+    "Redis Cluster": REDIS_CLUSTER,
 }
 
 

@@ -6,7 +6,7 @@ surge's native engine (private: use the surge package)
 from __future__ import annotations
 import collections.abc
 import typing
-__all__: list[str] = ['Arrivals', 'ConnectionStats', 'DEFAULT_WEIGHT', 'HdrHistogram', 'HttpCapture', 'HttpExtraction', 'HttpFeeder', 'HttpJourney', 'HttpOnFailure', 'HttpOperation', 'HttpRunSpec', 'HttpStepSpec', 'HttpTransaction', 'HttpValueCheck', 'IntervalReport', 'IntervalRow', 'IoMode', 'LoadControl', 'LoadModel', 'LoadSpec', 'OperationStats', 'PgOperation', 'PgRunSpec', 'PgStatement', 'PipelineSync', 'RedisOperation', 'RedisRunSpec', 'RunResult', 'RunSettings', 'RunningTotals', 'TargetServer', 'ThinkKind', 'TlsClientOptions', 'WarmUpReport', 'now_ns', 'pg_execute', 'render', 'run_http', 'run_pg', 'run_redis', 'sample', 'tls_self_signed', 'uring_refusal']
+__all__: list[str] = ['Arrivals', 'ConnectionStats', 'DEFAULT_WEIGHT', 'HdrHistogram', 'HttpCapture', 'HttpExtraction', 'HttpFeeder', 'HttpJourney', 'HttpOnFailure', 'HttpOperation', 'HttpRunSpec', 'HttpStepSpec', 'HttpTransaction', 'HttpValueCheck', 'IntervalReport', 'IntervalRow', 'IoMode', 'LoadControl', 'LoadModel', 'LoadSpec', 'NodeResult', 'OperationStats', 'PgOperation', 'PgRunSpec', 'PgStatement', 'PipelineSync', 'RedisOperation', 'RedisRunSpec', 'RunResult', 'RunSettings', 'RunningTotals', 'TargetServer', 'ThinkKind', 'TlsClientOptions', 'WarmUpReport', 'now_ns', 'pg_execute', 'render', 'run_http', 'run_pg', 'run_redis', 'sample', 'tls_self_signed', 'uring_refusal']
 class Arrivals:
     """
     Members:
@@ -791,6 +791,25 @@ class LoadSpec:
     @warmup_ns.setter
     def warmup_ns(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
+class NodeResult:
+    @property
+    def address(self) -> str:
+        ...
+    @property
+    def errors(self) -> int:
+        ...
+    @property
+    def redirects(self) -> int:
+        ...
+    @property
+    def requests(self) -> int:
+        ...
+    @property
+    def role(self) -> str:
+        ...
+    @property
+    def service(self) -> HdrHistogram:
+        ...
 class OperationStats:
     @property
     def count(self) -> int:
@@ -824,6 +843,9 @@ class OperationStats:
         ...
     @property
     def reconnects(self) -> int:
+        ...
+    @property
+    def redirects(self) -> int:
         ...
     @property
     def response(self) -> HdrHistogram:
@@ -963,8 +985,10 @@ class RedisOperation:
     def weight(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
 class RedisRunSpec(RunSettings):
+    cluster: bool
     host: str
     password: str
+    read_from: str
     tls: bool
     tls_options: TlsClientOptions
     unix_path: str
@@ -1022,6 +1046,9 @@ class RunResult:
         ...
     @property
     def measured_s(self) -> float:
+        ...
+    @property
+    def nodes(self) -> list[NodeResult]:
         ...
     @property
     def operation_names(self) -> list[str]:

@@ -48,7 +48,9 @@ class RedisCluster:
             timeout=timeout,
         )
         if done.returncode != 0:
-            raise ConfigError(f"redis-cli {' '.join(arguments)}: {done.stderr.strip() or done.stdout}")
+            raise ConfigError(
+                f"redis-cli {' '.join(arguments)}: {done.stderr.strip() or done.stdout}"
+            )
         return done.stdout
 
     def start(self) -> RedisCluster:
@@ -61,6 +63,9 @@ class RedisCluster:
                     "cluster-enabled yes",
                     f"cluster-config-file {self._dir / f'node{i}' / 'nodes.conf'}",
                     f"cluster-node-timeout {self._node_timeout_ms}",
+                    # A replica of a killed primary takes over however long ago it last heard
+                    # from it: an idle test cluster's replicas would otherwise count as stale.
+                    "cluster-replica-validity-factor 0",
                     # The bus port is its own: a free client port may be above 55535,
                     # where the default (port + 10000) does not fit.
                     f"cluster-port {_free_port()}",
@@ -125,17 +130,52 @@ class RedisCluster:
             live = [n for n in self.nodes if n.running]
             states = [self.cli(n.port, "cluster", "info") for n in live]
             slots = {self.cli(n.port, "cluster", "slots") for n in live}
-            if all("cluster_state:ok" in s for s in states) and len(slots) == 1:
+            replicas_up = all(
+                "master_link_status:up" in self.cli(n.port, "info", "replication")
+                for n in live
+                if "role:slave" in self.cli(n.port, "info", "replication")
+            )
+            if all("cluster_state:ok" in s for s in states) and len(slots) == 1 and replicas_up:
                 check = subprocess.run(
                     ["redis-cli", "--cluster", "check", f"127.0.0.1:{live[0].port}"],
                     capture_output=True,
                     text=True,
                     timeout=30,
                 )
-                if "[OK] All 16384 slots covered" in check.stdout and "[WARNING]" not in check.stdout:
+                if (
+                    "[OK] All 16384 slots covered" in check.stdout
+                    and "[WARNING]" not in check.stdout
+                ):
                     return
             time.sleep(0.1)
         raise ConfigError(f"the cluster did not settle within {timeout:.0f} s")
+
+    def wait_replicated(self, timeout: float = _SETTLE_TIMEOUT_S) -> None:
+        """Until every live replica holds all its primary has written (equal offsets): before
+        a primary is killed, so that its replica has every key."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            offsets = {}
+            behind = False
+            for node in (n for n in self.nodes if n.running):
+                info = dict(
+                    line.split(":", 1)
+                    for line in self.cli(node.port, "info", "replication").split()
+                    if ":" in line
+                )
+                offsets[node.port] = info
+            for info in offsets.values():
+                if info.get("role") != "slave":
+                    continue
+                primary = offsets.get(int(info["master_port"]))
+                if info.get("master_link_status") != "up" or (
+                    primary and primary["master_repl_offset"] != info["slave_repl_offset"]
+                ):
+                    behind = True
+            if not behind:
+                return
+            time.sleep(0.05)
+        raise ConfigError(f"the replicas did not catch up within {timeout:.0f} s")
 
     def failover(self, replica_port: int) -> None:
         """A planned failover: the replica takes its primary's slots, the primary becomes its

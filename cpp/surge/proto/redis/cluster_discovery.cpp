@@ -31,19 +31,27 @@ Reply ask(redisContext* c, const std::vector<std::string>& arguments, const std:
   return reply;
 }
 
-bool is_error(const Reply& r) { return r->type == REDIS_REPLY_ERROR; }
-std::string text(const Reply& r) { return std::string(r->str, r->len); }
+bool is_error(const Reply& r) {
+  return r->type == REDIS_REPLY_ERROR;
+}
+std::string text(const Reply& r) {
+  return std::string(r->str, r->len);
+}
 
 CommandKeys keys_of(const redisReply* info) {
   CommandKeys keys;
   if (info == nullptr || info->type != REDIS_REPLY_ARRAY || info->elements < 6) return keys;
-  keys.known = true;
+  for (int i = 3; i <= 5; ++i)
+    if (info->element[i]->type != REDIS_REPLY_INTEGER) return keys;
   keys.first = static_cast<int>(info->element[3]->integer);
   keys.last = static_cast<int>(info->element[4]->integer);
   keys.step = static_cast<int>(info->element[5]->integer);
+  keys.known = true;
   const redisReply* flags = info->element[2];
   for (std::size_t i = 0; flags->type == REDIS_REPLY_ARRAY && i < flags->elements; ++i) {
-    const std::string flag(flags->element[i]->str, flags->element[i]->len);
+    const redisReply* f = flags->element[i];
+    if (f->type != REDIS_REPLY_STATUS && f->type != REDIS_REPLY_STRING) continue;
+    const std::string flag(f->str, f->len);
     if (flag == "readonly") keys.readonly = true;
     if (flag == "movablekeys") keys.movable = true;
   }
@@ -89,7 +97,8 @@ ClusterPlan discover_cluster(const SeedNode& seed, const std::vector<std::string
   info.insert(info.end(), command_names.begin(), command_names.end());
   const auto reply = ask(c.get(), info, where);
   if (is_error(reply) || reply->type != REDIS_REPLY_ARRAY || reply->elements != command_names.size())
-    throw std::invalid_argument(where + " did not answer COMMAND INFO, which cluster mode needs to find each "
+    throw std::invalid_argument(where +
+                                " did not answer COMMAND INFO, which cluster mode needs to find each "
                                 "command's keys");
   for (std::size_t i = 0; i < reply->elements; ++i) plan.keys.push_back(keys_of(reply->element[i]));
   return plan;

@@ -37,6 +37,7 @@ struct SeedNode {
 
 // Throws std::invalid_argument in one line: the node cannot be reached, refuses AUTH, is not in
 // cluster mode, or serves a cluster with slots nobody owns.
-[[nodiscard]] ClusterPlan discover_cluster(const SeedNode& seed, const std::vector<std::string>& command_names);
+[[nodiscard]] ClusterPlan discover_cluster(const SeedNode& seed,
+                                           const std::vector<std::string>& command_names);
 
 }  // namespace surge::redis

@@ -37,11 +37,13 @@ int command_slot(const CommandKeys& keys, const std::vector<std::string>& argume
 bool keys_share_a_slot(const CommandKeys& keys, const std::vector<std::string>& arguments) noexcept {
   const int slot = command_slot(keys, arguments);
   bool shared = true;
-  for_each_key(keys, arguments.size(), [&](std::size_t i) { shared = shared && hash_slot(arguments[i]) == slot; });
+  for_each_key(keys, arguments.size(),
+               [&](std::size_t i) { shared = shared && hash_slot(arguments[i]) == slot; });
   return shared;
 }
 
-ClusterRouter::ClusterRouter(const ClusterTopology& topology, std::vector<CommandKeys> keys, ReadFrom read_from)
+ClusterRouter::ClusterRouter(const ClusterTopology& topology, std::vector<CommandKeys> keys,
+                             ReadFrom read_from)
     : owner_(topology.owner), keys_(std::move(keys)), read_from_(read_from) {
   for (std::size_t i = 0; i < topology.nodes.size(); ++i) {
     const auto& n = topology.nodes[i];

@@ -69,6 +69,7 @@ class ClusterRouter {
 // The slot of a command's first key; -1 for a command without keys.
 [[nodiscard]] int command_slot(const CommandKeys& keys, const std::vector<std::string>& arguments) noexcept;
 // Whether every key of the command is in the same slot.
-[[nodiscard]] bool keys_share_a_slot(const CommandKeys& keys, const std::vector<std::string>& arguments) noexcept;
+[[nodiscard]] bool keys_share_a_slot(const CommandKeys& keys,
+                                     const std::vector<std::string>& arguments) noexcept;
 
 }  // namespace surge::redis

@@ -53,7 +53,8 @@ std::optional<Redirect> parse_redirect(std::string_view error) noexcept {
   const auto space = error.find(' ');
   if (space == std::string_view::npos) return std::nullopt;
   const auto slot_text = error.substr(0, space);
-  const auto [end, ec] = std::from_chars(slot_text.data(), slot_text.data() + slot_text.size(), redirect.slot);
+  const auto [end, ec] =
+      std::from_chars(slot_text.data(), slot_text.data() + slot_text.size(), redirect.slot);
   if (ec != std::errc() || end != slot_text.data() + slot_text.size() || redirect.slot < 0 ||
       redirect.slot >= kClusterSlots)
     return std::nullopt;
@@ -62,7 +63,8 @@ std::optional<Redirect> parse_redirect(std::string_view error) noexcept {
   if (colon == std::string_view::npos) return std::nullopt;
   const auto port_text = address.substr(colon + 1);
   int port = 0;
-  const auto [port_end, port_ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [port_end, port_ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (port_ec != std::errc() || port_end != port_text.data() + port_text.size() || port <= 0 || port > 65535)
     return std::nullopt;
   redirect.address = std::string(address);

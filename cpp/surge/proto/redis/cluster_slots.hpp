@@ -20,7 +20,7 @@ inline constexpr int kClusterSlots = 16384;
 [[nodiscard]] int hash_slot(std::string_view key) noexcept;
 
 struct Redirect {
-  bool ask = false;     // ASK: this command only, after ASKING; MOVED: the slot moved for good
+  bool ask = false;  // ASK: this command only, after ASKING; MOVED: the slot moved for good
   int slot = 0;
   std::string address;  // "host:port" of the node that serves the slot now
 };

@@ -83,7 +83,8 @@ ClusterTopology topology_from_shards(const redisReply& reply, const std::string&
     const redisReply& shard = *reply.element[s];
     const redisReply* slots = field(shard, "slots");
     const redisReply* nodes = field(shard, "nodes");
-    if (slots == nullptr || nodes == nullptr || slots->type != REDIS_REPLY_ARRAY || nodes->type != REDIS_REPLY_ARRAY)
+    if (slots == nullptr || nodes == nullptr || slots->type != REDIS_REPLY_ARRAY ||
+        nodes->type != REDIS_REPLY_ARRAY)
       bad_shape("a shard without its slots and nodes");
     // The shard's primary first, so its replicas can name it; a failed primary serves nothing.
     int primary = -1;
@@ -102,7 +103,8 @@ ClusterTopology topology_from_shards(const redisReply& reply, const std::string&
     for (std::size_t n = 0; n < nodes->elements; ++n) {
       const redisReply& node = *nodes->element[n];
       const redisReply* health = field(node, "health");
-      if (text_of(*field(node, "role")) == "master" || (health != nullptr && text_of(*health) != "online")) continue;
+      if (text_of(*field(node, "role")) == "master" || (health != nullptr && text_of(*health) != "online"))
+        continue;
       const redisReply* ip = field(node, "ip");
       topology.add(host_or_seed(ip != nullptr ? text_of(*ip) : "", seed_host),
                    port_of(integer_of(*field(node, "port"), "a node's port is not a number")), primary);

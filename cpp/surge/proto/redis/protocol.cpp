@@ -1,9 +1,9 @@
 #include "surge/proto/redis/protocol.hpp"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
-#include <algorithm>
 #include <stdexcept>
 
 #include "surge/engine/pipelined_lane.hpp"
@@ -53,10 +53,11 @@ void plan_cluster(const RedisRunSpec& spec, RedisShared& shared) {
   if (!spec.unix_path.empty())
     throw std::invalid_argument("--cluster: a cluster is reached over TCP; give a redis://host:port URL");
   if (spec.tls)
-    throw std::invalid_argument("--cluster over rediss:// is not supported yet; use redis:// to reach the cluster");
+    throw std::invalid_argument(
+        "--cluster over rediss:// is not supported yet; use redis:// to reach the cluster");
   if (spec.db != 0)
-    throw std::invalid_argument("--cluster: a cluster has database 0 only; drop the /" + std::to_string(spec.db) +
-                                " from the URL");
+    throw std::invalid_argument("--cluster: a cluster has database 0 only; drop the /" +
+                                std::to_string(spec.db) + " from the URL");
   std::vector<std::string> names;
   for (const auto& op : spec.operations) names.push_back(redis::CommandBuilder(op.command).name());
   auto plan = redis::discover_cluster(
@@ -127,7 +128,8 @@ RedisProtocol::RedisProtocol(const Spec& spec, const Shared& shared, int index, 
     reads_.push_back(is_read_command(builders_.back().name()));
   }
   if (shared.cluster)
-    cluster_ = std::make_unique<redis::ClusterRouter>(shared.cluster->topology, shared.cluster->keys, shared.read_from);
+    cluster_ = std::make_unique<redis::ClusterRouter>(shared.cluster->topology, shared.cluster->keys,
+                                                      shared.read_from);
 }
 
 RedisProtocol::~RedisProtocol() = default;

@@ -161,6 +161,24 @@ def engine_spec(plan: Any) -> _core.RedisRunSpec:
     return spec
 
 
+def check(plan: Any) -> None:
+    """What cluster mode needs of the URL, said before anything is dialled (the engine says
+    the same to callers of its own)."""
+    if not plan.cluster:
+        return
+    target = plan.target
+    if target.unix_path:
+        raise ConfigError("--cluster: a cluster is reached over TCP; give a redis://host:port URL")
+    if target.tls:
+        raise ConfigError(
+            "--cluster over rediss:// is not supported yet; use redis:// to reach the cluster"
+        )
+    if target.db:
+        raise ConfigError(
+            f"--cluster: a cluster has database 0 only; drop the /{target.db} from the URL"
+        )
+
+
 PROTOCOL = Protocol(
     name="redis",
     label="redis://",
@@ -168,6 +186,7 @@ PROTOCOL = Protocol(
     claims=is_redis_url,
     parse_target=parse_redis_url,
     engine_spec=engine_spec,
+    check=check,
     run=_core.run_redis,
     default_timeout="10s",
     settings=frozenset({"pipeline", "io_uring", "cluster"}),

@@ -1,0 +1,309 @@
+"""Redis Cluster against a real one the tests start: 3 primaries and 3 replicas
+(surge.services.RedisCluster). Commands go to the node serving their key's slot; resharding and
+failovers during a run redirect commands without a false error; every preloaded key is found
+afterwards."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import surge
+from surge import redis
+from surge.services import RedisCluster
+
+KEYS = 4000
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with RedisCluster() as c:
+        preload(c.url)
+        c.wait_replicated()
+        yield c
+
+
+@pytest.fixture
+def fresh_cluster():
+    """For a test that moves slots or fails nodes: its own cluster, preloaded and replicated."""
+    with RedisCluster() as c:
+        preload(c.url)
+        c.wait_replicated()
+        yield c
+
+
+def preload(url: str) -> None:
+    result = surge.run(
+        surge.Scenario(
+            name="preload",
+            base_url=url,
+            cluster=True,
+            operations=[redis.set("preload", "key:{k}", "v{k}", variables={"k": f"seq(1,{KEYS})"})],
+            load=surge.Iterations(KEYS, concurrency=4),
+            pipeline=8,
+        )
+    )
+    assert result.total["count"] == KEYS and result.total["error_count"] == 0, result.total
+
+
+def keys_found(url: str) -> dict:
+    """GET every preloaded key once: hits, misses and errors."""
+    result = surge.run(
+        surge.Scenario(
+            name="check",
+            base_url=url,
+            cluster=True,
+            operations=[redis.get("get", "key:{k}", variables={"k": f"seq(1,{KEYS})"})],
+            load=surge.Iterations(KEYS, concurrency=4),
+            pipeline=8,
+        )
+    )
+    total = result.total
+    return {"hits": total["hits"], "misses": total["misses"], "errors": total["errors"]}
+
+
+def mixed_load(url: str, **kwargs) -> surge.Scenario:
+    """GETs and SETs over the preloaded keys at a set rate."""
+    key = {"k": f"uniform(1,{KEYS})"}
+    settings = {
+        "load": surge.ConstantRate(2000, connections=2),
+        "duration": "6s",
+        "pipeline": 4,
+        "cluster": True,
+        **kwargs,
+    }
+    return surge.Scenario(
+        name="mix",
+        base_url=url,
+        operations=[
+            redis.set("set", "key:{k}", "v{k}", variables=key),
+            redis.get("get", "key:{k}", variables=key, weight=4),
+        ],
+        **settings,
+    )
+
+
+def during(run_after_s: float, action) -> threading.Thread:
+    """Runs `action` once, `run_after_s` into the load (in a thread the test joins)."""
+
+    def later():
+        time.sleep(run_after_s)
+        action()
+
+    thread = threading.Thread(target=later)
+    thread.start()
+    return thread
+
+
+def primary_rows(result) -> dict[str, dict]:
+    return {n["node"]: n for n in result["nodes"] if n["requests"]}
+
+
+@pytest.mark.usefixtures("transport")
+def test_each_command_goes_to_the_node_serving_its_slot(cluster):
+    result = surge.run(mixed_load(cluster.url, duration="2s"))
+    total = result.total
+    assert total["error_count"] == 0, total["error_examples"]
+    # Routed right the first time: no node had to redirect anything.
+    assert total["redirects"] == 0
+    assert total["misses"] == 0 and total["hits"] == result.operations["get"]["count"]
+    served = primary_rows(result)
+    primaries = {f"127.0.0.1:{port}" for port, _ in cluster.primaries()}
+    assert set(served) == primaries
+    # Every node row counts what it answered; together they are every command.
+    assert sum(n["requests"] for n in served.values()) == total["count"]
+    # The slots are split about evenly, and so are uniform keys.
+    shares = [n["requests"] / total["count"] for n in served.values()]
+    assert all(0.25 < share < 0.42 for share in shares), shares
+    assert all(n["role"] == "primary" and n["service_time"]["max"] > 0 for n in served.values())
+
+
+def test_reads_from_replicas_leave_the_writes_on_the_primaries(cluster):
+    result = surge.run(mixed_load(cluster.url, duration="2s", read_from="replica"))
+    assert result.total["error_count"] == 0, result.total["error_examples"]
+    assert result.total["misses"] == 0 and result.total["redirects"] == 0
+    rows = primary_rows(result)
+    replicas = sum(n["requests"] for n in rows.values() if n["role"] == "replica")
+    primaries = sum(n["requests"] for n in rows.values() if n["role"] == "primary")
+    # GETs (4 in 5) went to the replicas, SETs to the primaries.
+    assert replicas == result.operations["get"]["count"]
+    assert primaries == result.operations["set"]["count"]
+    assert len([n for n in rows.values() if n["role"] == "replica"]) == 3
+
+
+def test_keys_in_one_hash_tag_travel_together_and_split_keys_are_refused(cluster):
+    tagged = surge.Scenario(
+        name="tagged",
+        base_url=cluster.url,
+        cluster=True,
+        operations=[
+            redis.command(
+                "mset",
+                "MSET user:{{id}}:name n{id} user:{{id}}:mail m{id}",
+                variables={"id": "uniform(1,1000)"},
+            )
+        ],
+        load=surge.Connections(2),
+        requests=2000,
+    )
+    result = surge.run(tagged)
+    assert result.total["count"] == 2000 and result.total["error_count"] == 0
+    split = surge.Scenario(
+        name="split",
+        base_url=cluster.url,
+        cluster=True,
+        operations=[
+            redis.command("mset", "MSET a:{id} 1 b:{id} 2", variables={"id": "uniform(1,1000)"})
+        ],
+        requests=10,
+    )
+    with pytest.raises(surge.ConfigError) as refused:
+        surge.run(split)
+    message = str(refused.value)
+    assert "\n" not in message and "'mset'" in message and "different cluster slots" in message
+    assert "hash tag" in message
+
+
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        ("FROB key:{id}", ("does not know the command FROB",)),
+        ("EVAL 'return 1' 1 key:{id}", ("EVAL", "cannot route")),
+    ],
+)
+def test_commands_a_cluster_cannot_route_are_refused_before_the_run(cluster, command, words):
+    scenario = surge.Scenario(
+        name="bad",
+        base_url=cluster.url,
+        cluster=True,
+        operations=[redis.command("op", command, variables={"id": "uniform(1,10)"})],
+        requests=10,
+    )
+    with pytest.raises(surge.ConfigError) as refused:
+        surge.run(scenario)
+    assert "\n" not in str(refused.value)
+    assert all(word in str(refused.value) for word in words), refused.value
+
+
+@pytest.mark.usefixtures("transport")
+def test_resharding_mid_run_redirects_without_an_error(fresh_cluster):
+    (source, _), (destination, _), _ = fresh_cluster.primaries()
+    mover = during(1.5, lambda: fresh_cluster.reshard(source, destination, slots=1000))
+    result = surge.run(mixed_load(fresh_cluster.url))
+    mover.join()
+    total = result.total
+    assert total["error_count"] == 0, total["error_examples"]
+    assert total["redirects"] > 0
+    # A redirected command is one request with one outcome, not two.
+    assert total["count"] == sum(op["count"] for op in result.operations.values())
+    assert total["misses"] == 0
+    assert dict(fresh_cluster.primaries())[destination] > 5462
+    assert keys_found(fresh_cluster.url) == {"hits": KEYS, "misses": 0, "errors": {}}
+
+
+def test_a_planned_failover_mid_run_redirects_without_an_error(fresh_cluster):
+    primary = fresh_cluster.primaries()[0][0]
+    replica = fresh_cluster.replica_of(primary)
+    switch = during(1.5, lambda: fresh_cluster.failover(replica))
+    result = surge.run(mixed_load(fresh_cluster.url))
+    switch.join()
+    total = result.total
+    assert total["error_count"] == 0, total["error_examples"]
+    assert total["redirects"] > 0 and total["misses"] == 0
+    rows = {n["node"]: n for n in result["nodes"]}
+    # The promoted replica served its slots after the switch, and said so as a primary.
+    promoted = rows[f"127.0.0.1:{replica}"]
+    assert promoted["role"] == "primary" and promoted["requests"] > 0
+    assert keys_found(fresh_cluster.url) == {"hits": KEYS, "misses": 0, "errors": {}}
+
+
+@pytest.mark.usefixtures("transport")
+def test_a_killed_primary_costs_only_the_outage_and_its_replica_takes_over(fresh_cluster):
+    victim = fresh_cluster.primaries()[2][0]
+    replica = fresh_cluster.replica_of(victim)
+    moments = {}
+
+    def kill_and_watch():
+        moments["killed"] = time.monotonic_ns()
+        fresh_cluster.kill(victim)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            states = [
+                fresh_cluster.cli(n.port, "cluster", "info")
+                for n in fresh_cluster.nodes
+                if n.running
+            ]
+            if "role:master" in fresh_cluster.cli(replica, "info", "replication") and all(
+                "cluster_state:ok" in s for s in states
+            ):
+                moments["recovered"] = time.monotonic_ns()
+                return
+            time.sleep(0.02)
+
+    killer = during(1.5, kill_and_watch)
+    result = surge.run(mixed_load(fresh_cluster.url, interval="250ms"))
+    killer.join()
+    assert "recovered" in moments, "the replica was not promoted within 20 s"
+    total = result.total
+    # What failed, failed on the server's side: commands in flight on the killed node were
+    # reset, connects to it refused, and the cluster said it was down until the replica was
+    # promoted (it serves no slot while one has no primary). Nothing else.
+    assert set(total["errors"]) <= {"reset", "refused", "error_reply"}, total["errors"]
+    for example in total["error_examples"].get("error_reply", []):
+        assert example.startswith("CLUSTERDOWN"), example
+    # Errors only between the kill and the recovery (a 250 ms row either side for the rows'
+    # edges, and as long again for the nodes' word of it to reach surge).
+    start = result["monotonic_start_ns"]
+    killed_s = (moments["killed"] - start) / 1e9
+    recovered_s = (moments["recovered"] - start) / 1e9
+    outside = [
+        (row["t_s"], row["errors"])
+        for row in result["timeseries_total"]
+        if row["errors"] and not (killed_s - 0.25 <= row["t_s"] <= recovered_s + 0.5)
+    ]
+    assert not outside, (killed_s, recovered_s, outside)
+    assert total["error_count"] > 0  # the kill did land mid-run
+    assert total["misses"] == 0
+    promoted = {n["node"]: n for n in result["nodes"]}[f"127.0.0.1:{replica}"]
+    assert promoted["role"] == "primary" and promoted["requests"] > 0
+    fresh_cluster.wait_settled()
+    live = f"redis://127.0.0.1:{replica}"
+    assert keys_found(live) == {"hits": KEYS, "misses": 0, "errors": {}}
+
+
+def test_the_cli_runs_a_cluster_with_preload_and_prints_a_row_per_node(cluster, tmp_path):
+    out = tmp_path / "run.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "surge.cli",
+            "redis",
+            cluster.url,
+            "--cluster",
+            "--keys",
+            "2000",
+            "--preload",
+            "-c",
+            "2",
+            "-P",
+            "4",
+            "-n",
+            "3000",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert result["total"]["count"] == 3000 and result["total"]["error_count"] == 0
+    assert result["total"]["misses"] == 0
+    assert len([n for n in result["nodes"] if n["requests"]]) == 3
+    assert "preload: 2000 keys" in done.stderr
