@@ -964,6 +964,12 @@ REDIS_CLUSTER = [
         "cluster=True, requests=1))",
         REFUSE("not a cluster node", "drop --cluster"),
     ),
+    (
+        "py",
+        "surge.run(surge.Scenario(name='c', base_url=REDIS, operations=[redis.get('g', 'k')], "
+        "requests=1), cluster=True)",
+        REFUSE("Dask workers", "Scenario cluster=True"),
+    ),
 ]
 
 MATRIX = {

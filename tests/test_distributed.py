@@ -549,3 +549,31 @@ def test_a_distributed_run_is_watched_and_steered_from_the_web_page(
         assert (change["kind"], change["from"], change["to"]) == ("users", 6, 10)
     assert result["load"]["stopped_by_control"] and result["duration_s"] < 15
     assert len(result["workers"]) == 3
+
+
+def test_a_redis_cluster_run_over_workers_merges_its_rows_per_node(cluster):
+    from surge import redis
+    from surge.services import RedisCluster
+
+    with RedisCluster() as redis_cluster:
+        scenario = surge.Scenario(
+            "redis-cluster",
+            redis_cluster.url,
+            [redis.set("set", "key:{k}", "v", variables={"k": "uniform(1,5000)"})],
+            load=surge.Users(6),
+            requests=3000,
+            pipeline=2,
+            cluster=True,
+        )
+        result = surge.run(scenario, cluster=cluster)
+        primaries = {f"127.0.0.1:{port}" for port, _ in redis_cluster.primaries()}
+    assert result.total["count"] == 3000 and result.total["error_count"] == 0
+    rows = {row["node"]: row for row in result["nodes"] if row["requests"]}
+    assert set(rows) == primaries
+    # Every worker's replies, node by node: together, every command, each timed once.
+    assert sum(row["requests"] for row in rows.values()) == 3000
+    merged = sum(
+        hdrh.HdrHistogram.decode(row["service_histogram"]).get_total_count()
+        for row in rows.values()
+    )
+    assert merged == 3000

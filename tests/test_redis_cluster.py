@@ -205,6 +205,59 @@ def test_resharding_mid_run_redirects_without_an_error(fresh_cluster):
     assert keys_found(fresh_cluster.url) == {"hits": KEYS, "misses": 0, "errors": {}}
 
 
+def test_a_slot_half_migrated_answers_ask_and_surge_follows_it_with_asking(fresh_cluster):
+    """A slot caught mid-migration: keys already moved are answered ASK by the old node, and
+    the new node serves them only after ASKING, for that command alone."""
+    c = fresh_cluster
+    slot = int(c.cli(c.nodes[0].port, "cluster", "keyslot", "{ask}").strip())
+    ports = {n.port: n for n in c.nodes}
+    ids = {}
+    for line in c.cli(c.nodes[0].port, "cluster", "nodes").splitlines():
+        fields = line.split()
+        ids[int(fields[1].split("@")[0].rsplit(":", 1)[1])] = fields[0]
+    owner = next(p for p, _ in c.primaries() if _serves(c, p, slot))
+    target = next(p for p, _ in c.primaries() if p != owner)
+    assert owner in ports and target in ports
+    keys = [f"{{ask}}:{i}" for i in range(1, 101)]
+    c.cli(owner, "mset", *[part for k in keys for part in (k, "v")])
+    c.cli(target, "cluster", "setslot", str(slot), "importing", ids[owner])
+    c.cli(owner, "cluster", "setslot", str(slot), "migrating", ids[target])
+    c.cli(owner, "migrate", "127.0.0.1", str(target), "", "0", "5000", "keys", *keys[:50])
+    result = surge.run(
+        surge.Scenario(
+            name="ask",
+            base_url=c.url,
+            cluster=True,
+            operations=[redis.get("get", "{{ask}}:{i}", variables={"i": "uniform(1,100)"})],
+            load=surge.Connections(2),
+            requests=2000,
+            pipeline=4,
+        )
+    )
+    total = result.total
+    assert total["count"] == 2000 and total["error_count"] == 0, total["error_examples"]
+    assert total["hits"] == 2000
+    # About half the keys had moved: each GET of one was redirected once, by ASK.
+    assert 700 < total["redirects"] < 1300, total["redirects"]
+    rows = {n["node"]: n for n in result["nodes"]}
+    assert rows[f"127.0.0.1:{owner}"]["redirects"] == total["redirects"]
+    assert rows[f"127.0.0.1:{target}"]["requests"] == total["redirects"]
+    # The slot stays the old node's: ASK moved no slot, so nothing went to the new node first.
+    assert rows[f"127.0.0.1:{owner}"]["requests"] == 2000
+
+
+def _serves(cluster, port: int, slot: int) -> bool:
+    for line in cluster.cli(port, "cluster", "nodes").splitlines():
+        fields = line.split()
+        if "myself" not in fields[2]:
+            continue
+        for part in fields[8:]:
+            first, _, last = part.partition("-")
+            if not part.startswith("[") and int(first) <= slot <= int(last or first):
+                return True
+    return False
+
+
 def test_a_planned_failover_mid_run_redirects_without_an_error(fresh_cluster):
     primary = fresh_cluster.primaries()[0][0]
     replica = fresh_cluster.replica_of(primary)

@@ -53,6 +53,17 @@ TEST_CASE("an unknown placeholder is an error that names it") {
   }
 }
 
+TEST_CASE("doubled braces around a name of no variable are that name in braces: a hash tag") {
+  VariableSet variables;
+  variables.declare("id", "seq(5)");
+  auto t = RequestTemplate::parse("user:{{user1000}}:{id} tag:{{id}}", variables);
+  Rng rng(1);
+  CHECK(render_once(t, variables, rng) == "user:{user1000}:5 tag:{5}");
+  // A single brace around an unknown name is still a mistake, not text.
+  CHECK_THROWS_AS((void)RequestTemplate::parse("user:{user1000}", variables), std::invalid_argument);
+  CHECK_THROWS_AS((void)RequestTemplate::parse("user:{{user1000}", variables), std::invalid_argument);
+}
+
 TEST_CASE("partitioned templates give workers disjoint sequences") {
   VariableSet a;
   VariableSet b;

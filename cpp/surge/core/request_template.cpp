@@ -80,6 +80,14 @@ RequestTemplate RequestTemplate::parse(std::string_view text, const VariableSet&
           } else if (ValueGenerator::looks_like_generator(inner)) {
             segment.generator = static_cast<int>(t.generators_.size());
             t.generators_.push_back(ValueGenerator::parse(inner));
+          } else if (i > 0 && text[i - 1] == '{' && close + 1 < text.size() && text[close + 1] == '}') {
+            // {{name}} of no variable is the text {name}: a Redis Cluster hash tag such as
+            // {{user1000}} (with a variable, {{id}} renders its value in braces).
+            literal.back() = '{';
+            literal.append(inner);
+            literal += '}';
+            i = close + 2;
+            continue;
           } else {
             throw std::invalid_argument("unknown template variable '{" + std::string(inner) + "}' in '" +
                                         std::string(text) + "': declare it with --var " + std::string(head) +

@@ -112,6 +112,8 @@ def nodes(raw: _core.RunResult) -> list[dict[str, Any]]:
             "errors": node.errors,
             "redirects": node.redirects,
             "service_time": latency_summary(node.service),
+            # So that a distributed run's shares merge exactly (surge.running.distributed).
+            "service_histogram": node.service.encode(),
         }
         for node in sorted(raw.nodes, key=lambda n: n.address)
     ]

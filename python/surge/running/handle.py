@@ -30,7 +30,7 @@ from surge.results import slo
 from surge.results.result import Result
 from surge.running.document import interval_row, total_row
 from surge.running.local import run_here
-from surge.running.prepare import prepared
+from surge.running.prepare import check_dask_cluster, prepared
 from surge.units import ns_to_ms
 
 # A closed-model run steered by a handle holds lanes for its peak users and as many again, at
@@ -71,6 +71,7 @@ def start(
     the scenario's abort_on) are judged on every interval's snapshot, for live views.
     `cluster` and `workers` run it across Dask workers, as surge.run does: a change then
     reaches every worker as its interval closes, and each takes its part."""
+    check_dask_cluster(cluster)
     scenario = prepared(scenario, overrides, "start")
     return RunHandle(
         scenario, max_users=max_users, progress=progress, slos=slos, cluster=cluster,

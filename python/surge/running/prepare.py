@@ -20,3 +20,12 @@ def prepared(scenario: Scenario, overrides: dict[str, Any], what: str) -> Scenar
         scenario = scenario.replace(**overrides)
     factor = scale_from_env()
     return scaled(scenario, factor) if factor is not None else scenario
+
+
+def check_dask_cluster(cluster: Any) -> None:
+    """run's and start's cluster= is Dask's; True there most likely meant a Redis Cluster."""
+    if isinstance(cluster, bool):
+        raise ConfigError(
+            "cluster: surge.run's cluster= names the Dask workers to spread the run over; "
+            "to load a Redis Cluster, give the Scenario cluster=True"
+        )

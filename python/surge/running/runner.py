@@ -9,7 +9,7 @@ from surge.errors import ConfigError
 from surge.model.scenario import Scenario
 from surge.results.result import Result
 from surge.running.local import Abort, ProgressCallback, run_here
-from surge.running.prepare import prepared
+from surge.running.prepare import check_dask_cluster, prepared
 
 __all__ = ["ProgressCallback", "prepared", "run"]
 
@@ -36,6 +36,7 @@ def run(
     """
     if progress is not None and not callable(progress):
         raise ConfigError(f"progress: expected a function of one IntervalReport, got {progress!r}")
+    check_dask_cluster(cluster)
     scenario = prepared(scenario, overrides, "run")
     if web is not None:
         from surge.web.watch import run_watched  # starlette and uvicorn load only here

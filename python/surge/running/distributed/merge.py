@@ -332,6 +332,30 @@ def _merged_changes(docs: list[dict[str, Any]]) -> dict[str, Any]:
     return steered
 
 
+def _merge_nodes(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """A Redis Cluster run's rows per node, summed over the shares that reached each node."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for d in docs:
+        for row in d.get("nodes", []):
+            rows.setdefault(row["node"], []).append(row)
+    if not rows:
+        return {}
+    merged = []
+    for node, parts in sorted(rows.items()):
+        service = _add_histograms([p.get("service_histogram", "") for p in parts])
+        merged.append(
+            {
+                "node": node,
+                # Any share that saw it as a primary saw it promoted (or it always was one).
+                "role": "primary" if any(p["role"] == "primary" for p in parts) else "replica",
+                **{n: sum(p[n] for p in parts) for n in ("requests", "errors", "redirects")},
+                "service_time": latency_summary(service),
+                "service_histogram": service.encode(),
+            }
+        )
+    return {"nodes": merged}
+
+
 def merge_documents(docs: list[dict[str, Any]], load_section: dict, keep_histograms: bool) -> dict:
     """The shares' results documents as one, of the same schema as a local run's."""
     first = docs[0]
@@ -369,6 +393,7 @@ def merge_documents(docs: list[dict[str, Any]], load_section: dict, keep_histogr
         "aborted": next((d["aborted"] for d in docs if d["aborted"]), None),
         "unfinished": sum(d["unfinished"] for d in docs),
         "connections": connections,
+        **_merge_nodes(docs),
         "generator": {
             "pacer_lag": latency_summary(pacer),
             "pacer_lag_histogram": pacer.encode(),
