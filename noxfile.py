@@ -203,6 +203,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/http_vs_wrk.py", *session.posargs)
     session.run("python", "benchmarks/http2_vs_h2load.py")
     session.run("python", "benchmarks/redis_vs_redis_benchmark.py")
+    session.run("python", "benchmarks/redis_cluster.py")
     session.run("python", "benchmarks/pg_vs_pgbench.py")
     session.run("python", "benchmarks/pgbench_scripts.py")
     session.run("python", "benchmarks/journey_cost.py")

@@ -322,6 +322,50 @@ def pgbench_scripts(doc: dict) -> str:
     return "\n".join(lines)
 
 
+def redis_vs_redis_benchmark(doc: dict) -> str:
+    setup = doc["setup"]
+    lines = [
+        f"Measured on {doc['measured_on']}: {setup['rounds']} interleaved rounds, "
+        f"{setup['connections']} connections, one thread, whole-process CPU "
+        "(`benchmarks/results/redis_vs_redis_benchmark.json`):",
+        "",
+        "| case | redis-benchmark ops per CPU-s | surge ops per CPU-s | surge / redis-benchmark, "
+        "median (spread) | syscalls per op, redis-benchmark / surge |",
+        "|---|---|---|---|---|",
+    ]
+    for row in doc["rows"]:
+        lines.append(_ops_row(row, row["case"].removeprefix("Redis SET/GET, random keys, ")))
+    return "\n".join(lines)
+
+
+def _ops_row(row: dict, case: str) -> str:
+    spread = row["ratio_per_cpu_s"]
+    calls = list(row["syscalls_per_request"].values())
+    syscalls = " / ".join(f"{sum(c.values()):.2f}" for c in calls)
+    return (
+        f"| {case} | {row['peer_per_cpu_s']:,.0f} | {row['surge_per_cpu_s']:,.0f} | "
+        f"**{spread['median']:.2f}{TIMES}** ({spread['min']:.2f}{DASH}{spread['max']:.2f}) "
+        f"| {syscalls} |"
+    )
+
+
+def redis_cluster(doc: dict) -> str:
+    setup = doc["setup"]
+    lines = [
+        f"Measured on {doc['measured_on']}: {setup['rounds']} interleaved rounds, a cluster of "
+        f"{setup['primaries']} primaries on one core, {setup['connections']} connections, one "
+        "thread, whole-process CPU (`benchmarks/results/redis_cluster.json`):",
+        "",
+        "| case | the other's ops per CPU-s | surge --cluster ops per CPU-s | surge / the other, "
+        "median (spread) | syscalls per op, the other / surge --cluster |",
+        "|---|---|---|---|---|",
+    ]
+    for row in doc["rows"]:
+        case = row["case"].removeprefix("Redis Cluster (3 primaries) SET/GET, random keys, ")
+        lines.append(_ops_row(row, case.replace("50 connections, ", "")))
+    return "\n".join(lines)
+
+
 def coordinated_omission(doc: dict) -> str:
     setup = doc["setup"]
     lines = [
@@ -436,6 +480,8 @@ RENDERERS: dict[str, Callable[[dict], str]] = {
     "coordinated_omission": coordinated_omission,
     "pg_vs_pgbench": pg_vs_pgbench,
     "pgbench_scripts": pgbench_scripts,
+    "redis_vs_redis_benchmark": redis_vs_redis_benchmark,
+    "redis_cluster": redis_cluster,
     "monitor_cost": monitor_cost,
     "web_cost": web_cost,
     "builds_side_by_side": builds_side_by_side,

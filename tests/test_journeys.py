@@ -354,9 +354,22 @@ def test_yaml_scenario_file_runs_from_the_cli(target, tmp_path):
     [
         (
             "name: x\nbase_url: http://h\nload: {users: 1}\n",
-            "line 1: no journeys, operations or scripts",
+            "line 1: no journeys, operations, scripts or commands",
         ),
         ("name: x\nbase_url: http://h\nbogus: 1\n", "line 3: unknown key 'bogus' in the scenario"),
+        (
+            "name: x\nbase_url: redis://h\ncommands:\n  - {name: g}\n",
+            "line 4: a command needs name: and command:",
+        ),
+        (
+            "name: x\nbase_url: redis://h\ncommands:\n  - {name: g, command: GET k, ttl: 3}\n",
+            "line 4: unknown key 'ttl' in a command",
+        ),
+        (
+            "name: x\nbase_url: redis://h\nread_from: nearest\ncommands:\n"
+            "  - {name: g, command: GET k}\n",
+            "read_from: 'primary', 'replica' or 'any'",
+        ),
         (
             "name: x\nbase_url: http://h\noperations:\n  - {name: a, get: /, bdy: x}\n",
             "line 4: unknown key 'bdy'",

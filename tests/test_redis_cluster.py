@@ -360,3 +360,42 @@ def test_the_cli_runs_a_cluster_with_preload_and_prints_a_row_per_node(cluster, 
     assert result["total"]["misses"] == 0
     assert len([n for n in result["nodes"] if n["requests"]]) == 3
     assert "preload: 2000 keys" in done.stderr
+    # The summary has a row per node that answered, after the totals.
+    summary = done.stdout
+    assert "cluster nodes:" in summary, summary
+    nodes = summary.split("cluster nodes:")[1]
+    for port, _ in cluster.primaries():
+        assert f"127.0.0.1:{port}  primary" in nodes, nodes
+
+
+def test_a_yaml_scenario_loads_the_cluster_through_surge_run(cluster, tmp_path):
+    scenario_file = tmp_path / "cache.yaml"
+    scenario_file.write_text(
+        f"""\
+name: cache
+base_url: {cluster.url}
+cluster: true
+read_from: replica
+pipeline: 4
+load: {{connections: 2}}
+requests: 3000
+commands:
+  - {{name: get, command: "GET key:{{k}}", weight: 3, variables: {{k: "uniform(1,{KEYS})"}}}}
+  - {{name: set, command: "SET key:{{k}} v{{k}}", variables: {{k: "uniform(1,{KEYS})"}}}}
+"""
+    )
+    out = tmp_path / "run.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "surge.cli", "run", str(scenario_file), "--json", str(out), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert result["total"]["count"] == 3000 and result["total"]["error_count"] == 0
+    assert result["total"]["misses"] == 0 and result["total"]["redirects"] == 0
+    roles = {n["role"] for n in result["nodes"] if n["requests"]}
+    assert roles == {"primary", "replica"}  # reads on replicas, writes on primaries
+    replica_requests = sum(n["requests"] for n in result["nodes"] if n["role"] == "replica")
+    assert replica_requests == result["operations"]["get"]["count"]

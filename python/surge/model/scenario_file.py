@@ -24,6 +24,17 @@ A PostgreSQL scenario (a postgresql:// base_url) takes pgbench scripts instead:
       - {file: tpcb.sql, weight: 1, scale: 10}      # pgbench -f tpcb.sql@1 -s 10
       - {builtin: select-only, weight: 3, scale: 10}
 
+A Redis scenario (a redis:// base_url) takes command templates, and may name a cluster:
+
+    base_url: redis://127.0.0.1:7000
+    cluster: true                   # a Redis Cluster: route by slot (docs/redis.md)
+    read_from: replica              # primary (the default), replica or any
+    pipeline: 16
+    commands:
+      - {name: set, command: "SET user:{id} {value}", weight: 1,
+         variables: {id: "uniform(1,100000)", value: "bytes(100)"}}
+      - {name: get, command: "GET user:{id}", weight: 10, variables: {id: "zipf(1,100000,0.99)"}}
+
 `surge run FILE.yaml` runs it, and `--set KEY=VALUE` overrides a top-level setting (base_url,
 duration, requests, threads). Every mistake is one line naming the file, the line, and what is
 wrong. YAML, not TOML: its parser gives each value's line, so an error can point at it.
@@ -39,7 +50,7 @@ from surge.errors import ConfigError
 
 _SCENARIO_KEYS = {
     "name", "base_url", "load", "duration", "requests", "threads", "warmup", "timeout",
-    "feeders", "journeys", "operations", "scripts",
+    "feeders", "journeys", "operations", "scripts", "commands", "pipeline", "cluster", "read_from",
 }  # fmt: skip
 _METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 _REQUEST_KEYS = {
@@ -50,9 +61,13 @@ _REQUEST_KEYS = {
 _JOURNEY_KEYS = {"name", "steps", "weight", "feeder", "cookies", "variables"}
 _FEEDER_KEYS = {"file", "mode"}
 _SCRIPT_KEYS = {"file", "builtin", "weight", "scale"}
+_COMMAND_KEYS = {"name", "command", "variables", "weight"}
 _LOAD_KEYS = {"users", "rate", "connections", "think", "spawn_rate", "max_connections"}
 OVERRIDABLE = ("base_url", "duration", "requests", "threads")
-_SETTINGS = ("name", "base_url", "duration", "requests", "threads", "warmup", "timeout")
+_SETTINGS = (
+    "name", "base_url", "duration", "requests", "threads", "warmup", "timeout", "pipeline",
+    "cluster", "read_from",
+)  # fmt: skip
 
 
 class _Node:
@@ -167,6 +182,17 @@ def _script(node: _Node, path: Path) -> Any:
     return _at(node, lambda: postgres.script(**options))
 
 
+def _command(node: _Node) -> Any:
+    """A Redis command template: {name, command, variables, weight}."""
+    from surge.protocols import redis
+
+    spec = {k: _plain(v) for k, v in _mapping(node, "a command", _COMMAND_KEYS).items()}
+    if "name" not in spec or "command" not in spec:
+        raise _Error(node.line, "a command needs name: and command: (such as 'GET key:{id}')")
+    options = {k: spec[k] for k in ("variables", "weight") if k in spec}
+    return _at(node, lambda: redis.command(spec["name"], spec["command"], **options))
+
+
 def _load(node: _Node) -> Any:
     from surge.model import load_models
     from surge.model.think import between, constant
@@ -241,9 +267,13 @@ def _scenario(root: _Node, path: Path, params: dict[str, Any]) -> Any:
         operations.append(_request(node, "an operation", in_journey=False))
     for node in _sequence(fields.get("scripts", _Node([], 1)), "scripts"):
         operations.append(_script(node, path))
+    for node in _sequence(fields.get("commands", _Node([], 1)), "commands"):
+        operations.append(_command(node))
     if not operations:
         raise _Error(
-            root.line, "no journeys, operations or scripts: add journeys:, operations: or scripts:"
+            root.line,
+            "no journeys, operations, scripts or commands: add journeys:, operations:, "
+            "scripts: (postgresql://) or commands: (redis://)",
         )
     settings = {k: _plain(v) for k, v in fields.items() if k in _SETTINGS}
     settings.update({k: v for k, v in params.items() if v is not None})

@@ -78,6 +78,11 @@ def summary_table(result: Result) -> str:
                 f"  {name}: {stats['unfinished']} unfinished (still out when the drain ended; "
                 "they count against error_rate)"
             )
+        if stats.get("redirects"):
+            connections.append(
+                f"  {name}: {stats['redirects']} redirect(s) followed (MOVED/ASK: the cluster's "
+                "slots moved; not errors)"
+            )
         if stats.get("retries") or stats.get("reconnects"):
             connections.append(
                 f"  {name}: {stats.get('retries', 0)} request(s) sent again, "
@@ -112,6 +117,7 @@ def summary_table(result: Result) -> str:
     monitored = describe_monitors(result.get("monitors"))
     workers = describe_workers(result.get("workers"))
     journeys = describe_journeys(result.operations)
+    nodes = describe_nodes(result.get("nodes"))
     return "\n".join(
         [
             head,
@@ -122,8 +128,34 @@ def summary_table(result: Result) -> str:
             *(["connections:", *connections] if connections else []),
             *(["monitors:", *monitored] if monitored else []),
             *(["workers:", *workers] if workers else []),
+            *(["cluster nodes:", *nodes] if nodes else []),
         ]
     )
+
+
+def describe_nodes(nodes: list[dict[str, Any]] | None) -> list[str]:
+    """A Redis Cluster run's table of what each node answered (nodes that answered nothing,
+    such as replicas when reads go to primaries, are left out)."""
+    answered = [n for n in nodes or [] if n["requests"]]
+    if not answered:
+        return []
+    table = text_table(
+        ("node", "role", "requests", "errors", "redirects", "svc p50", "svc p99"),
+        [
+            (
+                n["node"],
+                n["role"],
+                f"{n['requests']:,}",
+                f"{n['errors']:,}",
+                f"{n['redirects']:,}",
+                format_ms(n["service_time"]["percentiles"]["50"]),
+                format_ms(n["service_time"]["percentiles"]["99"]),
+            )
+            for n in answered
+        ],
+        left=2,
+    )
+    return ["  " + line for line in table.splitlines()]
 
 
 def describe_journeys(operations: dict[str, dict[str, Any]]) -> list[str]:

@@ -26,12 +26,21 @@ _SETTLE_TIMEOUT_S = 30.0
 
 
 class RedisCluster:
-    def __init__(self, primaries: int = 3, replicas_each: int = 1, *, node_timeout_ms: int = 1000):
+    def __init__(
+        self,
+        primaries: int = 3,
+        replicas_each: int = 1,
+        *,
+        node_timeout_ms: int = 1000,
+        cpu: int | None = None,
+    ):
+        """`cpu`: pin every node to this core (taskset), for benchmarks."""
         if shutil.which("redis-cli") is None:
             raise ConfigError("no redis-cli on PATH: install it (apt install redis-tools)")
         self._primaries = primaries
         self._replicas_each = replicas_each
         self._node_timeout_ms = node_timeout_ms
+        self._cpu = cpu
         self._dir: Path | None = None
         self.nodes: list[RedisServer] = []
 
@@ -59,6 +68,7 @@ class RedisCluster:
         for i in range(count):
             node = RedisServer(
                 directory=self._dir / f"node{i}",
+                cpu=self._cpu,
                 config=[
                     "cluster-enabled yes",
                     f"cluster-config-file {self._dir / f'node{i}' / 'nodes.conf'}",

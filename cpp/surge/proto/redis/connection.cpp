@@ -18,9 +18,8 @@ constexpr std::size_t kReadBufferSize = std::size_t{64} * 1024;
 constexpr std::size_t kMaxReadBuffer = std::size_t{64} * 1024;  // hiredis keeps partial replies itself
 }  // namespace
 
-RedisConnection::RedisConnection(Worker<RedisProtocol>& worker, RedisRoute& route, int node, int capacity)
+RedisConnection::RedisConnection(Worker<RedisProtocol>& worker, int node, int capacity)
     : PipelinedConnection(worker, capacity),
-      route_(route),
       node_(node),
       socket_(worker.context(), worker.ring()),
       read_buffer_(kReadBufferSize),
@@ -243,8 +242,14 @@ void RedisConnection::deliver() {
     }
   }
   delivering_ = false;
-  // One write for every command these replies started: no extra handler round trip.
-  flush();
+  if (worker_.protocol().cluster() == nullptr) {
+    // One write for every command these replies started: no extra handler round trip.
+    flush();
+  } else {
+    // In a cluster these replies start commands for every node, as do the replies other
+    // connections read in this turn: each connection writes once, after them all.
+    schedule_flush();
+  }
   if (state_ == State::ready && generation == generation_) start_read();
 }
 
@@ -276,7 +281,7 @@ bool RedisConnection::redirected(RedisLane& lane, const redis::Reply& reply, Nan
   }
   if (measured) ++node.stats.redirects;
   // Past the route's limit the redirect is the outcome: an error reply, as the node gave it.
-  return route_.redirect(lane, *redirect, node_);
+  return worker_.protocol().route_of(lane.index()).redirect(lane, *redirect, node_);
 }
 
 void RedisConnection::drop_connection(std::vector<RedisLane*>& /*failing*/) {

@@ -31,7 +31,7 @@ struct RedisEntry {
 class RedisConnection : public PipelinedConnection<RedisConnection, Worker<RedisProtocol>, RedisEntry> {
  public:
   // `node`: the node it connects to (0 against one server), as the protocol numbers them.
-  RedisConnection(Worker<RedisProtocol>& worker, RedisRoute& route, int node, int capacity);
+  RedisConnection(Worker<RedisProtocol>& worker, int node, int capacity);
 
   // Queues the lane's command (built now) for the next flush.
   void enqueue(RedisLane& lane);
@@ -59,7 +59,6 @@ class RedisConnection : public PipelinedConnection<RedisConnection, Worker<Redis
   // the route has sent on (the lane has no outcome yet).
   bool redirected(RedisLane& lane, const redis::Reply& reply, Nanos arrived);
 
-  RedisRoute& route_;
   int node_;
   GenericStreamSocket socket_;  // epoll or io_uring, as the run chose
   redis::RespReader reader_;

@@ -127,16 +127,31 @@ RedisProtocol::RedisProtocol(const Spec& spec, const Shared& shared, int index, 
     builders_.back().partition(index, worker_count);
     reads_.push_back(is_read_command(builders_.back().name()));
   }
-  if (shared.cluster)
+  if (shared.cluster) {
     cluster_ = std::make_unique<redis::ClusterRouter>(shared.cluster->topology, shared.cluster->keys,
                                                       shared.read_from);
+    share_ = std::max<int>(1, static_cast<int>(cluster_->primaries().size()));
+  }
+}
+
+RedisConnection& RedisProtocol::shared_connection(int node, int group) {
+  const auto n = static_cast<std::size_t>(node);
+  const auto index = static_cast<std::size_t>(group / share_);
+  if (node_connections_.size() <= n) node_connections_.resize(n + 1);
+  auto& per_node = node_connections_[n];
+  if (per_node.size() <= index) per_node.resize(index + 1);
+  // Its lanes are those of `share_` groups: at worst all of them want this node at once.
+  if (!per_node[index]) per_node[index] = std::make_unique<RedisConnection>(*worker_, node, share_ * spec_.pipeline);
+  return *per_node[index];
 }
 
 RedisProtocol::~RedisProtocol() = default;
 
 RedisRoute& RedisProtocol::connection_for(int lane, Worker<RedisProtocol>& worker) {
   const auto index = static_cast<std::size_t>(lane / spec_.pipeline);
-  while (routes_.size() <= index) routes_.push_back(std::make_unique<RedisRoute>(worker, spec_.pipeline));
+  worker_ = &worker;
+  while (routes_.size() <= index)
+    routes_.push_back(std::make_unique<RedisRoute>(worker, static_cast<int>(routes_.size()), spec_.pipeline));
   return *routes_[index];
 }
 
@@ -151,7 +166,10 @@ void RedisProtocol::add_to(RunResult& result) const {
     auto it = std::find_if(result.nodes.begin(), result.nodes.end(),
                            [&](const NodeResult& r) { return r.address == address; });
     if (it == result.nodes.end()) {
-      result.nodes.push_back(NodeResult{address, node.primary < 0 ? "primary" : "replica", 0, 0, 0, {}});
+      NodeResult row;
+      row.address = address;
+      row.role = node.primary < 0 ? "primary" : "replica";
+      result.nodes.push_back(std::move(row));
       it = result.nodes.end() - 1;
     }
     it->requests += node.stats.requests;

@@ -63,6 +63,19 @@ class RedisProtocol {
   // The route lane `lane` rides on; created with the first lane that needs it.
   RedisRoute& connection_for(int lane, Worker<RedisProtocol>& worker);
   [[nodiscard]] int pipeline() const noexcept { return spec_.pipeline; }
+  // A cluster's connection to `node` that lane group `group` rides, with the N-1 groups next
+  // to it (N: the primaries when the run started); made when first needed.
+  RedisConnection& shared_connection(int node, int group);
+  template <class Visit>
+  void each_shared_connection(int group, Visit&& visit) const {
+    const auto index = static_cast<std::size_t>(group / share_);
+    for (const auto& per_node : node_connections_)
+      if (index < per_node.size() && per_node[index]) visit(*per_node[index]);
+  }
+  // The route of the lane with index `lane`.
+  [[nodiscard]] RedisRoute& route_of(int lane) noexcept {
+    return *routes_[static_cast<std::size_t>(lane / spec_.pipeline)];
+  }
   // This worker's view of the cluster; null against one server.
   [[nodiscard]] redis::ClusterRouter* cluster() noexcept { return cluster_.get(); }
   // Where node `node` listens (against one server, node 0 is the server).
@@ -77,6 +90,9 @@ class RedisProtocol {
   std::vector<bool> reads_;
   std::vector<std::unique_ptr<RedisRoute>> routes_;
   std::unique_ptr<redis::ClusterRouter> cluster_;
+  int share_ = 1;  // lane groups per cluster connection
+  Worker<RedisProtocol>* worker_ = nullptr;  // set with the first route
+  std::vector<std::vector<std::unique_ptr<RedisConnection>>> node_connections_;  // [node][group / share_]
 };
 
 }  // namespace surge

@@ -11,8 +11,9 @@ namespace {
 constexpr int kMostRedirects = 5;
 }  // namespace
 
-RedisRoute::RedisRoute(Worker<RedisProtocol>& worker, int pipeline)
+RedisRoute::RedisRoute(Worker<RedisProtocol>& worker, int group, int pipeline)
     : worker_(worker),
+      group_(group),
       pipeline_(pipeline),
       commands_(static_cast<std::size_t>(pipeline)),
       redirects_(static_cast<std::size_t>(pipeline), 0) {}
@@ -20,10 +21,15 @@ RedisRoute::RedisRoute(Worker<RedisProtocol>& worker, int pipeline)
 RedisRoute::~RedisRoute() = default;
 
 RedisConnection& RedisRoute::to(int node) {
-  const auto index = static_cast<std::size_t>(node);
-  if (by_node_.size() <= index) by_node_.resize(index + 1);
-  if (!by_node_[index]) by_node_[index] = std::make_unique<RedisConnection>(worker_, *this, node, pipeline_);
-  return *by_node_[index];
+  if (worker_.protocol().cluster() != nullptr) return worker_.protocol().shared_connection(node, group_);
+  if (!single_) single_ = std::make_unique<RedisConnection>(worker_, 0, pipeline_);
+  return *single_;
+}
+
+template <class Visit>
+void RedisRoute::each_connection(Visit&& visit) const {
+  if (single_) visit(*single_);
+  worker_.protocol().each_shared_connection(group_, visit);
 }
 
 std::size_t RedisRoute::slot_of(const RedisLane& lane) const noexcept {
@@ -65,19 +71,17 @@ bool RedisRoute::redirect(RedisLane& lane, const redis::Redirect& redirect, int 
 }
 
 void RedisRoute::check_deadline(Nanos now) {
-  for (auto& connection : by_node_)
-    if (connection) connection->check_deadline(now);
+  each_connection([now](RedisConnection& c) { c.check_deadline(now); });
 }
 
 void RedisRoute::shutdown() {
-  for (auto& connection : by_node_)
-    if (connection) connection->shutdown();
+  each_connection([](RedisConnection& c) { c.shutdown(); });
 }
 
 bool RedisRoute::opening() const noexcept {
-  for (const auto& connection : by_node_)
-    if (connection && connection->opening()) return true;
-  return false;
+  bool opening = false;
+  each_connection([&](RedisConnection& c) { opening = opening || c.opening(); });
+  return opening;
 }
 
 }  // namespace surge

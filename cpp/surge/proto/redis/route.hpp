@@ -1,8 +1,10 @@
 // The way a group of lanes (those of one pipelined connection) reaches Redis. Against one
-// server it is one connection. Against a cluster it is a connection to each node the lanes
-// need, and each command goes to the node serving its key's slot; a MOVED or ASK reply sends
-// it again where the node said, as the same request: one outcome, timed from its intended
-// start, with the redirect counted.
+// server it is one connection. Against a cluster each command goes to the node serving its
+// key's slot, over a connection to that node that N groups share (N: the primaries), so that
+// a connection still carries about P commands in flight and `-c 50` means 50 connections in
+// all, as redis-benchmark --cluster counts them. A MOVED or ASK reply sends the command again
+// where the node said, as the same request: one outcome, timed from its intended start, with
+// the redirect counted.
 #pragma once
 
 #include <memory>
@@ -24,7 +26,7 @@ using RedisLane = PipelinedLane<RedisProtocol>;
 
 class RedisRoute {
  public:
-  RedisRoute(Worker<RedisProtocol>& worker, int pipeline);
+  RedisRoute(Worker<RedisProtocol>& worker, int group, int pipeline);
   RedisRoute(const RedisRoute&) = delete;
   RedisRoute& operator=(const RedisRoute&) = delete;
   ~RedisRoute();
@@ -43,10 +45,13 @@ class RedisRoute {
  private:
   RedisConnection& to(int node);
   [[nodiscard]] std::size_t slot_of(const RedisLane& lane) const noexcept;
+  template <class Visit>
+  void each_connection(Visit&& visit) const;
 
   Worker<RedisProtocol>& worker_;
+  int group_;
   int pipeline_;
-  std::vector<std::unique_ptr<RedisConnection>> by_node_;  // by the cluster router's node index
+  std::unique_ptr<RedisConnection> single_;  // against one server
   std::vector<std::string> commands_;  // per lane of the group: its command, kept for a redirect
   std::vector<int> redirects_;         // per lane: redirects of the command in flight
   unsigned spread_ = 0;
