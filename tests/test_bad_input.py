@@ -30,6 +30,7 @@ from surge import http
 from surge.services import PostgresServer, RedisServer
 
 CASES = all_cases()
+ROOT = Path(__file__).resolve().parent.parent
 CASE_IDS = [f"{family}: {case if isinstance(case, str) else shlex.join(case)}"[:150]
             for family, _, case, _ in CASES]  # fmt: skip
 TIME_LIMIT_S = 20
@@ -217,6 +218,16 @@ def test_bad_input(index, outcomes):
 def test_the_matrix_covers_every_family_with_several_cases():
     families = Counter(family for family, *_ in CASES)
     assert len(families) == 15 and min(families.values()) >= 10, families
+
+
+def test_docs_count_the_matrix_as_it_is():
+    """docs/reliability.md's counts are the matrix's: a family added or grown shows there."""
+    text = " ".join((ROOT / "docs" / "reliability.md").read_text().split())
+    families = Counter(family for family, *_ in CASES)
+    assert f"{len(CASES)} cases in {len(families)} families" in text
+    for family, n in families.items():
+        assert f"{family} {n}" in text, (family, n)
+    assert f"Now all {len(CASES)} are ok" in text
 
 
 def test_serve_ends_on_sigterm_to_its_process_group():

@@ -135,6 +135,18 @@ def test_reads_from_replicas_leave_the_writes_on_the_primaries(cluster):
     assert len([n for n in rows.values() if n["role"] == "replica"]) == 3
 
 
+def test_reads_from_any_node_share_the_reads_between_primaries_and_replicas(cluster):
+    result = surge.run(mixed_load(cluster.url, duration="2s", read_from="any"))
+    assert result.total["error_count"] == 0 and result.total["misses"] == 0
+    rows = primary_rows(result)
+    replicas = sum(n["requests"] for n in rows.values() if n["role"] == "replica")
+    primaries = sum(n["requests"] for n in rows.values() if n["role"] == "primary")
+    gets, sets = result.operations["get"]["count"], result.operations["set"]["count"]
+    # A slot's reads alternate between its primary and its one replica: about half each.
+    assert 0.4 * gets < replicas < 0.6 * gets, (replicas, gets)
+    assert primaries == sets + gets - replicas
+
+
 def test_keys_in_one_hash_tag_travel_together_and_split_keys_are_refused(cluster):
     tagged = surge.Scenario(
         name="tagged",

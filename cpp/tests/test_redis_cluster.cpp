@@ -108,7 +108,7 @@ TEST_CASE("CLUSTER SLOTS: each range's first node is its primary, the rest its r
   CHECK(topology.unowned_slots() == 0);
 }
 
-TEST_CASE("CLUSTER SHARDS: a shard's online primary owns its slots; failed and loading nodes serve nothing") {
+TEST_CASE("CLUSTER SHARDS: a shard's primary owns its slots; failed nodes serve nothing") {
   const std::string reply = arr(3) +                                                                      //
                             arr(4) + bulk("slots") + arr(4) + num(0) + num(99) + num(200) + num(299) +    //
                             bulk("nodes") + arr(2) + shard_node("127.0.0.1", 7000, "master", "online") +  //
@@ -120,10 +120,12 @@ TEST_CASE("CLUSTER SHARDS: a shard's online primary owns its slots; failed and l
                             bulk("nodes") + arr(2) + shard_node("127.0.0.1", 7002, "master", "failed") +  //
                             shard_node("127.0.0.1", 7005, "replica", "online");
   const auto topology = topology_from_shards(*tree(reply), "127.0.0.1");
-  REQUIRE(topology.nodes.size() == 3);
+  REQUIRE(topology.nodes.size() == 4);
   CHECK(topology.nodes[topology.find("127.0.0.1", 7003)].primary == topology.find("127.0.0.1", 7000));
-  CHECK(topology.find("127.0.0.1", 7004) == -1);  // still loading: not a replica to read from
+  // Redis 7 calls a replica "loading" until something is written: it still serves reads.
+  CHECK(topology.nodes[topology.find("127.0.0.1", 7004)].primary == topology.find("127.0.0.1", 7001));
   CHECK(topology.find("127.0.0.1", 7002) == -1);  // failed
+  CHECK(topology.find("127.0.0.1", 7005) == -1);  // the replica of a failed primary, until promoted
   CHECK(topology.owner[250] == topology.find("127.0.0.1", 7000));
   CHECK(topology.owner[150] == topology.find("127.0.0.1", 7001));
   // The failed primary's slots have no owner until its replica is promoted.

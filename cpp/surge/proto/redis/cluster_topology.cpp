@@ -86,7 +86,9 @@ ClusterTopology topology_from_shards(const redisReply& reply, const std::string&
     if (slots == nullptr || nodes == nullptr || slots->type != REDIS_REPLY_ARRAY ||
         nodes->type != REDIS_REPLY_ARRAY)
       bad_shape("a shard without its slots and nodes");
-    // The shard's primary first, so its replicas can name it; a failed primary serves nothing.
+    // The shard's primary first, so its replicas can name it; a failed node serves nothing.
+    // "loading" is no bar: Redis 7 says it of any replica whose offset is 0, as every replica
+    // of a cluster nobody has written to yet is.
     int primary = -1;
     for (std::size_t n = 0; n < nodes->elements; ++n) {
       const redisReply& node = *nodes->element[n];
@@ -94,7 +96,7 @@ ClusterTopology topology_from_shards(const redisReply& reply, const std::string&
       const redisReply* health = field(node, "health");
       const redisReply* port = field(node, "port");
       if (role == nullptr || port == nullptr) bad_shape("a node without its role and port");
-      if (text_of(*role) != "master" || (health != nullptr && text_of(*health) != "online")) continue;
+      if (text_of(*role) != "master" || (health != nullptr && text_of(*health) == "failed")) continue;
       const redisReply* ip = field(node, "ip");
       primary = topology.add(host_or_seed(ip != nullptr ? text_of(*ip) : "", seed_host),
                              port_of(integer_of(*port, "a node's port is not a number")), -1);
@@ -103,7 +105,7 @@ ClusterTopology topology_from_shards(const redisReply& reply, const std::string&
     for (std::size_t n = 0; n < nodes->elements; ++n) {
       const redisReply& node = *nodes->element[n];
       const redisReply* health = field(node, "health");
-      if (text_of(*field(node, "role")) == "master" || (health != nullptr && text_of(*health) != "online"))
+      if (text_of(*field(node, "role")) == "master" || (health != nullptr && text_of(*health) == "failed"))
         continue;
       const redisReply* ip = field(node, "ip");
       topology.add(host_or_seed(ip != nullptr ? text_of(*ip) : "", seed_host),
