@@ -35,7 +35,7 @@ bool is_error(const Reply& r) {
   return r->type == REDIS_REPLY_ERROR;
 }
 std::string text(const Reply& r) {
-  return std::string(r->str, r->len);
+  return {r->str, r->len};
 }
 
 CommandKeys keys_of(const redisReply* info) {

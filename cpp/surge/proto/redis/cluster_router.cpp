@@ -45,8 +45,7 @@ bool keys_share_a_slot(const CommandKeys& keys, const std::vector<std::string>& 
 ClusterRouter::ClusterRouter(const ClusterTopology& topology, std::vector<CommandKeys> keys,
                              ReadFrom read_from)
     : owner_(topology.owner), keys_(std::move(keys)), read_from_(read_from) {
-  for (std::size_t i = 0; i < topology.nodes.size(); ++i) {
-    const auto& n = topology.nodes[i];
+  for (const auto& n : topology.nodes) {
     Node node;
     node.host = n.host;
     node.port = n.port;

@@ -141,7 +141,8 @@ RedisConnection& RedisProtocol::shared_connection(int node, int group) {
   auto& per_node = node_connections_[n];
   if (per_node.size() <= index) per_node.resize(index + 1);
   // Its lanes are those of `share_` groups: at worst all of them want this node at once.
-  if (!per_node[index]) per_node[index] = std::make_unique<RedisConnection>(*worker_, node, share_ * spec_.pipeline);
+  if (!per_node[index])
+    per_node[index] = std::make_unique<RedisConnection>(*worker_, node, share_ * spec_.pipeline);
   return *per_node[index];
 }
 

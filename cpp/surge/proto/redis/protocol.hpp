@@ -90,7 +90,7 @@ class RedisProtocol {
   std::vector<bool> reads_;
   std::vector<std::unique_ptr<RedisRoute>> routes_;
   std::unique_ptr<redis::ClusterRouter> cluster_;
-  int share_ = 1;  // lane groups per cluster connection
+  int share_ = 1;                            // lane groups per cluster connection
   Worker<RedisProtocol>* worker_ = nullptr;  // set with the first route
   std::vector<std::vector<std::unique_ptr<RedisConnection>>> node_connections_;  // [node][group / share_]
 };

@@ -52,8 +52,8 @@ class RedisRoute {
   int group_;
   int pipeline_;
   std::unique_ptr<RedisConnection> single_;  // against one server
-  std::vector<std::string> commands_;  // per lane of the group: its command, kept for a redirect
-  std::vector<int> redirects_;         // per lane: redirects of the command in flight
+  std::vector<std::string> commands_;        // per lane of the group: its command, kept for a redirect
+  std::vector<int> redirects_;               // per lane: redirects of the command in flight
   unsigned spread_ = 0;
 };
 
