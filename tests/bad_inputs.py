@@ -968,7 +968,7 @@ REDIS_CLUSTER = [
         "py",
         "surge.run(surge.Scenario(name='c', base_url=REDIS, operations=[redis.get('g', 'k')], "
         "requests=1), cluster=True)",
-        REFUSE("Dask workers", "Scenario cluster=True"),
+        REFUSE("Dask cluster", "Scenario cluster=True"),
     ),
 ]
 

@@ -5,7 +5,8 @@ What the harness changes, and nothing else:
   9464, Prometheus') become free ports, redis://…:6379
   the Redis it started (`surge services start`), and `surge http URL`, in the load-model
   synopsis, the demo target's health URL. $POSTGRES_DSN and $REDIS_URL are set as the
-  README's `eval "$(surge services start redis postgres)"` sets them;
+  README's `eval "$(surge services start redis postgres)"` sets them; redis://…:7000, a Redis
+  Cluster's node, a 3+3 cluster started for the block;
 - durations: every run is shortened through SURGE_SCALE (docs/load-models.md), which
   scales durations, warm-ups, stage lengths and -n counts;
 - a command ending in `&` (a server) is waited for until its port answers, as a person
@@ -182,6 +183,11 @@ def test_the_example_runs_as_written(name, lang, body, skip, places):
 
             servers.enter_context(Nginx(workdir))
         code = _substitute(body, places, ports)
+        if "redis://127.0.0.1:7000" in code:  # the docs' Redis Cluster: a real one, 3+3
+            from surge.services import RedisCluster
+
+            cluster = servers.enter_context(RedisCluster())
+            code = code.replace("redis://127.0.0.1:7000", cluster.url)
         if "tcp://10.0.0.5:8786" in body:  # the docs' scheduler: a local one, of 2 workers
             code = code.replace("tcp://10.0.0.5:8786", servers.enter_context(_dask_scheduler()))
         if "ca.pem" in body and not uses_own_target:

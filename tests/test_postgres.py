@@ -89,9 +89,11 @@ def test_a_pipeline_keeps_order_and_times_each_operation(dsn):
     seqs = [int(r[0]) for r in postgres.execute(dsn, "SELECT seq FROM log ORDER BY id")]
     assert seqs == sorted(seqs) and len(set(seqs)) == 2000
     # Each operation leaves when it is due, not when a batch fills: waiting for 16 at 2000/s
-    # would hold operations up to 7.5 ms.
+    # would hold operations up to 7.5 ms, the median 3.75 ms and the p90 6.75 ms. (A shared CI
+    # host once put the p90 at 1.64 ms with nothing wrong; the pinned figure is
+    # benchmarks/schedule_accuracy.py's.)
     lag = total["schedule_lag"]["percentiles"]
-    assert lag["50"] < 0.5 and lag["90"] < 1.0, lag
+    assert lag["50"] < 0.5 and lag["90"] < 3.0, lag
     assert total["latency"]["percentiles"]["50"] < 5
 
 

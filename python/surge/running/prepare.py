@@ -26,6 +26,7 @@ def check_dask_cluster(cluster: Any) -> None:
     """run's and start's cluster= is Dask's; True there most likely meant a Redis Cluster."""
     if isinstance(cluster, bool):
         raise ConfigError(
-            "cluster: surge.run's cluster= names the Dask workers to spread the run over; "
-            "to load a Redis Cluster, give the Scenario cluster=True"
+            "cluster: surge.run's cluster= is the Dask cluster to spread the run over, a "
+            "distributed.Client, a scheduler address or a number of local workers; to load a "
+            "Redis Cluster, give the Scenario cluster=True"
         )
