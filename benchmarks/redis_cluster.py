@@ -20,16 +20,21 @@ syscalls per operation from strace. Writes benchmarks/results/redis_cluster.json
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from redis_vs_redis_benchmark import (
+    CONNECTIONS,
+    KEYS,
+    redis_benchmark_command,
+    run_redis_benchmark,
+    surge_command,
+)
 from side_by_side import (
     SERVER_CPU,
     interleave_all,
-    pinned,
     row,
     run_surge,
     surge_count,
@@ -38,55 +43,8 @@ from side_by_side import (
 )
 from surge.services import RedisCluster, RedisServer
 
-CONNECTIONS = 50
-KEYS = 100_000
-
-SURGE_CHILD = """
-import json, resource, sys
-import surge
-from surge import redis
-url, pipeline, ops, io = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-cluster = sys.argv[5] == "1"
-key = {"k": "uniform(0,99999)"}
-scenario = surge.Scenario(
-    name="bench", base_url=url, pipeline=pipeline, requests=ops, cluster=cluster,
-    operations=[redis.command("set", "SET key:{k} xxx", variables=key),
-                redis.command("get", "GET key:{k}", variables=key)],
-    load=surge.Connections(50), io=io)
-before = resource.getrusage(resource.RUSAGE_SELF)
-result = surge.run(scenario)
-after = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"count": result.total["count"], "seconds": result["duration_s"],
-                  "errors": result.total["error_count"], "io": result["load"]["io"],
-                  "redirects": result.total["redirects"],
-                  "run_cpu_s": (after.ru_utime - before.ru_utime)
-                               + (after.ru_stime - before.ru_stime)}))
-"""
 # name: (pipeline, operations per run as a multiple of --ops)
 CASES = {"P1": (1, 1), "P16": (16, 5)}
-
-
-def redis_benchmark_command(port: int, pipeline: int, ops: int) -> list[str]:
-    return [
-        *("redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "--cluster"),
-        *("-c", str(CONNECTIONS), "-n", str(ops // 2), "-P", str(pipeline), "-r", str(KEYS)),
-        *("-t", "set,get", "--threads", "1", "--csv"),
-    ]
-
-
-def run_redis_benchmark(command: list[str]) -> dict:
-    out, _, cpu = pinned(command)
-    per_test = int(command[command.index("-n") + 1])
-    seconds = 0.0
-    for line in out.splitlines():
-        fields = [f.strip('"') for f in line.split(",")]
-        if fields[0] in ("SET", "GET"):
-            seconds += per_test / float(fields[1])
-    return {"count": 2 * per_test, "seconds": seconds, "cpu_s": cpu}
-
-
-def surge_command(url: str, pipeline: int, ops: int, io: str, cluster: bool) -> list[str]:
-    return [sys.executable, "-c", SURGE_CHILD, url, str(pipeline), str(ops), io, str(int(cluster))]
 
 
 def main() -> int:
@@ -112,7 +70,7 @@ def main() -> int:
 
             runners = {
                 "redis-benchmark --cluster": lambda p=pipeline, n=ops: run_redis_benchmark(
-                    redis_benchmark_command(seed, p, n)
+                    redis_benchmark_command(seed, p, n, cluster=True)
                 ),
                 "uring": lambda: run_surge(surge_on(cluster.url, "uring", True)),
                 "epoll": lambda: run_surge(surge_on(cluster.url, "epoll", True)),
@@ -123,7 +81,8 @@ def main() -> int:
                 if any(r.get("errors") for r in runs[transport]):
                     raise SystemExit(f"{name}: surge ({transport}) had errors: {runs[transport]}")
             peer_calls = syscalls_per_request(
-                redis_benchmark_command(seed, pipeline, short), lambda _out, n=short: n
+                redis_benchmark_command(seed, pipeline, short, cluster=True),
+                lambda _out, n=short: n,
             )
             cluster_calls = {
                 io: syscalls_per_request(surge_on(cluster.url, io, True, short), surge_count)
@@ -174,7 +133,6 @@ def main() -> int:
          "operations_per_run": {name: args.ops * scale for name, (_, scale) in CASES.items()}},
         rows,
     )  # fmt: skip
-    print(json.dumps([(r["case"][-60:], r["ratio_per_cpu_s"]) for r in rows], indent=1))
     return 0
 
 
