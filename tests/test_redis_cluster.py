@@ -99,6 +99,18 @@ def during(run_after_s: float, action) -> threading.Thread:
     return thread
 
 
+def surge_cli(out, *arguments: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """`surge ARGUMENTS --json OUT` in a child process: what it printed, and its results."""
+    done = subprocess.run(
+        [sys.executable, "-m", "surge.cli", *arguments, "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done, json.loads(out.read_text())
+
+
 def primary_rows(result) -> dict[str, dict]:
     return {n["node"]: n for n in result["nodes"] if n["requests"]}
 
@@ -341,33 +353,11 @@ def test_a_killed_primary_costs_only_the_outage_and_its_replica_takes_over(fresh
 
 
 def test_the_cli_runs_a_cluster_with_preload_and_prints_a_row_per_node(cluster, tmp_path):
-    out = tmp_path / "run.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "surge.cli",
-            "redis",
-            cluster.url,
-            "--cluster",
-            "--keys",
-            "2000",
-            "--preload",
-            "-c",
-            "2",
-            "-P",
-            "4",
-            "-n",
-            "3000",
-            "--json",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done, result = surge_cli(
+        tmp_path / "run.json",
+        *("redis", cluster.url, "--cluster", "--keys", "2000", "--preload"),
+        *("-c", "2", "-P", "4", "-n", "3000"),
     )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(out.read_text())
     assert result["total"]["count"] == 3000 and result["total"]["error_count"] == 0
     assert result["total"]["misses"] == 0
     assert len([n for n in result["nodes"] if n["requests"]]) == 3
@@ -396,15 +386,7 @@ commands:
   - {{name: set, command: "SET key:{{k}} v{{k}}", variables: {{k: "uniform(1,{KEYS})"}}}}
 """
     )
-    out = tmp_path / "run.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "surge.cli", "run", str(scenario_file), "--json", str(out), "-q"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(out.read_text())
+    _, result = surge_cli(tmp_path / "run.json", "run", str(scenario_file), "-q")
     assert result["total"]["count"] == 3000 and result["total"]["error_count"] == 0
     assert result["total"]["misses"] == 0 and result["total"]["redirects"] == 0
     roles = {n["role"] for n in result["nodes"] if n["requests"]}
