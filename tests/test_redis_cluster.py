@@ -36,33 +36,30 @@ def fresh_cluster():
         yield c
 
 
-def preload(url: str) -> None:
+def every_key(url: str, operation) -> dict:
+    """`operation` once for each preloaded key, in order, through the cluster: its totals."""
     result = surge.run(
         surge.Scenario(
-            name="preload",
+            name=operation.name,
             base_url=url,
             cluster=True,
-            operations=[redis.set("preload", "key:{k}", "v{k}", variables={"k": f"seq(1,{KEYS})"})],
+            operations=[operation],
             load=surge.Iterations(KEYS, concurrency=4),
             pipeline=8,
         )
     )
-    assert result.total["count"] == KEYS and result.total["error_count"] == 0, result.total
+    return result.total
+
+
+def preload(url: str) -> None:
+    key = {"k": f"seq(1,{KEYS})"}
+    total = every_key(url, redis.set("preload", "key:{k}", "v{k}", variables=key))
+    assert total["count"] == KEYS and total["error_count"] == 0, total
 
 
 def keys_found(url: str) -> dict:
     """GET every preloaded key once: hits, misses and errors."""
-    result = surge.run(
-        surge.Scenario(
-            name="check",
-            base_url=url,
-            cluster=True,
-            operations=[redis.get("get", "key:{k}", variables={"k": f"seq(1,{KEYS})"})],
-            load=surge.Iterations(KEYS, concurrency=4),
-            pipeline=8,
-        )
-    )
-    total = result.total
+    total = every_key(url, redis.get("check", "key:{k}", variables={"k": f"seq(1,{KEYS})"}))
     return {"hits": total["hits"], "misses": total["misses"], "errors": total["errors"]}
 
 
