@@ -358,6 +358,111 @@ def test_a_pgbench_script_file_makes_the_same_workload_in_pgbench_and_surge(serv
     assert reads + writes == 4000 and 2.5 < reads / writes < 3.5, (reads, writes)
 
 
+# One script through pgbench and through surge: arithmetic on a draw, the hash functions,
+# permute, :client_id and \\if branches, each row tagged with the tool that wrote it.
+EXPRESSIONS_SCRIPT = """\
+\\set default_seed 99
+\\set r random(1, 500) * 2 - (random(0, 1))
+\\set twice :r * 2 + 0.5
+\\set f hash_fnv1a(:r, 11)
+\\set m hash_murmur2(-:r, 7)
+\\set h hash(:r)
+\\set p permute(:r - 1, 1000, 3)
+\\set big CASE WHEN :r > 500 THEN 1 ELSE 0 END
+\\if :r % 2 = 0
+\\set kind 2
+INSERT INTO evens VALUES (:r, :client_id, :f, :m, :h, :p, :big, :kind, :twice, '{tool}');
+\\elif :r % 3 = 0
+INSERT INTO odds VALUES (:r, :client_id, :f, :m, :h, :p, :big, 3, :twice, '{tool}');
+\\else
+INSERT INTO odds VALUES (:r, :client_id, :f, :m, :h, :p, :big, 1, :twice, '{tool}');
+\\endif
+"""
+
+
+def test_a_pgbench_script_s_expressions_and_branches_agree_with_pgbench(server, tmp_path):
+    from surge.services.postgres_server import _bindir
+
+    columns = "r bigint, client int, f bigint, m bigint, h bigint, p bigint, big int, kind int, "
+    postgres.execute(
+        server.dsn,
+        f"DROP TABLE IF EXISTS evens, odds; CREATE TABLE evens ({columns} twice float8, tool text);"
+        f"CREATE TABLE odds ({columns} twice float8, tool text);",
+    )
+    for tool in ("pgbench", "surge"):
+        script = tmp_path / f"{tool}.sql"
+        script.write_text(EXPRESSIONS_SCRIPT.replace("{tool}", tool))
+        if tool == "pgbench":
+            ran = subprocess.run(
+                [str(_bindir() / "pgbench"), "-n", "-f", str(script), "-c", "2", "-t", "1500",
+                 server.dsn],
+                capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
+        else:
+            ran = cli(server.dsn, "-f", str(script), "-c", "3", "-n", "3000", "-q")
+        assert ran.returncode == 0, ran.stderr
+
+    def rows(sql: str) -> list[tuple]:
+        return [tuple(row) for row in postgres.execute(server.dsn, sql)]
+
+    everything = "SELECT * FROM evens UNION ALL SELECT * FROM odds"
+    assert rows(f"SELECT tool, count(*) FROM ({everything}) a GROUP BY tool ORDER BY tool") == [
+        ("pgbench", "3000"),
+        ("surge", "3000"),
+    ]
+    # The branches: evens hold even r with kind 2; odds hold odd r, kind 3 when r % 3 = 0.
+    assert rows("SELECT count(*) FROM evens WHERE r % 2 <> 0 OR kind <> 2") == [("0",)]
+    assert rows(
+        "SELECT count(*) FROM odds WHERE r % 2 = 0 OR kind <> CASE WHEN r % 3 = 0 THEN 3 ELSE 1 END"
+    ) == [("0",)]
+    # Arithmetic on draws: r in 1..1000, twice a double, big the CASE.
+    assert rows(
+        f"SELECT count(*) FROM ({everything}) a WHERE r NOT BETWEEN 1 AND 1000 "
+        "OR twice <> r * 2 + 0.5 OR big <> (r > 500)::int"
+    ) == [("0",)]
+    # The hash functions give pgbench's values for every r both tools drew.
+    compared, differing = rows(
+        f"SELECT count(*), count(*) FILTER (WHERE s.f <> b.f OR s.m <> b.m OR s.h <> b.h) "
+        f"FROM (SELECT DISTINCT r, f, m, h FROM ({everything}) a WHERE tool = 'surge') s "
+        f"JOIN (SELECT DISTINCT r, f, m, h FROM ({everything}) a WHERE tool = 'pgbench') b "
+        "USING (r)"
+    )[0]
+    assert int(compared) > 500 and differing == "0", (compared, differing)
+    # permute: one p per r, a different p for each r, inside [0, 1000).
+    assert rows(
+        f"SELECT count(DISTINCT r) = count(DISTINCT p), count(DISTINCT (r, p)) = count(DISTINCT r),"
+        f" min(p) >= 0 AND max(p) < 1000 FROM ({everything}) a WHERE tool = 'surge'"
+    ) == [("t", "t", "t")]
+    # :client_id: surge's three connections are 0, 1 and 2, as pgbench's -c 3 clients would be.
+    assert rows(
+        f"SELECT DISTINCT client FROM ({everything}) a WHERE tool = 'surge' ORDER BY client"
+    ) == [("0",), ("1",), ("2",)]
+
+
+def test_a_pipeline_script_runs_as_one_segment_and_an_evaluation_error_stops_the_run(
+    server, tmp_path
+):
+    postgres.execute(server.dsn, "DROP TABLE IF EXISTS piped; CREATE TABLE piped (n int, k int);")
+    script = tmp_path / "piped.sql"
+    script.write_text(
+        "\\set k random(1, 1000000)\n\\startpipeline\n"
+        "INSERT INTO piped VALUES (1, :k);\nINSERT INTO piped VALUES (2, :k);\n\\endpipeline\n"
+    )
+    done = cli(server.dsn, "-f", str(script), "-c", "2", "-n", "400", "-q")
+    assert done.returncode == 0, done.stderr
+    # Both statements of every transaction, with the same k.
+    assert scalar(server.dsn, "SELECT count(*) FROM piped") == 800
+    assert scalar(server.dsn, "SELECT count(*) FROM (SELECT k FROM piped GROUP BY k "
+                              "HAVING count(*) <> 2 OR sum(n) <> 3) odd") == 0  # fmt: skip
+    # A division by zero on some transactions' draws: the run stops and says where.
+    broken = tmp_path / "broken.sql"
+    broken.write_text("\\set d random(0, 3)\n\\set q 12 / :d\nSELECT :q;\n")
+    done = cli(server.dsn, "-f", str(broken), "-c", "1", "-n", "400", "-q")
+    assert done.returncode != 0
+    assert "operation 'broken': \\set q: division by zero" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_pgbench_scripts_from_python_and_yaml(server, tmp_path):
     # The same scripts as -f and -b: postgres.script() in Python, scripts: in a YAML scenario.
     from surge.protocols.postgres import pgbench, pgbench_script
@@ -396,16 +501,30 @@ def test_pgbench_scripts_from_python_and_yaml(server, tmp_path):
     ("script", "message"),
     [
         ("\\set aid random(1, 10)\n\\sleep 1 ms\nSELECT :aid;\n", "x.sql:2: \\sleep is not"),
-        ("\\set aid random(1, 10) + 1\nSELECT :aid;\n", "x.sql:1: arithmetic on a random draw"),
         ("\\set g random_gaussian(1, 10, 1.5)\n", "x.sql:1: random_gaussian(1, 10, 1.5)"),
-        ("\\set h hash(7)\n", "x.sql:1: hash() is not"),
         ("\\set z random_zipfian(1, 10, 0.5)\nSELECT :z;\n", "a parameter from 1.001 to 1000"),
+        (
+            "\\set n random(1, 9)\n\\set z random_zipfian(1, :n, 1.5)\n",
+            "x.sql:2: random_zipfian() with bounds that change",
+        ),
         ("SELECT :aid;\n", "x.sql:1: the variable :aid is not set"),
         ("SELECT 1;\nSELECT 2;\n", "x.sql:2: several statements outside BEGIN ... END"),
         ("BEGIN;\nSELECT 1;\n", "x.sql:1: BEGIN without END"),
-        ("SELECT :client_id;\n", ":client_id has no counterpart"),
         ("\\set n 1 / 0\n", "x.sql:1: division by zero"),
         ("-- nothing\n", "x.sql: no SQL statement"),
+        ("SELECT 1 \\gset\n", "x.sql:1: \\gset is not supported"),
+        ("SELECT 1 AS a \\aset\n", "x.sql:1: \\aset is not supported"),
+        ("\\if 1\nSELECT 1;\n", "x.sql:1: \\if without \\endif"),
+        ("\\else\n", "x.sql:1: \\else without \\if"),
+        ("\\if 1\n\\else\n\\elif 2\n\\endif\n", "x.sql:3: \\elif after \\else"),
+        ("\\if 1\nBEGIN;\n\\endif\n", "x.sql:2: BEGIN and END inside \\if"),
+        ("\\startpipeline\nSELECT 1;\n", "x.sql:1: \\startpipeline without \\endpipeline"),
+        ("\\endpipeline\n", "x.sql:1: one \\startpipeline before"),
+        ("\\set x frob(1)\n", "x.sql:1: unknown function frob()"),
+        ("\\set x 1 +\n", "x.sql:1: the expression ends too early"),
+        ("\\set x 1 < 2 < 3\n", "x.sql:1: comparisons do not chain"),
+        ("\\set x :y IS TRUE\n", "x.sql:1: IS TRUE is not supported"),
+        ("\\shell echo hi\n", "x.sql:1: \\shell is not supported"),
     ],
 )
 def test_a_pgbench_script_surge_cannot_take_is_refused_with_its_line(script, message):
@@ -416,7 +535,7 @@ def test_a_pgbench_script_surge_cannot_take_is_refused_with_its_line(script, mes
     assert message in str(refused.value) and "\n" not in str(refused.value)
 
 
-def test_pgbench_expressions_are_folded_once_into_generators():
+def test_pgbench_expressions_fold_what_is_constant_and_compile_the_rest_once():
     # Constant arithmetic folds before the run, with pgbench's integer division and remainder
     # (toward zero, as C); a draw is one generator; :name in SQL is $n, a constant its text.
     from surge.protocols.postgres.pgbench_script import compile_script
@@ -432,18 +551,50 @@ def test_pgbench_expressions_are_folded_once_into_generators():
     (statement,) = operation.statements
     assert statement.sql == "SELECT $1, $1 + -9, -1, 9, 'a:hot', 1::int\n  FROM t WHERE k = $1"
     assert statement.params == ("{hot}",)
-    assert dict(operation.variables) == {"hot": "zipf(1,300000,1.07)"}
+    assert operation.computed == (("hot", "g:zipf(1,300000,1.07)"),)
     # A draw no statement uses is not drawn at all; one that is, is pgbench's distribution.
     used = compile_script(
         "\\set tail random_exponential(1, 50, 2.5)\n\\set bell random_gaussian(1, 50, 4)\n"
-        "SELECT :tail, :bell;",
+        "\\set unused random(1, 9)\nSELECT :tail, :bell;",
         "z.sql", 1, 1.0, "z",
     )  # fmt: skip
-    assert dict(used.variables) == {
-        "tail": "exponential(1,50,2.5)",
-        "bell": "truncated_gaussian(1,50,4.0)",
-    }
+    assert used.computed == (
+        ("tail", "g:exponential(1,50,2.5)"),
+        ("bell", "g:truncated_gaussian(1,50,4.0)"),
+    )
     assert operation.weight == 2.0
+    # Arithmetic on a draw, hash() with :default_seed, and a variable set again.
+    mixed = compile_script(
+        "\\set r random(1, 10) * 2 + :client_id\n\\set r :r + 1\n\\set h hash(:r)\n"
+        "SELECT :r, :h;",
+        "m.sql", 1, 1.0, "m", default_seed=5,
+    )  # fmt: skip
+    assert mixed.computed == (
+        ("r", "g:uniform(1,10) i:2 * client_id +"),
+        ("r_2", "v:r i:1 +"),
+        ("h", "v:r_2 i:5 f:hash_murmur2/2"),
+    )
+    assert mixed.statements[0].params == ("{r_2}", "{h}")
+
+
+def test_pgbench_if_branches_become_guards_and_sets_in_a_branch_keep_the_old_value():
+    from surge.protocols.postgres.pgbench_script import compile_script
+
+    operation = compile_script(
+        "\\set x random(1, 3)\n\\set y 0\n"
+        "\\if :x = 1\n\\set y 10\nSELECT 'one', :y;\n"
+        "\\elif :x = 2\nSELECT 'two';\n"
+        "\\else\nSELECT 'three';\n\\endif\n",
+        "i.sql", 1, 1.0, "i",
+    )  # fmt: skip
+    # Each branch's statements carry the guard that says whether it was taken.
+    guards = [s.guard for s in operation.statements]
+    assert len(set(guards)) == 3 and all(guards)
+    programs = dict(operation.computed)
+    assert programs[guards[0]] == "v:x i:1 = truth"
+    # \set y 10 in the branch: 10 when taken, else y's value before (the constant 0).
+    assert programs["y"] == f"v:{guards[0]} jf:4 i:10 j:5 i:0"
+    assert operation.statements[0].params == ("{y}",)
 
 
 def test_cli_sql_groups_make_a_mix(dsn):

@@ -866,6 +866,12 @@ class PgOperation:
     def __init__(self) -> None:
         ...
     @property
+    def computed(self) -> list[tuple[str, str]]:
+        ...
+    @computed.setter
+    def computed(self, arg0: collections.abc.Sequence[tuple[str, str]]) -> None:
+        ...
+    @property
     def listeners(self) -> int:
         ...
     @listeners.setter
@@ -913,6 +919,7 @@ class PgRunSpec(RunSettings):
     def pipeline(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
 class PgStatement:
+    guard: str
     sql: str
     def __init__(self) -> None:
         ...

@@ -26,9 +26,22 @@ void VariableSet::declare(std::string name, std::string_view generator_spec) {
     throw std::invalid_argument("bad variable name '" + name + "': use letters, digits and _");
   if (find(name) >= 0) throw std::invalid_argument("variable '" + name + "' is declared twice");
   generators_.push_back(ValueGenerator::parse(generator_spec));
+  drawn_.push_back(true);
   names_.push_back(std::move(name));
   values_.emplace_back();
   values_.back().reserve(64);
+}
+
+int VariableSet::declare_set(std::string name) {
+  if (!is_identifier(name))
+    throw std::invalid_argument("bad variable name '" + name + "': use letters, digits and _");
+  if (find(name) >= 0) throw std::invalid_argument("variable '" + name + "' is declared twice");
+  generators_.emplace_back();  // never drawn; a seq's digits never break a line
+  drawn_.push_back(false);
+  names_.push_back(std::move(name));
+  values_.emplace_back();
+  values_.back().reserve(32);
+  return static_cast<int>(names_.size()) - 1;
 }
 
 int VariableSet::find(std::string_view name) const noexcept {
@@ -43,6 +56,7 @@ void VariableSet::partition(std::int64_t index, std::int64_t count) noexcept {
 
 void VariableSet::draw(Rng& rng) {
   for (std::size_t i = 0; i < generators_.size(); ++i) {
+    if (!drawn_[i]) continue;
     values_[i].clear();
     generators_[i].append(values_[i], rng);
   }

@@ -17,6 +17,10 @@ class VariableSet {
  public:
   // Throws std::invalid_argument on a bad name or generator.
   void declare(std::string name, std::string_view generator_spec);
+  // A variable its owner fills before each render (a pgbench script's computed \set), which
+  // draw() leaves alone; its values must not break lines. Returns its index.
+  int declare_set(std::string name);
+  [[nodiscard]] std::string& slot(int index) noexcept { return values_[static_cast<std::size_t>(index)]; }
   [[nodiscard]] int find(std::string_view name) const noexcept;
   void partition(std::int64_t index, std::int64_t count) noexcept;
   void draw(Rng& rng);
@@ -30,7 +34,8 @@ class VariableSet {
 
  private:
   std::vector<std::string> names_;
-  std::vector<ValueGenerator> generators_;
+  std::vector<ValueGenerator> generators_;  // a placeholder for a variable its owner sets
+  std::vector<bool> drawn_;
   std::vector<std::string> values_;
 };
 

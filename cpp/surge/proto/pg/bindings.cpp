@@ -16,7 +16,8 @@ void register_pg(py::module_& m) {
   py::class_<PgStatement>(m, "PgStatement")
       .def(py::init<>())
       .def_readwrite("sql", &PgStatement::sql)
-      .def_readwrite("params", &PgStatement::params);
+      .def_readwrite("params", &PgStatement::params)
+      .def_readwrite("guard", &PgStatement::guard);
 
   py::class_<PgOperation>(m, "PgOperation")
       .def(py::init<>())
@@ -24,6 +25,7 @@ void register_pg(py::module_& m) {
       .def_readwrite("weight", &PgOperation::weight)
       .def_readwrite("statements", &PgOperation::statements)
       .def_readwrite("variables", &PgOperation::variables)
+      .def_readwrite("computed", &PgOperation::computed)
       .def_readwrite("read", &PgOperation::read)
       .def_readwrite("retries", &PgOperation::retries)
       .def_readwrite("listen_channel", &PgOperation::listen_channel)

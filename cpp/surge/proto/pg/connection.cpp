@@ -50,8 +50,8 @@ bool is_retryable(std::string_view sqlstate) {
 }
 }  // namespace
 
-PgConnection::PgConnection(Worker<PgProtocol>& worker, int capacity)
-    : PipelinedConnection(worker, capacity), libpq_(worker.context()) {
+PgConnection::PgConnection(Worker<PgProtocol>& worker, int capacity, std::int64_t client_id)
+    : PipelinedConnection(worker, capacity), libpq_(worker.context()), client_id_(client_id) {
   example_.reserve(256);
   held_.reserve(static_cast<std::size_t>(capacity));
   completing_.reserve(static_cast<std::size_t>(capacity));
@@ -97,10 +97,11 @@ void PgConnection::on_connected() {
   if (state_ == State::ready && generation == generation_) wait_readable();
 }
 
-bool PgConnection::send_entry(const PgEntry& entry, Nanos now) {
+bool PgConnection::send_entry(PgEntry& entry, Nanos now) {
   entry.lane->mark_sent(now);
-  if (worker_.protocol().send_operation(entry.lane->op(), libpq_.get(), worker_.rng(), entry.sync))
-    return true;
+  entry.statements = worker_.protocol().send_operation(entry.lane->op(), libpq_.get(), worker_.rng(),
+                                                       entry.sync, client_id_);
+  if (entry.statements >= 0) return true;
   fail_all(ErrorClass::reset, libpq_.error_message(), false);
   return false;
 }
@@ -114,8 +115,8 @@ void PgConnection::enqueue(PgLane& lane) {
     return;
   }
   const bool batched = worker_.protocol().batch_sync();
-  const PgEntry entry{&lane, 0, !batched};
-  ring_.push_back(entry);
+  ring_.push_back(PgEntry{&lane, 0, !batched});
+  PgEntry& entry = ring_.back();
   if (batched) {
     batch_open_ = true;
     if (!delivering_) schedule_close();
@@ -189,8 +190,7 @@ void PgConnection::deliver() {
     // known whether a Sync follows it.
     if (!front_begun_) {
       const PgEntry& front = ring_[0];
-      tracker_.begin(front.lane == nullptr ? prepares_ : worker_.protocol().statement_count(front.lane->op()),
-                     front.sync);
+      tracker_.begin(front.lane == nullptr ? prepares_ : front.statements, front.sync);
       front_begun_ = true;
     }
     PGresult* result = PQgetResult(conn);
@@ -279,9 +279,8 @@ void PgConnection::finish(const PgEntry& entry, Nanos arrived) {
       entry.attempt < worker_.protocol().retries(lane.op())) {
     // Sent again as the same operation: its response time still runs from the first intent.
     if (auto* stats = lane.stats()) ++stats->retries;
-    const PgEntry again{&lane, entry.attempt + 1, true};
-    ring_.push_back(again);
-    send_entry(again, now_ns());
+    ring_.push_back(PgEntry{&lane, entry.attempt + 1, true});
+    send_entry(ring_.back(), now_ns());
     return;
   }
   hold(lane, outcome);

@@ -23,14 +23,16 @@ namespace surge {
 using PgLane = PipelinedLane<PgProtocol>;
 
 struct PgEntry {
-  PgLane* lane;  // nullptr: the statement prepares of a new connection
-  int attempt;   // 0 the first time; retries of a serialization failure count up
-  bool sync;     // a Sync follows it; false inside a batch, before the batch's last
+  PgLane* lane;        // nullptr: the statement prepares of a new connection
+  int attempt;         // 0 the first time; retries of a serialization failure count up
+  bool sync;           // a Sync follows it; false inside a batch, before the batch's last
+  int statements = 0;  // how many it sent: a pgbench script's \if may leave some out
 };
 
 class PgConnection : public PipelinedConnection<PgConnection, Worker<PgProtocol>, PgEntry> {
  public:
-  PgConnection(Worker<PgProtocol>& worker, int capacity);
+  // client_id: this connection's number in the run, a pgbench script's :client_id.
+  PgConnection(Worker<PgProtocol>& worker, int capacity, std::int64_t client_id);
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
   ~PgConnection();
@@ -51,7 +53,7 @@ class PgConnection : public PipelinedConnection<PgConnection, Worker<PgProtocol>
   void start_connect();
   void drop_connection(std::vector<PgLane*>& failing);
   void on_connected();
-  bool send_entry(const PgEntry& entry, Nanos now);
+  bool send_entry(PgEntry& entry, Nanos now);
   void close_batch();
   void schedule_close();
   void hold(PgLane& lane, const pg::Outcome& outcome);
@@ -75,7 +77,8 @@ class PgConnection : public PipelinedConnection<PgConnection, Worker<PgProtocol>
   pg::BatchVerdict batch_;               // the open batch's first failure, if any
   bool batch_open_ = false;              // operations were sent without a Sync yet
   bool close_posted_ = false;
-  int prepares_ = 0;          // statements the set-up entry prepares
+  int prepares_ = 0;  // statements the set-up entry prepares
+  std::int64_t client_id_;
   bool front_begun_ = false;  // the tracker follows the front entry
   bool reading_ = false;
   bool writing_ = false;

@@ -95,14 +95,14 @@ PgShared PgProtocol::prepare(const Spec& spec) {
 
   std::size_t k = 0;
   for (const auto& op : spec.operations) {
-    try {
-      VariableSet variables;
-      for (const auto& [name, generator] : op.variables) variables.declare(name, generator);
-      for (const auto& statement : op.statements)
-        for (const auto& param : statement.params) (void)RequestTemplate::parse(param, variables);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument("operation '" + op.name + "': " + e.what());
-    }
+    int ignored = 0;
+    (void)make_state(op, 0, 1, ignored);  // throws naming the operation
+    if (spec.pipeline_sync == PipelineSync::batch &&
+        std::any_of(op.statements.begin(), op.statements.end(),
+                    [](const auto& s) { return !s.guard.empty(); }))
+      throw std::invalid_argument("operation '" + op.name +
+                                  "': an \\if leaves statements out, which a batch's shared Sync cannot "
+                                  "follow; use pipeline_sync='operation'");
     for (const auto& statement : op.statements) {
       if (is_transaction_control(statement.sql))
         throw std::invalid_argument("operation '" + op.name +
@@ -134,25 +134,50 @@ PgShared PgProtocol::prepare(const Spec& spec) {
   return shared;
 }
 
+PgProtocol::OperationState PgProtocol::make_state(const PgOperation& op, int index, int worker_count,
+                                                  int& statement_index) {
+  OperationState state;
+  try {
+    for (const auto& [name, generator] : op.variables) state.variables.declare(name, generator);
+    state.variables.partition(index, worker_count);
+    for (const auto& [name, program] : op.computed) {
+      state.computed.push_back(pg::ScriptExpression::parse(program, [&](std::string_view earlier) {
+        for (std::size_t i = 0; i < state.computed.size(); ++i)
+          if (op.computed[i].first == earlier) return static_cast<int>(i);
+        return -1;
+      }));
+      state.computed_slots.push_back(state.variables.declare_set(name));
+    }
+    state.computed_values.resize(state.computed.size());
+    for (const auto& statement : op.statements) {
+      StatementState s;
+      s.shared_index = statement_index++;
+      if (!statement.guard.empty()) {
+        const auto found = std::find_if(op.computed.begin(), op.computed.end(),
+                                        [&](const auto& c) { return c.first == statement.guard; });
+        if (found == op.computed.end())
+          throw std::invalid_argument("the guard '" + statement.guard + "' is not a computed variable");
+        s.guard = static_cast<int>(found - op.computed.begin());
+      }
+      for (const auto& param : statement.params) {
+        s.params.push_back(RequestTemplate::parse(param, state.variables));
+        s.params.back().partition(index, worker_count);
+      }
+      state.statements.push_back(std::move(s));
+    }
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("operation '" + op.name + "': " + e.what());
+  }
+  return state;
+}
+
 PgProtocol::PgProtocol(const Spec& spec, const Shared& shared, int index, int worker_count)
     : spec_(spec), shared_(shared), index_(index), worker_count_(worker_count) {
   std::size_t most_params = 0;
   int k = 0;
   for (const auto& op : spec.operations) {
-    OperationState state;
-    for (const auto& [name, generator] : op.variables) state.variables.declare(name, generator);
-    state.variables.partition(index, worker_count);
-    for (const auto& statement : op.statements) {
-      StatementState s;
-      s.shared_index = k++;
-      for (const auto& param : statement.params) {
-        s.params.push_back(RequestTemplate::parse(param, state.variables));
-        s.params.back().partition(index, worker_count);
-      }
-      most_params = std::max(most_params, s.params.size());
-      state.statements.push_back(std::move(s));
-    }
-    ops_.push_back(std::move(state));
+    ops_.push_back(make_state(op, index, worker_count, k));
+    for (const auto& s : ops_.back().statements) most_params = std::max(most_params, s.params.size());
   }
   values_.resize(most_params);
   for (auto& v : values_) v.reserve(64);
@@ -168,10 +193,25 @@ int PgProtocol::send_prepares(PGconn* conn) const {
   return static_cast<int>(shared_.statements.size());
 }
 
-bool PgProtocol::send_operation(int op, PGconn* conn, Rng& rng, bool sync) {
+int PgProtocol::send_operation(int op, PGconn* conn, Rng& rng, bool sync, std::int64_t client_id) {
   auto& state = ops_[static_cast<std::size_t>(op)];
   state.variables.draw(rng);
+  for (std::size_t i = 0; i < state.computed.size(); ++i) {
+    try {
+      state.computed_values[i] = state.computed[i].evaluate(state.computed_values, client_id, rng);
+    } catch (const pg::ScriptError& e) {
+      const auto& spec = spec_.operations[static_cast<std::size_t>(op)];
+      throw pg::ScriptError("operation '" + spec.name + "': \\set " + spec.computed[i].first + ": " +
+                            e.what() + " (pgbench would abort the client too)");
+    }
+    auto& slot = state.variables.slot(state.computed_slots[i]);
+    slot.clear();
+    state.computed_values[i].append_to(slot);
+  }
+  int sent = 0;
   for (auto& statement : state.statements) {
+    if (statement.guard >= 0 && !state.computed_values[static_cast<std::size_t>(statement.guard)].truth())
+      continue;
     const auto n = statement.params.size();
     for (std::size_t i = 0; i < n; ++i) {
       values_[i].clear();
@@ -183,9 +223,10 @@ bool PgProtocol::send_operation(int op, PGconn* conn, Rng& rng, bool sync) {
     // Text parameters and text results: the server converts, as it does for psql and pgbench.
     if (PQsendQueryPrepared(conn, shared.name.c_str(), static_cast<int>(n), value_pointers_.data(),
                             value_lengths_.data(), nullptr, 0) == 0)
-      return false;
+      return -1;
+    ++sent;
   }
-  return !sync || PQpipelineSync(conn) != 0;
+  return !sync || PQpipelineSync(conn) != 0 ? sent : -1;
 }
 
 void PgProtocol::shutdown() {
@@ -206,7 +247,8 @@ PgConnection& PgProtocol::connection_for(int lane, Worker<PgProtocol>& worker) {
   }
   const auto index = static_cast<std::size_t>(lane / spec_.pipeline);
   while (connections_.size() <= index)
-    connections_.push_back(std::make_unique<PgConnection>(worker, spec_.pipeline));
+    connections_.push_back(std::make_unique<PgConnection>(
+        worker, spec_.pipeline, static_cast<std::int64_t>(connections_.size()) * worker_count_ + index_));
   return *connections_[index];
 }
 

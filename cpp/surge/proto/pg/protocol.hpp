@@ -10,6 +10,7 @@
 
 #include "surge/core/request_template.hpp"
 #include "surge/core/rng.hpp"
+#include "surge/proto/pg/script_expression.hpp"
 #include "surge/proto/pg/spec.hpp"
 
 struct pg_conn;
@@ -59,12 +60,11 @@ class PgProtocol {
   // Queues every statement's PQsendPrepare on a new connection; returns how many.
   int send_prepares(pg_conn* conn) const;
   // Queues operation `op`'s statements with fresh parameters, and a Sync after them when
-  // `sync`. False when libpq refuses (the connection is broken).
-  bool send_operation(int op, pg_conn* conn, Rng& rng, bool sync);
+  // `sync`; returns how many statements it sent (an \if may leave some out), or -1 when
+  // libpq refuses (the connection is broken). `client_id`: the connection's number. Throws
+  // pg::ScriptError, naming the operation, when a computed variable cannot be evaluated.
+  int send_operation(int op, pg_conn* conn, Rng& rng, bool sync, std::int64_t client_id);
   [[nodiscard]] bool batch_sync() const noexcept { return spec_.pipeline_sync == PipelineSync::batch; }
-  [[nodiscard]] int statement_count(int op) const noexcept {
-    return static_cast<int>(ops_[static_cast<std::size_t>(op)].statements.size());
-  }
   [[nodiscard]] bool is_read(int op) const noexcept {
     return spec_.operations[static_cast<std::size_t>(op)].read;
   }
@@ -80,12 +80,20 @@ class PgProtocol {
  private:
   struct StatementState {
     int shared_index = 0;
+    int guard = -1;  // the computed variable that decides whether it is sent; -1: always
     std::vector<RequestTemplate> params;
   };
   struct OperationState {
     VariableSet variables;
+    std::vector<pg::ScriptExpression> computed;
+    std::vector<int> computed_slots;  // each computed variable's index in `variables`
+    std::vector<pg::ScriptValue> computed_values;
     std::vector<StatementState> statements;
   };
+
+  // One operation's state for worker `index` of `worker_count`; its statements are numbered
+  // from `statement_index` on. Throws std::invalid_argument naming the operation.
+  static OperationState make_state(const PgOperation& op, int index, int worker_count, int& statement_index);
 
   const Spec& spec_;
   const Shared& shared_;

@@ -15,6 +15,9 @@ namespace surge {
 struct PgStatement {
   std::string sql;                  // with $1, $2, ... placeholders
   std::vector<std::string> params;  // one template per placeholder, e.g. "{uniform(1,100000)}"
+  // A computed variable of the operation (a pgbench script's \if): the statement is sent
+  // only when its value is true. Empty: always sent.
+  std::string guard;
 };
 
 struct PgOperation {
@@ -24,6 +27,10 @@ struct PgOperation {
   // Drawn once per operation and shared by every statement's parameters (a transaction's
   // statements usually talk about the same account).
   std::vector<std::pair<std::string, std::string>> variables;
+  // A pgbench script's computed variables: a name and an expression program
+  // (proto/pg/script_expression.hpp), evaluated in order after `variables` are drawn; a
+  // statement's parameters name them as they name variables.
+  std::vector<std::pair<std::string, std::string>> computed;
   bool read = false;  // a cache read: rows from the last statement are a hit, none a miss
   int retries = 0;    // resend after a serialization failure (40001) or deadlock (40P01)
   // A fan-out receiver instead of a query: `listeners` connections LISTEN on this channel and

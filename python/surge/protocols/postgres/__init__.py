@@ -37,6 +37,8 @@ from surge.urls import is_postgres_dsn, scrub
 class Statement:
     sql: str
     params: tuple[str, ...] = ()
+    # A computed variable (a pgbench script's \\if): sent only when it is true. "": always.
+    guard: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.sql, str) or not self.sql.strip():
@@ -59,6 +61,9 @@ class PostgresOperation:
     # A fan-out receiver (postgres.listen): LISTEN connections instead of statements.
     channel: str = ""
     listeners: int = 0
+    # A pgbench script's computed variables, (name, expression program), evaluated in order
+    # per operation (surge.protocols.postgres.pgbench_expression writes them).
+    computed: tuple[tuple[str, str], ...] = ()
 
     @property
     def request_type(self) -> str:
@@ -89,8 +94,10 @@ class PostgresOperation:
             raise ConfigError(f"{where}: statements: needs at least one statement")
         checks.weight(self.weight, where)
         checks.whole(self.retries, f"{where}: retries", 0, MAX_RETRIES)
+        # A computed variable renders as a number; "seq" stands in for it in the check.
+        declared = {**self.variables, **{name: "seq" for name, _ in self.computed}}
         checks.templates(
-            [p for statement in self.statements for p in statement.params], self.variables, where
+            [p for statement in self.statements for p in statement.params], declared, where
         )
 
     @property
@@ -114,9 +121,11 @@ class PostgresOperation:
             engine_statement = _core.PgStatement()
             engine_statement.sql = s.sql
             engine_statement.params = list(s.params)
+            engine_statement.guard = s.guard
             statements.append(engine_statement)
         op.statements = statements
         op.variables = list(self.variables.items())
+        op.computed = list(self.computed)
         op.read = self.read
         op.retries = self.retries
         op.listen_channel = self.channel

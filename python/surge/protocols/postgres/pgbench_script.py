@@ -1,30 +1,43 @@
 """pgbench's script files as surge operations: `surge pg DSN -f FILE[@WEIGHT] -b NAME[@WEIGHT]`.
 
-A script becomes one operation named after it: its SQL statements, in one transaction when
-the script wraps them in BEGIN ... END (as pgbench's built-in scripts do), and its `\\set`
-variables compiled once, at plan time, into surge's generators: `random(lb, ub)` is
-`uniform(lb,ub)`, `random_zipfian(lb, ub, s)` is `zipf(lb,ub,s)`, and `random_exponential`
-and `random_gaussian` are `exponential(lb,ub,s)` and `truncated_gaussian(lb,ub,s)`, drawn as
-pgbench draws them. Constant arithmetic
-(`100000 * :scale`, abs, greatest, least) is folded before the run; nothing is interpreted
-per transaction. A `:name` in SQL becomes a bound parameter (a constant becomes its text,
-as pgbench substitutes it).
+A script becomes one operation named after it: its SQL statements, sent together as one
+pipeline segment and so one transaction (as the script's BEGIN ... END, or its
+\\startpipeline ... \\endpipeline, asks). Its expressions (pgbench_expression) are read once,
+before the run: what is the same in every transaction (`100000 * :scale`) is folded to a
+constant, the rest becomes a computed variable the engine evaluates per transaction, and a
+random function is one of surge's generators, drawn as pgbench draws it. `\\if`, `\\elif`,
+`\\else` and `\\endif` become guards: each statement in a branch is sent only when its
+branch is taken, and a `\\set` in a branch keeps the old value when it is not. A `:name` in
+SQL becomes a bound parameter (a constant becomes its text, as pgbench substitutes it);
+`:client_id` is the connection's number.
 
-What this does not take yet is refused before the run, in one line with the file and line:
-meta-commands other than `\\set` (`\\sleep`, `\\gset`, `\\aset`, `\\if`, `\\startpipeline`, ...),
-`hash` and `permute`, arithmetic on a random draw,
-`:client_id`, and several statements outside BEGIN ... END (pgbench commits each alone; surge
-would run them as one transaction).
+What this does not take is refused before the run, in one line with the file and line:
+`\\sleep`, `\\gset` and `\\aset` (a statement cannot wait for an earlier one's row when
+all go together), `\\;`, the other meta-commands, random functions whose parameters change
+per transaction (except random()'s bounds), and several statements outside BEGIN ... END and
+outside a pipeline (pgbench commits each alone; surge would run them as one transaction).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from surge.errors import ConfigError
 from surge.protocols import postgres
+from surge.protocols.postgres.pgbench_expression import (
+    Constant,
+    Emitter,
+    Node,
+    Refused,
+    fold,
+    parse,
+)
 
 # pgbench 15's built-in scripts (its documentation's "Built-in Scripts"); the INSERT is split
 # over two lines here, which pgbench reads the same.
@@ -61,211 +74,9 @@ SELECT abalance FROM pgbench_accounts WHERE aid = :aid;
 """,
 }
 
-_INT64 = (-(2**63), 2**63 - 1)
 _NOT_YET = "{} is not supported by surge pg -f yet; remove it, or run this script with pgbench"
-_TOKEN = re.compile(
-    r"\s*(?:(?P<number>\d+\.\d*(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)"
-    r"|:(?P<variable>[A-Za-z_][A-Za-z0-9_]*)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>[-+*/%(),]))"
-)
 _SQL_VARIABLE = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
-
-
-@dataclass(frozen=True)
-class Draw:
-    """A `\\set` whose value is drawn per transaction: a surge generator's text."""
-
-    generator: str
-
-
-class _Refused(Exception):
-    """Something in a script surge does not take; the caller adds the file and line."""
-
-
-class _Expression:
-    """pgbench's expression syntax, folded to a constant (int or float) or one Draw. Only a
-    draw as the whole expression can be a generator: arithmetic on a draw would need the
-    expression evaluated per transaction."""
-
-    def __init__(self, text: str, constants: dict[str, int | float], draws: set[str]):
-        self.tokens = self._tokens(text)
-        self.at = 0
-        self.constants = constants
-        self.draws = draws
-
-    @staticmethod
-    def _tokens(text: str) -> list[tuple[str, str]]:
-        out, at = [], 0
-        while at < len(text.rstrip()):
-            found = _TOKEN.match(text, at)
-            if found is None or found.end() == at:
-                raise _Refused(
-                    f"cannot read the expression at {text[at:].strip()!r}; write pgbench's "
-                    "operators (+ - * / %), numbers, :variables and functions"
-                )
-            kind = found.lastgroup or ""
-            out.append((kind, found.group(kind)))
-            at = found.end()
-        return out
-
-    def parse(self) -> int | float | Draw:
-        value = self._sum()
-        if self.at != len(self.tokens):
-            raise _Refused(
-                f"unexpected {self.tokens[self.at][1]!r} in the expression; check its operators"
-            )
-        return value
-
-    def _peek(self) -> str | None:
-        return self.tokens[self.at][1] if self.at < len(self.tokens) else None
-
-    def _take(self, expected: str | None = None) -> tuple[str, str]:
-        if self.at >= len(self.tokens):
-            raise _Refused("the expression ends too early; check it is complete")
-        token = self.tokens[self.at]
-        if expected is not None and token[1] != expected:
-            raise _Refused(f"expected {expected!r}, got {token[1]!r}")
-        self.at += 1
-        return token
-
-    def _sum(self) -> int | float | Draw:
-        value = self._product()
-        while self._peek() in ("+", "-"):
-            op = self._take()[1]
-            value = _arith(op, value, self._product())
-        return value
-
-    def _product(self) -> int | float | Draw:
-        value = self._unary()
-        while self._peek() in ("*", "/", "%"):
-            op = self._take()[1]
-            value = _arith(op, value, self._unary())
-        return value
-
-    def _unary(self) -> int | float | Draw:
-        if self._peek() == "-":
-            self._take()
-            return _arith("-", 0, self._unary())
-        if self._peek() == "+":
-            self._take()
-        return self._atom()
-
-    def _atom(self) -> int | float | Draw:
-        kind, text = self._take()
-        if kind == "number":
-            return float(text) if any(c in text for c in ".eE") else int(text)
-        if kind == "variable":
-            if text == "client_id":
-                raise _Refused(":client_id has no counterpart in surge pg -f yet; remove it")
-            if text in self.draws:
-                raise _Refused(
-                    f"arithmetic on :{text}, a random draw, would be evaluated per "
-                    "transaction; surge takes a random function as the whole expression"
-                )
-            if text not in self.constants:
-                raise _Refused(
-                    f"the variable :{text} is not set before this line; add a \\set for it"
-                )
-            return self.constants[text]
-        if kind == "name":
-            return self._call(text.lower())
-        if text == "(":
-            value = self._sum()
-            self._take(")")
-            return value
-        raise _Refused(f"unexpected {text!r} in the expression; check its operators")
-
-    def _call(self, name: str) -> int | float | Draw:
-        self._take("(")
-        args: list[int | float | Draw] = []
-        if self._peek() != ")":
-            args.append(self._sum())
-            while self._peek() == ",":
-                self._take()
-                args.append(self._sum())
-        self._take(")")
-        if any(isinstance(a, Draw) for a in args):
-            raise _Refused(
-                f"{name}() of a random draw would be evaluated per transaction; give it constants"
-            )
-        return _function(name, args)  # type: ignore[arg-type]
-
-
-def _arith(op: str, left: object, right: object) -> int | float:
-    if isinstance(left, Draw) or isinstance(right, Draw):
-        raise _Refused(
-            "arithmetic on a random draw would be evaluated per transaction; surge takes a "
-            "random function as the whole expression"
-        )
-    assert isinstance(left, (int, float)) and isinstance(right, (int, float))
-    if op == "+":
-        return left + right
-    if op == "-":
-        return left - right
-    if op == "*":
-        return left * right
-    if right == 0:
-        raise _Refused("division by zero; check the divisor")
-    if isinstance(left, int) and isinstance(right, int):
-        # pgbench's integer division and remainder truncate toward zero, as C does.
-        quotient = abs(left) // abs(right) * (1 if (left >= 0) == (right >= 0) else -1)
-        return quotient if op == "/" else left - quotient * right
-    if op == "%":
-        raise _Refused("% takes integers")
-    return left / right
-
-
-def _whole(value: int | float, what: str) -> int:
-    if not isinstance(value, int) or not _INT64[0] <= value <= _INT64[1]:
-        raise _Refused(f"{what}: expected a whole number, got {value!r}")
-    return value
-
-
-def _function(name: str, args: list[int | float]) -> int | float | Draw:
-    def arity(n: int) -> None:
-        if len(args) != n:
-            raise _Refused(f"{name}() takes {n} arguments, got {len(args)}")
-
-    if name == "random":
-        arity(2)
-        lb, ub = _whole(args[0], "random's lower bound"), _whole(args[1], "random's upper bound")
-        if lb > ub:
-            raise _Refused(f"random({lb}, {ub}): the lower bound must not be above the upper")
-        return Draw(f"uniform({lb},{ub})")
-    if name == "random_zipfian":
-        arity(3)
-        lb, ub = _whole(args[0], "its lower bound"), _whole(args[1], "its upper bound")
-        s = float(args[2])
-        # pgbench 15 takes a parameter from 1.001 to 1000.
-        if not 1.001 <= s <= 1000 or lb > ub:
-            raise _Refused(
-                f"random_zipfian({lb}, {ub}, {s:g}): bounds in order and a parameter from "
-                "1.001 to 1000, as pgbench asks"
-            )
-        return Draw(f"zipf({lb},{ub},{s!r})")
-    if name in ("random_exponential", "random_gaussian"):
-        arity(3)
-        lb, ub = _whole(args[0], "its lower bound"), _whole(args[1], "its upper bound")
-        shape = float(args[2])
-        gaussian = name == "random_gaussian"
-        if lb > ub or not (shape >= 2.0 if gaussian else shape > 0):
-            raise _Refused(
-                f"{name}({lb}, {ub}, {shape:g}): bounds in order and a parameter "
-                + ("of at least 2.0" if gaussian else "above 0")
-                + ", as pgbench asks"
-            )
-        generator = "truncated_gaussian" if gaussian else "exponential"
-        return Draw(f"{generator}({lb},{ub},{shape!r})")
-    if name in ("abs", "greatest", "least"):
-        if not args or (name == "abs" and len(args) != 1):
-            raise _Refused(f"{name}() needs its arguments")
-        return abs(args[0]) if name == "abs" else (max if name == "greatest" else min)(args)
-    if name in ("hash", "hash_fnv1a", "hash_murmur2", "permute"):
-        raise _Refused(_NOT_YET.format(f"{name}()"))
-    raise _Refused(
-        f"unknown function {name}(); use random, random_zipfian, random_exponential, "
-        "random_gaussian, abs, greatest or least"
-    )
+_ROW_INTO_VARIABLES = re.compile(r"\\([ga]set)(\s+\w+)?\s*$")
 
 
 def _split_weight(spec: str, flag: str) -> tuple[str, float]:
@@ -314,122 +125,358 @@ def script_file(spec: str, scale: int) -> postgres.PostgresOperation:
 
 
 def compile_script(
-    text: str, source: str, scale: int, weight: float, name: str
+    text: str, source: str, scale: int, weight: float, name: str, *, default_seed: int | None = None
 ) -> postgres.PostgresOperation:
     """A pgbench script's text as one surge operation; a ConfigError names `source` and the
-    line of anything it does not take."""
-    constants: dict[str, int | float] = {"scale": scale}
-    draws: dict[str, str] = {}
-    statements: list[tuple[int, str]] = []
-    transaction: list[int] = []  # the lines of BEGIN and END
+    line of anything it does not take. `default_seed`: what hash() and permute() use without
+    a seed (pgbench's :default_seed, random per run unless given)."""
+    script = _Script(scale, random.getrandbits(63) if default_seed is None else default_seed)
+    number = 0
     pending: list[str] = []  # a statement's lines so far: SQL ends at a ';' or the file's end
     pending_line = 0
-
-    def take_statement() -> None:
-        sql = "\n".join(pending).strip().rstrip(";").strip()
-        pending.clear()
-        keyword = sql.split()[0].upper() if sql else ""
-        opens, closes = keyword in ("BEGIN", "START"), keyword in ("END", "COMMIT")
-        if (opens and (transaction or statements)) or (
-            (closes and (len(transaction) != 1 or not statements))
-            or (not opens and not closes and len(transaction) == 2)
-        ):
-            raise _Refused(
-                "surge takes one BEGIN before the first statement and END after the last"
-            )
-        if opens or closes:
-            transaction.append(pending_line)
-        elif sql:
-            statements.append((pending_line, sql))
-
-    number = 0
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         try:
             if not pending and (not line or line.startswith("--")):
                 continue
             if not pending and line.startswith("\\"):
-                _set(line, constants, draws)
+                script.meta(line, number)
                 continue
             if "\\;" in line:
-                raise _Refused(_NOT_YET.format("\\; (several commands in one)"))
+                raise Refused(_NOT_YET.format("\\; (several commands in one)"))
+            if found := _ROW_INTO_VARIABLES.search(line):
+                raise Refused(
+                    _NOT_YET.format(f"\\{found.group(1)}") + " (surge sends a script's statements "
+                    "together, so none can wait for an earlier one's row)"
+                )
             if not pending:
                 pending_line = number
             pending.append(raw)
             if line.endswith(";"):
-                take_statement()
-        except _Refused as why:
+                script.statement("\n".join(pending), pending_line)
+                pending.clear()
+        except Refused as why:
             raise ConfigError(f"{source}:{number}: {why}") from None
     if pending:
         try:
-            take_statement()
-        except _Refused as why:
+            script.statement("\n".join(pending), pending_line)
+        except Refused as why:
             raise ConfigError(f"{source}:{pending_line}: {why}") from None
-    if not statements:
-        raise ConfigError(f"{source}: no SQL statement in the script; add one")
-    if len(transaction) == 1:
-        raise ConfigError(f"{source}:{transaction[0]}: BEGIN without END; add END; after the last")
-    if len(statements) > 1 and not transaction:
-        raise ConfigError(
-            f"{source}:{statements[1][0]}: several statements outside BEGIN ... END; pgbench "
-            "commits each alone, surge would run them as one transaction: wrap them in BEGIN; "
-            "and END;, or give each its own script"
+    try:
+        script.finish()
+    except _AtLine as why:
+        raise ConfigError(f"{source}:{why}") from None
+    except Refused as why:
+        raise ConfigError(f"{source}: {why}") from None
+    return script.operation(name, weight)
+
+
+@dataclass
+class _Branch:
+    """An \\if ... \\endif being read: the guard of the branch open now, and of the branches
+    still to come (None: every transaction takes it)."""
+
+    line: int
+    guard: str
+    remaining: str | None
+    chain: int  # which \\if
+    taken: int = 0  # which of its branches is open: 0 for \\if, then each \\elif and \\else
+    seen_else: bool = False
+
+
+class _Script:
+    """A script read line by line into computed variables, constants and guarded statements."""
+
+    def __init__(self, scale: int, default_seed: int):
+        self.constants: dict[str, Constant] = {"scale": scale, "default_seed": default_seed}
+        self.current: dict[str, str] = {}  # a script variable -> its engine variable now
+        self.computed: list[tuple[str, str]] = []
+        self.taken: set[str] = set()
+        self.branches: list[_Branch] = []
+        # line, statement, guard, whether in a pipeline, and the branches it is in
+        self.statements: list[tuple[int, postgres.Statement, str | None, bool, tuple]] = []
+        self.chains = 0
+        self.transaction: list[int] = []  # the lines of BEGIN and END
+        self.pipeline: list[int] = []  # the lines of \startpipeline and \endpipeline
+
+    @property
+    def guard(self) -> str | None:
+        return self.branches[-1].guard if self.branches else None
+
+    def fresh(self, name: str) -> str:
+        candidate, n = name, 1
+        while candidate in self.taken:
+            n += 1
+            candidate = f"{name}_{n}"
+        self.taken.add(candidate)
+        return candidate
+
+    def resolve(self, name: str) -> str | Constant:
+        if name in self.current:
+            return self.current[name]
+        if name in self.constants:
+            return self.constants[name]
+        raise Refused(f"the variable :{name} is not set before this line; add a \\set for it")
+
+    def program(self, build: Callable[[Emitter], None]) -> str:
+        emitter = Emitter(self.resolve)
+        build(emitter)
+        return emitter.program()
+
+    def under(self, guard: str | None, value: Node | None, otherwise: Callable[[Emitter], None],
+              then: Callable[[Emitter], None] | None = None) -> str:  # fmt: skip
+        """A program: `then` (or `value`) when `guard` holds, else `otherwise`; lazily, so
+        a branch not taken draws nothing."""
+
+        def build(e: Emitter) -> None:
+            def taken() -> None:
+                if then is not None:
+                    then(e)
+                else:
+                    e.emit(value, self.constants)  # type: ignore[arg-type]
+
+            if guard is None:
+                taken()
+                return
+            e.out.append(f"v:{guard}")
+            skip = e.jump("jf")
+            taken()
+            end = e.jump("j")
+            e.patch(skip)
+            otherwise(e)
+            e.patch(end)
+
+        return self.program(build)
+
+    def add(self, name: str, program: str) -> str:
+        engine = self.fresh(name)
+        self.computed.append((engine, program))
+        return engine
+
+    def meta(self, line: str, number: int) -> None:
+        command, _, rest = line[1:].partition(" ")
+        command, rest = command.lower(), rest.strip()
+        if command == "set":
+            self.set(rest)
+        elif command in ("if", "elif"):
+            self.condition(command, rest, number)
+        elif command == "else":
+            branch = self.open_branch("\\else")
+            branch.seen_else = True
+            branch.taken += 1
+            branch.guard = self.close_branch(branch)
+        elif command == "endif":
+            self.open_branch("\\endif")
+            self.branches.pop()
+        elif command in ("startpipeline", "endpipeline"):
+            if self.branches:
+                raise Refused(f"\\{command} inside \\if; put the pipeline around it")
+            if (command == "startpipeline") != (len(self.pipeline) == 0):
+                raise Refused(
+                    "one \\startpipeline before the statements and one \\endpipeline after them"
+                )
+            self.pipeline.append(number)
+        elif command == "sleep":
+            raise Refused(
+                _NOT_YET.format("\\sleep") + " (pace the load with surge's load model instead)"
+            )
+        else:
+            raise Refused(_NOT_YET.format(f"\\{command}"))
+
+    def set(self, rest: str) -> None:
+        variable, _, expression = rest.partition(" ")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable) or not expression.strip():
+            raise Refused("expected \\set NAME EXPRESSION")
+        if variable in ("scale", "client_id"):
+            raise Refused(f":{variable} is pgbench's own; pick another name")
+        tree = parse(expression)
+        guard = self.guard
+        if guard is None:
+            folded = fold(tree, self.constants)
+            if not isinstance(folded, Node):
+                self.constants[variable] = folded
+                self.current.pop(variable, None)
+                return
+        before = self.current.get(variable)
+        prior = self.constants.get(variable)
+
+        def keep(e: Emitter) -> None:  # a branch not taken leaves the variable as it was
+            if before is not None:
+                e.out.append(f"v:{before}")
+            else:
+                e.constant(prior)
+
+        program = self.under(guard, tree, keep)
+        self.constants.pop(variable, None)
+        self.current[variable] = self.add(variable, program)
+
+    def condition(self, command: str, expression: str, number: int) -> None:
+        tree = parse(expression)
+
+        def truth(e: Emitter) -> None:
+            e.emit(tree, self.constants)
+            e.out.append("truth")
+
+        if command == "if":
+            outer = self.guard
+            guard = self.add("if_taken", self.under(outer, None, _false, then=truth))
+            self.chains += 1
+            self.branches.append(_Branch(number, guard, outer, self.chains))
+            return
+        branch = self.open_branch("\\elif")
+        branch.taken += 1
+        remaining = self.close_branch(branch)
+        branch.remaining = remaining
+        branch.guard = self.add("if_taken", self.under(remaining, None, _false, then=truth))
+
+    def open_branch(self, what: str) -> _Branch:
+        if not self.branches:
+            raise Refused(f"{what} without \\if; add the \\if")
+        if self.branches[-1].seen_else and what != "\\endif":
+            raise Refused(f"{what} after \\else; \\else comes last")
+        return self.branches[-1]
+
+    def close_branch(self, branch: _Branch) -> str:
+        """The guard of what comes after the branch open now: nothing it took."""
+
+        def still(e: Emitter) -> None:
+            if branch.remaining is None:
+                e.constant(True)
+            else:
+                e.out.append(f"v:{branch.remaining}")
+
+        remaining = self.add(
+            "if_open",
+            self.program(lambda e: _choose(e, branch.guard, lambda: e.constant(False), still)),
         )
-    bound = []
-    for number, sql in statements:
-        try:
-            bound.append(_bind(sql, constants, draws))
-        except _Refused as why:
-            raise ConfigError(f"{source}:{number}: {why}") from None
-    used = {p.strip("{}") for s in bound for p in s.params}
-    variables = {k: v for k, v in draws.items() if k in used}
-    if len(bound) == 1:
-        (only,) = bound
-        return postgres.query(name, only.sql, params=only.params, variables=variables,
-                              weight=weight)  # fmt: skip
-    return postgres.transaction(name, bound, variables=variables, weight=weight)
+        branch.remaining = remaining
+        return remaining
+
+    def statement(self, text: str, line: int) -> None:
+        sql = text.strip().rstrip(";").strip()
+        keyword = sql.split()[0].upper() if sql else ""
+        opens, closes = keyword in ("BEGIN", "START"), keyword in ("END", "COMMIT")
+        if (opens or closes) and self.branches:
+            raise Refused("BEGIN and END inside \\if; put the transaction around the \\if")
+        if (opens and (self.transaction or self.statements)) or (
+            (closes and (len(self.transaction) != 1 or not self.statements))
+            or (not opens and not closes and len(self.transaction) == 2)
+        ):
+            raise Refused("surge takes one BEGIN before the first statement and END after the last")
+        if opens or closes:
+            self.transaction.append(line)
+        elif sql:
+            piped = len(self.pipeline) == 1
+            path = tuple((b.chain, b.taken) for b in self.branches)
+            self.statements.append((line, self.bind(sql), self.guard, piped, path))
+
+    def bind(self, sql: str) -> postgres.Statement:
+        """`:name` in SQL outside quotes: a computed variable becomes $n (one per name), a
+        constant its text, as pgbench substitutes it."""
+        params: list[str] = []
+        out = []
+        for index, piece in enumerate(re.split(r"('(?:[^']|'')*')", sql)):
+            if index % 2:  # a quoted literal: pgbench leaves it alone too
+                out.append(piece)
+                continue
+
+            def swap(found: re.Match[str]) -> str:
+                name = found.group(1)
+                if name == "client_id" and name not in self.current:
+                    self.current[name] = self.add("client_id", "client_id")
+                value = self.resolve(name)
+                if isinstance(value, str):
+                    template = "{" + value + "}"
+                    if template not in params:
+                        params.append(template)
+                    return f"${params.index(template) + 1}"
+                return _sql_text(value)
+
+            out.append(_SQL_VARIABLE.sub(swap, piece))
+        return postgres.statement("".join(out), params)
+
+    def finish(self) -> None:
+        """Checks the script as a whole."""
+        if self.branches:
+            raise _AtLine(self.branches[-1].line, "\\if without \\endif; add it")
+        if not self.statements:
+            raise Refused("no SQL statement in the script; add one")
+        if len(self.transaction) == 1:
+            raise _AtLine(self.transaction[0], "BEGIN without END; add END; after the last")
+        if len(self.pipeline) == 1:
+            raise _AtLine(self.pipeline[0], "\\startpipeline without \\endpipeline; add it")
+        if len(self.statements) > 1 and not self.transaction:
+            # Statements outside a pipeline that one transaction could send together: two in
+            # different branches of one \\if never are.
+            loose = [s for s in self.statements if not s[3]]
+            together = next(
+                (b for a, b in itertools.combinations(loose, 2) if not _exclusive(a[4], b[4])), None
+            )
+            if together is None and len(loose) < len(self.statements) and loose:
+                together = loose[0]
+            if together is not None:
+                raise _AtLine(
+                    together[0],
+                    "several statements outside BEGIN ... END; pgbench commits each alone, surge "
+                    "would run them as one transaction: wrap them in BEGIN; and END; (or "
+                    "\\startpipeline and \\endpipeline), or give each its own script",
+                )
+
+    def operation(self, name: str, weight: float) -> postgres.PostgresOperation:
+        statements = tuple(
+            dataclasses.replace(s, guard=guard or "") for _, s, guard, _, _ in self.statements
+        )
+        return postgres.PostgresOperation(
+            name, statements, {}, weight, computed=tuple(self.needed(statements))
+        )
+
+    def needed(self, statements: tuple[postgres.Statement, ...]) -> list[tuple[str, str]]:
+        """The computed variables a statement reads, directly or through another; a draw
+        nothing reads is not drawn."""
+        wanted = {p.strip("{}") for s in statements for p in s.params}
+        wanted |= {s.guard for s in statements if s.guard}
+        kept = []
+        for engine, program in reversed(self.computed):
+            if engine in wanted:
+                kept.append((engine, program))
+                wanted |= {t[2:] for t in program.split() if t.startswith("v:")}
+        return kept[::-1]
 
 
-def _set(line: str, constants: dict[str, int | float], draws: dict[str, str]) -> None:
-    """A meta-command line: `\\set NAME EXPRESSION` compiled into `constants` or `draws`."""
-    command, _, rest = line[1:].partition(" ")
-    if command.lower() != "set":
-        raise _Refused(_NOT_YET.format(f"\\{command}"))
-    variable, _, expression = rest.strip().partition(" ")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable) or not expression.strip():
-        raise _Refused("expected \\set NAME EXPRESSION")
-    if variable in ("scale", "client_id"):
-        raise _Refused(f":{variable} is pgbench's own; pick another name")
-    value = _Expression(expression, constants, set(draws)).parse()
-    constants.pop(variable, None)
-    draws.pop(variable, None)
-    if isinstance(value, Draw):
-        draws[variable] = value.generator
-    else:
-        constants[variable] = value
+class _AtLine(Refused):
+    """A refusal about another line than the one being read."""
+
+    def __init__(self, line: int, why: str):
+        super().__init__(f"{line}: {why}")
 
 
-def _bind(sql: str, constants: dict[str, int | float], draws: dict[str, str]) -> postgres.Statement:
-    """`:name` in SQL outside quotes: a draw becomes $n (one per name), a constant its text."""
-    params: list[str] = []
-    out = []
-    for index, piece in enumerate(re.split(r"('(?:[^']|'')*')", sql)):
-        if index % 2:  # a quoted literal: pgbench leaves it alone too
-            out.append(piece)
-            continue
+def _exclusive(a: tuple, b: tuple) -> bool:
+    """Whether two statements sit in different branches of one \\if."""
+    taken = dict(a)
+    return any(chain in taken and taken[chain] != branch for chain, branch in b)
 
-        def swap(found: re.Match[str]) -> str:
-            name = found.group(1)
-            if name in draws:
-                template = "{" + name + "}"
-                if template not in params:
-                    params.append(template)
-                return f"${params.index(template) + 1}"
-            if name in constants:
-                return str(constants[name])
-            if name == "client_id":
-                raise _Refused(":client_id has no counterpart in surge pg -f yet; remove it")
-            raise _Refused(f"the variable :{name} is not set; add a \\set for it above")
 
-        out.append(_SQL_VARIABLE.sub(swap, piece))
-    return postgres.statement("".join(out), params)
+def _false(e: Emitter) -> None:
+    e.constant(False)
+
+
+def _choose(e: Emitter, condition: str, then: Callable[[], None],
+            otherwise: Callable[[Emitter], None]) -> None:  # fmt: skip
+    e.out.append(f"v:{condition}")
+    skip = e.jump("jf")
+    then()
+    end = e.jump("j")
+    e.patch(skip)
+    otherwise(e)
+    e.patch(end)
+
+
+def _sql_text(value: Constant) -> str:
+    """A constant as pgbench writes it into SQL."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    return str(value)
