@@ -463,6 +463,46 @@ def test_a_pipeline_script_runs_as_one_segment_and_an_evaluation_error_stops_the
     assert "Traceback" not in done.stderr
 
 
+def test_per_statement_latency_puts_each_statement_s_time_on_its_own_row(server, tmp_path):
+    # pgbench's -r: the statement that sleeps 3 ms holds the time, the others do not, and a
+    # statement an \\if left out is not counted.
+    from surge.protocols.postgres import pgbench
+
+    pgbench.init_tables(server.dsn, 1)
+    script = tmp_path / "timed.sql"
+    script.write_text(
+        "\\set aid random(1, 100000)\nBEGIN;\n"
+        "SELECT abalance FROM pgbench_accounts WHERE aid = :aid;\n"
+        "\\if :aid % 2 = 0\nUPDATE pgbench_accounts SET abalance = abalance WHERE aid = :aid;\n"
+        "\\endif\nSELECT pg_sleep(0.003);\nEND;\n"
+    )
+    out = tmp_path / "timed.json"
+    done = cli(server.dsn, "-f", str(script), "-r", "-c", "2", "-n", "300", "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "statements:" in done.stdout and "3: SELECT pg_sleep(0.003)" in done.stdout
+    from surge.results.schema import check_result
+
+    document = json.loads(out.read_text())
+    check_result(document)  # the documented schema, statements included
+    rows = document["statements"]
+    assert [(r["operation"], r["index"]) for r in rows] == [
+        ("timed", 0),
+        ("timed", 1),
+        ("timed", 2),
+    ]
+    read, update, sleep = rows
+    assert read["count"] == sleep["count"] == 300 and 60 < update["count"] < 240, rows
+    slept = sleep["latency"]["percentiles"]["50"]
+    assert slept >= 3.0, sleep
+    assert (
+        read["latency"]["percentiles"]["50"] < slept
+        and update["latency"]["percentiles"]["50"] < slept
+    )
+    # Without -r, no rows (and no flush per statement).
+    done = cli(server.dsn, "-f", str(script), "-c", "2", "-n", "50", "-q", "--json", str(out))
+    assert done.returncode == 0 and "statements" not in json.loads(out.read_text())
+
+
 def test_pgbench_scripts_from_python_and_yaml(server, tmp_path):
     # The same scripts as -f and -b: postgres.script() in Python, scripts: in a YAML scenario.
     from surge.protocols.postgres import pgbench, pgbench_script

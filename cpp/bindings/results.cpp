@@ -116,6 +116,12 @@ void register_results(py::module_& m) {
       .def_readonly("redirects", &NodeResult::redirects)
       .def_readonly("service", &NodeResult::service);
 
+  py::class_<StatementResult>(m, "StatementResult")
+      .def_readonly("operation", &StatementResult::operation)
+      .def_readonly("index", &StatementResult::index)
+      .def_readonly("sql", &StatementResult::sql)
+      .def_readonly("latency", &StatementResult::latency);
+
   py::class_<RunResult>(m, "RunResult")
       .def_readonly("operation_names", &RunResult::operation_names)
       .def_readonly("operations", &RunResult::operations)
@@ -144,7 +150,8 @@ void register_results(py::module_& m) {
                                return changes;
                              })
       .def_readonly("stopped", &RunResult::stopped)
-      .def_readonly("nodes", &RunResult::nodes);
+      .def_readonly("nodes", &RunResult::nodes)
+      .def_readonly("statements", &RunResult::statements);
 }
 
 }  // namespace surge::bindings

@@ -6,7 +6,7 @@ surge's native engine (private: use the surge package)
 from __future__ import annotations
 import collections.abc
 import typing
-__all__: list[str] = ['Arrivals', 'ConnectionStats', 'DEFAULT_WEIGHT', 'HdrHistogram', 'HttpCapture', 'HttpExtraction', 'HttpFeeder', 'HttpJourney', 'HttpOnFailure', 'HttpOperation', 'HttpRunSpec', 'HttpStepSpec', 'HttpTransaction', 'HttpValueCheck', 'IntervalReport', 'IntervalRow', 'IoMode', 'LoadControl', 'LoadModel', 'LoadSpec', 'NodeResult', 'OperationStats', 'PgOperation', 'PgRunSpec', 'PgStatement', 'PipelineSync', 'RedisOperation', 'RedisRunSpec', 'RunResult', 'RunSettings', 'RunningTotals', 'TargetServer', 'ThinkKind', 'TlsClientOptions', 'WarmUpReport', 'now_ns', 'pg_execute', 'render', 'run_http', 'run_pg', 'run_redis', 'sample', 'tls_self_signed', 'uring_refusal']
+__all__: list[str] = ['Arrivals', 'ConnectionStats', 'DEFAULT_WEIGHT', 'HdrHistogram', 'HttpCapture', 'HttpExtraction', 'HttpFeeder', 'HttpJourney', 'HttpOnFailure', 'HttpOperation', 'HttpRunSpec', 'HttpStepSpec', 'HttpTransaction', 'HttpValueCheck', 'IntervalReport', 'IntervalRow', 'IoMode', 'LoadControl', 'LoadModel', 'LoadSpec', 'NodeResult', 'OperationStats', 'PgOperation', 'PgRunSpec', 'PgStatement', 'PipelineSync', 'RedisOperation', 'RedisRunSpec', 'RunResult', 'RunSettings', 'RunningTotals', 'StatementResult', 'TargetServer', 'ThinkKind', 'TlsClientOptions', 'WarmUpReport', 'now_ns', 'pg_execute', 'render', 'run_http', 'run_pg', 'run_redis', 'sample', 'tls_self_signed', 'uring_refusal']
 class Arrivals:
     """
     Members:
@@ -863,6 +863,7 @@ class PgOperation:
     listen_channel: str
     name: str
     read: bool
+    statement_latency: bool
     def __init__(self) -> None:
         ...
     @property
@@ -1070,6 +1071,9 @@ class RunResult:
     def protocol_version(self) -> str:
         ...
     @property
+    def statements(self) -> list[StatementResult]:
+        ...
+    @property
     def stopped(self) -> bool:
         ...
     @property
@@ -1155,6 +1159,19 @@ class RunningTotals:
         ...
     @property
     def response(self) -> HdrHistogram:
+        ...
+class StatementResult:
+    @property
+    def index(self) -> int:
+        ...
+    @property
+    def latency(self) -> HdrHistogram:
+        ...
+    @property
+    def operation(self) -> str:
+        ...
+    @property
+    def sql(self) -> str:
         ...
 class TargetServer:
     def __init__(self) -> None:

@@ -77,6 +77,16 @@ struct NodeResult {
   HdrHistogram service;        // from the write to this node to its reply
 };
 
+// A PostgreSQL operation timed per statement (pgbench's -r): how long each statement took,
+// from the later of the operation's send and the previous result on its connection, to its
+// own result.
+struct StatementResult {
+  std::string operation;
+  int index = 0;  // from 0, in the operation's order
+  std::string sql;
+  HdrHistogram latency;
+};
+
 struct RunResult {
   std::vector<std::string> operation_names;
   std::vector<OperationStats> operations;
@@ -103,6 +113,7 @@ struct RunResult {
   std::vector<AppliedLoadChange> load_changes;  // taken while the run went (LoadControl), in order
   bool stopped = false;                         // LoadControl::stop() ended it
   std::vector<NodeResult> nodes;                // Redis Cluster: per node; empty otherwise
+  std::vector<StatementResult> statements;      // PostgreSQL statements timed apart; else empty
 };
 
 }  // namespace surge

@@ -60,7 +60,7 @@ _REQUEST_KEYS = {
 }  # fmt: skip
 _JOURNEY_KEYS = {"name", "steps", "weight", "feeder", "cookies", "variables"}
 _FEEDER_KEYS = {"file", "mode"}
-_SCRIPT_KEYS = {"file", "builtin", "weight", "scale"}
+_SCRIPT_KEYS = {"file", "builtin", "weight", "scale", "per_statement"}
 _COMMAND_KEYS = {"name", "command", "variables", "weight"}
 _LOAD_KEYS = {"users", "rate", "connections", "think", "spawn_rate", "max_connections"}
 OVERRIDABLE = ("base_url", "duration", "requests", "threads")
@@ -172,11 +172,12 @@ def _request(node: _Node, what: str, in_journey: bool) -> Any:
 
 
 def _script(node: _Node, path: Path) -> Any:
-    """A pgbench script: {file: PATH (beside this file), or builtin: NAME; weight; scale}."""
+    """A pgbench script: {file: PATH (beside this file), or builtin: NAME; weight; scale;
+    per_statement}."""
     from surge.protocols import postgres
 
     spec = {k: _plain(v) for k, v in _mapping(node, "a script", _SCRIPT_KEYS).items()}
-    options = {k: spec[k] for k in ("builtin", "weight", "scale") if k in spec}
+    options = {k: spec[k] for k in ("builtin", "weight", "scale", "per_statement") if k in spec}
     if "file" in spec:
         options["path"] = str(path.parent / str(spec["file"]))
     return _at(node, lambda: postgres.script(**options))

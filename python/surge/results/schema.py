@@ -207,6 +207,11 @@ MONITOR = obj(
     },
     {"units": mapping(text), "failed_samples": count, "last_error": nullable(text)},
 )
+# A PostgreSQL statement timed apart (pgbench's -r).
+STATEMENT = obj(
+    {"operation": text, "index": count, "sql": text, "count": count, "latency": LATENCY},
+    {"latency_histogram": text},
+)
 RESULT = obj(
     {
         "scenario": obj({"name": text}, {"base_url": text, "parameters": mapping(anything)}),
@@ -239,6 +244,7 @@ RESULT = obj(
             },
         ),
         "monitors": mapping(MONITOR),
+        "statements": listing(STATEMENT),
     },
 )
 

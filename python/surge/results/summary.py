@@ -118,6 +118,7 @@ def summary_table(result: Result) -> str:
     workers = describe_workers(result.get("workers"))
     journeys = describe_journeys(result.operations)
     nodes = describe_nodes(result.get("nodes"))
+    statements = describe_statements(result.get("statements"))
     return "\n".join(
         [
             head,
@@ -129,8 +130,31 @@ def summary_table(result: Result) -> str:
             *(["monitors:", *monitored] if monitored else []),
             *(["workers:", *workers] if workers else []),
             *(["cluster nodes:", *nodes] if nodes else []),
+            *(["statements:", *statements] if statements else []),
         ]
     )
+
+
+def describe_statements(statements: list[dict[str, Any]] | None) -> list[str]:
+    """pgbench's -r view: each timed statement of each script, its mean and tail."""
+    if not statements:
+        return []
+    table = text_table(
+        ("operation", "statement", "count", "mean", "p50", "p99"),
+        [
+            (
+                s["operation"],
+                f"{s['index'] + 1}: " + " ".join(s["sql"].split())[:56],
+                f"{s['count']:,}",
+                format_ms(s["latency"]["mean"]),
+                format_ms(s["latency"]["percentiles"]["50"]),
+                format_ms(s["latency"]["percentiles"]["99"]),
+            )
+            for s in statements
+        ],
+        left=2,
+    )
+    return ["  " + line for line in table.splitlines()]
 
 
 def describe_nodes(nodes: list[dict[str, Any]] | None) -> list[str]:

@@ -51,6 +51,7 @@ def build(
         "unfinished": raw.unfinished,
         "connections": connections(raw),
         **({"nodes": nodes(raw)} if raw.nodes else {}),
+        **({"statements": statements(raw)} if raw.statements else {}),
         # How late surge's own pacer was (open model): the generator, not the target.
         "generator": {
             "pacer_lag": latency_summary(raw.pacer_lag),
@@ -116,6 +117,23 @@ def nodes(raw: _core.RunResult) -> list[dict[str, Any]]:
             "service_histogram": node.service.encode(),
         }
         for node in sorted(raw.nodes, key=lambda n: n.address)
+    ]
+
+
+def statements(raw: _core.RunResult) -> list[dict[str, Any]]:
+    """PostgreSQL statements timed apart (pgbench's -r): a row per statement of each script
+    that asked, in the measured window (docs/postgres.md)."""
+    return [
+        {
+            "operation": s.operation,
+            "index": s.index,
+            "sql": s.sql,
+            "count": s.latency.total_count,
+            "latency": latency_summary(s.latency),
+            # So that a distributed run's shares merge exactly (surge.running.distributed).
+            "latency_histogram": s.latency.encode(),
+        }
+        for s in sorted(raw.statements, key=lambda s: (s.operation, s.index))
     ]
 
 

@@ -27,6 +27,7 @@ void register_pg(py::module_& m) {
       .def_readwrite("variables", &PgOperation::variables)
       .def_readwrite("computed", &PgOperation::computed)
       .def_readwrite("read", &PgOperation::read)
+      .def_readwrite("statement_latency", &PgOperation::statement_latency)
       .def_readwrite("retries", &PgOperation::retries)
       .def_readwrite("listen_channel", &PgOperation::listen_channel)
       .def_readwrite("listeners", &PgOperation::listeners);

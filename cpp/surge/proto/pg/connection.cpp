@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <bit>
 #include <boost/asio/post.hpp>
 
 #include "surge/engine/worker.hpp"
@@ -99,8 +100,9 @@ void PgConnection::on_connected() {
 
 bool PgConnection::send_entry(PgEntry& entry, Nanos now) {
   entry.lane->mark_sent(now);
+  entry.sent_at = now;
   entry.statements = worker_.protocol().send_operation(entry.lane->op(), libpq_.get(), worker_.rng(),
-                                                       entry.sync, client_id_);
+                                                       entry.sync, client_id_, entry.sent_mask);
   if (entry.statements >= 0) return true;
   fail_all(ErrorClass::reset, libpq_.error_message(), false);
   return false;
@@ -192,7 +194,9 @@ void PgConnection::deliver() {
       const PgEntry& front = ring_[0];
       tracker_.begin(front.lane == nullptr ? prepares_ : front.statements, front.sync);
       front_begun_ = true;
+      statement_from_ = std::max(front.sent_at, last_result_);
     }
+    const int finished_before = tracker_.finished();
     PGresult* result = PQgetResult(conn);
     const auto kind = kind_of(result);
     pg::PipelineTracker::Step step = pg::PipelineTracker::Step::more;
@@ -205,6 +209,10 @@ void PgConnection::deliver() {
       step = tracker_.feed(kind, kind == pg::ResultKind::tuples ? PQntuples(result) : 0);
     }
     PQclear(result);
+    if (tracker_.finished() > finished_before) {
+      time_statement(ring_[0], tracker_.finished() - 1, arrived);
+      last_result_ = arrived;
+    }
     if (step == pg::PipelineTracker::Step::protocol_error) {
       delivering_ = false;
       fail_all(ErrorClass::malformed, tracker_.error(), false);
@@ -260,6 +268,17 @@ void PgConnection::uncork() {
   corked_ = false;
   const int off = 0;
   (void)setsockopt(PQsocket(libpq_.get()), IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+}
+
+void PgConnection::time_statement(const PgEntry& entry, int kth, Nanos arrived) {
+  const Nanos from = statement_from_;
+  statement_from_ = arrived;
+  if (entry.lane == nullptr || entry.sent_mask == 0 || entry.lane->stats() == nullptr) return;
+  // The kth statement sent is the kth bit set: an \if may have left some out.
+  std::uint64_t mask = entry.sent_mask;
+  for (int k = 0; k < kth && mask != 0; ++k) mask &= mask - 1;
+  if (mask == 0) return;
+  worker_.protocol().record_statement(entry.lane->op(), std::countr_zero(mask), arrived - from);
 }
 
 void PgConnection::finish(const PgEntry& entry, Nanos arrived) {

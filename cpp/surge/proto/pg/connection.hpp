@@ -23,10 +23,12 @@ namespace surge {
 using PgLane = PipelinedLane<PgProtocol>;
 
 struct PgEntry {
-  PgLane* lane;        // nullptr: the statement prepares of a new connection
-  int attempt;         // 0 the first time; retries of a serialization failure count up
-  bool sync;           // a Sync follows it; false inside a batch, before the batch's last
-  int statements = 0;  // how many it sent: a pgbench script's \if may leave some out
+  PgLane* lane;                 // nullptr: the statement prepares of a new connection
+  int attempt;                  // 0 the first time; retries of a serialization failure count up
+  bool sync;                    // a Sync follows it; false inside a batch, before the batch's last
+  int statements = 0;           // how many it sent: a pgbench script's \if may leave some out
+  std::uint64_t sent_mask = 0;  // which it sent, the first 64: to time each apart
+  Nanos sent_at = 0;
 };
 
 class PgConnection : public PipelinedConnection<PgConnection, Worker<PgProtocol>, PgEntry> {
@@ -67,6 +69,8 @@ class PgConnection : public PipelinedConnection<PgConnection, Worker<PgProtocol>
   void on_readable();
   void deliver();
   void finish(const PgEntry& entry, Nanos arrived);
+  // The `kth` statement the entry sent is answered: timed when its operation asks for it.
+  void time_statement(const PgEntry& entry, int kth, Nanos arrived);
 
   LibpqConnection libpq_;
   pg::PipelineTracker tracker_;
@@ -79,6 +83,10 @@ class PgConnection : public PipelinedConnection<PgConnection, Worker<PgProtocol>
   bool close_posted_ = false;
   int prepares_ = 0;  // statements the set-up entry prepares
   std::int64_t client_id_;
+  // Timing statements apart (pgbench's -r): when the statement now being answered could start,
+  // the later of its operation's send and the previous result on this connection.
+  Nanos statement_from_ = 0;
+  Nanos last_result_ = 0;
   bool front_begun_ = false;  // the tracker follows the front entry
   bool reading_ = false;
   bool writing_ = false;

@@ -53,6 +53,8 @@ class PipelineTracker {
   // After Step::done: the operation's outcome. After Step::protocol_error: what went wrong.
   [[nodiscard]] Outcome outcome() const noexcept;
   [[nodiscard]] std::string_view error() const noexcept { return problem_; }
+  // Statements of the front operation whose results have all come.
+  [[nodiscard]] int finished() const noexcept { return finished_; }
 
  private:
   int statements_ = 0;

@@ -149,6 +149,7 @@ PgProtocol::OperationState PgProtocol::make_state(const PgOperation& op, int ind
       state.computed_slots.push_back(state.variables.declare_set(name));
     }
     state.computed_values.resize(state.computed.size());
+    if (op.statement_latency) state.statement_latency.resize(op.statements.size());
     for (const auto& statement : op.statements) {
       StatementState s;
       s.shared_index = statement_index++;
@@ -193,8 +194,11 @@ int PgProtocol::send_prepares(PGconn* conn) const {
   return static_cast<int>(shared_.statements.size());
 }
 
-int PgProtocol::send_operation(int op, PGconn* conn, Rng& rng, bool sync, std::int64_t client_id) {
+int PgProtocol::send_operation(int op, PGconn* conn, Rng& rng, bool sync, std::int64_t client_id,
+                               std::uint64_t& sent_mask) {
   auto& state = ops_[static_cast<std::size_t>(op)];
+  const bool timed = !state.statement_latency.empty();
+  sent_mask = 0;
   state.variables.draw(rng);
   for (std::size_t i = 0; i < state.computed.size(); ++i) {
     try {
@@ -209,7 +213,8 @@ int PgProtocol::send_operation(int op, PGconn* conn, Rng& rng, bool sync, std::i
     state.computed_values[i].append_to(slot);
   }
   int sent = 0;
-  for (auto& statement : state.statements) {
+  for (std::size_t k = 0; k < state.statements.size(); ++k) {
+    auto& statement = state.statements[k];
     if (statement.guard >= 0 && !state.computed_values[static_cast<std::size_t>(statement.guard)].truth())
       continue;
     const auto n = statement.params.size();
@@ -224,9 +229,40 @@ int PgProtocol::send_operation(int op, PGconn* conn, Rng& rng, bool sync, std::i
     if (PQsendQueryPrepared(conn, shared.name.c_str(), static_cast<int>(n), value_pointers_.data(),
                             value_lengths_.data(), nullptr, 0) == 0)
       return -1;
+    // Timed apart: the server answers each statement as it finishes, not all at the Sync.
+    if (timed && PQsendFlushRequest(conn) == 0) return -1;
+    if (k < 64) sent_mask |= std::uint64_t{1} << k;
     ++sent;
   }
   return !sync || PQpipelineSync(conn) != 0 ? sent : -1;
+}
+
+void PgProtocol::record_statement(int op, int statement, Nanos latency) {
+  auto& histograms = ops_[static_cast<std::size_t>(op)].statement_latency;
+  if (static_cast<std::size_t>(statement) < histograms.size())
+    histograms[static_cast<std::size_t>(statement)].record(std::max<Nanos>(latency, 0));
+}
+
+void PgProtocol::add_to(RunResult& result) const {
+  for (std::size_t op = 0; op < ops_.size(); ++op) {
+    const auto& spec = spec_.operations[op];
+    const auto& histograms = ops_[op].statement_latency;
+    for (std::size_t k = 0; k < histograms.size(); ++k) {
+      auto row =
+          std::find_if(result.statements.begin(), result.statements.end(), [&](const StatementResult& r) {
+            return r.operation == spec.name && r.index == static_cast<int>(k);
+          });
+      if (row == result.statements.end()) {
+        StatementResult added;
+        added.operation = spec.name;
+        added.index = static_cast<int>(k);
+        added.sql = spec.statements[k].sql;
+        result.statements.push_back(std::move(added));
+        row = result.statements.end() - 1;
+      }
+      row->latency.add(histograms[k]);
+    }
+  }
 }
 
 void PgProtocol::shutdown() {

@@ -10,6 +10,7 @@
 
 #include "surge/core/request_template.hpp"
 #include "surge/core/rng.hpp"
+#include "surge/engine/run_result.hpp"
 #include "surge/proto/pg/script_expression.hpp"
 #include "surge/proto/pg/spec.hpp"
 
@@ -63,7 +64,13 @@ class PgProtocol {
   // `sync`; returns how many statements it sent (an \if may leave some out), or -1 when
   // libpq refuses (the connection is broken). `client_id`: the connection's number. Throws
   // pg::ScriptError, naming the operation, when a computed variable cannot be evaluated.
-  int send_operation(int op, pg_conn* conn, Rng& rng, bool sync, std::int64_t client_id);
+  // `sent_mask`: which statements it sent (the first 64), for timing them apart.
+  int send_operation(int op, pg_conn* conn, Rng& rng, bool sync, std::int64_t client_id,
+                     std::uint64_t& sent_mask);
+  // A statement of an operation timed apart (PgOperation::statement_latency), measured.
+  void record_statement(int op, int statement, Nanos latency);
+  // Adds this worker's statement rows to the run's.
+  void add_to(RunResult& result) const;
   [[nodiscard]] bool batch_sync() const noexcept { return spec_.pipeline_sync == PipelineSync::batch; }
   [[nodiscard]] bool is_read(int op) const noexcept {
     return spec_.operations[static_cast<std::size_t>(op)].read;
@@ -89,6 +96,7 @@ class PgProtocol {
     std::vector<int> computed_slots;  // each computed variable's index in `variables`
     std::vector<pg::ScriptValue> computed_values;
     std::vector<StatementState> statements;
+    std::vector<HdrHistogram> statement_latency;  // per statement, when timed apart
   };
 
   // One operation's state for worker `index` of `worker_count`; its statements are numbered

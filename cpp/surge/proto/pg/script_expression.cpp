@@ -241,7 +241,7 @@ ScriptExpression ScriptExpression::parse(std::string_view program,
     if (!token.empty()) tokens.push_back(token);
   }
   for (const auto token : tokens) {
-    Step step{Op::constant};
+    Step step;
     const auto colon = token.find(':');
     const auto head = colon == std::string_view::npos ? token : token.substr(0, colon);
     const auto rest = colon == std::string_view::npos ? std::string_view() : token.substr(colon + 1);

@@ -128,7 +128,7 @@ class ScriptExpression {
     permute,
   };
   struct Step {
-    Op op;
+    Op op = Op::constant;
     Fn fn = Fn::abs;
     int arg = 0;  // variable index, generator index, jump target or arity
     ScriptValue value;

@@ -32,7 +32,10 @@ struct PgOperation {
   // statement's parameters name them as they name variables.
   std::vector<std::pair<std::string, std::string>> computed;
   bool read = false;  // a cache read: rows from the last statement are a hit, none a miss
-  int retries = 0;    // resend after a serialization failure (40001) or deadlock (40P01)
+  // pgbench's -r: time each statement apart (a row per statement in the results). The server
+  // is asked to flush after each statement, which costs a packet per statement.
+  bool statement_latency = false;
+  int retries = 0;  // resend after a serialization failure (40001) or deadlock (40P01)
   // A fan-out receiver instead of a query: `listeners` connections LISTEN on this channel and
   // each notification is one outcome, timed from the sender's {now_ns} stamp. Never picked by
   // the load model (its weight is 0) and has no statements.

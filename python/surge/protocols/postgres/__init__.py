@@ -21,6 +21,7 @@ from its last statement are a hit, none a miss.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,8 @@ class PostgresOperation:
     # A pgbench script's computed variables, (name, expression program), evaluated in order
     # per operation (surge.protocols.postgres.pgbench_expression writes them).
     computed: tuple[tuple[str, str], ...] = ()
+    # pgbench's -r: each statement timed apart, a row each in the results' `statements`.
+    statement_latency: bool = False
 
     @property
     def request_type(self) -> str:
@@ -126,6 +129,7 @@ class PostgresOperation:
         op.statements = statements
         op.variables = list(self.variables.items())
         op.computed = list(self.computed)
+        op.statement_latency = self.statement_latency
         op.read = self.read
         op.retries = self.retries
         op.listen_channel = self.channel
@@ -189,20 +193,26 @@ def script(
     builtin: str | None = None,
     weight: float = 1.0,
     scale: int = 1,
+    per_statement: bool = False,
 ) -> PostgresOperation:
     """A pgbench script as one operation: a file (`path`), or one of pgbench's built-in
     scripts (`builtin="tpcb-like"`, "simple-update", "select-only"); `scale` is its :scale
-    (pgbench's -s). What surge does not take is refused with the file and line
-    (surge.protocols.postgres.pgbench_script says what it takes)."""
+    (pgbench's -s). `per_statement`: time each statement apart, as pgbench's -r (the server
+    flushes after each, a packet per statement). What surge does not take is refused with the
+    file and line (surge.protocols.postgres.pgbench_script says what it takes)."""
     from surge.protocols.postgres import pgbench_script
 
     if (path is None) == (builtin is None):
         raise ConfigError("postgres.script: give a path or builtin=NAME, one of them")
     weight = checks.weight(weight, "postgres.script")
     scale = checks.whole(scale, "postgres.script: scale", 1, 1_000_000)
+    if not isinstance(per_statement, bool):
+        raise ConfigError(f"postgres.script: per_statement is true or false, got {per_statement!r}")
     if builtin is not None:
-        return pgbench_script.builtin(f"{builtin}@{weight!r}", scale)
-    return pgbench_script.script_file(f"{path}@{weight!r}", scale)
+        operation = pgbench_script.builtin(f"{builtin}@{weight!r}", scale)
+    else:
+        operation = pgbench_script.script_file(f"{path}@{weight!r}", scale)
+    return dataclasses.replace(operation, statement_latency=per_statement)
 
 
 def notify_statement(channel: str, key: str = "") -> Statement:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from typing import Any
 
@@ -79,6 +80,10 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         metavar="NAME[@WEIGHT]",
         help=f"a pgbench built-in script: {', '.join(pgbench_script.BUILTIN_SCRIPTS)}",
     )
+    w.add_argument(
+        "-r", "--report-per-command", dest="per_statement", action="store_true",
+        help="time each statement of a -f/-b script apart, as pgbench's -r (a packet each)",
+    )  # fmt: skip
     w.add_argument("--init", action="store_true", help="create the pgbench tables first")
     w.add_argument(
         "--scale", type=whole_arg(1, MAX_SCALE), help="pgbench scale for --init (default 1)"
@@ -127,6 +132,8 @@ def _scripts(args: argparse.Namespace, groups: list) -> tuple[list, dict]:
         scale = args.scale or 1  # pgbench's -s: :scale in a custom script, 1 by default
     operations = [pgbench_script.builtin(b, scale) for b in args.builtin_scripts]
     operations += [pgbench_script.script_file(f, scale) for f in args.scripts]
+    if args.per_statement:
+        operations = [dataclasses.replace(o, statement_latency=True) for o in operations]
     names = [op.name for op in operations]
     twice = next((n for n in names if names.count(n) > 1), None)
     if twice is not None:
@@ -138,6 +145,8 @@ def _operations(args: argparse.Namespace) -> tuple[list, dict]:
     groups = getattr(args, "groups", None) or []
     if args.scripts or args.builtin_scripts:
         return _scripts(args, groups)
+    if args.per_statement:
+        raise ConfigError("-r times the statements of pgbench scripts: use it with -f or -b")
     if args.builtin and groups:
         raise ConfigError("give either --builtin or --sql groups, not both")
     if args.builtin and args.var:

@@ -356,6 +356,30 @@ def _merge_nodes(docs: list[dict[str, Any]]) -> dict[str, Any]:
     return {"nodes": merged}
 
 
+def _merge_statements(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """PostgreSQL statements timed apart, each row's histograms added over the shares."""
+    rows: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for d in docs:
+        for row in d.get("statements", []):
+            rows.setdefault((row["operation"], row["index"]), []).append(row)
+    if not rows:
+        return {}
+    merged = []
+    for (operation, index), parts in sorted(rows.items()):
+        latency = _add_histograms([p.get("latency_histogram", "") for p in parts])
+        merged.append(
+            {
+                "operation": operation,
+                "index": index,
+                "sql": parts[0]["sql"],
+                "count": latency.total_count,
+                "latency": latency_summary(latency),
+                "latency_histogram": latency.encode(),
+            }
+        )
+    return {"statements": merged}
+
+
 def merge_documents(docs: list[dict[str, Any]], load_section: dict, keep_histograms: bool) -> dict:
     """The shares' results documents as one, of the same schema as a local run's."""
     first = docs[0]
@@ -394,6 +418,7 @@ def merge_documents(docs: list[dict[str, Any]], load_section: dict, keep_histogr
         "unfinished": sum(d["unfinished"] for d in docs),
         "connections": connections,
         **_merge_nodes(docs),
+        **_merge_statements(docs),
         "generator": {
             "pacer_lag": latency_summary(pacer),
             "pacer_lag_histogram": pacer.encode(),
