@@ -426,9 +426,19 @@ class _Script:
         statements = tuple(
             dataclasses.replace(s, guard=guard or "") for _, s, guard, _, _ in self.statements
         )
+        computed = self.needed(statements)
+        # A draw only SQL reads is a plain generator variable: nothing to evaluate for it.
+        read = {t[2:] for _, program in computed for t in program.split() if t.startswith("v:")}
+        read |= {s.guard for s in statements if s.guard}
+        draws = {
+            engine: program[2:]
+            for engine, program in computed
+            if engine not in read and " " not in program and program.startswith("g:")
+        }
         return postgres.PostgresOperation(
-            name, statements, {}, weight, computed=tuple(self.needed(statements))
-        )
+            name, statements, draws, weight,
+            computed=tuple((e, p) for e, p in computed if e not in draws),
+        )  # fmt: skip
 
     def needed(self, statements: tuple[postgres.Statement, ...]) -> list[tuple[str, str]]:
         """The computed variables a statement reads, directly or through another; a draw
