@@ -577,3 +577,32 @@ def test_a_redis_cluster_run_over_workers_merges_its_rows_per_node(cluster):
         for row in rows.values()
     )
     assert merged == 3000
+
+
+def test_a_pgbench_script_timed_per_statement_over_workers_merges_its_rows(cluster, tmp_path):
+    from surge import pgbench, postgres
+    from surge.services import PostgresServer
+
+    script = tmp_path / "two.sql"
+    script.write_text(
+        "\\set aid random(1, 100000)\nBEGIN;\n"
+        "SELECT abalance FROM pgbench_accounts WHERE aid = :aid;\n"
+        "\\if :aid % 2 = 0\nSELECT pg_sleep(0.001);\n\\endif\nEND;\n"
+    )
+    with PostgresServer() as server:
+        pgbench.init_tables(server.dsn, 1)
+        scenario = surge.Scenario(
+            "pg-statements",
+            server.dsn,
+            [postgres.script(str(script), per_statement=True)],
+            load=surge.Users(6),
+            requests=1500,
+        )
+        result = surge.run(scenario, cluster=cluster)
+    assert result.total["count"] == 1500 and result.total["error_count"] == 0
+    read, sleep = result["statements"]
+    # Every worker's rows added: each transaction's read once, and the sleeps its \if sent.
+    assert (read["operation"], read["index"], read["count"]) == ("two", 0, 1500)
+    assert sleep["index"] == 1 and 300 < sleep["count"] < 1200
+    decoded = hdrh.HdrHistogram.decode(read["latency_histogram"]).get_total_count()
+    assert decoded == 1500 and sleep["latency"]["percentiles"]["50"] >= 1.0
