@@ -122,7 +122,7 @@ std::int64_t hash_murmur2(std::int64_t value, std::int64_t seed) noexcept {
   constexpr std::uint64_t m = 0xc6a4a7935bd1e995ULL;
   constexpr int r = 47;
   std::uint64_t h = static_cast<std::uint64_t>(seed) ^ (8 * m);
-  std::uint64_t k = static_cast<std::uint64_t>(value);
+  auto k = static_cast<std::uint64_t>(value);
   k *= m;
   k ^= k >> r;
   k *= m;
@@ -154,9 +154,9 @@ std::int64_t permute(std::int64_t value, std::int64_t size, std::int64_t seed) n
   // Cycle-walking over the smallest power of two that holds [0, size): each round is a
   // bijection of those k bits, so applying them until the value falls below size is a
   // bijection of [0, size). The domain is under twice the size: about 2 rounds of walking.
-  const int bits = std::bit_width(n - 1);
+  const auto bits = static_cast<int>(std::bit_width(n - 1));
   const std::uint64_t mask = bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
-  std::uint64_t state = static_cast<std::uint64_t>(seed);
+  auto state = static_cast<std::uint64_t>(seed);
   std::uint64_t multipliers[4];
   std::uint64_t offsets[4];
   for (int round = 0; round < 4; ++round) {

@@ -134,7 +134,7 @@ class ScriptExpression {
     ScriptValue value;
   };
 
-  ScriptValue call(Fn fn, std::span<const ScriptValue> args) const;
+  [[nodiscard]] ScriptValue call(Fn fn, std::span<const ScriptValue> args) const;
 
   std::vector<Step> steps_;
   std::vector<ValueGenerator> generators_;
