@@ -27,7 +27,7 @@ struct PgEntry {
   int attempt;                  // 0 the first time; retries of a serialization failure count up
   bool sync;                    // a Sync follows it; false inside a batch, before the batch's last
   int statements = 0;           // how many it sent: a pgbench script's \if may leave some out
-  std::uint64_t sent_mask = 0;  // which it sent, the first 64: to time each apart
+  std::uint64_t sent_mask = 0;  // timed apart: which it sent, the first 64; else 0
   Nanos sent_at = 0;
 };
 

@@ -231,7 +231,7 @@ int PgProtocol::send_operation(int op, PGconn* conn, Rng& rng, bool sync, std::i
       return -1;
     // Timed apart: the server answers each statement as it finishes, not all at the Sync.
     if (timed && PQsendFlushRequest(conn) == 0) return -1;
-    if (k < 64) sent_mask |= std::uint64_t{1} << k;
+    if (timed && k < 64) sent_mask |= std::uint64_t{1} << k;  // untimed: nothing to map
     ++sent;
   }
   return !sync || PQpipelineSync(conn) != 0 ? sent : -1;

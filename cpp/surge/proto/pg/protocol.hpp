@@ -64,7 +64,7 @@ class PgProtocol {
   // `sync`; returns how many statements it sent (an \if may leave some out), or -1 when
   // libpq refuses (the connection is broken). `client_id`: the connection's number. Throws
   // pg::ScriptError, naming the operation, when a computed variable cannot be evaluated.
-  // `sent_mask`: which statements it sent (the first 64), for timing them apart.
+  // `sent_mask`: which statements it sent (the first 64) when they are timed apart; else 0.
   int send_operation(int op, pg_conn* conn, Rng& rng, bool sync, std::int64_t client_id,
                      std::uint64_t& sent_mask);
   // A statement of an operation timed apart (PgOperation::statement_latency), measured.
