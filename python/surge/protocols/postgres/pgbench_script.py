@@ -237,14 +237,8 @@ class _Script:
 
             if guard is None:
                 taken()
-                return
-            e.out.append(f"v:{guard}")
-            skip = e.jump("jf")
-            taken()
-            end = e.jump("j")
-            e.patch(skip)
-            otherwise(e)
-            e.patch(end)
+            else:
+                _choose(e, guard, taken, otherwise)
 
         return self.program(build)
 
