@@ -525,15 +525,23 @@ def test_pgbench_scripts_from_python_and_yaml(server, tmp_path):
     assert scalar(server.dsn, "SELECT count(*) FROM pgbench_history") == counts["update"]
     (tmp_path / "mix.yaml").write_text(
         f"name: mix\nbase_url: {server.dsn}\nload: {{users: 2}}\nscripts:\n"
-        "  - {file: update.sql, weight: 1}\n  - {builtin: tpcb-like, scale: 1}\n"
+        "  - {file: update.sql, weight: 1}\n"
+        "  - {builtin: tpcb-like, scale: 1, per_statement: true}\n"
     )
+    out = tmp_path / "mix.json"
     done = subprocess.run(
-        [sys.executable, "-m", "surge.cli", "run", str(tmp_path / "mix.yaml"), "-n", "400", "-q"],
+        [sys.executable, "-m", "surge.cli", "run", str(tmp_path / "mix.yaml"), "-n", "400", "-q",
+         "--json", str(out)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines() if line.strip()}
-    assert int(rows["update"][1]) + int(rows["tpcb_like"][1]) == 400
+    document = json.loads(out.read_text())
+    ran = {name: op["count"] for name, op in document["operations"].items()}
+    assert ran["update"] + ran["tpcb_like"] == 400
+    # per_statement: true times the built-in's five statements apart, and only its own.
+    timed = document["statements"]
+    assert [(s["operation"], s["index"]) for s in timed] == [("tpcb_like", i) for i in range(5)]
+    assert all(s["count"] == ran["tpcb_like"] for s in timed), timed
     assert scalar(server.dsn, "SELECT count(*) FROM pgbench_history") == counts["update"] + 400
 
 
